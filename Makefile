@@ -1,0 +1,49 @@
+# surveyapp: `make run` sets up and serves the app; `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app surveyapp
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export HOST PORT
+
+.PHONY: run test setup catalogs db browser bench lint clean
+
+run: setup db
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed catalogs
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+catalogs: $(VENV)/.installed
+	$(FLASK) translate compile
+
+# Upgrade the schema, then add whatever built-in content is missing.
+db: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) seed
+
+# Debian's Chromium for the browser tests; where we cannot install it they skip.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) \
+	  || echo "Could not install chromium: browser tests will be skipped"; \
+	else echo "chromium is not installed and we are not root: browser tests will be skipped"; fi
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check surveyapp tests
+	$(BIN)/ruff format --check surveyapp tests
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache artifacts
+	find translations -name '*.mo' -delete

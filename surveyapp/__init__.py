@@ -1,0 +1,84 @@
+"""surveyapp: multilingual needs-assessment questionnaires for local governments."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g, render_template, request
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from config import Config, normalise_database_url
+from surveyapp.extensions import csrf, db, migrate
+from surveyapp.i18n import (
+    CATALOGS_KEY,
+    CatalogCache,
+    CatalogDomain,
+    current_locale,
+)
+
+babel = Babel()
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Build the application. ``config`` is a config class or a dict of overrides."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    _configure_database(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=current_locale)
+    babel.domain_instance = CatalogDomain()
+    app.extensions[CATALOGS_KEY] = CatalogCache(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+
+    from surveyapp import db_setup, i18n, main, survey
+    from surveyapp.cli import register_cli
+
+    db_setup.init_app(app)
+    i18n.init_app(app)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(survey.bp)
+    register_cli(app)
+    _register_error_pages(app)
+    return app
+
+
+def _configure_database(app: Flask) -> None:
+    url = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        url = "sqlite:///" + os.path.join(app.instance_path, "surveyapp.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render_error(code: int, kind: str = "") -> tuple[str, int]:
+        return render_template("errors/error.html", code=code, kind=kind), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code and error.code < 400:
+            return error
+        kind = getattr(error, "description_key", "")
+        return render_error(error.code or 500, kind)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, "csrf")
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if "lang" not in g:
+            g.lang = "en"
+        return render_error(500)
+

@@ -1,0 +1,19 @@
+"""Translated labels for codes stored in the database (roles, ...)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from surveyapp.models import ROLES
+
+ROLE_LABELS = {
+    "mayor": _l("Mayor"),
+    "deputy_mayor": _l("Deputy mayor"),
+    "councillor": _l("Member of the municipal council"),
+    "municipal_staff": _l("Municipal staff"),
+}
+assert set(ROLE_LABELS) == set(ROLES), "every role needs a label"
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role, str(ROLE_LABELS[role])) for role in ROLES]

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveyapp.extensions import db
+from surveyapp.models.base import utcnow
+from surveyapp.models.geo import Municipality
+from surveyapp.models.questionnaire import QuestionnaireVersion
+
+#: Respondent roles, in the order forms list them.
+ROLES = ("mayor", "deputy_mayor", "councillor", "municipal_staff")
+
+
+class Campaign(db.Model):
+    """A round of data collection with one questionnaire version."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    opens_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: None: open until someone closes it.
+    closes_at: Mapped[datetime | None]
+    #: Token of the campaign's open link (anyone may answer); None: invitations only.
+    open_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    version: Mapped[QuestionnaireVersion] = relationship()
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.opens_at <= now and (self.closes_at is None or now < self.closes_at)
+
+
+class Invitation(db.Model):
+    """A personal link to answer a campaign for one municipality and role."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Unguessable, URL-safe; the link is /r/<token>.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    #: One of ROLES.
+    role: Mapped[str] = mapped_column(String(32))
+    #: Preferred language code, or None to negotiate.
+    language: Mapped[str | None] = mapped_column(String(10))
+    #: True when the respondent created it through the campaign's open link.
+    self_registered: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship()
+    municipality: Mapped[Municipality] = relationship()

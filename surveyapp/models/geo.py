@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveyapp.extensions import db
+
+
+class Country(db.Model):
+    """A country or territory of the region."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: AL, BA, XK, ME, MK, RS
+    code: Mapped[str] = mapped_column(String(2), unique=True)
+    #: The country's name in each of the app's languages: {"en": "Albania", ...}
+    names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Our language codes that officials there work in, most used first.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(default=0)
+
+    municipalities: Mapped[list[Municipality]] = relationship(back_populates="country")
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or self.names.get("en") or self.code
+
+
+class Municipality(db.Model):
+    """A local self-government unit (municipality, city, district)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
+    #: Stable ASCII slug, e.g. "mk-cair".
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    #: FBiH / RS / BD in Bosnia and Herzegovina, "city" for the City of Skopje.
+    entity: Mapped[str | None] = mapped_column(String(8))
+    #: Official name in Latin script, in the majority local language.
+    name_latn: Mapped[str] = mapped_column(String(120))
+    #: Official Cyrillic name where a Cyrillic-script language is official.
+    name_cyrl: Mapped[str | None] = mapped_column(String(120))
+    #: Albanian name where Albanian is official or co-official.
+    name_sq: Mapped[str | None] = mapped_column(String(120))
+
+    country: Mapped[Country] = relationship(back_populates="municipalities")
+
+    def name(self, lang: str) -> str:
+        """The name a reader of ``lang`` expects: Cyrillic for mk/sr, Albanian for sq."""
+        if lang in ("mk", "sr") and self.name_cyrl:
+            return self.name_cyrl
+        if lang == "sq" and self.name_sq:
+            return self.name_sq
+        return self.name_latn

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveyapp.extensions import db
+from surveyapp.models.base import utcnow
+
+QUESTION_TYPES = (
+    "single_choice",
+    "multiple_choice",
+    "scale",
+    "number",
+    "short_text",
+    "long_text",
+    "date",
+)
+CHOICE_TYPES = ("single_choice", "multiple_choice", "scale")
+MEASURES = ("need", "capacity")
+
+
+class Domain(db.Model):
+    """A thematic domain of the needs profiles (social cohesion, youth, ...)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    position: Mapped[int] = mapped_column(default=0)
+    #: {"en": "Social cohesion", "mk": "...", ...}
+    labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    descriptions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Questionnaire(db.Model):
+    """A questionnaire; its content lives in versions."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stable ASCII name, e.g. "city_needs".
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list[QuestionnaireVersion]] = relationship(
+        back_populates="questionnaire", order_by="QuestionnaireVersion.number"
+    )
+
+
+class QuestionnaireVersion(db.Model):
+    """One frozen structure of a questionnaire. Responses point at a version."""
+
+    __table_args__ = (UniqueConstraint("questionnaire_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"))
+    number: Mapped[int] = mapped_column(default=1)
+    #: draft, published or archived
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    #: Version of the privacy notice respondents consent to.
+    privacy_version: Mapped[str] = mapped_column(String(32), default="1")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="version", order_by="Page.position", cascade="all, delete-orphan"
+    )
+    choice_lists: Mapped[list[ChoiceList]] = relationship(
+        back_populates="version", cascade="all, delete-orphan"
+    )
+
+
+class Page(db.Model):
+    __table_args__ = (UniqueConstraint("version_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(default=0)
+
+    version: Mapped[QuestionnaireVersion] = relationship(back_populates="pages")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="page", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+
+class ChoiceList(db.Model):
+    """A named list of choices shared by questions (XLSForm's ``list_name``)."""
+
+    __table_args__ = (UniqueConstraint("version_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    name: Mapped[str] = mapped_column(String(64))
+
+    version: Mapped[QuestionnaireVersion] = relationship(back_populates="choice_lists")
+    choices: Mapped[list[Choice]] = relationship(
+        back_populates="choice_list", order_by="Choice.position", cascade="all, delete-orphan"
+    )
+
+
+class Choice(db.Model):
+    __table_args__ = (UniqueConstraint("choice_list_id", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    choice_list_id: Mapped[int] = mapped_column(ForeignKey("choice_list.id"))
+    #: The stored code, e.g. "3" or "dk".
+    value: Mapped[str] = mapped_column(String(64))
+    #: Numeric score for scale questions; None for "don't know" and plain choices.
+    score: Mapped[float | None]
+    position: Mapped[int] = mapped_column(default=0)
+
+    choice_list: Mapped[ChoiceList] = relationship(back_populates="choices")
+
+
+class Question(db.Model):
+    __table_args__ = (UniqueConstraint("version_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Denormalised from the page so names are unique per version.
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), index=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("page.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    #: One of QUESTION_TYPES.
+    type: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(default=0)
+    required: Mapped[bool] = mapped_column(default=False)
+    domain_id: Mapped[int | None] = mapped_column(ForeignKey("domain.id"), index=True)
+    #: "need", "capacity" or None.
+    measure: Mapped[str | None] = mapped_column(String(10))
+    choice_list_id: Mapped[int | None] = mapped_column(ForeignKey("choice_list.id"))
+    #: Number questions: allowed range; text questions: max_length.
+    min_value: Mapped[float | None]
+    max_value: Mapped[float | None]
+    max_length: Mapped[int | None]
+
+    version: Mapped[QuestionnaireVersion] = relationship()
+    page: Mapped[Page] = relationship(back_populates="questions")
+    domain: Mapped[Domain | None] = relationship()
+    choice_list: Mapped[ChoiceList | None] = relationship()
+
+    @property
+    def has_choices(self) -> bool:
+        return self.type in CHOICE_TYPES
+
+
+class TextEntry(db.Model):
+    """One translatable text of a questionnaire version in one language.
+
+    ``key`` is the stable message context used in .po catalogs, e.g.
+    ``q.youth_need_1.label``, ``choice.need_scale.3.label``, ``page.intro.title``.
+    ``source_hash`` records which source text a translation was made from,
+    so a translation is out of date when the source changes.
+    """
+
+    __table_args__ = (UniqueConstraint("version_id", "key", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    key: Mapped[str] = mapped_column(String(160))
+    lang: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    version: Mapped[QuestionnaireVersion] = relationship()

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from surveyapp.extensions import db
+from surveyapp.models.base import utcnow
+from surveyapp.models.campaign import Invitation
+
+
+class Response(db.Model):
+    """One respondent's answers to a campaign, started by consenting.
+
+    Campaign, municipality and role are copied from the invitation so that
+    the needs profiles can filter and group without a join.
+    """
+
+    __table_args__ = (UniqueConstraint("campaign_id", "submission_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Never NULL, unique per campaign: a retried submission finds its response.
+    submission_id: Mapped[str] = mapped_column(String(36))
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    #: in_progress or submitted
+    status: Mapped[str] = mapped_column(String(16), default="in_progress", index=True)
+    #: The language the respondent last chose; it sticks when they come back.
+    language: Mapped[str] = mapped_column(String(10))
+    consented_at: Mapped[datetime] = mapped_column(default=utcnow)
+    consent_language: Mapped[str] = mapped_column(String(10))
+    privacy_version: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    #: Raw values of a page that did not validate: {"page": name, "values": {...}}.
+    #: Kept so that nothing typed is lost, even when it is not yet valid.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    invitation: Mapped[Invitation] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+
+class Answer(db.Model):
+    """The answer to one question. Which columns are used depends on the type:
+
+    single choice / scale: ``choice`` and ``number`` (the choice's score);
+    multiple choice: ``selections``; number: ``number``; text and date
+    (ISO 8601): ``text``.
+    """
+
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
+    choice: Mapped[str | None] = mapped_column(String(64))
+    number: Mapped[float | None]
+    text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    selections: Mapped[list[AnswerSelection]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class AnswerSelection(db.Model):
+    """One ticked choice of a multiple-choice answer."""
+
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id"), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)

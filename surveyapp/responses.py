@@ -1,0 +1,271 @@
+"""Use cases of the respondent's path: consent, save a page, submit.
+
+Plain arguments in, model objects out; each function that changes state
+commits its own transaction. Nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from surveyapp.extensions import db
+from surveyapp.models import (
+    ROLES,
+    Answer,
+    AnswerSelection,
+    Campaign,
+    Choice,
+    Country,
+    Invitation,
+    Municipality,
+    Page,
+    Question,
+    QuestionnaireVersion,
+    Response,
+)
+from surveyapp.models.base import utcnow
+
+#: What a question's answer looks like in Python, by type.
+AnswerValue = str | list[str] | float | date | None
+
+
+class InvalidChoice(ValueError):
+    """An open-link registration named a municipality or role we do not have."""
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def find_invitation(token: str) -> Invitation | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(Invitation).where(Invitation.token == token))
+
+
+def countries_with_municipalities() -> list[Country]:
+    """Countries in their display order, municipalities loaded."""
+    return list(
+        db.session.scalars(
+            select(Country).order_by(Country.position).options(selectinload(Country.municipalities))
+        )
+    )
+
+
+def find_open_campaign(open_token: str) -> Campaign | None:
+    if not open_token or len(open_token) > 64:
+        return None
+    return db.session.scalar(select(Campaign).where(Campaign.open_token == open_token))
+
+
+def response_for(invitation: Invitation) -> Response | None:
+    return db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
+
+
+def load_version(version_id: int) -> QuestionnaireVersion:
+    """A version with its pages, questions and choices loaded in a few queries."""
+    return db.session.scalar(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.id == version_id)
+        .options(
+            selectinload(QuestionnaireVersion.pages)
+            .selectinload(Page.questions)
+            .selectinload(Question.choice_list),
+            selectinload(QuestionnaireVersion.choice_lists),
+        )
+    )
+
+
+def register_through_open_link(
+    campaign: Campaign, municipality_code: str, role: str, lang: str
+) -> Invitation:
+    """Create the personal invitation of someone who came through an open link."""
+    municipality = db.session.scalar(
+        select(Municipality).where(Municipality.code == municipality_code)
+    )
+    if municipality is None or role not in ROLES:
+        raise InvalidChoice(f"municipality {municipality_code!r} / role {role!r}")
+    invitation = Invitation(
+        token=new_token(),
+        campaign=campaign,
+        municipality=municipality,
+        role=role,
+        language=lang,
+        self_registered=True,
+    )
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation
+
+
+def start_response(invitation: Invitation, lang: str) -> Response:
+    """Record consent and open a response; a second call returns the first response."""
+    existing = response_for(invitation)
+    if existing is not None:
+        return existing
+    campaign = invitation.campaign
+    response = Response(
+        submission_id=str(uuid.uuid4()),
+        invitation=invitation,
+        campaign_id=campaign.id,
+        version_id=campaign.version_id,
+        municipality_id=invitation.municipality_id,
+        role=invitation.role,
+        language=lang,
+        consent_language=lang,
+        privacy_version=campaign.version.privacy_version,
+        consented_at=utcnow(),
+    )
+    db.session.add(response)
+    db.session.commit()
+    return response
+
+
+def set_language(response: Response, lang: str) -> None:
+    if response.language != lang:
+        response.language = lang
+        db.session.commit()
+
+
+def saved_answers(response: Response) -> dict[int, AnswerValue]:
+    """The stored answers by question id, as Python values."""
+    answers = db.session.scalars(
+        select(Answer)
+        .where(Answer.response_id == response.id)
+        .options(selectinload(Answer.selections))
+    )
+    questions = {
+        q.id: q
+        for q in db.session.scalars(select(Question).where(Question.version_id == response.version_id))
+    }
+    return {a.question_id: _answer_value(questions[a.question_id], a) for a in answers}
+
+
+def _answer_value(question: Question, answer: Answer) -> AnswerValue:
+    if question.type in ("single_choice", "scale"):
+        return answer.choice
+    if question.type == "multiple_choice":
+        return sorted(s.value for s in answer.selections)
+    if question.type == "number":
+        return answer.number
+    if question.type == "date":
+        return date.fromisoformat(answer.text) if answer.text else None
+    return answer.text
+
+
+def _is_empty(value: AnswerValue) -> bool:
+    return value is None or value == "" or value == []
+
+
+def save_page(response: Response, page: Page, values: dict[str, AnswerValue]) -> None:
+    """Store one page's answers (by question name) in one transaction.
+
+    An empty value deletes the stored answer; the page's draft is cleared.
+    """
+    questions = {q.name: q for q in page.questions}
+    existing = {
+        a.question_id: a
+        for a in db.session.scalars(
+            select(Answer).where(
+                Answer.response_id == response.id,
+                Answer.question_id.in_([q.id for q in questions.values()]),
+            )
+        )
+    }
+    scores = _choice_scores(page)
+    for name, value in values.items():
+        question = questions[name]
+        answer = existing.get(question.id)
+        if _is_empty(value):
+            if answer is not None:
+                db.session.delete(answer)
+            continue
+        if answer is None:
+            answer = Answer(response=response, question_id=question.id)
+            db.session.add(answer)
+        _fill(answer, question, value, scores)
+    if response.draft and response.draft.get("page") == page.name:
+        response.draft = None
+    response.updated_at = utcnow()
+    db.session.commit()
+
+
+def _choice_scores(page: Page) -> dict[tuple[int, str], float | None]:
+    list_ids = {q.choice_list_id for q in page.questions if q.choice_list_id}
+    if not list_ids:
+        return {}
+    rows = db.session.execute(
+        select(Choice.choice_list_id, Choice.value, Choice.score).where(
+            Choice.choice_list_id.in_(list_ids)
+        )
+    )
+    return {(list_id, value): score for list_id, value, score in rows}
+
+
+def _fill(answer: Answer, question: Question, value: Any, scores: dict) -> None:
+    answer.choice = answer.text = answer.number = None
+    if question.type in ("single_choice", "scale"):
+        answer.choice = value
+        answer.number = scores.get((question.choice_list_id, value))
+    elif question.type == "multiple_choice":
+        wanted = set(value)
+        answer.selections[:] = [s for s in answer.selections if s.value in wanted]
+        have = {s.value for s in answer.selections}
+        answer.selections.extend(AnswerSelection(value=v) for v in sorted(wanted - have))
+    elif question.type == "number":
+        answer.number = float(value)
+    elif question.type == "date":
+        answer.text = value.isoformat()
+    else:
+        answer.text = value
+
+
+def save_draft(response: Response, page: Page, raw: dict[str, list[str]]) -> None:
+    """Keep a page's raw input that did not validate, so nothing typed is lost."""
+    response.draft = {"page": page.name, "values": raw}
+    response.updated_at = utcnow()
+    db.session.commit()
+
+
+def draft_for(response: Response, page: Page) -> dict[str, list[str]] | None:
+    if response.draft and response.draft.get("page") == page.name:
+        return response.draft.get("values") or {}
+    return None
+
+
+@dataclass
+class Gap:
+    """Why a response cannot be submitted yet: the first page to revisit."""
+
+    page_number: int
+    has_draft: bool
+
+
+def first_gap(response: Response, version: QuestionnaireVersion) -> Gap | None:
+    """The first page with unsaved corrections or a required question unanswered."""
+    answers = saved_answers(response)
+    for number, page in enumerate(version.pages, start=1):
+        if draft_for(response, page) is not None:
+            return Gap(number, True)
+        if any(q.required and _is_empty(answers.get(q.id)) for q in page.questions):
+            return Gap(number, False)
+    return None
+
+
+def submit(response: Response) -> bool:
+    """Mark the response submitted. Idempotent: returns False when it already was."""
+    result = db.session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.status == "in_progress")
+        .values(status="submitted", submitted_at=utcnow())
+    )
+    db.session.commit()
+    db.session.refresh(response)
+    return result.rowcount == 1

@@ -1,0 +1,309 @@
+"""Views of the respondent's path. Each parses the request, calls one use case
+in ``surveyapp.responses`` and renders or redirects (303 after every POST)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import Gone, NotFound
+from werkzeug.wrappers import Response as HTTPResponse
+
+from surveyapp import responses
+from surveyapp.content import Texts, complete_languages, load_texts
+from surveyapp.extensions import csrf
+from surveyapp.i18n import preferred_language
+from surveyapp.labels import role_choices
+from surveyapp.models import Campaign, Invitation, QuestionnaireVersion, Response
+from surveyapp.survey.display import answer_text, role_label
+from surveyapp.survey.forms import (
+    ActionForm,
+    RegistrationForm,
+    form_values,
+    initial_data,
+    make_page_form,
+    raw_values,
+    required_errors,
+)
+
+bp = Blueprint("survey", __name__)
+bp.add_app_template_global(answer_text)
+bp.add_app_template_global(role_label)
+
+# Respondent forms check their CSRF token themselves, so that an expired token
+# brings the respondent back to the filled-in page instead of an error page.
+csrf.exempt(bp)
+
+
+class InvitationNotFound(NotFound):
+    description_key = "invitation"
+
+
+class CampaignClosed(Gone):
+    description_key = "closed"
+
+
+def see_other(endpoint: str, **values) -> HTTPResponse:
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+@dataclass
+class Visit:
+    """Everything a respondent page needs about the link it was opened with."""
+
+    invitation: Invitation
+    campaign: Campaign
+    version: QuestionnaireVersion
+    response: Response | None
+    texts: Texts
+    offered: list[str]
+
+
+def _visit(token: str, *, allow_closed: bool = False) -> Visit:
+    invitation = responses.find_invitation(token)
+    if invitation is None:
+        raise InvitationNotFound()
+    campaign = invitation.campaign
+    response = responses.response_for(invitation)
+    submitted = response is not None and response.status == "submitted"
+    if not campaign.is_open() and not (allow_closed or submitted):
+        raise CampaignClosed()
+    version = responses.load_version(campaign.version_id)
+    offered = complete_languages(version.id)
+    if g.lang not in offered:
+        # Only fully translated languages are offered for a questionnaire.
+        abort(redirect(url_for(request.endpoint, **{**request.view_args, "lang": offered[0]})))
+    if response is not None and response.language != g.lang:
+        responses.set_language(response, g.lang)
+    return Visit(invitation, campaign, version, response, load_texts(version.id, g.lang), offered)
+
+
+def _render(template: str, visit: Visit, **context) -> str:
+    return render_template(
+        template,
+        visit=visit,
+        texts=visit.texts,
+        offered_languages=visit.offered,
+        page_count=len(visit.version.pages),
+        **context,
+    )
+
+
+# --- entry points without a language in the URL -------------------------------
+
+
+@bp.get("/r/<token>")
+def open_invitation(token: str):
+    invitation = responses.find_invitation(token)
+    if invitation is None:
+        raise InvitationNotFound()
+    response = responses.response_for(invitation)
+    lang = preferred_language(response.language if response else None, invitation.language)
+    return redirect(url_for("survey.start", lang=lang, token=token))
+
+
+@bp.get("/o/<open_token>")
+def open_campaign_link(open_token: str):
+    return redirect(url_for("survey.register", lang=g.lang, open_token=open_token))
+
+
+# --- open link: who is answering ----------------------------------------------
+
+
+@bp.route("/<lang>/o/<open_token>", methods=["GET", "POST"])
+def register(open_token: str):
+    campaign = responses.find_open_campaign(open_token)
+    if campaign is None:
+        raise InvitationNotFound()
+    if not campaign.is_open():
+        raise CampaignClosed()
+    countries = responses.countries_with_municipalities()
+    country_code = request.values.get("country", "")
+    country = next((c for c in countries if c.code == country_code), None)
+    form = RegistrationForm()
+    municipalities = sorted(country.municipalities, key=lambda m: m.name(g.lang)) if country else []
+    form.set_choices([(m.code, m.name(g.lang)) for m in municipalities], role_choices())
+    if request.method == "POST":
+        if country is not None and form.validate():
+            invitation = responses.register_through_open_link(
+                campaign, form.municipality.data, form.role.data, g.lang
+            )
+            return see_other("survey.start", token=invitation.token)
+    return render_template(
+        "survey/register.html",
+        campaign=campaign,
+        countries=countries,
+        country=country,
+        form=form,
+        stale=bool(form.csrf_token.errors),
+        texts=load_texts(campaign.version_id, g.lang),
+    )
+
+
+# --- consent ------------------------------------------------------------------
+
+
+@bp.get("/<lang>/r/<token>")
+def start(token: str):
+    visit = _visit(token)
+    if visit.response is not None:
+        if visit.response.status == "submitted":
+            return see_other("survey.thanks", token=token)
+        gap = responses.first_gap(visit.response, visit.version)
+        return redirect(url_for("survey.page", token=token, number=gap.page_number if gap else 1))
+    return _render("survey/start.html", visit, form=ActionForm(), stale=False)
+
+
+@bp.post("/<lang>/r/<token>/consent")
+def consent(token: str):
+    visit = _visit(token)
+    form = ActionForm()
+    if not form.validate():
+        return _render("survey/start.html", visit, form=form, stale=True)
+    if request.form.get("action") != "accept":
+        return see_other("survey.declined", token=token)
+    responses.start_response(visit.invitation, g.lang)
+    return see_other("survey.page", token=token, number=1)
+
+
+@bp.get("/<lang>/r/<token>/declined")
+def declined(token: str):
+    visit = _visit(token, allow_closed=True)
+    return _render("survey/declined.html", visit)
+
+
+# --- pages --------------------------------------------------------------------
+
+
+def _page_or_404(visit: Visit, number: int):
+    if not 1 <= number <= len(visit.version.pages):
+        abort(404)
+    return visit.version.pages[number - 1]
+
+
+def _started(visit: Visit, token: str) -> Response | HTTPResponse:
+    """The response, or where to go when there is none to edit."""
+    if visit.response is None:
+        return redirect(url_for("survey.start", token=token))
+    if visit.response.status == "submitted":
+        return redirect(url_for("survey.thanks", token=token))
+    return visit.response
+
+
+@bp.get("/<lang>/r/<token>/p/<int:number>")
+def page(token: str, number: int):
+    visit = _visit(token)
+    response = _started(visit, token)
+    if not isinstance(response, Response):
+        return response
+    page_ = _page_or_404(visit, number)
+    form_class = make_page_form(page_, visit.texts)
+    draft = responses.draft_for(response, page_)
+    if draft is not None:
+        form = form_class(formdata=MultiDict([(k, v) for k, vs in draft.items() for v in vs]))
+        form.validate()
+        form.csrf_token.errors = []
+        required_errors(form, page_)
+    else:
+        answers = responses.saved_answers(response)
+        form = form_class(formdata=None, data=initial_data(page_, answers))
+        if request.args.get("check"):
+            required_errors(form, page_)
+    return _render_page(visit, page_, number, form, stale=False)
+
+
+def _render_page(visit: Visit, page_, number: int, form, *, stale: bool) -> str:
+    errors = [(form[q.name], q) for q in page_.questions if form[q.name].errors]
+    return _render(
+        "survey/page.html",
+        visit,
+        page=page_,
+        number=number,
+        form=form,
+        errors=errors,
+        stale=stale,
+    )
+
+
+@bp.post("/<lang>/r/<token>/p/<int:number>")
+def save_page(token: str, number: int):
+    visit = _visit(token)
+    response = _started(visit, token)
+    if not isinstance(response, Response):
+        return response
+    page_ = _page_or_404(visit, number)
+    form = make_page_form(page_, visit.texts)()
+    valid = form.validate()
+    if form.csrf_token.errors:
+        # The page sat open too long (or the session was lost). Nothing from an
+        # unverified request is stored; the respondent gets the page back, filled.
+        form.csrf_token.errors = []
+        return _render_page(visit, page_, number, form, stale=True)
+
+    action = request.form.get("action", "next")
+    if valid:
+        responses.save_page(response, page_, form_values(form, page_))
+    else:
+        responses.save_draft(response, page_, raw_values(request.form, page_))
+
+    if action.startswith("lang:") and action[5:] in visit.offered:
+        return see_other("survey.page", token=token, number=number, lang=action[5:])
+    if action == "back":
+        return see_other("survey.page", token=token, number=max(number - 1, 1))
+    if action == "later":
+        return see_other("survey.saved", token=token)
+    if not valid:
+        return see_other("survey.page", token=token, number=number)
+    if required_errors(form, page_):
+        return see_other("survey.page", token=token, number=number, check=1)
+    if number < len(visit.version.pages):
+        return see_other("survey.page", token=token, number=number + 1)
+    return see_other("survey.review", token=token)
+
+
+@bp.get("/<lang>/r/<token>/saved")
+def saved(token: str):
+    visit = _visit(token)
+    return _render("survey/saved.html", visit, link=url_for("survey.open_invitation", token=token, _external=True))
+
+
+# --- review and submit ----------------------------------------------------------
+
+
+@bp.get("/<lang>/r/<token>/review")
+def review(token: str):
+    visit = _visit(token)
+    response = _started(visit, token)
+    if not isinstance(response, Response):
+        return response
+    answers = responses.saved_answers(response)
+    gap = responses.first_gap(response, visit.version)
+    return _render("survey/review.html", visit, answers=answers, gap=gap, form=ActionForm(), stale=False)
+
+
+@bp.post("/<lang>/r/<token>/submit")
+def submit(token: str):
+    visit = _visit(token)
+    if visit.response is None:
+        return see_other("survey.start", token=token)
+    if visit.response.status == "submitted":
+        return see_other("survey.thanks", token=token)
+    form = ActionForm()
+    if not form.validate():
+        answers = responses.saved_answers(visit.response)
+        gap = responses.first_gap(visit.response, visit.version)
+        return _render("survey/review.html", visit, answers=answers, gap=gap, form=form, stale=True)
+    gap = responses.first_gap(visit.response, visit.version)
+    if gap is not None:
+        return see_other("survey.page", token=token, number=gap.page_number, check=1)
+    responses.submit(visit.response)
+    return see_other("survey.thanks", token=token)
+
+
+@bp.get("/<lang>/r/<token>/thanks")
+def thanks(token: str):
+    visit = _visit(token, allow_closed=True)
+    if visit.response is None or visit.response.status != "submitted":
+        return redirect(url_for("survey.start", token=token))
+    return _render("survey/thanks.html", visit)

@@ -1,0 +1,167 @@
+"""Fixtures: a migrated, seeded database per test (SQLite always; PostgreSQL
+when TEST_DATABASE_URL is set), a test client, and a respondent helper that
+walks the questionnaire the way a person would."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import select, text
+
+from config import TestConfig
+from surveyapp import builtin, create_app
+from surveyapp.catalogs import compile_catalogs
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, Invitation, Municipality
+from surveyapp.responses import new_token
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _make_app(url: str, **overrides) -> Flask:
+    return create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url, **overrides})
+
+
+def _test_config() -> dict:
+    return {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+
+
+def _seed() -> None:
+    builtin.load_reference_data()
+    version = builtin.load_questionnaire()
+    builtin.ensure_demo_campaign(version)
+
+
+def _reset_postgres() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs() -> None:
+    compile_catalogs()
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory) -> str:
+    """A database migrated by Alembic (so every test proves the migrations) and seeded."""
+    if PG_URL:
+        app = _make_app(PG_URL)
+        with app.app_context():
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+            upgrade()
+            _seed()
+            db.engine.dispose()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = _make_app(f"sqlite:///{path}")
+    with app.app_context():
+        upgrade()
+        _seed()
+        db.engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def app(template_database: str, tmp_path: Path) -> Iterator[Flask]:
+    if PG_URL:
+        app = _make_app(PG_URL)
+        yield app
+        with app.app_context():
+            db.session.remove()
+            _reset_postgres()
+            _seed()
+            db.engine.dispose()
+        return
+    path = tmp_path / "test.sqlite3"
+    shutil.copy(template_database, path)
+    app = _make_app(f"sqlite:///{path}")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_invitation(app: Flask):
+    """Factory: an invitation to the demo campaign; returns its token."""
+
+    def make(municipality: str = "mk-cair", role: str = "mayor", language: str | None = None) -> str:
+        with app.app_context():
+            campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))
+            town = db.session.scalar(select(Municipality).where(Municipality.code == municipality))
+            token = new_token()
+            db.session.add(
+                Invitation(
+                    token=token, campaign=campaign, municipality=town, role=role, language=language
+                )
+            )
+            db.session.commit()
+            return token
+
+    return make
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+class Respondent:
+    """A person with an invitation link and a browser (the test client)."""
+
+    def __init__(self, client: FlaskClient, token: str, lang: str) -> None:
+        self.client, self.token, self.lang = client, token, lang
+
+    def url(self, suffix: str = "", lang: str | None = None) -> str:
+        return f"/{lang or self.lang}/r/{self.token}{suffix}"
+
+    def get(self, suffix: str = "", **kwargs):
+        return self.client.get(self.url(suffix), **kwargs)
+
+    def post(self, suffix: str, data: dict, page_html: str | None = None):
+        html = page_html if page_html is not None else self.get(
+            suffix if not suffix.endswith(("/consent", "/submit")) else ""
+        ).get_data(as_text=True)
+        return self.client.post(self.url(suffix), data={"csrf_token": csrf_token(html), **data})
+
+    def consent(self):
+        start = self.get().get_data(as_text=True)
+        return self.post("/consent", {"action": "accept"}, start)
+
+    def answer_page(self, number: int, answers: dict, action: str = "next"):
+        html = self.get(f"/p/{number}").get_data(as_text=True)
+        return self.post(f"/p/{number}", {**answers, "action": action}, html)
+
+    def submit(self):
+        html = self.get("/review").get_data(as_text=True)
+        return self.post("/submit", {}, html)
+
+
+@pytest.fixture
+def respondent(client: FlaskClient, make_invitation):
+    def make(lang: str = "en", **invitation) -> Respondent:
+        return Respondent(client, make_invitation(**invitation), lang)
+
+    return make
