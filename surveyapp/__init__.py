@@ -81,4 +81,3 @@ def _register_error_pages(app: Flask) -> None:
         if "lang" not in g:
             g.lang = "en"
         return render_error(500)
-

@@ -75,9 +75,9 @@ def load_reference_data() -> dict[str, int]:
     db.session.commit()
     return {
         code: db.session.scalar(
-            select(db.func.count()).select_from(Municipality).where(
-                Municipality.country_id == country.id
-            )
+            select(db.func.count())
+            .select_from(Municipality)
+            .where(Municipality.country_id == country.id)
         )
         for code, country in countries.items()
     }

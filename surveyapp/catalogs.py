@@ -66,19 +66,31 @@ def update() -> None:
         po = po_path(code)
         if not po.exists():
             _pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", LANGUAGES[code].catalog)
-            set_plural_forms(po, LANGUAGES[code].plural_forms)
+            fix_header(po, code)
         _pybabel(
             "update", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", LANGUAGES[code].catalog,
             "--no-wrap", "--ignore-obsolete", "--no-fuzzy-matching",
         )  # fmt: skip
 
 
-def set_plural_forms(po: Path, plural_forms: str) -> None:
+def fix_header(po: Path, code: str) -> None:
+    """Our code as the catalog's language, and the registry's Plural-Forms.
+
+    Babel would write ``sr_Latn_ME`` for Montenegrin and a wrong plural rule
+    for Macedonian.
+    """
+    lang = LANGUAGES[code]
     lines = po.read_text("utf-8").splitlines(keepends=True)
     with po.open("w", encoding="utf-8") as fp:
-        for line in lines:
-            if line.startswith('"Plural-Forms:'):
-                line = f'"Plural-Forms: {plural_forms}\\n"\n'
+        for number, line in enumerate(lines):
+            if number == 0 and line.startswith("# "):
+                line = f"# {lang.autonym} ({code}) translations for surveyapp.\n"
+            elif line.startswith('"Plural-Forms:'):
+                line = f'"Plural-Forms: {lang.plural_forms}\\n"\n'
+            elif line.startswith('"Language:'):
+                line = f'"Language: {code}\\n"\n'
+            elif line.startswith('"Language-Team:'):
+                line = f'"Language-Team: {lang.autonym} <LL@li.org>\\n"\n'
             fp.write(line)
 
 

@@ -21,7 +21,9 @@ def register_cli(app: Flask) -> None:
         version = builtin.load_questionnaire()
         campaign = builtin.ensure_demo_campaign(version)
         total = sum(counts.values())
-        click.echo(f"Municipalities: {total} (" + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")")
+        click.echo(
+            f"Municipalities: {total} (" + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")"
+        )
         click.echo(f"Questionnaire: {version.questionnaire.name} v{version.number}")
         if campaign.open_token:
             with app.test_request_context():

@@ -124,9 +124,7 @@ class TransliteratedTranslations(Translations):
     @classmethod
     def from_catalog(cls, source: Translations) -> TransliteratedTranslations:
         derived = cls()
-        derived._catalog = {
-            key: cyrillic_to_latin(value) for key, value in source._catalog.items()
-        }
+        derived._catalog = {key: cyrillic_to_latin(value) for key, value in source._catalog.items()}
         derived.plural = source.plural
         derived._info = dict(getattr(source, "_info", {}))
         return derived

@@ -143,7 +143,9 @@ def saved_answers(response: Response) -> dict[int, AnswerValue]:
     )
     questions = {
         q.id: q
-        for q in db.session.scalars(select(Question).where(Question.version_id == response.version_id))
+        for q in db.session.scalars(
+            select(Question).where(Question.version_id == response.version_id)
+        )
     }
     return {a.question_id: _answer_value(questions[a.question_id], a) for a in answers}
 

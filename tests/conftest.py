@@ -106,7 +106,9 @@ def runner(app: Flask):
 def make_invitation(app: Flask):
     """Factory: an invitation to the demo campaign; returns its token."""
 
-    def make(municipality: str = "mk-cair", role: str = "mayor", language: str | None = None) -> str:
+    def make(
+        municipality: str = "mk-cair", role: str = "mayor", language: str | None = None
+    ) -> str:
         with app.app_context():
             campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))
             town = db.session.scalar(select(Municipality).where(Municipality.code == municipality))
@@ -141,9 +143,13 @@ class Respondent:
         return self.client.get(self.url(suffix), **kwargs)
 
     def post(self, suffix: str, data: dict, page_html: str | None = None):
-        html = page_html if page_html is not None else self.get(
-            suffix if not suffix.endswith(("/consent", "/submit")) else ""
-        ).get_data(as_text=True)
+        html = (
+            page_html
+            if page_html is not None
+            else self.get(suffix if not suffix.endswith(("/consent", "/submit")) else "").get_data(
+                as_text=True
+            )
+        )
         return self.client.post(self.url(suffix), data={"csrf_token": csrf_token(html), **data})
 
     def consent(self):

@@ -18,6 +18,7 @@ from wtforms import (
     DateField,
     Field,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -95,7 +96,7 @@ class KnownChoices:
     """Refuse tampered choice values with a message a respondent understands."""
 
     def __call__(self, form: FlaskForm, field: Field) -> None:
-        allowed = {value for value, _label in field.choices}
+        allowed = {choice.value for choice in field.choices}
         data = field.data if isinstance(field.data, list) else [field.data]
         if any(value not in allowed for value in data if value not in (None, "")):
             raise ValidationError(_l("Please choose one of the options shown."))
@@ -123,7 +124,7 @@ def _field_for(question: Question, texts: Texts) -> Field:
     if question.has_choices:
         list_name = question.choice_list.name if question.choice_list else ""
         choices = [
-            (c.value, texts.choice(list_name, c.value))
+            SelectChoice(c.value, texts.choice(list_name, c.value))
             for c in (question.choice_list.choices if question.choice_list else [])
         ]
         if question.type == "multiple_choice":
@@ -148,9 +149,7 @@ def _field_for(question: Question, texts: Texts) -> Field:
         message=_l("Please keep this under %(max)d characters.", max=max_length),
     )
     field_class = StringField if question.type == "short_text" else TextAreaField
-    return field_class(
-        validators=[Optional(), length], filters=[_strip_and_normalise], **kwargs
-    )
+    return field_class(validators=[Optional(), length], filters=[_strip_and_normalise], **kwargs)
 
 
 def make_page_form(page: Page, texts: Texts) -> type[PageForm]:
@@ -205,7 +204,8 @@ class RegistrationForm(FlaskForm):
     )
     role = SelectField(_l("Your role"), validate_choice=False, validators=[KnownChoices()])
 
-    def set_choices(self, municipalities: list[tuple[str, str]], roles: list[tuple[str, str]]) -> None:
-        self.municipality.choices = municipalities
-        self.role.choices = roles
-
+    def set_choices(
+        self, municipalities: list[tuple[str, str]], roles: list[tuple[str, str]]
+    ) -> None:
+        self.municipality.choices = [SelectChoice(value, label) for value, label in municipalities]
+        self.role.choices = [SelectChoice(value, label) for value, label in roles]

@@ -265,7 +265,11 @@ def save_page(token: str, number: int):
 @bp.get("/<lang>/r/<token>/saved")
 def saved(token: str):
     visit = _visit(token)
-    return _render("survey/saved.html", visit, link=url_for("survey.open_invitation", token=token, _external=True))
+    return _render(
+        "survey/saved.html",
+        visit,
+        link=url_for("survey.open_invitation", token=token, _external=True),
+    )
 
 
 # --- review and submit ----------------------------------------------------------
@@ -279,7 +283,9 @@ def review(token: str):
         return response
     answers = responses.saved_answers(response)
     gap = responses.first_gap(response, visit.version)
-    return _render("survey/review.html", visit, answers=answers, gap=gap, form=ActionForm(), stale=False)
+    return _render(
+        "survey/review.html", visit, answers=answers, gap=gap, form=ActionForm(), stale=False
+    )
 
 
 @bp.post("/<lang>/r/<token>/submit")

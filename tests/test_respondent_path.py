@@ -1,0 +1,289 @@
+"""The whole path of a respondent, through the test client, in every language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from surveyapp.extensions import db
+from surveyapp.i18n import LANGUAGES
+from surveyapp.models import Invitation, Question, Response
+from surveyapp.responses import saved_answers
+from tests.conftest import Respondent
+from tests.plans import answer_plan, builtin_version
+
+ALL_LANGUAGES = list(LANGUAGES)
+
+
+def _stored(app, token: str) -> tuple[Response, dict[str, object]]:
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).where(Invitation.token == token))
+        response = db.session.scalar(
+            select(Response).where(Response.invitation_id == invitation.id)
+        )
+        names = dict(db.session.execute(select(Question.id, Question.name)).all())
+        answers = {names[qid]: value for qid, value in saved_answers(response).items()}
+        db.session.expunge(response)
+        return response, answers
+
+
+def _other_language(lang: str) -> str:
+    return "mk" if lang != "mk" else "cnr"
+
+
+@pytest.mark.parametrize("lang", ALL_LANGUAGES)
+def test_a_respondent_answers_switches_language_resumes_and_submits(
+    app, client, make_invitation, lang
+):
+    token = make_invitation(municipality="me-podgorica", role="councillor", language=lang)
+    with app.app_context():
+        plans = answer_plan(builtin_version(), variant=ALL_LANGUAGES.index(lang))
+    person = Respondent(client, token, lang)
+
+    # The invitation link opens in the invitation's language.
+    opened = client.get(f"/r/{token}")
+    assert opened.status_code == 302
+    assert opened.location.endswith(f"/{lang}/r/{token}")
+    start = person.get()
+    assert f'<html lang="{lang}"' in start.get_data(as_text=True)
+
+    consent = person.consent()
+    assert consent.status_code == 303
+    assert consent.location.endswith(f"/{lang}/r/{token}/p/1")
+
+    # Page 1 in the first language.
+    moved = person.answer_page(1, plans[0].form)
+    assert moved.status_code == 303 and moved.location.endswith("/p/2")
+
+    # Page 2: switch language with the answers just typed; nothing is lost.
+    other = _other_language(lang)
+    switched = person.answer_page(2, plans[1].form, action=f"lang:{other}")
+    assert switched.status_code == 303
+    assert switched.location.endswith(f"/{other}/r/{token}/p/2")
+    page2 = client.get(switched.location).get_data(as_text=True)
+    assert f'<html lang="{other}"' in page2
+
+    # Leave, and resume later on another device: the chosen language sticks.
+    phone = app.test_client()
+    resumed = phone.get(f"/r/{token}")
+    assert resumed.location.endswith(f"/{other}/r/{token}")
+    landing = phone.get(resumed.location)
+    assert landing.status_code == 302 and landing.location.endswith("/p/3")
+
+    person = Respondent(phone, token, other)
+    for number, plan in enumerate(plans[2:], start=3):
+        moved = person.answer_page(number, plan.form)
+        assert moved.status_code == 303, plan.name
+    assert moved.location.endswith("/review")
+
+    review = person.get("/review").get_data(as_text=True)
+    assert "Not answered" not in review
+    submitted = person.submit()
+    assert submitted.status_code == 303 and submitted.location.endswith("/thanks")
+    assert person.get("/thanks").status_code == 200
+
+    response, answers = _stored(app, token)
+    assert response.status == "submitted"
+    assert response.language == other and response.consent_language == lang
+    expected = {k: v for plan in plans for k, v in plan.expected.items()}
+    assert answers == expected
+
+    # The link now shows that the response was received.
+    again = phone.get(f"/{other}/r/{token}")
+    assert again.status_code == 303 and again.location.endswith("/thanks")
+
+
+def test_submitting_twice_stores_one_response(app, respondent):
+    person = respondent("en")
+    person.consent()
+    with app.app_context():
+        plans = answer_plan(builtin_version())
+    for number, plan in enumerate(plans, start=1):
+        person.answer_page(number, plan.form)
+    review = person.get("/review").get_data(as_text=True)
+    first = person.post("/submit", {}, review)
+    second = person.post("/submit", {}, review)
+    assert first.status_code == second.status_code == 303
+    assert first.location == second.location
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+        response = db.session.scalar(select(Response))
+        assert response.status == "submitted" and response.submission_id
+
+
+def test_declining_consent_stores_nothing(app, respondent):
+    person = respondent("sq")
+    start = person.get().get_data(as_text=True)
+    declined = person.post("/consent", {"action": "decline"}, start)
+    assert declined.status_code == 303 and declined.location.endswith("/declined")
+    assert person.get("/declined").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_consent_records_time_notice_version_and_language(app, respondent):
+    person = respondent("cnr")
+    person.consent()
+    with app.app_context():
+        response = db.session.scalar(select(Response))
+        assert response.consent_language == "cnr"
+        assert response.privacy_version == builtin_version().privacy_version
+        assert response.consented_at is not None
+
+
+def test_pages_need_consent_first(respondent):
+    person = respondent("bs")
+    page = person.get("/p/1")
+    assert page.status_code == 302 and page.location.endswith(person.url())
+
+
+def test_invalid_input_is_kept_and_explained_next_to_the_field(app, respondent):
+    person = respondent("en")
+    person.consent()
+    with app.app_context():
+        version = builtin_version()
+        plans = answer_plan(version)
+        number_q = next(
+            (n, q)
+            for n, p in enumerate(version.pages, 1)
+            for q in p.questions
+            if q.type == "number"
+        )
+    page_number, question = number_q
+    form = dict(plans[page_number - 1].form, **{question.name: "twelve"})
+    moved = person.answer_page(page_number, form)
+    assert moved.status_code == 303 and moved.location.endswith(f"/p/{page_number}")
+
+    # Another device resumes: the page still holds what was typed, with the error.
+    html = person.get(f"/p/{page_number}").get_data(as_text=True)
+    assert 'value="twelve"' in html
+    assert 'class="error-summary"' in html
+    assert f'id="{question.name}-error"' in html
+    assert f'aria-describedby="{question.name}-error"' in html or f'{question.name}-error"' in html
+    # The review page refuses to submit until it is corrected.
+    review = person.get("/review").get_data(as_text=True)
+    assert "disabled" in review
+    assert person.submit().location.endswith(f"/p/{page_number}?check=1")
+
+
+def test_required_questions_are_flagged_when_moving_on(respondent):
+    person = respondent("en")
+    person.consent()
+    moved = person.answer_page(2, {})
+    assert moved.status_code == 303 and moved.location.endswith("/p/2?check=1")
+    html = person.get("/p/2?check=1").get_data(as_text=True)
+    assert "Please answer this question." in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_going_back_or_saving_for_later_keeps_a_half_filled_page(app, respondent):
+    person = respondent("en")
+    person.consent()
+    with app.app_context():
+        plans = answer_plan(builtin_version())
+    first_name, first_value = next(iter(plans[1].form.items()))
+    back = person.answer_page(2, {first_name: first_value}, action="back")
+    assert back.status_code == 303 and back.location.endswith("/p/1")
+    later = person.answer_page(2, {first_name: first_value}, action="later")
+    assert later.status_code == 303 and later.location.endswith("/saved")
+    saved_page = person.get("/saved").get_data(as_text=True)
+    assert f"/r/{person.token}" in saved_page
+    _response, answers = _stored(app, person.token)
+    assert answers[first_name] == plans[1].expected[first_name]
+
+
+def test_an_expired_form_token_returns_the_filled_in_page(app, respondent):
+    person = respondent("mk")
+    person.consent()
+    with app.app_context():
+        plans = answer_plan(builtin_version())
+    stale = person.client.post(
+        person.url("/p/1"), data={**plans[0].form, "action": "next", "csrf_token": "expired"}
+    )
+    assert stale.status_code == 200
+    html = stale.get_data(as_text=True)
+    assert 'class="notice"' in html
+    # What was typed is on the page, with a fresh token to send it again.
+    typed = [v for v in plans[0].form.values() if isinstance(v, str) and v[:1].isdigit()]
+    assert typed
+    for value in typed:
+        assert f'value="{value}"' in html
+    retry = person.post("/p/1", {**plans[0].form, "action": "next"}, html)
+    assert retry.status_code == 303 and retry.location.endswith("/p/2")
+
+
+def test_a_tampered_choice_gets_a_clear_message(respondent):
+    person = respondent("en")
+    person.consent()
+    html = person.get("/p/2").get_data(as_text=True)
+    radio = re.search(r'type="radio" name="(\w+)"|name="(\w+)" type="radio"', html)
+    name = radio.group(1) or radio.group(2)
+    moved = person.post("/p/2", {name: "<script>x</script>", "action": "next"}, html)
+    assert moved.status_code == 303
+    page = person.get("/p/2").get_data(as_text=True)
+    assert "Please choose one of the options shown." in page
+    assert "<script>x</script>" not in page
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/en/r/not-a-real-token", 404), ("/xx/r/whatever", 404), ("/en/r/x/p/999", 404)],
+)
+def test_bad_links_get_a_clear_page(client, path, status):
+    page = client.get(path)
+    assert page.status_code == status
+    assert "Traceback" not in page.get_data(as_text=True)
+    assert "<h1>" in page.get_data(as_text=True)
+
+
+def test_a_closed_campaign_says_so(app, respondent):
+    from surveyapp.models import Campaign
+    from surveyapp.models.base import utcnow
+
+    person = respondent("en")
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign))
+        campaign.closes_at = utcnow()
+        db.session.commit()
+    page = person.get()
+    assert page.status_code == 410
+    assert "closed" in page.get_data(as_text=True)
+
+
+def test_the_open_link_asks_country_municipality_and_role(app, client):
+    from surveyapp.models import Campaign
+
+    with app.app_context():
+        open_token = db.session.scalar(select(Campaign.open_token))
+    first = client.get(f"/sr/o/{open_token}")
+    assert "Северна Македонија" in first.get_data(as_text=True)
+    second = client.get(f"/sr/o/{open_token}?country=MK")
+    html = second.get_data(as_text=True)
+    assert "Чаир" in html
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    bad = client.post(
+        f"/sr/o/{open_token}",
+        data={"csrf_token": token, "country": "MK", "municipality": "nowhere", "role": "mayor"},
+    )
+    assert bad.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+    made = client.post(
+        f"/sr/o/{open_token}",
+        data={"csrf_token": token, "country": "MK", "municipality": "mk-cair", "role": "mayor"},
+    )
+    assert made.status_code == 303 and "/sr/r/" in made.location
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation))
+        assert invitation.municipality.code == "mk-cair" and invitation.language == "sr"
+        assert invitation.self_registered
+
+
+def test_home_redirects_by_accept_language_and_lists_the_demo(client):
+    home = client.get("/", headers={"Accept-Language": "sr-Latn-RS,sr;q=0.9,en;q=0.5"})
+    assert home.location.endswith("/sr-Latn/")
+    page = client.get("/sr-Latn/").get_data(as_text=True)
+    assert '<html lang="sr-Latn"' in page
+    assert "/sr-Latn/o/" in page
