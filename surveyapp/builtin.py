@@ -101,7 +101,8 @@ def _add_texts(version: QuestionnaireVersion, key: str, texts: dict[str, str] | 
                 key=key,
                 lang=lang,
                 text=text,
-                source_hash=None if lang == SOURCE_LANGUAGE else source_hash(source),
+                # A translation records the source it was made from; the source its own hash.
+                source_hash=source_hash(source),
             )
         )
 

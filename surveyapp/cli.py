@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, url_for
 
-from surveyapp import builtin, catalogs
+from surveyapp import builtin, catalogs, content, questionnaire_po
+from surveyapp.catalog_checks import CatalogReport, check_po_file
+from surveyapp.i18n import SOURCE_LANGUAGE, TRANSLATED_LANGUAGES
 
 
 def register_cli(app: Flask) -> None:
@@ -51,4 +55,97 @@ def register_translate_cli(app: Flask) -> None:
     def compile_command() -> None:
         """Compile every messages.po to messages.mo."""
         for path in catalogs.compile_catalogs():
-            click.echo(f"compiled {path.relative_to(catalogs.ROOT)}")
+            click.echo(f"compiled {_shown(path)}")
+
+    register_translation_checks(translate)
+
+
+def _version_or_fail(name: str):
+    version = content.latest_version(name)
+    if version is None:
+        raise click.BadParameter(f"no questionnaire named {name!r}", param_hint="NAME")
+    return version
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(catalogs.ROOT)) if path.is_relative_to(catalogs.ROOT) else str(path)
+
+
+def interface_reports() -> dict[str, CatalogReport]:
+    return {
+        code: check_po_file(catalogs.po_path(code), code)
+        for code in catalogs.catalog_languages()
+        if catalogs.po_path(code).exists()
+    }
+
+
+def register_translation_checks(translate: click.Group) -> None:
+    @translate.command("check")
+    def check_command() -> None:
+        """Fail on broken placeholders, wrong plural forms, fuzzy or untranslated entries."""
+        failed = False
+        for code in catalogs.catalog_languages():
+            path = catalogs.po_path(code)
+            if not path.exists():
+                click.echo(f"{code}: catalog {path} is missing")
+                failed = True
+                continue
+            report = check_po_file(path, code)
+            for problem in report.problems:
+                click.echo(f"{_shown(path)}:{problem.line}: {problem.message}")
+            failed = failed or not report.ok
+        if failed:
+            raise SystemExit(1)
+        click.echo("All catalogs are complete and consistent.")
+
+    @translate.command("status")
+    def status_command() -> None:
+        """Per language: the interface, and each questionnaire's texts."""
+        click.echo(
+            f"{'language':<9} {'part':<28} {'translated':>11} {'fuzzy/outdated':>15} {'missing':>8}"
+        )
+        for code, report in interface_reports().items():
+            click.echo(
+                f"{code:<9} {'interface':<28} {report.translated:>7}/{report.total:<3} "
+                f"{report.fuzzy:>15} {report.untranslated:>8}"
+            )
+        for version in content.latest_versions():
+            part = f"{version.questionnaire.name} v{version.number}"
+            for code, status in content.translation_status(version.id).items():
+                if code == SOURCE_LANGUAGE:
+                    continue
+                click.echo(
+                    f"{code:<9} {part:<28} {status.current:>7}/{status.total:<3} "
+                    f"{status.outdated:>15} {status.missing:>8}"
+                )
+
+    @translate.command("export-questionnaire")
+    @click.argument("name")
+    @click.option("--language", "lang", help="Our language code; omit for a .pot template.")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+    def export_command(name: str, lang: str | None, output: Path | None) -> None:
+        """Write a questionnaire's texts as a .po (or .pot) catalog."""
+        version = _version_or_fail(name)
+        if lang and lang not in TRANSLATED_LANGUAGES:
+            raise click.BadParameter(
+                f"choose one of {', '.join(TRANSLATED_LANGUAGES)}", param_hint="--language"
+            )
+        data = questionnaire_po.export_catalog(version.id, lang)
+        output = output or Path(f"{name}.{lang}.po" if lang else f"{name}.pot")
+        output.write_bytes(data)
+        click.echo(f"wrote {output}")
+
+    @translate.command("import-questionnaire")
+    @click.argument("name")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--language", "lang", help="Expected language; defaults to the file's header.")
+    def import_command(name: str, path: Path, lang: str | None) -> None:
+        """Check a translated .po and apply it whole, or change nothing."""
+        version = _version_or_fail(name)
+        report = questionnaire_po.import_catalog(version.id, path.read_bytes(), lang)
+        for problem in report.problems:
+            click.echo(f"{path}:{problem.line}: {problem.message}")
+        if not report.applied:
+            click.echo("Nothing was changed.")
+            raise SystemExit(1)
+        click.echo(f"{report.lang}: {len(report.changes)} texts updated.")

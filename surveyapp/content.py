@@ -7,13 +7,14 @@ it is the Serbian Cyrillic text, transliterated.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
 
 from surveyapp.extensions import db
-from surveyapp.i18n import LANGUAGES, SOURCE_LANGUAGE, cyrillic_to_latin
-from surveyapp.models import Page, Question, TextEntry
+from surveyapp.i18n import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE, cyrillic_to_latin
+from surveyapp.models import Page, Question, Questionnaire, QuestionnaireVersion, TextEntry
 
 
 def storage_language(lang: str) -> str:
@@ -75,22 +76,75 @@ def load_texts(version_id: int, lang: str) -> Texts:
     return Texts(entries, source, lang)
 
 
-def complete_languages(version_id: int, candidates: Iterable[str] | None = None) -> list[str]:
-    """Languages in which every source text of the version is translated.
+@dataclass
+class LanguageStatus:
+    """How far one language's translation of a version has come."""
 
-    Returned in registry order; the source language is always complete.
+    total: int
+    current: int
+    outdated: int
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.current - self.outdated
+
+    @property
+    def complete(self) -> bool:
+        return self.current == self.total
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(100 * self.current / self.total)
+
+
+def translation_status(version_id: int) -> dict[str, LanguageStatus]:
+    """Per authored language: texts translated from the current source, out of date, missing.
+
+    One GROUP BY query: a translation is current when the source hash it was
+    made from equals the source text's hash now.
     """
-    counts = dict(
-        db.session.execute(
-            select(TextEntry.lang, func.count())
-            .where(TextEntry.version_id == version_id, TextEntry.text != "")
-            .group_by(TextEntry.lang)
-        ).all()
-    )
-    needed = counts.get(SOURCE_LANGUAGE, 0)
-    wanted = list(candidates) if candidates is not None else list(LANGUAGES)
-    return [
-        code
-        for code in LANGUAGES
-        if code in wanted and counts.get(storage_language(code), 0) >= needed
-    ]
+    source = aliased(TextEntry)
+    is_current = case((TextEntry.source_hash == source.source_hash, 1), else_=0)
+    rows = db.session.execute(
+        select(TextEntry.lang, func.sum(is_current), func.count())
+        .join(
+            source,
+            and_(
+                source.version_id == TextEntry.version_id,
+                source.key == TextEntry.key,
+                source.lang == SOURCE_LANGUAGE,
+            ),
+        )
+        .where(TextEntry.version_id == version_id, TextEntry.text != "", source.text != "")
+        .group_by(TextEntry.lang)
+    ).all()
+    counts = {lang: (int(current or 0), int(count)) for lang, current, count in rows}
+    total = counts.get(SOURCE_LANGUAGE, (0, 0))[1]
+    return {
+        code: LanguageStatus(
+            total,
+            counts.get(code, (0, 0))[0],
+            counts.get(code, (0, 0))[1] - counts.get(code, (0, 0))[0],
+        )
+        for code in AUTHORED_LANGUAGES
+    }
+
+
+def complete_languages(version_id: int) -> list[str]:
+    """Languages offered to respondents: every source text translated and current.
+
+    In registry order; the source language is always complete, and Serbian
+    Latin follows Serbian Cyrillic.
+    """
+    status = translation_status(version_id)
+    return [code for code in LANGUAGES if status[storage_language(code)].complete]
+
+
+def latest_versions() -> list[QuestionnaireVersion]:
+    """The newest version of every questionnaire, by name."""
+    questionnaires = db.session.scalars(select(Questionnaire).order_by(Questionnaire.name))
+    return [q.versions[-1] for q in questionnaires if q.versions]
+
+
+def latest_version(name: str) -> QuestionnaireVersion | None:
+    return next((v for v in latest_versions() if v.questionnaire.name == name), None)

@@ -83,7 +83,9 @@ def test_the_questionnaire_covers_the_domains_with_matching_need_and_capacity_it
             if q.measure
             for name in [q.choice_list.name]
         }
-        assert len({tuple(s) for s in scores.values()}) == 1, f"need and capacity scales differ: {scales}"
+        assert len({tuple(s) for s in scores.values()}) == 1, (
+            f"need and capacity scales differ: {scales}"
+        )
         support = next(q for q in questions if q.type == "multiple_choice")
         assert len(support.choice_list.choices) >= 7
         assert {q.type for q in questions} >= {

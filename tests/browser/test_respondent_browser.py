@@ -63,7 +63,9 @@ def test_complete_the_questionnaire_in_the_browser(
     summary = page.locator(".error-summary")
     assert summary.is_visible()
     error = page.locator(".field-error").first.inner_text()
-    assert error and "Please enter a number" not in error, "the error must be in the page's language"
+    assert error and "Please enter a number" not in error, (
+        "the error must be in the page's language"
+    )
     assert number.get_attribute("aria-invalid") == "true"
     assert number.input_value() == "dvanaest", "what was typed is kept"
     snap("validation-error")
@@ -86,6 +88,8 @@ def test_complete_the_questionnaire_in_the_browser(
 
     with app.app_context():
         invitation = db.session.scalar(select(Invitation).where(Invitation.token == token))
-        response = db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
+        response = db.session.scalar(
+            select(Response).where(Response.invitation_id == invitation.id)
+        )
         assert response.status == "submitted" and response.language == lang
         assert len(response.answers) >= 30

@@ -1,0 +1,165 @@
+"""Questionnaire texts go out as .po catalogs and come back checked, whole or not at all."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+from sqlalchemy import select
+
+from surveyapp.builtin import source_hash
+from surveyapp.content import complete_languages, translation_status
+from surveyapp.extensions import db
+from surveyapp.models import TextEntry
+from surveyapp.questionnaire_po import export_catalog, import_catalog
+from tests.plans import builtin_version
+
+TITLE = "questionnaire.title"
+
+
+def _version_id(app) -> int:
+    with app.app_context():
+        return builtin_version().id
+
+
+def _export(app, lang: str | None):
+    with app.app_context():
+        data = export_catalog(_version_id(app), lang)
+    return read_po(io.BytesIO(data)), data
+
+
+def _po_bytes(catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0)
+    return buffer.getvalue()
+
+
+def _text(app, key: str, lang: str) -> str:
+    with app.app_context():
+        return db.session.scalar(
+            select(TextEntry.text).where(
+                TextEntry.version_id == _version_id(app),
+                TextEntry.key == key,
+                TextEntry.lang == lang,
+            )
+        )
+
+
+def test_export_gives_every_text_with_context_and_translator_comments(app):
+    catalog, data = _export(app, "mk")
+    assert b'"Language: mk\\n"' in data
+    assert b"Plural-Forms: nplurals=2; plural=(n%10==1 && n%100!=11 ? 0 : 1);" in data
+    messages = {m.context: m for m in catalog if m.id}
+    assert messages[TITLE].string == _text(app, TITLE, "mk")
+    label = next(
+        m for key, m in messages.items() if key.startswith("q.") and key.endswith(".label")
+    )
+    assert label.auto_comments and label.auto_comments[0].startswith("Page 1")
+    template, _ = _export(app, None)
+    assert all(not m.string for m in template if m.id)
+    assert len([m for m in template if m.id]) == len(messages)
+
+
+def test_round_trip_a_translation_reaches_the_respondent_page(app, runner, respondent, tmp_path):
+    path = tmp_path / "city_needs.mk.po"
+    assert runner.invoke(args=["translate", "export-questionnaire", "city_needs", "--language", "mk",
+                               "-o", str(path)]).exit_code == 0  # fmt: skip
+    catalog = read_po(io.BytesIO(path.read_bytes()))
+    catalog.get(_source(app, TITLE), context=TITLE).string = "Потреби и приоритети на општината"
+    path.write_bytes(_po_bytes(catalog))
+    result = runner.invoke(args=["translate", "import-questionnaire", "city_needs", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "mk: 1 texts updated." in result.output
+    page = respondent("mk").get().get_data(as_text=True)
+    assert "Потреби и приоритети на општината" in page
+
+
+def _source(app, key: str) -> str:
+    return _text(app, key, "en")
+
+
+def _changed_title_catalog(app, lang: str = "mk"):
+    catalog, _ = _export(app, lang)
+    catalog.get(_source(app, TITLE), context=TITLE).string = "Нов наслов"
+    return catalog
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    ["unknown id", "broken placeholder", "fuzzy", "wrong language", "changed source"],
+)
+def test_a_refused_import_changes_nothing_and_says_where(app, spoil):
+    before = _text(app, TITLE, "mk")
+    catalog = _changed_title_catalog(app)
+    expected_lang = "mk"
+    if spoil == "unknown id":
+        catalog.add("Something else", "Нешто друго", context="q.no_such_question.label")
+    elif spoil == "broken placeholder":
+        label = next(m for m in catalog if m.context and m.context.endswith(".label"))
+        label.string += " %(name)s"
+    elif spoil == "fuzzy":
+        next(m for m in catalog if m.context == "privacy.consent").flags.add("fuzzy")
+    elif spoil == "wrong language":
+        expected_lang = "sr"
+    elif spoil == "changed source":
+        message = catalog.get(_source(app, "privacy.consent"), context="privacy.consent")
+        catalog.delete(message.id, context="privacy.consent")
+        catalog.add("I agree.", message.string, context="privacy.consent")
+    data = _po_bytes(catalog)
+    with app.app_context():
+        report = import_catalog(_version_id(app), data, expected_lang)
+    assert not report.applied
+    assert report.problems and all(p.line >= 1 for p in report.problems)
+    assert _text(app, TITLE, "mk") == before
+
+
+def test_bad_encoding_is_refused_with_its_line(app):
+    catalog = _changed_title_catalog(app, "sr")
+    data = _po_bytes(catalog).decode("utf-8").encode("cp1251", errors="replace")
+    with app.app_context():
+        report = import_catalog(_version_id(app), data)
+    assert not report.applied
+    first_non_ascii = next(
+        number
+        for number, line in enumerate(data.split(b"\n"), start=1)
+        if max(line, default=0) > 127
+    )
+    assert "UTF-8" in str(report.problems[0].message)
+    assert report.problems[0].line == first_non_ascii
+
+
+def test_a_file_that_is_not_a_catalog_is_refused(app):
+    with app.app_context():
+        report = import_catalog(_version_id(app), b"PK\x03\x04 this is a zip file", "mk")
+    assert not report.applied and report.problems
+
+
+def test_a_changed_source_marks_translations_out_of_date_until_reviewed(app, respondent):
+    key = TITLE
+    with app.app_context():
+        version_id = _version_id(app)
+        source = db.session.scalar(
+            select(TextEntry).where(
+                TextEntry.version_id == version_id, TextEntry.key == key, TextEntry.lang == "en"
+            )
+        )
+        source.text = "Local needs and priorities"
+        source.source_hash = source_hash(source.text)
+        db.session.commit()
+        status = translation_status(version_id)
+        assert status["mk"].outdated == 1 and not status["mk"].complete
+        # Out-of-date languages are no longer offered to respondents.
+        assert complete_languages(version_id) == ["en"]
+    person = respondent("mk")
+    assert person.get().location.endswith(f"/en/r/{person.token}")
+
+    catalog, data = _export(app, "mk")
+    message = catalog.get("Local needs and priorities", context=key)
+    assert message.fuzzy, "an outdated translation is exported as fuzzy for review"
+    message.flags.discard("fuzzy")
+    with app.app_context():
+        report = import_catalog(version_id, _po_bytes(catalog))
+        assert report.applied, report.problems
+        assert translation_status(version_id)["mk"].complete
+        assert "mk" in complete_languages(version_id)
