@@ -63,7 +63,7 @@ def test_export_gives_every_text_with_context_and_translator_comments(app):
 
 def test_round_trip_a_translation_reaches_the_respondent_page(app, runner, respondent, tmp_path):
     path = tmp_path / "city_needs.mk.po"
-    export = ["translate", "export-questionnaire", "city_needs", "--language", "mk", "-o", str(path)]
+    export = ["translate", "export-questionnaire", "city_needs", "--language=mk", f"-o{path}"]
     assert runner.invoke(args=export).exit_code == 0
     catalog = read_po(io.BytesIO(path.read_bytes()))
     catalog.get(_source(app, TITLE), context=TITLE).string = "Потреби и приоритети на општината"
