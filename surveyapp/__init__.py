@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from config import Config, normalise_database_url
-from surveyapp.extensions import csrf, db, migrate
+from surveyapp.extensions import csrf, db, login_manager, migrate
 from surveyapp.i18n import (
     CATALOGS_KEY,
     CatalogCache,
@@ -36,17 +36,21 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
     babel.init_app(app, locale_selector=current_locale)
     babel.domain_instance = CatalogDomain()
     app.extensions[CATALOGS_KEY] = CatalogCache(app.config["BABEL_TRANSLATION_DIRECTORIES"])
 
-    from surveyapp import db_setup, i18n, main, survey
+    from surveyapp import auth, authoring, db_setup, i18n, main, review, survey
     from surveyapp.cli import register_cli
 
     db_setup.init_app(app)
     i18n.init_app(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(survey.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(authoring.bp)
     register_cli(app)
     _register_error_pages(app)
     return app

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 from flask import Flask, url_for
 
-from surveyapp import builtin, catalogs, content, questionnaire_po
+from surveyapp import accounts, builtin, catalogs, content, questionnaire_po
 from surveyapp.catalog_checks import CatalogReport, check_po_file
 from surveyapp.i18n import SOURCE_LANGUAGE, TRANSLATED_LANGUAGES
+from surveyapp.models import STAFF_ROLES
 
 
 def register_cli(app: Flask) -> None:
     register_translate_cli(app)
+    register_user_cli(app)
 
     @app.cli.command("seed")
     def seed() -> None:
@@ -149,3 +152,31 @@ def register_translation_checks(translate: click.Group) -> None:
             click.echo("Nothing was changed.")
             raise SystemExit(1)
         click.echo(f"{report.lang}: {len(report.changes)} texts updated.")
+
+
+def register_user_cli(app: Flask) -> None:
+    @app.cli.group("users")
+    def users() -> None:
+        """Staff accounts."""
+
+    @users.command("create")
+    @click.argument("email")
+    @click.option("--role", type=click.Choice(STAFF_ROLES), default="admin", show_default=True)
+    @click.option("--name", default="")
+    def create_command(email: str, role: str, name: str) -> None:
+        """Create a staff account. The password comes from SURVEYAPP_PASSWORD or a prompt."""
+        password = os.environ.get("SURVEYAPP_PASSWORD") or click.prompt(
+            "Password", hide_input=True, confirmation_prompt=True
+        )
+        try:
+            user = accounts.create_user(email, password, role, name)
+        except accounts.AccountError as error:
+            raise click.ClickException(USER_ERRORS.get(error.code, error.code)) from None
+        click.echo(f"Created {user.role} account {user.email}.")
+
+
+USER_ERRORS = {
+    "bad_email": "That is not an e-mail address.",
+    "too_short": f"The password needs at least {accounts.MIN_PASSWORD_LENGTH} characters.",
+    "exists": "An account with that e-mail address exists already.",
+}

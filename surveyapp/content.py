@@ -13,7 +13,13 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from surveyapp.extensions import db
-from surveyapp.i18n import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE, cyrillic_to_latin
+from surveyapp.i18n import (
+    AUTHORED_LANGUAGES,
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    cyrillic_to_latin,
+    normalise_text,
+)
 from surveyapp.models import Page, Question, Questionnaire, QuestionnaireVersion, TextEntry
 
 
@@ -148,3 +154,66 @@ def latest_versions() -> list[QuestionnaireVersion]:
 
 def latest_version(name: str) -> QuestionnaireVersion | None:
     return next((v for v in latest_versions() if v.questionnaire.name == name), None)
+
+
+@dataclass
+class Gap:
+    """A text of a version that still needs a translator in one language."""
+
+    key: str
+    source: str
+    #: "missing" or "outdated"
+    state: str
+    current: str = ""
+
+
+def translation_gaps(version_id: int, lang: str) -> list[Gap]:
+    """Missing and out-of-date texts of ``lang`` (an authored language), by key."""
+    source_rows = {
+        row.key: row
+        for row in db.session.scalars(
+            select(TextEntry).where(
+                TextEntry.version_id == version_id,
+                TextEntry.lang == SOURCE_LANGUAGE,
+                TextEntry.text != "",
+            )
+        )
+    }
+    translated = {
+        row.key: row
+        for row in db.session.scalars(
+            select(TextEntry).where(TextEntry.version_id == version_id, TextEntry.lang == lang)
+        )
+    }
+    gaps = []
+    for key, source in sorted(source_rows.items()):
+        row = translated.get(key)
+        if row is None or not row.text:
+            gaps.append(Gap(key, source.text, "missing"))
+        elif row.source_hash != source.source_hash:
+            gaps.append(Gap(key, source.text, "outdated", row.text))
+    return gaps
+
+
+def save_translation(version_id: int, key: str, lang: str, text: str) -> None:
+    """Store one reviewed translation, made from the current source text."""
+    source = db.session.scalar(
+        select(TextEntry).where(
+            TextEntry.version_id == version_id,
+            TextEntry.key == key,
+            TextEntry.lang == SOURCE_LANGUAGE,
+        )
+    )
+    if source is None:
+        raise KeyError(key)
+    row = db.session.scalar(
+        select(TextEntry).where(
+            TextEntry.version_id == version_id, TextEntry.key == key, TextEntry.lang == lang
+        )
+    )
+    if row is None:
+        row = TextEntry(version_id=version_id, key=key, lang=lang)
+        db.session.add(row)
+    row.text = normalise_text(text.strip())
+    row.source_hash = source.source_hash
+    db.session.commit()

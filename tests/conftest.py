@@ -24,7 +24,7 @@ from surveyapp.models import Campaign, Invitation, Municipality
 from surveyapp.responses import new_token
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _make_app(url: str, **overrides) -> Flask:
@@ -169,5 +169,52 @@ class Respondent:
 def respondent(client: FlaskClient, make_invitation):
     def make(lang: str = "en", **invitation) -> Respondent:
         return Respondent(client, make_invitation(**invitation), lang)
+
+    return make
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Factory: a staff account; returns its e-mail address."""
+    from surveyapp import accounts
+
+    def make(role: str = "admin", email: str | None = None) -> str:
+        email = email or f"{role}@example.org"
+        with app.app_context():
+            accounts.create_user(email, PASSWORD, role, name=role.title())
+        return email
+
+    return make
+
+
+class Staff:
+    """A staff member at the test client: signs in through the login form."""
+
+    def __init__(self, client: FlaskClient, email: str) -> None:
+        self.client, self.email = client, email
+
+    def login(self, password: str = PASSWORD, lang: str = "en", next_url: str | None = None):
+        url = f"/{lang}/staff/login" + (f"?next={next_url}" if next_url else "")
+        token = csrf_token(self.client.get(url).get_data(as_text=True))
+        return self.client.post(
+            url, data={"email": self.email, "password": password, "csrf_token": token}
+        )
+
+    def post_form(self, url: str, data: dict, form_page: str | None = None, **kwargs):
+        html = self.client.get(form_page or url).get_data(as_text=True)
+        return self.client.post(url, data={"csrf_token": csrf_token(html), **data}, **kwargs)
+
+
+@pytest.fixture
+def staff(client: FlaskClient, make_user):
+    """Factory: a signed-in staff member of a role."""
+
+    def make(role: str = "admin") -> Staff:
+        member = Staff(client, make_user(role))
+        assert member.login().status_code == 303
+        return member
 
     return make

@@ -15,11 +15,13 @@ from surveyapp.models.questionnaire import (
     TextEntry,
 )
 from surveyapp.models.response import Answer, AnswerSelection, Response
+from surveyapp.models.user import STAFF_ROLES, User
 
 __all__ = [
     "MEASURES",
     "QUESTION_TYPES",
     "ROLES",
+    "STAFF_ROLES",
     "Answer",
     "AnswerSelection",
     "Campaign",
@@ -35,4 +37,5 @@ __all__ = [
     "QuestionnaireVersion",
     "Response",
     "TextEntry",
+    "User",
 ]
