@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.i18n import AUTHORED_LANGUAGES, SOURCE_LANGUAGE, normalise_text
+from surveyapp.i18n import AUTHORED_LANGUAGES, SOURCE_LANGUAGE, cyrillic_to_latin, normalise_text
 from surveyapp.models import (
     QUESTION_TYPES,
     Campaign,
@@ -52,7 +52,8 @@ def load_reference_data() -> dict[str, int]:
         if country is None:
             country = countries[row["code"]] = Country(code=row["code"])
             db.session.add(country)
-        country.names = row["names"]
+        # Serbian Latin is derived, like everything else in Serbian Latin.
+        country.names = {**row["names"], "sr-Latn": cyrillic_to_latin(row["names"]["sr"])}
         country.languages = row["languages"]
         country.position = position
     db.session.flush()

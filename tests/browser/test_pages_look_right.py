@@ -1,0 +1,45 @@
+"""Every language's respondent page and the staff pages, rendered in Chromium:
+screenshots for people to look at, and checks a person would make."""
+
+from __future__ import annotations
+
+import pytest
+
+from surveyapp.i18n import LANGUAGES
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.conftest import PASSWORD
+
+
+def _no_sideways_scrolling(page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page is {overflow}px wider than the screen"
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_a_questionnaire_page_in_every_language_on_a_phone(
+    live_server, new_page, respondent, screenshots, lang
+):
+    person = respondent(lang, municipality="al-shkoder" if lang == "sq" else "ba-mostar")
+    person.consent()
+    page = new_page(PHONE)
+    # The same session cookie is not needed: the link is the respondent's key.
+    page.goto(f"{live_server}/{lang}/r/{person.token}/p/2")
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("h1").inner_text().strip()
+    _no_sideways_scrolling(page)
+    page.screenshot(path=screenshots / f"page2-{lang}-phone.png", full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["sq", "sr"])
+def test_the_translation_status_page(live_server, new_page, make_user, screenshots, lang):
+    email = make_user("translator")
+    page = new_page(DESKTOP)
+    page.goto(f"{live_server}/{lang}/staff/translations")
+    assert "/staff/login" in page.url
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.locator("main form button").click()
+    assert page.url.endswith(f"/{lang}/staff/translations")
+    assert page.locator("table.matrix tbody tr").count() == 5
+    _no_sideways_scrolling(page)
+    page.screenshot(path=screenshots / f"translations-{lang}-desktop.png", full_page=True)
