@@ -218,3 +218,39 @@ def staff(client: FlaskClient, make_user):
         return member
 
     return make
+
+
+@pytest.fixture
+def make_response(app: Flask, make_invitation):
+    """Factory: a submitted response to the demo campaign, answered by plan.
+
+    ``overrides`` replace answers by question name (Python values, as
+    save_page takes them). Returns the response id.
+    """
+    from surveyapp import responses
+    from tests.plans import answer_plan, builtin_version
+
+    def make(
+        municipality: str = "mk-cair",
+        role: str = "mayor",
+        lang: str = "en",
+        variant: int = 0,
+        submit: bool = True,
+        **overrides,
+    ) -> int:
+        token = make_invitation(municipality=municipality, role=role, language=lang)
+        with app.app_context():
+            version = builtin_version()
+            invitation = responses.find_invitation(token)
+            response = responses.start_response(invitation, lang)
+            for page, plan in zip(version.pages, answer_plan(version, variant), strict=True):
+                values = {
+                    **plan.expected,
+                    **{k: v for k, v in overrides.items() if k in plan.expected},
+                }
+                responses.save_page(response, page, values)
+            if submit:
+                responses.submit(response)
+            return response.id
+
+    return make

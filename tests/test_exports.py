@@ -1,0 +1,62 @@
+"""Exports of responses open cleanly in a spreadsheet, Cyrillic included, formulas defused."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.models import Campaign
+
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+
+
+def _campaign_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Campaign.id))
+
+
+def test_csv_export_is_utf8_with_bom_one_row_per_response(app, staff, make_response):
+    make_response(municipality="rs-nis", role="councillor", lang="sr", top_priority="Млади и школе")
+    make_response(municipality="al-tirane", role="mayor", lang="sq", comments=FORMULA)
+    make_response(municipality="al-tirane", role="mayor", lang="sq", submit=False)
+    analyst = staff("analyst")
+    with analyst.client.get(f"/en/staff/campaigns/{_campaign_id(app)}/responses.csv") as got:
+        assert got.status_code == 200
+        raw = got.get_data()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    header, data = rows[0], rows[1:]
+    assert len(data) == 2, "only submitted responses"
+    assert header[:4] == ["response_id", "submission_id", "country", "municipality_code"]
+    by_place = {row[3]: dict(zip(header, row, strict=True)) for row in data}
+    assert by_place["rs-nis"]["top_priority"] == "Млади и школе"
+    assert by_place["rs-nis"]["role"] == "councillor" and by_place["rs-nis"]["language"] == "sr"
+    assert by_place["al-tirane"]["comments"] == "'" + FORMULA
+
+
+def test_xlsx_export_with_labels_in_a_language(app, staff, make_response):
+    make_response(municipality="mk-bitola", lang="mk", comments=FORMULA)
+    analyst = staff("analyst")
+    url = f"/en/staff/campaigns/{_campaign_id(app)}/responses.xlsx?labels=mk"
+    with analyst.client.get(url) as got:
+        assert got.status_code == 200
+        data = got.data
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    rows = [list(r) for r in workbook.active.iter_rows(values_only=True)]
+    workbook.close()
+    header, row = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert any("општина" in str(h).lower() for h in header[9:]), "question labels in Macedonian"
+    assert row["municipality"] == "Битола"
+    assert row[header[-1]] == "'" + FORMULA
+    scale_value = next(v for h, v in row.items() if isinstance(v, str) and "–" in v)
+    assert any("\u0400" <= ch <= "\u04ff" for ch in scale_value), "choice labels in Macedonian"
+
+
+def test_exports_are_for_analysts_and_admins_only(app, staff, client):
+    url = f"/en/staff/campaigns/{_campaign_id(app)}/responses.csv"
+    assert client.get(url).status_code == 302
+    assert staff("translator").client.get(url).status_code == 403
