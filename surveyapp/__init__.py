@@ -41,11 +41,12 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     babel.domain_instance = CatalogDomain()
     app.extensions[CATALOGS_KEY] = CatalogCache(app.config["BABEL_TRANSLATION_DIRECTORIES"])
 
-    from surveyapp import auth, authoring, db_setup, i18n, main, review, survey
+    from surveyapp import auth, authoring, db_setup, i18n, main, review, security, survey
     from surveyapp.cli import register_cli
 
     db_setup.init_app(app)
     i18n.init_app(app)
+    security.init_app(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(auth.bp)

@@ -1,0 +1,26 @@
+"""Every page carries headers that keep answers and tokens where they belong."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("path", ["/en/", "/en/staff/login", "/en/r/unknown-token"])
+def test_pages_have_a_strict_content_security_policy(client, path):
+    headers = client.get(path).headers
+    policy = headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_with_answers_are_never_cached(respondent):
+    person = respondent("en")
+    person.consent()
+    assert person.get("/p/1").headers["Cache-Control"] == "no-store"
+    assert person.get().headers.get("Cache-Control") == "no-store"
+
+
+def test_the_home_page_may_be_cached(client):
+    assert "no-store" not in client.get("/en/").headers.get("Cache-Control", "")
