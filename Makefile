@@ -7,10 +7,18 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run test setup catalogs db browser bench lint clean
+.PHONY: run serve test setup catalogs db browser bench lint clean
 
 run: setup db
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production-style: gunicorn with several workers; needs SECRET_KEY (and DATABASE_URL).
+WORKERS ?= 4
+serve: setup
+	SURVEYAPP_ENV=production $(FLASK) db upgrade
+	SURVEYAPP_ENV=production $(FLASK) seed
+	SURVEYAPP_ENV=production $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	  --access-logfile - 'surveyapp:create_app()'
 
 test: setup browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

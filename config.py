@@ -35,6 +35,26 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
 
 
+class ProductionConfig(Config):
+    """For a server on the internet: a real secret, secure cookies, https links."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    #: Staff sessions end after this many seconds without a request.
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+
+    @staticmethod
+    def check(config: dict) -> None:
+        key = os.environ.get("SECRET_KEY", "")
+        if len(key) < 32 or key in {"change-me", "secret", "dev"}:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production "
+                '(e.g. python -c "import secrets; print(secrets.token_hex(32))").'
+            )
+        config["SECRET_KEY"] = key
+
+
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"

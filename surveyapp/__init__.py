@@ -11,7 +11,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from config import Config, normalise_database_url
+from config import Config, ProductionConfig, normalise_database_url
 from surveyapp.extensions import csrf, db, login_manager, migrate
 from surveyapp.i18n import (
     CATALOGS_KEY,
@@ -27,10 +27,14 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     """Build the application. ``config`` is a config class or a dict of overrides."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(Config)
+    if config is None and os.environ.get("SURVEYAPP_ENV") == "production":
+        config = ProductionConfig
     if isinstance(config, dict):
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+        if config is ProductionConfig:
+            ProductionConfig.check(app.config)
     _configure_database(app)
 
     db.init_app(app)

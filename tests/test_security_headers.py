@@ -24,3 +24,16 @@ def test_pages_with_answers_are_never_cached(respondent):
 
 def test_the_home_page_may_be_cached(client):
     assert "no-store" not in client.get("/en/").headers.get("Cache-Control", "")
+
+
+def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
+    from config import ProductionConfig
+    from surveyapp import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "dev")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig)
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    app = create_app(ProductionConfig)
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SECRET_KEY"] == "x" * 64
