@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from flask import Flask, url_for
 
 from surveyapp import accounts, builtin, catalogs, content, questionnaire_po
 from surveyapp.catalog_checks import CatalogReport, check_po_file
+from surveyapp.extensions import db
 from surveyapp.i18n import SOURCE_LANGUAGE, TRANSLATED_LANGUAGES
 from surveyapp.models import STAFF_ROLES
 
@@ -17,6 +19,7 @@ from surveyapp.models import STAFF_ROLES
 def register_cli(app: Flask) -> None:
     register_translate_cli(app)
     register_user_cli(app)
+    register_backup_cli(app)
 
     @app.cli.command("seed")
     def seed() -> None:
@@ -180,3 +183,26 @@ USER_ERRORS = {
     "too_short": f"The password needs at least {accounts.MIN_PASSWORD_LENGTH} characters.",
     "exists": "An account with that e-mail address exists already.",
 }
+
+
+def register_backup_cli(app: Flask) -> None:
+    @app.cli.command("backup")
+    @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+    def backup_command(target: Path) -> None:
+        """Copy the SQLite database to TARGET while the app keeps running (online backup)."""
+        url = db.engine.url
+        if url.get_backend_name() != "sqlite" or not url.database:
+            raise click.ClickException(
+                "This is not a SQLite database: back up PostgreSQL with pg_dump (see README)."
+            )
+        if target.exists():
+            raise click.ClickException(f"{target} exists already; choose a new file.")
+        source = sqlite3.connect(url.database)
+        destination = sqlite3.connect(target)
+        try:
+            with destination:
+                source.backup(destination)
+        finally:
+            destination.close()
+            source.close()
+        click.echo(f"Backed up {url.database} to {target}.")

@@ -37,3 +37,17 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     app = create_app(ProductionConfig)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SECRET_KEY"] == "x" * 64
+
+
+def test_the_sqlite_database_can_be_backed_up_online(app, runner, tmp_path):
+    import sqlite3
+
+    target = tmp_path / "backup.sqlite3"
+    result = runner.invoke(args=["backup", str(target)])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert result.exit_code == 0, result.output
+        with sqlite3.connect(target) as copy:
+            assert copy.execute("select count(*) from municipality").fetchone()[0] == 495
+        copy.close()
+    else:
+        assert result.exit_code != 0 and "pg_dump" in result.output
