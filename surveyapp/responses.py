@@ -13,8 +13,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from surveyapp.db_setup import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import (
     ROLES,
@@ -111,27 +113,56 @@ def start_response(invitation: Invitation, lang: str) -> Response:
     if existing is not None:
         return existing
     campaign = invitation.campaign
+    version_id, privacy_version = campaign.version_id, campaign.version.privacy_version
+    invitation_id, municipality_id, role = (
+        invitation.id,
+        invitation.municipality_id,
+        invitation.role,
+    )
+    try:
+        with write_transaction():
+            response = _new_response(
+                invitation_id, campaign.id, version_id, municipality_id, role, lang, privacy_version
+            )
+            db.session.commit()
+    except IntegrityError:
+        # A double click consented twice at once: the first response stands.
+        return response_for(db.session.get(Invitation, invitation_id))
+    return response
+
+
+def _new_response(
+    invitation_id: int,
+    campaign_id: int,
+    version_id: int,
+    municipality_id: int,
+    role: str,
+    lang: str,
+    privacy_version: str,
+) -> Response:
     response = Response(
         submission_id=str(uuid.uuid4()),
-        invitation=invitation,
-        campaign_id=campaign.id,
-        version_id=campaign.version_id,
-        municipality_id=invitation.municipality_id,
-        role=invitation.role,
+        invitation_id=invitation_id,
+        campaign_id=campaign_id,
+        version_id=version_id,
+        municipality_id=municipality_id,
+        role=role,
         language=lang,
         consent_language=lang,
-        privacy_version=campaign.version.privacy_version,
+        privacy_version=privacy_version,
         consented_at=utcnow(),
     )
     db.session.add(response)
-    db.session.commit()
     return response
 
 
 def set_language(response: Response, lang: str) -> None:
     if response.language != lang:
-        response.language = lang
-        db.session.commit()
+        with write_transaction():
+            db.session.execute(
+                update(Response).where(Response.id == response.id).values(language=lang)
+            )
+            db.session.commit()
 
 
 def saved_answers(response: Response) -> dict[int, AnswerValue]:
@@ -172,6 +203,20 @@ def save_page(response: Response, page: Page, values: dict[str, AnswerValue]) ->
     An empty value deletes the stored answer; the page's draft is cleared.
     """
     questions = {q.name: q for q in page.questions}
+    with write_transaction():
+        _lock(response)
+        _save_answers(response, page, questions, values)
+        db.session.commit()
+
+
+def _lock(response: Response) -> None:
+    """Serialise writers of one response (PostgreSQL row lock; SQLite holds the write lock)."""
+    db.session.execute(select(Response.id).where(Response.id == response.id).with_for_update())
+
+
+def _save_answers(
+    response: Response, page: Page, questions: dict[str, Question], values: dict[str, AnswerValue]
+) -> None:
     existing = {
         a.question_id: a
         for a in db.session.scalars(
@@ -196,7 +241,6 @@ def save_page(response: Response, page: Page, values: dict[str, AnswerValue]) ->
     if response.draft and response.draft.get("page") == page.name:
         response.draft = None
     response.updated_at = utcnow()
-    db.session.commit()
 
 
 def _choice_scores(page: Page) -> dict[tuple[int, str], float | None]:
@@ -231,9 +275,11 @@ def _fill(answer: Answer, question: Question, value: Any, scores: dict) -> None:
 
 def save_draft(response: Response, page: Page, raw: dict[str, list[str]]) -> None:
     """Keep a page's raw input that did not validate, so nothing typed is lost."""
-    response.draft = {"page": page.name, "values": raw}
-    response.updated_at = utcnow()
-    db.session.commit()
+    with write_transaction():
+        _lock(response)
+        response.draft = {"page": page.name, "values": raw}
+        response.updated_at = utcnow()
+        db.session.commit()
 
 
 def draft_for(response: Response, page: Page) -> dict[str, list[str]] | None:
@@ -263,11 +309,12 @@ def first_gap(response: Response, version: QuestionnaireVersion) -> Gap | None:
 
 def submit(response: Response) -> bool:
     """Mark the response submitted. Idempotent: returns False when it already was."""
-    result = db.session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.status == "in_progress")
-        .values(status="submitted", submitted_at=utcnow())
-    )
-    db.session.commit()
+    with write_transaction():
+        result = db.session.execute(
+            update(Response)
+            .where(Response.id == response.id, Response.status == "in_progress")
+            .values(status="submitted", submitted_at=utcnow())
+        )
+        db.session.commit()
     db.session.refresh(response)
     return result.rowcount == 1

@@ -90,7 +90,8 @@ def test_serbian_latin_plurals_are_the_cyrillic_ones_transliterated(app):
 def test_dates_and_numbers_are_formatted_per_language(app, lang, long_date, number):
     with app.test_request_context(f"/{lang}/"):
         app.preprocess_request()
-        assert format_date(date(2026, 3, 15), "long") == long_date
+        spaces = str.maketrans({"\u202f": " ", "\u00a0": " "})
+        assert format_date(date(2026, 3, 15), "long").translate(spaces) == long_date
         assert format_decimal(12345.5).replace("\u202f", "\u00a0") == number
 
 
