@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         if config is ProductionConfig:
             ProductionConfig.check(app.config)
     _configure_database(app)
+    _configure_secret_key(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -59,6 +61,35 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     register_cli(app)
     _register_error_pages(app)
     return app
+
+
+def _configure_secret_key(app: Flask) -> None:
+    """Without SECRET_KEY in the environment, share one kept in the instance folder.
+
+    Every worker process must sign sessions and CSRF tokens with the same key,
+    so a key made up per process would break forms under gunicorn.
+    """
+    if app.config.get("TESTING") or os.environ.get("SECRET_KEY") or config_is_production(app):
+        return
+    path = Path(app.instance_path) / "secret_key"
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not path.exists():
+        # Written aside and linked into place, so a racing worker reads a whole key.
+        draft = path.with_name(f"secret_key.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fp:
+            fp.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def config_is_production(app: Flask) -> bool:
+    return bool(app.config.get("SESSION_COOKIE_SECURE"))
 
 
 def _configure_database(app: Flask) -> None:
