@@ -4,16 +4,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from surveyapp.form_fields import MultiCheckboxField as CheckboxesField
 from surveyapp.i18n import LANGUAGES
 from surveyapp.labels import role_choices
 from surveyapp.models import Country
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class InviteForm(FlaskForm):

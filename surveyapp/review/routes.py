@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from flask import (
     Blueprint,
     Response,
@@ -17,12 +19,16 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from surveyapp import exports, invitations
+from surveyapp import campaigns, exports, invitations
 from surveyapp.auth import roles_required
+from surveyapp.content import load_texts
 from surveyapp.extensions import db
+from surveyapp.form_fields import ActionForm
 from surveyapp.i18n import is_language
 from surveyapp.models import Campaign
+from surveyapp.models.base import utcnow
 from surveyapp.responses import countries_with_municipalities
+from surveyapp.review.campaign_forms import CampaignForm
 from surveyapp.review.forms import InviteForm
 
 bp = Blueprint("review", __name__)
@@ -118,3 +124,55 @@ def invitations_csv(campaign_id: int):
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="invitations-{campaign.id}.csv"'},
     )
+
+
+CAMPAIGN_ERRORS = {
+    "no_version": _l("Please choose a published questionnaire."),
+    "dates": _l("The closing date must come after the opening date."),
+}
+
+
+@bp.route("/<lang>/staff/campaigns", methods=["GET", "POST"])
+@roles_required(*ANALYSTS)
+def campaigns_page():
+    versions = campaigns.published_versions()
+    titles = {v.id: load_texts(v.id, g.lang).title() for v in versions}
+    form = CampaignForm()
+    form.set_versions(versions, titles)
+    error = None
+    if form.validate_on_submit():
+        try:
+            campaign = campaigns.create_campaign(
+                form.name.data,
+                int(form.version.data),
+                _start_of(form.opens_on.data),
+                _start_of(form.closes_on.data),
+                form.open_link.data,
+            )
+        except (campaigns.CampaignError, ValueError) as problem:
+            error = CAMPAIGN_ERRORS.get(getattr(problem, "code", "no_version"))
+        else:
+            flash(_l("The campaign was created. Now invite municipalities."))
+            return redirect(url_for("review.invite", campaign_id=campaign.id), 303)
+    return render_template(
+        "review/campaigns.html",
+        campaigns=campaigns.all_campaigns(),
+        titles=titles,
+        form=form,
+        error=error,
+        now=utcnow(),
+    )
+
+
+def _start_of(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min) if day else None
+
+
+@bp.post("/<lang>/staff/campaigns/<int:campaign_id>/close")
+@roles_required(*ANALYSTS)
+def close_campaign(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    if ActionForm().validate_on_submit():
+        campaigns.close_campaign(campaign)
+        flash(_l("The campaign is closed. Submitted answers are kept."))
+    return redirect(url_for("review.campaigns_page"), 303)

@@ -9,26 +9,21 @@ later keeps a half-filled page.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    Field,
-    RadioField,
-    SelectChoice,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-    ValidationError,
-)
+from wtforms import Field, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from surveyapp.content import Texts
+from surveyapp.form_fields import (
+    KnownChoices,
+    LocalDateField,
+    MultiCheckboxField,
+    NumberField,
+    NumberRange,
+)
 from surveyapp.i18n import normalise_text
 from surveyapp.models import Page, Question
 from surveyapp.responses import AnswerValue
@@ -40,81 +35,8 @@ def _strip_and_normalise(value: Any) -> Any:
     return normalise_text(value.strip()) if isinstance(value, str) else value
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class NumberField(Field):
-    """A number typed the local way: "1.5" or "1,5", spaces as thousands separators."""
-
-    widget = TextInput(input_type="text")
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        return f"{self.data:g}" if isinstance(self.data, float) else str(self.data)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = None
-        if not valuelist or not valuelist[0].strip():
-            return
-        text = valuelist[0].strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(_l("Please enter a number, for example 12 or 3,5.")) from None
-        if not number.is_finite():
-            raise ValueError(_l("Please enter a number, for example 12 or 3,5."))
-        self.data = float(number)
-
-
-class NumberRange:
-    def __init__(self, minimum: float | None, maximum: float | None) -> None:
-        self.minimum, self.maximum = minimum, maximum
-
-    def __call__(self, form: FlaskForm, field: Field) -> None:
-        if field.data is None:
-            return
-        if self.minimum is not None and field.data < self.minimum:
-            raise ValidationError(
-                _l("Please enter a number of at least %(min)s.", min=_fmt(self.minimum))
-            )
-        if self.maximum is not None and field.data > self.maximum:
-            raise ValidationError(
-                _l("Please enter a number no greater than %(max)s.", max=_fmt(self.maximum))
-            )
-
-
-def _fmt(number: float) -> str:
-    return f"{number:g}"
-
-
-class KnownChoices:
-    """Refuse tampered choice values with a message a respondent understands."""
-
-    def __call__(self, form: FlaskForm, field: Field) -> None:
-        allowed = {choice.value for choice in field.choices}
-        data = field.data if isinstance(field.data, list) else [field.data]
-        if any(value not in allowed for value in data if value not in (None, "")):
-            raise ValidationError(_l("Please choose one of the options shown."))
-
-
 class PageForm(FlaskForm):
     """Base of the generated page forms."""
-
-
-class LocalDateField(DateField):
-    """A date field whose error message comes from our own catalogs."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Please enter a date, for example 2025-03-15.")) from None
 
 
 def _field_for(question: Question, texts: Texts) -> Field:
@@ -190,10 +112,6 @@ def required_errors(form: PageForm, page: Page) -> bool:
 def raw_values(formdata, page: Page) -> dict[str, list[str]]:
     """What was typed on the page, as lists of strings, for a draft."""
     return {q.name: formdata.getlist(q.name) for q in page.questions}
-
-
-class ActionForm(FlaskForm):
-    """A form that carries nothing but its CSRF token (consent, submit)."""
 
 
 class RegistrationForm(FlaskForm):

@@ -13,12 +13,12 @@ from werkzeug.wrappers import Response as HTTPResponse
 from surveyapp import responses
 from surveyapp.content import Texts, complete_languages, load_texts
 from surveyapp.extensions import csrf
+from surveyapp.form_fields import ActionForm
 from surveyapp.i18n import preferred_language
 from surveyapp.labels import role_choices
 from surveyapp.models import Campaign, Invitation, QuestionnaireVersion, Response
 from surveyapp.survey.display import answer_text, role_label
 from surveyapp.survey.forms import (
-    ActionForm,
     RegistrationForm,
     form_values,
     initial_data,
