@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run serve test setup catalogs db browser bench lint clean
+.PHONY: run serve test setup catalogs db browser tools bench lint clean
 
 run: setup db
 	$(FLASK) run --host $(HOST) --port $(PORT)
@@ -20,7 +20,7 @@ serve: setup
 	SURVEYAPP_ENV=production $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
 	  --access-logfile - 'surveyapp:create_app()'
 
-test: setup browser
+test: setup browser tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed catalogs
@@ -47,6 +47,13 @@ browser:
 	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) \
 	  || echo "Could not install chromium: browser tests will be skipped"; \
 	else echo "chromium is not installed and we are not root: browser tests will be skipped"; fi
+
+# axe-core and the Nu HTML Checker, from the npm registry, for the checks in tests/browser.
+tools: tests/tools/node_modules/.installed
+tests/tools/node_modules/.installed: tests/tools/package.json tests/tools/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  (cd tests/tools && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) && touch $@; \
+	else echo "npm is not installed: the accessibility and HTML checks will be skipped"; fi
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check surveyapp tests

@@ -1,0 +1,123 @@
+"""axe-core in Chromium and the Nu HTML Checker on the respondent and staff
+pages, in a Cyrillic and a Latin language: no serious or critical
+accessibility violation, no HTML error."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.conftest import PASSWORD, csrf_token
+
+TOOLS = Path(__file__).resolve().parents[1] / "tools" / "node_modules"
+AXE = TOOLS / "axe-core" / "axe.min.js"
+VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+LANGS = ["mk", "cnr"]
+
+
+def _need(path: Path, what: str) -> None:
+    if not path.exists():
+        reason = f"{what} is not installed ({path}); `make test` installs it with npm"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def _respondent_pages(respondent, lang: str) -> dict[str, str]:
+    """Paths of the respondent's pages, with one page showing a validation error."""
+    person = respondent(lang, municipality="mk-ohrid" if lang == "mk" else "me-kotor")
+    start = person.url()
+    person.consent()
+    person.answer_page(1, {"years_experience": "many"})
+    return {
+        "start": start,
+        "page-with-error": person.url("/p/1"),
+        "page-2": person.url("/p/2"),
+        "review": person.url("/review"),
+    }
+
+
+def _sign_in(page, base: str, email: str, lang: str) -> None:
+    page.goto(f"{base}/{lang}/staff/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.locator("main form button").click()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_axe_finds_no_serious_violation(live_server, browser, respondent, make_user, lang):
+    _need(AXE, "axe-core")
+    pages = _respondent_pages(respondent, lang)
+    email = make_user("admin")
+    problems = []
+    for viewport in (PHONE, DESKTOP):
+        # axe is injected as a script; the pages' CSP rightly forbids that.
+        context = browser.new_context(viewport=viewport, bypass_csp=True)
+        context.route(
+            "**/*",
+            lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort(),
+        )
+        page = context.new_page()
+        _sign_in(page, live_server, email, lang)
+        staff_pages = {
+            "translations": f"/{lang}/staff/translations",
+            "accounts": f"/{lang}/staff/users",
+            "campaigns": f"/{lang}/staff/campaigns",
+        }
+        for name, path in {**pages, **staff_pages, "home": f"/{lang}/"}.items():
+            page.goto(live_server + path)
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            for violation in result["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    targets = [node["target"] for node in violation["nodes"]][:3]
+                    problems.append(f"{name} {viewport['width']}px: {violation['id']} {targets}")
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_the_nu_html_checker_finds_no_error(client, respondent, make_user, tmp_path):
+    _need(VNU, "vnu-jar")
+    if shutil.which("java") is None:
+        pytest.skip("java is not installed")
+    files = []
+    for lang in LANGS:
+        pages = _respondent_pages(respondent, lang)
+        for name, path in pages.items():
+            files.append(_save(tmp_path, f"{lang}-{name}", client.get(path).get_data(as_text=True)))
+    email = make_user("admin")
+    login = client.get("/en/staff/login").get_data(as_text=True)
+    client.post(
+        "/en/staff/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(login)},
+    )
+    for lang in LANGS:
+        for name in ("translations", "users", "campaigns"):
+            html = client.get(f"/{lang}/staff/{name}").get_data(as_text=True)
+            files.append(_save(tmp_path, f"{lang}-staff-{name}", html))
+    checked = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(checked.stderr or checked.stdout or '{"messages": []}')["messages"]
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+    assert not errors, "\n".join(errors)
+
+
+def _save(directory: Path, name: str, html: str) -> Path:
+    path = directory / (re.sub(r"[^\w-]", "_", name) + ".html")
+    path.write_text(html, encoding="utf-8")
+    return path
