@@ -31,6 +31,8 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     #: Lists campaigns that have an open link on the home page.
     SHOW_OPEN_CAMPAIGNS = os.environ.get("SHOW_OPEN_CAMPAIGNS", "1") == "1"
+    #: A staff session ends after this long without a request (renewed by each request).
+    PERMANENT_SESSION_LIFETIME = 2 * 3600
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
 
@@ -41,8 +43,6 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
-    #: Staff sessions end after this many seconds without a request.
-    PERMANENT_SESSION_LIFETIME = 8 * 3600
 
     @staticmethod
     def check(config: dict) -> None:
@@ -57,7 +57,8 @@ class ProductionConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret-key"
+    # bandit: a fixed key in the test configuration only.
+    SECRET_KEY = "test-secret-key"  # nosec B105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from surveyapp.extensions import db
 from surveyapp.models import STAFF_ROLES, User
@@ -32,11 +34,21 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def password_problem(password: str) -> str | None:
-    """None if the password is acceptable, else a code: "too_short"."""
+def password_problem(password: str, email: str = "") -> str | None:
+    """None if the password is acceptable, else a code: "too_short" or "common"."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return "too_short"
+    folded = password.lower()
+    local_part = email.split("@")[0].lower()
+    if folded in _common_passwords() or (len(local_part) > 2 and local_part in folded):
+        return "common"
     return None
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords, from zxcvbn's frequency lists."""
+    return frozenset(FREQUENCY_LISTS["passwords"])
 
 
 def create_user(email: str, password: str, role: str, name: str = "") -> User:
@@ -45,7 +57,7 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
         raise AccountError("bad_email")
     if role not in STAFF_ROLES:
         raise AccountError("bad_role")
-    if problem := password_problem(password):
+    if problem := password_problem(password, email):
         raise AccountError(problem)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError("exists")
@@ -104,7 +116,7 @@ def load_user(session_id: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    if problem := password_problem(password):
+    if problem := password_problem(password, user.email):
         raise AccountError(problem)
     user.password_hash = generate_password_hash(password)
     user.session_token = secrets.token_hex(16)  # ends every other session

@@ -181,6 +181,7 @@ def register_user_cli(app: Flask) -> None:
 USER_ERRORS = {
     "bad_email": "That is not an e-mail address.",
     "too_short": f"The password needs at least {accounts.MIN_PASSWORD_LENGTH} characters.",
+    "common": "That password is too common (or contains the e-mail name); choose another.",
     "exists": "An account with that e-mail address exists already.",
 }
 

@@ -117,3 +117,10 @@ def test_every_country_has_a_name_in_every_language(app, code):
     with app.app_context():
         country = db.session.scalar(select(Country).where(Country.code == code))
         assert set(country.names) == set(LANGUAGES)
+
+
+def test_every_respondent_role_has_a_label():
+    from surveyapp.labels import ROLE_LABELS
+    from surveyapp.models import ROLES
+
+    assert set(ROLE_LABELS) == set(ROLES)

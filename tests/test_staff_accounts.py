@@ -140,3 +140,25 @@ def test_the_cli_prompts_for_the_password_without_echoing(app, runner, monkeypat
     )
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output
+
+
+@pytest.mark.parametrize("weak", ["password1", "qwertyuiop", "iloveyou", "newanalyst2024"])
+def test_common_passwords_are_refused(app, staff, weak):
+    admin = staff("admin")
+    refused = admin.post_form(
+        "/en/staff/users", {"email": "newanalyst@example.org", "role": "analyst", "password": weak}
+    )
+    assert refused.status_code == 200
+    assert "too common" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "newanalyst@example.org")) is None
+
+
+def test_the_session_is_renewed_at_sign_in_and_ends_when_idle(app, client, make_user):
+    client.get("/en/")
+    with client.session_transaction() as before:
+        before["marker"] = "set before signing in"
+    Staff(client, make_user("analyst")).login()
+    with client.session_transaction() as after:
+        assert "marker" not in after and after.permanent
+    assert app.permanent_session_lifetime.total_seconds() <= 8 * 3600

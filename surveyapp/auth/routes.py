@@ -29,6 +29,7 @@ ACCOUNT_ERRORS = {
     "too_short": _l(
         "The password must have at least %(min)d characters.", min=accounts.MIN_PASSWORD_LENGTH
     ),
+    "common": _l("This password is too common or contains the e-mail name: please choose another."),
     "exists": _l("An account with this e-mail address already exists."),
     "last_admin": _l("The last active administrator cannot be demoted or deactivated."),
 }
@@ -77,6 +78,7 @@ def login():
         result = accounts.authenticate(form.email.data, form.password.data)
         if result.user is not None:
             session.clear()  # a new session at login
+            session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without a request
             login_user(result.user)
             return redirect(safe_next(request.args.get("next")) or url_for("review.dashboard"), 303)
         if result.outcome == "locked":
