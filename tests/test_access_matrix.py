@@ -1,0 +1,96 @@
+"""Every staff route × every kind of visitor: who gets in, who is sent to sign
+in, who is refused. A new staff route fails here until it is placed in the matrix."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, User
+from tests.conftest import Staff, csrf_token
+from tests.plans import builtin_version
+
+ANYONE_STAFF = {"admin", "analyst", "translator"}
+#: endpoint -> roles allowed (GET); None: public (sign-in page).
+MATRIX = {
+    "auth.login": None,
+    "review.dashboard": ANYONE_STAFF,
+    "auth.users": {"admin"},
+    "authoring.translation_status": {"admin", "translator"},
+    "authoring.download_catalog": {"admin", "translator"},
+    "authoring.upload_catalog": {"admin", "translator"},
+    "authoring.edit_translation": {"admin", "translator"},
+    "review.campaigns_page": {"admin", "analyst"},
+    "review.invite": {"admin", "analyst"},
+    "review.invitations_csv": {"admin", "analyst"},
+    "review.export_csv": {"admin", "analyst"},
+    "review.export_xlsx": {"admin", "analyst"},
+}
+#: POST-only endpoints: roles allowed (checked with a POST without a form).
+POST_ONLY = {
+    "auth.edit_user": {"admin"},
+    "review.close_campaign": {"admin", "analyst"},
+    "auth.logout": None,  # last: signing out ends the session (and its CSRF secret)
+}
+VISITORS = ["anonymous", "respondent", "translator", "analyst", "admin"]
+
+
+def _staff_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if "/staff" in rule.rule]
+
+
+def test_every_staff_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in _staff_rules(app)}
+    assert endpoints == set(MATRIX) | set(POST_ONLY)
+
+
+def _path(app, endpoint: str) -> str:
+    with app.app_context():
+        ids = {
+            "campaign_id": db.session.scalar(select(Campaign.id)),
+            "version_id": builtin_version().id,
+            "user_id": db.session.scalar(select(User.id)),
+            "target": "mk",
+        }
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        from flask import url_for
+
+        args = {name: ids[name] for name in rule.arguments if name != "lang"}
+        return url_for(endpoint, lang="en", **args)
+
+
+def _visitor(kind: str, client, make_user, respondent) -> None:
+    if kind == "respondent":
+        person = respondent("en")
+        person.consent()
+    elif kind != "anonymous":
+        assert Staff(client, make_user(kind)).login().status_code == 303
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_access_matrix(app, client, make_user, respondent, visitor):
+    make_user("admin", email="owner@example.org")  # so user_id exists for every visitor
+    _visitor(visitor, client, make_user, respondent)
+    token = csrf_token(client.get("/en/staff/login").get_data(as_text=True))
+    problems = []
+    for endpoint, allowed in {**MATRIX, **POST_ONLY}.items():
+        path = _path(app, endpoint) + (
+            "?key=questionnaire.title" if "edit_translation" in endpoint else ""
+        )
+        method = "POST" if endpoint in POST_ONLY else "GET"
+        data = {"csrf_token": token} if method == "POST" else None
+        with client.open(path, method=method, data=data) as reply:
+            status = reply.status_code
+        if allowed is None:
+            ok = status in (200, 303, 400)
+        elif visitor in allowed:
+            ok = status in (200, 303)  # 303: e.g. nothing to fix, or a POST without its form
+        elif visitor in ("anonymous", "respondent"):
+            ok = status == 302  # sent to sign in
+        else:
+            ok = status == 403
+        if not ok:
+            problems.append(f"{visitor} {method} {path}: {status}")
+    assert not problems, "\n".join(problems)
