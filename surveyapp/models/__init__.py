@@ -1,8 +1,10 @@
 """Typed SQLAlchemy models. They know nothing of requests, sessions or forms."""
 
+from surveyapp.models.audit import AuditEvent
 from surveyapp.models.campaign import ROLES, Campaign, Invitation
 from surveyapp.models.geo import Country, Municipality
 from surveyapp.models.questionnaire import (
+    ANSWERABLE_TYPES,
     MEASURES,
     QUESTION_TYPES,
     Choice,
@@ -18,6 +20,8 @@ from surveyapp.models.response import Answer, AnswerSelection, Response
 from surveyapp.models.user import STAFF_ROLES, User
 
 __all__ = [
+    "ANSWERABLE_TYPES",
+    "AuditEvent",
     "MEASURES",
     "QUESTION_TYPES",
     "ROLES",

@@ -17,7 +17,11 @@ QUESTION_TYPES = (
     "short_text",
     "long_text",
     "date",
+    "note",  # text shown to the respondent, nothing to answer
+    "calculate",  # computed from other answers, never shown
 )
+#: Types that take an answer from the respondent.
+ANSWERABLE_TYPES = QUESTION_TYPES[:7]
 CHOICE_TYPES = ("single_choice", "multiple_choice", "scale")
 MEASURES = ("need", "capacity")
 
@@ -60,6 +64,8 @@ class QuestionnaireVersion(db.Model):
     privacy_version: Mapped[str] = mapped_column(String(32), default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
+    #: XLSForm settings kept for export (form_id, version, default_language, ...).
+    settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
     pages: Mapped[list[Page]] = relationship(
@@ -77,6 +83,8 @@ class Page(db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
     name: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(default=0)
+    #: XLSForm expression: the page is shown only when it is true.
+    relevant: Mapped[str | None] = mapped_column(Text)
 
     version: Mapped[QuestionnaireVersion] = relationship(back_populates="pages")
     questions: Mapped[list[Question]] = relationship(
@@ -109,6 +117,8 @@ class Choice(db.Model):
     #: Numeric score for scale questions; None for "don't know" and plain choices.
     score: Mapped[float | None]
     position: Mapped[int] = mapped_column(default=0)
+    #: Extra columns of the XLSForm choices sheet (used by choice_filter), kept.
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     choice_list: Mapped[ChoiceList] = relationship(back_populates="choices")
 
@@ -133,6 +143,21 @@ class Question(db.Model):
     min_value: Mapped[float | None]
     max_value: Mapped[float | None]
     max_length: Mapped[int | None]
+    #: Number questions that accept whole numbers only (XLSForm "integer").
+    integer_only: Mapped[bool] = mapped_column(default=False)
+    #: XLSForm expressions (see surveyapp.expressions): shown when ``relevant``
+    #: is true; an answer is accepted when ``constraint`` is true; ``calculation``
+    #: gives a calculate question its value; ``choice_filter`` narrows choices.
+    relevant: Mapped[str | None] = mapped_column(Text)
+    constraint: Mapped[str | None] = mapped_column(Text)
+    calculation: Mapped[str | None] = mapped_column(Text)
+    choice_filter: Mapped[str | None] = mapped_column(Text)
+    #: XLSForm columns kept as they are for export: default, appearance, the
+    #: original type (e.g. "range", "decimal") and any other column.
+    default: Mapped[str | None] = mapped_column(String(200))
+    appearance: Mapped[str | None] = mapped_column(String(100))
+    source_type: Mapped[str | None] = mapped_column(String(60))
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     version: Mapped[QuestionnaireVersion] = relationship()
     page: Mapped[Page] = relationship(back_populates="questions")
@@ -142,6 +167,10 @@ class Question(db.Model):
     @property
     def has_choices(self) -> bool:
         return self.type in CHOICE_TYPES
+
+    @property
+    def answerable(self) -> bool:
+        return self.type in ANSWERABLE_TYPES
 
 
 class TextEntry(db.Model):
@@ -158,7 +187,8 @@ class TextEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
     key: Mapped[str] = mapped_column(String(160))
-    lang: Mapped[str] = mapped_column(String(10))
+    #: One of our language codes, or an imported form's other language code.
+    lang: Mapped[str] = mapped_column(String(35))
     text: Mapped[str] = mapped_column(Text)
     source_hash: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
