@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from functools import cache
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -63,7 +63,7 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
         raise AccountError("exists")
     user = User(
         email=email,
-        name=name.strip(),
+        name=(name or "").strip(),
         role=role,
         password_hash=generate_password_hash(password),
         session_token=secrets.token_hex(16),

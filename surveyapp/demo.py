@@ -274,7 +274,7 @@ def _insert_batch(
             else:
                 answers.append(row)
     if answers:
-        db.session.execute(insert(Answer), answers)
+        db.session.execute(insert(Answer).returning(Answer.id), answers)
     answer_ids = _insert_returning(Answer, multiple)
     selections = [
         {"answer_id": answer_id, "value": value}

@@ -17,6 +17,7 @@ MATRIX = {
     "auth.login": None,
     "review.dashboard": ANYONE_STAFF,
     "auth.users": {"admin"},
+    "auth.audit_log": {"admin"},
     "authoring.translation_status": {"admin", "translator"},
     "authoring.download_catalog": {"admin", "translator"},
     "authoring.upload_catalog": {"admin", "translator"},

@@ -162,3 +162,24 @@ def test_the_session_is_renewed_at_sign_in_and_ends_when_idle(app, client, make_
     with client.session_transaction() as after:
         assert "marker" not in after and after.permanent
     assert app.permanent_session_lifetime.total_seconds() <= 8 * 3600
+
+
+def test_staff_actions_are_in_the_audit_log_that_only_admins_read(app, client, staff, make_user):
+    Staff(client, make_user("translator")).login(password="wrong password")
+    admin = staff("admin")
+    admin.post_form(
+        "/en/staff/users",
+        {"email": "auditor@example.org", "role": "analyst", "password": "long enough pass"},
+    )
+    with app.app_context():
+        from surveyapp.models import Campaign
+
+        campaign_id = db.session.scalar(select(Campaign.id))
+    with admin.client.get(f"/en/staff/campaigns/{campaign_id}/responses.csv"):
+        pass
+    log = admin.client.get("/en/staff/audit").get_data(as_text=True)
+    for action in ("login_failed", "login", "account_created", "export"):
+        assert f"<code>{action}</code>" in log, action
+    assert "admin@example.org" in log and f"campaign:{campaign_id}" in log
+    only_exports = admin.client.get("/en/staff/audit?action=export").get_data(as_text=True)
+    assert "<code>login</code>" not in only_exports

@@ -1,5 +1,5 @@
-"""Staff sign-in, sign-out, roles and account management."""
+"""Staff sign-in, sign-out, roles, account management and the audit log."""
 
-from surveyapp.auth.routes import bp, roles_required
+from surveyapp.auth.routes import bp, record_action, roles_required
 
-__all__ = ["bp", "roles_required"]
+__all__ = ["bp", "record_action", "roles_required"]

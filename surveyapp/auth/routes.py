@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from surveyapp import accounts
+from surveyapp import accounts, audit
 from surveyapp.auth.forms import ROLE_LABELS, EditUserForm, LoginForm, LogoutForm, NewUserForm
 from surveyapp.extensions import db, login_manager
 from surveyapp.models import User
@@ -62,6 +62,13 @@ def roles_required(*roles: str) -> Callable:
     return decorator
 
 
+def record_action(action: str, target: str = "", user_id: int | None = None, **details) -> None:
+    """Record a staff action with who did it and from where."""
+    if user_id is None and current_user.is_authenticated:
+        user_id = current_user.id
+    audit.record(action, target, user_id=user_id, ip=request.remote_addr or "", **details)
+
+
 def safe_next(target: str | None) -> str | None:
     """Only a path on this site; never another host (no open redirect)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -77,10 +84,14 @@ def login():
     if form.validate_on_submit():
         result = accounts.authenticate(form.email.data, form.password.data)
         if result.user is not None:
+            record_action("login", f"user:{result.user.id}", user_id=result.user.id)
             session.clear()  # a new session at login
             session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without a request
             login_user(result.user)
             return redirect(safe_next(request.args.get("next")) or url_for("review.dashboard"), 303)
+        record_action(
+            "login_failed", accounts.normalise_email(form.email.data)[:120], outcome=result.outcome
+        )
         if result.outcome == "locked":
             minutes = max(1, int(result.retry_after.total_seconds() // 60) + 1)
             error = _l(
@@ -107,13 +118,14 @@ def users():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            accounts.create_user(
+            user = accounts.create_user(
                 form.email.data, form.password.data, form.role.data, form.name.data
             )
         except accounts.AccountError as error:
             field = form.email if error.code in ("bad_email", "exists") else form.password
             field.errors = [*field.errors, ACCOUNT_ERRORS[error.code]]
         else:
+            record_action("account_created", f"user:{user.id}", role=user.role)
             flash(_l("The account was created."))
             return redirect(url_for("auth.users"), 303)
     rows = [
@@ -134,5 +146,13 @@ def edit_user(user_id: int):
         except accounts.AccountError as error:
             flash(ACCOUNT_ERRORS[error.code], "error")
         else:
+            record_action("account_changed", f"user:{user.id}", role=user.role, active=user.active)
             flash(_l("The account was updated."))
     return redirect(url_for("auth.users"), 303)
+
+
+@bp.get("/<lang>/staff/audit")
+@roles_required("admin")
+def audit_log():
+    action = request.args.get("action") or None
+    return render_template("auth/audit.html", events=audit.recent(action=action), action=action)

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import lazy_gettext as _l
 
 from surveyapp import questionnaire_po, translation_overview
-from surveyapp.auth import roles_required
+from surveyapp.auth import record_action, roles_required
 from surveyapp.authoring.forms import CatalogUploadForm, TranslationForm
 from surveyapp.catalog_checks import placeholders
 from surveyapp.content import save_translation, translation_gaps
@@ -66,6 +66,13 @@ def upload_catalog(version_id: int):
     if form.validate_on_submit():
         data = form.catalog.data.read()
         report = questionnaire_po.import_catalog(version.id, data, form.language.data)
+        record_action(
+            "translation_import" if report.applied else "translation_import_refused",
+            f"version:{version.id}",
+            language=report.lang,
+            changes=len(report.changes),
+            problems=len(report.problems),
+        )
         if report.applied:
             flash(
                 _l(
@@ -98,6 +105,7 @@ def edit_translation(version_id: int, target: str):
             ]
         else:
             save_translation(version.id, key, code, form.text.data)
+            record_action("translation_edit", f"version:{version.id}", language=code, key=key)
             flash(_l("The translation was saved."))
             return redirect(url_for("authoring.translation_status"), 303)
     return render_template(

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from surveyapp import campaigns, exports, invitations
-from surveyapp.auth import roles_required
+from surveyapp.auth import record_action, roles_required
 from surveyapp.content import load_texts
 from surveyapp.extensions import db
 from surveyapp.form_fields import ActionForm
@@ -53,6 +53,7 @@ def _labels_language() -> str | None:
 @roles_required(*ANALYSTS)
 def export_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
+    record_action("export", f"campaign:{campaign.id}", format="csv", labels=_labels_language())
     rows = exports.response_rows(campaign.id, _labels_language())
     return Response(
         stream_with_context(exports.csv_chunks(rows)),
@@ -65,6 +66,7 @@ def export_csv(campaign_id: int):
 @roles_required(*ANALYSTS)
 def export_xlsx(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
+    record_action("export", f"campaign:{campaign.id}", format="xlsx", labels=_labels_language())
     output = exports.write_xlsx(exports.response_rows(campaign.id, _labels_language()))
     return send_file(
         output,
@@ -115,6 +117,7 @@ def invite(campaign_id: int):
 @roles_required(*ANALYSTS)
 def invitations_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
+    record_action("export", f"campaign:{campaign.id}", format="invitation links")
 
     def link_for(token: str) -> str:
         return url_for("survey.open_invitation", token=token, _external=True)
@@ -152,6 +155,7 @@ def campaigns_page():
         except (campaigns.CampaignError, ValueError) as problem:
             error = CAMPAIGN_ERRORS.get(getattr(problem, "code", "no_version"))
         else:
+            record_action("campaign_created", f"campaign:{campaign.id}")
             flash(_l("The campaign was created. Now invite municipalities."))
             return redirect(url_for("review.invite", campaign_id=campaign.id), 303)
     return render_template(
@@ -174,5 +178,6 @@ def close_campaign(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     if ActionForm().validate_on_submit():
         campaigns.close_campaign(campaign)
+        record_action("campaign_closed", f"campaign:{campaign.id}")
         flash(_l("The campaign is closed. Submitted answers are kept."))
     return redirect(url_for("review.campaigns_page"), 303)

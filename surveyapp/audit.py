@@ -1,0 +1,30 @@
+"""The audit log of staff actions, which admins can read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from surveyapp.extensions import db
+from surveyapp.models import AuditEvent
+
+
+def record(
+    action: str, target: str = "", user_id: int | None = None, ip: str = "", **details: Any
+) -> None:
+    """Write one event in its own transaction."""
+    db.session.add(
+        AuditEvent(
+            action=action, target=target, user_id=user_id, ip=ip[:45], details=details or None
+        )
+    )
+    db.session.commit()
+
+
+def recent(limit: int = 200, action: str | None = None) -> list[AuditEvent]:
+    query = select(AuditEvent).options(joinedload(AuditEvent.user)).order_by(AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return list(db.session.scalars(query.limit(limit)))
