@@ -27,11 +27,22 @@ MATRIX = {
     "review.invitations_csv": {"admin", "analyst"},
     "review.export_csv": {"admin", "analyst"},
     "review.export_xlsx": {"admin", "analyst"},
+    "authoring.questionnaires": {"admin", "analyst"},
+    "authoring.editor": {"admin", "analyst"},
+    "authoring.new_question": {"admin", "analyst"},
+    "authoring.edit_question": {"admin", "analyst"},
+    "authoring.edit_texts": {"admin", "analyst"},
+    "authoring.preview": {"admin", "analyst"},
 }
 #: POST-only endpoints: roles allowed (checked with a POST without a form).
 POST_ONLY = {
     "auth.edit_user": {"admin"},
     "review.close_campaign": {"admin", "analyst"},
+    "authoring.add_page": {"admin", "analyst"},
+    "authoring.change_page": {"admin", "analyst"},
+    "authoring.change_question": {"admin", "analyst"},
+    "authoring.publish": {"admin", "analyst"},
+    "authoring.duplicate": {"admin", "analyst"},
     "auth.logout": None,  # last: signing out ends the session (and its CSRF secret)
 }
 VISITORS = ["anonymous", "respondent", "translator", "analyst", "admin"]
@@ -53,6 +64,10 @@ def _path(app, endpoint: str) -> str:
             "version_id": builtin_version().id,
             "user_id": db.session.scalar(select(User.id)),
             "target": "mk",
+            "page_id": builtin_version().pages[0].id,
+            "question_id": builtin_version().pages[0].questions[0].id,
+            "number": 1,
+            "action": "up",
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():

@@ -1,5 +1,6 @@
-"""Staff pages for questionnaire content and its translations."""
+"""Staff pages for questionnaire content: the editor, XLSForm, translations."""
 
-from surveyapp.authoring.routes import bp
+from surveyapp.authoring import editor_routes, routes
+from surveyapp.authoring.blueprint import bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "editor_routes", "routes"]

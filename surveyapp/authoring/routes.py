@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from surveyapp import questionnaire_po, translation_overview
 from surveyapp.auth import record_action, roles_required
+from surveyapp.authoring.blueprint import bp
 from surveyapp.authoring.forms import CatalogUploadForm, TranslationForm
 from surveyapp.catalog_checks import placeholders
 from surveyapp.content import save_translation, translation_gaps
@@ -14,7 +15,6 @@ from surveyapp.extensions import db
 from surveyapp.i18n import LANGUAGES, TRANSLATED_LANGUAGES
 from surveyapp.models import QuestionnaireVersion
 
-bp = Blueprint("authoring", __name__)
 TRANSLATORS = ("admin", "translator")
 
 

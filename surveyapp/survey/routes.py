@@ -17,15 +17,15 @@ from surveyapp.form_fields import ActionForm
 from surveyapp.i18n import preferred_language
 from surveyapp.labels import role_choices
 from surveyapp.models import Campaign, Invitation, QuestionnaireVersion, Response
-from surveyapp.survey.display import answer_text, role_label
-from surveyapp.survey.forms import (
-    RegistrationForm,
+from surveyapp.page_forms import (
     form_values,
     initial_data,
     make_page_form,
     raw_values,
     required_errors,
 )
+from surveyapp.survey.display import answer_text, role_label
+from surveyapp.survey.forms import RegistrationForm
 
 bp = Blueprint("survey", __name__)
 bp.add_app_template_global(answer_text)
