@@ -110,10 +110,13 @@ def test_a_structural_change_to_a_published_version_makes_a_new_draft(app, staff
     with app.app_context():
         v1, v2 = (db.session.get(QuestionnaireVersion, v[0]) for v in versions)
         assert v1.pages[1].questions[0].required and v2.pages[1].questions[0].required
+
         # Every text came along, in every language.
-        count = lambda vid: len(
-            db.session.scalars(select(TextEntry).where(TextEntry.version_id == vid)).all()
-        )  # noqa: E731
+        def count(vid: int) -> int:
+            return len(
+                db.session.scalars(select(TextEntry).where(TextEntry.version_id == vid)).all()
+            )
+
         assert count(v1.id) == count(v2.id)
 
 
