@@ -12,7 +12,12 @@ from tests.conftest import PASSWORD
 
 def _no_sideways_scrolling(page) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"the page is {overflow}px wider than the screen"
+    widest = page.evaluate(
+        """[...document.querySelectorAll('main *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 3).map(e => e.tagName + '.' + e.className).join(', ')"""
+    )
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen: {widest}"
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))
@@ -43,3 +48,27 @@ def test_the_translation_status_page(live_server, new_page, make_user, screensho
     assert page.locator("table.matrix tbody tr").count() == 5
     _no_sideways_scrolling(page)
     page.screenshot(path=screenshots / f"translations-{lang}-desktop.png", full_page=True)
+
+
+@pytest.mark.parametrize(("lang", "viewport"), [("sq", DESKTOP), ("sr", PHONE)])
+def test_the_questionnaire_editor(app, live_server, new_page, make_user, screenshots, lang, viewport):
+    from tests.plans import builtin_version
+
+    with app.app_context():
+        version = builtin_version()
+        version_id, question_id = version.id, version.pages[1].questions[0].id
+    email = make_user("analyst")
+    page = new_page(viewport)
+    page.goto(f"{live_server}/{lang}/staff/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.locator("main form button").click()
+    for name, path in (
+        ("editor", f"/{lang}/staff/questionnaires/{version_id}"),
+        ("question", f"/{lang}/staff/questions/{question_id}"),
+        ("preview", f"/{lang}/staff/questionnaires/{version_id}/preview/{lang}/2"),
+    ):
+        page.goto(live_server + path)
+        assert page.locator("h1").count() == 1
+        _no_sideways_scrolling(page)
+        page.screenshot(path=screenshots / f"{name}-{lang}-{viewport['width']}.png", full_page=True)
