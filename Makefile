@@ -55,6 +55,12 @@ tests/tools/node_modules/.installed: tests/tools/package.json tests/tools/packag
 	  (cd tests/tools && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) && touch $@; \
 	else echo "npm is not installed: the accessibility and HTML checks will be skipped"; fi
 
+# Speed and memory against the targets (not part of the tests). Set TEST_DATABASE_URL
+# to include PostgreSQL.
+bench: setup
+	$(BIN)/python bench/profiles.py
+	$(BIN)/python bench/http_bench.py
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check surveyapp tests
 	$(BIN)/ruff format --check surveyapp tests
