@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from surveyapp import accounts, audit
@@ -94,9 +95,10 @@ def login():
         )
         if result.outcome == "locked":
             minutes = max(1, int(result.retry_after.total_seconds() // 60) + 1)
-            error = _l(
-                "Too many failed attempts. Please try again in %(minutes)d minutes.",
-                minutes=minutes,
+            error = ngettext(
+                "Too many failed attempts. Please try again in %(num)d minute.",
+                "Too many failed attempts. Please try again in %(num)d minutes.",
+                minutes,
             )
         else:
             error = _l("The e-mail address or password is not correct.")

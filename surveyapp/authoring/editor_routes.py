@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from surveyapp import editing
@@ -278,7 +279,7 @@ def edit_texts(version_id: int):
         }
         changed = editing.save_texts(version.id, edits, set(keys))
         record_action("texts_edited", f"version:{version.id}", count=changed)
-        flash(_l("%(count)d texts were saved.", count=changed))
+        flash(ngettext("%(num)d text was saved.", "%(num)d texts were saved.", changed))
         if question:
             return redirect(url_for("authoring.edit_question", question_id=question.id), 303)
         return redirect(url_for("authoring.edit_texts", version_id=version.id), 303)

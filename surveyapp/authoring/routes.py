@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from surveyapp import questionnaire_po, translation_overview
 from surveyapp.auth import record_action, roles_required
@@ -75,9 +76,10 @@ def upload_catalog(version_id: int):
         )
         if report.applied:
             flash(
-                _l(
-                    "The catalog was imported: %(count)d texts updated.",
-                    count=len(report.changes),
+                ngettext(
+                    "The catalog was imported: %(num)d text updated.",
+                    "The catalog was imported: %(num)d texts updated.",
+                    len(report.changes),
                 )
             )
             return redirect(url_for("authoring.translation_status"), 303)
