@@ -61,6 +61,12 @@ class NumberRange:
             )
 
 
+class WholeNumber:
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data is not None and field.data != int(field.data):
+            raise ValidationError(_l("Please enter a whole number."))
+
+
 class KnownChoices:
     """Refuse tampered choice values with a message a respondent understands."""
 

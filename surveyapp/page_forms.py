@@ -3,12 +3,14 @@
 ``make_page_form`` builds a fresh form class per questionnaire page, with one
 field per question (a shared form class is never mutated). Fields only check
 the format of what was typed; whether a required question is answered is
-checked separately (``required_errors``), so that going back or saving for
+checked separately (``check_page``), so that going back or saving for
 later keeps a half-filled page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -16,6 +18,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from surveyapp import logic
 from surveyapp.content import Texts
 from surveyapp.form_fields import (
     KnownChoices,
@@ -23,6 +26,7 @@ from surveyapp.form_fields import (
     MultiCheckboxField,
     NumberField,
     NumberRange,
+    WholeNumber,
 )
 from surveyapp.i18n import normalise_text
 from surveyapp.models import Page, Question
@@ -60,9 +64,10 @@ def _field_for(question: Question, texts: Texts) -> Field:
             **kwargs,
         )
     if question.type == "number":
-        return NumberField(
-            validators=[Optional(), NumberRange(question.min_value, question.max_value)], **kwargs
-        )
+        checks = [Optional(), NumberRange(question.min_value, question.max_value)]
+        if question.integer_only:
+            checks.append(WholeNumber())
+        return NumberField(validators=checks, **kwargs)
     if question.type == "date":
         return LocalDateField(validators=[Optional()], render_kw={"type": "date"}, **kwargs)
     max_length = question.max_length or (200 if question.type == "short_text" else 4000)
@@ -74,10 +79,15 @@ def _field_for(question: Question, texts: Texts) -> Field:
     return field_class(validators=[Optional(), length], filters=[_strip_and_normalise], **kwargs)
 
 
+def answerable(page: Page) -> list[Question]:
+    """The page's questions that take an answer (not notes or calculations)."""
+    return [q for q in page.questions if q.answerable]
+
+
 def make_page_form(page: Page, texts: Texts) -> type[PageForm]:
     """A new form class for one page, in the language of ``texts``."""
     attrs: dict[str, Any] = {}
-    for question in page.questions:
+    for question in answerable(page):
         if question.name in RESERVED_NAMES:
             raise ValueError(f"question name {question.name!r} is reserved")
         attrs[question.name] = _field_for(question, texts)
@@ -86,29 +96,65 @@ def make_page_form(page: Page, texts: Texts) -> type[PageForm]:
 
 def form_values(form: PageForm, page: Page) -> dict[str, AnswerValue]:
     """The page's answers as Python values, by question name."""
-    return {q.name: form[q.name].data for q in page.questions}
+    return {q.name: form[q.name].data for q in answerable(page)}
 
 
 def initial_data(page: Page, answers: dict[int, AnswerValue]) -> dict[str, AnswerValue]:
-    return {q.name: answers.get(q.id) for q in page.questions}
-
-
-def required_errors(form: PageForm, page: Page) -> bool:
-    """Add "please answer" to every required question left empty; True if any."""
-    missing = False
-    for question in page.questions:
-        field = form[question.name]
-        if question.required and field.data in (None, "", []) and not field.errors:
-            message = (
-                _l("Please choose at least one option.")
-                if question.type == "multiple_choice"
-                else _l("Please answer this question.")
-            )
-            field.errors = [*field.errors, message]
-            missing = True
-    return missing
+    return {q.name: answers.get(q.id) for q in answerable(page)}
 
 
 def raw_values(formdata, page: Page) -> dict[str, list[str]]:
     """What was typed on the page, as lists of strings, for a draft."""
-    return {q.name: formdata.getlist(q.name) for q in page.questions}
+    return {q.name: formdata.getlist(q.name) for q in answerable(page)}
+
+
+@dataclass
+class PageCheck:
+    """The outcome of checking a page against its rules."""
+
+    #: A format error or a failed constraint: the input cannot be stored as answers.
+    invalid: bool
+    #: A relevant required question is unanswered.
+    missing: bool
+    #: The page's answers to store: irrelevant questions' answers are dropped (None).
+    values: dict[str, AnswerValue]
+
+
+def check_page(
+    form: PageForm, page: Page, texts: Texts, earlier: Mapping[str, object], require: bool
+) -> PageCheck:
+    """Apply the questionnaire's rules to a filled-in page and put errors on its fields.
+
+    ``earlier`` are the other answers by name. Questions that turn out not to be
+    relevant lose their errors and their answers; constraints are checked with
+    their message in the page's language; with ``require``, empty required
+    questions are flagged.
+    """
+    typed = form_values(form, page)
+    values = logic.all_values(page.version, {**earlier, **typed})
+    relevant = {q.name for q in logic.relevant_questions(page, values)}
+    for question in answerable(page):
+        if question.name not in relevant:
+            form[question.name].errors = []
+            typed[question.name] = None
+    asked = [q for q in answerable(page) if q.name in relevant]
+    for question in logic.constraint_failures(asked, values):
+        if not form[question.name].errors:
+            message = texts.get(f"q.{question.name}.constraint_message") or _l(
+                "This answer is not accepted. Please check it."
+            )
+            form[question.name].errors = [message]
+    invalid = any(form[q.name].errors for q in asked)
+    missing = False
+    if require:
+        for question in asked:
+            field = form[question.name]
+            if question.required and field.data in (None, "", []) and not field.errors:
+                message = texts.get(f"q.{question.name}.required_message") or (
+                    _l("Please choose at least one option.")
+                    if question.type == "multiple_choice"
+                    else _l("Please answer this question.")
+                )
+                field.errors = [message]
+                missing = True
+    return PageCheck(invalid, missing, typed)

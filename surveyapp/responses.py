@@ -16,7 +16,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from surveyapp import logic
 from surveyapp.db_setup import write_transaction
+from surveyapp.expressions import as_string
 from surveyapp.extensions import db
 from surveyapp.models import (
     ROLES,
@@ -296,20 +298,62 @@ class Gap:
     has_draft: bool
 
 
-def first_gap(response: Response, version: QuestionnaireVersion) -> Gap | None:
-    """The first page with unsaved corrections or a required question unanswered."""
+def answers_by_name(response: Response, version: QuestionnaireVersion) -> dict[str, AnswerValue]:
+    """Stored answers by question name, every question present (None when unanswered)."""
     answers = saved_answers(response)
+    return {q.name: answers.get(q.id) for page in version.pages for q in page.questions}
+
+
+def first_gap(response: Response, version: QuestionnaireVersion) -> Gap | None:
+    """The first shown page with unsaved corrections or a relevant required question unanswered."""
+    values = logic.all_values(version, answers_by_name(response, version))
     for number, page in enumerate(version.pages, start=1):
         if draft_for(response, page) is not None:
             return Gap(number, True)
-        if any(q.required and _is_empty(answers.get(q.id)) for q in page.questions):
+        if not logic.page_is_shown(page, values):
+            continue
+        relevant = logic.relevant_questions(page, values)
+        if any(q.required and q.answerable and _is_empty(values.get(q.name)) for q in relevant):
             return Gap(number, False)
     return None
 
 
-def submit(response: Response) -> bool:
-    """Mark the response submitted. Idempotent: returns False when it already was."""
+def _finalise_answers(response: Response, version: QuestionnaireVersion) -> None:
+    """Drop answers to questions that are not relevant; store calculated values."""
+    values = logic.all_values(version, answers_by_name(response, version))
+    skipped = logic.irrelevant_names(version, values)
+    questions = {q.name: q for page in version.pages for q in page.questions}
+    stored = {
+        a.question_id: a
+        for a in db.session.scalars(select(Answer).where(Answer.response_id == response.id))
+    }
+    for name, question in questions.items():
+        answer = stored.get(question.id)
+        if name in skipped and answer is not None:
+            db.session.delete(answer)
+        elif question.type == "calculate" and name not in skipped:
+            value = values.get(name)
+            if value in (None, ""):
+                continue
+            if answer is None:
+                answer = Answer(response_id=response.id, question_id=question.id)
+                db.session.add(answer)
+            answer.number = value if isinstance(value, float) else None
+            answer.text = as_string(value)
+
+
+def submit(response: Response, version: QuestionnaireVersion | None = None) -> bool:
+    """Mark the response submitted, keeping only relevant answers and adding calculations.
+
+    Idempotent: returns False when it already was submitted.
+    """
+    version = version or load_version(response.version_id)
     with write_transaction():
+        _lock(response)
+        if db.session.get(Response, response.id).status != "in_progress":
+            db.session.commit()
+            return False
+        _finalise_answers(response, version)
         result = db.session.execute(
             update(Response)
             .where(Response.id == response.id, Response.status == "in_progress")

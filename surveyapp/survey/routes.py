@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Gone, NotFound
 from werkzeug.wrappers import Response as HTTPResponse
 
-from surveyapp import responses
+from surveyapp import logic, responses
 from surveyapp.content import Texts, complete_languages, load_texts
 from surveyapp.extensions import csrf
 from surveyapp.form_fields import ActionForm
@@ -18,11 +18,10 @@ from surveyapp.i18n import preferred_language
 from surveyapp.labels import role_choices
 from surveyapp.models import Campaign, Invitation, QuestionnaireVersion, Response
 from surveyapp.page_forms import (
-    form_values,
+    check_page,
     initial_data,
     make_page_form,
     raw_values,
-    required_errors,
 )
 from surveyapp.survey.display import answer_text, role_label
 from surveyapp.survey.forms import RegistrationForm
@@ -198,29 +197,40 @@ def page(token: str, number: int):
     if not isinstance(response, Response):
         return response
     page_ = _page_or_404(visit, number)
+    earlier = responses.answers_by_name(response, visit.version)
+    values = logic.all_values(visit.version, earlier)
+    if not logic.page_is_shown(page_, values):
+        # Skipped by the answers given so far: go on to the next page that applies.
+        following = logic.next_page_number(visit.version, number, values)
+        if following is None:
+            return redirect(url_for("survey.review", token=token))
+        return redirect(url_for("survey.page", token=token, number=following))
     form_class = make_page_form(page_, visit.texts)
     draft = responses.draft_for(response, page_)
     if draft is not None:
         form = form_class(formdata=MultiDict([(k, v) for k, vs in draft.items() for v in vs]))
         form.validate()
         form.csrf_token.errors = []
-        required_errors(form, page_)
+        check_page(form, page_, visit.texts, earlier, require=True)
     else:
-        answers = responses.saved_answers(response)
-        form = form_class(formdata=None, data=initial_data(page_, answers))
+        form = form_class(
+            formdata=None, data=initial_data(page_, responses.saved_answers(response))
+        )
         if request.args.get("check"):
-            required_errors(form, page_)
-    return _render_page(visit, page_, number, form, stale=False)
+            check_page(form, page_, visit.texts, earlier, require=True)
+    shown = logic.shown_questions(page_, values)
+    return _render_page(visit, page_, number, form, shown, stale=False)
 
 
-def _render_page(visit: Visit, page_, number: int, form, *, stale: bool) -> str:
-    errors = [(form[q.name], q) for q in page_.questions if form[q.name].errors]
+def _render_page(visit: Visit, page_, number: int, form, shown, *, stale: bool) -> str:
+    errors = [(form[q.name], q) for q in shown if q.answerable and form[q.name].errors]
     return _render(
         "survey/page.html",
         visit,
         page=page_,
         number=number,
         form=form,
+        shown=shown,
         errors=errors,
         stale=stale,
     )
@@ -233,32 +243,38 @@ def save_page(token: str, number: int):
     if not isinstance(response, Response):
         return response
     page_ = _page_or_404(visit, number)
+    earlier = responses.answers_by_name(response, visit.version)
     form = make_page_form(page_, visit.texts)()
-    valid = form.validate()
+    form.validate()
     if form.csrf_token.errors:
         # The page sat open too long (or the session was lost). Nothing from an
         # unverified request is stored; the respondent gets the page back, filled.
         form.csrf_token.errors = []
-        return _render_page(visit, page_, number, form, stale=True)
+        shown = logic.shown_questions(page_, logic.all_values(visit.version, earlier))
+        return _render_page(visit, page_, number, form, shown, stale=True)
 
     action = request.form.get("action", "next")
-    if valid:
-        responses.save_page(response, page_, form_values(form, page_))
-    else:
+    checked = check_page(form, page_, visit.texts, earlier, require=action == "next")
+    if checked.invalid:
         responses.save_draft(response, page_, raw_values(request.form, page_))
+    else:
+        responses.save_page(response, page_, checked.values)
+    values = logic.all_values(visit.version, {**earlier, **checked.values})
 
     if action.startswith("lang:") and action[5:] in visit.offered:
         return see_other("survey.page", token=token, number=number, lang=action[5:])
     if action == "back":
-        return see_other("survey.page", token=token, number=max(number - 1, 1))
+        previous = logic.next_page_number(visit.version, number, values, step=-1)
+        return see_other("survey.page", token=token, number=previous or number)
     if action == "later":
         return see_other("survey.saved", token=token)
-    if not valid:
+    if checked.invalid:
         return see_other("survey.page", token=token, number=number)
-    if required_errors(form, page_):
+    if checked.missing:
         return see_other("survey.page", token=token, number=number, check=1)
-    if number < len(visit.version.pages):
-        return see_other("survey.page", token=token, number=number + 1)
+    following = logic.next_page_number(visit.version, number, values)
+    if following is not None:
+        return see_other("survey.page", token=token, number=following)
     return see_other("survey.review", token=token)
 
 
@@ -281,10 +297,26 @@ def review(token: str):
     response = _started(visit, token)
     if not isinstance(response, Response):
         return response
+    return _render_review(visit, response, ActionForm(), stale=False)
+
+
+def _render_review(visit: Visit, response: Response, form, *, stale: bool) -> str:
     answers = responses.saved_answers(response)
-    gap = responses.first_gap(response, visit.version)
+    values = logic.all_values(visit.version, responses.answers_by_name(response, visit.version))
+    asked = {
+        q.id
+        for page_ in visit.version.pages
+        for q in logic.relevant_questions(page_, values)
+        if q.answerable
+    }
     return _render(
-        "survey/review.html", visit, answers=answers, gap=gap, form=ActionForm(), stale=False
+        "survey/review.html",
+        visit,
+        answers=answers,
+        asked=asked,
+        gap=responses.first_gap(response, visit.version),
+        form=form,
+        stale=stale,
     )
 
 
@@ -297,13 +329,11 @@ def submit(token: str):
         return see_other("survey.thanks", token=token)
     form = ActionForm()
     if not form.validate():
-        answers = responses.saved_answers(visit.response)
-        gap = responses.first_gap(visit.response, visit.version)
-        return _render("survey/review.html", visit, answers=answers, gap=gap, form=form, stale=True)
+        return _render_review(visit, visit.response, form, stale=True)
     gap = responses.first_gap(visit.response, visit.version)
     if gap is not None:
         return see_other("survey.page", token=token, number=gap.page_number, check=1)
-    responses.submit(visit.response)
+    responses.submit(visit.response, visit.version)
     return see_other("survey.thanks", token=token)
 
 

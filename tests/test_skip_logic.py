@@ -1,0 +1,120 @@
+"""Skip logic and constraints on the respondent's path, without JavaScript."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from surveyapp import campaigns, editing
+from surveyapp.extensions import db
+from surveyapp.models import Invitation, Municipality, Question, Response
+from surveyapp.responses import new_token, saved_answers
+from tests.conftest import Respondent
+
+YES_NO = [("yes", None, "Yes"), ("no", None, "No")]
+
+
+def _build(app) -> str:
+    """A small published questionnaire with skip rules and a constraint; returns a token."""
+    with app.app_context():
+        version = editing.create_questionnaire("skip_test", "Skip test")
+        first = version.pages[0].id
+        spec = editing.QuestionSpec
+        editing.add_question(first, spec("has_plan", "single_choice", required=True, choices=YES_NO),
+                             "Does the municipality have an action plan?")  # fmt: skip
+        editing.add_question(first, spec("plan_year", "number", required=True, relevant="${has_plan} = 'yes'",
+                                          constraint=". >= 2000 and . <= 2030", integer_only=True),
+                             "In which year was it adopted?")  # fmt: skip
+        second = editing.add_page(version.id, "The plan").id
+        editing.add_question(second, spec("plan_budget", "short_text", required=True),
+                             "What is its budget?")  # fmt: skip
+        db.session.get(type(version.pages[1]), second).relevant = "${has_plan} = 'yes'"
+        third = editing.add_page(version.id, "Priorities").id
+        editing.add_question(third, spec("priority", "long_text"), "Your priority?")
+        db.session.commit()
+        editing.set_source_text(
+            version.id, "q.plan_year.constraint_message", "A year from 2000 to 2030, please."
+        )
+        editing.save_texts(version.id, {("q.plan_year.constraint_message", "mk"): "Година од 2000 до 2030."},
+                           {"q.plan_year.constraint_message"})  # fmt: skip
+        editing.publish(version.id)
+        campaign = campaigns.create_campaign("Skip campaign", version.id)
+        town = db.session.scalar(select(Municipality).where(Municipality.code == "mk-struga"))
+        token = new_token()
+        db.session.add(Invitation(token=token, campaign=campaign, municipality=town, role="mayor"))
+        db.session.commit()
+        return token
+
+
+def _stored(app, token: str) -> dict[str, object]:
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).where(Invitation.token == token))
+        response = db.session.scalar(
+            select(Response).where(Response.invitation_id == invitation.id)
+        )
+        names = dict(db.session.execute(select(Question.id, Question.name)).all())
+        return {names[qid]: value for qid, value in saved_answers(response).items()}
+
+
+def test_answering_yes_asks_the_follow_up_and_its_page(app, client):
+    person = Respondent(client, _build(app), "en")
+    person.consent()
+    page1 = person.get("/p/1").get_data(as_text=True)
+    assert "In which year was it adopted?" in page1, (
+        "same-page follow-up is shown without JavaScript"
+    )
+    missing = person.answer_page(1, {"has_plan": "yes"})
+    assert missing.location.endswith("/p/1?check=1"), "the follow-up is required once relevant"
+    out_of_range = person.answer_page(1, {"has_plan": "yes", "plan_year": "1990"})
+    assert out_of_range.location.endswith("/p/1")
+    assert "A year from 2000 to 2030, please." in person.get("/p/1").get_data(as_text=True)
+    moved = person.answer_page(1, {"has_plan": "yes", "plan_year": "2021"})
+    assert moved.location.endswith("/p/2")
+    assert person.answer_page(2, {"plan_budget": "50 000 EUR"}).location.endswith("/p/3")
+    assert person.answer_page(3, {"priority": "Youth"}).location.endswith("/review")
+    assert person.submit().location.endswith("/thanks")
+    assert _stored(app, person.token) == {
+        "has_plan": "yes", "plan_year": 2021.0, "plan_budget": "50 000 EUR", "priority": "Youth"
+    }  # fmt: skip
+
+
+def test_answering_no_skips_the_follow_up_and_its_page_and_drops_their_answers(app, client):
+    person = Respondent(client, _build(app), "en")
+    person.consent()
+    # First yes (answers given), then the respondent changes their mind.
+    person.answer_page(1, {"has_plan": "yes", "plan_year": "2021"})
+    person.answer_page(2, {"plan_budget": "50 000 EUR"})
+    moved = person.answer_page(1, {"has_plan": "no", "plan_year": "2021"})
+    assert moved.location.endswith("/p/3"), "page 2 is skipped"
+    assert person.get("/p/2").location.endswith("/p/3")
+    person.answer_page(3, {"priority": "Trust"})
+    review = person.get("/review").get_data(as_text=True)
+    assert "In which year" not in review and "budget" not in review
+    back = person.answer_page(3, {"priority": "Trust"}, action="back")
+    assert back.location.endswith("/p/1")
+    person.submit()
+    assert _stored(app, person.token) == {"has_plan": "no", "priority": "Trust"}
+
+
+def test_constraint_messages_speak_the_respondents_language(app, client):
+    token = _build(app)
+    with app.app_context():
+        from surveyapp.content import latest_version, translation_gaps
+
+        version_id = latest_version("skip_test").id
+        gaps = translation_gaps(version_id, "mk")
+        editing.save_texts(
+            version_id,
+            {(gap.key, "mk"): f"[мк] {gap.source}" for gap in gaps},
+            {g.key for g in gaps},
+        )
+    person = Respondent(client, token, "mk")
+    person.consent()
+    person.answer_page(1, {"has_plan": "yes", "plan_year": "2050"})
+    assert "Година од 2000 до 2030." in person.get("/p/1").get_data(as_text=True)
+
+
+def test_whole_numbers_only(app, client):
+    person = Respondent(client, _build(app), "en")
+    person.consent()
+    person.answer_page(1, {"has_plan": "yes", "plan_year": "2021.5"})
+    assert "Please enter a whole number." in person.get("/p/1").get_data(as_text=True)
