@@ -19,23 +19,29 @@ def _build(app) -> str:
         version = editing.create_questionnaire("skip_test", "Skip test")
         first = version.pages[0].id
         spec = editing.QuestionSpec
-        editing.add_question(first, spec("has_plan", "single_choice", required=True, choices=YES_NO),
-                             "Does the municipality have an action plan?")  # fmt: skip
-        editing.add_question(first, spec("plan_year", "number", required=True, relevant="${has_plan} = 'yes'",
-                                          constraint=". >= 2000 and . <= 2030", integer_only=True),
-                             "In which year was it adopted?")  # fmt: skip
+        has_plan = spec("has_plan", "single_choice", required=True, choices=YES_NO)
+        editing.add_question(first, has_plan, "Does the municipality have an action plan?")
+        plan_year = spec(
+            "plan_year",
+            "number",
+            required=True,
+            relevant="${has_plan} = 'yes'",
+            constraint=". >= 2000 and . <= 2030",
+            integer_only=True,
+        )
+        editing.add_question(first, plan_year, "In which year was it adopted?")
         second = editing.add_page(version.id, "The plan").id
-        editing.add_question(second, spec("plan_budget", "short_text", required=True),
-                             "What is its budget?")  # fmt: skip
+        budget = spec("plan_budget", "short_text", required=True)
+        editing.add_question(second, budget, "What is its budget?")
         db.session.get(type(version.pages[1]), second).relevant = "${has_plan} = 'yes'"
         third = editing.add_page(version.id, "Priorities").id
         editing.add_question(third, spec("priority", "long_text"), "Your priority?")
         db.session.commit()
-        editing.set_source_text(
-            version.id, "q.plan_year.constraint_message", "A year from 2000 to 2030, please."
+        message_key = "q.plan_year.constraint_message"
+        editing.set_source_text(version.id, message_key, "A year from 2000 to 2030, please.")
+        editing.save_texts(
+            version.id, {(message_key, "mk"): "Година од 2000 до 2030."}, {message_key}
         )
-        editing.save_texts(version.id, {("q.plan_year.constraint_message", "mk"): "Година од 2000 до 2030."},
-                           {"q.plan_year.constraint_message"})  # fmt: skip
         editing.publish(version.id)
         campaign = campaigns.create_campaign("Skip campaign", version.id)
         town = db.session.scalar(select(Municipality).where(Municipality.code == "mk-struga"))
@@ -73,8 +79,11 @@ def test_answering_yes_asks_the_follow_up_and_its_page(app, client):
     assert person.answer_page(3, {"priority": "Youth"}).location.endswith("/review")
     assert person.submit().location.endswith("/thanks")
     assert _stored(app, person.token) == {
-        "has_plan": "yes", "plan_year": 2021.0, "plan_budget": "50 000 EUR", "priority": "Youth"
-    }  # fmt: skip
+        "has_plan": "yes",
+        "plan_year": 2021.0,
+        "plan_budget": "50 000 EUR",
+        "priority": "Youth",
+    }
 
 
 def test_answering_no_skips_the_follow_up_and_its_page_and_drops_their_answers(app, client):

@@ -51,7 +51,9 @@ def test_the_translation_status_page(live_server, new_page, make_user, screensho
 
 
 @pytest.mark.parametrize(("lang", "viewport"), [("sq", DESKTOP), ("sr", PHONE)])
-def test_the_questionnaire_editor(app, live_server, new_page, make_user, screenshots, lang, viewport):
+def test_the_questionnaire_editor(
+    app, live_server, new_page, make_user, screenshots, lang, viewport
+):
     from tests.plans import builtin_version
 
     with app.app_context():
