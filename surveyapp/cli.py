@@ -14,12 +14,15 @@ from surveyapp.catalog_checks import CatalogReport, check_po_file
 from surveyapp.extensions import db
 from surveyapp.i18n import SOURCE_LANGUAGE, TRANSLATED_LANGUAGES
 from surveyapp.models import STAFF_ROLES
+from surveyapp.xlsform_export import export_xlsform
+from surveyapp.xlsform_import import import_xlsform
 
 
 def register_cli(app: Flask) -> None:
     register_translate_cli(app)
     register_user_cli(app)
     register_backup_cli(app)
+    register_xlsform_cli(app)
 
     @app.cli.command("seed")
     def seed() -> None:
@@ -207,3 +210,32 @@ def register_backup_cli(app: Flask) -> None:
             destination.close()
             source.close()
         click.echo(f"Backed up {url.database} to {target}.")
+
+
+def register_xlsform_cli(app: Flask) -> None:
+    @app.cli.command("import-xlsform")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--name", help="Short name of the new questionnaire (default: the form_id).")
+    def import_command(path: Path, name: str | None) -> None:
+        """Import an XLSForm (.xlsx or .xls) as a new draft questionnaire."""
+        result = import_xlsform(path.read_bytes(), path.name, name)
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}")
+        for error in result.errors:
+            click.echo(f"error: {error}")
+        if result.version is None:
+            raise click.ClickException("Nothing was imported.")
+        click.echo(
+            f"Imported {result.version.questionnaire.name} as a draft "
+            f"(version {result.version.number})."
+        )
+
+    @app.cli.command("export-xlsform")
+    @click.argument("name")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+    def export_command(name: str, output: Path | None) -> None:
+        """Export a questionnaire's newest version as an XLSForm .xlsx."""
+        version = _version_or_fail(name)
+        output = output or Path(f"{name}.xlsx")
+        output.write_bytes(export_xlsform(version.id))
+        click.echo(f"wrote {output}")

@@ -486,7 +486,8 @@ def _drop_question(question: Question) -> None:
 
 
 def question_keys(question: Question) -> list[str]:
-    keys = [f"q.{question.name}.{part}" for part in ("label", "hint", "constraint_message")]
+    parts = ("label", "hint", "constraint_message", "required_message")
+    keys = [f"q.{question.name}.{part}" for part in parts]
     if question.choice_list:
         keys += [
             f"choice.{question.choice_list.name}.{c.value}.label"

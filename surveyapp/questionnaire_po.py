@@ -56,6 +56,12 @@ def translator_comments(version: QuestionnaireVersion) -> dict[str, str]:
             kind = question.type.replace("_", " ")
             comments[f"q.{question.name}.label"] = f"{where}: {kind} question"
             comments[f"q.{question.name}.hint"] = f"{where}: hint under a {kind} question"
+            comments[f"q.{question.name}.constraint_message"] = (
+                f"{where}: message when an answer to a {kind} question is not accepted"
+            )
+            comments[f"q.{question.name}.required_message"] = (
+                f"{where}: message when a required {kind} question is left empty"
+            )
             if question.choice_list:
                 for choice in question.choice_list.choices:
                     key = f"choice.{question.choice_list.name}.{choice.value}.label"

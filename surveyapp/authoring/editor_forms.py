@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
@@ -106,3 +107,12 @@ class QuestionForm(FlaskForm):
 
 class TextsForm(FlaskForm):
     """Texts side by side; the fields are read from request.form by key and language."""
+
+
+class XLSFormUploadForm(FlaskForm):
+    form_file = FileField(
+        _l("XLSForm file (.xlsx or .xls)"), validators=[FileRequired(_l("Please choose a file."))]
+    )
+    name = StringField(
+        _l("Short name (optional; default: the form's form_id)"), validators=[Length(max=64)]
+    )

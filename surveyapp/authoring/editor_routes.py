@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from surveyapp import editing
+from surveyapp import editing, xlsform_export, xlsform_import
 from surveyapp.auth import record_action, roles_required
 from surveyapp.authoring.blueprint import bp
 from surveyapp.authoring.editor_forms import (
@@ -17,6 +17,7 @@ from surveyapp.authoring.editor_forms import (
     PageForm,
     QuestionForm,
     TextsForm,
+    XLSFormUploadForm,
 )
 from surveyapp.content import load_texts, translation_status
 from surveyapp.extensions import db
@@ -336,4 +337,45 @@ def preview(version_id: int, target: str, number: int):
         texts=texts,
         form=form,
         target=LANGUAGES[target],
+    )
+
+
+@bp.route("/<lang>/staff/questionnaires/import", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def import_xlsform():
+    form = XLSFormUploadForm()
+    result = None
+    if form.validate_on_submit():
+        upload = form.form_file.data
+        result = xlsform_import.import_xlsform(
+            upload.read(), upload.filename or "", (form.name.data or "").strip() or None
+        )
+        record_action(
+            "xlsform_import" if result.ok else "xlsform_import_refused",
+            f"version:{result.version.id}" if result.version else (upload.filename or "")[:120],
+            errors=len(result.errors),
+            warnings=len(result.warnings),
+        )
+        if result.version is not None:
+            flash(_l("The form was imported as a draft. Check it, then publish it."))
+            for warning in result.warnings[:20]:
+                flash(str(warning), "warning")
+            return _to_editor(result.version.id)
+    status = 422 if result is not None else 200
+    return render_template("authoring/import.html", form=form, result=result), status
+
+
+@bp.get("/<lang>/staff/questionnaires/<int:version_id>/xlsform.xlsx")
+@roles_required(*AUTHORS)
+def export_xlsform(version_id: int):
+    version = _version_or_404(version_id)
+    record_action("xlsform_export", f"version:{version.id}")
+    return Response(
+        xlsform_export.export_xlsform(version.id),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{version.questionnaire.name}-v{version.number}.xlsx"'
+            )
+        },
     )
