@@ -89,7 +89,8 @@ def seed_demo(responses: int, seed: int = 1, start: datetime | None = None) -> C
     which defaults to that many weeks before today. Commits once, at the end.
     """
     patterns = json.loads(PATTERNS.read_text("utf-8"))
-    rng = random.Random(seed)
+    # bandit: synthetic demo data must be reproducible, not unpredictable.
+    rng = random.Random(seed)  # nosec B311
     builtin.load_reference_data()
     version = builtin.load_questionnaire()
     questions = _questions(version)
@@ -274,7 +275,7 @@ def _insert_batch(
             else:
                 answers.append(row)
     if answers:
-        db.session.execute(insert(Answer).returning(Answer.id), answers)
+        db.session.execute(insert(Answer).execution_options(render_nulls=True), answers)
     answer_ids = _insert_returning(Answer, multiple)
     selections = [
         {"answer_id": answer_id, "value": value}
@@ -289,9 +290,8 @@ def _insert_returning(model: type, rows: list[dict[str, Any]]) -> list[int]:
     """Bulk INSERT; the new ids in the order of ``rows``."""
     if not rows:
         return []
-    result = db.session.execute(
-        insert(model).returning(model.id, sort_by_parameter_order=True), rows
-    )
+    statement = insert(model).returning(model.id, sort_by_parameter_order=True)
+    result = db.session.execute(statement.execution_options(render_nulls=True), rows)
     return list(result.scalars())
 
 
@@ -328,8 +328,10 @@ def _answer(
             return None
         day = date(rng.randint(when["first_year"], when["last_year"]), rng.randint(1, 12), 1)
         return {**blank, "text": day.isoformat()}
-    text = _free_text(rng, patterns, person, question)
-    return {**blank, "text": text} if text else None
+    if question.type in ("short_text", "long_text"):
+        text = _free_text(rng, patterns, person, question)
+        return {**blank, "text": text} if text else None
+    return None  # notes and calculations: nothing typed
 
 
 def _scale_choice(
