@@ -29,10 +29,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> object:
-    """Text starting like a formula gets a leading apostrophe; other values pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Text starting like a formula gets a leading apostrophe; numbers and other values pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_number(value):
         return "'" + value
     return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text and "\t" not in text
 
 
 @dataclass

@@ -33,6 +33,11 @@ MATRIX = {
     "authoring.edit_question": {"admin", "analyst"},
     "authoring.edit_texts": {"admin", "analyst"},
     "authoring.preview": {"admin", "analyst"},
+    "authoring.import_xlsform": {"admin", "analyst"},
+    "authoring.export_xlsform": {"admin", "analyst"},
+    "review.campaign": {"admin", "analyst"},
+    "review.profile": {"admin", "analyst"},
+    "review.profile_csv": {"admin", "analyst"},
 }
 #: POST-only endpoints: roles allowed (checked with a POST without a form).
 POST_ONLY = {

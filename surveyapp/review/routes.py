@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     g,
     redirect,
@@ -19,13 +20,14 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from surveyapp import campaigns, exports, invitations
+from surveyapp import campaigns, exports, invitations, places, profile_report, profiles
 from surveyapp.auth import record_action, roles_required
 from surveyapp.content import load_texts
 from surveyapp.extensions import db
 from surveyapp.form_fields import ActionForm
 from surveyapp.i18n import is_language
-from surveyapp.models import Campaign
+from surveyapp.labels import role_choices
+from surveyapp.models import ROLES, Campaign
 from surveyapp.models.base import utcnow
 from surveyapp.responses import countries_with_municipalities
 from surveyapp.review.campaign_forms import CampaignForm
@@ -181,3 +183,60 @@ def close_campaign(campaign_id: int):
         record_action("campaign_closed", f"campaign:{campaign.id}")
         flash(_l("The campaign is closed. Submitted answers are kept."))
     return redirect(url_for("review.campaigns_page"), 303)
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>")
+@roles_required(*ANALYSTS)
+def campaign(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    overview = profiles.campaign_overview(campaign.id)
+    country = request.args.get("country") or None
+    return render_template(
+        "review/campaign.html",
+        campaign=campaign,
+        overview=overview,
+        country=country,
+        towns=[t for t in overview.municipalities if country in (None, t.country_code)],
+        country_names=places.country_names(g.lang),
+        town_names=places.municipality_names(g.lang),
+    )
+
+
+def _report(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    role = request.args.get("role") or None
+    if role is not None and role not in ROLES:
+        abort(404)
+    try:
+        scope = profile_report.scope_from(request.args.get("area"))
+    except profiles.UnknownScope:
+        abort(404)
+    return profile_report.build_report(campaign, scope, role, g.lang)
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/profile")
+@roles_required(*ANALYSTS)
+def profile(campaign_id: int):
+    report = _report(campaign_id)
+    return render_template(
+        "review/profile.html",
+        report=report,
+        printing=request.args.get("print") == "1",
+        countries=countries_with_municipalities(),
+        roles=role_choices(),
+    )
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/profile.csv")
+@roles_required(*ANALYSTS)
+def profile_csv(campaign_id: int):
+    report = _report(campaign_id)
+    record_action(
+        "export", f"campaign:{campaign_id}", format="profile csv", scope=report.scope.code
+    )
+    name = report.scope.code or "region"
+    return Response(
+        profile_report.to_csv(profile_report.profile_csv_rows(report)),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="profile-{campaign_id}-{name}.csv"'},
+    )
