@@ -52,8 +52,11 @@ def _sign_in(page, base: str, email: str, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_axe_finds_no_serious_violation(live_server, browser, respondent, make_user, lang):
+def test_axe_finds_no_serious_violation(
+    live_server, browser, respondent, make_user, make_response, lang
+):
     _need(AXE, "axe-core")
+    _some_answers(make_response)
     pages = _respondent_pages(respondent, lang)
     email = make_user("admin")
     problems = []
@@ -70,6 +73,10 @@ def test_axe_finds_no_serious_violation(live_server, browser, respondent, make_u
             "translations": f"/{lang}/staff/translations",
             "accounts": f"/{lang}/staff/users",
             "campaigns": f"/{lang}/staff/campaigns",
+            "campaign": f"/{lang}/staff/campaigns/1",
+            "profile-region": f"/{lang}/staff/campaigns/1/profile",
+            "profile-town": f"/{lang}/staff/campaigns/1/profile?area=mk-ohrid",
+            "editor": f"/{lang}/staff/questionnaires/1",
         }
         for name, path in {**pages, **staff_pages, "home": f"/{lang}/"}.items():
             page.goto(live_server + path)
@@ -83,8 +90,9 @@ def test_axe_finds_no_serious_violation(live_server, browser, respondent, make_u
     assert not problems, "\n".join(problems)
 
 
-def test_the_nu_html_checker_finds_no_error(client, respondent, make_user, tmp_path):
+def test_the_nu_html_checker_finds_no_error(client, respondent, make_user, make_response, tmp_path):
     _need(VNU, "vnu-jar")
+    _some_answers(make_response)
     if shutil.which("java") is None:
         pytest.skip("java is not installed")
     files = []
@@ -99,7 +107,16 @@ def test_the_nu_html_checker_finds_no_error(client, respondent, make_user, tmp_p
         data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(login)},
     )
     for lang in LANGS:
-        for name in ("translations", "users", "campaigns"):
+        for name in (
+            "translations",
+            "users",
+            "campaigns",
+            "campaigns/1",
+            "campaigns/1/profile",
+            "campaigns/1/profile?area=mk-ohrid",
+            "questionnaires/1",
+            "questions/5",
+        ):
             html = client.get(f"/{lang}/staff/{name}").get_data(as_text=True)
             files.append(_save(tmp_path, f"{lang}-staff-{name}", html))
     checked = subprocess.run(
@@ -115,6 +132,11 @@ def test_the_nu_html_checker_finds_no_error(client, respondent, make_user, tmp_p
         if m.get("type") == "error"
     ]
     assert not errors, "\n".join(errors)
+
+
+def _some_answers(make_response) -> None:
+    for variant, role in enumerate(["mayor", "councillor", "councillor", "municipal_staff"] * 2):
+        make_response(municipality="mk-ohrid", role=role, variant=variant, comments="Добро")
 
 
 def _save(directory: Path, name: str, html: str) -> Path:
