@@ -49,6 +49,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     from surveyapp import auth, authoring, db_setup, i18n, main, review, security, survey
     from surveyapp.cli import register_cli
+    from surveyapp.cli_demo import register_demo_cli
 
     db_setup.init_app(app)
     i18n.init_app(app)
@@ -59,6 +60,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(review.bp)
     app.register_blueprint(authoring.bp)
     register_cli(app)
+    register_demo_cli(app)
     _register_error_pages(app)
     return app
 

@@ -137,3 +137,19 @@ def test_the_same_seed_gives_the_same_answers(demo):
 
     assert figures(again.id) == figures(demo.id)
     assert figures(other.id) != figures(demo.id)
+
+
+def test_seed_demo_from_the_command_line(app, runner):
+    from sqlalchemy import func, select
+
+    from surveyapp.extensions import db
+    from surveyapp.models import Response
+
+    result = runner.invoke(args=["seed-demo", "--responses", "120", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "120 responses" in result.output
+    with app.app_context():
+        submitted = db.session.scalar(
+            select(func.count()).select_from(Response).where(Response.status == "submitted")
+        )
+        assert submitted >= 100
