@@ -38,6 +38,10 @@ MATRIX = {
     "review.campaign": {"admin", "analyst"},
     "review.profile": {"admin", "analyst"},
     "review.profile_csv": {"admin", "analyst"},
+    "review.peer_cities": {"admin", "analyst"},
+    "review.exchange_planner": {"admin", "analyst"},
+    "review.exchange_planner_csv": {"admin", "analyst"},
+    "review.peer_cities_csv": {"admin", "analyst"},
 }
 #: POST-only endpoints: roles allowed (checked with a POST without a form).
 POST_ONLY = {
@@ -49,6 +53,11 @@ POST_ONLY = {
     "authoring.publish": {"admin", "analyst"},
     "authoring.duplicate": {"admin", "analyst"},
     "auth.logout": None,  # last: signing out ends the session (and its CSRF secret)
+}
+#: Query strings some routes need to find something.
+QUERIES = {
+    "authoring.edit_translation": "?key=questionnaire.title",
+    "review.peer_cities_csv": "?area=mk-cair",
 }
 VISITORS = ["anonymous", "respondent", "translator", "analyst", "admin"]
 
@@ -97,9 +106,7 @@ def test_access_matrix(app, client, make_user, respondent, visitor):
     token = csrf_token(client.get("/en/staff/login").get_data(as_text=True))
     problems = []
     for endpoint, allowed in {**MATRIX, **POST_ONLY}.items():
-        path = _path(app, endpoint) + (
-            "?key=questionnaire.title" if "edit_translation" in endpoint else ""
-        )
+        path = _path(app, endpoint) + QUERIES.get(endpoint, "")
         method = "POST" if endpoint in POST_ONLY else "GET"
         data = {"csrf_token": token} if method == "POST" else None
         with client.open(path, method=method, data=data) as reply:

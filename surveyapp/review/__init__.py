@@ -1,5 +1,6 @@
-"""Staff pages for reading results: dashboard, campaigns, needs profiles, exports."""
+"""Staff pages for reading results: dashboard, campaigns, needs profiles, peer learning, exports."""
 
-from surveyapp.review.routes import bp
+from surveyapp.review import peer_routes, routes
+from surveyapp.review.blueprint import bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "peer_routes", "routes"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -30,10 +29,9 @@ from surveyapp.labels import role_choices
 from surveyapp.models import ROLES, Campaign
 from surveyapp.models.base import utcnow
 from surveyapp.responses import countries_with_municipalities
+from surveyapp.review.blueprint import bp
 from surveyapp.review.campaign_forms import CampaignForm
 from surveyapp.review.forms import InviteForm
-
-bp = Blueprint("review", __name__)
 
 
 @bp.get("/<lang>/staff/")

@@ -11,7 +11,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
+
+from surveyapp.demo import seed_demo
+from surveyapp.extensions import db
+from surveyapp.models import Municipality, Response
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -87,3 +92,18 @@ def new_page(browser):
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def demo_campaign(app) -> tuple[int, str]:
+    """A demo campaign with 600 responses; returns its id and a municipality with answers."""
+    with app.app_context():
+        campaign = seed_demo(600, seed=7)
+        town = db.session.scalar(
+            select(Municipality.code)
+            .join(Response, Response.municipality_id == Municipality.id)
+            .where(Response.campaign_id == campaign.id)
+            .group_by(Municipality.code)
+            .order_by(db.func.count().desc())
+        )
+        return campaign.id, town

@@ -3,28 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from surveyapp.demo import seed_demo
-from surveyapp.extensions import db
-from surveyapp.models import Municipality, Response
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def demo_campaign(app) -> tuple[int, str]:
-    """A demo campaign with 600 responses; returns its id and a municipality with answers."""
-    with app.app_context():
-        campaign = seed_demo(600, seed=7)
-        town = db.session.scalar(
-            select(Municipality.code)
-            .join(Response, Response.municipality_id == Municipality.id)
-            .where(Response.campaign_id == campaign.id)
-            .group_by(Municipality.code)
-            .order_by(db.func.count().desc())
-        )
-        return campaign.id, town
 
 
 def _sign_in(page, base, email, lang):

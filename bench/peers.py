@@ -1,0 +1,370 @@
+"""Benchmark of peer learning (surveyapp.peers) at the scale of the whole region.
+
+    .venv/bin/python bench/peers.py                        # 600 municipalities, 100,000 responses
+    .venv/bin/python bench/peers.py --responses 20000      # a smaller campaign
+    .venv/bin/python bench/peers.py --database /tmp/p.db   # keep the database (reused next time)
+
+A throwaway SQLite database (a temporary folder unless ``--database`` names a
+file), migrated by Alembic, with the built-in content. The reference data has
+fewer municipalities than the 600 the feature is sized for, so synthetic ones
+are added, spread over the countries like the real ones (codes
+``<cc>-bench-<n>``); then ``seed_demo`` fills the demo campaign with the
+submitted responses. With TEST_DATABASE_URL set, the same is done in a fresh
+PostgreSQL database next to that one (``<name>_peers_bench``, dropped at the
+end) and ANALYZEd, as autovacuum would.
+
+Measured, median of 5, each a page's work (a fresh session, the queries included):
+
+* ``load_scores`` alone (the one GROUP BY query over the campaign's answers),
+  and followed by ``similar_cities`` for one municipality, ``hosts_for_gaps``
+  for it, and ``exchange_plan`` for the region;
+* the same pages with ``cached_scores`` (this process has loaded the
+  campaign before and nothing changed), and once filling the empty cache;
+* catching up: ``cached_scores`` + ``similar_cities`` after 20 more responses
+  were submitted (copies of existing ones, added to the benchmark's database).
+
+Target: under 0.5 s a page on a two-core machine. The cached matrix is checked
+against a fresh ``load_scores`` at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for entry in (str(ROOT), str(ROOT / "bench")):
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+import common  # noqa: E402  (needs the paths above)
+
+TARGET = 0.5
+REPEAT = 5
+MUNICIPALITIES = 600
+MUNICIPALITY = "mk-cair"
+#: Responses submitted between two page views in the catch-up measurement.
+NEW_RESPONSES = 20
+
+
+def median_time(action: Callable[[], object], repeat: int = REPEAT) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def add_municipalities(total: int) -> int:
+    """Synthetic municipalities up to ``total``, in proportion to each country's; how many."""
+    from sqlalchemy import func, insert, select
+
+    from surveyapp.extensions import db
+    from surveyapp.models import Country, Municipality
+
+    per_country = dict(
+        db.session.execute(
+            select(Country.id, func.count(Municipality.id))
+            .outerjoin(Municipality, Municipality.country_id == Country.id)
+            .group_by(Country.id)
+            .order_by(Country.id)
+        ).all()
+    )
+    codes = dict(db.session.execute(select(Country.id, Country.code)).all())
+    existing = sum(per_country.values())
+    missing = total - existing
+    if missing <= 0:
+        return 0
+    rows = []
+    # Largest countries first, round-robin by share, so each gets its part.
+    countries = sorted(per_country, key=lambda c: -per_country[c])
+    for i in range(missing):
+        country_id = countries[i % len(countries)]
+        code = codes[country_id].lower()
+        rows.append(
+            {
+                "country_id": country_id,
+                "code": f"{code}-bench-{i + 1:03d}",
+                "entity": None,
+                "name_latn": f"Bench {code.upper()} {i + 1}",
+                "name_cyrl": None,
+                "name_sq": None,
+            }
+        )
+    db.session.execute(insert(Municipality), rows)
+    db.session.commit()
+    return missing
+
+
+def prepare(url: str, responses: int) -> dict[str, float]:
+    """Migrate, load the built-in content, add municipalities, seed; the seconds it took."""
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from surveyapp import builtin
+    from surveyapp.demo import seed_demo
+    from surveyapp.extensions import db
+    from surveyapp.models import Campaign, Response
+
+    app = common.make_app(url)
+    with app.app_context():
+        with contextlib.redirect_stderr(io.StringIO()):  # Alembic's INFO lines
+            upgrade()
+        if db.session.scalar(select(func.count(Response.id))):
+            print("reusing the seeded database", flush=True)
+            db.engine.dispose()
+            return {}
+        builtin.load_reference_data()
+        builtin.load_questionnaire()
+        added = add_municipalities(MUNICIPALITIES)
+        print(
+            f"added {added} synthetic municipalities; seeding {responses:,} responses", flush=True
+        )
+        start = time.perf_counter()
+        campaign = seed_demo(responses)
+        seeded = time.perf_counter() - start
+        assert db.session.get(Campaign, campaign.id) is not None
+        db.session.remove()
+        db.engine.dispose()
+    common.analyze(app)
+    return {"seed": seeded}
+
+
+def add_responses(campaign_id: int, count: int, round_: int) -> None:
+    """``count`` more submitted responses: copies of existing ones, answers and all."""
+    from sqlalchemy import insert, literal, select
+
+    from surveyapp.extensions import db
+    from surveyapp.models import Answer, Invitation, Response
+    from surveyapp.models.base import utcnow
+    from surveyapp.responses import new_token
+
+    sources = db.session.scalars(
+        select(Response)
+        .where(Response.campaign_id == campaign_id, Response.status == "submitted")
+        .order_by(Response.id)
+        .offset(round_ * 997)
+        .limit(count)
+    ).all()
+    for source in sources:
+        invitation_id = db.session.scalar(
+            insert(Invitation)
+            .values(
+                token=new_token(),
+                campaign_id=campaign_id,
+                municipality_id=source.municipality_id,
+                role=source.role,
+                language=source.language,
+            )
+            .returning(Invitation.id)
+        )
+        response_id = db.session.scalar(
+            insert(Response)
+            .values(
+                submission_id=new_token()[:36],
+                invitation_id=invitation_id,
+                campaign_id=campaign_id,
+                version_id=source.version_id,
+                municipality_id=source.municipality_id,
+                role=source.role,
+                status="submitted",
+                language=source.language,
+                consent_language=source.language,
+                privacy_version=source.privacy_version,
+                submitted_at=utcnow(),
+            )
+            .returning(Response.id)
+        )
+        columns = ("question_id", "choice", "number", "text")
+        db.session.execute(
+            insert(Answer).from_select(
+                ["response_id", *columns],
+                select(literal(response_id), *(getattr(Answer, c) for c in columns)).where(
+                    Answer.response_id == source.id
+                ),
+            )
+        )
+    db.session.commit()
+
+
+def measure(url: str) -> dict[str, float]:
+    from sqlalchemy import func, select
+
+    from surveyapp import peers
+    from surveyapp.extensions import db
+    from surveyapp.models import Campaign, Municipality, Response
+
+    app = common.make_app(url)
+    with app.app_context():
+        campaign_id = db.session.scalar(
+            select(Response.campaign_id)
+            .where(Response.status == "submitted")
+            .group_by(Response.campaign_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
+        name = db.session.get(Campaign, campaign_id).name
+        towns = db.session.scalar(select(func.count(Municipality.id)))
+        submitted = db.session.scalar(
+            select(func.count(Response.id)).where(
+                Response.campaign_id == campaign_id, Response.status == "submitted"
+            )
+        )
+        matrix = peers.load_scores(campaign_id)
+        plan = peers.exchange_plan(matrix)
+        similar = peers.similar_cities(matrix, MUNICIPALITY)
+        hosts = peers.hosts_for_gaps(matrix, MUNICIPALITY)
+        print(
+            f"campaign {name!r}: {submitted:,} submitted responses, {towns} municipalities "
+            f"({sum(1 for c in matrix.cities.values() if c.respondents)} with responses); "
+            f"{len(plan.themes)} themes, {sum(len(t.hosts) for t in plan.themes)} hosts; "
+            f"{len(similar)} cities similar to {MUNICIPALITY}, "
+            f"{sum(len(g.hosts) for g in hosts)} hosts for its gaps",
+            flush=True,
+        )
+
+        def live(then: Callable) -> Callable[[], object]:
+            return lambda: then(peers.load_scores(campaign_id))
+
+        def cached(then: Callable) -> Callable[[], object]:
+            return lambda: then(peers.cached_scores(campaign_id))
+
+        def similar_to(m):
+            return peers.similar_cities(m, MUNICIPALITY)
+
+        def gaps_of(m):
+            return peers.hosts_for_gaps(m, MUNICIPALITY)
+
+        result = {
+            "load": median_time(lambda: peers.load_scores(campaign_id)),
+            "similar": median_time(live(similar_to)),
+            "hosts": median_time(live(gaps_of)),
+            "plan": median_time(live(peers.exchange_plan)),
+        }
+        db.session.remove()
+        peers.clear_cache()
+        start = time.perf_counter()
+        peers.cached_scores(campaign_id)
+        result["cache_fill"] = time.perf_counter() - start
+        db.session.remove()
+        # A page is one request: its own session and transaction.
+        for key, action in (
+            ("cached_similar", cached(similar_to)),
+            ("cached_hosts", cached(gaps_of)),
+            ("cached_plan", cached(peers.exchange_plan)),
+        ):
+            result[key] = median_time(lambda action=action: (action(), db.session.remove()))
+        catch_up = []
+        for round_ in range(REPEAT):
+            add_responses(campaign_id, NEW_RESPONSES, round_)
+            db.session.remove()
+            start = time.perf_counter()
+            cached(similar_to)()
+            catch_up.append(time.perf_counter() - start)
+            db.session.remove()
+        result["catch_up"] = statistics.median(catch_up)
+        check = peers.load_scores(campaign_id)
+        if peers.cached_scores(campaign_id) != check:
+            raise RuntimeError("the cached matrix differs from a fresh load")
+        db.session.remove()
+        db.engine.dispose()
+    return result
+
+
+@contextlib.contextmanager
+def sqlite_database(path: str | None) -> Iterator[str]:
+    if path:
+        yield f"sqlite:///{Path(path).resolve()}"
+        return
+    with tempfile.TemporaryDirectory(prefix="peers-bench-") as folder:
+        yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+
+
+@contextlib.contextmanager
+def postgres_database(url: str) -> Iterator[str]:
+    """A fresh database on the server of ``url``; dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(common.normalise_url(url))
+    name = f"{base.database}_peers_bench"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+ROWS = (
+    ("load", "load_scores alone"),
+    ("similar", "load_scores + similar_cities"),
+    ("hosts", "load_scores + hosts_for_gaps"),
+    ("plan", "load_scores + exchange_plan"),
+    ("cache_fill", "cached_scores, empty cache (once)"),
+    ("cached_similar", "cached_scores + similar_cities"),
+    ("cached_hosts", "cached_scores + hosts_for_gaps"),
+    ("cached_plan", "cached_scores + exchange_plan"),
+    ("catch_up", f"cached_scores + similar_cities, {NEW_RESPONSES} new responses"),
+)
+
+
+def report(rows: list[tuple[str, dict[str, float]]]) -> None:
+    names = [database for database, _ in rows]
+    width = max(len(label) for _, label in ROWS)
+    print(f"{'seconds':<{width}} " + " ".join(f"{n:>11}" for n in names))
+    print("-" * (width + 12 * len(names)))
+    for key, label in (("seed", "seeding (once)"), *ROWS):
+        cells = [f"{t[key]:>11.3f}" if key in t else f"{'-':>11}" for _, t in rows]
+        print(f"{label:<{width}} " + " ".join(cells))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--database", help="SQLite file to keep (reused when already seeded)")
+    args = parser.parse_args()
+
+    machine = common.machine()
+    print(f"Peer learning benchmark: {machine['nproc']} cores, {machine['cpu']}")
+    print(f"Python {machine['python']}, {machine['platform']}")
+    print(f"{MUNICIPALITIES} municipalities, {args.responses:,} submitted responses")
+    print(f"Times: median of {REPEAT} (seconds); city {MUNICIPALITY!r}")
+    print()
+    rows = []
+    with sqlite_database(args.database) as url:
+        seeded = prepare(url, args.responses)
+        rows.append(("SQLite", {**seeded, **measure(url)}))
+    pg_url = os.environ.get("TEST_DATABASE_URL")
+    if pg_url:
+        with postgres_database(pg_url) as url:
+            seeded = prepare(url, args.responses)
+            rows.append(("PostgreSQL", {**seeded, **measure(url)}))
+    print()
+    report(rows)
+    print()
+    for database, t in rows:
+        for prefix, kind in (("", "load_scores"), ("cached_", "cached_scores")):
+            worst = max(t[prefix + page] for page in ("similar", "hosts", "plan"))
+            verdict = "meets" if worst < TARGET else "misses"
+            print(
+                f"{database}, {kind}: slowest page {worst:.3f} s, {verdict} the {TARGET} s target"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
