@@ -17,10 +17,12 @@ def _sign_in(page, base: str, email: str) -> None:
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.locator("main form button").click()
+    page.wait_for_load_state()
 
 
 def _add_question(page, fields: dict[str, str], check: tuple[str, ...] = ()) -> None:
     page.get_by_role("link", name="Add a question to this page").first.click()
+    page.wait_for_load_state()
     for name, value in fields.items():
         if name in ("type",):
             page.select_option(f"#{name}", value)
@@ -29,25 +31,32 @@ def _add_question(page, fields: dict[str, str], check: tuple[str, ...] = ()) -> 
     for name in check:
         page.check(f"#{name}")
     page.get_by_role("button", name="Save question").click()
+    page.wait_for_load_state()
     assert page.locator(".flash").count() == 1, page.content()
     page.get_by_role("link", name="Back to the questionnaire").click()
+    page.wait_for_load_state()
 
 
 def _answer(page, base: str, open_token: str, has_plan: str, screenshots, name: str) -> None:
     page.goto(f"{base}/en/o/{open_token}")
     page.get_by_role("link", name="North Macedonia").click()
+    page.wait_for_load_state()
     page.select_option("#municipality", "mk-ohrid")
     page.select_option("#role", "councillor")
     page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
     page.get_by_role("button", name="I agree, start the questionnaire").click()
+    page.wait_for_load_state()
     page.get_by_label("Yes" if has_plan == "yes" else "No", exact=True).check()
     page.fill("#plan_year", "2021")  # typed either way; kept only when relevant
     page.screenshot(path=screenshots / f"skip-{name}.png", full_page=True)
     page.get_by_role("button", name="Review my answers").click()
+    page.wait_for_load_state()
     assert page.url.endswith("/review")
     review = page.locator("main").inner_text()
     assert ("In which year" in review) == (has_plan == "yes")
     page.get_by_role("button", name="Submit my answers").click()
+    page.wait_for_load_state()
     assert page.url.endswith("/thanks")
 
 
@@ -60,6 +69,7 @@ def test_build_publish_and_answer_a_questionnaire_with_a_skip_rule(
     page.fill("#name", "plan_check")
     page.fill("#title", "Action plan check")
     page.get_by_role("button", name="Create questionnaire").click()
+    page.wait_for_load_state()
     _add_question(
         page,
         {"name": "has_plan", "type": "single_choice", "label": "Do you have an action plan?",
@@ -73,6 +83,7 @@ def test_build_publish_and_answer_a_questionnaire_with_a_skip_rule(
     )  # fmt: skip
     page.screenshot(path=screenshots / "authoring-editor.png", full_page=True)
     page.get_by_role("button", name="Publish this version").click()
+    page.wait_for_load_state()
     assert "Version 1 is published." in page.locator(".flash").inner_text()
 
     page.goto(f"{live_server}/en/staff/campaigns")
@@ -80,6 +91,7 @@ def test_build_publish_and_answer_a_questionnaire_with_a_skip_rule(
     page.select_option("#version", label="Action plan check (v1)")
     page.check("#open_link")
     page.get_by_role("button", name="Create campaign").click()
+    page.wait_for_load_state()
     with app.app_context():
         open_token = db.session.scalar(
             select(Campaign.open_token).where(Campaign.name == "Plan check 2027")

@@ -49,6 +49,7 @@ def _sign_in(page, base: str, email: str, lang: str) -> None:
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.locator("main form button").click()
+    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -44,6 +44,7 @@ def test_the_translation_status_page(live_server, new_page, make_user, screensho
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.locator("main form button").click()
+    page.wait_for_load_state()
     assert page.url.endswith(f"/{lang}/staff/translations")
     assert page.locator("table.matrix tbody tr").count() == 5
     _no_sideways_scrolling(page)
@@ -65,6 +66,7 @@ def test_the_questionnaire_editor(
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.locator("main form button").click()
+    page.wait_for_load_state()
     for name, path in (
         ("editor", f"/{lang}/staff/questionnaires/{version_id}"),
         ("question", f"/{lang}/staff/questions/{question_id}"),

@@ -19,6 +19,7 @@ def test_peer_learning_pages(
     page.fill("#email", make_user("analyst"))
     page.fill("#password", PASSWORD)
     page.locator("main form button").click()
+    page.wait_for_load_state()
     width = viewport["width"]
     for name, path in (
         ("peers", f"/{lang}/staff/campaigns/{campaign_id}/peers?area={town}"),

@@ -13,6 +13,7 @@ def _sign_in(page, base, email, lang):
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.locator("main form button").click()
+    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize(("lang", "viewport"), [("cnr", DESKTOP), ("mk", DESKTOP), ("mk", PHONE)])

@@ -52,6 +52,7 @@ def test_complete_the_questionnaire_in_the_browser(
     assert page.locator("html").get_attribute("lang") == lang
     snap("consent")
     page.locator("button[value=accept]").click()
+    page.wait_for_load_state()
     assert page.url.endswith("/p/1")
 
     # One validation error: a number that is not a number, then the fix.
@@ -59,6 +60,7 @@ def test_complete_the_questionnaire_in_the_browser(
     number = page.locator("input[inputmode=decimal]").first
     number.fill("dvanaest")
     page.locator("button[value=next]").click()
+    page.wait_for_load_state()
     assert page.url.endswith("/p/1")
     summary = page.locator(".error-summary")
     assert summary.is_visible()
@@ -71,6 +73,7 @@ def test_complete_the_questionnaire_in_the_browser(
     snap("validation-error")
     number.fill("12")
     page.locator("button[value=next]").click()
+    page.wait_for_load_state()
 
     pages = int(page.locator("progress").get_attribute("max"))
     for current in range(2, pages + 1):
@@ -79,10 +82,12 @@ def test_complete_the_questionnaire_in_the_browser(
         if current == 2:
             snap("page-2")
         page.locator("button[value=next]").click()
+        page.wait_for_load_state()
 
     assert page.url.endswith("/review")
     snap("review")
     page.locator("main form button").click()
+    page.wait_for_load_state()
     assert page.url.endswith("/thanks")
     snap("thanks")
 
