@@ -6,8 +6,10 @@
 For each size: a fresh SQLite database in a temporary folder (and, when
 TEST_DATABASE_URL is set, a fresh PostgreSQL database next to that one,
 ``<name>_profiles_bench``, dropped at the end), migrated by Alembic, the
-built-in content loaded, then ``seed_demo(N)``. It measures the seeding, the
-regional ``needs_profile`` (everything a profile page shows), a country's, and
+built-in content loaded, then ``seed_demo(N)``. It measures the seeding (which
+ends with a rebuild of the profile counts), ``profile_counts.rebuild()`` of
+the demo campaign on its own (delete and recompute, committed), the regional
+``needs_profile`` (everything a profile page shows), a country's, and
 ``compare()`` of one municipality with its country and the region (median of
 5 each), and prints one table. PostgreSQL gets ANALYZE after seeding, as
 autovacuum would; SQLite is left as a fresh install leaves it.
@@ -50,10 +52,12 @@ def median_time(action: Callable[[], object], repeat: int = REPEAT) -> float:
 
 def measure(url: str, size: int) -> dict[str, float]:
     from flask_migrate import upgrade
+    from sqlalchemy import select
 
-    from surveyapp import builtin, profiles
+    from surveyapp import builtin, profile_counts, profiles
     from surveyapp.demo import seed_demo
     from surveyapp.extensions import db
+    from surveyapp.models import Campaign
 
     app = common.make_app(url)
     with app.app_context():
@@ -64,6 +68,11 @@ def measure(url: str, size: int) -> dict[str, float]:
         start = time.perf_counter()
         seed_demo(size)
         seeded = time.perf_counter() - start
+        campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()))
+        start = time.perf_counter()
+        profile_counts.rebuild(campaign_id)
+        db.session.commit()
+        rebuilt = time.perf_counter() - start
         db.session.remove()
     common.analyze(app)
     with app.app_context():
@@ -71,6 +80,7 @@ def measure(url: str, size: int) -> dict[str, float]:
         country = profiles.Scope.country(COUNTRY)
         result = {
             "seed": seeded,
+            "rebuild": rebuilt,
             "region": median_time(lambda: profiles.needs_profile(region)),
             "country": median_time(lambda: profiles.needs_profile(country)),
             "compare": median_time(lambda: profiles.compare(MUNICIPALITY)),
@@ -118,7 +128,7 @@ def run(sizes: list[int]) -> list[tuple[str, int, dict[str, float]]]:
 
 
 HEADER = (
-    f"{'database':<11} {'N':>8} {'seed s':>8} {'region profile s':>17} "
+    f"{'database':<11} {'N':>8} {'seed s':>8} {'rebuild s':>10} {'region profile s':>17} "
     f"{'country profile s':>18} {'compare s':>10}"
 )
 
@@ -129,7 +139,8 @@ def report(rows: list[tuple[str, int, dict[str, float]]], header: bool = False) 
         print("-" * len(HEADER))
     for database, size, t in rows:
         print(
-            f"{database:<11} {size:>8,} {t['seed']:>8.1f} {t['region']:>17.3f} "
+            f"{database:<11} {size:>8,} {t['seed']:>8.1f} {t['rebuild']:>10.2f} "
+            f"{t['region']:>17.3f} "
             f"{t['country']:>18.3f} {t['compare']:>10.3f}",
             flush=True,
         )

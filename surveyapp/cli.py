@@ -23,6 +23,7 @@ def register_cli(app: Flask) -> None:
     register_user_cli(app)
     register_backup_cli(app)
     register_xlsform_cli(app)
+    register_profile_cli(app)
 
     @app.cli.command("seed")
     def seed() -> None:
@@ -239,3 +240,20 @@ def register_xlsform_cli(app: Flask) -> None:
         output = output or Path(f"{name}.xlsx")
         output.write_bytes(export_xlsform(version.id))
         click.echo(f"wrote {output}")
+
+
+def register_profile_cli(app: Flask) -> None:
+    from surveyapp import profile_counts
+
+    @app.cli.group("profiles")
+    def profiles_group() -> None:
+        """Needs profiles: the count tables behind them."""
+
+    @profiles_group.command("rebuild")
+    @click.option("--campaign", "campaign_id", type=int, help="Only this campaign (id).")
+    def rebuild_command(campaign_id: int | None) -> None:
+        """Recompute the profile counts from the submitted answers."""
+        profile_counts.rebuild(campaign_id)
+        db.session.commit()
+        scope = f"campaign {campaign_id}" if campaign_id is not None else "all campaigns"
+        click.echo(f"Rebuilt the profile counts of {scope}.")

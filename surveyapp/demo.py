@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from surveyapp import builtin
+from surveyapp import builtin, profile_counts
 from surveyapp.extensions import db
 from surveyapp.i18n import cyrillic_to_latin
 from surveyapp.models import (
@@ -114,6 +114,7 @@ def seed_demo(responses: int, seed: int = 1, start: datetime | None = None) -> C
         _insert_batch(
             rng, patterns, campaign, version, questions, respondents[first : first + BATCH]
         )
+    profile_counts.rebuild(campaign.id)
     db.session.commit()
     return campaign
 

@@ -1,47 +1,45 @@
 """Needs profiles: what municipalities say they need, and can do, per domain.
 
 Plain arguments in, plain dataclasses out; no request, no session, no
-commit. Only submitted responses count. The database aggregates (GROUP BY);
-Python only adds up the few grouped rows that come back (at most roles x
-questions x choices) and never sees an answer row.
+commit. Only submitted responses count. Figures are read from counts
+aggregated at submit time; Python only adds up the few grouped rows that
+come back (at most roles x questions x choices) and never sees an answer row.
 
 How the figures are computed
 ----------------------------
 
-Two queries give every scale figure of a scope, per respondent role:
+Every figure but free text comes from two count tables that
+``surveyapp.profile_counts`` keeps up to date when a response is submitted
+(and can rebuild from the answers: ``flask --app surveyapp profiles
+rebuild``), keyed by campaign, municipality and role, so a scope is a filter
+on those columns and sums over municipalities and roles are exact:
 
-* ``_scale_counts``: answers counted per (role, question, choice, score),
-  for the scale questions. Scale distributions are these counts; a domain's
-  mean need or capacity is sum(score x count) / sum(count) over its scored
-  answers ("don't know" has no score and is left out).
-* ``_domain_respondents``: a respondent of a domain is a response with at
-  least one scored answer in it. ``COUNT(DISTINCT response)`` per domain
-  sorts every answer row, so instead a subquery grouped by response gives
-  each response a bit mask of its domains (a bit-OR: ``bit_or`` on
-  PostgreSQL, ``SUM(DISTINCT bit)`` on SQLite), and the outer query counts
-  responses per (role, mask). At 100,000 responses on PostgreSQL: 1.4 s
-  instead of 8.8 s for COUNT(DISTINCT).
+* ``ProfileCount``: submitted responses per (question, choice), with the
+  choice's score, for scale questions (``_scale_counts``); scale
+  distributions are these counts, and a domain's mean need or capacity is
+  sum(score x count) / sum(count) over its scored answers ("don't know" has
+  no score and is left out). For multiple-choice questions, one row per
+  ticked value and one (``choice`` == ``ANSWERED``) for the responses that
+  answered the question (``_choice_shares``).
+* ``ProfileDomainCount``: respondents of a domain, i.e. submitted responses
+  with at least one scored answer in it (``_domain_respondents``).
+
+Respondents per role are counted on the responses (``ix_response_status``);
+free text is read from the answers, newest first and limited per question.
 
 Without a role filter the domain figures are the sums over roles, so the
 role breakdown costs nothing extra, and a role-filtered profile is one
 column of it, with the breakdown's suppression applied (``needs_profile``).
 
-Speed and indexes: the queries start from the responses of the scope
-(``ix_response_status``, ``ix_response_municipality_id``,
-``ix_response_campaign_id``) and reach their answers through the unique
-index on answer (response_id, question_id), so a municipality or a country
-reads only its own answers. The region reads all of them: at 100,000
-responses, 3.5 million answer rows, and the regional profile takes about
-2 s on PostgreSQL and 6.5 s on SQLite on two cores (bench/profiles.py);
-under 10,000 responses it stays under a second on both. No index is added:
-a covering index answer (question_id, choice, number, response_id) lets
-SQLite group without sorting, but only when forced with INDEXED BY, and
-then halves one query (3.4 s to 1.9 s); on PostgreSQL a covering index
-(response_id, question_id) INCLUDE (choice, number) changed nothing
-measurable. Either would slow down every saved page. Reading millions of
-rows per request is the limit, whatever the index; a regional profile under
-half a second needs counts aggregated ahead, e.g. per (campaign,
-municipality, role, question, choice) kept up to date at submit time.
+Speed: the count tables grow with municipalities x roles x choices, not
+with answers: about 100,000 rows at 5,000 responses, and at most some
+700,000 (489 municipalities) however many respond. The region groups all of
+them; ``ix_profile_count_rollup`` covers that GROUP BY in its order, so
+SQLite reads the index without sorting (6x faster than a table scan). At
+100,000 submitted responses (3.5 million answer rows) on two cores
+(bench/profiles.py): regional profile 0.44 s on SQLite (was 6.6 s grouping
+answers) and 0.35-0.40 s on PostgreSQL (was 2.0 s). The next step, if the region
+must get faster still, is rows per country as well as per municipality.
 
 Privacy: ``role_breakdown`` hides role groups smaller than ``min_group`` and
 applies complementary suppression; see its docstring for the rule.
@@ -50,19 +48,18 @@ applies complementary suppression; see its docstring for the rule.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from surveyapp.extensions import db
 from surveyapp.models import (
     ROLES,
     Answer,
-    AnswerSelection,
     Campaign,
     Choice,
     Country,
@@ -70,16 +67,17 @@ from surveyapp.models import (
     Invitation,
     Municipality,
     Page,
+    ProfileCount,
+    ProfileDomainCount,
     Question,
     Response,
 )
+from surveyapp.models.profile_counts import ANSWERED
 
 #: Reports never show a role group with fewer respondents than this.
 MIN_GROUP = 5
 SCOPE_KINDS = ("region", "country", "municipality")
 TEXT_TYPES = ("short_text", "long_text")
-#: Bits of one mask; the rare questionnaire with more domains takes two queries.
-_MASK_BITS = 60
 
 
 class UnknownScope(LookupError):
@@ -348,12 +346,19 @@ def _catalog(campaign_id: int | None) -> _Catalog:
 # --- which responses count ---------------------------------------------------------
 
 
+#: Conditions on a table with campaign_id, municipality_id and role columns.
+_Conditions = Callable[[Any], list[ColumnElement]]
+
+
 @dataclass
 class _Selection:
-    """The questions and the responses (conditions on Response) a figure reads."""
+    """The questions and the responses a figure reads."""
 
     catalog: _Catalog
+    #: Conditions on Response: the submitted responses of the scope.
     filters: list[ColumnElement]
+    #: The same scope as conditions on a count table (ProfileCount, ProfileDomainCount).
+    counted: _Conditions
 
 
 def _selection(
@@ -362,29 +367,41 @@ def _selection(
     role: str | None = None,
     catalog: _Catalog | None = None,
 ) -> _Selection:
-    return _Selection(catalog or _catalog(campaign_id), _filters(scope, campaign_id, role))
+    conditions = _conditions(scope, campaign_id, role)
+    return _Selection(
+        catalog or _catalog(campaign_id),
+        [Response.status == "submitted", *conditions(Response)],
+        conditions,
+    )
 
 
-def _filters(scope: Scope, campaign_id: int | None, role: str | None) -> list[ColumnElement]:
-    """Conditions on Response for the submitted responses of a scope."""
+def _conditions(scope: Scope, campaign_id: int | None, role: str | None) -> _Conditions:
+    """Conditions on the campaign, municipality and role columns of any table, for a scope."""
     if role is not None and role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
-    conditions: list[ColumnElement] = [Response.status == "submitted"]
-    if campaign_id is not None:
-        conditions.append(Response.campaign_id == campaign_id)
-    if role is not None:
-        conditions.append(Response.role == role)
+    town_id = country_id = None
     if scope.kind == "municipality":
         town_id = db.session.scalar(select(Municipality.id).where(Municipality.code == scope.code))
         if town_id is None:
             raise UnknownScope(f"no municipality {scope.code!r}")
-        conditions.append(Response.municipality_id == town_id)
     elif scope.kind == "country":
         country_id = db.session.scalar(select(Country.id).where(Country.code == scope.code))
         if country_id is None:
             raise UnknownScope(f"no country {scope.code!r}")
-        towns = select(Municipality.id).where(Municipality.country_id == country_id)
-        conditions.append(Response.municipality_id.in_(towns.scalar_subquery()))
+
+    def conditions(table: Any) -> list[ColumnElement]:
+        result: list[ColumnElement] = []
+        if campaign_id is not None:
+            result.append(table.campaign_id == campaign_id)
+        if role is not None:
+            result.append(table.role == role)
+        if town_id is not None:
+            result.append(table.municipality_id == town_id)
+        elif country_id is not None:
+            towns = select(Municipality.id).where(Municipality.country_id == country_id)
+            result.append(table.municipality_id.in_(towns.scalar_subquery()))
+        return result
+
     return conditions
 
 
@@ -404,10 +421,11 @@ class _ScaleStats:
 
 
 def _scale_stats(selection: _Selection) -> _ScaleStats:
-    catalog, filters = selection.catalog, selection.filters
+    catalog, filters = selection.catalog, selection.counted
     stats = _ScaleStats(catalog, defaultdict(int), defaultdict(float), defaultdict(int), {})
     for row_role, question_id, choice, score, count in _scale_counts(catalog, filters):
         question = catalog.questions[question_id]
+        count = int(count)
         counts = stats.choice_counts.setdefault((row_role, question.name), defaultdict(int))
         counts[choice] += count
         if score is not None and question.domain and question.measure:
@@ -419,55 +437,34 @@ def _scale_stats(selection: _Selection) -> _ScaleStats:
     return stats
 
 
-def _scale_counts(catalog: _Catalog, filters: list[ColumnElement]) -> Iterable[Any]:
+def _scale_counts(catalog: _Catalog, counted: _Conditions) -> Iterable[Any]:
+    """(role, question id, choice, score, answers) of the scale questions."""
     scale_ids = catalog.ids("scale")
     if not scale_ids:
         return []
+    c = ProfileCount
     return db.session.execute(
-        select(Response.role, Answer.question_id, Answer.choice, Answer.number, func.count())
-        .join(Answer, Answer.response_id == Response.id)
-        .where(*filters, Answer.question_id.in_(scale_ids))
-        .group_by(Response.role, Answer.question_id, Answer.choice, Answer.number)
+        select(c.role, c.question_id, c.choice, c.score, func.sum(c.responses))
+        .where(*counted(c), c.question_id.in_(scale_ids))
+        .group_by(c.role, c.question_id, c.choice, c.score)
     )
 
 
 def _domain_respondents(
-    catalog: _Catalog, filters: list[ColumnElement]
+    catalog: _Catalog, counted: _Conditions
 ) -> Iterable[tuple[tuple[str, str], int]]:
-    """((role, domain), respondents) pairs, from responses counted per domain mask."""
-    scored_ids = catalog.ids("scale", scored=True)
-    domains = catalog.scored_domains()
-    for first in range(0, len(domains), _MASK_BITS):
-        chunk = domains[first : first + _MASK_BITS]
-        bit = case(
-            {catalog.domains[code]: 1 << i for i, code in enumerate(chunk)},
-            value=Question.domain_id,
-            else_=0,
-        )
-        per_response = (
-            select(Response.role.label("role"), _bit_or(bit).label("mask"))
-            .join(Answer, Answer.response_id == Response.id)
-            .join(Question, Question.id == Answer.question_id)
-            .where(*filters, Answer.question_id.in_(scored_ids), Answer.number.is_not(None))
-            .group_by(Response.id)
-            .subquery()
-        )
-        rows = db.session.execute(
-            select(per_response.c.role, per_response.c.mask, func.count()).group_by(
-                per_response.c.role, per_response.c.mask
-            )
-        )
-        for role, mask, count in rows:
-            for i, code in enumerate(chunk):
-                if int(mask) >> i & 1:
-                    yield (role, code), count
-
-
-def _bit_or(bits: ColumnElement) -> ColumnElement:
-    """The bit-OR of a group: PostgreSQL has one; SUM(DISTINCT) of single bits is the same."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.bit_or(bits)
-    return func.sum(distinct(bits))
+    """((role, domain), respondents) pairs of the scored domains."""
+    codes = {catalog.domains[code]: code for code in catalog.scored_domains()}
+    if not codes:
+        return
+    c = ProfileDomainCount
+    rows = db.session.execute(
+        select(c.role, c.domain_id, func.sum(c.respondents))
+        .where(*counted(c), c.domain_id.in_(codes))
+        .group_by(c.role, c.domain_id)
+    )
+    for role, domain_id, count in rows:
+        yield (role, codes[domain_id]), int(count)
 
 
 def _domain_row(stats: _ScaleStats, domain: str, roles: Iterable[str]) -> DomainRow:
@@ -613,27 +610,23 @@ def choice_shares(
 
 
 def _choice_shares(selection: _Selection) -> list[ChoiceShares]:
-    catalog, filters = selection.catalog, selection.filters
+    catalog = selection.catalog
     ids = catalog.ids("multiple_choice")
     if not ids:
         return []
     answered: dict[str, int] = defaultdict(int)
-    for question_id, count in db.session.execute(
-        select(Answer.question_id, func.count())
-        .join(Response, Answer.response_id == Response.id)
-        .where(*filters, Answer.question_id.in_(ids))
-        .group_by(Answer.question_id)
-    ):
-        answered[catalog.questions[question_id].name] += count
     ticked: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    c = ProfileCount
     for question_id, value, count in db.session.execute(
-        select(Answer.question_id, AnswerSelection.value, func.count())
-        .join(Answer, AnswerSelection.answer_id == Answer.id)
-        .join(Response, Answer.response_id == Response.id)
-        .where(*filters, Answer.question_id.in_(ids))
-        .group_by(Answer.question_id, AnswerSelection.value)
+        select(c.question_id, c.choice, func.sum(c.responses))
+        .where(*selection.counted(c), c.question_id.in_(ids))
+        .group_by(c.question_id, c.choice)
     ):
-        ticked[catalog.questions[question_id].name][value] += count
+        name = catalog.questions[question_id].name
+        if value == ANSWERED:
+            answered[name] += int(count)
+        else:
+            ticked[name][value] += int(count)
     return [
         ChoiceShares(
             name,

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from surveyapp import logic
+from surveyapp import logic, profile_counts
 from surveyapp.db_setup import write_transaction
 from surveyapp.expressions import as_string
 from surveyapp.extensions import db
@@ -359,6 +359,8 @@ def submit(response: Response, version: QuestionnaireVersion | None = None) -> b
             .where(Response.id == response.id, Response.status == "in_progress")
             .values(status="submitted", submitted_at=utcnow())
         )
+        if result.rowcount == 1:
+            profile_counts.add_response(response.id)
         db.session.commit()
     db.session.refresh(response)
     return result.rowcount == 1

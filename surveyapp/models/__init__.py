@@ -3,6 +3,7 @@
 from surveyapp.models.audit import AuditEvent
 from surveyapp.models.campaign import ROLES, Campaign, Invitation
 from surveyapp.models.geo import Country, Municipality
+from surveyapp.models.profile_counts import ProfileCount, ProfileDomainCount
 from surveyapp.models.questionnaire import (
     ANSWERABLE_TYPES,
     MEASURES,
@@ -36,6 +37,8 @@ __all__ = [
     "Invitation",
     "Municipality",
     "Page",
+    "ProfileCount",
+    "ProfileDomainCount",
     "Question",
     "Questionnaire",
     "QuestionnaireVersion",
