@@ -60,6 +60,8 @@ tests/tools/node_modules/.installed: tests/tools/package.json tests/tools/packag
 bench: setup
 	$(BIN)/python bench/profiles.py
 	$(BIN)/python bench/http_bench.py
+	$(BIN)/python bench/export_memory.py
+	$(BIN)/python bench/peers.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check surveyapp tests

@@ -1,0 +1,95 @@
+"""Peak memory of exporting 100,000 responses (CSV and XLSX), run by `make bench`.
+
+Seeds a fresh SQLite database (and PostgreSQL where TEST_DATABASE_URL is set)
+in this process, then runs each export in a child process of its own, so the
+peak resident size it reports (ru_maxrss) is the export's alone, the Python
+interpreter and the app included. Target: under 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for entry in (str(ROOT), str(ROOT / "bench")):
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+import common  # noqa: E402  (needs the paths above)
+
+TARGET_MB = 200
+
+
+def export_once(url: str, campaign_id: int, kind: str) -> None:
+    """In the child: stream the whole export to /dev/null and print time and peak memory."""
+    from surveyapp import exports
+
+    app = common.make_app(url)
+    started = time.perf_counter()
+    with app.app_context():
+        rows = exports.response_rows(campaign_id, "mk")
+        if kind == "csv":
+            size = 0
+            for chunk in exports.csv_chunks(rows):
+                size += len(chunk.encode("utf-8"))
+        else:
+            output = exports.write_xlsx(rows)
+            size = len(output.read())
+            output.close()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{time.perf_counter() - started:.1f} {peak_mb:.0f} {size / 1e6:.1f}")
+
+
+def seed(url: str, responses: int) -> int:
+    from surveyapp.demo import seed_demo
+
+    common.prepare_database(url)
+    app = common.make_app(url)
+    with app.app_context():
+        return seed_demo(responses, seed=11).id
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--child", nargs=3, metavar=("URL", "CAMPAIGN", "KIND"))
+    args = parser.parse_args()
+    if args.child:
+        export_once(args.child[0], int(args.child[1]), args.child[2])
+        return
+    targets = []
+    with tempfile.TemporaryDirectory() as folder:
+        targets.append(f"sqlite:///{folder}/export.sqlite3")
+        if os.environ.get("TEST_DATABASE_URL"):
+            targets.append(os.environ["TEST_DATABASE_URL"])
+        print(f"machine: {common.machine()}")
+        print(
+            f"{'database':<11} {'responses':>9} {'export':>6} {'seconds':>8} "
+            f"{'peak MB':>8} {'file MB':>8}"
+        )
+        for url in targets:
+            campaign_id = seed(url, args.responses)
+            for kind in ("csv", "xlsx"):
+                result = subprocess.run(
+                    [sys.executable, __file__, "--child", url, str(campaign_id), kind],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                seconds, peak, size = result.stdout.split()[-3:]
+                verdict = "meets" if float(peak) < TARGET_MB else "MISSES"
+                print(
+                    f"{common.database_label(url):<11} {args.responses:>9,} {kind:>6} "
+                    f"{seconds:>8} {peak:>8} {size:>8}  ({verdict} < {TARGET_MB} MB)"
+                )
+
+
+if __name__ == "__main__":
+    main()
