@@ -241,15 +241,19 @@ def _same_in(version: QuestionnaireVersion, page: Page) -> Page:
 def move_page(page_id: int, delta: int) -> QuestionnaireVersion:
     page = _get(Page, page_id)
     version = editable_version(page.version_id)
-    pages = list(version.pages)
-    index = [p.name for p in pages].index(page.name)
-    target = index + delta
-    if 0 <= target < len(pages):
-        pages[index], pages[target] = pages[target], pages[index]
-        for position, p in enumerate(pages):
-            p.position = position
+    _swap(list(version.pages), page.name, delta)
     db.session.commit()
     return version
+
+
+def _swap(items: list, name: str, delta: int) -> None:
+    """Move the item called ``name`` by ``delta`` places (if it stays in range) and renumber."""
+    index = [item.name for item in items].index(name)
+    target = index + delta
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+        for position, item in enumerate(items):
+            item.position = position
 
 
 def delete_page(page_id: int) -> QuestionnaireVersion:
@@ -450,13 +454,7 @@ def move_question(question_id: int, delta: int) -> QuestionnaireVersion:
     question = _get(Question, question_id)
     version = editable_version(question.version_id)
     page = next(p for p in version.pages if any(q.name == question.name for q in p.questions))
-    questions = list(page.questions)
-    index = [q.name for q in questions].index(question.name)
-    target = index + delta
-    if 0 <= target < len(questions):
-        questions[index], questions[target] = questions[target], questions[index]
-        for position, q in enumerate(questions):
-            q.position = position
+    _swap(list(page.questions), question.name, delta)
     db.session.commit()
     return version
 

@@ -172,3 +172,27 @@ def test_duplicate_a_questionnaire(app, staff):
     )
     assert made.status_code == 303
     assert _versions(app, "city_needs_2027")[0][1:] == (1, "draft", 36)
+
+
+def test_pages_and_questions_move_up_and_down(app, staff):
+    analyst = staff("analyst")
+    version_id = _new_pilot(analyst)
+    page_id = _page_id(app, version_id)
+    for name in ("first", "second"):
+        analyst.post_form(
+            f"/en/staff/pages/{page_id}/questions/new",
+            {"name": name, "type": "short_text", "label": name.title()},
+        )
+    analyst.post_form(f"/en/staff/questionnaires/{version_id}/pages", {"title": "Page two"},
+                      form_page=f"/en/staff/questionnaires/{version_id}")  # fmt: skip
+    with app.app_context():
+        version = db.session.get(QuestionnaireVersion, version_id)
+        first_id = version.pages[0].questions[0].id
+        second_page_id = version.pages[1].id
+    editor = f"/en/staff/questionnaires/{version_id}"
+    analyst.post_form(f"/en/staff/questions/{first_id}/down", {}, form_page=editor)
+    analyst.post_form(f"/en/staff/pages/{second_page_id}/up", {}, form_page=editor)
+    with app.app_context():
+        version = db.session.get(QuestionnaireVersion, version_id)
+        assert [p.name for p in version.pages] == ["page_2", "page_1"]
+        assert [q.name for q in version.pages[1].questions] == ["second", "first"]
