@@ -147,6 +147,11 @@ def csv_chunks(rows: Iterator[list[object]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+def csv_text(rows: list[list[object]]) -> str:
+    """A small CSV (profiles, peer lists) as text with a BOM; formulas neutralised."""
+    return "".join(csv_chunks(iter([[neutralise(cell) for cell in row] for row in rows])))
+
+
 def write_xlsx(
     rows: Iterator[list[object]], title: str = "responses"
 ) -> tempfile.SpooledTemporaryFile:

@@ -6,15 +6,12 @@ comparison with the country and the region, and the CSV of it.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from surveyapp import charts, places, profiles
 from surveyapp.content import Texts, load_texts
-from surveyapp.exports import neutralise
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Domain, Question
 from surveyapp.profiles import Comparison, NeedsProfile, Scope
@@ -167,10 +164,3 @@ def profile_csv_rows(report: Report) -> list[list[str]]:
             ]
         )
     return rows
-
-
-def to_csv(rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows([[neutralise(cell) for cell in row] for row in rows])
-    return "\ufeff" + buffer.getvalue()

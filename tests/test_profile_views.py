@@ -91,3 +91,17 @@ def test_the_campaign_page_lists_municipalities_that_have_not_answered(app, staf
     )
     html = analyst.client.get(f"/en/staff/campaigns/{_campaign_id(app)}").get_data(as_text=True)
     assert "Ohrid" in html and "not answered yet" in html
+
+
+def test_peer_lists_download_as_csv(app, staff, make_response):
+    _responses(make_response)
+    analyst = staff("analyst")
+    base = f"/en/staff/campaigns/{_campaign_id(app)}"
+    with analyst.client.get(f"{base}/peers.csv?area=mk-cair") as got:
+        raw = got.get_data()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows and {row["list"] for row in rows} <= {"similar", "host"}
+    with analyst.client.get(f"{base}/exchange.csv") as got:
+        header = got.get_data().decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("theme,")

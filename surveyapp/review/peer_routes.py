@@ -3,18 +3,14 @@ regional exchange planner. Each reads the campaign's score matrix once."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Response, abort, g, render_template, request
+from flask import abort, g, render_template, request
 
 from surveyapp import peers, places
 from surveyapp.auth import record_action, roles_required
-from surveyapp.exports import neutralise
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Domain
 from surveyapp.responses import countries_with_municipalities
-from surveyapp.review.blueprint import bp
+from surveyapp.review.blueprint import bp, csv_download
 
 ANALYSTS = ("admin", "analyst")
 
@@ -75,18 +71,6 @@ def exchange_planner(campaign_id: int):
     )
 
 
-def _csv_response(rows: list[list[object]], filename: str) -> Response:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(
-        [[neutralise("" if cell is None else cell) for cell in row] for row in rows]
-    )
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/peers.csv")
 @roles_required(*ANALYSTS)
 def peer_cities_csv(campaign_id: int):
@@ -137,7 +121,7 @@ def peer_cities_csv(campaign_id: int):
                     " ".join(host.languages),
                 ]
             )
-    return _csv_response(rows, f"peers-{campaign.id}-{area}.csv")
+    return csv_download(rows, f"peers-{campaign.id}-{area}.csv")
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/exchange.csv")
@@ -185,4 +169,4 @@ def exchange_planner_csv(campaign_id: int):
                     f"{host.mean_capacity:.2f}",
                 ]
             )
-    return _csv_response(rows, f"exchange-{campaign.id}.csv")
+    return csv_download(rows, f"exchange-{campaign.id}.csv")

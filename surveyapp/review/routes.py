@@ -29,7 +29,7 @@ from surveyapp.labels import role_choices
 from surveyapp.models import ROLES, Campaign
 from surveyapp.models.base import utcnow
 from surveyapp.responses import countries_with_municipalities
-from surveyapp.review.blueprint import bp
+from surveyapp.review.blueprint import bp, csv_download
 from surveyapp.review.campaign_forms import CampaignForm
 from surveyapp.review.forms import InviteForm
 
@@ -233,8 +233,6 @@ def profile_csv(campaign_id: int):
         "export", f"campaign:{campaign_id}", format="profile csv", scope=report.scope.code
     )
     name = report.scope.code or "region"
-    return Response(
-        profile_report.to_csv(profile_report.profile_csv_rows(report)),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="profile-{campaign_id}-{name}.csv"'},
+    return csv_download(
+        profile_report.profile_csv_rows(report), f"profile-{campaign_id}-{name}.csv"
     )
