@@ -1,4 +1,5 @@
-"""The count tables behind the needs profiles: added to at submit time, rebuilt on demand.
+"""The count tables behind the needs profiles and peer learning: added to at submit
+time, rebuilt on demand.
 
 ``add_response`` adds one submitted response's contributions (a few dozen
 rows, computed from its answers) with an upsert, inside the caller's
@@ -13,7 +14,9 @@ What counts (the same rules as the profiles always had):
 * scale answers with a choice, per choice, with the choice's score;
 * multiple-choice answers: one per ticked value, and one for answering;
 * a response is a respondent of a domain when it has at least one scored
-  answer (a number) to a scale question of that domain with a measure.
+  answer (a number) to a scale question of that domain with a measure;
+* peer learning's scores: per domain and measure (need, capacity), the sum
+  and number of those scored answers, and the responses that gave them.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from sqlalchemy.orm import Session
 
 from surveyapp.extensions import db
 from surveyapp.models import (
+    MEASURES,
     Answer,
     AnswerSelection,
     ProfileCount,
     ProfileDomainCount,
+    ProfileScoreCount,
     Question,
     Response,
 )
@@ -37,6 +42,7 @@ from surveyapp.models.profile_counts import ANSWERED
 
 _COUNT_KEYS = ("campaign_id", "municipality_id", "role", "question_id", "choice")
 _DOMAIN_KEYS = ("campaign_id", "municipality_id", "role", "domain_id")
+_SCORE_KEYS = ("campaign_id", "municipality_id", "domain_id", "measure")
 
 
 def add_response(response_id: int, connection: Connection | None = None) -> None:
@@ -50,6 +56,8 @@ def add_response(response_id: int, connection: Connection | None = None) -> None
     keys = {"campaign_id": head[0], "municipality_id": head[1], "role": head[2]}
     counts: list[dict[str, Any]] = []
     domains: set[int] = set()
+    # (domain id, measure) -> [score sum, scores]
+    scores: dict[tuple[int, str], list[float]] = {}
     rows = conn.execute(
         select(
             Answer.id,
@@ -71,10 +79,15 @@ def add_response(response_id: int, connection: Connection | None = None) -> None
         if kind == "multiple_choice":
             multiple[answer_id] = question_id
             counts.append({**keys, "question_id": question_id, "choice": ANSWERED, "score": None})
-        elif choice is not None:
+            continue
+        if choice is not None:
             counts.append({**keys, "question_id": question_id, "choice": choice, "score": number})
             if number is not None and domain_id is not None and measure:
                 domains.add(domain_id)
+        if number is not None and domain_id is not None and measure in MEASURES:
+            figures = scores.setdefault((domain_id, measure), [0.0, 0])
+            figures[0] += number
+            figures[1] += 1
     if multiple:
         for answer_id, value in conn.execute(
             select(AnswerSelection.answer_id, AnswerSelection.value).where(
@@ -88,27 +101,50 @@ def add_response(response_id: int, connection: Connection | None = None) -> None
         # One order for every writer, so concurrent submissions lock rows in the same order.
         counts.sort(key=lambda row: (row["question_id"], row["choice"]))
         _upsert(
-            conn, ProfileCount, _COUNT_KEYS, "responses", [{**c, "responses": 1} for c in counts]
+            conn, ProfileCount, _COUNT_KEYS, ("responses",), [{**c, "responses": 1} for c in counts]
         )
     if domains:
         _upsert(
             conn,
             ProfileDomainCount,
             _DOMAIN_KEYS,
-            "respondents",
+            ("respondents",),
             [{**keys, "domain_id": d, "respondents": 1} for d in sorted(domains)],
+        )
+    if scores:
+        town = {"campaign_id": keys["campaign_id"], "municipality_id": keys["municipality_id"]}
+        _upsert(
+            conn,
+            ProfileScoreCount,
+            _SCORE_KEYS,
+            ("score_sum", "scores", "respondents"),
+            [
+                {
+                    **town,
+                    "domain_id": domain_id,
+                    "measure": measure,
+                    "score_sum": total,
+                    "scores": count,
+                    "respondents": 1,
+                }
+                for (domain_id, measure), (total, count) in sorted(scores.items())
+            ],
         )
 
 
 def _upsert(
-    conn: Connection, model: type, keys: tuple[str, ...], counter: str, rows: list[dict]
+    conn: Connection,
+    model: type,
+    keys: tuple[str, ...],
+    counters: tuple[str, ...],
+    rows: list[dict],
 ) -> None:
+    """Insert ``rows``; where a row with the same ``keys`` exists, add to its ``counters``."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model).values(rows)
-    column = getattr(model, counter)
     statement = statement.on_conflict_do_update(
         index_elements=list(keys),
-        set_={counter: column + getattr(statement.excluded, counter)},
+        set_={c: getattr(model, c) + getattr(statement.excluded, c) for c in counters},
     )
     conn.execute(statement)
 
@@ -119,7 +155,7 @@ def rebuild(campaign_id: int | None = None) -> None:
     No commit: the caller commits.
     """
     conn = db.session.connection()
-    for model in (ProfileCount, ProfileDomainCount):
+    for model in (ProfileCount, ProfileDomainCount, ProfileScoreCount):
         statement = delete(model)
         if campaign_id is not None:
             statement = statement.where(model.campaign_id == campaign_id)
@@ -176,6 +212,40 @@ def rebuild(campaign_id: int | None = None) -> None:
         insert(ProfileDomainCount).from_select(
             [*(getattr(ProfileDomainCount, key) for key in _DOMAIN_KEYS), "respondents"],
             select(*grouped, func.count()).group_by(*grouped),
+        )
+    )
+
+    # Per response first, so that ``respondents`` counts responses, not answers.
+    per_response = (
+        select(
+            *head[:2],
+            Question.domain_id,
+            Question.measure,
+            func.sum(Answer.number).label("score_sum"),
+            func.count().label("scores"),
+        )
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            *submitted,
+            Question.type == "scale",
+            Question.domain_id.is_not(None),
+            Question.measure.in_(MEASURES),
+            Answer.number.is_not(None),
+        )
+        .group_by(Response.id, *head[:2], Question.domain_id, Question.measure)
+        .subquery()
+    )
+    scored = [getattr(per_response.c, key) for key in _SCORE_KEYS]
+    conn.execute(
+        insert(ProfileScoreCount).from_select(
+            [*_SCORE_KEYS, "score_sum", "scores", "respondents"],
+            select(
+                *scored,
+                func.sum(per_response.c.score_sum),
+                func.sum(per_response.c.scores),
+                func.count(),
+            ).group_by(*scored),
         )
     )
 

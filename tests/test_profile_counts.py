@@ -10,14 +10,30 @@ from sqlalchemy import delete, select
 from surveyapp import profile_counts, responses
 from surveyapp.demo import seed_demo
 from surveyapp.extensions import db
-from surveyapp.models import ProfileCount, ProfileDomainCount, Question, Response
+from surveyapp.models import (
+    Domain,
+    ProfileCount,
+    ProfileDomainCount,
+    ProfileScoreCount,
+    Question,
+    Response,
+)
 from tests.plans import builtin_version
 
-MIGRATION = Path(__file__).parent.parent / "migrations" / "versions" / "0004_profile_counts.py"
+VERSIONS = Path(__file__).parent.parent / "migrations" / "versions"
+COUNT_TABLES = (ProfileCount, ProfileDomainCount, ProfileScoreCount)
+NOTHING = (set(), set(), set())
 
 
-def _counts() -> tuple[set, set]:
-    c, d = ProfileCount, ProfileDomainCount
+def _migration(filename: str):
+    spec = importlib.util.spec_from_file_location(filename.removesuffix(".py"), VERSIONS / filename)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    return migration
+
+
+def _counts() -> tuple[set, set, set]:
+    c, d, s = ProfileCount, ProfileDomainCount, ProfileScoreCount
     counts = db.session.execute(
         select(
             c.campaign_id, c.municipality_id, c.role, c.question_id, c.choice, c.score, c.responses
@@ -26,10 +42,21 @@ def _counts() -> tuple[set, set]:
     domains = db.session.execute(
         select(d.campaign_id, d.municipality_id, d.role, d.domain_id, d.respondents)
     )
-    return set(counts), set(domains)
+    scores = db.session.execute(
+        select(
+            s.campaign_id,
+            s.municipality_id,
+            s.domain_id,
+            s.measure,
+            s.score_sum,
+            s.scores,
+            s.respondents,
+        )
+    )
+    return set(counts), set(domains), set(scores)
 
 
-def _rebuilt() -> tuple[set, set]:
+def _rebuilt() -> tuple[set, set, set]:
     profile_counts.rebuild()
     db.session.commit()
     return _counts()
@@ -48,8 +75,10 @@ def test_counts_kept_at_submit_equal_a_rebuild(app, make_response):
     _several(make_response)
     with app.app_context():
         kept = _counts()
-        assert kept[0] and kept[1]
+        assert kept[0] and kept[1] and kept[2]
         assert sum(row[-1] for row in kept[1]) > 0
+        # Several scored answers per response in a domain: scores outnumber respondents.
+        assert any(row[5] > row[6] for row in kept[2])
         assert kept == _rebuilt()
 
 
@@ -65,8 +94,8 @@ def test_a_double_submission_counts_once(app, make_response):
 def test_a_response_in_progress_is_not_counted(app, make_response):
     make_response("mk-cair", "mayor", submit=False)
     with app.app_context():
-        assert _counts() == (set(), set())
-        assert _rebuilt() == (set(), set())
+        assert _counts() == NOTHING
+        assert _rebuilt() == NOTHING
 
 
 def test_answers_to_skipped_questions_are_not_counted(app, make_response):
@@ -92,7 +121,7 @@ def test_demo_data_counts_equal_counts_added_one_response_at_a_time(app):
         campaign = seed_demo(40, seed=3)
         seeded = _counts()
         assert seeded[0]
-        for model in (ProfileCount, ProfileDomainCount):
+        for model in COUNT_TABLES:
             db.session.execute(delete(model))
         submitted = db.session.scalars(
             select(Response.id).where(
@@ -105,17 +134,17 @@ def test_demo_data_counts_equal_counts_added_one_response_at_a_time(app):
         assert _counts() == seeded == _rebuilt()
 
 
-def test_migration_backfill_equals_a_rebuild(app, make_response):
+def test_migration_backfills_equal_a_rebuild(app, make_response):
     _several(make_response)
-    spec = importlib.util.spec_from_file_location("migration_0004", MIGRATION)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    migrations = [_migration("0004_profile_counts.py"), _migration("0005_profile_score_counts.py")]
     with app.app_context():
         seed_demo(30, seed=5)
         rebuilt = _rebuilt()
-        for model in (ProfileCount, ProfileDomainCount):
+        assert all(rebuilt)
+        for model in COUNT_TABLES:
             db.session.execute(delete(model))
-        migration.backfill(db.session.connection())
+        for migration in migrations:
+            migration.backfill(db.session.connection())
         db.session.commit()
         assert _counts() == rebuilt
 
@@ -134,9 +163,38 @@ def test_the_cli_rebuilds_the_counts(app, make_response, runner):
     _several(make_response)
     with app.app_context():
         kept = _counts()
-        db.session.execute(delete(ProfileCount))
+        for model in COUNT_TABLES:
+            db.session.execute(delete(model))
         db.session.commit()
     result = runner.invoke(args=["profiles", "rebuild"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert _counts() == kept
+
+
+def test_score_counts_add_up_each_responses_scores_by_domain_and_measure(app, make_response):
+    # Worked out by hand: two youth need scores from one response, one from another.
+    with app.app_context():
+        version = builtin_version()
+        names = [q.name for page in version.pages for q in page.questions if q.type == "scale"]
+    dont_know = dict.fromkeys(names, "dk")
+    make_response(
+        "mk-cair",
+        "mayor",
+        **{
+            **dont_know,
+            "youth_engagement_need": "5",
+            "youth_radicalisation_need": "4",
+            "trust_institutions_need": "2",
+        },
+    )
+    make_response("mk-cair", "councillor", **{**dont_know, "youth_engagement_need": "1"})
+    make_response("mk-cair", "mayor", **dont_know)  # no scores at all
+    with app.app_context():
+        codes = dict(db.session.execute(select(Domain.id, Domain.code)).all())
+        kept = {(codes[row[2]], row[3]): row[4:] for row in _counts()[2]}
+        assert kept == {
+            ("youth", "need"): (10.0, 3, 2),
+            ("trust", "need"): (2.0, 1, 1),
+        }
+        assert kept == {(codes[row[2]], row[3]): row[4:] for row in _rebuilt()[2]}

@@ -3,7 +3,7 @@
 from surveyapp.models.audit import AuditEvent
 from surveyapp.models.campaign import ROLES, Campaign, Invitation
 from surveyapp.models.geo import Country, Municipality
-from surveyapp.models.profile_counts import ProfileCount, ProfileDomainCount
+from surveyapp.models.profile_counts import ProfileCount, ProfileDomainCount, ProfileScoreCount
 from surveyapp.models.questionnaire import (
     ANSWERABLE_TYPES,
     MEASURES,
@@ -39,6 +39,7 @@ __all__ = [
     "Page",
     "ProfileCount",
     "ProfileDomainCount",
+    "ProfileScoreCount",
     "Question",
     "Questionnaire",
     "QuestionnaireVersion",

@@ -1,7 +1,7 @@
 """Counts of submitted answers, kept up to date at submit time for the needs profiles.
 
 Each submitted response adds 1 to a few dozen rows (``surveyapp.profile_counts``);
-the profiles read these rows instead of millions of answers.
+the profiles and peer learning read these rows instead of millions of answers.
 """
 
 from __future__ import annotations
@@ -74,4 +74,35 @@ class ProfileDomainCount(db.Model):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
     role: Mapped[str] = mapped_column(String(32))
     domain_id: Mapped[int] = mapped_column(ForeignKey("domain.id"))
+    respondents: Mapped[int]
+
+
+class ProfileScoreCount(db.Model):
+    """Scores per (campaign, municipality, domain, measure), for peer learning.
+
+    Only scored answers (a number) to scale questions with a domain and a
+    measure count. Roles are not kept apart: peer learning compares cities.
+    """
+
+    __table_args__ = (
+        UniqueConstraint(
+            "campaign_id",
+            "municipality_id",
+            "domain_id",
+            "measure",
+            name="uq_profile_score_count_key",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    domain_id: Mapped[int] = mapped_column(ForeignKey("domain.id"))
+    #: One of ``MEASURES``: need or capacity.
+    measure: Mapped[str] = mapped_column(String(10))
+    #: Sum of the scores.
+    score_sum: Mapped[float]
+    #: Number of scores (scored answers).
+    scores: Mapped[int]
+    #: Submitted responses with at least one of these scores.
     respondents: Mapped[int]
