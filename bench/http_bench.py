@@ -811,12 +811,11 @@ def print_table(args, all_results: list[Results], skipped: str | None) -> None:
 #: (what, module path fragment, function name) whose cumulative time is reported.
 BREAKDOWN = [
     ("_visit (link, response, version, languages, texts)", "survey/routes.py", "_visit"),
-    ("  complete_languages / translation_status", "content.py", "complete_languages"),
-    ("  load_version (pages, questions, choices)", "responses.py", "load_version"),
-    ("  load_texts (all texts of the version)", "content.py", "load_texts"),
-    ("  find_invitation + response_for", "responses.py", "find_invitation"),
-    ("  (response_for)", "responses.py", "response_for"),
-    ("make_page_form (a new form class)", "page_forms.py", "make_page_form"),
+    ("  find_link (invitation, campaign, response, stamp)", "responses.py", "find_link"),
+    ("  version_cache.get (the kept version, or loading it)", "version_cache.py", "get"),
+    ("  (loading a version: only after an edit)", "version_cache.py", "_load"),
+    ("  set_language", "responses.py", "set_language"),
+    ("make_page_form (a new form class: once per process)", "page_forms.py", "make_page_form"),
     ("form construction (FlaskForm.__init__ / meta)", "wtforms/form.py", "__call__"),
     ("saved_answers", "responses.py", "saved_answers"),
     ("form.validate (wtforms)", "wtforms/form.py", "validate"),

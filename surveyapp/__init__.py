@@ -47,7 +47,17 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     babel.domain_instance = CatalogDomain()
     app.extensions[CATALOGS_KEY] = CatalogCache(app.config["BABEL_TRANSLATION_DIRECTORIES"])
 
-    from surveyapp import auth, authoring, db_setup, i18n, main, review, security, survey
+    from surveyapp import (
+        auth,
+        authoring,
+        db_setup,
+        i18n,
+        main,
+        review,
+        security,
+        survey,
+        version_cache,  # noqa: F401  (its flush hook counts content edits)
+    )
     from surveyapp.cli import register_cli
     from surveyapp.cli_demo import register_demo_cli
 

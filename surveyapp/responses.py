@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -25,7 +25,6 @@ from surveyapp.models import (
     Answer,
     AnswerSelection,
     Campaign,
-    Choice,
     Country,
     Invitation,
     Municipality,
@@ -52,6 +51,40 @@ def find_invitation(token: str) -> Invitation | None:
     if not token or len(token) > 64:
         return None
     return db.session.scalar(select(Invitation).where(Invitation.token == token))
+
+
+@dataclass
+class Link:
+    """A personal link as a page opens it: the invitation (its campaign loaded),
+    the response if one was started, and the stamp of the campaign's version
+    (``surveyapp.version_cache``)."""
+
+    invitation: Invitation
+    response: Response | None
+    version_stamp: tuple[int, datetime]
+
+
+def find_link(token: str) -> Link | None:
+    """Everything a respondent page needs to know about its link, in one query."""
+    if not token or len(token) > 64:
+        return None
+    row = db.session.execute(
+        select(
+            Invitation,
+            Campaign,
+            Response,
+            QuestionnaireVersion.revision,
+            QuestionnaireVersion.created_at,
+        )
+        .join(Campaign, Campaign.id == Invitation.campaign_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Campaign.version_id)
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        .where(Invitation.token == token)
+    ).one_or_none()
+    if row is None:
+        return None
+    invitation, _campaign, response, revision, created_at = row
+    return Link(invitation, response, (revision, created_at))
 
 
 def countries_with_municipalities() -> list[Country]:
@@ -167,32 +200,51 @@ def set_language(response: Response, lang: str) -> None:
             db.session.commit()
 
 
-def saved_answers(response: Response) -> dict[int, AnswerValue]:
-    """The stored answers by question id, as Python values."""
-    answers = db.session.scalars(
-        select(Answer)
-        .where(Answer.response_id == response.id)
-        .options(selectinload(Answer.selections))
-    )
-    questions = {
-        q.id: q
-        for q in db.session.scalars(
-            select(Question).where(Question.version_id == response.version_id)
+def saved_answers(
+    response: Response, version: QuestionnaireVersion | None = None
+) -> dict[int, AnswerValue]:
+    """The stored answers by question id, as Python values (one query).
+
+    ``version`` (the response's, loaded) saves looking up the question types.
+    """
+    if version is not None and version.id == response.version_id:
+        types = {q.id: q.type for page in version.pages for q in page.questions}
+    else:
+        types = dict(
+            db.session.execute(
+                select(Question.id, Question.type).where(Question.version_id == response.version_id)
+            ).all()
         )
-    }
-    return {a.question_id: _answer_value(questions[a.question_id], a) for a in answers}
+    rows = db.session.execute(
+        select(Answer.question_id, Answer.choice, Answer.number, Answer.text, AnswerSelection.value)
+        .outerjoin(AnswerSelection, AnswerSelection.answer_id == Answer.id)
+        .where(Answer.response_id == response.id)
+    )
+    answers: dict[int, AnswerValue] = {}
+    for question_id, choice, number, text, selected in rows:
+        kind = types.get(question_id)
+        if kind == "multiple_choice":
+            ticked = answers.setdefault(question_id, [])
+            if selected is not None:
+                ticked.append(selected)  # type: ignore[union-attr]
+        else:
+            answers[question_id] = _answer_value(kind, choice, number, text)
+    for value in answers.values():
+        if isinstance(value, list):
+            value.sort()
+    return answers
 
 
-def _answer_value(question: Question, answer: Answer) -> AnswerValue:
-    if question.type in ("single_choice", "scale"):
-        return answer.choice
-    if question.type == "multiple_choice":
-        return sorted(s.value for s in answer.selections)
-    if question.type == "number":
-        return answer.number
-    if question.type == "date":
-        return date.fromisoformat(answer.text) if answer.text else None
-    return answer.text
+def _answer_value(
+    kind: str | None, choice: str | None, number: float | None, text: str | None
+) -> AnswerValue:
+    if kind in ("single_choice", "scale"):
+        return choice
+    if kind == "number":
+        return number
+    if kind == "date":
+        return date.fromisoformat(text) if text else None
+    return text
 
 
 def _is_empty(value: AnswerValue) -> bool:
@@ -246,15 +298,12 @@ def _save_answers(
 
 
 def _choice_scores(page: Page) -> dict[tuple[int, str], float | None]:
-    list_ids = {q.choice_list_id for q in page.questions if q.choice_list_id}
-    if not list_ids:
-        return {}
-    rows = db.session.execute(
-        select(Choice.choice_list_id, Choice.value, Choice.score).where(
-            Choice.choice_list_id.in_(list_ids)
-        )
-    )
-    return {(list_id, value): score for list_id, value, score in rows}
+    return {
+        (question.choice_list_id, choice.value): choice.score
+        for question in page.questions
+        if question.choice_list is not None
+        for choice in question.choice_list.choices
+    }
 
 
 def _fill(answer: Answer, question: Question, value: Any, scores: dict) -> None:
@@ -298,9 +347,16 @@ class Gap:
     has_draft: bool
 
 
-def answers_by_name(response: Response, version: QuestionnaireVersion) -> dict[str, AnswerValue]:
-    """Stored answers by question name, every question present (None when unanswered)."""
-    answers = saved_answers(response)
+def answers_by_name(
+    response: Response,
+    version: QuestionnaireVersion,
+    saved: dict[int, AnswerValue] | None = None,
+) -> dict[str, AnswerValue]:
+    """Stored answers by question name, every question present (None when unanswered).
+
+    ``saved``: the response's ``saved_answers``, when the caller has them already.
+    """
+    answers = saved_answers(response, version) if saved is None else saved
     return {q.name: answers.get(q.id) for page in version.pages for q in page.questions}
 
 

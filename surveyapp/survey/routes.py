@@ -10,14 +10,15 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Gone, NotFound
 from werkzeug.wrappers import Response as HTTPResponse
 
-from surveyapp import logic, responses
-from surveyapp.content import Texts, complete_languages, load_texts
+from surveyapp import logic, responses, version_cache
+from surveyapp.content import Texts
 from surveyapp.extensions import csrf
 from surveyapp.form_fields import ActionForm
 from surveyapp.i18n import preferred_language
 from surveyapp.labels import role_choices
-from surveyapp.models import Campaign, Invitation, QuestionnaireVersion, Response
+from surveyapp.models import Campaign, Invitation, Page, QuestionnaireVersion, Response
 from surveyapp.page_forms import (
+    PageForm,
     check_page,
     initial_data,
     make_page_form,
@@ -57,25 +58,35 @@ class Visit:
     response: Response | None
     texts: Texts
     offered: list[str]
+    #: The version as this process keeps it (read-only), for things made once per page.
+    cached: version_cache.CachedVersion
+
+    def page_form(self, page: Page) -> type[PageForm]:
+        """The form class of a page in the visit's language, made once per process."""
+        return self.cached.memo(
+            ("form", page.id, self.texts.lang), lambda: make_page_form(page, self.texts)
+        )
 
 
 def _visit(token: str, *, allow_closed: bool = False) -> Visit:
-    invitation = responses.find_invitation(token)
-    if invitation is None:
+    link = responses.find_link(token)
+    if link is None:
         raise InvitationNotFound()
+    invitation, response = link.invitation, link.response
     campaign = invitation.campaign
-    response = responses.response_for(invitation)
     submitted = response is not None and response.status == "submitted"
     if not campaign.is_open() and not (allow_closed or submitted):
         raise CampaignClosed()
-    version = responses.load_version(campaign.version_id)
-    offered = complete_languages(version.id)
+    cached = version_cache.get(campaign.version_id, link.version_stamp)
+    offered = cached.offered
     if g.lang not in offered:
         # Only fully translated languages are offered for a questionnaire.
         abort(redirect(url_for(request.endpoint, **{**request.view_args, "lang": offered[0]})))
     if response is not None and response.language != g.lang:
         responses.set_language(response, g.lang)
-    return Visit(invitation, campaign, version, response, load_texts(version.id, g.lang), offered)
+    return Visit(
+        invitation, campaign, cached.version, response, cached.texts(g.lang), offered, cached
+    )
 
 
 def _render(template: str, visit: Visit, **context) -> str:
@@ -136,7 +147,7 @@ def register(open_token: str):
         country=country,
         form=form,
         stale=bool(form.csrf_token.errors),
-        texts=load_texts(campaign.version_id, g.lang),
+        texts=version_cache.get(campaign.version_id).texts(g.lang),
     )
 
 
@@ -197,7 +208,8 @@ def page(token: str, number: int):
     if not isinstance(response, Response):
         return response
     page_ = _page_or_404(visit, number)
-    earlier = responses.answers_by_name(response, visit.version)
+    saved = responses.saved_answers(response, visit.version)
+    earlier = responses.answers_by_name(response, visit.version, saved)
     values = logic.all_values(visit.version, earlier)
     if not logic.page_is_shown(page_, values):
         # Skipped by the answers given so far: go on to the next page that applies.
@@ -205,7 +217,7 @@ def page(token: str, number: int):
         if following is None:
             return redirect(url_for("survey.review", token=token))
         return redirect(url_for("survey.page", token=token, number=following))
-    form_class = make_page_form(page_, visit.texts)
+    form_class = visit.page_form(page_)
     draft = responses.draft_for(response, page_)
     if draft is not None:
         form = form_class(formdata=MultiDict([(k, v) for k, vs in draft.items() for v in vs]))
@@ -213,9 +225,7 @@ def page(token: str, number: int):
         form.csrf_token.errors = []
         check_page(form, page_, visit.texts, earlier, require=True)
     else:
-        form = form_class(
-            formdata=None, data=initial_data(page_, responses.saved_answers(response))
-        )
+        form = form_class(formdata=None, data=initial_data(page_, saved))
         if request.args.get("check"):
             check_page(form, page_, visit.texts, earlier, require=True)
     shown = logic.shown_questions(page_, values)
@@ -244,7 +254,7 @@ def save_page(token: str, number: int):
         return response
     page_ = _page_or_404(visit, number)
     earlier = responses.answers_by_name(response, visit.version)
-    form = make_page_form(page_, visit.texts)()
+    form = visit.page_form(page_)()
     form.validate()
     if form.csrf_token.errors:
         # The page sat open too long (or the session was lost). Nothing from an
@@ -301,8 +311,10 @@ def review(token: str):
 
 
 def _render_review(visit: Visit, response: Response, form, *, stale: bool) -> str:
-    answers = responses.saved_answers(response)
-    values = logic.all_values(visit.version, responses.answers_by_name(response, visit.version))
+    answers = responses.saved_answers(response, visit.version)
+    values = logic.all_values(
+        visit.version, responses.answers_by_name(response, visit.version, answers)
+    )
     asked = {
         q.id
         for page_ in visit.version.pages
