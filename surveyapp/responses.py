@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from surveyapp import logic, profile_counts
 from surveyapp.db_setup import write_transaction
@@ -255,46 +257,96 @@ def save_page(response: Response, page: Page, values: dict[str, AnswerValue]) ->
     """Store one page's answers (by question name) in one transaction.
 
     An empty value deletes the stored answer; the page's draft is cleared.
+    A handful of statements whatever the page's size: the answers are
+    upserted in one go (INSERT ... ON CONFLICT on response and question).
     """
     questions = {q.name: q for q in page.questions}
     with write_transaction():
-        _lock(response)
-        _save_answers(response, page, questions, values)
+        draft = _lock(response)
+        _save_answers(response.id, questions, values, _choice_scores(page))
+        changes: dict[str, Any] = {"updated_at": utcnow()}
+        if draft and draft.get("page") == page.name:
+            changes["draft"] = None
+        db.session.execute(update(Response).where(Response.id == response.id).values(**changes))
         db.session.commit()
+    for name, value in changes.items():
+        set_committed_value(response, name, value)
+    _forget_loaded_answers(response)
 
 
-def _lock(response: Response) -> None:
-    """Serialise writers of one response (PostgreSQL row lock; SQLite holds the write lock)."""
-    db.session.execute(select(Response.id).where(Response.id == response.id).with_for_update())
+def _lock(response: Response) -> dict[str, Any] | None:
+    """Serialise writers of one response; its draft as stored now.
+
+    A PostgreSQL row lock; SQLite already holds the write lock (BEGIN IMMEDIATE).
+    """
+    return db.session.scalar(
+        select(Response.draft).where(Response.id == response.id).with_for_update()
+    )
+
+
+def _insert(model: type) -> Any:
+    """An INSERT of the session's dialect, which can take ON CONFLICT clauses."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 def _save_answers(
-    response: Response, page: Page, questions: dict[str, Question], values: dict[str, AnswerValue]
+    response_id: int,
+    questions: dict[str, Question],
+    values: dict[str, AnswerValue],
+    scores: dict[tuple[int, str], float | None],
 ) -> None:
-    existing = {
-        a.question_id: a
-        for a in db.session.scalars(
-            select(Answer).where(
-                Answer.response_id == response.id,
-                Answer.question_id.in_([q.id for q in questions.values()]),
-            )
-        )
-    }
-    scores = _choice_scores(page)
+    rows: list[dict[str, Any]] = []
+    emptied: list[int] = []
+    ticked: dict[int, list[str]] = {}
     for name, value in values.items():
         question = questions[name]
-        answer = existing.get(question.id)
         if _is_empty(value):
-            if answer is not None:
-                db.session.delete(answer)
+            emptied.append(question.id)
             continue
-        if answer is None:
-            answer = Answer(response=response, question_id=question.id)
-            db.session.add(answer)
-        _fill(answer, question, value, scores)
-    if response.draft and response.draft.get("page") == page.name:
-        response.draft = None
-    response.updated_at = utcnow()
+        rows.append({"response_id": response_id, **_columns(question, value, scores)})
+        if question.type == "multiple_choice":
+            ticked[question.id] = sorted(set(value))  # type: ignore[arg-type]
+    if emptied:
+        gone = select(Answer.id).where(
+            Answer.response_id == response_id, Answer.question_id.in_(emptied)
+        )
+        db.session.execute(delete(AnswerSelection).where(AnswerSelection.answer_id.in_(gone)))
+        db.session.execute(
+            delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(emptied))
+        )
+    if rows:
+        statement = _insert(Answer)
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Answer.response_id, Answer.question_id],
+                set_={
+                    "choice": statement.excluded.choice,
+                    "number": statement.excluded.number,
+                    "text": statement.excluded.text,
+                },
+            ),
+            rows,
+        )
+    if ticked:
+        answer_ids = dict(
+            db.session.execute(
+                select(Answer.question_id, Answer.id).where(
+                    Answer.response_id == response_id, Answer.question_id.in_(ticked)
+                )
+            ).all()
+        )
+        db.session.execute(
+            delete(AnswerSelection).where(AnswerSelection.answer_id.in_(answer_ids.values()))
+        )
+        db.session.execute(
+            insert(AnswerSelection),
+            [
+                {"answer_id": answer_ids[question_id], "value": value}
+                for question_id, chosen in ticked.items()
+                for value in chosen
+            ],
+        )
 
 
 def _choice_scores(page: Page) -> dict[tuple[int, str], float | None]:
@@ -306,22 +358,28 @@ def _choice_scores(page: Page) -> dict[tuple[int, str], float | None]:
     }
 
 
-def _fill(answer: Answer, question: Question, value: Any, scores: dict) -> None:
-    answer.choice = answer.text = answer.number = None
+def _columns(question: Question, value: Any, scores: dict) -> dict[str, Any]:
+    """An answer row's columns (every one, so that an upsert overwrites them all)."""
+    columns = {"question_id": question.id, "choice": None, "number": None, "text": None}
     if question.type in ("single_choice", "scale"):
-        answer.choice = value
-        answer.number = scores.get((question.choice_list_id, value))
-    elif question.type == "multiple_choice":
-        wanted = set(value)
-        answer.selections[:] = [s for s in answer.selections if s.value in wanted]
-        have = {s.value for s in answer.selections}
-        answer.selections.extend(AnswerSelection(value=v) for v in sorted(wanted - have))
+        columns["choice"] = value
+        columns["number"] = scores.get((question.choice_list_id, value))
     elif question.type == "number":
-        answer.number = float(value)
+        columns["number"] = float(value)
     elif question.type == "date":
-        answer.text = value.isoformat()
-    else:
-        answer.text = value
+        columns["text"] = value.isoformat()
+    elif question.type != "multiple_choice":
+        columns["text"] = value
+    return columns
+
+
+def _forget_loaded_answers(response: Response) -> None:
+    """Answers this session loaded before are out of date now: reload them when read."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Answer) and obj.response_id == response.id:
+            db.session.expire(obj)
+    if "answers" in inspect(response).dict:
+        db.session.expire(response, ["answers"])
 
 
 def save_draft(response: Response, page: Page, raw: dict[str, list[str]]) -> None:

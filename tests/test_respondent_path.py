@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.i18n import LANGUAGES
-from surveyapp.models import Invitation, Question, Response
+from surveyapp.models import AnswerSelection, Invitation, Question, Response
 from surveyapp.responses import saved_answers
 from tests.conftest import Respondent
 from tests.plans import answer_plan, builtin_version
@@ -287,3 +287,27 @@ def test_home_redirects_by_accept_language_and_lists_the_demo(client):
     page = client.get("/sr-Latn/").get_data(as_text=True)
     assert '<html lang="sr-Latn"' in page
     assert "/sr-Latn/o/" in page
+
+
+def test_changing_a_page_stores_exactly_the_last_answers(app, respondent):
+    """Other choices, other boxes ticked, optional answers cleared: nothing old is left."""
+    person = respondent("bs")
+    person.consent()
+    with app.app_context():
+        version = builtin_version()
+        first, second = answer_plan(version, variant=0), answer_plan(version, variant=1)
+        optional = {q.name for page in version.pages for q in page.questions if not q.required}
+    for number, plan in enumerate(first, start=1):
+        assert person.answer_page(number, plan.form).status_code == 303
+    expected = {}
+    for number, plan in enumerate(second, start=1):
+        form = {name: "" if name in optional else value for name, value in plan.form.items()}
+        assert person.answer_page(number, form, action="later").status_code == 303
+        expected.update({k: v for k, v in plan.expected.items() if k not in optional})
+
+    _response, answers = _stored(app, person.token)
+    assert answers == expected
+    assert any(isinstance(value, list) for value in answers.values())
+    with app.app_context():
+        ticked = db.session.scalar(select(func.count()).select_from(AnswerSelection))
+    assert ticked == sum(len(v) for v in answers.values() if isinstance(v, list))
