@@ -25,7 +25,7 @@ def _domain_labels(lang: str) -> dict[str, str]:
 def _peer_data(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     area = request.args.get("area") or ""
-    matrix = peers.cached_scores(campaign.id)
+    matrix = peers.load_scores(campaign.id)
     similar, gaps = [], []
     if area:
         try:
@@ -59,7 +59,7 @@ def peer_cities(campaign_id: int):
 @roles_required(*ANALYSTS)
 def exchange_planner(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
-    plan = peers.exchange_plan(peers.cached_scores(campaign.id))
+    plan = peers.exchange_plan(peers.load_scores(campaign.id))
     return render_template(
         "review/exchange.html",
         campaign=campaign,
@@ -128,7 +128,7 @@ def peer_cities_csv(campaign_id: int):
 @roles_required(*ANALYSTS)
 def exchange_planner_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
-    plan = peers.exchange_plan(peers.cached_scores(campaign.id))
+    plan = peers.exchange_plan(peers.load_scores(campaign.id))
     record_action("export", f"campaign:{campaign.id}", format="exchange csv")
     towns, domains = places.municipality_names(g.lang), _domain_labels(g.lang)
     rows: list[list[object]] = [
