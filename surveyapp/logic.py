@@ -127,3 +127,18 @@ def constraint_failures(questions: Iterable[Question], values: Values) -> list[Q
             if not _true(question.constraint, values, current=value, default=True):
                 failures.append(question)
     return failures
+
+
+def referenced_names(version: QuestionnaireVersion) -> frozenset[str]:
+    """Question names that some rule of the version reads (relevance, constraint, calculation,
+    choice filter): the answers a page's checks and the way on may depend on."""
+    texts = [page.relevant for page in version.pages]
+    for page in version.pages:
+        for q in page.questions:
+            texts += [q.relevant, q.constraint, q.calculation, q.choice_filter]
+    names: set[str] = set()
+    for text in texts:
+        expression = _compiled(text) if text else None
+        if expression is not None:
+            names |= expression.references
+    return frozenset(names)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, inspect, select, update
+from sqlalchemy import Connection, delete, insert, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -85,7 +85,9 @@ def find_link(token: str) -> Link | None:
     ).one_or_none()
     if row is None:
         return None
-    invitation, _campaign, response, revision, created_at = row
+    invitation, campaign, response, revision, created_at = row
+    # Held by the invitation: the session's identity map alone would let it go.
+    set_committed_value(invitation, "campaign", campaign)
     return Link(invitation, response, (revision, created_at))
 
 
@@ -262,35 +264,32 @@ def save_page(response: Response, page: Page, values: dict[str, AnswerValue]) ->
     """
     questions = {q.name: q for q in page.questions}
     with write_transaction():
-        draft = _lock(response)
-        _save_answers(response.id, questions, values, _choice_scores(page))
+        # Plain Core statements on the session's connection: no ORM objects to track.
+        conn = db.session.connection()
+        draft = _lock(response, conn)
+        _save_answers(conn, response.id, questions, values, _choice_scores(page))
         changes: dict[str, Any] = {"updated_at": utcnow()}
         if draft and draft.get("page") == page.name:
             changes["draft"] = None
-        db.session.execute(update(Response).where(Response.id == response.id).values(**changes))
+        conn.execute(update(Response).where(Response.id == response.id).values(**changes))
         db.session.commit()
     for name, value in changes.items():
         set_committed_value(response, name, value)
     _forget_loaded_answers(response)
 
 
-def _lock(response: Response) -> dict[str, Any] | None:
+def _lock(response: Response, conn: Connection | None = None) -> dict[str, Any] | None:
     """Serialise writers of one response; its draft as stored now.
 
     A PostgreSQL row lock; SQLite already holds the write lock (BEGIN IMMEDIATE).
     """
-    return db.session.scalar(
+    return (conn or db.session.connection()).scalar(
         select(Response.draft).where(Response.id == response.id).with_for_update()
     )
 
 
-def _insert(model: type) -> Any:
-    """An INSERT of the session's dialect, which can take ON CONFLICT clauses."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
 def _save_answers(
+    conn: Connection,
     response_id: int,
     questions: dict[str, Question],
     values: dict[str, AnswerValue],
@@ -311,13 +310,14 @@ def _save_answers(
         gone = select(Answer.id).where(
             Answer.response_id == response_id, Answer.question_id.in_(emptied)
         )
-        db.session.execute(delete(AnswerSelection).where(AnswerSelection.answer_id.in_(gone)))
-        db.session.execute(
+        conn.execute(delete(AnswerSelection).where(AnswerSelection.answer_id.in_(gone)))
+        conn.execute(
             delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(emptied))
         )
     if rows:
-        statement = _insert(Answer)
-        db.session.execute(
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(Answer)
+        conn.execute(
             statement.on_conflict_do_update(
                 index_elements=[Answer.response_id, Answer.question_id],
                 set_={
@@ -330,16 +330,16 @@ def _save_answers(
         )
     if ticked:
         answer_ids = dict(
-            db.session.execute(
+            conn.execute(
                 select(Answer.question_id, Answer.id).where(
                     Answer.response_id == response_id, Answer.question_id.in_(ticked)
                 )
             ).all()
         )
-        db.session.execute(
+        conn.execute(
             delete(AnswerSelection).where(AnswerSelection.answer_id.in_(answer_ids.values()))
         )
-        db.session.execute(
+        conn.execute(
             insert(AnswerSelection),
             [
                 {"answer_id": answer_ids[question_id], "value": value}

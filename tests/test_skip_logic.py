@@ -127,3 +127,35 @@ def test_whole_numbers_only(app, client):
     person.consent()
     person.answer_page(1, {"has_plan": "yes", "plan_year": "2021.5"})
     assert "Please enter a whole number." in person.get("/p/1").get_data(as_text=True)
+
+
+def test_going_back_skips_the_pages_that_earlier_answers_left_out(app, client):
+    """Saving page 3 reads page 1's answer to find the way back (page 2 depends on it)."""
+    first_token = _build(app)
+    for token, page1, previous in (
+        (first_token, {"has_plan": "yes", "plan_year": "2021"}, "/p/2"),
+        (_another_invitation(app, first_token), {"has_plan": "no"}, "/p/1"),
+    ):
+        person = Respondent(client, token, "en")
+        person.consent()
+        person.answer_page(1, page1)
+        if previous == "/p/2":
+            person.answer_page(2, {"plan_budget": "50 000 EUR"})
+        back = person.answer_page(3, {"priority": "Youth"}, action="back")
+        assert back.location.endswith(previous), page1
+
+
+def _another_invitation(app, token: str) -> str:
+    with app.app_context():
+        first = db.session.scalar(select(Invitation).where(Invitation.token == token))
+        other = new_token()
+        db.session.add(
+            Invitation(
+                token=other,
+                campaign_id=first.campaign_id,
+                municipality_id=first.municipality_id,
+                role="councillor",
+            )
+        )
+        db.session.commit()
+        return other

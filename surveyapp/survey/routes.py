@@ -61,6 +61,11 @@ class Visit:
     #: The version as this process keeps it (read-only), for things made once per page.
     cached: version_cache.CachedVersion
 
+    def reads_other_pages(self, page: Page) -> bool:
+        """Whether the questionnaire's rules refer to answers given elsewhere than ``page``."""
+        names = self.cached.memo("referenced", lambda: logic.referenced_names(self.version))
+        return bool(names - {q.name for q in page.questions})
+
     def page_form(self, page: Page) -> type[PageForm]:
         """The form class of a page in the visit's language, made once per process."""
         return self.cached.memo(
@@ -253,7 +258,10 @@ def save_page(token: str, number: int):
     if not isinstance(response, Response):
         return response
     page_ = _page_or_404(visit, number)
-    earlier = responses.answers_by_name(response, visit.version)
+    # The other pages' answers matter only to rules that read them.
+    earlier = (
+        responses.answers_by_name(response, visit.version) if visit.reads_other_pages(page_) else {}
+    )
     form = visit.page_form(page_)()
     form.validate()
     if form.csrf_token.errors:
