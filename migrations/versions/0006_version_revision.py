@@ -15,10 +15,14 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("questionnaire_version") as batch:
-        batch.add_column(sa.Column("revision", sa.Integer(), server_default="0", nullable=False))
+    # A plain ALTER TABLE on both databases: a batch copy of questionnaire_version
+    # would trip over the foreign keys that point at it.
+    op.add_column(
+        "questionnaire_version",
+        sa.Column("revision", sa.Integer(), server_default="0", nullable=False),
+    )
 
 
 def downgrade():
-    with op.batch_alter_table("questionnaire_version") as batch:
-        batch.drop_column("revision")
+    # SQLite has had DROP COLUMN since 3.35 (2021).
+    op.execute("ALTER TABLE questionnaire_version DROP COLUMN revision")
