@@ -124,3 +124,17 @@ def test_every_respondent_role_has_a_label():
     from surveyapp.models import ROLES
 
     assert set(ROLE_LABELS) == set(ROLES)
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_no_two_municipalities_of_a_country_show_the_same_name(app, lang):
+    """Kupres and Trnovo exist in both entities of Bosnia and Herzegovina: lists tell them apart."""
+    with app.app_context():
+        towns = db.session.scalars(select(Municipality)).all()
+        shown = Counter((town.country_id, town.name(lang)) for town in towns)
+        names = {town.code: town.name(lang) for town in towns}
+    assert [name for name, count in shown.items() if count > 1] == []
+    cyrillic = lang in ("mk", "sr")
+    assert names["ba-kupres-rs"] == ("Купрес (РС)" if cyrillic else "Kupres (RS)")
+    assert names["ba-trnovo-fbih"] == ("Трново (ФБиХ)" if cyrillic else "Trnovo (FBiH)")
+    assert "(" not in names["mk-cair"]

@@ -45,9 +45,24 @@ class Municipality(db.Model):
     country: Mapped[Country] = relationship(back_populates="municipalities")
 
     def name(self, lang: str) -> str:
-        """The name a reader of ``lang`` expects: Cyrillic for mk/sr, Albanian for sq."""
-        if lang in ("mk", "sr") and self.name_cyrl:
-            return self.name_cyrl
-        if lang == "sq" and self.name_sq:
-            return self.name_sq
-        return self.name_latn
+        """The name a reader of ``lang`` expects: Cyrillic for mk/sr, Albanian for sq.
+
+        Two entities of Bosnia and Herzegovina have a municipality of the same
+        name (Kupres, Trnovo); their codes end in the entity, and their names
+        carry it, so that nobody picks or reads the wrong one.
+        """
+        cyrillic = lang in ("mk", "sr") and bool(self.name_cyrl)
+        if cyrillic:
+            name = self.name_cyrl or ""
+        elif lang == "sq" and self.name_sq:
+            name = self.name_sq
+        else:
+            name = self.name_latn
+        entity = SHARED_NAME_ENTITIES.get(self.code.rsplit("-", 1)[-1])
+        if entity:
+            name = f"{name} ({entity[1] if cyrillic else entity[0]})"
+        return name
+
+
+#: Last part of a code -> the entity's abbreviation (Latin, Cyrillic), for shared names.
+SHARED_NAME_ENTITIES = {"fbih": ("FBiH", "ФБиХ"), "rs": ("RS", "РС")}
