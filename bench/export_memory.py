@@ -7,13 +7,19 @@ Seeds a fresh SQLite database (a temporary folder unless ``--database`` names a
 file, which is reused when it already holds responses; and PostgreSQL where
 TEST_DATABASE_URL is set, **wiping that database**) in this process, then runs
 each export in a child process of its own, so the peak resident size it reports
-(ru_maxrss) is the export's alone, the Python interpreter and the app included.
-Target: under 200 MB.
+is the export's alone, the Python interpreter and the app included (VmHWM from
+/proc: a child's ru_maxrss would start at this seeding parent's peak, which
+Linux hands on through exec). Target: under 200 MB.
+
+Columns: ``app MB``, the child's peak before the export starts (interpreter,
+imports, the app); ``peak MB``, its peak by the end; ``file MB``, the output's
+size. The XLSX is measured where ``write_xlsx`` leaves it, not read back.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import resource
 import subprocess
@@ -32,11 +38,23 @@ import common  # noqa: E402  (needs the paths above)
 TARGET_MB = 200
 
 
+def peak_mb() -> float:
+    """This process's own peak resident size (VmHWM); ru_maxrss where /proc has none."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def export_once(url: str, campaign_id: int, kind: str) -> None:
-    """In the child: stream the whole export to /dev/null and print time and peak memory."""
+    """In the child: stream the whole export to /dev/null; print seconds and memory."""
     from surveyapp import exports
 
     app = common.make_app(url)
+    app_mb = peak_mb()
     started = time.perf_counter()
     with app.app_context():
         rows = exports.response_rows(campaign_id, "mk")
@@ -46,10 +64,10 @@ def export_once(url: str, campaign_id: int, kind: str) -> None:
                 size += len(chunk.encode("utf-8"))
         else:
             output = exports.write_xlsx(rows)
-            size = len(output.read())
+            size = output.seek(0, io.SEEK_END)
             output.close()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{time.perf_counter() - started:.1f} {peak_mb:.0f} {size / 1e6:.1f}")
+    seconds = time.perf_counter() - started
+    print(f"{seconds:.1f} {app_mb:.0f} {peak_mb():.0f} {size / 1e6:.1f}")
 
 
 def seed(url: str, responses: int) -> tuple[int, int]:
@@ -117,7 +135,7 @@ def main() -> None:
         print(f"machine: {common.machine()}")
         print(
             f"{'database':<11} {'responses':>9} {'export':>6} {'seconds':>8} "
-            f"{'peak MB':>8} {'file MB':>8}"
+            f"{'app MB':>7} {'peak MB':>8} {'file MB':>8}"
         )
         for url in targets:
             reused = seeded(url) if args.database and url.startswith("sqlite") else None
@@ -129,11 +147,11 @@ def main() -> None:
                     text=True,
                     check=True,
                 )
-                seconds, peak, size = result.stdout.split()[-3:]
+                seconds, app_mb, peak, size = result.stdout.split()[-4:]
                 verdict = "meets" if float(peak) < TARGET_MB else "MISSES"
                 print(
                     f"{common.database_label(url):<11} {submitted:>9,} {kind:>6} "
-                    f"{seconds:>8} {peak:>8} {size:>8}  ({verdict} < {TARGET_MB} MB)"
+                    f"{seconds:>8} {app_mb:>7} {peak:>8} {size:>8}  ({verdict} < {TARGET_MB} MB)"
                 )
 
 
