@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import format_date, format_decimal
+from markupsafe import Markup, escape
+from wtforms import Field, SelectMultipleField
 
 from surveyapp.content import Texts
 from surveyapp.labels import ROLE_LABELS
@@ -30,3 +32,28 @@ def answer_text(question: Question, value: AnswerValue, texts: Texts) -> str:
     if isinstance(value, date):
         return format_date(value, "long")
     return str(value)
+
+
+def choice_inputs(field: Field) -> Markup:
+    """The options of a choice question: one ``<li>`` with a radio button or a
+    checkbox and its label each, ``checked`` as the field's data says.
+
+    The same HTML WTForms' widgets write (ids ``<field id>-<n>``), in a fraction
+    of the time: a page of the questionnaire has 48 of them, and written by
+    the template they took half of the page's rendering.
+    """
+    multiple = isinstance(field, SelectMultipleField)
+    kind = "checkbox" if multiple else "radio"
+    chosen = set(field.data or ()) if multiple else {field.data}
+    invalid = 'aria-invalid="true" ' if field.errors else ""
+    name = escape(field.name)
+    items = []
+    for index, choice in enumerate(field.choices):
+        option_id = escape(f"{field.id}-{index}")
+        checked = "checked " if choice.value in chosen else ""
+        items.append(
+            f'<li><input {invalid}{checked}id="{option_id}" name="{name}" type="{kind}" '
+            f'value="{escape(choice.value)}"> <label for="{option_id}">{escape(choice.label)}'
+            "</label></li>"
+        )
+    return Markup("\n".join(items))

@@ -24,11 +24,12 @@ from surveyapp.page_forms import (
     make_page_form,
     raw_values,
 )
-from surveyapp.survey.display import answer_text, role_label
+from surveyapp.survey.display import answer_text, choice_inputs, role_label
 from surveyapp.survey.forms import RegistrationForm
 
 bp = Blueprint("survey", __name__)
 bp.add_app_template_global(answer_text)
+bp.add_app_template_global(choice_inputs)
 bp.add_app_template_global(role_label)
 
 # Respondent forms check their CSRF token themselves, so that an expired token
