@@ -12,8 +12,11 @@ is the export's alone, the Python interpreter and the app included (VmHWM from
 Linux hands on through exec). Target: under 200 MB.
 
 Columns: ``app MB``, the child's peak before the export starts (interpreter,
-imports, the app); ``peak MB``, its peak by the end; ``file MB``, the output's
-size. The XLSX is measured where ``write_xlsx`` leaves it, not read back.
+imports, the app); ``export MB``, its peak while exporting (the high-water mark
+is reset once the app is loaded, so this is what is resident plus what the
+export adds); ``peak MB``, the larger of the two, the figure the target is
+about; ``file MB``, the output's size. The XLSX is measured where
+``write_xlsx`` leaves it, not read back.
 """
 
 from __future__ import annotations
@@ -49,12 +52,22 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def reset_peak() -> bool:
+    """Restart the high-water mark from the current resident size (Linux 4.0 and later)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
 def export_once(url: str, campaign_id: int, kind: str) -> None:
     """In the child: stream the whole export to /dev/null; print seconds and memory."""
     from surveyapp import exports
 
     app = common.make_app(url)
     app_mb = peak_mb()
+    separate = reset_peak()
     started = time.perf_counter()
     with app.app_context():
         rows = exports.response_rows(campaign_id, "mk")
@@ -67,7 +80,9 @@ def export_once(url: str, campaign_id: int, kind: str) -> None:
             size = output.seek(0, io.SEEK_END)
             output.close()
     seconds = time.perf_counter() - started
-    print(f"{seconds:.1f} {app_mb:.0f} {peak_mb():.0f} {size / 1e6:.1f}")
+    export_mb = peak_mb()
+    peak = max(app_mb, export_mb) if separate else export_mb
+    print(f"{seconds:.1f} {app_mb:.0f} {export_mb:.0f} {peak:.0f} {size / 1e6:.1f}")
 
 
 def seed(url: str, responses: int) -> tuple[int, int]:
@@ -135,7 +150,7 @@ def main() -> None:
         print(f"machine: {common.machine()}")
         print(
             f"{'database':<11} {'responses':>9} {'export':>6} {'seconds':>8} "
-            f"{'app MB':>7} {'peak MB':>8} {'file MB':>8}"
+            f"{'app MB':>7} {'export MB':>9} {'peak MB':>8} {'file MB':>8}"
         )
         for url in targets:
             reused = seeded(url) if args.database and url.startswith("sqlite") else None
@@ -147,11 +162,12 @@ def main() -> None:
                     text=True,
                     check=True,
                 )
-                seconds, app_mb, peak, size = result.stdout.split()[-4:]
+                seconds, app_mb, export_mb, peak, size = result.stdout.split()[-5:]
                 verdict = "meets" if float(peak) < TARGET_MB else "MISSES"
                 print(
                     f"{common.database_label(url):<11} {submitted:>9,} {kind:>6} "
-                    f"{seconds:>8} {app_mb:>7} {peak:>8} {size:>8}  ({verdict} < {TARGET_MB} MB)"
+                    f"{seconds:>8} {app_mb:>7} {export_mb:>9} {peak:>8} {size:>8}  "
+                    f"({verdict} < {TARGET_MB} MB)"
                 )
 
 
