@@ -107,10 +107,16 @@ def run_migrations_online():
 
             with context.begin_transaction():
                 context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left broken foreign keys: {broken[:5]}")
         finally:
             if sqlite:
-                connection.commit()
-                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+                try:
+                    connection.commit()
+                finally:
+                    connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -133,12 +133,20 @@ def referenced_names(version: QuestionnaireVersion) -> frozenset[str]:
     """Question names that some rule of the version reads (relevance, constraint, calculation,
     choice filter): the answers a page's checks and the way on may depend on."""
     texts = [page.relevant for page in version.pages]
+    filters = []
     for page in version.pages:
         for q in page.questions:
-            texts += [q.relevant, q.constraint, q.calculation, q.choice_filter]
-    names: set[str] = set()
-    for text in texts:
-        expression = _compiled(text) if text else None
-        if expression is not None:
-            names |= expression.references
-    return frozenset(names)
+            texts += [q.relevant, q.constraint, q.calculation]
+            filters.append(q.choice_filter)
+    expressions = [_compiled(text) for text in texts if text]
+    expressions += [_compiled_filter(text) for text in filters if text]
+    return frozenset(name for e in expressions if e is not None for name in e.references)
+
+
+@lru_cache(maxsize=1024)
+def _compiled_filter(text: str) -> Expression | None:
+    """A choice filter (bare names read the choice row), parsed once; None if it does not."""
+    try:
+        return parse(text, choice_filter=True) if text.strip() else None
+    except ExpressionError:
+        return None

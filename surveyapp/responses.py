@@ -255,18 +255,23 @@ def _is_empty(value: AnswerValue) -> bool:
     return value is None or value == "" or value == []
 
 
-def save_page(response: Response, page: Page, values: dict[str, AnswerValue]) -> None:
+def save_page(response: Response, page: Page, values: dict[str, AnswerValue]) -> bool:
     """Store one page's answers (by question name) in one transaction.
 
     An empty value deletes the stored answer; the page's draft is cleared.
     A handful of statements whatever the page's size: the answers are
     upserted in one go (INSERT ... ON CONFLICT on response and question).
+    Returns False, changing nothing, when the response was submitted meanwhile
+    (another tab, a retried request): a submitted response never changes.
     """
     questions = {q.name: q for q in page.questions}
     with write_transaction():
         # Plain Core statements on the session's connection: no ORM objects to track.
         conn = db.session.connection()
-        draft = _lock(response, conn)
+        status, draft = _lock(response, conn)
+        if status != "in_progress":
+            db.session.commit()
+            return False
         _save_answers(conn, response.id, questions, values, _choice_scores(page))
         changes: dict[str, Any] = {"updated_at": utcnow()}
         if draft and draft.get("page") == page.name:
@@ -276,16 +281,24 @@ def save_page(response: Response, page: Page, values: dict[str, AnswerValue]) ->
     for name, value in changes.items():
         set_committed_value(response, name, value)
     _forget_loaded_answers(response)
+    return True
 
 
-def _lock(response: Response, conn: Connection | None = None) -> dict[str, Any] | None:
-    """Serialise writers of one response; its draft as stored now.
+def _lock(response: Response, conn: Connection | None = None) -> tuple[str, dict[str, Any] | None]:
+    """Serialise writers of one response; its status and draft as stored now.
 
     A PostgreSQL row lock; SQLite already holds the write lock (BEGIN IMMEDIATE).
     """
-    return (conn or db.session.connection()).scalar(
-        select(Response.draft).where(Response.id == response.id).with_for_update()
+    status, draft = (
+        (conn or db.session.connection())
+        .execute(
+            select(Response.status, Response.draft)
+            .where(Response.id == response.id)
+            .with_for_update()
+        )
+        .one()
     )
+    return status, draft
 
 
 def _save_answers(
@@ -376,19 +389,27 @@ def _columns(question: Question, value: Any, scores: dict) -> dict[str, Any]:
 def _forget_loaded_answers(response: Response) -> None:
     """Answers this session loaded before are out of date now: reload them when read."""
     for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, Answer) and obj.response_id == response.id:
+        # Read without loading: an expired answer may be one this save deleted.
+        if isinstance(obj, Answer) and inspect(obj).dict.get("response_id") == response.id:
             db.session.expire(obj)
     if "answers" in inspect(response).dict:
         db.session.expire(response, ["answers"])
 
 
-def save_draft(response: Response, page: Page, raw: dict[str, list[str]]) -> None:
-    """Keep a page's raw input that did not validate, so nothing typed is lost."""
+def save_draft(response: Response, page: Page, raw: dict[str, list[str]]) -> bool:
+    """Keep a page's raw input that did not validate, so nothing typed is lost.
+
+    Returns False, changing nothing, when the response was submitted meanwhile.
+    """
     with write_transaction():
-        _lock(response)
+        status, _draft = _lock(response)
+        if status != "in_progress":
+            db.session.commit()
+            return False
         response.draft = {"page": page.name, "values": raw}
         response.updated_at = utcnow()
         db.session.commit()
+    return True
 
 
 def draft_for(response: Response, page: Page) -> dict[str, list[str]] | None:
@@ -463,9 +484,10 @@ def submit(response: Response, version: QuestionnaireVersion | None = None) -> b
     """
     version = version or load_version(response.version_id)
     with write_transaction():
-        _lock(response)
-        if db.session.get(Response, response.id).status != "in_progress":
+        status, _draft = _lock(response)
+        if status != "in_progress":
             db.session.commit()
+            db.session.refresh(response)
             return False
         _finalise_answers(response, version)
         result = db.session.execute(

@@ -119,7 +119,11 @@ def get(version_id: int, stamp: Stamp | None = None) -> CachedVersion:
 
 
 def _load(version_id: int, stamp: Stamp) -> CachedVersion:
-    with Session(db.engine, expire_on_commit=False) as session:
+    # A session of its own (so that the objects end up detached), on the
+    # request's connection: a second connection per request would let a burst
+    # of first requests hold the whole pool while each waits for one more, and
+    # on SQLite would wait for the request's own write lock.
+    with Session(bind=db.session.connection(), expire_on_commit=False) as session:
         version = session.scalar(
             select(QuestionnaireVersion)
             .where(QuestionnaireVersion.id == version_id)

@@ -99,3 +99,21 @@ def test_montenegrin_weekdays_are_ijekavian(app):
     with app.test_request_context("/cnr/"):
         app.preprocess_request()
         assert format_date(date(2026, 3, 15), "full").startswith("nedjelja")
+
+
+def test_a_choice_without_a_label_shows_its_value_and_everything_is_escaped(app):
+    from flask_wtf import FlaskForm
+    from wtforms import RadioField, SelectChoice
+
+    from surveyapp.survey.display import choice_inputs
+
+    class Form(FlaskForm):
+        pick = RadioField(choices=[SelectChoice("a", ""), SelectChoice("b&", "<b>Bold</b>")])
+
+    with app.test_request_context():
+        html = str(
+            choice_inputs(Form(formdata=None, data={"pick": "b&"}, meta={"csrf": False}).pick)
+        )
+    assert '<label for="pick-0">a</label>' in html
+    assert 'checked id="pick-1" name="pick" type="radio" value="b&amp;"' in html
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in html and "<b>" not in html

@@ -311,3 +311,33 @@ def test_changing_a_page_stores_exactly_the_last_answers(app, respondent):
     with app.app_context():
         ticked = db.session.scalar(select(func.count()).select_from(AnswerSelection))
     assert ticked == sum(len(v) for v in answers.values() if isinstance(v, list))
+
+
+def test_a_submitted_response_never_changes_even_from_a_page_left_open(app, respondent):
+    """Another tab submitted meanwhile: a late save (or draft) changes nothing."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from surveyapp import responses
+    from surveyapp.models import Page
+
+    with app.app_context():
+        plans = answer_plan(builtin_version())
+    person = respondent("mk")
+    person.consent()
+    for number, plan in enumerate(plans, start=1):
+        person.answer_page(number, plan.form)
+    open_tab = person.get("/p/6").get_data(as_text=True)
+    assert person.submit().status_code == 303
+    _response, before = _stored(app, person.token)
+
+    late = person.post("/p/6", {**plans[5].form, "good_practice": "changed"}, open_tab)
+    assert late.status_code in (302, 303) and late.location.endswith("/thanks")
+    with app.app_context():
+        # A request that read the response just before the submit still sees it open.
+        stale = db.session.scalar(select(Response).where(Response.id == _response.id))
+        set_committed_value(stale, "status", "in_progress")
+        page = db.session.scalar(select(Page).where(Page.name == "support"))
+        assert responses.save_page(stale, page, {"good_practice": "changed"}) is False
+        assert responses.save_draft(stale, page, {"good_practice": ["x"]}) is False
+    response, after = _stored(app, person.token)
+    assert after == before and response.status == "submitted" and response.draft is None

@@ -169,3 +169,20 @@ def test_the_kept_version_is_complete_and_belongs_to_no_session(app):
 def test_an_unknown_version_is_an_error(app):
     with app.app_context(), pytest.raises(LookupError):
         version_cache.get(987654)
+
+
+def test_loading_the_version_needs_no_second_connection(app, make_invitation):
+    """A burst of first requests must not hold the pool while each waits for one more."""
+    from tests.conftest import _make_app
+
+    token = make_invitation()
+    one_connection = _make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0, "pool_timeout": 2},
+    )
+    version_cache.clear()
+    try:
+        assert one_connection.test_client().get(f"/en/r/{token}").status_code == 200
+    finally:
+        with one_connection.app_context():
+            db.engine.dispose()

@@ -36,7 +36,8 @@ def answer_text(question: Question, value: AnswerValue, texts: Texts) -> str:
 
 def choice_inputs(field: Field) -> Markup:
     """The options of a choice question: one ``<li>`` with a radio button or a
-    checkbox and its label each, ``checked`` as the field's data says.
+    checkbox and its label each, ``checked`` as the field's data says; a choice
+    without a label shows its value, as WTForms does.
 
     The same HTML WTForms' widgets write (ids ``<field id>-<n>``), in a fraction
     of the time: a page of the questionnaire has 48 of them, and written by
@@ -53,7 +54,8 @@ def choice_inputs(field: Field) -> Markup:
         checked = "checked " if choice.value in chosen else ""
         items.append(
             f'<li><input {invalid}{checked}id="{option_id}" name="{name}" type="{kind}" '
-            f'value="{escape(choice.value)}"> <label for="{option_id}">{escape(choice.label)}'
+            f'value="{escape(choice.value)}"> <label for="{option_id}">'
+            f"{escape(choice.label or choice.value)}"
             "</label></li>"
         )
     return Markup("\n".join(items))

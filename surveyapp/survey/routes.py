@@ -275,9 +275,12 @@ def save_page(token: str, number: int):
     action = request.form.get("action", "next")
     checked = check_page(form, page_, visit.texts, earlier, require=action == "next")
     if checked.invalid:
-        responses.save_draft(response, page_, raw_values(request.form, page_))
+        saved = responses.save_draft(response, page_, raw_values(request.form, page_))
     else:
-        responses.save_page(response, page_, checked.values)
+        saved = responses.save_page(response, page_, checked.values)
+    if not saved:
+        # Submitted meanwhile, from another tab: what was submitted stands.
+        return see_other("survey.thanks", token=token)
     values = logic.all_values(visit.version, {**earlier, **checked.values})
 
     if action.startswith("lang:") and action[5:] in visit.offered:
