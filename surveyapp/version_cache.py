@@ -140,7 +140,7 @@ def _load(version_id: int, stamp: Stamp) -> CachedVersion:
         # Set the back references while the session can still answer them, so
         # that nothing needs a database once the objects are detached.
         for page in version.pages:
-            assert page.version is version
+            _ = page.version
             for question in page.questions:
                 _ = question.page, question.version
         session.expunge_all()
