@@ -80,7 +80,14 @@ RESPONSE_COLUMNS = (
     Response.started_at,
     Response.submitted_at,
 )
-ANSWER_COLUMNS = (Answer.response_id, Answer.question_id, Answer.choice, Answer.number, Answer.text)
+ANSWER_COLUMNS = (
+    Answer.id,
+    Answer.response_id,
+    Answer.question_id,
+    Answer.choice,
+    Answer.number,
+    Answer.text,
+)
 
 
 class _AnswerCells:
@@ -95,14 +102,18 @@ class _AnswerCells:
     def of_batch(self, response_ids: list[int]) -> dict[int, list[object]]:
         """Each response's cells, one per question; responses without answers are left out."""
         cells: dict[int, list[object]] = {}
+        ticked: dict[int, tuple[int, int]] = {}  # answer id: response id, question id
         answers = db.session.execute(
             select(*ANSWER_COLUMNS).where(Answer.response_id.in_(response_ids))
         )
-        for response_id, question_id, choice, number, text in answers:
+        for answer_id, response_id, question_id, choice, number, text in answers:
             index = self.position.get(question_id)
             kind = self.kind.get(question_id)
-            if index is None or kind == "multiple_choice":
-                continue  # filled from the ticked choices below; none ticked: an empty cell
+            if index is None:
+                continue
+            if kind == "multiple_choice":
+                ticked[answer_id] = (response_id, question_id)  # none ticked: an empty cell
+                continue
             if kind in ("single_choice", "scale"):
                 value = self.label[question_id](choice)
             elif kind == "number":
@@ -110,19 +121,21 @@ class _AnswerCells:
             else:
                 value = text or ""
             self._row(cells, response_id)[index] = value
-        ticked: dict[tuple[int, int], list[str]] = {}
+        if not ticked:
+            return cells
+        values: dict[int, list[str]] = {}
         selections = db.session.execute(
-            select(Answer.response_id, Answer.question_id, AnswerSelection.value)
-            .join(AnswerSelection, AnswerSelection.answer_id == Answer.id)
-            .where(Answer.response_id.in_(response_ids))
+            select(AnswerSelection.answer_id, AnswerSelection.value).where(
+                AnswerSelection.answer_id.in_(list(ticked))
+            )
         )
-        for response_id, question_id, value in selections:
-            if self.kind.get(question_id) == "multiple_choice":
-                ticked.setdefault((response_id, question_id), []).append(value)
-        for (response_id, question_id), values in ticked.items():
+        for answer_id, value in selections:
+            values.setdefault(answer_id, []).append(value)
+        for answer_id, chosen in values.items():
+            response_id, question_id = ticked[answer_id]
             label = self.label[question_id]
             # Python's order, not ORDER BY: PostgreSQL would sort by its collation.
-            joined = "; ".join(label(value) for value in sorted(values))
+            joined = "; ".join(label(value) for value in sorted(chosen))
             self._row(cells, response_id)[self.position[question_id]] = joined
         return cells
 
