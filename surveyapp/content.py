@@ -61,6 +61,10 @@ class Texts:
     def choice(self, list_name: str, value: str) -> str:
         return self.get(f"choice.{list_name}.{value}.label")
 
+    def choice_label(self, list_name: str, value: str) -> str:
+        """What a reader sees for a choice: its label, or its code when it has none."""
+        return self.choice(list_name, value) or value
+
 
 def _entries(version_id: int, lang: str) -> dict[str, str]:
     rows = db.session.execute(

@@ -147,7 +147,8 @@ class _AnswerCells:
 
 
 def _choice_labels(question: Question, texts: Texts | None) -> Callable[[str | None], object]:
-    """Code to cell: the label in ``texts``' language (looked up once per code), or the code."""
+    """Code to cell: the label in ``texts``' language (looked up once per code), or the
+    code when the choice has no label."""
     if texts is None:
         return lambda value: value
     list_name = question.choice_list.name if question.choice_list else ""
@@ -155,7 +156,7 @@ def _choice_labels(question: Question, texts: Texts | None) -> Callable[[str | N
 
     def label(value: str | None) -> str:
         if value not in known:
-            known[value] = texts.choice(list_name, value)
+            known[value] = texts.choice_label(list_name, value) if value else ""
         return known[value]
 
     return label

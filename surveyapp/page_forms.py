@@ -50,7 +50,7 @@ def _field_for(question: Question, texts: Texts) -> Field:
     if question.has_choices:
         list_name = question.choice_list.name if question.choice_list else ""
         choices = [
-            SelectChoice(c.value, texts.choice(list_name, c.value))
+            SelectChoice(c.value, texts.choice_label(list_name, c.value))
             for c in (question.choice_list.choices if question.choice_list else [])
         ]
         if question.type == "multiple_choice":

@@ -115,7 +115,7 @@ def _choice_labels(questions: list[Question], texts: Texts) -> dict[tuple[str, s
     for question in questions:
         if question.choice_list:
             for choice in question.choice_list.choices:
-                labels[(question.name, choice.value)] = texts.choice(
+                labels[(question.name, choice.value)] = texts.choice_label(
                     question.choice_list.name, choice.value
                 )
     return labels

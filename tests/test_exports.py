@@ -104,3 +104,19 @@ def test_export_in_several_batches_has_each_submitted_response_once_in_order(
             ]
             assert row[9:] == expected, f"the answers of response {row[0]}"
             assert row[header.index("comments")] == f"note {submitted.index(row[0])}"
+
+
+def test_a_choice_without_a_label_is_exported_as_its_code(app, make_response):
+    """Labels asked for, but a choice has none in any language: the cell says the code."""
+    from surveyapp.models import TextEntry
+
+    make_response(municipality="mk-bitola", lang="mk", safety_council="no")
+    with app.app_context():
+        for entry in db.session.scalars(
+            select(TextEntry).where(TextEntry.key.like("choice.%.no.label"))
+        ):
+            entry.text = ""
+        db.session.commit()
+        text = "".join(exports.csv_chunks(exports.response_rows(_campaign_id(app), "mk")))
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert "no" in rows[0].values(), "the code, where the label would be"

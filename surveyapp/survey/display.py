@@ -24,9 +24,9 @@ def answer_text(question: Question, value: AnswerValue, texts: Texts) -> str:
         return ""
     list_name = question.choice_list.name if question.choice_list else ""
     if question.type in ("single_choice", "scale"):
-        return texts.choice(list_name, value)
+        return texts.choice_label(list_name, value)
     if question.type == "multiple_choice":
-        return "; ".join(texts.choice(list_name, v) for v in value)
+        return "; ".join(texts.choice_label(list_name, v) for v in value)
     if question.type == "number":
         return format_decimal(value)
     if isinstance(value, date):
