@@ -18,8 +18,16 @@ from surveyapp.models.base import utcnow
 MIN_PASSWORD_LENGTH = 8
 #: Failures allowed before the account is locked for a while.
 FREE_ATTEMPTS = 5
-#: A hash to check against when the e-mail is unknown, so timing does not tell.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check against when the e-mail is unknown, so timing does not tell.
+
+    Made on first use: scrypt takes 32 MB for a moment, which would otherwise
+    raise the peak memory of every process that imports this module.
+    """
+    return generate_password_hash(secrets.token_hex(8))
 
 
 class AccountError(ValueError):
@@ -86,7 +94,7 @@ def authenticate(email: str, password: str) -> LoginResult:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     now = utcnow()
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return LoginResult(None, "invalid")
     if user.locked_until and user.locked_until > now:
         return LoginResult(None, "locked", user.locked_until - now)
