@@ -145,9 +145,10 @@ def _load(version_id: int, stamp: Stamp) -> CachedVersion:
                 _ = question.page, question.version
         session.expunge_all()
     offered = complete_languages(version_id)
-    # The stamp read with the request may be older than what was loaded: then
-    # the next request sees a newer stamp and loads again. Never newer content
-    # under an older stamp's name than the page asked for, never older.
+    # The stamp is read before the content, and an edit commits its content and
+    # its new revision together: what was loaded is never older than its stamp.
+    # It may be newer (PostgreSQL reads committed rows per statement); then the
+    # next request sees the newer stamp and loads again.
     return CachedVersion(stamp, version, offered)
 
 
