@@ -384,6 +384,15 @@ def _spoken(language: str) -> str:
     return language.split("-")[0]
 
 
+def one_per_language(codes: Iterable[str]) -> tuple[str, ...]:
+    """The first code of each spoken language, for reading: Serbian in both scripts is one
+    working language ("sr", "sr-Latn" -> "sr")."""
+    first: dict[str, str] = {}
+    for code in codes:
+        first.setdefault(_spoken(code), code)
+    return tuple(first.values())
+
+
 def _hosts(
     matrix: ScoreMatrix,
     domain: str,

@@ -508,3 +508,9 @@ def test_exchange_plan_themes_are_the_domains_most_cities_rank_among_their_top_n
         assert hosts == strong[:10]
         suggested += len(hosts)
     assert suggested  # some hosts, so the check above is not empty
+
+
+def test_a_language_written_in_two_scripts_is_read_as_one_working_language():
+    assert peers.one_per_language(("sr", "sr-Latn", "en")) == ("sr", "en")
+    assert peers.one_per_language(("cnr", "sr-Latn", "sq", "sr")) == ("cnr", "sr-Latn", "sq")
+    assert peers.one_per_language(()) == ()

@@ -14,6 +14,8 @@ from surveyapp.review.blueprint import bp, csv_download
 
 ANALYSTS = ("admin", "analyst")
 
+bp.add_app_template_filter(peers.one_per_language, "one_per_language")
+
 
 def _domain_labels(lang: str) -> dict[str, str]:
     return {
