@@ -483,20 +483,20 @@ def submit(response: Response, version: QuestionnaireVersion | None = None) -> b
     Idempotent: returns False when it already was submitted.
     """
     version = version or load_version(response.version_id)
+    submitted = False
     with write_transaction():
         status, _draft = _lock(response)
-        if status != "in_progress":
-            db.session.commit()
-            db.session.refresh(response)
-            return False
-        _finalise_answers(response, version)
-        result = db.session.execute(
-            update(Response)
-            .where(Response.id == response.id, Response.status == "in_progress")
-            .values(status="submitted", submitted_at=utcnow())
-        )
-        if result.rowcount == 1:
-            profile_counts.add_response(response.id)
+        if status == "in_progress":
+            _finalise_answers(response, version)
+            result = db.session.execute(
+                update(Response)
+                .where(Response.id == response.id, Response.status == "in_progress")
+                .values(status="submitted", submitted_at=utcnow())
+            )
+            submitted = result.rowcount == 1
+            if submitted:
+                profile_counts.add_response(response.id)
         db.session.commit()
+    # Outside the write transaction, so that reading takes no write lock.
     db.session.refresh(response)
-    return result.rowcount == 1
+    return submitted
