@@ -374,3 +374,23 @@ def normalise_url(url: str) -> str:
     from config import normalise_database_url
 
     return normalise_database_url(url)
+
+
+@contextlib.contextmanager
+def postgres_database(url: str, suffix: str):
+    """A fresh database ``<name>_<suffix>`` on the server of ``url``; dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(normalise_url(url))
+    name = f"{base.database}_{suffix}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -325,26 +325,6 @@ def sqlite_database(path: str | None) -> Iterator[str]:
         yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
 
 
-@contextlib.contextmanager
-def postgres_database(url: str) -> Iterator[str]:
-    """A fresh database on the server of ``url``; dropped afterwards."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = make_url(common.normalise_url(url))
-    name = f"{base.database}_peers_bench"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 ROWS = (
     ("connect", "load_scores, first after connecting (once)"),
     ("load", "load_scores alone"),
@@ -383,7 +363,7 @@ def main() -> int:
         rows.append(("SQLite", {**seeded, **measure(url)}))
     pg_url = os.environ.get("TEST_DATABASE_URL")
     if pg_url:
-        with postgres_database(pg_url) as url:
+        with common.postgres_database(pg_url, "peers_bench") as url:
             seeded = prepare(url, args.responses)
             rows.append(("PostgreSQL", {**seeded, **measure(url)}))
     print()

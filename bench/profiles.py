@@ -90,28 +90,6 @@ def measure(url: str, size: int) -> dict[str, float]:
     return result
 
 
-@contextlib.contextmanager
-def postgres_database(url: str):
-    """A fresh database on the server of ``url``; dropped afterwards."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from config import normalise_database_url
-
-    base = make_url(normalise_database_url(url))
-    name = f"{base.database}_profiles_bench"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def run(sizes: list[int]) -> list[tuple[str, int, dict[str, float]]]:
     rows = []
     pg_url = os.environ.get("TEST_DATABASE_URL")
@@ -121,7 +99,7 @@ def run(sizes: list[int]) -> list[tuple[str, int, dict[str, float]]]:
             rows.append(("SQLite", size, measure(url, size)))
             report(rows[-1:])
         if pg_url:
-            with postgres_database(pg_url) as url:
+            with common.postgres_database(pg_url, "profiles_bench") as url:
                 rows.append(("PostgreSQL", size, measure(url, size)))
                 report(rows[-1:])
     return rows
