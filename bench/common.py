@@ -394,3 +394,15 @@ def postgres_database(url: str, suffix: str):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def median_time(action, repeat: int = 5) -> float:
+    """Seconds ``action()`` takes, the median of ``repeat`` runs."""
+    import statistics
+
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)

@@ -56,13 +56,8 @@ MUNICIPALITY = "mk-cair"
 NEW_RESPONSES = 20
 
 
-def median_time(action: Callable[[], object], repeat: int = REPEAT) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def median_time(action: Callable[[], object]) -> float:
+    return common.median_time(action, REPEAT)
 
 
 def add_municipalities(total: int) -> int:

@@ -21,7 +21,6 @@ import argparse
 import contextlib
 import io
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -41,13 +40,8 @@ MUNICIPALITY = "mk-cair"
 COUNTRY = "MK"
 
 
-def median_time(action: Callable[[], object], repeat: int = REPEAT) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def median_time(action: Callable[[], object]) -> float:
+    return common.median_time(action, REPEAT)
 
 
 def measure(url: str, size: int) -> dict[str, float]:
