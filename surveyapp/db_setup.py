@@ -15,6 +15,7 @@ from contextvars import ContextVar
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from surveyapp.extensions import db
@@ -64,3 +65,8 @@ def init_app(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
+
+
+def insert_for(conn: Connection, model: type):
+    """An INSERT in ``conn``'s dialect, which takes ``on_conflict_do_update`` (both databases)."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(model)

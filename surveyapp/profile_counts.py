@@ -24,9 +24,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, delete, event, func, insert, inspect, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from surveyapp.db_setup import insert_for
 from surveyapp.extensions import db
 from surveyapp.models import (
     MEASURES,
@@ -140,8 +140,7 @@ def _upsert(
     rows: list[dict],
 ) -> None:
     """Insert ``rows``; where a row with the same ``keys`` exists, add to its ``counters``."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(rows)
+    statement = insert_for(conn, model).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=list(keys),
         set_={c: getattr(model, c) + getattr(statement.excluded, c) for c in counters},

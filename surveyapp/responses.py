@@ -13,13 +13,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, inspect, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from surveyapp import logic, profile_counts
-from surveyapp.db_setup import write_transaction
+from surveyapp.db_setup import insert_for, write_transaction
 from surveyapp.expressions import as_string
 from surveyapp.extensions import db
 from surveyapp.models import (
@@ -328,8 +327,7 @@ def _save_answers(
             delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(emptied))
         )
     if rows:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(Answer)
+        statement = insert_for(conn, Answer)
         conn.execute(
             statement.on_conflict_do_update(
                 index_elements=[Answer.response_id, Answer.question_id],
