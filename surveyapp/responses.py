@@ -9,10 +9,9 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, inspect, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -35,9 +34,17 @@ from surveyapp.models import (
     Response,
 )
 from surveyapp.models.base import utcnow
+from surveyapp.response_reads import (  # noqa: F401  (part of this module's interface)
+    AnswerValue,
+    Link,
+    ResponseState,
+    answers_by_name,
+    find_link,
+    saved_answers,
+)
 
-#: What a question's answer looks like in Python, by type.
-AnswerValue = str | list[str] | float | date | None
+#: A started response: the ORM object, or the state a respondent page read.
+ResponseLike = Response | ResponseState
 
 
 class InvalidChoice(ValueError):
@@ -52,42 +59,6 @@ def find_invitation(token: str) -> Invitation | None:
     if not token or len(token) > 64:
         return None
     return db.session.scalar(select(Invitation).where(Invitation.token == token))
-
-
-@dataclass
-class Link:
-    """A personal link as a page opens it: the invitation (its campaign loaded),
-    the response if one was started, and the stamp of the campaign's version
-    (``surveyapp.version_cache``)."""
-
-    invitation: Invitation
-    response: Response | None
-    version_stamp: tuple[int, datetime]
-
-
-def find_link(token: str) -> Link | None:
-    """Everything a respondent page needs to know about its link, in one query."""
-    if not token or len(token) > 64:
-        return None
-    row = db.session.execute(
-        select(
-            Invitation,
-            Campaign,
-            Response,
-            QuestionnaireVersion.revision,
-            QuestionnaireVersion.created_at,
-        )
-        .join(Campaign, Campaign.id == Invitation.campaign_id)
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Campaign.version_id)
-        .outerjoin(Response, Response.invitation_id == Invitation.id)
-        .where(Invitation.token == token)
-    ).one_or_none()
-    if row is None:
-        return None
-    invitation, campaign, response, revision, created_at = row
-    # Held by the invitation: the session's identity map alone would let it go.
-    set_committed_value(invitation, "campaign", campaign)
-    return Link(invitation, response, (revision, created_at))
 
 
 def countries_with_municipalities() -> list[Country]:
@@ -194,108 +165,88 @@ def _new_response(
     return response
 
 
-def set_language(response: Response, lang: str) -> None:
+def set_language(response: ResponseLike, lang: str) -> None:
     if response.language != lang:
         with write_transaction():
             db.session.execute(
                 update(Response).where(Response.id == response.id).values(language=lang)
             )
             db.session.commit()
-
-
-def saved_answers(
-    response: Response, version: QuestionnaireVersion | None = None
-) -> dict[int, AnswerValue]:
-    """The stored answers by question id, as Python values (one query).
-
-    ``version`` (the response's, loaded) saves looking up the question types.
-    """
-    if version is not None and version.id == response.version_id:
-        types = {q.id: q.type for page in version.pages for q in page.questions}
-    else:
-        types = dict(
-            db.session.execute(
-                select(Question.id, Question.type).where(Question.version_id == response.version_id)
-            ).all()
-        )
-    rows = db.session.execute(
-        select(Answer.question_id, Answer.choice, Answer.number, Answer.text, AnswerSelection.value)
-        .outerjoin(AnswerSelection, AnswerSelection.answer_id == Answer.id)
-        .where(Answer.response_id == response.id)
-    )
-    answers: dict[int, AnswerValue] = {}
-    for question_id, choice, number, text, selected in rows:
-        kind = types.get(question_id)
-        if kind == "multiple_choice":
-            ticked = answers.setdefault(question_id, [])
-            if selected is not None:
-                ticked.append(selected)  # type: ignore[union-attr]
-        else:
-            answers[question_id] = _answer_value(kind, choice, number, text)
-    for value in answers.values():
-        if isinstance(value, list):
-            value.sort()
-    return answers
-
-
-def _answer_value(
-    kind: str | None, choice: str | None, number: float | None, text: str | None
-) -> AnswerValue:
-    if kind in ("single_choice", "scale"):
-        return choice
-    if kind == "number":
-        return number
-    if kind == "date":
-        return date.fromisoformat(text) if text else None
-    return text
+        _remember(response, language=lang)
 
 
 def _is_empty(value: AnswerValue) -> bool:
     return value is None or value == "" or value == []
 
 
-def save_page(response: Response, page: Page, values: dict[str, AnswerValue]) -> bool:
+def save_page(response: ResponseLike, page: Page, values: dict[str, AnswerValue]) -> bool:
     """Store one page's answers (by question name) in one transaction.
 
     An empty value deletes the stored answer; the page's draft is cleared.
-    A handful of statements whatever the page's size: the answers are
-    upserted in one go (INSERT ... ON CONFLICT on response and question).
-    Returns False, changing nothing, when the response was submitted meanwhile
-    (another tab, a retried request): a submitted response never changes.
+    A handful of statements whatever the page's size: the response row is
+    stamped (which takes its lock and tells whether it is still in progress),
+    then the answers are upserted in one go (INSERT ... ON CONFLICT on response
+    and question). Returns False, changing nothing, when the response was
+    submitted meanwhile (another tab, a retried request): a submitted response
+    never changes.
     """
     questions = {q.name: q for q in page.questions}
     with write_transaction():
         # Plain Core statements on the session's connection: no ORM objects to track.
         conn = db.session.connection()
-        status, draft = _lock(response, conn)
-        if status != "in_progress":
+        now = utcnow()
+        stamped = conn.execute(_STAMP_IN_PROGRESS, {"response_id": response.id, "now": now})
+        row = stamped.one_or_none()
+        if row is None:
             db.session.commit()
             return False
         _save_answers(conn, response.id, questions, values, _choice_scores(page))
-        changes: dict[str, Any] = {"updated_at": utcnow()}
+        changes: dict[str, Any] = {"updated_at": now}
+        draft = row[0]
         if draft and draft.get("page") == page.name:
             changes["draft"] = None
-        conn.execute(update(Response).where(Response.id == response.id).values(**changes))
+            conn.execute(update(Response).where(Response.id == response.id).values(draft=None))
         db.session.commit()
-    for name, value in changes.items():
-        set_committed_value(response, name, value)
+    _remember(response, **changes)
     _forget_loaded_answers(response)
     return True
 
 
-def _lock(response: Response, conn: Connection | None = None) -> tuple[str, dict[str, Any] | None]:
+#: Stamp a response that is still in progress (and lock its row); gives its draft.
+_STAMP_IN_PROGRESS = (
+    update(Response)
+    .where(Response.id == bindparam("response_id"), Response.status == "in_progress")
+    .values(updated_at=bindparam("now"))
+    .returning(Response.draft)
+)
+
+
+def _remember(response: ResponseLike, **values: Any) -> None:
+    """What was just committed, on the caller's object (no reload for an ORM object)."""
+    if isinstance(response, Response):
+        for name, value in values.items():
+            set_committed_value(response, name, value)
+    else:
+        for name, value in values.items():
+            setattr(response, name, value)
+
+
+_LOCK = (
+    select(Response.status, Response.draft)
+    .where(Response.id == bindparam("response_id"))
+    .with_for_update()
+)
+
+
+def _lock(
+    response: ResponseLike, conn: Connection | None = None
+) -> tuple[str, dict[str, Any] | None]:
     """Serialise writers of one response; its status and draft as stored now.
 
     A PostgreSQL row lock; SQLite already holds the write lock (BEGIN IMMEDIATE).
     """
     status, draft = (
-        (conn or db.session.connection())
-        .execute(
-            select(Response.status, Response.draft)
-            .where(Response.id == response.id)
-            .with_for_update()
-        )
-        .one()
+        (conn or db.session.connection()).execute(_LOCK, {"response_id": response.id}).one()
     )
     return status, draft
 
@@ -327,18 +278,7 @@ def _save_answers(
             delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(emptied))
         )
     if rows:
-        statement = insert_for(conn, Answer)
-        conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=[Answer.response_id, Answer.question_id],
-                set_={
-                    "choice": statement.excluded.choice,
-                    "number": statement.excluded.number,
-                    "text": statement.excluded.text,
-                },
-            ),
-            rows,
-        )
+        conn.execute(_answer_upsert(conn), rows)
     if ticked:
         answer_ids = dict(
             conn.execute(
@@ -358,6 +298,25 @@ def _save_answers(
                 for value in chosen
             ],
         )
+
+
+#: The answer upsert per dialect, built once.
+_UPSERTS: dict[str, Any] = {}
+
+
+def _answer_upsert(conn: Connection):
+    statement = _UPSERTS.get(conn.dialect.name)
+    if statement is None:
+        insert_ = insert_for(conn, Answer)
+        statement = _UPSERTS[conn.dialect.name] = insert_.on_conflict_do_update(
+            index_elements=[Answer.response_id, Answer.question_id],
+            set_={
+                "choice": insert_.excluded.choice,
+                "number": insert_.excluded.number,
+                "text": insert_.excluded.text,
+            },
+        )
+    return statement
 
 
 def _choice_scores(page: Page) -> dict[tuple[int, str], float | None]:
@@ -384,33 +343,34 @@ def _columns(question: Question, value: Any, scores: dict) -> dict[str, Any]:
     return columns
 
 
-def _forget_loaded_answers(response: Response) -> None:
+def _forget_loaded_answers(response: ResponseLike) -> None:
     """Answers this session loaded before are out of date now: reload them when read."""
     for obj in list(db.session.identity_map.values()):
         # Read without loading: an expired answer may be one this save deleted.
         if isinstance(obj, Answer) and inspect(obj).dict.get("response_id") == response.id:
             db.session.expire(obj)
-    if "answers" in inspect(response).dict:
+    if isinstance(response, Response) and "answers" in inspect(response).dict:
         db.session.expire(response, ["answers"])
 
 
-def save_draft(response: Response, page: Page, raw: dict[str, list[str]]) -> bool:
+def save_draft(response: ResponseLike, page: Page, raw: dict[str, list[str]]) -> bool:
     """Keep a page's raw input that did not validate, so nothing typed is lost.
 
     Returns False, changing nothing, when the response was submitted meanwhile.
     """
+    changes = {"draft": {"page": page.name, "values": raw}, "updated_at": utcnow()}
     with write_transaction():
         status, _draft = _lock(response)
         if status != "in_progress":
             db.session.commit()
             return False
-        response.draft = {"page": page.name, "values": raw}
-        response.updated_at = utcnow()
+        db.session.execute(update(Response).where(Response.id == response.id).values(**changes))
         db.session.commit()
+    _remember(response, **changes)
     return True
 
 
-def draft_for(response: Response, page: Page) -> dict[str, list[str]] | None:
+def draft_for(response: ResponseLike, page: Page) -> dict[str, list[str]] | None:
     if response.draft and response.draft.get("page") == page.name:
         return response.draft.get("values") or {}
     return None
@@ -424,20 +384,7 @@ class Gap:
     has_draft: bool
 
 
-def answers_by_name(
-    response: Response,
-    version: QuestionnaireVersion,
-    saved: dict[int, AnswerValue] | None = None,
-) -> dict[str, AnswerValue]:
-    """Stored answers by question name, every question present (None when unanswered).
-
-    ``saved``: the response's ``saved_answers``, when the caller has them already.
-    """
-    answers = saved_answers(response, version) if saved is None else saved
-    return {q.name: answers.get(q.id) for page in version.pages for q in page.questions}
-
-
-def first_gap(response: Response, version: QuestionnaireVersion) -> Gap | None:
+def first_gap(response: ResponseLike, version: QuestionnaireVersion) -> Gap | None:
     """The first shown page with unsaved corrections or a relevant required question unanswered."""
     values = logic.all_values(version, answers_by_name(response, version))
     for number, page in enumerate(version.pages, start=1):
@@ -451,7 +398,7 @@ def first_gap(response: Response, version: QuestionnaireVersion) -> Gap | None:
     return None
 
 
-def _finalise_answers(response: Response, version: QuestionnaireVersion) -> None:
+def _finalise_answers(response: ResponseLike, version: QuestionnaireVersion) -> None:
     """Drop answers to questions that are not relevant; store calculated values."""
     values = logic.all_values(version, answers_by_name(response, version))
     skipped = logic.irrelevant_names(version, values)
@@ -475,7 +422,7 @@ def _finalise_answers(response: Response, version: QuestionnaireVersion) -> None
             answer.text = as_string(value)
 
 
-def submit(response: Response, version: QuestionnaireVersion | None = None) -> bool:
+def submit(response: ResponseLike, version: QuestionnaireVersion | None = None) -> bool:
     """Mark the response submitted, keeping only relevant answers and adding calculations.
 
     Idempotent: returns False when it already was submitted.
@@ -496,5 +443,11 @@ def submit(response: Response, version: QuestionnaireVersion | None = None) -> b
                 profile_counts.add_response(response.id)
         db.session.commit()
     # Outside the write transaction, so that reading takes no write lock.
-    db.session.refresh(response)
+    if isinstance(response, Response):
+        db.session.refresh(response)
+    else:
+        status, submitted_at = db.session.execute(
+            select(Response.status, Response.submitted_at).where(Response.id == response.id)
+        ).one()
+        _remember(response, status=status, submitted_at=submitted_at)
     return submitted

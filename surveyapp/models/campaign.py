@@ -30,8 +30,13 @@ class Campaign(db.Model):
     version: Mapped[QuestionnaireVersion] = relationship()
 
     def is_open(self, now: datetime | None = None) -> bool:
-        now = now or utcnow()
-        return self.opens_at <= now and (self.closes_at is None or now < self.closes_at)
+        return is_open(self.opens_at, self.closes_at, now)
+
+
+def is_open(opens_at: datetime, closes_at: datetime | None, now: datetime | None = None) -> bool:
+    """Whether a campaign open from ``opens_at`` until ``closes_at`` takes answers ``now``."""
+    now = now or utcnow()
+    return opens_at <= now and (closes_at is None or now < closes_at)
 
 
 class Invitation(db.Model):

@@ -4,6 +4,7 @@ in ``surveyapp.responses`` and renders or redirects (303 after every POST)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -12,11 +13,11 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from surveyapp import logic, responses, version_cache
 from surveyapp.content import Texts
-from surveyapp.extensions import csrf
+from surveyapp.extensions import csrf, db
 from surveyapp.form_fields import ActionForm
 from surveyapp.i18n import preferred_language
 from surveyapp.labels import role_choices
-from surveyapp.models import Campaign, Invitation, Page, QuestionnaireVersion, Response
+from surveyapp.models import Invitation, Page, QuestionnaireVersion
 from surveyapp.page_forms import (
     PageForm,
     check_page,
@@ -24,6 +25,7 @@ from surveyapp.page_forms import (
     make_page_form,
     raw_values,
 )
+from surveyapp.response_reads import Link, ResponseState
 from surveyapp.survey.display import answer_text, choice_inputs, role_label
 from surveyapp.survey.forms import RegistrationForm
 
@@ -53,14 +55,22 @@ def see_other(endpoint: str, **values) -> HTTPResponse:
 class Visit:
     """Everything a respondent page needs about the link it was opened with."""
 
-    invitation: Invitation
-    campaign: Campaign
+    link: Link
     version: QuestionnaireVersion
-    response: Response | None
+    response: ResponseState | None
     texts: Texts
     offered: list[str]
     #: The version as this process keeps it (read-only), for things made once per page.
     cached: version_cache.CachedVersion
+
+    @property
+    def token(self) -> str:
+        return self.link.token
+
+    @cached_property
+    def invitation(self) -> Invitation:
+        """The invitation with its campaign, municipality and role (read when first used)."""
+        return db.session.get(Invitation, self.link.invitation_id)
 
     def reads_other_pages(self, page: Page) -> bool:
         """Whether the questionnaire's rules refer to answers given elsewhere than ``page``."""
@@ -78,21 +88,18 @@ def _visit(token: str, *, allow_closed: bool = False) -> Visit:
     link = responses.find_link(token)
     if link is None:
         raise InvitationNotFound()
-    invitation, response = link.invitation, link.response
-    campaign = invitation.campaign
+    response = link.response
     submitted = response is not None and response.status == "submitted"
-    if not campaign.is_open() and not (allow_closed or submitted):
+    if not link.campaign_is_open() and not (allow_closed or submitted):
         raise CampaignClosed()
-    cached = version_cache.get(campaign.version_id, link.version_stamp)
+    cached = version_cache.get(link.version_id, link.version_stamp)
     offered = cached.offered
     if g.lang not in offered:
         # Only fully translated languages are offered for a questionnaire.
         abort(redirect(url_for(request.endpoint, **{**request.view_args, "lang": offered[0]})))
     if response is not None and response.language != g.lang:
         responses.set_language(response, g.lang)
-    return Visit(
-        invitation, campaign, cached.version, response, cached.texts(g.lang), offered, cached
-    )
+    return Visit(link, cached.version, response, cached.texts(g.lang), offered, cached)
 
 
 def _render(template: str, visit: Visit, **context) -> str:
@@ -198,7 +205,7 @@ def _page_or_404(visit: Visit, number: int):
     return visit.version.pages[number - 1]
 
 
-def _started(visit: Visit, token: str) -> Response | HTTPResponse:
+def _started(visit: Visit, token: str) -> ResponseState | HTTPResponse:
     """The response, or where to go when there is none to edit."""
     if visit.response is None:
         return redirect(url_for("survey.start", token=token))
@@ -211,7 +218,7 @@ def _started(visit: Visit, token: str) -> Response | HTTPResponse:
 def page(token: str, number: int):
     visit = _visit(token)
     response = _started(visit, token)
-    if not isinstance(response, Response):
+    if isinstance(response, HTTPResponse):
         return response
     page_ = _page_or_404(visit, number)
     saved = responses.saved_answers(response, visit.version)
@@ -256,7 +263,7 @@ def _render_page(visit: Visit, page_, number: int, form, shown, *, stale: bool) 
 def save_page(token: str, number: int):
     visit = _visit(token)
     response = _started(visit, token)
-    if not isinstance(response, Response):
+    if isinstance(response, HTTPResponse):
         return response
     page_ = _page_or_404(visit, number)
     # The other pages' answers matter only to rules that read them.
@@ -317,12 +324,12 @@ def saved(token: str):
 def review(token: str):
     visit = _visit(token)
     response = _started(visit, token)
-    if not isinstance(response, Response):
+    if isinstance(response, HTTPResponse):
         return response
     return _render_review(visit, response, ActionForm(), stale=False)
 
 
-def _render_review(visit: Visit, response: Response, form, *, stale: bool) -> str:
+def _render_review(visit: Visit, response: ResponseState, form, *, stale: bool) -> str:
     answers = responses.saved_answers(response, visit.version)
     values = logic.all_values(
         visit.version, responses.answers_by_name(response, visit.version, answers)

@@ -1,0 +1,176 @@
+"""What a respondent page reads on every request: its link and the saved answers.
+
+These are the two reads of the busiest pages there are, so they are plain Core
+statements built once (SQLAlchemy compiles each once per process), and they
+give plain rows, not ORM objects: a page needs a handful of columns and never
+changes the objects it reads. ``responses`` changes state; this module only
+reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
+
+from surveyapp.extensions import db
+from surveyapp.models import (
+    Answer,
+    AnswerSelection,
+    Campaign,
+    Invitation,
+    Question,
+    QuestionnaireVersion,
+    Response,
+)
+from surveyapp.models.campaign import is_open
+
+#: What a question's answer looks like in Python, by type.
+AnswerValue = str | list[str] | float | date | None
+
+
+@dataclass
+class ResponseState:
+    """A started response as its pages need it. ``responses``' functions take
+    this or a ``Response``; they keep ``status`` and ``draft`` up to date."""
+
+    id: int
+    version_id: int
+    status: str
+    language: str
+    draft: dict[str, Any] | None
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A personal link as a page opens it."""
+
+    invitation_id: int
+    token: str
+    campaign_id: int
+    version_id: int
+    opens_at: datetime
+    closes_at: datetime | None
+    #: The stamp of the campaign's version (``surveyapp.version_cache``).
+    version_stamp: tuple[int, datetime]
+    #: None until the respondent consents.
+    response: ResponseState | None
+
+    def campaign_is_open(self, now: datetime | None = None) -> bool:
+        return is_open(self.opens_at, self.closes_at, now)
+
+
+_LINK = (
+    select(
+        Invitation.id,
+        Invitation.token,
+        Campaign.id,
+        Campaign.version_id,
+        Campaign.opens_at,
+        Campaign.closes_at,
+        QuestionnaireVersion.revision,
+        QuestionnaireVersion.created_at,
+        Response.id,
+        Response.version_id,
+        Response.status,
+        Response.language,
+        Response.draft,
+        Response.submitted_at,
+    )
+    .join(Campaign, Campaign.id == Invitation.campaign_id)
+    .join(QuestionnaireVersion, QuestionnaireVersion.id == Campaign.version_id)
+    .outerjoin(Response, Response.invitation_id == Invitation.id)
+    .where(Invitation.token == bindparam("token"))
+)
+
+
+def find_link(token: str) -> Link | None:
+    """Everything a respondent page needs to know about its link, in one query."""
+    if not token or len(token) > 64:
+        return None
+    row = db.session.connection().execute(_LINK, {"token": token}).one_or_none()
+    if row is None:
+        return None
+    (invitation_id, token, campaign_id, version_id, opens_at, closes_at, revision, created_at,
+     response_id, *response) = row  # fmt: skip
+    return Link(
+        invitation_id,
+        token,
+        campaign_id,
+        version_id,
+        opens_at,
+        closes_at,
+        (revision, created_at),
+        None if response_id is None else ResponseState(response_id, *response),
+    )
+
+
+_ANSWERS = (
+    select(Answer.question_id, Answer.choice, Answer.number, Answer.text, AnswerSelection.value)
+    .outerjoin(AnswerSelection, AnswerSelection.answer_id == Answer.id)
+    .where(Answer.response_id == bindparam("response_id"))
+)
+_QUESTION_TYPES = select(Question.id, Question.type).where(
+    Question.version_id == bindparam("version_id")
+)
+
+
+def saved_answers(
+    response: ResponseState | Response,
+    version: QuestionnaireVersion | None = None,
+    conn: Connection | None = None,
+) -> dict[int, AnswerValue]:
+    """The stored answers by question id, as Python values (one query).
+
+    ``version`` (the response's, loaded) saves looking up the question types;
+    ``conn``: the connection to read on (the session's by default).
+    """
+    conn = conn or db.session.connection()
+    if version is not None and version.id == response.version_id:
+        types = {q.id: q.type for page in version.pages for q in page.questions}
+    else:
+        types = dict(conn.execute(_QUESTION_TYPES, {"version_id": response.version_id}).all())
+    answers: dict[int, AnswerValue] = {}
+    for question_id, choice, number, text, selected in conn.execute(
+        _ANSWERS, {"response_id": response.id}
+    ):
+        kind = types.get(question_id)
+        if kind == "multiple_choice":
+            ticked = answers.setdefault(question_id, [])
+            if selected is not None:
+                ticked.append(selected)  # type: ignore[union-attr]
+        else:
+            answers[question_id] = answer_value(kind, choice, number, text)
+    for value in answers.values():
+        if isinstance(value, list):
+            value.sort()
+    return answers
+
+
+def answer_value(
+    kind: str | None, choice: str | None, number: float | None, text: str | None
+) -> AnswerValue:
+    """An answer row's value for a question of type ``kind``."""
+    if kind in ("single_choice", "scale"):
+        return choice
+    if kind == "number":
+        return number
+    if kind == "date":
+        return date.fromisoformat(text) if text else None
+    return text
+
+
+def answers_by_name(
+    response: ResponseState | Response,
+    version: QuestionnaireVersion,
+    saved: dict[int, AnswerValue] | None = None,
+) -> dict[str, AnswerValue]:
+    """Stored answers by question name, every question present (None when unanswered).
+
+    ``saved``: the response's ``saved_answers``, when the caller has them already.
+    """
+    answers = saved_answers(response, version) if saved is None else saved
+    return {q.name: answers.get(q.id) for page in version.pages for q in page.questions}
