@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, gettext
 from markupsafe import Markup, escape
 from wtforms import Field, SelectMultipleField
 
@@ -40,23 +41,104 @@ def choice_inputs(field: Field) -> Markup:
     without a label shows its value, as WTForms does.
 
     The same HTML WTForms' widgets write (ids ``<field id>-<n>``), in a fraction
-    of the time: a page of the questionnaire has 48 of them, and written by
-    the template they took half of the page's rendering.
+    of the time: a page of the questionnaire has 48 of them. What does not
+    depend on the answer is written once per field and language
+    (``_option_tails``).
     """
     multiple = isinstance(field, SelectMultipleField)
-    kind = "checkbox" if multiple else "radio"
     chosen = set(field.data or ()) if multiple else {field.data}
     invalid = 'aria-invalid="true" ' if field.errors else ""
-    name = escape(field.name)
-    items = []
-    for index, choice in enumerate(field.choices):
-        option_id = escape(f"{field.id}-{index}")
-        checked = "checked " if choice.value in chosen else ""
-        items.append(
-            f'<li><input {invalid}{checked}id="{option_id}" name="{name}" type="{kind}" '
-            f'value="{escape(choice.value)}"> <label for="{option_id}">'
-            f"{escape(choice.label or choice.value)}"
-            "</label></li>"
+    choices = tuple((c.value, str(c.label or c.value)) for c in field.choices)
+    tails = _option_tails(field.id, field.name, "checkbox" if multiple else "radio", choices)
+    # The tails are escaped; ``invalid`` and "checked " are constants.
+    return Markup(  # nosec B704
+        "\n".join(
+            f"<li><input {invalid}{'checked ' if value in chosen else ''}{tail}"
+            for value, tail in tails
         )
-    # Every value, label, id and name above went through escape().
-    return Markup("\n".join(items))  # nosec B704
+    )
+
+
+@lru_cache(maxsize=4096)
+def _option_tails(
+    field_id: str, name: str, kind: str, choices: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """Per choice: its value, and its input's HTML after where ``checked`` goes."""
+    tails = []
+    for index, (value, label) in enumerate(choices):
+        option_id = escape(f"{field_id}-{index}")
+        tails.append(
+            (
+                value,
+                f'id="{option_id}" name="{escape(name)}" type="{kind}" value="{escape(value)}">'
+                f' <label for="{option_id}">{escape(label)}</label></li>',
+            )
+        )
+    return tuple(tails)
+
+
+GROUPED = ("single_choice", "multiple_choice", "scale")
+
+
+def question_block(field: Field, question: Question) -> Markup:
+    """A questionnaire field as a page shows it: label (or legend for choices),
+    "(optional)", hint, error, the input(s), and the aria attributes that tie
+    them together. Written here rather than by a template macro, because a page
+    has up to a dozen of them and a macro call costs more than the HTML itself.
+    """
+    fid = escape(field.id)
+    hint_id, error_id = f"{fid}-hint", f"{fid}-error"
+    described = ([hint_id] if field.description else []) + ([error_id] if field.errors else [])
+    optional = (
+        ""
+        if question.required
+        else f' <span class="optional">{escape(gettext("(optional)"))}</span>'
+    )
+    hint = (
+        f'<p class="hint" id="{hint_id}">{escape(field.description)}</p>'
+        if field.description
+        else ""
+    )
+    error = ""
+    if field.errors:
+        error = (
+            f'<p class="field-error" id="{error_id}"><span class="visually-hidden">'
+            f"{escape(gettext('Error:'))}</span> {escape(' '.join(map(str, field.errors)))}</p>"
+        )
+    label = escape(field.label.text)
+    grouped = question.type in GROUPED
+    parts = [
+        f'<div class="question {"has-error" if field.errors else ""} q-{escape(question.type)}"'
+        f' id="{fid}-block">'
+    ]
+    if grouped:
+        scale = "scale" if question.type == "scale" else ""
+        aria = f' aria-describedby="{" ".join(described)}"' if described else ""
+        parts += [
+            f"<fieldset{aria}>",
+            f'<legend class="question-label">{label}{optional}</legend>',
+            hint + error,
+            f'<ul class="options {scale}">',
+            choice_inputs(field),
+            "</ul></fieldset>",
+        ]
+    else:
+        attrs: dict[str, str | int] = {}
+        if described:
+            attrs["aria-describedby"] = " ".join(described)
+        if field.errors:
+            attrs["aria-invalid"] = "true"
+        if question.type == "number":
+            attrs.update({"inputmode": "decimal", "class": "short"})
+        if question.type == "long_text":
+            attrs["rows"] = 6
+        if question.required:
+            attrs["aria-required"] = "true"
+        parts += [
+            f'<label class="question-label" for="{fid}">{label}{optional}</label>',
+            hint + error,
+            field(**attrs),
+        ]
+    parts.append("</div>")
+    # Every text above went through escape(); field(...) is WTForms' own escaped HTML.
+    return Markup("\n".join(parts))  # nosec B704

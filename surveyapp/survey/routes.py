@@ -26,12 +26,12 @@ from surveyapp.page_forms import (
     raw_values,
 )
 from surveyapp.response_reads import Link, ResponseState
-from surveyapp.survey.display import answer_text, choice_inputs, role_label
+from surveyapp.survey.display import answer_text, question_block, role_label
 from surveyapp.survey.forms import RegistrationForm
 
 bp = Blueprint("survey", __name__)
 bp.add_app_template_global(answer_text)
-bp.add_app_template_global(choice_inputs)
+bp.add_app_template_global(question_block)
 bp.add_app_template_global(role_label)
 
 # Respondent forms check their CSRF token themselves, so that an expired token
