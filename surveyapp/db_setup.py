@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import Flask
+from flask import Flask, g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.orm import Session, SessionTransaction
 
 from surveyapp.extensions import db
 
@@ -59,7 +60,88 @@ def write_transaction() -> Iterator[None]:
         _write_lock_wanted.reset(token)
 
 
+# --- the request's own connection -------------------------------------------------------
+# The respondent's pages read and save with plain Core statements on a connection of
+# their own instead of the ORM session's: a session costs more than the statements of a
+# page. On PostgreSQL the connection reads in autocommit mode (no BEGIN and ROLLBACK
+# around each page's reads: two round trips fewer); SQLite has no round trips to save,
+# and its transactions are begun by ``_sqlite_begin``, which autocommit mode would upset.
+#
+# A request holds one pooled connection at a time: while the ORM session has a
+# transaction, reads go to the session's connection, and the session beginning one
+# returns the request's own to the pool first (``_hand_over_to_session``). Several held
+# per request would let a burst of requests take the whole pool while each waits for one
+# more.
+
+_REQUEST_CONNECTION = "_surveyapp_connection"
+
+
+def request_connection() -> Connection:
+    """This request's (or CLI command's) own connection, opened on first use and
+    closed at the end of the request or when the ORM session begins a transaction."""
+    conn = g.get(_REQUEST_CONNECTION)
+    if conn is None:
+        conn = db.engine.connect()
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        setattr(g, _REQUEST_CONNECTION, conn)
+    return conn
+
+
+def release_request_connection(_error: BaseException | None = None) -> None:
+    conn = g.pop(_REQUEST_CONNECTION, None)
+    if conn is not None:
+        conn.close()
+
+
+def read_rows(statement, params: dict) -> list[Row]:
+    """The rows of one read, as committed (or as this request's session sees them
+    while it has a transaction open)."""
+    registry = db.session.registry
+    if registry.has() and registry().in_transaction():
+        return registry().connection().execute(statement, params).all()
+    conn = request_connection()
+    rows = conn.execute(statement, params).all()
+    conn.commit()  # SQLite: no snapshot kept between reads; PostgreSQL: nothing to do
+    return rows
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _hand_over_to_session(_session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None and has_app_context():
+        conn = g.get(_REQUEST_CONNECTION)
+        # Between reads it holds nothing; never cut a write transaction short.
+        if conn is not None and not conn.in_transaction():
+            release_request_connection()
+
+
+@contextmanager
+def request_write_transaction() -> Iterator[Connection]:
+    """One write transaction on the request's own connection (see ``write_transaction``).
+
+    On PostgreSQL the connection leaves autocommit mode for the transaction
+    and returns to it afterwards.
+    """
+    if db.session.registry.has() and db.session().in_transaction():
+        db.session.commit()
+    conn = request_connection()
+    if conn.in_transaction():
+        conn.rollback()
+    autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    if autocommit:
+        conn.execution_options(isolation_level=conn.default_isolation_level)
+    token = _write_lock_wanted.set(True)
+    try:
+        with conn.begin():
+            yield conn
+    finally:
+        _write_lock_wanted.reset(token)
+        if autocommit and not conn.closed and not conn.invalidated:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def init_app(app: Flask) -> None:
+    app.teardown_appcontext(release_request_connection)
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":

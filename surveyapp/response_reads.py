@@ -1,10 +1,11 @@
 """What a respondent page reads on every request: its link and the saved answers.
 
 These are the two reads of the busiest pages there are, so they are plain Core
-statements built once (SQLAlchemy compiles each once per process), and they
-give plain rows, not ORM objects: a page needs a handful of columns and never
-changes the objects it reads. ``responses`` changes state; this module only
-reads it.
+statements built once (SQLAlchemy compiles each once per process), read on the
+request's own connection rather than through the ORM session
+(``db_setup.read_rows``), and they give plain rows, not ORM objects: a page
+needs a handful of columns and never changes the objects it reads.
+``responses`` changes state; this module only reads it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Row, bindparam, select
 
-from surveyapp.extensions import db
+from surveyapp.db_setup import read_rows
 from surveyapp.models import (
     Answer,
     AnswerSelection,
@@ -91,9 +92,10 @@ def find_link(token: str) -> Link | None:
     """Everything a respondent page needs to know about its link, in one query."""
     if not token or len(token) > 64:
         return None
-    row = db.session.connection().execute(_LINK, {"token": token}).one_or_none()
-    if row is None:
+    rows = read_rows(_LINK, {"token": token})
+    if not rows:
         return None
+    (row,) = rows
     (invitation_id, token, campaign_id, version_id, opens_at, closes_at, revision, created_at,
      response_id, *response) = row  # fmt: skip
     return Link(
@@ -126,17 +128,18 @@ def saved_answers(
     """The stored answers by question id, as Python values (one query).
 
     ``version`` (the response's, loaded) saves looking up the question types;
-    ``conn``: the connection to read on (the session's by default).
+    ``conn``: the connection to read on (by default the request's, ``read_rows``).
     """
-    conn = conn or db.session.connection()
+
+    def rows(statement, params: dict) -> list[Row]:
+        return conn.execute(statement, params).all() if conn else read_rows(statement, params)
+
     if version is not None and version.id == response.version_id:
         types = {q.id: q.type for page in version.pages for q in page.questions}
     else:
-        types = dict(conn.execute(_QUESTION_TYPES, {"version_id": response.version_id}).all())
+        types = dict(rows(_QUESTION_TYPES, {"version_id": response.version_id}))
     answers: dict[int, AnswerValue] = {}
-    for question_id, choice, number, text, selected in conn.execute(
-        _ANSWERS, {"response_id": response.id}
-    ):
+    for question_id, choice, number, text, selected in rows(_ANSWERS, {"response_id": response.id}):
         kind = types.get(question_id)
         if kind == "multiple_choice":
             ticked = answers.setdefault(question_id, [])

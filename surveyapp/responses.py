@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from surveyapp import logic, profile_counts
-from surveyapp.db_setup import insert_for, write_transaction
+from surveyapp.db_setup import insert_for, request_write_transaction, write_transaction
 from surveyapp.expressions import as_string
 from surveyapp.extensions import db
 from surveyapp.models import (
@@ -191,22 +191,18 @@ def save_page(response: ResponseLike, page: Page, values: dict[str, AnswerValue]
     never changes.
     """
     questions = {q.name: q for q in page.questions}
-    with write_transaction():
-        # Plain Core statements on the session's connection: no ORM objects to track.
-        conn = db.session.connection()
-        now = utcnow()
-        stamped = conn.execute(_STAMP_IN_PROGRESS, {"response_id": response.id, "now": now})
-        row = stamped.one_or_none()
+    changes: dict[str, Any] = {"updated_at": utcnow()}
+    # Plain Core statements on the request's own connection: no ORM session, no objects.
+    with request_write_transaction() as conn:
+        params = {"response_id": response.id, "now": changes["updated_at"]}
+        row = conn.execute(_STAMP_IN_PROGRESS, params).one_or_none()
         if row is None:
-            db.session.commit()
             return False
         _save_answers(conn, response.id, questions, values, _choice_scores(page))
-        changes: dict[str, Any] = {"updated_at": now}
         draft = row[0]
         if draft and draft.get("page") == page.name:
             changes["draft"] = None
             conn.execute(update(Response).where(Response.id == response.id).values(draft=None))
-        db.session.commit()
     _remember(response, **changes)
     _forget_loaded_answers(response)
     return True
