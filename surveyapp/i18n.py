@@ -284,6 +284,20 @@ def init_app(app: Flask) -> None:
             )
         return response
 
+    # Templates look their messages up in the request's catalog directly (Flask-Babel's
+    # own callables find the same catalog through several layers of lookups per message,
+    # and a page has a dozen messages).
+    def catalog() -> NullTranslations:
+        return app.extensions[CATALOGS_KEY].get(current_language())
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: catalog().gettext(s),
+        ngettext=lambda s, p, n: catalog().ngettext(s, p, n),
+        pgettext=lambda c, s: catalog().pgettext(c, s),
+        npgettext=lambda c, s, p, n: catalog().npgettext(c, s, p, n),
+        newstyle=True,
+    )
+
     @app.context_processor
     def language_context():
         code = current_language()

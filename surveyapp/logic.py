@@ -71,9 +71,9 @@ def calculate(question: Question, values: Values) -> object:
     return result
 
 
-def _same_page_references(question: Question, page: Page) -> bool:
+def _same_page_references(question: Question, names: set[str]) -> bool:
+    """Whether the question's relevance reads an answer among ``names`` (its page's)."""
     expression = _compiled(question.relevant or "")
-    names = {q.name for q in page.questions}
     return bool(expression and expression.references & names)
 
 
@@ -81,11 +81,12 @@ def shown_questions(page: Page, values: Values) -> list[Question]:
     """The questions to put on the page now, given the answers known so far."""
     if not _true(page.relevant, values):
         return []
+    names = {q.name for q in page.questions}
     return [
         q
         for q in page.questions
         if q.answerable or q.type == "note"
-        if _same_page_references(q, page) or _true(q.relevant, values)
+        if _same_page_references(q, names) or _true(q.relevant, values)
     ]
 
 

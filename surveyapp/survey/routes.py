@@ -224,7 +224,8 @@ def page(token: str, number: int):
     saved = responses.saved_answers(response, visit.version)
     earlier = responses.answers_by_name(response, visit.version, saved)
     values = logic.all_values(visit.version, earlier)
-    if not logic.page_is_shown(page_, values):
+    shown = logic.shown_questions(page_, values)
+    if not shown:
         # Skipped by the answers given so far: go on to the next page that applies.
         following = logic.next_page_number(visit.version, number, values)
         if following is None:
@@ -241,7 +242,6 @@ def page(token: str, number: int):
         form = form_class(formdata=None, data=initial_data(page_, saved))
         if request.args.get("check"):
             check_page(form, page_, visit.texts, earlier, require=True)
-    shown = logic.shown_questions(page_, values)
     return _render_page(visit, page_, number, form, shown, stale=False)
 
 
