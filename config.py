@@ -18,7 +18,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     #: None means: SQLite in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: Pooled connections are checked before use by surveyapp.db_setup (not pool_pre_ping,
+    #: which would also ping for every respondent page).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     #: Flask-Babel resolves relative directories against the package folder,
     #: so point it at the top-level catalogs with an absolute path.
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")

@@ -110,11 +110,6 @@ def _configure_database(app: Flask) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         url = "sqlite:///" + os.path.join(app.instance_path, "surveyapp.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
-    if url.startswith("sqlite"):
-        # A file has no connection to lose: no "SELECT 1" before every request.
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options["pool_pre_ping"] = False
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _register_error_pages(app: Flask) -> None:

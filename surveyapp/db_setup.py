@@ -1,9 +1,14 @@
-"""Database connection settings that every engine gets, and write transactions.
+"""Database connection settings that every engine gets, write transactions, and
+the request's own connection.
 
 SQLite: WAL (readers never wait for the writer), a busy timeout, foreign keys,
 and write transactions that take the write lock when they begin (BEGIN
 IMMEDIATE), so concurrent writers queue instead of failing with "database is
 locked" when a read transaction tries to turn into a write.
+
+PostgreSQL: a pooled connection is pinged before the ORM session uses it, so a
+server restart costs no request an error; the respondent's pages read on a
+connection of their own, unpinged, and repeat a read that finds it dropped.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ from flask import Flask, g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from surveyapp.extensions import db
 
 _write_lock_wanted: ContextVar[bool] = ContextVar("write_lock_wanted", default=False)
+_checking_out_unpinged: ContextVar[bool] = ContextVar("checking_out_unpinged", default=False)
 
 
 def _sqlite_connect(dbapi_connection, connection_record) -> None:
@@ -78,10 +85,18 @@ _REQUEST_CONNECTION = "_surveyapp_connection"
 
 def request_connection() -> Connection:
     """This request's (or CLI command's) own connection, opened on first use and
-    closed at the end of the request or when the ORM session begins a transaction."""
+    closed at the end of the request or when the ORM session begins a transaction.
+
+    Taken from the pool without a ping: ``read_rows`` retries a read that finds
+    the connection dropped by the server instead.
+    """
     conn = g.get(_REQUEST_CONNECTION)
     if conn is None:
-        conn = db.engine.connect()
+        token = _checking_out_unpinged.set(True)
+        try:
+            conn = db.engine.connect()
+        finally:
+            _checking_out_unpinged.reset(token)
         if conn.dialect.name == "postgresql":
             conn.execution_options(isolation_level="AUTOCOMMIT")
         setattr(g, _REQUEST_CONNECTION, conn)
@@ -101,7 +116,16 @@ def read_rows(statement, params: dict) -> list[Row]:
     if registry.has() and registry().in_transaction():
         return registry().connection().execute(statement, params).all()
     conn = request_connection()
-    rows = conn.execute(statement, params).all()
+    try:
+        rows = conn.execute(statement, params).all()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        # The server dropped the connection (a restart, say); the pool now lets its
+        # other old connections go as well. A read is safe to repeat on a new one.
+        release_request_connection()
+        conn = request_connection()
+        rows = conn.execute(statement, params).all()
     conn.commit()  # SQLite: no snapshot kept between reads; PostgreSQL: nothing to do
     return rows
 
@@ -140,13 +164,35 @@ def request_write_transaction() -> Iterator[Connection]:
             conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
+def _ping_on_checkout(engine: Engine):
+    """A pooled connection is checked before use, as ``pool_pre_ping`` would, so that a
+    database restart costs no request an error; a dead one is replaced by the pool.
+
+    Not the request's own connection (``request_connection``): the respondent's
+    pages would pay a round trip per request for it, and their reads are retried.
+    """
+
+    def checkout(dbapi_connection, connection_record, _proxy) -> None:
+        if _checking_out_unpinged.get() or connection_record.fresh:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("the pooled connection did not answer") from error
+
+    return checkout
+
+
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(release_request_connection)
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
+            # A file has no connection to lose: nothing to ping.
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
+        else:
+            event.listen(engine.pool, "checkout", _ping_on_checkout(engine))
 
 
 def insert_for(conn: Connection, model: type):
