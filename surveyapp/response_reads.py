@@ -59,6 +59,8 @@ class Link:
     version_stamp: tuple[int, datetime]
     #: None until the respondent consents.
     response: ResponseState | None
+    #: The response's answer rows, read with the link when asked (``find_link``).
+    answer_rows: list[tuple] | None = None
 
     def campaign_is_open(self, now: datetime | None = None) -> bool:
         return is_open(self.opens_at, self.closes_at, now)
@@ -88,16 +90,34 @@ _LINK = (
 )
 
 
-def find_link(token: str) -> Link | None:
-    """Everything a respondent page needs to know about its link, in one query."""
+_ANSWER_COLUMNS = (
+    Answer.question_id,
+    Answer.choice,
+    Answer.number,
+    Answer.text,
+    AnswerSelection.value,
+)
+_LINK_AND_ANSWERS = (
+    _LINK.add_columns(*_ANSWER_COLUMNS)
+    .outerjoin(Answer, Answer.response_id == Response.id)
+    .outerjoin(AnswerSelection, AnswerSelection.answer_id == Answer.id)
+)
+_LINK_WIDTH = len(_LINK.selected_columns)
+
+
+def find_link(token: str, *, with_answers: bool = False) -> Link | None:
+    """Everything a respondent page needs to know about its link, in one query;
+    ``with_answers``: the saved answers too (``link_answers``), in the same query."""
     if not token or len(token) > 64:
         return None
-    rows = read_rows(_LINK, {"token": token})
+    rows = read_rows(_LINK_AND_ANSWERS if with_answers else _LINK, {"token": token})
     if not rows:
         return None
-    (row,) = rows
     (invitation_id, token, campaign_id, version_id, opens_at, closes_at, revision, created_at,
-     response_id, *response) = row  # fmt: skip
+     response_id, *response) = rows[0][:_LINK_WIDTH]  # fmt: skip
+    answer_rows = None
+    if with_answers:
+        answer_rows = [row[_LINK_WIDTH:] for row in rows if row[_LINK_WIDTH] is not None]
     return Link(
         invitation_id,
         token,
@@ -107,11 +127,24 @@ def find_link(token: str) -> Link | None:
         closes_at,
         (revision, created_at),
         None if response_id is None else ResponseState(response_id, *response),
+        answer_rows,
     )
 
 
+def link_answers(link: Link, version: QuestionnaireVersion) -> dict[int, AnswerValue]:
+    """The answers read with the link (``find_link(..., with_answers=True)``), as
+    ``saved_answers`` gives them; ``version``: the response's, loaded."""
+    if link.answer_rows is None:
+        raise ValueError("the link was read without its answers")
+    if link.response is None:
+        return {}
+    if link.response.version_id != version.id:
+        return saved_answers(link.response, version)  # its own version's question types
+    return _answers_from(link.answer_rows, _question_types(version))
+
+
 _ANSWERS = (
-    select(Answer.question_id, Answer.choice, Answer.number, Answer.text, AnswerSelection.value)
+    select(*_ANSWER_COLUMNS)
     .outerjoin(AnswerSelection, AnswerSelection.answer_id == Answer.id)
     .where(Answer.response_id == bindparam("response_id"))
 )
@@ -135,11 +168,20 @@ def saved_answers(
         return conn.execute(statement, params).all() if conn else read_rows(statement, params)
 
     if version is not None and version.id == response.version_id:
-        types = {q.id: q.type for page in version.pages for q in page.questions}
+        types = _question_types(version)
     else:
         types = dict(rows(_QUESTION_TYPES, {"version_id": response.version_id}))
+    return _answers_from(rows(_ANSWERS, {"response_id": response.id}), types)
+
+
+def _question_types(version: QuestionnaireVersion) -> dict[int, str]:
+    return {q.id: q.type for page in version.pages for q in page.questions}
+
+
+def _answers_from(rows, types: dict[int, str]) -> dict[int, AnswerValue]:
+    """Answer rows (question id, choice, number, text, ticked value) as Python values."""
     answers: dict[int, AnswerValue] = {}
-    for question_id, choice, number, text, selected in rows(_ANSWERS, {"response_id": response.id}):
+    for question_id, choice, number, text, selected in rows:
         kind = types.get(question_id)
         if kind == "multiple_choice":
             ticked = answers.setdefault(question_id, [])

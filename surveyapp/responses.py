@@ -40,6 +40,7 @@ from surveyapp.response_reads import (  # noqa: F401  (part of this module's int
     ResponseState,
     answers_by_name,
     find_link,
+    link_answers,
     saved_answers,
 )
 

@@ -341,3 +341,20 @@ def test_a_submitted_response_never_changes_even_from_a_page_left_open(app, resp
         assert responses.save_draft(stale, page, {"good_practice": ["x"]}) is False
     response, after = _stored(app, person.token)
     assert after == before and response.status == "submitted" and response.draft is None
+
+
+@pytest.mark.parametrize("variant", [0, 1])
+def test_a_page_reads_its_answers_with_its_link(app, make_response, variant):
+    """The page's one-query read (link and answers) gives what ``saved_answers`` gives."""
+    from surveyapp.responses import find_link, link_answers, load_version
+
+    response_id = make_response(variant=variant, submit=False)
+    with app.test_request_context():
+        response = db.session.get(Response, response_id)
+        version = load_version(response.version_id)
+        link = find_link(response.invitation.token, with_answers=True)
+        read_with_link = link_answers(link, version)
+        assert read_with_link == saved_answers(response, version)
+        ticked = [v for v in read_with_link.values() if isinstance(v, list)]
+        assert any(len(v) > 1 for v in ticked), "the plan ticks several boxes somewhere"
+        assert find_link(response.invitation.token).answer_rows is None

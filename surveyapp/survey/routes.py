@@ -84,8 +84,8 @@ class Visit:
         )
 
 
-def _visit(token: str, *, allow_closed: bool = False) -> Visit:
-    link = responses.find_link(token)
+def _visit(token: str, *, allow_closed: bool = False, with_answers: bool = False) -> Visit:
+    link = responses.find_link(token, with_answers=with_answers)
     if link is None:
         raise InvitationNotFound()
     response = link.response
@@ -216,12 +216,12 @@ def _started(visit: Visit, token: str) -> ResponseState | HTTPResponse:
 
 @bp.get("/<lang>/r/<token>/p/<int:number>")
 def page(token: str, number: int):
-    visit = _visit(token)
+    visit = _visit(token, with_answers=True)
     response = _started(visit, token)
     if isinstance(response, HTTPResponse):
         return response
     page_ = _page_or_404(visit, number)
-    saved = responses.saved_answers(response, visit.version)
+    saved = responses.link_answers(visit.link, visit.version)
     earlier = responses.answers_by_name(response, visit.version, saved)
     values = logic.all_values(visit.version, earlier)
     shown = logic.shown_questions(page_, values)
