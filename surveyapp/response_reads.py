@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, Row, bindparam, null, select, type_coerce, union_all
 
 from surveyapp.db_setup import read_rows
 from surveyapp.models import (
@@ -97,10 +97,17 @@ _ANSWER_COLUMNS = (
     Answer.text,
     AnswerSelection.value,
 )
-_LINK_AND_ANSWERS = (
-    _LINK.add_columns(*_ANSWER_COLUMNS)
-    .outerjoin(Answer, Answer.response_id == Response.id)
+# The link's row, then one row per answer (selection), each padded with NULLs where
+# the other has its columns: joining the answers to the link instead would repeat
+# (and convert) the link's columns on every answer's row.
+_LINK_AND_ANSWERS = union_all(
+    _LINK.add_columns(*(type_coerce(null(), c.type) for c in _ANSWER_COLUMNS)),
+    select(*(type_coerce(null(), c.type) for c in _LINK.selected_columns), *_ANSWER_COLUMNS)
+    .select_from(Answer)
+    .join(Response, Response.id == Answer.response_id)
+    .join(Invitation, Invitation.id == Response.invitation_id)
     .outerjoin(AnswerSelection, AnswerSelection.answer_id == Answer.id)
+    .where(Invitation.token == bindparam("token")),
 )
 _LINK_WIDTH = len(_LINK.selected_columns)
 
@@ -111,13 +118,14 @@ def find_link(token: str, *, with_answers: bool = False) -> Link | None:
     if not token or len(token) > 64:
         return None
     rows = read_rows(_LINK_AND_ANSWERS if with_answers else _LINK, {"token": token})
-    if not rows:
+    links = [row for row in rows if row[0] is not None]
+    if not links:
         return None
     (invitation_id, token, campaign_id, version_id, opens_at, closes_at, revision, created_at,
-     response_id, *response) = rows[0][:_LINK_WIDTH]  # fmt: skip
+     response_id, *response) = links[0][:_LINK_WIDTH]  # fmt: skip
     answer_rows = None
     if with_answers:
-        answer_rows = [row[_LINK_WIDTH:] for row in rows if row[_LINK_WIDTH] is not None]
+        answer_rows = [row[_LINK_WIDTH:] for row in rows if row[0] is None]
     return Link(
         invitation_id,
         token,
