@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from surveyapp import question_index
 from surveyapp.expressions import Expression, ExpressionError, parse
 from surveyapp.models import Page, Question, QuestionnaireVersion
 
@@ -48,13 +49,12 @@ def _true(text: str | None, values: Values, current: object = None, default: boo
 
 def all_values(version: QuestionnaireVersion, answers_by_name: Values) -> dict[str, object]:
     """Every question's value by name (None when unanswered), calculations included."""
+    index = question_index.of(version)
     values: dict[str, object] = {
-        q.name: answers_by_name.get(q.name) for page in version.pages for q in page.questions
+        name: answers_by_name.get(name) for _id, name in index.ids_and_names
     }
-    for page in version.pages:
-        for question in page.questions:
-            if question.type == "calculate" and question.calculation:
-                values[question.name] = calculate(question, values)
+    for question in index.calculations:
+        values[question.name] = calculate(question, values)
     return values
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, null, select, type_coerce, union_all
 
+from surveyapp import question_index
 from surveyapp.db_setup import read_rows
 from surveyapp.models import (
     Answer,
@@ -183,7 +184,7 @@ def saved_answers(
 
 
 def _question_types(version: QuestionnaireVersion) -> dict[int, str]:
-    return {q.id: q.type for page in version.pages for q in page.questions}
+    return question_index.of(version).types
 
 
 def _answers_from(rows, types: dict[int, str]) -> dict[int, AnswerValue]:
@@ -226,4 +227,4 @@ def answers_by_name(
     ``saved``: the response's ``saved_answers``, when the caller has them already.
     """
     answers = saved_answers(response, version) if saved is None else saved
-    return {q.name: answers.get(q.id) for page in version.pages for q in page.questions}
+    return {name: answers.get(id_) for id_, name in question_index.of(version).ids_and_names}

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from surveyapp import question_index
 from surveyapp.content import Texts, complete_languages, load_texts
 from surveyapp.extensions import db
 from surveyapp.models import (
@@ -144,6 +145,7 @@ def _load(version_id: int, stamp: Stamp) -> CachedVersion:
             for question in page.questions:
                 _ = question.page, question.version
         session.expunge_all()
+    question_index.keep(version)
     offered = complete_languages(version_id)
     # The stamp is read before the content, and an edit commits its content and
     # its new revision together: what was loaded is never older than its stamp.
