@@ -117,3 +117,24 @@ def test_a_choice_without_a_label_shows_its_value_and_everything_is_escaped(app)
     assert '<label for="pick-0">a</label>' in html
     assert 'checked id="pick-1" name="pick" type="radio" value="b&amp;"' in html
     assert "&lt;b&gt;Bold&lt;/b&gt;" in html and "<b>" not in html
+
+
+@pytest.mark.parametrize("lang", ["mk", "sr-Latn", "en"])
+def test_template_messages_read_as_jinja_would_write_them(app, lang):
+    """``_()`` in templates: the request's catalog, variables escaped, "%%" read as "%"."""
+    from flask import g, render_template_string
+
+    from surveyapp.i18n import CATALOGS_KEY
+
+    with app.test_request_context(f"/{lang}/"):
+        g.lang = lang
+        catalog = app.extensions[CATALOGS_KEY].get(lang)
+        page = catalog.gettext("Page %(number)d of %(total)d") % {"number": 2, "total": 5}
+        out = render_template_string(
+            '{{ _("Page %(number)d of %(total)d", number=2, total=5) }}|{{ _("Next") }}|'
+            '{{ _("%(name)s", name="<b>&") }}|{{ _("100%% sure") }}'
+        )
+    next_ = html_lib.escape(catalog.gettext("Next"))
+    assert out == f"{html_lib.escape(page)}|{next_}|&lt;b&gt;&amp;|100% sure"
+    if lang != "en":
+        assert catalog.gettext("Next") != "Next"
