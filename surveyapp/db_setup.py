@@ -45,7 +45,12 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_lock_wanted.get() else "BEGIN")
+    if _write_lock_wanted.get():
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif not connection.get_execution_options().get(_READS_IN_AUTOCOMMIT):
+        connection.exec_driver_sql("BEGIN")
+    # else: each read of the request's own connection is a statement of its own, as
+    # on PostgreSQL (a single SELECT sees one consistent state of the database).
 
 
 @contextmanager
@@ -70,9 +75,10 @@ def write_transaction() -> Iterator[None]:
 # --- the request's own connection -------------------------------------------------------
 # The respondent's pages read and save with plain Core statements on a connection of
 # their own instead of the ORM session's: a session costs more than the statements of a
-# page. On PostgreSQL the connection reads in autocommit mode (no BEGIN and ROLLBACK
-# around each page's reads: two round trips fewer); SQLite has no round trips to save,
-# and its transactions are begun by ``_sqlite_begin``, which autocommit mode would upset.
+# page. Its reads are statements of their own, without BEGIN and COMMIT around them: on
+# PostgreSQL by autocommit mode (two round trips fewer per page), on SQLite by an
+# execution option that ``_sqlite_begin`` reads (SQLAlchemy's autocommit mode would
+# upset the BEGIN IMMEDIATE of its write transactions).
 #
 # A request holds one pooled connection at a time: while the ORM session has a
 # transaction, reads go to the session's connection, and the session beginning one
@@ -81,6 +87,8 @@ def write_transaction() -> Iterator[None]:
 # more.
 
 _REQUEST_CONNECTION = "_surveyapp_connection"
+#: SQLite: the request's own connection reads without BEGIN (see ``_sqlite_begin``).
+_READS_IN_AUTOCOMMIT = "surveyapp_reads_in_autocommit"
 
 
 def request_connection() -> Connection:
@@ -99,6 +107,8 @@ def request_connection() -> Connection:
             _checking_out_unpinged.reset(token)
         if conn.dialect.name == "postgresql":
             conn.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            conn.execution_options(**{_READS_IN_AUTOCOMMIT: True})
         setattr(g, _REQUEST_CONNECTION, conn)
     return conn
 

@@ -217,6 +217,14 @@ def current_language() -> str:
     return SOURCE_LANGUAGE
 
 
+def gettext(string: str, **variables) -> str:
+    """``flask_babel.gettext`` for code that runs per question: the request's catalog,
+    looked up directly (Flask-Babel's own lookup costs several times the translation)."""
+    if has_app_context() and CATALOGS_KEY in current_app.extensions:
+        string = current_app.extensions[CATALOGS_KEY].get(current_language()).gettext(string)
+    return string % variables if variables else string
+
+
 def current_locale() -> str:
     """The Babel locale Flask-Babel formats dates and numbers with."""
     return LANGUAGES[current_language()].babel_locale

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from flask_babel import format_date, format_decimal, gettext
+from flask_babel import format_date, format_decimal
 from markupsafe import Markup, escape
 from wtforms import Field, SelectMultipleField
 
 from surveyapp.content import Texts
+from surveyapp.i18n import gettext
 from surveyapp.labels import ROLE_LABELS
 from surveyapp.models import Question
 from surveyapp.responses import AnswerValue
