@@ -23,6 +23,8 @@ class QuestionIndex:
     types: dict[int, str]
     #: The calculations that have an expression, in order.
     calculations: tuple[Question, ...]
+    #: (choice list id, choice value) -> the choice's score, for the lists questions use
+    scores: dict[tuple[int, str], float | None]
 
 
 _kept: WeakKeyDictionary[QuestionnaireVersion, QuestionIndex] = WeakKeyDictionary()
@@ -34,6 +36,12 @@ def _build(version: QuestionnaireVersion) -> QuestionIndex:
         ids_and_names=tuple((q.id, q.name) for q in questions),
         types={q.id: q.type for q in questions},
         calculations=tuple(q for q in questions if q.type == "calculate" and q.calculation),
+        scores={
+            (q.choice_list_id, choice.value): choice.score
+            for q in questions
+            if q.choice_list is not None
+            for choice in q.choice_list.choices
+        },
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from surveyapp import logic, profile_counts
+from surveyapp import logic, profile_counts, question_index
 from surveyapp.db_setup import insert_for, request_write_transaction, write_transaction
 from surveyapp.expressions import as_string
 from surveyapp.extensions import db
@@ -317,12 +317,8 @@ def _answer_upsert(conn: Connection):
 
 
 def _choice_scores(page: Page) -> dict[tuple[int, str], float | None]:
-    return {
-        (question.choice_list_id, choice.value): choice.score
-        for question in page.questions
-        if question.choice_list is not None
-        for choice in question.choice_list.choices
-    }
+    """(choice list id, value) -> score, for every choice list the page's version uses."""
+    return question_index.of(page.version).scores
 
 
 def _columns(question: Question, value: Any, scores: dict) -> dict[str, Any]:
