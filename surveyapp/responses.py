@@ -338,6 +338,8 @@ def _columns(question: Question, value: Any, scores: dict) -> dict[str, Any]:
 
 def _forget_loaded_answers(response: ResponseLike) -> None:
     """Answers this session loaded before are out of date now: reload them when read."""
+    if not db.session.registry.has():
+        return  # no session in this request: nothing loaded
     for obj in list(db.session.identity_map.values()):
         # Read without loading: an expired answer may be one this save deleted.
         if isinstance(obj, Answer) and inspect(obj).dict.get("response_id") == response.id:
