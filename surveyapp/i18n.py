@@ -317,7 +317,7 @@ def init_app(app: Flask) -> None:
             # variables are escaped by the % below.
             message = Markup(message)  # nosec B704
         # Always a format string, as Jinja's own: "%%" reads "%" with or without variables.
-        return message % variables
+        return message % variables if variables or "%" in message else message
 
     app.jinja_env.globals["_"] = template_gettext
 

@@ -358,3 +358,26 @@ def test_a_page_reads_its_answers_with_its_link(app, make_response, variant):
         ticked = [v for v in read_with_link.values() if isinstance(v, list)]
         assert any(len(v) > 1 for v in ticked), "the plan ticks several boxes somewhere"
         assert find_link(response.invitation.token).answer_rows is None
+
+
+@pytest.mark.parametrize("lang", ["sq", "sr"])
+def test_each_question_is_written_as_html_once_an_error_shows_too(respondent, lang):
+    """Every choice question of a page is a fieldset with its legend; "(optional)" is in
+    the page's language; no markup shows as text, with or without an error."""
+    person = respondent(lang)
+    person.consent()
+    html = person.get("/p/2").get_data(as_text=True)
+    questions = html.count('<div class="question ')
+    assert questions >= 8
+    assert html.count("<fieldset") == html.count('<legend class="question-label">') == questions
+    assert "&lt;" not in html and "&#34;" not in html
+    first = person.get("/p/1").get_data(as_text=True)
+    error = person.post("/p/1", {"action": "next", "staff_count": "many"}, first)
+    assert error.status_code == 303
+    checked = person.get("/p/1?check=1").get_data(as_text=True)
+    assert 'class="question has-error' in checked and 'aria-invalid="true"' in checked
+    assert "&lt;" not in checked
+    english = respondent("en")
+    english.consent()
+    optional_en = english.get("/p/1").get_data(as_text=True).count("(optional)")
+    assert optional_en >= 1 and checked.count("(optional)") == 0

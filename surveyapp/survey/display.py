@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from wtforms import Field, SelectMultipleField
 
 from surveyapp.content import Texts
-from surveyapp.i18n import gettext
+from surveyapp.i18n import current_language, gettext
 from surveyapp.labels import ROLE_LABELS
 from surveyapp.models import Question
 from surveyapp.responses import AnswerValue
@@ -85,61 +85,104 @@ def question_block(field: Field, question: Question) -> Markup:
     """A questionnaire field as a page shows it: label (or legend for choices),
     "(optional)", hint, error, the input(s), and the aria attributes that tie
     them together. Written here rather than by a template macro, because a page
-    has up to a dozen of them and a macro call costs more than the HTML itself.
+    has up to a dozen of them and a macro call costs more than the HTML itself;
+    around a choice question's options (``choice_inputs``) the HTML is the same
+    on every page view until an error shows, so it is written once per field
+    and language.
     """
-    fid = escape(field.id)
+    if question.type in GROUPED and not field.errors:
+        head, tail = _grouped_frame(
+            field.id,
+            str(field.label.text),
+            str(field.description or ""),
+            question.type,
+            question.required,
+            current_language(),
+        )
+        # Both parts are _block_parts' escaped HTML.
+        return Markup("".join((head, choice_inputs(field), tail)))  # nosec B704
+    parts = _block_parts(
+        field.id,
+        field.label.text,
+        field.description,
+        [str(error) for error in field.errors],
+        question.type,
+        question.required,
+    )
+    inputs = (
+        choice_inputs(field) if question.type in GROUPED else field(**_input_attrs(field, question))
+    )
+    # Every text in the parts went through escape(); the inputs are escaped HTML too.
+    return Markup("\n".join(inputs if part is _INPUTS else part for part in parts))  # nosec B704
+
+
+_INPUTS = object()  #: where the inputs go in _block_parts
+
+
+@lru_cache(maxsize=4096)
+def _grouped_frame(
+    field_id: str, label: str, description: str, kind: str, required: bool, _lang: str
+) -> tuple[str, str]:
+    """A choice question's block without errors, before and after its options.
+
+    ``_lang`` keys the cache: "(optional)" is in the page's language."""
+    parts = _block_parts(field_id, label, description, [], kind, required)
+    cut = parts.index(_INPUTS)
+    return "\n".join(parts[:cut]) + "\n", "\n" + "\n".join(parts[cut + 1 :])
+
+
+def _block_parts(
+    field_id: str, label: str, description: str | None, errors: list[str], kind: str, required: bool
+) -> list:
+    """The block's HTML in parts, ``_INPUTS`` where the input(s) go."""
+    fid = escape(field_id)
     hint_id, error_id = f"{fid}-hint", f"{fid}-error"
-    described = ([hint_id] if field.description else []) + ([error_id] if field.errors else [])
-    optional = (
-        ""
-        if question.required
-        else f' <span class="optional">{escape(gettext("(optional)"))}</span>'
-    )
-    hint = (
-        f'<p class="hint" id="{hint_id}">{escape(field.description)}</p>'
-        if field.description
-        else ""
-    )
+    described = ([hint_id] if description else []) + ([error_id] if errors else [])
+    optional = "" if required else f' <span class="optional">{escape(gettext("(optional)"))}</span>'
+    hint = f'<p class="hint" id="{hint_id}">{escape(description)}</p>' if description else ""
     error = ""
-    if field.errors:
+    if errors:
         error = (
             f'<p class="field-error" id="{error_id}"><span class="visually-hidden">'
-            f"{escape(gettext('Error:'))}</span> {escape(' '.join(map(str, field.errors)))}</p>"
+            f"{escape(gettext('Error:'))}</span> {escape(' '.join(errors))}</p>"
         )
-    label = escape(field.label.text)
-    grouped = question.type in GROUPED
-    parts = [
-        f'<div class="question {"has-error" if field.errors else ""} q-{escape(question.type)}"'
-        f' id="{fid}-block">'
+    parts: list = [
+        f'<div class="question {"has-error" if errors else ""} q-{escape(kind)}" id="{fid}-block">'
     ]
-    if grouped:
-        scale = "scale" if question.type == "scale" else ""
+    if kind in GROUPED:
+        scale = "scale" if kind == "scale" else ""
         aria = f' aria-describedby="{" ".join(described)}"' if described else ""
         parts += [
             f"<fieldset{aria}>",
-            f'<legend class="question-label">{label}{optional}</legend>',
+            f'<legend class="question-label">{escape(label)}{optional}</legend>',
             hint + error,
             f'<ul class="options {scale}">',
-            choice_inputs(field),
+            _INPUTS,
             "</ul></fieldset>",
         ]
     else:
-        attrs: dict[str, str | int] = {}
-        if described:
-            attrs["aria-describedby"] = " ".join(described)
-        if field.errors:
-            attrs["aria-invalid"] = "true"
-        if question.type == "number":
-            attrs.update({"inputmode": "decimal", "class": "short"})
-        if question.type == "long_text":
-            attrs["rows"] = 6
-        if question.required:
-            attrs["aria-required"] = "true"
         parts += [
-            f'<label class="question-label" for="{fid}">{label}{optional}</label>',
+            f'<label class="question-label" for="{fid}">{escape(label)}{optional}</label>',
             hint + error,
-            field(**attrs),
+            _INPUTS,
         ]
     parts.append("</div>")
-    # Every text above went through escape(); field(...) is WTForms' own escaped HTML.
-    return Markup("\n".join(parts))  # nosec B704
+    return parts
+
+
+def _input_attrs(field: Field, question: Question) -> dict[str, str | int]:
+    """A text, number or date input's aria and other attributes."""
+    hint_id, error_id = f"{field.id}-hint", f"{field.id}-error"
+    described = ([hint_id] if field.description else []) + ([error_id] if field.errors else [])
+    attrs: dict[str, str | int] = {}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    if question.type == "number":
+        attrs.update({"inputmode": "decimal", "class": "short"})
+    if question.type == "long_text":
+        attrs["rows"] = 6
+    if question.required:
+        attrs["aria-required"] = "true"
+    return attrs
