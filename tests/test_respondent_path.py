@@ -381,3 +381,32 @@ def test_each_question_is_written_as_html_once_an_error_shows_too(respondent, la
     english.consent()
     optional_en = english.get("/p/1").get_data(as_text=True).count("(optional)")
     assert optional_en >= 1 and checked.count("(optional)") == 0
+
+
+def test_a_pages_own_reads_give_what_sqlalchemy_gives(app, make_response):
+    """The respondent's reads on the request's own connection (on PostgreSQL straight
+    through psycopg) give the rows and Python values SQLAlchemy's execution gives:
+    timestamps, a draft's JSON, scores and every answer."""
+    from surveyapp.db_setup import read_rows
+    from surveyapp.response_reads import _LINK, _LINK_AND_ANSWERS
+    from surveyapp.responses import save_draft
+
+    submitted = make_response(variant=0, submit=True)
+    drafting = make_response(variant=1, submit=False, municipality="rs-novi-sad")
+    with app.app_context():
+        page = builtin_version().pages[1]
+        save_draft(db.session.get(Response, drafting), page, {"x": ["<typed>", "ü"]})
+        tokens = [db.session.get(Response, rid).invitation.token for rid in (submitted, drafting)]
+        db.session.remove()
+    with app.test_request_context():
+        for token in tokens:
+            for statement in (_LINK, _LINK_AND_ANSWERS):
+                own = read_rows(statement, {"token": token})
+                assert not db.session.registry.has(), "read without the ORM session"
+                with db.engine.connect() as conn:
+                    expected = conn.execute(statement, {"token": token}).all()
+                assert sorted(map(tuple, own), key=repr) == sorted(map(tuple, expected), key=repr)
+                assert len(own) > (1 if statement is _LINK_AND_ANSWERS else 0)
+        link = read_rows(_LINK, {"token": tokens[1]})[0]
+        assert link[12] == {"page": page.name, "values": {"x": ["<typed>", "ü"]}}
+        assert read_rows(_LINK, {"token": tokens[0]})[0][13] is not None  # submitted_at
