@@ -133,12 +133,13 @@ def read_rows(statement, params: dict) -> list[Row]:
     except DBAPIError as error:
         if not error.connection_invalidated:
             raise
-        # The server dropped the connection (a restart, say); the pool now lets its
-        # other old connections go as well. A read is safe to repeat on a new one.
+        # A database server dropped the connection (not SQLite's way, but any other
+        # database's); the pool now lets its other old connections go as well. A read
+        # is safe to repeat on a new one.
         release_request_connection()
         conn = request_connection()
         rows = conn.execute(statement, params).all()
-    conn.commit()  # SQLite: no snapshot kept between reads; PostgreSQL: nothing to do
+    conn.commit()  # no snapshot kept between reads
     return rows
 
 

@@ -62,6 +62,11 @@ def find_invitation(token: str) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.token == token))
 
 
+def invitation_of(link: Link) -> Invitation:
+    """The link's invitation as an object (its campaign, municipality and role load on use)."""
+    return db.session.get(Invitation, link.invitation_id)
+
+
 def countries_with_municipalities() -> list[Country]:
     """Countries in their display order, municipalities loaded."""
     return list(

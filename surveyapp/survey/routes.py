@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from surveyapp import logic, responses, version_cache
 from surveyapp.content import Texts
-from surveyapp.extensions import csrf, db
+from surveyapp.extensions import csrf
 from surveyapp.form_fields import ActionForm
 from surveyapp.i18n import preferred_language
 from surveyapp.labels import role_choices
@@ -70,7 +70,7 @@ class Visit:
     @cached_property
     def invitation(self) -> Invitation:
         """The invitation with its campaign, municipality and role (read when first used)."""
-        return db.session.get(Invitation, self.link.invitation_id)
+        return responses.invitation_of(self.link)
 
     def reads_other_pages(self, page: Page) -> bool:
         """Whether the questionnaire's rules refer to answers given elsewhere than ``page``."""
