@@ -22,7 +22,7 @@ from flask import Flask, g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, Row
-from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from surveyapp.extensions import db
@@ -95,8 +95,8 @@ def request_connection() -> Connection:
     """This request's (or CLI command's) own connection, opened on first use and
     closed at the end of the request or when the ORM session begins a transaction.
 
-    Taken from the pool without a ping: ``read_rows`` retries a read that finds
-    the connection dropped by the server instead.
+    Taken from the pool without a ping: on PostgreSQL ``read_rows`` repeats a read
+    that finds the connection dropped by the server instead.
     """
     conn = g.get(_REQUEST_CONNECTION)
     if conn is None:
@@ -128,17 +128,8 @@ def read_rows(statement, params: dict) -> list[Row]:
     conn = request_connection()
     if conn.dialect.name == "postgresql":
         return _read_through_driver(conn, statement, params)
-    try:
-        rows = conn.execute(statement, params).all()
-    except DBAPIError as error:
-        if not error.connection_invalidated:
-            raise
-        # A database server dropped the connection (not SQLite's way, but any other
-        # database's); the pool now lets its other old connections go as well. A read
-        # is safe to repeat on a new one.
-        release_request_connection()
-        conn = request_connection()
-        rows = conn.execute(statement, params).all()
+    # SQLite: a file, no connection to lose.
+    rows = conn.execute(statement, params).all()
     conn.commit()  # no snapshot kept between reads
     return rows
 

@@ -217,11 +217,17 @@ def current_language() -> str:
     return SOURCE_LANGUAGE
 
 
+def current_catalog() -> NullTranslations:
+    """The catalog of the current request's language (none outside an application)."""
+    if not has_app_context() or CATALOGS_KEY not in current_app.extensions:
+        return NullTranslations()
+    return current_app.extensions[CATALOGS_KEY].get(current_language())
+
+
 def gettext(string: str, **variables) -> str:
     """``flask_babel.gettext`` for code that runs per question: the request's catalog,
     looked up directly (Flask-Babel's own lookup costs several times the translation)."""
-    if has_app_context() and CATALOGS_KEY in current_app.extensions:
-        string = current_app.extensions[CATALOGS_KEY].get(current_language()).gettext(string)
+    string = current_catalog().gettext(string)
     return string % variables if variables else string
 
 
@@ -234,9 +240,7 @@ class CatalogDomain(Domain):
     """A Flask-Babel domain that picks the catalog by our language code."""
 
     def get_translations(self) -> NullTranslations:
-        if not has_app_context() or CATALOGS_KEY not in current_app.extensions:
-            return NullTranslations()
-        return current_app.extensions[CATALOGS_KEY].get(current_language())
+        return current_catalog()
 
 
 class UnknownLanguage(NotFound):
@@ -297,21 +301,18 @@ def init_app(app: Flask) -> None:
     # Templates look their messages up in the request's catalog directly: Flask-Babel's
     # callables find the same catalog through several layers of lookups, and Jinja's
     # ``_`` reaches them through three more calls; a page has a dozen messages.
-    def catalog() -> NullTranslations:
-        return app.extensions[CATALOGS_KEY].get(current_language())
-
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: catalog().gettext(s),
-        ngettext=lambda s, p, n: catalog().ngettext(s, p, n),
-        pgettext=lambda c, s: catalog().pgettext(c, s),
-        npgettext=lambda c, s, p, n: catalog().npgettext(c, s, p, n),
+        gettext=lambda s: current_catalog().gettext(s),
+        ngettext=lambda s, p, n: current_catalog().ngettext(s, p, n),
+        pgettext=lambda c, s: current_catalog().pgettext(c, s),
+        npgettext=lambda c, s, p, n: current_catalog().npgettext(c, s, p, n),
         newstyle=True,
     )
 
     @pass_context
     def template_gettext(context, string: str, **variables) -> str:
         """``_()`` in templates, as Jinja's newstyle gettext does it, in one call."""
-        message = catalog().gettext(string)
+        message = current_catalog().gettext(string)
         if context.eval_ctx.autoescape:
             # Our own catalogs' text, marked safe as Jinja's gettext marks it; the
             # variables are escaped by the % below.

@@ -160,6 +160,11 @@ class Respondent:
         html = self.get(f"/p/{number}").get_data(as_text=True)
         return self.post(f"/p/{number}", {**answers, "action": action}, html)
 
+    def answer_every_page(self, plans) -> None:
+        """Each page saved with its plan's answers (``tests.plans.answer_plan``), in order."""
+        for number, plan in enumerate(plans, start=1):
+            self.answer_page(number, plan.form)
+
     def submit(self):
         html = self.get("/review").get_data(as_text=True)
         return self.post("/submit", {}, html)

@@ -100,8 +100,7 @@ def test_submitting_twice_stores_one_response(app, respondent):
     person.consent()
     with app.app_context():
         plans = answer_plan(builtin_version())
-    for number, plan in enumerate(plans, start=1):
-        person.answer_page(number, plan.form)
+    person.answer_every_page(plans)
     review = person.get("/review").get_data(as_text=True)
     first = person.post("/submit", {}, review)
     second = person.post("/submit", {}, review)
@@ -324,8 +323,7 @@ def test_a_submitted_response_never_changes_even_from_a_page_left_open(app, resp
         plans = answer_plan(builtin_version())
     person = respondent("mk")
     person.consent()
-    for number, plan in enumerate(plans, start=1):
-        person.answer_page(number, plan.form)
+    person.answer_every_page(plans)
     open_tab = person.get("/p/6").get_data(as_text=True)
     assert person.submit().status_code == 303
     _response, before = _stored(app, person.token)

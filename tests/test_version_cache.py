@@ -142,8 +142,7 @@ def test_answering_does_not_touch_the_revision(app, respondent):
         plans = answer_plan(builtin_version())
     person = respondent("en")
     person.consent()
-    for number, plan in enumerate(plans, start=1):
-        person.answer_page(number, plan.form)
+    person.answer_every_page(plans)
     assert person.submit().status_code == 303
     with app.app_context():
         assert db.session.scalar(select(func.count(Answer.id))) >= 30
