@@ -197,7 +197,7 @@ class Store:
 
 
 def radio_inputs(field) -> Markup:
-    """The options as surveyapp writes them (surveyapp.survey.display.choice_inputs)."""
+    """The options as surveyapp writes them (surveyapp.web.survey.display.choice_inputs)."""
     name = escape(field.name)
     items = []
     for index, choice in enumerate(field.choices):

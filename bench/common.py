@@ -74,8 +74,8 @@ def prepare_database(url: str) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import text
 
-    from surveyapp import builtin
     from surveyapp.extensions import db
+    from surveyapp.questionnaires import builtin_content
 
     app = make_app(url)
     with app.app_context():
@@ -84,9 +84,9 @@ def prepare_database(url: str) -> None:
             db.session.commit()
         with contextlib.redirect_stderr(io.StringIO()):  # Alembic's INFO lines
             upgrade()
-        builtin.load_reference_data()
-        version = builtin.load_questionnaire()
-        builtin.ensure_demo_campaign(version)
+        builtin_content.load_reference_data()
+        version = builtin_content.load_questionnaire()
+        builtin_content.ensure_demo_campaign(version)
         db.session.commit()
         db.engine.dispose()
 
@@ -95,9 +95,9 @@ def make_invitations(app, count: int, lang: str = "en") -> list[str]:
     """``count`` invitations to the demo campaign (one commit); their tokens."""
     from sqlalchemy import select
 
+    from surveyapp.campaigns.tokens import new_token
     from surveyapp.extensions import db
     from surveyapp.models import Campaign, Invitation, Municipality
-    from surveyapp.responses import new_token
 
     with app.app_context():
         campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))
@@ -122,10 +122,10 @@ def page_spec(app, number: int, lang: str = "en") -> dict:
     """One questionnaire page as the respondent sees it, for the bare app to render."""
     from sqlalchemy import select
 
-    from surveyapp.content import load_texts
     from surveyapp.extensions import db
     from surveyapp.models import Campaign
-    from surveyapp.responses import load_version
+    from surveyapp.questionnaires.texts import load_texts
+    from surveyapp.questionnaires.versions import load_version
 
     with app.app_context():
         campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))

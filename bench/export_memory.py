@@ -63,7 +63,8 @@ def reset_peak() -> bool:
 
 def export_once(url: str, campaign_id: int, kind: str) -> None:
     """In the child: stream the whole export to /dev/null; print seconds and memory."""
-    from surveyapp import exports
+    from surveyapp.core import spreadsheets
+    from surveyapp.responses import exports
 
     app = common.make_app(url)
     app_mb = peak_mb()
@@ -73,10 +74,10 @@ def export_once(url: str, campaign_id: int, kind: str) -> None:
         rows = exports.response_rows(campaign_id, "mk")
         if kind == "csv":
             size = 0
-            for chunk in exports.csv_chunks(rows):
+            for chunk in spreadsheets.csv_chunks(rows):
                 size += len(chunk.encode("utf-8"))
         else:
-            output = exports.write_xlsx(rows)
+            output = spreadsheets.write_xlsx(rows)
             size = output.seek(0, io.SEEK_END)
             output.close()
     seconds = time.perf_counter() - started
@@ -89,7 +90,7 @@ def seed(url: str, responses: int) -> tuple[int, int]:
     """The seeded campaign's id and its number of submitted responses."""
     from sqlalchemy import func, select
 
-    from surveyapp.demo import seed_demo
+    from surveyapp.demo.seed import seed_demo
     from surveyapp.extensions import db
     from surveyapp.models import Response
 

@@ -1,4 +1,4 @@
-"""Benchmark of peer learning (surveyapp.peers) at the scale of the whole region.
+"""Benchmark of peer learning (surveyapp.profiles.peers) at the scale of the whole region.
 
     .venv/bin/python bench/peers.py                        # 600 municipalities, 100,000 responses
     .venv/bin/python bench/peers.py --responses 20000      # a smaller campaign
@@ -106,10 +106,10 @@ def prepare(url: str, responses: int) -> dict[str, float]:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from surveyapp import builtin
-    from surveyapp.demo import seed_demo
+    from surveyapp.demo.seed import seed_demo
     from surveyapp.extensions import db
     from surveyapp.models import Campaign, Response
+    from surveyapp.questionnaires import builtin_content
 
     app = common.make_app(url)
     with app.app_context():
@@ -119,8 +119,8 @@ def prepare(url: str, responses: int) -> dict[str, float]:
             print("reusing the seeded database", flush=True)
             db.engine.dispose()
             return {}
-        builtin.load_reference_data()
-        builtin.load_questionnaire()
+        builtin_content.load_reference_data()
+        builtin_content.load_questionnaire()
         added = add_municipalities(MUNICIPALITIES)
         print(
             f"added {added} synthetic municipalities; seeding {responses:,} responses", flush=True
@@ -139,11 +139,11 @@ def add_responses(campaign_id: int, count: int, round_: int) -> None:
     """``count`` more submitted responses: copies of existing ones, answers and all."""
     from sqlalchemy import insert, literal, select
 
-    from surveyapp import profile_counts
+    from surveyapp.campaigns.tokens import new_token
     from surveyapp.extensions import db
     from surveyapp.models import Answer, Invitation, Response
     from surveyapp.models.base import utcnow
-    from surveyapp.responses import new_token
+    from surveyapp.profiles import count_tables
 
     sources = db.session.scalars(
         select(Response)
@@ -190,7 +190,7 @@ def add_responses(campaign_id: int, count: int, round_: int) -> None:
                 ),
             )
         )
-        profile_counts.add_response(response_id)  # as ``submit`` does
+        count_tables.add_response(response_id)  # as ``submit`` does
     db.session.commit()
 
 
@@ -235,9 +235,9 @@ def check_counts(campaign_id: int) -> None:
 def measure(url: str) -> dict[str, float]:
     from sqlalchemy import func, select
 
-    from surveyapp import peers
     from surveyapp.extensions import db
     from surveyapp.models import Campaign, Municipality, Response
+    from surveyapp.profiles import peers
 
     app = common.make_app(url)
     with app.app_context():

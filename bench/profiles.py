@@ -1,13 +1,13 @@
 """Benchmark of the needs profiles on demo data of growing size.
 
-    .venv/bin/python bench/profiles.py                      # 1,000, 10,000 and 100,000
-    .venv/bin/python bench/profiles.py --sizes 1000,5000    # other sizes
+    .venv/bin/python bench/needs.py                      # 1,000, 10,000 and 100,000
+    .venv/bin/python bench/needs.py --sizes 1000,5000    # other sizes
 
 For each size: a fresh SQLite database in a temporary folder (and, when
 TEST_DATABASE_URL is set, a fresh PostgreSQL database next to that one,
 ``<name>_profiles_bench``, dropped at the end), migrated by Alembic, the
 built-in content loaded, then ``seed_demo(N)``. It measures the seeding (which
-ends with a rebuild of the profile counts), ``profile_counts.rebuild()`` of
+ends with a rebuild of the profile counts), ``count_tables.rebuild()`` of
 the demo campaign on its own (delete and recompute, committed), the regional
 ``needs_profile`` (everything a profile page shows), a country's, and
 ``compare()`` of one municipality with its country and the region (median of
@@ -48,36 +48,37 @@ def measure(url: str, size: int) -> dict[str, float]:
     from flask_migrate import upgrade
     from sqlalchemy import select
 
-    from surveyapp import builtin, profile_counts, profiles
-    from surveyapp.demo import seed_demo
+    from surveyapp.demo.seed import seed_demo
     from surveyapp.extensions import db
     from surveyapp.models import Campaign
+    from surveyapp.profiles import count_tables, needs
+    from surveyapp.questionnaires import builtin_content
 
     app = common.make_app(url)
     with app.app_context():
         with contextlib.redirect_stderr(io.StringIO()):  # Alembic's INFO lines
             upgrade()
-        builtin.load_reference_data()
-        builtin.load_questionnaire()
+        builtin_content.load_reference_data()
+        builtin_content.load_questionnaire()
         start = time.perf_counter()
         seed_demo(size)
         seeded = time.perf_counter() - start
         campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()))
         start = time.perf_counter()
-        profile_counts.rebuild(campaign_id)
+        count_tables.rebuild(campaign_id)
         db.session.commit()
         rebuilt = time.perf_counter() - start
         db.session.remove()
     common.analyze(app)
     with app.app_context():
-        region = profiles.Scope.region()
-        country = profiles.Scope.country(COUNTRY)
+        region = needs.Scope.region()
+        country = needs.Scope.country(COUNTRY)
         result = {
             "seed": seeded,
             "rebuild": rebuilt,
-            "region": median_time(lambda: profiles.needs_profile(region)),
-            "country": median_time(lambda: profiles.needs_profile(country)),
-            "compare": median_time(lambda: profiles.compare(MUNICIPALITY)),
+            "region": median_time(lambda: needs.needs_profile(region)),
+            "country": median_time(lambda: needs.needs_profile(country)),
+            "compare": median_time(lambda: needs.compare(MUNICIPALITY)),
         }
         db.session.remove()
         db.engine.dispose()

@@ -15,12 +15,8 @@ from werkzeug.exceptions import HTTPException
 
 from config import Config, ProductionConfig, normalise_database_url
 from surveyapp.extensions import csrf, db, login_manager, migrate
-from surveyapp.i18n import (
-    CATALOGS_KEY,
-    CatalogCache,
-    CatalogDomain,
-    current_locale,
-)
+from surveyapp.languages.catalogs import CatalogCache
+from surveyapp.languages.current import CATALOGS_KEY, CatalogDomain, current_locale
 
 babel = Babel()
 
@@ -51,23 +47,19 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     babel.domain_instance = CatalogDomain()
     app.extensions[CATALOGS_KEY] = CatalogCache(app.config["BABEL_TRANSLATION_DIRECTORIES"])
 
-    from surveyapp import (
-        auth,
-        authoring,
-        db_setup,
-        i18n,
-        main,
-        review,
-        security,
-        survey,
-        version_cache,  # noqa: F401  (its flush hook counts content edits)
-    )
     from surveyapp.cli import register_cli
-    from surveyapp.cli_demo import register_demo_cli
+    from surveyapp.core import database, security_headers
+    from surveyapp.demo.cli import register_demo_cli
+    from surveyapp.languages import current as languages_current
+    from surveyapp.profiles import count_tables
+    from surveyapp.questionnaires import version_cache
+    from surveyapp.web import auth, authoring, main, review, survey
 
-    db_setup.init_app(app)
-    i18n.init_app(app)
-    security.init_app(app)
+    database.init_app(app)
+    languages_current.init_app(app)
+    security_headers.init_app(app)
+    version_cache.init_app(app)
+    count_tables.init_app(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(auth.bp)

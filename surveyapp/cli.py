@@ -9,13 +9,16 @@ from pathlib import Path
 import click
 from flask import Flask, url_for
 
-from surveyapp import accounts, builtin, catalogs, content, questionnaire_po
-from surveyapp.catalog_checks import CatalogReport, check_po_file
+from surveyapp.accounts import users as accounts
 from surveyapp.extensions import db
-from surveyapp.i18n import SOURCE_LANGUAGE, TRANSLATED_LANGUAGES
+from surveyapp.languages import catalog_files
+from surveyapp.languages.catalog_checks import CatalogReport, check_po_file
+from surveyapp.languages.registry import SOURCE_LANGUAGE, TRANSLATED_LANGUAGES
 from surveyapp.models import STAFF_ROLES
-from surveyapp.xlsform_export import export_xlsform
-from surveyapp.xlsform_import import import_xlsform
+from surveyapp.questionnaires import builtin_content, texts
+from surveyapp.questionnaires.translation import po_files
+from surveyapp.questionnaires.xlsform.exporter import export_xlsform
+from surveyapp.questionnaires.xlsform.importer import import_xlsform
 
 
 def register_cli(app: Flask) -> None:
@@ -31,9 +34,9 @@ def register_cli(app: Flask) -> None:
 
         Safe to run again: only what is missing is added.
         """
-        counts = builtin.load_reference_data()
-        version = builtin.load_questionnaire()
-        campaign = builtin.ensure_demo_campaign(version)
+        counts = builtin_content.load_reference_data()
+        version = builtin_content.load_questionnaire()
+        campaign = builtin_content.ensure_demo_campaign(version)
         total = sum(counts.values())
         click.echo(
             f"Municipalities: {total} (" + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")"
@@ -53,39 +56,43 @@ def register_translate_cli(app: Flask) -> None:
     @translate.command("extract")
     def extract_command() -> None:
         """Write translations/messages.pot from code and templates."""
-        click.echo(catalogs.extract())
+        click.echo(catalog_files.extract())
 
     @translate.command("update")
     def update_command() -> None:
         """Extract, then merge into every language's messages.po."""
-        catalogs.extract()
-        catalogs.update()
+        catalog_files.extract()
+        catalog_files.update()
 
     @translate.command("compile")
     def compile_command() -> None:
         """Compile every messages.po to messages.mo."""
-        for path in catalogs.compile_catalogs():
+        for path in catalog_files.compile_catalogs():
             click.echo(f"compiled {_shown(path)}")
 
     register_translation_checks(translate)
 
 
 def _version_or_fail(name: str):
-    version = content.latest_version(name)
+    version = texts.latest_version(name)
     if version is None:
         raise click.BadParameter(f"no questionnaire named {name!r}", param_hint="NAME")
     return version
 
 
 def _shown(path: Path) -> str:
-    return str(path.relative_to(catalogs.ROOT)) if path.is_relative_to(catalogs.ROOT) else str(path)
+    return (
+        str(path.relative_to(catalog_files.ROOT))
+        if path.is_relative_to(catalog_files.ROOT)
+        else str(path)
+    )
 
 
 def interface_reports() -> dict[str, CatalogReport]:
     return {
-        code: check_po_file(catalogs.po_path(code), code)
-        for code in catalogs.catalog_languages()
-        if catalogs.po_path(code).exists()
+        code: check_po_file(catalog_files.po_path(code), code)
+        for code in catalog_files.catalog_languages()
+        if catalog_files.po_path(code).exists()
     }
 
 
@@ -94,8 +101,8 @@ def register_translation_checks(translate: click.Group) -> None:
     def check_command() -> None:
         """Fail on broken placeholders, wrong plural forms, fuzzy or untranslated entries."""
         failed = False
-        for code in catalogs.catalog_languages():
-            path = catalogs.po_path(code)
+        for code in catalog_files.catalog_languages():
+            path = catalog_files.po_path(code)
             if not path.exists():
                 click.echo(f"{code}: catalog {path} is missing")
                 failed = True
@@ -119,9 +126,9 @@ def register_translation_checks(translate: click.Group) -> None:
                 f"{code:<9} {'interface':<28} {report.translated:>7}/{report.total:<3} "
                 f"{report.fuzzy:>15} {report.untranslated:>8}"
             )
-        for version in content.latest_versions():
+        for version in texts.latest_versions():
             part = f"{version.questionnaire.name} v{version.number}"
-            for code, status in content.translation_status(version.id).items():
+            for code, status in texts.translation_status(version.id).items():
                 if code == SOURCE_LANGUAGE:
                     continue
                 click.echo(
@@ -140,7 +147,7 @@ def register_translation_checks(translate: click.Group) -> None:
             raise click.BadParameter(
                 f"choose one of {', '.join(TRANSLATED_LANGUAGES)}", param_hint="--language"
             )
-        data = questionnaire_po.export_catalog(version.id, lang)
+        data = po_files.export_catalog(version.id, lang)
         output = output or Path(f"{name}.{lang}.po" if lang else f"{name}.pot")
         output.write_bytes(data)
         click.echo(f"wrote {output}")
@@ -152,7 +159,7 @@ def register_translation_checks(translate: click.Group) -> None:
     def import_command(name: str, path: Path, lang: str | None) -> None:
         """Check a translated .po and apply it whole, or change nothing."""
         version = _version_or_fail(name)
-        report = questionnaire_po.import_catalog(version.id, path.read_bytes(), lang)
+        report = po_files.import_catalog(version.id, path.read_bytes(), lang)
         for problem in report.problems:
             click.echo(f"{path}:{problem.line}: {problem.message}")
         if not report.applied:
@@ -164,7 +171,7 @@ def register_translation_checks(translate: click.Group) -> None:
 def register_user_cli(app: Flask) -> None:
     @app.cli.group("users")
     def users() -> None:
-        """Staff accounts."""
+        """Staff users."""
 
     @users.command("create")
     @click.argument("email")
@@ -243,7 +250,7 @@ def register_xlsform_cli(app: Flask) -> None:
 
 
 def register_profile_cli(app: Flask) -> None:
-    from surveyapp import profile_counts
+    from surveyapp.profiles import count_tables
 
     @app.cli.group("profiles")
     def profiles_group() -> None:
@@ -253,7 +260,7 @@ def register_profile_cli(app: Flask) -> None:
     @click.option("--campaign", "campaign_id", type=int, help="Only this campaign (id).")
     def rebuild_command(campaign_id: int | None) -> None:
         """Recompute the profile counts from the submitted answers."""
-        profile_counts.rebuild(campaign_id)
+        count_tables.rebuild(campaign_id)
         db.session.commit()
         scope = f"campaign {campaign_id}" if campaign_id is not None else "all campaigns"
         click.echo(f"Rebuilt the profile counts of {scope}.")

@@ -17,11 +17,12 @@ from flask_migrate import upgrade
 from sqlalchemy import select, text
 
 from config import TestConfig
-from surveyapp import builtin, create_app
-from surveyapp.catalogs import compile_catalogs
+from surveyapp import create_app
+from surveyapp.campaigns.tokens import new_token
 from surveyapp.extensions import db
+from surveyapp.languages.catalog_files import compile_catalogs
 from surveyapp.models import Campaign, Invitation, Municipality
-from surveyapp.responses import new_token
+from surveyapp.questionnaires import builtin_content
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -36,9 +37,9 @@ def _test_config() -> dict:
 
 
 def _seed() -> None:
-    builtin.load_reference_data()
-    version = builtin.load_questionnaire()
-    builtin.ensure_demo_campaign(version)
+    builtin_content.load_reference_data()
+    version = builtin_content.load_questionnaire()
+    builtin_content.ensure_demo_campaign(version)
 
 
 def _reset_postgres() -> None:
@@ -184,12 +185,12 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def make_user(app: Flask):
     """Factory: a staff account; returns its e-mail address."""
-    from surveyapp import accounts
+    from surveyapp.accounts import users
 
     def make(role: str = "admin", email: str | None = None) -> str:
         email = email or f"{role}@example.org"
         with app.app_context():
-            accounts.create_user(email, PASSWORD, role, name=role.title())
+            users.create_user(email, PASSWORD, role, name=role.title())
         return email
 
     return make
@@ -232,7 +233,7 @@ def make_response(app: Flask, make_invitation):
     ``overrides`` replace answers by question name (Python values, as
     save_page takes them). Returns the response id.
     """
-    from surveyapp import responses
+    from surveyapp.responses import respondent as responses
     from tests.plans import answer_plan, builtin_version
 
     def make(

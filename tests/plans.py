@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import Questionnaire, QuestionnaireVersion
-from surveyapp.responses import load_version
+from surveyapp.questionnaires.versions import load_version
 
 #: Typed as letter + combining accent; must be stored in NFC ("Ś").
 TYPED_TEXT = "Mladi u Tuzima i Pljevljima \u2013 S\u0301kola, Ђурђевдан, Shkodër"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import Campaign
-from surveyapp.questionnaire_po import export_catalog, import_catalog
+from surveyapp.questionnaires.translation.po_files import export_catalog, import_catalog
 from tests.conftest import Respondent, csrf_token
 from tests.plans import answer_plan, builtin_version
 
@@ -148,7 +148,7 @@ def _token(app, make_invitation) -> str:
     """One consented respondent per app, reused across examples."""
     key = id(app)
     if key not in _TOKENS:
-        from surveyapp import responses
+        from surveyapp.responses import respondent as responses
 
         token = make_invitation(language="sr")
         with app.app_context():

@@ -9,11 +9,11 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from surveyapp.builtin import BUILTIN_QUESTIONNAIRE, load_reference_data
-from surveyapp.content import complete_languages, load_texts
 from surveyapp.extensions import db
-from surveyapp.i18n import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
+from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Country, Municipality, Question, TextEntry
+from surveyapp.questionnaires.builtin_content import BUILTIN_QUESTIONNAIRE, load_reference_data
+from surveyapp.questionnaires.texts import complete_languages, load_texts
 from tests.plans import builtin_version
 
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -120,7 +120,7 @@ def test_every_country_has_a_name_in_every_language(app, code):
 
 
 def test_every_respondent_role_has_a_label():
-    from surveyapp.labels import ROLE_LABELS
+    from surveyapp.campaigns.roles import ROLE_LABELS
     from surveyapp.models import ROLES
 
     assert set(ROLE_LABELS) == set(ROLES)

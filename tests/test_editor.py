@@ -7,9 +7,9 @@ import re
 
 from sqlalchemy import select
 
-from surveyapp.content import load_texts, translation_status
 from surveyapp.extensions import db
 from surveyapp.models import Questionnaire, QuestionnaireVersion, TextEntry
+from surveyapp.questionnaires.texts import load_texts, translation_status
 
 
 def _versions(app, name: str) -> list[tuple[int, int, str, int]]:

@@ -9,10 +9,12 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from surveyapp import exports
+from surveyapp.core import spreadsheets
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Response
-from surveyapp.responses import load_version, saved_answers
+from surveyapp.questionnaires.versions import load_version
+from surveyapp.responses import exports
+from surveyapp.responses.reads import saved_answers
 
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 
@@ -117,6 +119,6 @@ def test_a_choice_without_a_label_is_exported_as_its_code(app, make_response):
         ):
             entry.text = ""
         db.session.commit()
-        text = "".join(exports.csv_chunks(exports.response_rows(_campaign_id(app), "mk")))
+        text = "".join(spreadsheets.csv_chunks(exports.response_rows(_campaign_id(app), "mk")))
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert "no" in rows[0].values(), "the code, where the label would be"

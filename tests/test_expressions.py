@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveyapp.expressions import (
+from surveyapp.questionnaires.expressions import (
     FUNCTIONS,
     MAX_DEPTH,
     MAX_LENGTH,

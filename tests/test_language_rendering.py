@@ -11,8 +11,8 @@ import pytest
 from babel.messages.pofile import read_po
 from flask_babel import format_date, format_decimal, ngettext
 
-from surveyapp.catalogs import po_path
-from surveyapp.i18n import cyrillic_to_latin
+from surveyapp.languages.catalog_files import po_path
+from surveyapp.languages.transliteration import cyrillic_to_latin
 
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 TAG = re.compile(r"<[^>]+>")
@@ -105,7 +105,7 @@ def test_a_choice_without_a_label_shows_its_value_and_everything_is_escaped(app)
     from flask_wtf import FlaskForm
     from wtforms import RadioField, SelectChoice
 
-    from surveyapp.survey.display import choice_inputs
+    from surveyapp.web.survey.display import choice_inputs
 
     class Form(FlaskForm):
         pick = RadioField(choices=[SelectChoice("a", ""), SelectChoice("b&", "<b>Bold</b>")])
@@ -124,7 +124,7 @@ def test_template_messages_read_as_jinja_would_write_them(app, lang):
     """``_()`` in templates: the request's catalog, variables escaped, "%%" read as "%"."""
     from flask import g, render_template_string
 
-    from surveyapp.i18n import CATALOGS_KEY
+    from surveyapp.languages.current import CATALOGS_KEY
 
     with app.test_request_context(f"/{lang}/"):
         g.lang = lang

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from surveyapp.i18n import LANGUAGES, cyrillic_to_latin, language_for_tag, negotiate
+from surveyapp.languages.negotiation import language_for_tag, negotiate
+from surveyapp.languages.registry import LANGUAGES
+from surveyapp.languages.transliteration import cyrillic_to_latin
 
 
 @pytest.mark.parametrize(

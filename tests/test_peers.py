@@ -10,12 +10,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from surveyapp import peers, profile_counts, profiles, responses
-from surveyapp.demo import seed_demo
+from surveyapp.demo.seed import seed_demo
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Question, Response
-from surveyapp.peers import CityScores, DomainScore, ScoreMatrix
-from surveyapp.profiles import Scope, UnknownScope
+from surveyapp.profiles import count_tables, peers
+from surveyapp.profiles import needs as profiles
+from surveyapp.profiles.needs import Scope, UnknownScope
+from surveyapp.profiles.peers import CityScores, DomainScore, ScoreMatrix
+from surveyapp.responses import respondent as responses
 
 DOMAINS = ("social_cohesion", "trust", "youth", "mandate", "crisis", "schools", "online_hate")
 LANGUAGES = {
@@ -452,7 +454,7 @@ def test_a_newly_submitted_response_shows_in_load_scores_at_once(app, answer):
         assert last.cities["al-tirane"].domains == {"trust": DomainScore(3.0, None, 2, 0)}
         assert last.cities["al-tirane"].languages == ("sq", "en")
         # The counts kept at submit are those a rebuild from the answers gives.
-        profile_counts.rebuild()
+        count_tables.rebuild()
         db.session.commit()
         assert peers.load_scores(first) == last
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from surveyapp import profile_counts, responses
-from surveyapp.demo import seed_demo
+from surveyapp.demo.seed import seed_demo
 from surveyapp.extensions import db
 from surveyapp.models import (
     Domain,
@@ -18,6 +17,8 @@ from surveyapp.models import (
     Question,
     Response,
 )
+from surveyapp.profiles import count_tables
+from surveyapp.responses import respondent as responses
 from tests.plans import builtin_version
 
 VERSIONS = Path(__file__).parent.parent / "migrations" / "versions"
@@ -57,7 +58,7 @@ def _counts() -> tuple[set, set, set]:
 
 
 def _rebuilt() -> tuple[set, set, set]:
-    profile_counts.rebuild()
+    count_tables.rebuild()
     db.session.commit()
     return _counts()
 
@@ -129,7 +130,7 @@ def test_demo_data_counts_equal_counts_added_one_response_at_a_time(app):
             )
         )
         for response_id in list(submitted):
-            profile_counts.add_response(response_id)
+            count_tables.add_response(response_id)
         db.session.commit()
         assert _counts() == seeded == _rebuilt()
 
@@ -154,7 +155,7 @@ def test_rebuild_of_one_campaign_leaves_the_others(app, make_response):
     with app.app_context():
         campaign = seed_demo(20, seed=7)
         everything = _counts()
-        profile_counts.rebuild(campaign.id)
+        count_tables.rebuild(campaign.id)
         db.session.commit()
         assert _counts() == everything
 

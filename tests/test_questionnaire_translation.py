@@ -8,11 +8,10 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 from sqlalchemy import select
 
-from surveyapp.builtin import source_hash
-from surveyapp.content import complete_languages, translation_status
 from surveyapp.extensions import db
 from surveyapp.models import TextEntry
-from surveyapp.questionnaire_po import export_catalog, import_catalog
+from surveyapp.questionnaires.texts import complete_languages, source_hash, translation_status
+from surveyapp.questionnaires.translation.po_files import export_catalog, import_catalog
 from tests.plans import builtin_version
 
 TITLE = "questionnaire.title"

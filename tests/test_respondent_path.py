@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.i18n import LANGUAGES
+from surveyapp.languages.registry import LANGUAGES
 from surveyapp.models import AnswerSelection, Invitation, Question, Response
-from surveyapp.responses import saved_answers
+from surveyapp.responses.reads import saved_answers
 from tests.conftest import Respondent
 from tests.plans import answer_plan, builtin_version
 
@@ -316,8 +316,8 @@ def test_a_submitted_response_never_changes_even_from_a_page_left_open(app, resp
     """Another tab submitted meanwhile: a late save (or draft) changes nothing."""
     from sqlalchemy.orm.attributes import set_committed_value
 
-    from surveyapp import responses
     from surveyapp.models import Page
+    from surveyapp.responses import respondent as responses
 
     with app.app_context():
         plans = answer_plan(builtin_version())
@@ -344,7 +344,8 @@ def test_a_submitted_response_never_changes_even_from_a_page_left_open(app, resp
 @pytest.mark.parametrize("variant", [0, 1])
 def test_a_page_reads_its_answers_with_its_link(app, make_response, variant):
     """The page's one-query read (link and answers) gives what ``saved_answers`` gives."""
-    from surveyapp.responses import find_link, link_answers, load_version
+    from surveyapp.questionnaires.versions import load_version
+    from surveyapp.responses.reads import find_link, link_answers
 
     response_id = make_response(variant=variant, submit=False)
     with app.test_request_context():
@@ -385,9 +386,9 @@ def test_a_pages_own_reads_give_what_sqlalchemy_gives(app, make_response):
     """The respondent's reads on the request's own connection (on PostgreSQL straight
     through psycopg) give the rows and Python values SQLAlchemy's execution gives:
     timestamps, a draft's JSON, scores and every answer."""
-    from surveyapp.db_setup import read_rows
-    from surveyapp.response_reads import _LINK, _LINK_AND_ANSWERS
-    from surveyapp.responses import save_draft
+    from surveyapp.core.database import read_rows
+    from surveyapp.responses.reads import _LINK, _LINK_AND_ANSWERS
+    from surveyapp.responses.respondent import save_draft
 
     submitted = make_response(variant=0, submit=True)
     drafting = make_response(variant=1, submit=False, municipality="rs-novi-sad")

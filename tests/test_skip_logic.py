@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from surveyapp import campaigns, editing
+from surveyapp.campaigns import lifecycle
+from surveyapp.campaigns.tokens import new_token
 from surveyapp.extensions import db
 from surveyapp.models import Invitation, Municipality, Question, Response
-from surveyapp.responses import new_token, saved_answers
+from surveyapp.questionnaires import editing
+from surveyapp.responses.reads import saved_answers
 from tests.conftest import Respondent
 
 YES_NO = [("yes", None, "Yes"), ("no", None, "No")]
@@ -43,7 +45,7 @@ def _build(app) -> str:
             version.id, {(message_key, "mk"): "Година од 2000 до 2030."}, {message_key}
         )
         editing.publish(version.id)
-        campaign = campaigns.create_campaign("Skip campaign", version.id)
+        campaign = lifecycle.create_campaign("Skip campaign", version.id)
         town = db.session.scalar(select(Municipality).where(Municipality.code == "mk-struga"))
         token = new_token()
         db.session.add(Invitation(token=token, campaign=campaign, municipality=town, role="mayor"))
@@ -107,7 +109,7 @@ def test_answering_no_skips_the_follow_up_and_its_page_and_drops_their_answers(a
 def test_constraint_messages_speak_the_respondents_language(app, client):
     token = _build(app)
     with app.app_context():
-        from surveyapp.content import latest_version, translation_gaps
+        from surveyapp.questionnaires.texts import latest_version, translation_gaps
 
         version_id = latest_version("skip_test").id
         gaps = translation_gaps(version_id, "mk")

@@ -8,9 +8,9 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from surveyapp.catalog_checks import check_catalog, check_po_file
-from surveyapp.catalogs import catalog_languages, po_path
-from surveyapp.i18n import LANGUAGES
+from surveyapp.languages.catalog_checks import check_catalog, check_po_file
+from surveyapp.languages.catalog_files import catalog_languages, po_path
+from surveyapp.languages.registry import LANGUAGES
 
 
 @pytest.mark.parametrize("code", catalog_languages())
@@ -85,7 +85,7 @@ def test_a_wrong_plural_forms_header_fails():
 
 
 def test_the_check_command_fails_on_a_broken_catalog(runner, monkeypatch, tmp_path):
-    import surveyapp.catalogs as catalogs
+    import surveyapp.languages.catalog_files as catalogs
 
     broken = tmp_path / "translations"
     for code in catalog_languages():

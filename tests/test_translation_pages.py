@@ -7,9 +7,9 @@ import io
 from babel.messages.pofile import read_po, write_po
 from sqlalchemy import select
 
-from surveyapp.builtin import source_hash
 from surveyapp.extensions import db
 from surveyapp.models import TextEntry
+from surveyapp.questionnaires.texts import source_hash
 from tests.plans import builtin_version
 
 TITLE = "questionnaire.title"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, inspect, select, text
 
-from surveyapp import version_cache
 from surveyapp.extensions import db
 from surveyapp.models import (
     Answer,
@@ -16,6 +15,7 @@ from surveyapp.models import (
     QuestionnaireVersion,
     TextEntry,
 )
+from surveyapp.questionnaires import version_cache
 from tests.conftest import Staff
 from tests.plans import answer_plan, builtin_version
 
@@ -190,7 +190,7 @@ def test_loading_the_version_needs_no_second_connection(app, make_invitation):
 def test_only_the_kept_versions_have_their_question_index_made_once(app):
     """A page's loops over the questions use a ready index for the kept (read-only)
     versions; a version that is being edited gets a fresh one every time."""
-    from surveyapp import question_index
+    from surveyapp.questionnaires import question_index
 
     with app.test_request_context():
         version = builtin_version()

@@ -15,8 +15,6 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from surveyapp import xlsform
-from surveyapp.content import latest_version
 from surveyapp.extensions import db
 from surveyapp.models import (
     ChoiceList,
@@ -27,8 +25,10 @@ from surveyapp.models import (
     QuestionnaireVersion,
     TextEntry,
 )
-from surveyapp.xlsform_export import export_xlsform
-from surveyapp.xlsform_import import ImportResult, import_xlsform
+from surveyapp.questionnaires.texts import latest_version
+from surveyapp.questionnaires.xlsform import workbook as xlsform
+from surveyapp.questionnaires.xlsform.exporter import export_xlsform
+from surveyapp.questionnaires.xlsform.importer import ImportResult, import_xlsform
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "xlsforms"
 needs_examples = pytest.mark.skipif(

@@ -2,8 +2,8 @@
 
 from surveyapp.models.audit import AuditEvent
 from surveyapp.models.campaign import ROLES, Campaign, Invitation
+from surveyapp.models.count_tables import ProfileCount, ProfileDomainCount, ProfileScoreCount
 from surveyapp.models.geo import Country, Municipality
-from surveyapp.models.profile_counts import ProfileCount, ProfileDomainCount, ProfileScoreCount
 from surveyapp.models.questionnaire import (
     ANSWERABLE_TYPES,
     MEASURES,

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from surveyapp.demo import seed_demo
+from surveyapp.demo.seed import seed_demo
 from surveyapp.extensions import db
 from surveyapp.models import Municipality, Response
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Question, Response
-from surveyapp.responses import saved_answers
+from surveyapp.responses.reads import saved_answers
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.conftest import PASSWORD
 

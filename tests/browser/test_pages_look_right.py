@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveyapp.i18n import LANGUAGES
+from surveyapp.languages.registry import LANGUAGES
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.conftest import PASSWORD
 

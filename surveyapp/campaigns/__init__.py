@@ -1,0 +1,1 @@
+"""Campaigns: a round of data collection, its invitations, open links and roles."""

@@ -1,0 +1,243 @@
+"""Database connection settings that every engine gets, write transactions, and
+the request's own connection.
+
+SQLite: WAL (readers never wait for the writer), a busy timeout, foreign keys,
+and write transactions that take the write lock when they begin (BEGIN
+IMMEDIATE), so concurrent writers queue instead of failing with "database is
+locked" when a read transaction tries to turn into a write.
+
+PostgreSQL: a pooled connection is pinged before the ORM session uses it, so a
+server restart costs no request an error; the respondent's pages read on a
+connection of their own, unpinged, and repeat a read that finds it dropped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from flask import Flask, g, has_app_context
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.orm import Session, SessionTransaction
+
+from surveyapp.extensions import db
+
+_write_lock_wanted: ContextVar[bool] = ContextVar("write_lock_wanted", default=False)
+_checking_out_unpinged: ContextVar[bool] = ContextVar("checking_out_unpinged", default=False)
+
+
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (the pysqlite recipe).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    if _write_lock_wanted.get():
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif not connection.get_execution_options().get(_READS_IN_AUTOCOMMIT):
+        connection.exec_driver_sql("BEGIN")
+    # else: each read of the request's own connection is a statement of its own, as
+    # on PostgreSQL (a single SELECT sees one consistent state of the database).
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Run the body as one write transaction that holds the write lock from its start.
+
+    Any read transaction still open is ended first (it has nothing to save).
+    On PostgreSQL this only delimits the transaction; row locks do the rest.
+    """
+    if db.session().in_transaction():
+        db.session.commit()
+    token = _write_lock_wanted.set(True)
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        _write_lock_wanted.reset(token)
+
+
+# --- the request's own connection -------------------------------------------------------
+# The respondent's pages read and save with plain Core statements on a connection of
+# their own instead of the ORM session's: a session costs more than the statements of a
+# page. Its reads are statements of their own, without BEGIN and COMMIT around them: on
+# PostgreSQL by autocommit mode (two round trips fewer per page), on SQLite by an
+# execution option that ``_sqlite_begin`` reads (SQLAlchemy's autocommit mode would
+# upset the BEGIN IMMEDIATE of its write transactions).
+#
+# A request holds one pooled connection at a time: while the ORM session has a
+# transaction, reads go to the session's connection, and the session beginning one
+# returns the request's own to the pool first (``_hand_over_to_session``). Several held
+# per request would let a burst of requests take the whole pool while each waits for one
+# more.
+
+_REQUEST_CONNECTION = "_surveyapp_connection"
+#: SQLite: the request's own connection reads without BEGIN (see ``_sqlite_begin``).
+_READS_IN_AUTOCOMMIT = "surveyapp_reads_in_autocommit"
+
+
+def request_connection() -> Connection:
+    """This request's (or CLI command's) own connection, opened on first use and
+    closed at the end of the request or when the ORM session begins a transaction.
+
+    Taken from the pool without a ping: on PostgreSQL ``read_rows`` repeats a read
+    that finds the connection dropped by the server instead.
+    """
+    conn = g.get(_REQUEST_CONNECTION)
+    if conn is None:
+        token = _checking_out_unpinged.set(True)
+        try:
+            conn = db.engine.connect()
+        finally:
+            _checking_out_unpinged.reset(token)
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            conn.execution_options(**{_READS_IN_AUTOCOMMIT: True})
+        setattr(g, _REQUEST_CONNECTION, conn)
+    return conn
+
+
+def release_request_connection(_error: BaseException | None = None) -> None:
+    conn = g.pop(_REQUEST_CONNECTION, None)
+    if conn is not None:
+        conn.close()
+
+
+def read_rows(statement, params: dict) -> list[Row]:
+    """The rows of one read, as committed (or as this request's session sees them
+    while it has a transaction open)."""
+    registry = db.session.registry
+    if registry.has() and registry().in_transaction():
+        return registry().connection().execute(statement, params).all()
+    conn = request_connection()
+    if conn.dialect.name == "postgresql":
+        return _read_through_driver(conn, statement, params)
+    # SQLite: a file, no connection to lose.
+    rows = conn.execute(statement, params).all()
+    conn.commit()  # no snapshot kept between reads
+    return rows
+
+
+#: statement -> its SQL for psycopg, compiled once
+_DRIVER_SQL: dict = {}
+
+
+def _read_through_driver(conn: Connection, statement, params: dict) -> list[tuple]:
+    """PostgreSQL: a respondent page's read through psycopg's cursor directly.
+
+    The busiest read there is, and SQLAlchemy's execution around it costs more
+    CPU than psycopg's; the rows are what SQLAlchemy would give (psycopg itself
+    turns timestamps, JSON and numbers into Python values, and SQLAlchemy adds
+    nothing to them on PostgreSQL). A connection the server dropped (a restart)
+    is thrown away with every other pooled one, and the read repeated once.
+    """
+    sql = _DRIVER_SQL.get(statement)
+    if sql is None:
+        sql = _DRIVER_SQL[statement] = str(statement.compile(dialect=conn.dialect))
+    for attempt in (1, 2):
+        driver = conn.connection.dbapi_connection
+        try:
+            with driver.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+        except conn.dialect.loaded_dbapi.OperationalError:
+            if attempt == 2 or not driver.closed:
+                raise
+            conn.invalidate()
+            release_request_connection()
+            db.engine.dispose()  # its other connections were dropped too
+            conn = request_connection()
+    raise AssertionError("unreachable")
+
+
+def _hand_over_to_session(_session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None and has_app_context():
+        conn = g.get(_REQUEST_CONNECTION)
+        # Between reads it holds nothing; never cut a write transaction short.
+        if conn is not None and not conn.in_transaction():
+            release_request_connection()
+
+
+@contextmanager
+def request_write_transaction() -> Iterator[Connection]:
+    """One write transaction on the request's own connection (see ``write_transaction``).
+
+    On PostgreSQL the connection leaves autocommit mode for the transaction
+    and returns to it afterwards.
+    """
+    if db.session.registry.has() and db.session().in_transaction():
+        db.session.commit()
+    conn = request_connection()
+    if conn.in_transaction():
+        conn.rollback()
+    autocommit = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    if autocommit:
+        conn.execution_options(isolation_level=conn.default_isolation_level)
+    token = _write_lock_wanted.set(True)
+    try:
+        with conn.begin():
+            yield conn
+    finally:
+        _write_lock_wanted.reset(token)
+        if autocommit and not conn.closed and not conn.invalidated:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _ping_on_checkout(engine: Engine):
+    """A pooled connection is checked before use, as ``pool_pre_ping`` would, so that a
+    database restart costs no request an error; a dead one is replaced by the pool.
+
+    Not the request's own connection (``request_connection``): the respondent's
+    pages would pay a round trip per request for it, and their reads are retried.
+    """
+
+    def checkout(dbapi_connection, connection_record, _proxy) -> None:
+        if _checking_out_unpinged.get() or connection_record.fresh:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("the pooled connection did not answer") from error
+
+    return checkout
+
+
+def listen_once(target: Any, identifier: str, fn: Callable[..., Any]) -> None:
+    """``event.listen``, unless ``fn`` already listens (each app made in a process calls it)."""
+    if not event.contains(target, identifier, fn):
+        event.listen(target, identifier, fn)
+
+
+def init_app(app: Flask) -> None:
+    listen_once(Session, "after_transaction_create", _hand_over_to_session)
+    app.teardown_appcontext(release_request_connection)
+    with app.app_context():
+        engine: Engine = db.engine
+        if engine.dialect.name == "sqlite":
+            # A file has no connection to lose: nothing to ping.
+            event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "begin", _sqlite_begin)
+        else:
+            event.listen(engine.pool, "checkout", _ping_on_checkout(engine))
+
+
+def insert_for(conn: Connection, model: type):
+    """An INSERT in ``conn``'s dialect, which takes ``on_conflict_do_update`` (both databases)."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(model)

@@ -1,0 +1,1 @@
+"""Languages: the registry, negotiation, catalogs, transliteration and catalog checks."""

@@ -1,0 +1,143 @@
+"""The current request's language: from the URL, the cookie or Accept-Language; its catalog.
+
+Flask-Babel finds catalogs by Babel locale; we look them up by our own code
+(see ``registry``), and templates look their messages up in the request's
+catalog directly.
+"""
+
+from __future__ import annotations
+
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_app_context, request, url_for
+from flask_babel import Domain
+from jinja2 import pass_context
+from markupsafe import Markup
+from werkzeug.exceptions import NotFound
+
+from surveyapp.languages.negotiation import negotiate
+from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE, is_language
+
+CATALOGS_KEY = "surveyapp.languages.catalog_files"
+COOKIE_NAME = "lang"
+
+
+def current_language() -> str:
+    """The language of the current request (or CLI context); English outside one."""
+    if has_app_context():
+        return g.get("lang") or SOURCE_LANGUAGE
+    return SOURCE_LANGUAGE
+
+
+def current_catalog() -> NullTranslations:
+    """The catalog of the current request's language (none outside an application)."""
+    if not has_app_context() or CATALOGS_KEY not in current_app.extensions:
+        return NullTranslations()
+    return current_app.extensions[CATALOGS_KEY].get(current_language())
+
+
+def gettext(string: str, **variables) -> str:
+    """``flask_babel.gettext`` for code that runs per question: the request's catalog,
+    looked up directly (Flask-Babel's own lookup costs several times the translation)."""
+    string = current_catalog().gettext(string)
+    return string % variables if variables else string
+
+
+def current_locale() -> str:
+    """The Babel locale Flask-Babel formats dates and numbers with."""
+    return LANGUAGES[current_language()].babel_locale
+
+
+class CatalogDomain(Domain):
+    """A Flask-Babel domain that picks the catalog by our language code."""
+
+    def get_translations(self) -> NullTranslations:
+        return current_catalog()
+
+
+class UnknownLanguage(NotFound):
+    """A URL named a language code we do not have."""
+
+    description_key = "language"
+
+
+def preferred_language(*candidates: str | None) -> str:
+    """The first known code among ``candidates``, then the cookie, then Accept-Language."""
+    for code in (*candidates, request.cookies.get(COOKIE_NAME)):
+        if is_language(code):
+            return code
+    return negotiate(list(request.accept_languages)) or SOURCE_LANGUAGE
+
+
+def switch_language_url(code: str) -> str:
+    """This page in another language (only for pages whose URL carries one)."""
+    args = dict(request.view_args or {})
+    endpoint = request.endpoint
+    if endpoint and "lang_in_url" in g:
+        args["lang"] = code
+        return url_for(endpoint, **args)
+    return url_for("main.home", lang=code)
+
+
+def init_app(app: Flask) -> None:
+    """Language from the URL prefix, ``url_for`` filling it in, the cookie remembering it."""
+
+    @app.url_value_preprocessor
+    def take_language_from_url(endpoint, values):
+        if values and "lang" in values:
+            code = values.pop("lang")
+            if not is_language(code):
+                g.lang = preferred_language()
+                raise UnknownLanguage()
+            g.lang = code
+            g.lang_in_url = True
+
+    @app.before_request
+    def negotiate_language():
+        if "lang" not in g:
+            g.lang = preferred_language()
+
+    @app.url_defaults
+    def add_language(endpoint, values):
+        if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            values["lang"] = current_language()
+
+    @app.after_request
+    def remember_language(response):
+        if g.get("lang_in_url") and request.cookies.get(COOKIE_NAME) != g.lang:
+            response.set_cookie(
+                COOKIE_NAME, g.lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+            )
+        return response
+
+    # Templates look their messages up in the request's catalog directly: Flask-Babel's
+    # callables find the same catalog through several layers of lookups, and Jinja's
+    # ``_`` reaches them through three more calls; a page has a dozen messages.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: current_catalog().gettext(s),
+        ngettext=lambda s, p, n: current_catalog().ngettext(s, p, n),
+        pgettext=lambda c, s: current_catalog().pgettext(c, s),
+        npgettext=lambda c, s, p, n: current_catalog().npgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+    @pass_context
+    def template_gettext(context, string: str, **variables) -> str:
+        """``_()`` in templates, as Jinja's newstyle gettext does it, in one call."""
+        message = current_catalog().gettext(string)
+        if context.eval_ctx.autoescape:
+            # Our own catalogs' text, marked safe as Jinja's gettext marks it; the
+            # variables are escaped by the % below.
+            message = Markup(message)  # nosec B704
+        # Always a format string, as Jinja's own: "%%" reads "%" with or without variables.
+        return message % variables if variables or "%" in message else message
+
+    app.jinja_env.globals["_"] = template_gettext
+
+    @app.context_processor
+    def language_context():
+        code = current_language()
+        return {
+            "languages": LANGUAGES,
+            "current_lang": LANGUAGES[code],
+            "switch_language_url": switch_language_url,
+        }

@@ -1,0 +1,108 @@
+"""Counts of submitted answers, kept up to date at submit time for the needs profiles.
+
+Each submitted response adds 1 to a few dozen rows (``surveyapp.profiles.count_tables``);
+the profiles and peer learning read these rows instead of millions of answers.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from surveyapp.extensions import db
+
+#: ``choice`` of the row that counts the responses answering a multiple-choice question.
+ANSWERED = ""
+
+
+class ProfileCount(db.Model):
+    """Submitted responses per (campaign, municipality, role, question, choice).
+
+    Scale questions: one row per chosen choice, with its score (None for
+    "don't know"). Multiple choice: one row per ticked value, and one row with
+    ``choice`` == ``ANSWERED`` counting the responses that answered at all.
+    """
+
+    __table_args__ = (
+        UniqueConstraint(
+            "campaign_id",
+            "municipality_id",
+            "role",
+            "question_id",
+            "choice",
+            name="uq_profile_count_key",
+        ),
+        # Covers the profiles' GROUP BY role, question, choice, score: the region
+        # is read in index order, without sorting (6x faster on SQLite).
+        Index(
+            "ix_profile_count_rollup",
+            "role",
+            "question_id",
+            "choice",
+            "score",
+            "campaign_id",
+            "municipality_id",
+            "responses",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    role: Mapped[str] = mapped_column(String(32))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
+    choice: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float | None]
+    responses: Mapped[int]
+
+
+class ProfileDomainCount(db.Model):
+    """Submitted responses with at least one scored answer in a domain."""
+
+    __table_args__ = (
+        UniqueConstraint(
+            "campaign_id",
+            "municipality_id",
+            "role",
+            "domain_id",
+            name="uq_profile_domain_count_key",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    role: Mapped[str] = mapped_column(String(32))
+    domain_id: Mapped[int] = mapped_column(ForeignKey("domain.id"))
+    respondents: Mapped[int]
+
+
+class ProfileScoreCount(db.Model):
+    """Scores per (campaign, municipality, domain, measure), for peer learning.
+
+    Only scored answers (a number) to scale questions with a domain and a
+    measure count. Roles are not kept apart: peer learning compares cities.
+    """
+
+    __table_args__ = (
+        UniqueConstraint(
+            "campaign_id",
+            "municipality_id",
+            "domain_id",
+            "measure",
+            name="uq_profile_score_count_key",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    domain_id: Mapped[int] = mapped_column(ForeignKey("domain.id"))
+    #: One of ``MEASURES``: need or capacity.
+    measure: Mapped[str] = mapped_column(String(10))
+    #: Sum of the scores.
+    score_sum: Mapped[float]
+    #: Number of scores (scored answers).
+    scores: Mapped[int]
+    #: Submitted responses with at least one of these scores.
+    respondents: Mapped[int]

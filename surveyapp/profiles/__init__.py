@@ -1,0 +1,1 @@
+"""Needs profiles: count tables, aggregation, suppression, reports, charts, peer learning."""

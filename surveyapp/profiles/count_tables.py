@@ -1,0 +1,274 @@
+"""The count tables behind the needs profiles and peer learning: added to at submit
+time, rebuilt on demand.
+
+``add_response`` adds one submitted response's contributions (a few dozen
+rows, computed from its answers) with an upsert, inside the caller's
+transaction; ``submit`` calls it once, when the status turns to submitted.
+A response inserted already submitted through the ORM (imports, tests) is
+counted by a flush hook. ``rebuild`` deletes and recomputes the counts from
+the answers with a few INSERT ... SELECT ... GROUP BY statements (demo data,
+repairs: ``flask --app surveyapp profiles rebuild``).
+
+What counts (the same rules as the profiles always had):
+
+* scale answers with a choice, per choice, with the choice's score;
+* multiple-choice answers: one per ticked value, and one for answering;
+* a response is a respondent of a domain when it has at least one scored
+  answer (a number) to a scale question of that domain with a measure;
+* peer learning's scores: per domain and measure (need, capacity), the sum
+  and number of those scored answers, and the responses that gave them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Connection, delete, func, insert, inspect, literal, select
+from sqlalchemy.orm import Session
+
+from surveyapp.core.database import insert_for, listen_once
+from surveyapp.extensions import db
+from surveyapp.models import (
+    MEASURES,
+    Answer,
+    AnswerSelection,
+    ProfileCount,
+    ProfileDomainCount,
+    ProfileScoreCount,
+    Question,
+    Response,
+)
+from surveyapp.models.count_tables import ANSWERED
+
+_COUNT_KEYS = ("campaign_id", "municipality_id", "role", "question_id", "choice")
+_DOMAIN_KEYS = ("campaign_id", "municipality_id", "role", "domain_id")
+_SCORE_KEYS = ("campaign_id", "municipality_id", "domain_id", "measure")
+
+
+def add_response(response_id: int, connection: Connection | None = None) -> None:
+    """Add a submitted response's answers to the counts. No commit."""
+    conn = connection or db.session.connection()
+    head = conn.execute(
+        select(Response.campaign_id, Response.municipality_id, Response.role).where(
+            Response.id == response_id
+        )
+    ).one()
+    keys = {"campaign_id": head[0], "municipality_id": head[1], "role": head[2]}
+    counts: list[dict[str, Any]] = []
+    domains: set[int] = set()
+    # (domain id, measure) -> [score sum, scores]
+    scores: dict[tuple[int, str], list[float]] = {}
+    rows = conn.execute(
+        select(
+            Answer.id,
+            Answer.question_id,
+            Answer.choice,
+            Answer.number,
+            Question.type,
+            Question.domain_id,
+            Question.measure,
+        )
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            Answer.response_id == response_id,
+            Question.type.in_(("scale", "multiple_choice")),
+        )
+    ).all()
+    multiple = {}
+    for answer_id, question_id, choice, number, kind, domain_id, measure in rows:
+        if kind == "multiple_choice":
+            multiple[answer_id] = question_id
+            counts.append({**keys, "question_id": question_id, "choice": ANSWERED, "score": None})
+            continue
+        if choice is not None:
+            counts.append({**keys, "question_id": question_id, "choice": choice, "score": number})
+            if number is not None and domain_id is not None and measure:
+                domains.add(domain_id)
+        if number is not None and domain_id is not None and measure in MEASURES:
+            figures = scores.setdefault((domain_id, measure), [0.0, 0])
+            figures[0] += number
+            figures[1] += 1
+    if multiple:
+        for answer_id, value in conn.execute(
+            select(AnswerSelection.answer_id, AnswerSelection.value).where(
+                AnswerSelection.answer_id.in_(multiple)
+            )
+        ):
+            counts.append(
+                {**keys, "question_id": multiple[answer_id], "choice": value, "score": None}
+            )
+    if counts:
+        # One order for every writer, so concurrent submissions lock rows in the same order.
+        counts.sort(key=lambda row: (row["question_id"], row["choice"]))
+        _upsert(
+            conn, ProfileCount, _COUNT_KEYS, ("responses",), [{**c, "responses": 1} for c in counts]
+        )
+    if domains:
+        _upsert(
+            conn,
+            ProfileDomainCount,
+            _DOMAIN_KEYS,
+            ("respondents",),
+            [{**keys, "domain_id": d, "respondents": 1} for d in sorted(domains)],
+        )
+    if scores:
+        town = {"campaign_id": keys["campaign_id"], "municipality_id": keys["municipality_id"]}
+        _upsert(
+            conn,
+            ProfileScoreCount,
+            _SCORE_KEYS,
+            ("score_sum", "scores", "respondents"),
+            [
+                {
+                    **town,
+                    "domain_id": domain_id,
+                    "measure": measure,
+                    "score_sum": total,
+                    "scores": count,
+                    "respondents": 1,
+                }
+                for (domain_id, measure), (total, count) in sorted(scores.items())
+            ],
+        )
+
+
+def _upsert(
+    conn: Connection,
+    model: type,
+    keys: tuple[str, ...],
+    counters: tuple[str, ...],
+    rows: list[dict],
+) -> None:
+    """Insert ``rows``; where a row with the same ``keys`` exists, add to its ``counters``."""
+    statement = insert_for(conn, model).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c: getattr(model, c) + getattr(statement.excluded, c) for c in counters},
+    )
+    conn.execute(statement)
+
+
+def rebuild(campaign_id: int | None = None) -> None:
+    """Delete the counts (of one campaign, or all) and recompute them from the answers.
+
+    No commit: the caller commits.
+    """
+    conn = db.session.connection()
+    for model in (ProfileCount, ProfileDomainCount, ProfileScoreCount):
+        statement = delete(model)
+        if campaign_id is not None:
+            statement = statement.where(model.campaign_id == campaign_id)
+        conn.execute(statement)
+    submitted = [Response.status == "submitted"]
+    if campaign_id is not None:
+        submitted.append(Response.campaign_id == campaign_id)
+    head = (Response.campaign_id, Response.municipality_id, Response.role)
+    count_columns = [getattr(ProfileCount, key) for key in _COUNT_KEYS]
+    count_columns += [ProfileCount.score, ProfileCount.responses]
+
+    scale = (
+        select(*head, Answer.question_id, Answer.choice, func.max(Answer.number), func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*submitted, Question.type == "scale", Answer.choice.is_not(None))
+        .group_by(*head, Answer.question_id, Answer.choice)
+    )
+    answered = (
+        select(*head, Answer.question_id, literal(ANSWERED), literal(None), func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*submitted, Question.type == "multiple_choice")
+        .group_by(*head, Answer.question_id)
+    )
+    ticked = (
+        select(*head, Answer.question_id, AnswerSelection.value, literal(None), func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .join(AnswerSelection, AnswerSelection.answer_id == Answer.id)
+        .where(*submitted, Question.type == "multiple_choice")
+        .group_by(*head, Answer.question_id, AnswerSelection.value)
+    )
+    for query in (scale, answered, ticked):
+        conn.execute(insert(ProfileCount).from_select(count_columns, query))
+
+    pairs = (
+        select(*head, Question.domain_id.label("domain_id"))
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            *submitted,
+            Question.type == "scale",
+            Question.domain_id.is_not(None),
+            Question.measure.is_not(None),
+            Question.measure != "",
+            Answer.number.is_not(None),
+        )
+        .group_by(Response.id, *head, Question.domain_id)
+        .subquery()
+    )
+    grouped = (pairs.c.campaign_id, pairs.c.municipality_id, pairs.c.role, pairs.c.domain_id)
+    conn.execute(
+        insert(ProfileDomainCount).from_select(
+            [*(getattr(ProfileDomainCount, key) for key in _DOMAIN_KEYS), "respondents"],
+            select(*grouped, func.count()).group_by(*grouped),
+        )
+    )
+
+    # Per response first, so that ``respondents`` counts responses, not answers.
+    per_response = (
+        select(
+            *head[:2],
+            Question.domain_id,
+            Question.measure,
+            func.sum(Answer.number).label("score_sum"),
+            func.count().label("scores"),
+        )
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            *submitted,
+            Question.type == "scale",
+            Question.domain_id.is_not(None),
+            Question.measure.in_(MEASURES),
+            Answer.number.is_not(None),
+        )
+        .group_by(Response.id, *head[:2], Question.domain_id, Question.measure)
+        .subquery()
+    )
+    scored = [getattr(per_response.c, key) for key in _SCORE_KEYS]
+    conn.execute(
+        insert(ProfileScoreCount).from_select(
+            [*_SCORE_KEYS, "score_sum", "scores", "respondents"],
+            select(
+                *scored,
+                func.sum(per_response.c.score_sum),
+                func.sum(per_response.c.scores),
+                func.count(),
+            ).group_by(*scored),
+        )
+    )
+
+
+def _count_submitted_through_the_orm(session: Session, _context: Any) -> None:
+    """Count responses that reach "submitted" through an ORM flush.
+
+    ``submit`` changes the status with an UPDATE statement and counts the
+    response itself; this hook covers responses added already submitted
+    (imports, fixtures) or whose status attribute is set to submitted.
+    """
+    submitted = [
+        obj for obj in session.new if isinstance(obj, Response) and obj.status == "submitted"
+    ]
+    for obj in session.dirty:
+        if isinstance(obj, Response):
+            history = inspect(obj).attrs.status.history
+            if "submitted" in (history.added or ()) and "submitted" not in (history.deleted or ()):
+                submitted.append(obj)
+    for obj in submitted:
+        add_response(obj.id, session.connection())
+
+
+def init_app(_app: Flask) -> None:
+    """Keep the count tables up to date for responses submitted through the ORM."""
+    listen_once(Session, "after_flush", _count_submitted_through_the_orm)

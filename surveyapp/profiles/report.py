@@ -1,0 +1,167 @@
+"""A needs profile made ready to read: labels in the reader's language, charts,
+comparison with the country and the region, and the CSV of it.
+
+``profiles`` computes the figures; this module only names and arranges them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from surveyapp import places
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, Domain, Question
+from surveyapp.profiles import charts, needs
+from surveyapp.profiles.needs import Comparison, NeedsProfile, Scope
+from surveyapp.questionnaires.texts import Texts, load_texts
+
+
+@dataclass
+class Report:
+    campaign: Campaign
+    scope: Scope
+    scope_name: str
+    country_name: str | None
+    role: str | None
+    profile: NeedsProfile
+    comparison: Comparison | None
+    domain_labels: dict[str, str]
+    question_labels: dict[str, str]
+    choice_labels: dict[tuple[str, str], str]
+    town_names: dict[str, str]
+    need_chart: charts.BarChart
+    share_charts: list[tuple[str, charts.BarChart]]
+
+
+def scope_from(area: str | None) -> Scope:
+    """The scope an ``area`` names: "" for the region, "MK" for a country, "mk-cair"
+    for a municipality. Raises needs.UnknownScope for unknown codes."""
+    if not area:
+        return Scope.region()
+    if "-" in area:
+        if places.municipality_country(area) is None:
+            raise needs.UnknownScope(area)
+        return Scope.municipality(area)
+    if area not in places.country_names("en"):
+        raise needs.UnknownScope(area)
+    return Scope.country(area)
+
+
+def build_report(campaign: Campaign, scope: Scope, role: str | None, lang: str) -> Report:
+    profile = needs.needs_profile(scope, campaign.id, role)
+    comparison = (
+        needs.compare(scope.code, campaign.id, role) if scope.kind == "municipality" else None
+    )
+    texts = load_texts(campaign.version_id, lang)
+    domains = {
+        d.code: d.labels.get(lang) or d.labels.get("en") or d.code
+        for d in db.session.scalars(select(Domain))
+    }
+    questions = list(
+        db.session.scalars(select(Question).where(Question.version_id == campaign.version_id))
+    )
+    question_labels = {q.name: texts.label(q) for q in questions}
+    choice_labels = _choice_labels(questions, texts)
+    countries = places.country_names(lang)
+    towns = places.municipality_names(lang)
+    country_code = (
+        comparison.country_code if comparison else (scope.code if scope.kind == "country" else None)
+    )
+    scope_name = {
+        "region": None,
+        "country": countries.get(scope.code or ""),
+        "municipality": towns.get(scope.code or ""),
+    }[scope.kind]
+    need_chart = charts.need_capacity_chart(
+        [
+            (domains.get(row.domain_code, row.domain_code), row.mean_need, row.mean_capacity, "")
+            for row in profile.domains
+            if not row.suppressed
+        ]
+    )
+    share_charts = [
+        (
+            question_labels.get(shares.question_name, shares.question_name),
+            charts.share_chart(
+                [
+                    (choice_labels.get((shares.question_name, c.value), c.value), c.share)
+                    for c in sorted(shares.choices, key=lambda c: -(c.share or 0))
+                ]
+            ),
+        )
+        for shares in profile.choice_shares
+        if shares.respondents
+    ]
+    return Report(
+        campaign=campaign,
+        scope=scope,
+        scope_name=scope_name,
+        country_name=countries.get(country_code) if country_code else None,
+        role=role,
+        profile=profile,
+        comparison=comparison,
+        domain_labels=domains,
+        question_labels=question_labels,
+        choice_labels=choice_labels,
+        town_names=towns,
+        need_chart=need_chart,
+        share_charts=share_charts,
+    )
+
+
+def _choice_labels(questions: list[Question], texts: Texts) -> dict[tuple[str, str], str]:
+    labels = {}
+    for question in questions:
+        if question.choice_list:
+            for choice in question.choice_list.choices:
+                labels[(question.name, choice.value)] = texts.choice_label(
+                    question.choice_list.name, choice.value
+                )
+    return labels
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def profile_csv_rows(report: Report) -> list[list[str]]:
+    """The domain table (with the country and region beside a municipality) as CSV rows."""
+    header = ["domain", "domain_label", "respondents", "mean_need", "mean_capacity", "gap"]
+    if report.comparison:
+        header += ["country_need", "country_capacity", "country_gap"]
+        header += ["region_need", "region_capacity", "region_gap"]
+        rows = [header]
+        for row in report.comparison.rows:
+            mine, country, region = row.municipality, row.country, row.region
+            rows.append(
+                [
+                    row.domain_code,
+                    report.domain_labels.get(row.domain_code, row.domain_code),
+                    "" if mine.respondents is None else str(mine.respondents),
+                    _number(mine.mean_need),
+                    _number(mine.mean_capacity),
+                    _number(mine.gap),
+                    _number(country.mean_need),
+                    _number(country.mean_capacity),
+                    _number(country.gap),
+                    _number(region.mean_need),
+                    _number(region.mean_capacity),
+                    _number(region.gap),
+                ]
+            )
+        return rows
+    rows = [header]
+    for row in report.profile.domains:
+        rows.append(
+            [
+                row.domain_code,
+                report.domain_labels.get(row.domain_code, row.domain_code),
+                "" if row.respondents is None else str(row.respondents),
+                _number(row.mean_need),
+                _number(row.mean_capacity),
+                _number(row.gap),
+            ]
+        )
+    return rows

@@ -1,0 +1,1 @@
+"""Questionnaires: versions, texts per language, rules, editing, page forms, XLSForm, .po."""

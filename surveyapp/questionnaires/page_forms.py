@@ -1,0 +1,160 @@
+"""Forms for questionnaire pages, built per page (the respondent's path and the preview).
+
+``make_page_form`` builds a fresh form class per questionnaire page, with one
+field per question (a shared form class is never mutated). Fields only check
+the format of what was typed; whether a required question is answered is
+checked separately (``check_page``), so that going back or saving for
+later keeps a half-filled page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from surveyapp.core.form_fields import (
+    KnownChoices,
+    LocalDateField,
+    MultiCheckboxField,
+    NumberField,
+    NumberRange,
+    WholeNumber,
+)
+from surveyapp.languages.transliteration import normalise_text
+from surveyapp.models import Page, Question
+from surveyapp.questionnaires import rules
+from surveyapp.questionnaires.texts import Texts
+from surveyapp.responses.respondent import AnswerValue
+
+RESERVED_NAMES = {"csrf_token", "action"}
+
+
+def _strip_and_normalise(value: Any) -> Any:
+    return normalise_text(value.strip()) if isinstance(value, str) else value
+
+
+class PageForm(FlaskForm):
+    """Base of the generated page forms."""
+
+
+def _field_for(question: Question, texts: Texts) -> Field:
+    label = texts.label(question)
+    hint = texts.hint(question)
+    kwargs: dict[str, Any] = {"label": label, "description": hint}
+    if question.has_choices:
+        list_name = question.choice_list.name if question.choice_list else ""
+        choices = [
+            SelectChoice(c.value, texts.choice_label(list_name, c.value))
+            for c in (question.choice_list.choices if question.choice_list else [])
+        ]
+        if question.type == "multiple_choice":
+            return MultiCheckboxField(
+                choices=choices, validators=[KnownChoices()], validate_choice=False, **kwargs
+            )
+        return RadioField(
+            choices=choices,
+            validators=[Optional(), KnownChoices()],
+            validate_choice=False,
+            **kwargs,
+        )
+    if question.type == "number":
+        checks = [Optional(), NumberRange(question.min_value, question.max_value)]
+        if question.integer_only:
+            checks.append(WholeNumber())
+        return NumberField(validators=checks, **kwargs)
+    if question.type == "date":
+        return LocalDateField(validators=[Optional()], render_kw={"type": "date"}, **kwargs)
+    max_length = question.max_length or (200 if question.type == "short_text" else 4000)
+    length = Length(
+        max=max_length,
+        message=_l("Please keep this under %(max)d characters.", max=max_length),
+    )
+    field_class = StringField if question.type == "short_text" else TextAreaField
+    return field_class(validators=[Optional(), length], filters=[_strip_and_normalise], **kwargs)
+
+
+def answerable(page: Page) -> list[Question]:
+    """The page's questions that take an answer (not notes or calculations)."""
+    return [q for q in page.questions if q.answerable]
+
+
+def make_page_form(page: Page, texts: Texts) -> type[PageForm]:
+    """A new form class for one page, in the language of ``texts``."""
+    attrs: dict[str, Any] = {}
+    for question in answerable(page):
+        if question.name in RESERVED_NAMES:
+            raise ValueError(f"question name {question.name!r} is reserved")
+        attrs[question.name] = _field_for(question, texts)
+    return type(f"PageForm_{page.name}", (PageForm,), attrs)
+
+
+def form_values(form: PageForm, page: Page) -> dict[str, AnswerValue]:
+    """The page's answers as Python values, by question name."""
+    return {q.name: form[q.name].data for q in answerable(page)}
+
+
+def initial_data(page: Page, answers: dict[int, AnswerValue]) -> dict[str, AnswerValue]:
+    return {q.name: answers.get(q.id) for q in answerable(page)}
+
+
+def raw_values(formdata, page: Page) -> dict[str, list[str]]:
+    """What was typed on the page, as lists of strings, for a draft."""
+    return {q.name: formdata.getlist(q.name) for q in answerable(page)}
+
+
+@dataclass
+class PageCheck:
+    """The outcome of checking a page against its rules."""
+
+    #: A format error or a failed constraint: the input cannot be stored as answers.
+    invalid: bool
+    #: A relevant required question is unanswered.
+    missing: bool
+    #: The page's answers to store: irrelevant questions' answers are dropped (None).
+    values: dict[str, AnswerValue]
+
+
+def check_page(
+    form: PageForm, page: Page, texts: Texts, earlier: Mapping[str, object], require: bool
+) -> PageCheck:
+    """Apply the questionnaire's rules to a filled-in page and put errors on its fields.
+
+    ``earlier`` are the other answers by name. Questions that turn out not to be
+    relevant lose their errors and their answers; constraints are checked with
+    their message in the page's language; with ``require``, empty required
+    questions are flagged.
+    """
+    typed = form_values(form, page)
+    values = rules.all_values(page.version, {**earlier, **typed})
+    relevant = {q.name for q in rules.relevant_questions(page, values)}
+    for question in answerable(page):
+        if question.name not in relevant:
+            form[question.name].errors = []
+            typed[question.name] = None
+    asked = [q for q in answerable(page) if q.name in relevant]
+    for question in rules.constraint_failures(asked, values):
+        if not form[question.name].errors:
+            message = texts.get(f"q.{question.name}.constraint_message") or _l(
+                "This answer is not accepted. Please check it."
+            )
+            form[question.name].errors = [message]
+    invalid = any(form[q.name].errors for q in asked)
+    missing = False
+    if require:
+        for question in asked:
+            field = form[question.name]
+            if question.required and field.data in (None, "", []) and not field.errors:
+                message = texts.get(f"q.{question.name}.required_message") or (
+                    _l("Please choose at least one option.")
+                    if question.type == "multiple_choice"
+                    else _l("Please answer this question.")
+                )
+                field.errors = [message]
+                missing = True
+    return PageCheck(invalid, missing, typed)

@@ -1,0 +1,229 @@
+"""Questionnaire text in one language, and which languages a version offers.
+
+Texts are stored per language in ``TextEntry`` rows keyed by a stable id
+(the ``msgctxt`` of the .po catalogs). Serbian Latin has no rows of its own:
+it is the Serbian Cyrillic text, transliterated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from surveyapp.extensions import db
+from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
+from surveyapp.languages.transliteration import cyrillic_to_latin, normalise_text
+from surveyapp.models import (
+    Page,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    TextEntry,
+)
+
+
+def storage_language(lang: str) -> str:
+    """The language whose rows hold ``lang``'s text (sr for sr-Latn)."""
+    return LANGUAGES[lang].derived_from or lang
+
+
+class Texts:
+    """A version's texts in one language, falling back to the source text."""
+
+    def __init__(self, entries: dict[str, str], source: dict[str, str], lang: str) -> None:
+        self._entries = entries
+        self._source = source
+        self.lang = lang
+
+    def get(self, key: str) -> str:
+        return self._entries.get(key) or self._source.get(key, "")
+
+    def has(self, key: str) -> bool:
+        return bool(self.get(key))
+
+    # Keys, spelled once.
+    def title(self) -> str:
+        return self.get("questionnaire.title")
+
+    def page_title(self, page: Page) -> str:
+        return self.get(f"page.{page.name}.title")
+
+    def page_intro(self, page: Page) -> str:
+        return self.get(f"page.{page.name}.intro")
+
+    def label(self, question: Question) -> str:
+        return self.get(f"q.{question.name}.label")
+
+    def hint(self, question: Question) -> str:
+        return self.get(f"q.{question.name}.hint")
+
+    def choice(self, list_name: str, value: str) -> str:
+        return self.get(f"choice.{list_name}.{value}.label")
+
+    def choice_label(self, list_name: str, value: str) -> str:
+        """What a reader sees for a choice: its label, or its code when it has none."""
+        return self.choice(list_name, value) or value
+
+
+def _entries(version_id: int, lang: str) -> dict[str, str]:
+    rows = db.session.execute(
+        select(TextEntry.key, TextEntry.text).where(
+            TextEntry.version_id == version_id, TextEntry.lang == lang
+        )
+    )
+    return {key: text for key, text in rows}
+
+
+def load_texts(version_id: int, lang: str) -> Texts:
+    """All texts of a version in ``lang`` (two queries)."""
+    source = _entries(version_id, SOURCE_LANGUAGE)
+    if lang == SOURCE_LANGUAGE:
+        return Texts(source, source, lang)
+    entries = _entries(version_id, storage_language(lang))
+    if LANGUAGES[lang].derived_from:
+        entries = {key: cyrillic_to_latin(text) for key, text in entries.items()}
+    return Texts(entries, source, lang)
+
+
+@dataclass
+class LanguageStatus:
+    """How far one language's translation of a version has come."""
+
+    total: int
+    current: int
+    outdated: int
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.current - self.outdated
+
+    @property
+    def complete(self) -> bool:
+        return self.current == self.total
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(100 * self.current / self.total)
+
+
+def translation_status(version_id: int) -> dict[str, LanguageStatus]:
+    """Per authored language: texts translated from the current source, out of date, missing.
+
+    One GROUP BY query: a translation is current when the source hash it was
+    made from equals the source text's hash now.
+    """
+    source = aliased(TextEntry)
+    is_current = case((TextEntry.source_hash == source.source_hash, 1), else_=0)
+    rows = db.session.execute(
+        select(TextEntry.lang, func.sum(is_current), func.count())
+        .join(
+            source,
+            and_(
+                source.version_id == TextEntry.version_id,
+                source.key == TextEntry.key,
+                source.lang == SOURCE_LANGUAGE,
+            ),
+        )
+        .where(TextEntry.version_id == version_id, TextEntry.text != "", source.text != "")
+        .group_by(TextEntry.lang)
+    ).all()
+    counts = {lang: (int(current or 0), int(count)) for lang, current, count in rows}
+    total = counts.get(SOURCE_LANGUAGE, (0, 0))[1]
+    return {
+        code: LanguageStatus(
+            total,
+            counts.get(code, (0, 0))[0],
+            counts.get(code, (0, 0))[1] - counts.get(code, (0, 0))[0],
+        )
+        for code in AUTHORED_LANGUAGES
+    }
+
+
+def complete_languages(version_id: int) -> list[str]:
+    """Languages offered to respondents: every source text translated and current.
+
+    In registry order; the source language is always complete, and Serbian
+    Latin follows Serbian Cyrillic.
+    """
+    status = translation_status(version_id)
+    return [code for code in LANGUAGES if status[storage_language(code)].complete]
+
+
+def latest_versions() -> list[QuestionnaireVersion]:
+    """The newest version of every questionnaire, by name."""
+    questionnaires = db.session.scalars(select(Questionnaire).order_by(Questionnaire.name))
+    return [q.versions[-1] for q in questionnaires if q.versions]
+
+
+def latest_version(name: str) -> QuestionnaireVersion | None:
+    return next((v for v in latest_versions() if v.questionnaire.name == name), None)
+
+
+@dataclass
+class Gap:
+    """A text of a version that still needs a translator in one language."""
+
+    key: str
+    source: str
+    #: "missing" or "outdated"
+    state: str
+    current: str = ""
+
+
+def translation_gaps(version_id: int, lang: str) -> list[Gap]:
+    """Missing and out-of-date texts of ``lang`` (an authored language), by key."""
+    source_rows = {
+        row.key: row
+        for row in db.session.scalars(
+            select(TextEntry).where(
+                TextEntry.version_id == version_id,
+                TextEntry.lang == SOURCE_LANGUAGE,
+                TextEntry.text != "",
+            )
+        )
+    }
+    translated = {
+        row.key: row
+        for row in db.session.scalars(
+            select(TextEntry).where(TextEntry.version_id == version_id, TextEntry.lang == lang)
+        )
+    }
+    gaps = []
+    for key, source in sorted(source_rows.items()):
+        row = translated.get(key)
+        if row is None or not row.text:
+            gaps.append(Gap(key, source.text, "missing"))
+        elif row.source_hash != source.source_hash:
+            gaps.append(Gap(key, source.text, "outdated", row.text))
+    return gaps
+
+
+def save_translation(version_id: int, key: str, lang: str, text: str) -> None:
+    """Store one reviewed translation, made from the current source text."""
+    source = db.session.scalar(
+        select(TextEntry).where(
+            TextEntry.version_id == version_id,
+            TextEntry.key == key,
+            TextEntry.lang == SOURCE_LANGUAGE,
+        )
+    )
+    if source is None:
+        raise KeyError(key)
+    row = db.session.scalar(
+        select(TextEntry).where(
+            TextEntry.version_id == version_id, TextEntry.key == key, TextEntry.lang == lang
+        )
+    )
+    if row is None:
+        row = TextEntry(version_id=version_id, key=key, lang=lang)
+        db.session.add(row)
+    row.text = normalise_text(text.strip())
+    row.source_hash = source.source_hash
+    db.session.commit()
+
+
+def source_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

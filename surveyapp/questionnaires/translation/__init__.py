@@ -1,0 +1,1 @@
+"""Questionnaire texts as .po catalogs for translators, and the translation status."""

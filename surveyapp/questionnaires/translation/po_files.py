@@ -1,0 +1,269 @@
+"""Questionnaire texts as gettext catalogs, for translators.
+
+Export: one ``.po`` per language (or a ``.pot``), ``msgctxt`` the stable key
+(``q.<name>.label``), ``msgid`` the English source, translator comments giving
+the page and the question type. A translation made from an older source is
+exported as fuzzy, so PO editors show it for review.
+
+Import: the file is checked first and applied whole or not at all. Unknown
+keys, a source text that changed since export, broken placeholders, a wrong
+or missing language, bad encoding, syntax errors and fuzzy entries are
+reported by line, and nothing changes.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po, write_po
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.languages.catalog_checks import Problem, message_problems
+from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE, TRANSLATED_LANGUAGES
+from surveyapp.languages.transliteration import normalise_text
+from surveyapp.models import QuestionnaireVersion, TextEntry
+from surveyapp.models.base import utcnow
+from surveyapp.questionnaires.versions import load_version
+
+
+def _rows(version_id: int, lang: str) -> dict[str, TextEntry]:
+    return {
+        row.key: row
+        for row in db.session.scalars(
+            select(TextEntry).where(TextEntry.version_id == version_id, TextEntry.lang == lang)
+        )
+    }
+
+
+def translator_comments(version: QuestionnaireVersion) -> dict[str, str]:
+    """Where each key appears, in words a translator can use."""
+    source = _rows(version.id, SOURCE_LANGUAGE)
+    comments = {
+        "questionnaire.title": "Title of the questionnaire",
+        "questionnaire.description": "Introduction on the start page",
+        "privacy.text": "Privacy notice; paragraphs are separated by a blank line",
+        "privacy.consent": "Consent statement next to the 'I agree' button",
+    }
+    for number, page in enumerate(version.pages, start=1):
+        title = source.get(f"page.{page.name}.title")
+        where = f"Page {number}" + (f" ({title.text})" if title else "")
+        comments[f"page.{page.name}.title"] = f"{where}: title"
+        comments[f"page.{page.name}.intro"] = f"{where}: introduction"
+        for question in page.questions:
+            kind = question.type.replace("_", " ")
+            comments[f"q.{question.name}.label"] = f"{where}: {kind} question"
+            comments[f"q.{question.name}.hint"] = f"{where}: hint under a {kind} question"
+            comments[f"q.{question.name}.constraint_message"] = (
+                f"{where}: message when an answer to a {kind} question is not accepted"
+            )
+            comments[f"q.{question.name}.required_message"] = (
+                f"{where}: message when a required {kind} question is left empty"
+            )
+            if question.choice_list:
+                for choice in question.choice_list.choices:
+                    key = f"choice.{question.choice_list.name}.{choice.value}.label"
+                    comments.setdefault(key, f"{where}: answer option of a {kind} question")
+    return comments
+
+
+def export_catalog(version_id: int, lang: str | None) -> bytes:
+    """The version's texts as a .po for ``lang`` (our code), or a .pot when None."""
+    version = load_version(version_id)
+    name = version.questionnaire.name
+    what = f"{LANGUAGES[lang].autonym} ({lang}) translation" if lang else "Translation template"
+    catalog = Catalog(
+        header_comment=f"# {what} of the surveyapp questionnaire “{name}”.\n"
+        "# Edit it in any PO editor and upload it back; msgctxt identifies each text.",
+        language_team=LANGUAGES[lang].autonym if lang else "LANGUAGE",
+        project=f"surveyapp questionnaire {name}",
+        version=str(version.number),
+        charset="utf-8",
+        fuzzy=False,
+    )
+    if lang:
+        catalog.mime_headers  # noqa: B018  (Babel fills the default header lazily)
+    source = _rows(version.id, SOURCE_LANGUAGE)
+    translations = _rows(version.id, lang) if lang else {}
+    comments = translator_comments(version)
+    for key in sorted(source, key=_key_order(version)):
+        original = source[key]
+        if not original.text:
+            continue
+        translated = translations.get(key)
+        string, flags = "", ()
+        if translated and translated.text:
+            string = translated.text
+            if translated.source_hash != original.source_hash:
+                flags = ("fuzzy",)
+        catalog.add(
+            original.text,
+            string,
+            context=key,
+            auto_comments=[comments.get(key, "")] if comments.get(key) else [],
+            flags=flags,
+        )
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=0, omit_header=False)
+    text = buffer.getvalue().decode("utf-8")
+    if lang:
+        plural = LANGUAGES[lang].plural_forms
+        text = text.replace(
+            '"Content-Type:',
+            f'"Language: {lang}\\n"\n"Plural-Forms: {plural}\\n"\n"Content-Type:',
+            1,
+        )
+    return text.encode("utf-8")
+
+
+def _key_order(version: QuestionnaireVersion):
+    """Keys in the order a respondent meets them."""
+    order: dict[str, int] = {}
+    for key in (
+        "questionnaire.title",
+        "questionnaire.description",
+        "privacy.text",
+        "privacy.consent",
+    ):
+        order[key] = len(order)
+    for page in version.pages:
+        order[f"page.{page.name}.title"] = len(order)
+        order[f"page.{page.name}.intro"] = len(order)
+        for question in page.questions:
+            order[f"q.{question.name}.label"] = len(order)
+            order[f"q.{question.name}.hint"] = len(order)
+            if question.choice_list:
+                for choice in question.choice_list.choices:
+                    order.setdefault(
+                        f"choice.{question.choice_list.name}.{choice.value}.label", len(order)
+                    )
+    return lambda key: (order.get(key, len(order)), key)
+
+
+@dataclass
+class ImportReport:
+    """The outcome of checking (and maybe applying) a questionnaire catalog."""
+
+    lang: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    changes: dict[str, str] = field(default_factory=dict)  # key -> new text
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_import(version_id: int, data: bytes, expected_lang: str | None = None) -> ImportReport:
+    """Read and check a translated catalog; nothing is written."""
+    report = ImportReport()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        report.problems.append(Problem(line, _l("The file is not UTF-8 text: save it as UTF-8.")))
+        return report
+    try:
+        catalog = read_po(io.BytesIO(data), locale=None, abort_invalid=True)
+    except (PoFileError, ValueError) as error:
+        line = getattr(error, "lineno", 0) or 0
+        report.problems.append(
+            Problem(line, _l("The file is not a valid PO catalog: %(error)s", error=str(error)))
+        )
+        return report
+
+    header_lang = dict(catalog.mime_headers).get("Language", "").strip().replace("_", "-")
+    lang = expected_lang or header_lang
+    if lang not in TRANSLATED_LANGUAGES:
+        known = ", ".join(TRANSLATED_LANGUAGES)
+        report.problems.append(
+            Problem(
+                1,
+                _l(
+                    "Unknown language “%(lang)s”; expected one of %(known)s.",
+                    lang=lang,
+                    known=known,
+                ),
+            )
+        )
+        return report
+    if header_lang and header_lang != lang:
+        report.problems.append(
+            Problem(
+                1,
+                _l(
+                    "This catalog is for “%(found)s”, not for “%(lang)s”.",
+                    found=header_lang,
+                    lang=lang,
+                ),
+            )
+        )
+    report.lang = lang
+
+    source = _rows(version_id, SOURCE_LANGUAGE)
+    current = _rows(version_id, lang)
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.context
+        if not key or key not in source:
+            report.problems.append(
+                Problem(message.lineno, _l("Unknown text id “%(key)s”.", key=key or ""))
+            )
+            continue
+        if normalise_text(message.id) != source[key].text:
+            report.problems.append(
+                Problem(
+                    message.lineno,
+                    _l(
+                        "The English text of “%(key)s” has changed since this catalog was "
+                        "exported: export the catalog again.",
+                        key=key,
+                    ),
+                )
+            )
+            continue
+        if message.fuzzy:
+            report.problems.append(
+                Problem(
+                    message.lineno,
+                    _l("“%(key)s” is marked fuzzy: review it and remove the flag.", key=key),
+                )
+            )
+            continue
+        report.problems.extend(message_problems(message))
+        text = normalise_text(message.string or "")
+        if text and (
+            key not in current
+            or current[key].text != text
+            or current[key].source_hash != source[key].source_hash
+        ):
+            report.changes[key] = text
+    return report
+
+
+def apply_import(version_id: int, report: ImportReport) -> ImportReport:
+    """Write a checked report's changes in one transaction; refuses a report with problems."""
+    if not report.ok or report.lang is None:
+        return report
+    source = _rows(version_id, SOURCE_LANGUAGE)
+    current = _rows(version_id, report.lang)
+    for key, text in report.changes.items():
+        row = current.get(key)
+        if row is None:
+            row = TextEntry(version_id=version_id, key=key, lang=report.lang)
+            db.session.add(row)
+        row.text = text
+        row.source_hash = source[key].source_hash
+        row.updated_at = utcnow()
+    db.session.commit()
+    report.applied = True
+    return report
+
+
+def import_catalog(version_id: int, data: bytes, expected_lang: str | None = None) -> ImportReport:
+    """Check, then apply only if there is no problem at all."""
+    return apply_import(version_id, check_import(version_id, data, expected_lang))

@@ -1,0 +1,190 @@
+"""Questionnaire versions as respondents see them, kept by each process between requests.
+
+Every respondent page needs the whole version (pages, questions, choice
+lists), its texts in one language and the languages it offers. Loading them
+takes about ten queries and most of a page's time, yet they change only when
+someone edits the questionnaire. So each process keeps them, and checks them
+on every request against the version's ``revision``: a number that every
+change to the version's pages, questions, choices or texts made through the
+ORM turns up (``_bump_revisions``, a flush hook). The check is one small
+query, or none when it rides along with one the page makes anyway
+(``stamp_of``). An edit made in one worker is therefore seen by every other
+worker on its next request; nothing else depends on what a process keeps, and
+a new process starts empty.
+
+The cached objects are loaded in a session of their own, completely (every
+relationship the respondent's path follows), and then detached: they are
+read-only. Never add them to a session or change them; use ids to refer to
+them in new rows.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from surveyapp.core.database import listen_once
+from surveyapp.extensions import db
+from surveyapp.models import Choice, ChoiceList, Page, Question, QuestionnaireVersion, TextEntry
+from surveyapp.questionnaires import question_index
+from surveyapp.questionnaires.texts import Texts, complete_languages, load_texts
+
+#: What tells one state of a version from another: (revision, created_at).
+#: The creation time tells apart two databases at one address (tests reset theirs).
+Stamp = tuple[int, datetime]
+
+#: Versions kept per process (the least recently used goes first).
+_SIZE = 16
+
+
+@dataclass
+class CachedVersion:
+    """A version with everything a respondent page needs, shared by requests."""
+
+    stamp: Stamp
+    version: QuestionnaireVersion
+    #: Languages offered to respondents (every text translated and current).
+    offered: list[str]
+    _texts: dict[str, Texts] = field(default_factory=dict)
+    _memo: dict[Any, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def texts(self, lang: str) -> Texts:
+        """The version's texts in ``lang`` (loaded on first use)."""
+        texts = self._texts.get(lang)
+        if texts is None:
+            texts = load_texts(self.version.id, lang)
+            with self._lock:
+                self._texts[lang] = texts
+        return texts
+
+    def memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()`` once per key for this state of the version (e.g. a page's form class)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = make()
+            with self._lock:
+                return self._memo.setdefault(key, value)
+
+
+#: (engine, version id) -> what was loaded; the engine tells the application's databases apart.
+_cache: OrderedDict[tuple[Engine, int], CachedVersion] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def stamp_of(version_id: int) -> Stamp | None:
+    """The version's current stamp (one query); None when there is no such version."""
+    row = db.session.execute(
+        select(QuestionnaireVersion.revision, QuestionnaireVersion.created_at).where(
+            QuestionnaireVersion.id == version_id
+        )
+    ).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+def get(version_id: int, stamp: Stamp | None = None) -> CachedVersion:
+    """The version as of ``stamp`` (read now when not given), from this process when it can.
+
+    Raises LookupError for an unknown version.
+    """
+    stamp = stamp or stamp_of(version_id)
+    if stamp is None:
+        raise LookupError(f"no questionnaire version {version_id}")
+    key = (db.engine, version_id)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None and cached.stamp == stamp:
+            _cache.move_to_end(key)
+            return cached
+    cached = _load(version_id, stamp)
+    with _cache_lock:
+        _cache[key] = cached
+        _cache.move_to_end(key)
+        while len(_cache) > _SIZE:
+            _cache.popitem(last=False)
+    return cached
+
+
+def _load(version_id: int, stamp: Stamp) -> CachedVersion:
+    # A session of its own (so that the objects end up detached), on the
+    # request's connection: a second connection per request would let a burst
+    # of first requests hold the whole pool while each waits for one more, and
+    # on SQLite would wait for the request's own write lock.
+    with Session(bind=db.session.connection(), expire_on_commit=False) as session:
+        version = session.scalar(
+            select(QuestionnaireVersion)
+            .where(QuestionnaireVersion.id == version_id)
+            .options(
+                selectinload(QuestionnaireVersion.pages)
+                .selectinload(Page.questions)
+                .selectinload(Question.choice_list)
+                .selectinload(ChoiceList.choices),
+                selectinload(QuestionnaireVersion.choice_lists).selectinload(ChoiceList.choices),
+            )
+        )
+        if version is None:
+            raise LookupError(f"no questionnaire version {version_id}")
+        # Set the back references while the session can still answer them, so
+        # that nothing needs a database once the objects are detached.
+        for page in version.pages:
+            _ = page.version
+            for question in page.questions:
+                _ = question.page, question.version
+        session.expunge_all()
+    question_index.keep(version)
+    offered = complete_languages(version_id)
+    # The stamp is read before the content, and an edit commits its content and
+    # its new revision together: what was loaded is never older than its stamp.
+    # It may be newer (PostgreSQL reads committed rows per statement); then the
+    # next request sees the newer stamp and loads again.
+    return CachedVersion(stamp, version, offered)
+
+
+def clear() -> None:
+    """Forget every cached version of this process."""
+    with _cache_lock:
+        _cache.clear()
+
+
+# --- keeping ``revision`` up to date ------------------------------------------------
+
+
+def _bump_revisions(session: Session, _context: Any) -> None:
+    """Turn up the revision of every version whose content this flush changed."""
+    versions: set[int] = set()
+    lists: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, TextEntry | Page | Question | ChoiceList):
+            versions.add(obj.version_id)
+        elif isinstance(obj, Choice):
+            lists.add(obj.choice_list_id)
+        elif isinstance(obj, QuestionnaireVersion) and obj in session.dirty:
+            if session.is_modified(obj, include_collections=False):
+                versions.add(obj.id)
+    if lists:
+        versions.update(
+            session.connection().scalars(
+                select(ChoiceList.version_id).where(ChoiceList.id.in_(sorted(lists)))
+            )
+        )
+    versions.discard(None)
+    if versions:
+        session.connection().execute(
+            update(QuestionnaireVersion)
+            .where(QuestionnaireVersion.id.in_(sorted(versions)))
+            .values(revision=QuestionnaireVersion.revision + 1)
+        )
+
+
+def init_app(_app: Flask) -> None:
+    """Count content edits in every session (the version's ``revision``)."""
+    listen_once(Session, "after_flush", _bump_revisions)

@@ -1,0 +1,1 @@
+"""XLSForm: reading workbooks, importing them as versions, exporting versions."""

@@ -1,0 +1,216 @@
+"""Export a questionnaire version as an XLSForm (.xlsx).
+
+The workbook has survey, choices and settings sheets (and a domains sheet
+when questions carry a domain), with ``label::<Autonym> (<code>)`` columns for
+every stored language (``label::Swahili (sw)`` for a language that is not
+ours) and our own columns (domain, measure, score, min_value ...), so that
+:func:`surveyapp.questionnaires.xlsform.importer.import_xlsform` gives the same questionnaire
+back. Serbian Latin is never exported: it is made from Serbian Cyrillic.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from surveyapp.extensions import db
+from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
+from surveyapp.models import ChoiceList, Domain, Page, Question, QuestionnaireVersion, TextEntry
+from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, SETTINGS_TEXTS, language_label
+
+#: Column order of each sheet, by the header's part before "::"; others follow.
+SURVEY_ORDER = (
+    "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
+    "constraint_message", "calculation", "choice_filter", "default", "appearance", "parameters",
+    "domain", "measure", "min_value", "max_value", "max_length",
+)  # fmt: skip
+CHOICES_ORDER = ("list_name", "name", "label", "score")
+SETTINGS_ORDER = ("form_title", "form_id", "version", "default_language")
+DOMAINS_ORDER = ("code", "label", "description")
+
+
+def export_xlsform(version_id: int) -> bytes:
+    """The version as an .xlsx XLSForm. Raises LookupError for an unknown version."""
+    version = db.session.scalar(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.id == version_id)
+        .options(
+            selectinload(QuestionnaireVersion.pages)
+            .selectinload(Page.questions)
+            .selectinload(Question.choice_list),
+            selectinload(QuestionnaireVersion.choice_lists).selectinload(ChoiceList.choices),
+        )
+    )
+    if version is None:
+        raise LookupError(version_id)
+    texts: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in db.session.scalars(select(TextEntry).where(TextEntry.version_id == version_id)):
+        if row.text and row.lang != "sr-Latn":
+            texts[row.key][row.lang] = row.text
+    domains = {d.id: d for d in db.session.scalars(select(Domain).order_by(Domain.position))}
+    languages = _languages(texts, domains.values())
+
+    workbook = Workbook()
+    survey = workbook.active
+    survey.title = "survey"
+    _write(survey, _survey_rows(version, texts, domains), SURVEY_ORDER, always=2)
+    _write(workbook.create_sheet("choices"), _choice_rows(version, texts), CHOICES_ORDER, always=2)
+    _write(workbook.create_sheet("settings"), [_settings_row(version, texts)], SETTINGS_ORDER)
+    used = {q.domain_id for page in version.pages for q in page.questions if q.domain_id}
+    if used:
+        rows = [_domain_row(d, languages) for d in domains.values() if d.id in used]
+        _write(workbook.create_sheet("domains"), rows, DOMAINS_ORDER, always=1)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _languages(texts: dict[str, dict[str, str]], domains) -> list[str]:
+    """Every stored language: ours in registry order, then the others by code."""
+    found = {lang for by_lang in texts.values() for lang in by_lang}
+    for domain in domains:
+        found |= set(domain.labels or {}) | set(domain.descriptions or {})
+    found.discard("sr-Latn")
+    return [code for code in LANGUAGES if code in found] + sorted(found - set(LANGUAGES))
+
+
+def _localised(row: dict[str, Any], base: str, by_lang: dict[str, str] | None) -> None:
+    for lang, text in sorted((by_lang or {}).items(), key=lambda item: _order(item[0])):
+        if lang != "sr-Latn" and text:
+            row[f"{base}::{language_label(lang)}"] = text
+
+
+def _order(lang: str) -> tuple[int, str]:
+    codes = list(LANGUAGES)
+    return (codes.index(lang), "") if lang in codes else (len(codes), lang)
+
+
+def _number(value: float | None) -> int | float | None:
+    return int(value) if value is not None and float(value).is_integer() else value
+
+
+def _survey_rows(version: QuestionnaireVersion, texts, domains: dict[int, Domain]) -> list[dict]:
+    rows = []
+    for page in version.pages:
+        row = {"type": "begin group", "name": page.name, "relevant": page.relevant}
+        _localised(row, "label", texts.get(f"page.{page.name}.title"))
+        _localised(row, "hint", texts.get(f"page.{page.name}.intro"))
+        rows.append(row)
+        rows.extend(_question_row(q, texts, domains) for q in page.questions)
+        rows.append({"type": "end group"})
+    return rows
+
+
+def _question_row(question: Question, texts, domains: dict[int, Domain]) -> dict[str, Any]:
+    appearance = question.appearance
+    if question.type == "long_text":
+        appearance = " ".join(filter(None, ["multiline", appearance]))
+    row: dict[str, Any] = {"type": _xlsform_type(question), "name": question.name}
+    for part in QUESTION_TEXTS:
+        _localised(row, part, texts.get(f"q.{question.name}.{part}"))
+    row |= {
+        "required": "yes" if question.required else None,
+        "relevant": question.relevant,
+        "constraint": question.constraint,
+        "calculation": question.calculation,
+        "choice_filter": question.choice_filter,
+        "default": question.default,
+        "appearance": appearance,
+        "domain": domains[question.domain_id].code if question.domain_id else None,
+        "measure": question.measure,
+        "max_length": question.max_length,
+    }
+    if question.source_type != "range":
+        row["min_value"] = _number(question.min_value)
+        row["max_value"] = _number(question.max_value)
+    elif not (question.extra or {}).get("parameters"):
+        start, end = _number(question.min_value), _number(question.max_value)
+        row["parameters"] = f"start={start} end={end}"
+    row |= question.extra or {}
+    return row
+
+
+def _xlsform_type(question: Question) -> str:
+    list_name = question.choice_list.name if question.choice_list else ""
+    if question.type in ("single_choice", "scale"):
+        return f"select_one {list_name}"
+    if question.type == "multiple_choice":
+        return f"select_multiple {list_name}"
+    if question.type == "number":
+        if question.source_type == "range":
+            return "range"
+        return "integer" if question.integer_only else "decimal"
+    if question.type in ("short_text", "long_text"):
+        return question.source_type or "text"
+    return question.type  # note, date, calculate
+
+
+def _choice_rows(version: QuestionnaireVersion, texts) -> list[dict]:
+    rows = []
+    for choice_list in sorted(version.choice_lists, key=lambda c: c.id):
+        for choice in choice_list.choices:
+            row: dict[str, Any] = {"list_name": choice_list.name, "name": choice.value}
+            _localised(row, "label", texts.get(f"choice.{choice_list.name}.{choice.value}.label"))
+            row["score"] = _number(choice.score)
+            rows.append(row | (choice.extra or {}))
+    return rows
+
+
+def _settings_row(version: QuestionnaireVersion, texts) -> dict[str, Any]:
+    settings = dict(version.settings or {})
+    title = texts.get("questionnaire.title", {}).get(SOURCE_LANGUAGE)
+    row: dict[str, Any] = {
+        "form_title": settings.pop("form_title", None) or title,
+        "form_id": settings.pop("form_id", None) or version.questionnaire.name,
+    }
+    row |= {key: settings.pop(key, None) for key in SETTINGS_ORDER[2:]}
+    row |= settings
+    row["privacy_version"] = version.privacy_version
+    for base, key in SETTINGS_TEXTS.items():
+        _localised(row, base, texts.get(key))
+    return row
+
+
+def _domain_row(domain: Domain, languages: list[str]) -> dict[str, Any]:
+    row: dict[str, Any] = {"code": domain.code}
+    _localised(row, "label", {lang: domain.labels.get(lang) for lang in languages})
+    _localised(
+        row, "description", {lang: (domain.descriptions or {}).get(lang) for lang in languages}
+    )
+    return row
+
+
+def _write(sheet, rows: list[dict[str, Any]], order: tuple[str, ...], always: int = 0) -> None:
+    """Rows as a sheet. Columns follow ``order``, then languages in registry order;
+    a column empty in every row is left out, except the first ``always`` of ``order``."""
+    seen = {header: 0 for header in order[:always]}
+    for row in rows:
+        for header, value in row.items():
+            if value not in (None, "") and header not in seen:
+                seen[header] = len(seen)
+
+    def rank(header: str) -> tuple:
+        base, _, language = header.partition("::")
+        code = language.rpartition("(")[2].rstrip(")") if language else ""
+        position = order.index(base) if base in order else len(order)
+        return (position, _order(code) if code else (0, ""), seen[header])
+
+    headers = sorted(seen, key=rank)
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([_cell(row.get(header)) for header in headers])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, never a formula
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value

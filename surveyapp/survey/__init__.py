@@ -1,5 +1,0 @@
-"""The respondent's blueprint: invitation links, consent, pages, review, submit."""
-
-from surveyapp.survey.routes import bp
-
-__all__ = ["bp"]

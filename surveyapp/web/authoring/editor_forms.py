@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from surveyapp.core.form_fields import NumberField
+from surveyapp.models import Domain
+
+TYPE_LABELS = {
+    "single_choice": _l("One answer from a list"),
+    "multiple_choice": _l("Several answers from a list"),
+    "scale": _l("Scale with scores"),
+    "number": _l("Number"),
+    "short_text": _l("Short text"),
+    "long_text": _l("Long text"),
+    "date": _l("Date"),
+    "note": _l("Note (text only, no answer)"),
+    "calculate": _l("Calculation (hidden)"),
+}
+
+
+class NewQuestionnaireForm(FlaskForm):
+    name = StringField(
+        _l("Short name (letters, digits and _)"),
+        validators=[InputRequired(_l("Please enter a short name.")), Length(max=64)],
+    )
+    title = StringField(
+        _l("Title in English"),
+        validators=[InputRequired(_l("Please enter a title.")), Length(max=300)],
+    )
+
+
+class DuplicateForm(FlaskForm):
+    new_name = StringField(
+        _l("Name of the copy"), validators=[InputRequired(_l("Please enter a short name."))]
+    )
+
+
+class PageForm(FlaskForm):
+    title = StringField(
+        _l("Title of the new page (English)"),
+        validators=[InputRequired(_l("Please enter a title."))],
+    )
+
+
+class QuestionForm(FlaskForm):
+    name = StringField(
+        _l("Short name (letters, digits and _)"),
+        validators=[InputRequired(_l("Please enter a short name.")), Length(max=64)],
+    )
+    type = SelectField(_l("Type"), validate_choice=False)
+    label = TextAreaField(_l("Question (English)"))
+    required = BooleanField(_l("An answer is required"))
+    domain = SelectField(_l("Domain"), validate_choice=False)
+    measure = SelectField(_l("Measures"), validate_choice=False)
+    min_value = NumberField(_l("Smallest number allowed"), validators=[Optional()])
+    max_value = NumberField(_l("Largest number allowed"), validators=[Optional()])
+    integer_only = BooleanField(_l("Whole numbers only"))
+    max_length = NumberField(_l("Longest text allowed (characters)"), validators=[Optional()])
+    relevant = StringField(_l("Show only when (XLSForm expression)"), validators=[Length(max=2000)])
+    constraint = StringField(
+        _l("Accept only when (XLSForm expression)"), validators=[Length(max=2000)]
+    )
+    choices = TextAreaField(
+        _l("Answer options, one per line: code | score | English label"),
+        validators=[Length(max=20000)],
+    )
+
+    def set_choices(self, domains: list[Domain], lang: str) -> None:
+        self.type.choices = [SelectChoice(code, str(label)) for code, label in TYPE_LABELS.items()]
+        self.domain.choices = [SelectChoice("", "—")] + [
+            SelectChoice(d.code, d.labels.get(lang) or d.labels.get("en") or d.code)
+            for d in domains
+        ]
+        self.measure.choices = [
+            SelectChoice("", "—"),
+            SelectChoice("need", str(_l("Need (how pressing)"))),
+            SelectChoice("capacity", str(_l("Capacity (how able to act)"))),
+        ]
+
+    def validate_choices(self, field: TextAreaField) -> None:
+        self.parsed_choices = []
+        for number, line in enumerate((field.data or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")]
+            if len(parts) != 3 or not parts[0]:
+                raise ValidationError(
+                    _l(
+                        "Line %(number)d: write code | score | label (the score may be empty).",
+                        number=number,
+                    )
+                )
+            value, score, label = parts
+            try:
+                number_score = float(score.replace(",", ".")) if score else None
+            except ValueError:
+                raise ValidationError(
+                    _l("Line %(number)d: the score must be a number or empty.", number=number)
+                ) from None
+            self.parsed_choices.append((value, number_score, label))
+
+
+class TextsForm(FlaskForm):
+    """Texts side by side; the fields are read from request.form by key and language."""
+
+
+class XLSFormUploadForm(FlaskForm):
+    form_file = FileField(
+        _l("XLSForm file (.xlsx or .xls)"), validators=[FileRequired(_l("Please choose a file."))]
+    )
+    name = StringField(
+        _l("Short name (optional; default: the form's form_id)"), validators=[Length(max=64)]
+    )

@@ -1,0 +1,384 @@
+"""Views of the questionnaire editor.
+
+Each calls one use case in ``surveyapp.questionnaires.editing``."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from sqlalchemy import select
+
+from surveyapp.core.form_fields import ActionForm
+from surveyapp.extensions import db
+from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES
+from surveyapp.models import Domain, Page, Question, QuestionnaireVersion
+from surveyapp.questionnaires import editing
+from surveyapp.questionnaires.page_forms import make_page_form
+from surveyapp.questionnaires.texts import load_texts, translation_status
+from surveyapp.questionnaires.versions import load_version
+from surveyapp.questionnaires.xlsform import exporter, importer
+from surveyapp.web.auth import record_action, roles_required
+from surveyapp.web.authoring.blueprint import bp
+from surveyapp.web.authoring.editor_forms import (
+    TYPE_LABELS,
+    DuplicateForm,
+    NewQuestionnaireForm,
+    PageForm,
+    QuestionForm,
+    TextsForm,
+    XLSFormUploadForm,
+)
+
+AUTHORS = ("admin", "analyst")
+
+EDIT_ERRORS = {
+    "bad_name": _l("A short name starts with a letter and has only letters, digits and _."),
+    "exists": _l("That name is already used."),
+    "bad_type": _l("Please choose a question type."),
+    "bad_measure": _l("Please choose need, capacity or nothing."),
+    "bad_domain": _l("Please choose one of the domains."),
+    "bad_range": _l("The smallest number must not be larger than the largest."),
+    "no_choices": _l("A question with answer options needs at least one option."),
+    "bad_choices": _l("Option codes must be unique and use letters, digits, _, - or ."),
+    "bad_expression": _l("The expression cannot be used: %(detail)s"),
+    "not_draft": _l("This version is published already."),
+    "empty_page": _l("Every page needs at least one question before publishing."),
+    "no_label": _l("Every question needs an English text before publishing."),
+    "last_page": _l("A questionnaire needs at least one page."),
+    "not_found": _l("This item does not exist any more."),
+}
+
+
+STATUS_LABELS = {
+    "draft": _l("draft"),
+    "published": _l("published"),
+    "archived": _l("archived"),
+}
+
+
+@bp.app_template_global()
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def _error(error: editing.EditError) -> str:
+    return str(EDIT_ERRORS.get(error.code, error.code)) % {"detail": error.detail}
+
+
+def _version_or_404(version_id: int) -> QuestionnaireVersion:
+    version = load_version(version_id)
+    if version is None:
+        abort(404)
+    return version
+
+
+def _to_editor(version_id: int):
+    return redirect(url_for("authoring.editor", version_id=version_id), 303)
+
+
+def _after_change(old_version_id: int, version: QuestionnaireVersion, message) -> None:
+    if version.id != old_version_id:
+        flash(
+            _l(
+                "The published version stays as it was; your change is in the new draft, "
+                "version %(number)d.",
+                number=version.number,
+            )
+        )
+    elif message:
+        flash(message)
+
+
+@bp.route("/<lang>/staff/questionnaires", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def questionnaires():
+    form = NewQuestionnaireForm()
+    if form.validate_on_submit():
+        try:
+            version = editing.create_questionnaire(form.name.data.strip(), form.title.data)
+        except editing.EditError as error:
+            form.name.errors = [_error(error)]
+        else:
+            record_action("questionnaire_created", f"version:{version.id}")
+            return _to_editor(version.id)
+    rows = editing.questionnaires()
+    titles = {version.id: load_texts(version.id, g.lang).title() for _q, version, _n in rows}
+    return render_template("authoring/questionnaires.html", rows=rows, titles=titles, form=form)
+
+
+@bp.get("/<lang>/staff/questionnaires/<int:version_id>")
+@roles_required(*AUTHORS)
+def editor(version_id: int):
+    version = _version_or_404(version_id)
+    return render_template(
+        "authoring/editor.html",
+        version=version,
+        texts=load_texts(version.id, g.lang),
+        source=load_texts(version.id, "en"),
+        status=translation_status(version.id),
+        page_form=PageForm(),
+        duplicate_form=DuplicateForm(),
+        type_labels=TYPE_LABELS,
+        languages_authored=AUTHORED_LANGUAGES,
+    )
+
+
+@bp.post("/<lang>/staff/questionnaires/<int:version_id>/pages")
+@roles_required(*AUTHORS)
+def add_page(version_id: int):
+    form = PageForm()
+    if form.validate_on_submit():
+        try:
+            page = editing.add_page(version_id, form.title.data)
+        except editing.EditError as error:
+            flash(_error(error), "error")
+        else:
+            _after_change(version_id, page.version, _l("The page was added."))
+            return _to_editor(page.version_id)
+    return _to_editor(version_id)
+
+
+@bp.post("/<lang>/staff/pages/<int:page_id>/<any(up, down, delete):action>")
+@roles_required(*AUTHORS)
+def change_page(page_id: int, action: str):
+    page = db.get_or_404(Page, page_id)
+    old = page.version_id
+    if not ActionForm().validate_on_submit():
+        return _to_editor(old)
+    try:
+        if action == "delete":
+            version = editing.delete_page(page_id)
+        else:
+            version = editing.move_page(page_id, -1 if action == "up" else 1)
+    except editing.EditError as error:
+        flash(_error(error), "error")
+        return _to_editor(old)
+    _after_change(old, version, None)
+    return _to_editor(version.id)
+
+
+def _question_form(question: Question | None = None) -> QuestionForm:
+    form = QuestionForm(obj=None)
+    domains = list(db.session.scalars(select(Domain).order_by(Domain.position)))
+    form.set_choices(domains, g.lang)
+    if question is not None and request.method == "GET":
+        form.name.data = question.name
+        form.type.data = question.type
+        form.required.data = question.required
+        form.domain.data = question.domain.code if question.domain else ""
+        form.measure.data = question.measure or ""
+        form.min_value.data, form.max_value.data = question.min_value, question.max_value
+        form.integer_only.data = question.integer_only
+        form.max_length.data = question.max_length
+        form.relevant.data = question.relevant or ""
+        form.constraint.data = question.constraint or ""
+        if question.choice_list:
+            source = load_texts(question.version_id, "en")
+            form.choices.data = "\n".join(
+                f"{c.value} | {'' if c.score is None else f'{c.score:g}'} | "
+                f"{source.choice(question.choice_list.name, c.value)}"
+                for c in question.choice_list.choices
+            )
+    return form
+
+
+def _spec(form: QuestionForm) -> editing.QuestionSpec:
+    return editing.QuestionSpec(
+        name=form.name.data.strip(),
+        type=form.type.data,
+        required=form.required.data,
+        domain=form.domain.data or None,
+        measure=form.measure.data or None,
+        min_value=form.min_value.data,
+        max_value=form.max_value.data,
+        max_length=int(form.max_length.data) if form.max_length.data else None,
+        integer_only=form.integer_only.data,
+        relevant=(form.relevant.data or "").strip() or None,
+        constraint=(form.constraint.data or "").strip() or None,
+        choices=getattr(form, "parsed_choices", None),
+    )
+
+
+@bp.route("/<lang>/staff/pages/<int:page_id>/questions/new", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def new_question(page_id: int):
+    page = db.get_or_404(Page, page_id)
+    form = _question_form()
+    error = None
+    if form.validate_on_submit():
+        try:
+            question = editing.add_question(page_id, _spec(form), form.label.data or "")
+        except editing.EditError as problem:
+            error = _error(problem)
+        else:
+            _after_change(page.version_id, question.version, _l("The question was added."))
+            return redirect(url_for("authoring.edit_question", question_id=question.id), 303)
+    return render_template(
+        "authoring/question.html", form=form, page=page, question=None, error=error, rows=[]
+    )
+
+
+@bp.route("/<lang>/staff/questions/<int:question_id>", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def edit_question(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    form = _question_form(question)
+    error = None
+    if form.validate_on_submit():
+        try:
+            changed = editing.update_question(question_id, _spec(form))
+        except editing.EditError as problem:
+            error = _error(problem)
+        else:
+            _after_change(question.version_id, changed.version, _l("The question was saved."))
+            return redirect(url_for("authoring.edit_question", question_id=changed.id), 303)
+    rows = editing.text_table(
+        question.version_id, editing.question_keys(question), AUTHORED_LANGUAGES
+    )
+    return render_template(
+        "authoring/question.html",
+        form=form,
+        page=question.page,
+        question=question,
+        error=error,
+        rows=rows,
+        texts_form=TextsForm(),
+    )
+
+
+@bp.post("/<lang>/staff/questions/<int:question_id>/<any(up, down, delete):action>")
+@roles_required(*AUTHORS)
+def change_question(question_id: int, action: str):
+    question = db.get_or_404(Question, question_id)
+    old = question.version_id
+    if ActionForm().validate_on_submit():
+        if action == "delete":
+            version = editing.delete_question(question_id)
+        else:
+            version = editing.move_question(question_id, -1 if action == "up" else 1)
+        _after_change(old, version, _l("The question was deleted.") if action == "delete" else None)
+        return _to_editor(version.id)
+    return _to_editor(old)
+
+
+@bp.route("/<lang>/staff/questionnaires/<int:version_id>/texts", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def edit_texts(version_id: int):
+    """Texts side by side with the English source, for the whole version or one question."""
+    version = _version_or_404(version_id)
+    question = None
+    if request.values.get("question"):
+        question = db.get_or_404(Question, int(request.values["question"]))
+        if question.version_id != version.id:
+            abort(404)
+    keys = editing.question_keys(question) if question else editing.version_keys(version)
+    form = TextsForm()
+    if form.validate_on_submit():
+        edits = {
+            (key, code): request.form.get(f"text-{index}-{code}", "")
+            for index, key in enumerate(keys)
+            for code in AUTHORED_LANGUAGES
+            if f"text-{index}-{code}" in request.form
+        }
+        changed = editing.save_texts(version.id, edits, set(keys))
+        record_action("texts_edited", f"version:{version.id}", count=changed)
+        flash(ngettext("%(num)d text was saved.", "%(num)d texts were saved.", changed))
+        if question:
+            return redirect(url_for("authoring.edit_question", question_id=question.id), 303)
+        return redirect(url_for("authoring.edit_texts", version_id=version.id), 303)
+    rows = editing.text_table(version.id, keys, AUTHORED_LANGUAGES)
+    return render_template(
+        "authoring/texts.html", version=version, rows=rows, form=form, question=question
+    )
+
+
+@bp.post("/<lang>/staff/questionnaires/<int:version_id>/publish")
+@roles_required(*AUTHORS)
+def publish(version_id: int):
+    if ActionForm().validate_on_submit():
+        try:
+            version = editing.publish(version_id)
+        except editing.EditError as error:
+            flash(_error(error), "error")
+        else:
+            record_action("published", f"version:{version.id}")
+            flash(_l("Version %(number)d is published.", number=version.number))
+    return _to_editor(version_id)
+
+
+@bp.post("/<lang>/staff/questionnaires/<int:version_id>/duplicate")
+@roles_required(*AUTHORS)
+def duplicate(version_id: int):
+    form = DuplicateForm()
+    if form.validate_on_submit():
+        try:
+            copy = editing.duplicate(version_id, form.new_name.data.strip())
+        except editing.EditError as error:
+            flash(_error(error), "error")
+        else:
+            record_action("questionnaire_duplicated", f"version:{copy.id}", source=version_id)
+            return _to_editor(copy.id)
+    return _to_editor(version_id)
+
+
+@bp.get("/<lang>/staff/questionnaires/<int:version_id>/preview/<target>/<int:number>")
+@roles_required(*AUTHORS)
+def preview(version_id: int, target: str, number: int):
+    """A page as a respondent would see it, in any language; nothing can be saved."""
+    version = _version_or_404(version_id)
+    if target not in LANGUAGES or not 1 <= number <= len(version.pages):
+        abort(404)
+    page = version.pages[number - 1]
+    texts = load_texts(version.id, target)
+    form = make_page_form(page, texts)(formdata=None)
+    return render_template(
+        "authoring/preview.html",
+        version=version,
+        page=page,
+        number=number,
+        texts=texts,
+        form=form,
+        target=LANGUAGES[target],
+    )
+
+
+@bp.route("/<lang>/staff/questionnaires/import", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def import_xlsform():
+    form = XLSFormUploadForm()
+    result = None
+    if form.validate_on_submit():
+        upload = form.form_file.data
+        result = importer.import_xlsform(
+            upload.read(), upload.filename or "", (form.name.data or "").strip() or None
+        )
+        record_action(
+            "xlsform_import" if result.ok else "xlsform_import_refused",
+            f"version:{result.version.id}" if result.version else (upload.filename or "")[:120],
+            errors=len(result.errors),
+            warnings=len(result.warnings),
+        )
+        if result.version is not None:
+            flash(_l("The form was imported as a draft. Check it, then publish it."))
+            for warning in result.warnings[:20]:
+                flash(str(warning), "warning")
+            return _to_editor(result.version.id)
+    status = 422 if result is not None else 200
+    return render_template("authoring/import.html", form=form, result=result), status
+
+
+@bp.get("/<lang>/staff/questionnaires/<int:version_id>/xlsform.xlsx")
+@roles_required(*AUTHORS)
+def export_xlsform(version_id: int):
+    version = _version_or_404(version_id)
+    record_action("xlsform_export", f"version:{version.id}")
+    return Response(
+        exporter.export_xlsform(version.id),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{version.questionnaire.name}-v{version.number}.xlsx"'
+            )
+        },
+    )

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import InputRequired
+
+from surveyapp.languages.registry import LANGUAGES, TRANSLATED_LANGUAGES
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return [(code, f"{LANGUAGES[code].autonym} ({code})") for code in TRANSLATED_LANGUAGES]
+
+
+class CatalogUploadForm(FlaskForm):
+    language = SelectField(_l("Language of the catalog"), validate_choice=False)
+    catalog = FileField(
+        _l("Translated .po file"), validators=[FileRequired(_l("Please choose a file."))]
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = _language_choices()
+
+
+class TranslationForm(FlaskForm):
+    text = TextAreaField(
+        _l("Translation"), validators=[InputRequired(_l("Please enter the translation."))]
+    )

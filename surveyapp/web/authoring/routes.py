@@ -1,0 +1,120 @@
+"""Views for translators: status, catalog download and upload, one-text fixes."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from surveyapp.extensions import db
+from surveyapp.languages.catalog_checks import placeholders
+from surveyapp.languages.registry import LANGUAGES, TRANSLATED_LANGUAGES
+from surveyapp.models import QuestionnaireVersion
+from surveyapp.questionnaires.texts import save_translation, translation_gaps
+from surveyapp.questionnaires.translation import po_files
+from surveyapp.questionnaires.translation import status as translation_overview
+from surveyapp.web.auth import record_action, roles_required
+from surveyapp.web.authoring.blueprint import bp
+from surveyapp.web.authoring.forms import CatalogUploadForm, TranslationForm
+
+TRANSLATORS = ("admin", "translator")
+
+
+def _version_or_404(version_id: int) -> QuestionnaireVersion:
+    return db.get_or_404(QuestionnaireVersion, version_id)
+
+
+def _target_or_404(target: str) -> str:
+    if target not in TRANSLATED_LANGUAGES:
+        abort(404)
+    return target
+
+
+@bp.get("/<lang>/staff/translations")
+@roles_required(*TRANSLATORS)
+def translation_status():
+    interface, interface_gaps = translation_overview.interface_column()
+    columns = translation_overview.questionnaire_columns()
+    return render_template(
+        "authoring/translations.html",
+        columns=[interface, *columns],
+        interface_gaps=interface_gaps,
+        questionnaire_gaps=translation_overview.questionnaire_gaps(columns),
+        targets=TRANSLATED_LANGUAGES,
+    )
+
+
+@bp.get("/<lang>/staff/translations/<int:version_id>/<target>.po")
+@roles_required(*TRANSLATORS)
+def download_catalog(version_id: int, target: str):
+    version = _version_or_404(version_id)
+    code = None if target == "template" else _target_or_404(target)
+    data = po_files.export_catalog(version.id, code)
+    name = version.questionnaire.name
+    filename = f"{name}.{code}.po" if code else f"{name}.pot"
+    return Response(
+        data,
+        mimetype="text/x-gettext-translation",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/<lang>/staff/translations/<int:version_id>/upload", methods=["GET", "POST"])
+@roles_required(*TRANSLATORS)
+def upload_catalog(version_id: int):
+    version = _version_or_404(version_id)
+    form = CatalogUploadForm()
+    report = None
+    if form.validate_on_submit():
+        data = form.catalog.data.read()
+        report = po_files.import_catalog(version.id, data, form.language.data)
+        record_action(
+            "translation_import" if report.applied else "translation_import_refused",
+            f"version:{version.id}",
+            language=report.lang,
+            changes=len(report.changes),
+            problems=len(report.problems),
+        )
+        if report.applied:
+            flash(
+                ngettext(
+                    "The catalog was imported: %(num)d text updated.",
+                    "The catalog was imported: %(num)d texts updated.",
+                    len(report.changes),
+                )
+            )
+            return redirect(url_for("authoring.translation_status"), 303)
+    status = 422 if report is not None or form.errors else 200
+    return render_template(
+        "authoring/upload.html", version=version, form=form, report=report
+    ), status
+
+
+@bp.route("/<lang>/staff/translations/<int:version_id>/<target>/edit", methods=["GET", "POST"])
+@roles_required(*TRANSLATORS)
+def edit_translation(version_id: int, target: str):
+    version = _version_or_404(version_id)
+    code = _target_or_404(target)
+    key = request.args.get("key", "")
+    gap = next((g for g in translation_gaps(version.id, code) if g.key == key), None)
+    if gap is None:
+        flash(_l("This text is already translated and up to date."))
+        return redirect(url_for("authoring.translation_status"), 303)
+    form = TranslationForm(data={"text": gap.current})
+    if form.validate_on_submit():
+        if placeholders(form.text.data) != placeholders(gap.source):
+            form.text.errors = [
+                _l("The translation must keep the placeholders of the source text exactly.")
+            ]
+        else:
+            save_translation(version.id, key, code, form.text.data)
+            record_action("translation_edit", f"version:{version.id}", language=code, key=key)
+            flash(_l("The translation was saved."))
+            return redirect(url_for("authoring.translation_status"), 303)
+    return render_template(
+        "authoring/edit_translation.html",
+        version=version,
+        gap=gap,
+        target=LANGUAGES[code],
+        form=form,
+    )

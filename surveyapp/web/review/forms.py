@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+
+from surveyapp.campaigns.roles import role_choices
+from surveyapp.core.form_fields import MultiCheckboxField as CheckboxesField
+from surveyapp.languages.registry import LANGUAGES
+from surveyapp.models import Country
+
+
+class InviteForm(FlaskForm):
+    countries = CheckboxesField(_l("All municipalities of"), validate_choice=False)
+    municipalities = SelectMultipleField(_l("Or choose municipalities"), validate_choice=False)
+    roles = CheckboxesField(_l("Roles to invite"), validate_choice=False)
+    language = SelectField(_l("Language of the invitation"), validate_choice=False)
+
+    def set_choices(self, countries: list[Country], lang: str) -> None:
+        self.countries.choices = [SelectChoice(c.code, c.name(lang)) for c in countries]
+        self.municipalities.choices = [
+            SelectChoice(m.code, m.name(lang), optgroup=c.name(lang))
+            for c in countries
+            for m in sorted(c.municipalities, key=lambda m: m.name(lang))
+        ]
+        self.roles.choices = [SelectChoice(value, label) for value, label in role_choices()]
+        self.language.choices = [SelectChoice("", str(_l("The respondent's browser decides")))] + [
+            SelectChoice(code, language.autonym) for code, language in LANGUAGES.items()
+        ]

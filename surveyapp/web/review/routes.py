@@ -1,0 +1,243 @@
+"""Views of the staff's review pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from surveyapp import places
+from surveyapp.campaigns import invitations, lifecycle
+from surveyapp.campaigns.roles import role_choices
+from surveyapp.core import spreadsheets
+from surveyapp.core.form_fields import ActionForm
+from surveyapp.extensions import db
+from surveyapp.languages.registry import is_language
+from surveyapp.models import ROLES, Campaign
+from surveyapp.models.base import utcnow
+from surveyapp.places import countries_with_municipalities
+from surveyapp.profiles import needs
+from surveyapp.profiles import report as profile_report
+from surveyapp.questionnaires.texts import load_texts
+from surveyapp.responses import exports
+from surveyapp.web.auth import record_action, roles_required
+from surveyapp.web.review.blueprint import bp, csv_download
+from surveyapp.web.review.campaign_forms import CampaignForm
+from surveyapp.web.review.forms import InviteForm
+
+
+@bp.get("/<lang>/staff/")
+@roles_required()
+def dashboard():
+    return render_template("review/dashboard.html")
+
+
+ANALYSTS = ("admin", "analyst")
+
+
+def _labels_language() -> str | None:
+    """?labels=<code> for labels in a language, ?labels=codes for raw codes."""
+    choice = request.args.get("labels", "codes")
+    return choice if is_language(choice) else None
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.csv")
+@roles_required(*ANALYSTS)
+def export_csv(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    record_action("export", f"campaign:{campaign.id}", format="csv", labels=_labels_language())
+    rows = exports.response_rows(campaign.id, _labels_language())
+    return Response(
+        stream_with_context(spreadsheets.csv_chunks(rows)),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="responses-{campaign.id}.csv"'},
+    )
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.xlsx")
+@roles_required(*ANALYSTS)
+def export_xlsx(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    record_action("export", f"campaign:{campaign.id}", format="xlsx", labels=_labels_language())
+    output = spreadsheets.write_xlsx(exports.response_rows(campaign.id, _labels_language()))
+    return send_file(
+        output,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"responses-{campaign.id}.xlsx",
+    )
+
+
+@bp.route("/<lang>/staff/campaigns/<int:campaign_id>/invite", methods=["GET", "POST"])
+@roles_required(*ANALYSTS)
+def invite(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    countries = countries_with_municipalities()
+    form = InviteForm()
+    form.set_choices(countries, g.lang)
+    error = None
+    if form.validate_on_submit():
+        chosen = set(form.countries.data or [])
+        codes = [m.code for c in countries if c.code in chosen for m in c.municipalities]
+        codes += form.municipalities.data or []
+        try:
+            made = invitations.create_invitations(
+                campaign, codes, form.roles.data or [], form.language.data or None
+            )
+        except invitations.InvitationError as problem:
+            error = (
+                _l("Unknown: %(items)s", items=", ".join(problem.unknown))
+                if problem.unknown
+                else _l("Please choose at least one municipality and one role.")
+            )
+        else:
+            flash(
+                ngettext(
+                    "%(num)d invitation was created.",
+                    "%(num)d invitations were created.",
+                    len(made),
+                )
+            )
+            return redirect(url_for("review.invite", campaign_id=campaign.id), 303)
+    count = invitations.invitation_count(campaign.id)
+    return render_template(
+        "review/invite.html", campaign=campaign, form=form, error=error, count=count
+    )
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/invitations.csv")
+@roles_required(*ANALYSTS)
+def invitations_csv(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    record_action("export", f"campaign:{campaign.id}", format="invitation links")
+
+    def link_for(token: str) -> str:
+        return url_for("survey.open_invitation", token=token, _external=True)
+
+    return Response(
+        stream_with_context(invitations.invitations_csv(campaign.id, link_for)),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="invitations-{campaign.id}.csv"'},
+    )
+
+
+CAMPAIGN_ERRORS = {
+    "no_version": _l("Please choose a published questionnaire."),
+    "dates": _l("The closing date must come after the opening date."),
+}
+
+
+@bp.route("/<lang>/staff/campaigns", methods=["GET", "POST"])
+@roles_required(*ANALYSTS)
+def campaigns_page():
+    versions = lifecycle.published_versions()
+    titles = {v.id: load_texts(v.id, g.lang).title() for v in versions}
+    form = CampaignForm()
+    form.set_versions(versions, titles)
+    error = None
+    if form.validate_on_submit():
+        try:
+            campaign = lifecycle.create_campaign(
+                form.name.data,
+                int(form.version.data),
+                _start_of(form.opens_on.data),
+                _start_of(form.closes_on.data),
+                form.open_link.data,
+            )
+        except (lifecycle.CampaignError, ValueError) as problem:
+            error = CAMPAIGN_ERRORS.get(getattr(problem, "code", "no_version"))
+        else:
+            record_action("campaign_created", f"campaign:{campaign.id}")
+            flash(_l("The campaign was created. Now invite municipalities."))
+            return redirect(url_for("review.invite", campaign_id=campaign.id), 303)
+    return render_template(
+        "review/campaigns.html",
+        campaigns=lifecycle.all_campaigns(),
+        titles=titles,
+        form=form,
+        error=error,
+        now=utcnow(),
+    )
+
+
+def _start_of(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min) if day else None
+
+
+@bp.post("/<lang>/staff/campaigns/<int:campaign_id>/close")
+@roles_required(*ANALYSTS)
+def close_campaign(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    if ActionForm().validate_on_submit():
+        lifecycle.close_campaign(campaign)
+        record_action("campaign_closed", f"campaign:{campaign.id}")
+        flash(_l("The campaign is closed. Submitted answers are kept."))
+    return redirect(url_for("review.campaigns_page"), 303)
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>")
+@roles_required(*ANALYSTS)
+def campaign(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    overview = needs.campaign_overview(campaign.id)
+    country = request.args.get("country") or None
+    return render_template(
+        "review/campaign.html",
+        campaign=campaign,
+        overview=overview,
+        country=country,
+        towns=[t for t in overview.municipalities if country in (None, t.country_code)],
+        country_names=places.country_names(g.lang),
+        town_names=places.municipality_names(g.lang),
+    )
+
+
+def _report(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    role = request.args.get("role") or None
+    if role is not None and role not in ROLES:
+        abort(404)
+    try:
+        scope = profile_report.scope_from(request.args.get("area"))
+    except needs.UnknownScope:
+        abort(404)
+    return profile_report.build_report(campaign, scope, role, g.lang)
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/profile")
+@roles_required(*ANALYSTS)
+def profile(campaign_id: int):
+    report = _report(campaign_id)
+    return render_template(
+        "review/profile.html",
+        report=report,
+        printing=request.args.get("print") == "1",
+        countries=countries_with_municipalities(),
+        roles=role_choices(),
+    )
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/profile.csv")
+@roles_required(*ANALYSTS)
+def profile_csv(campaign_id: int):
+    report = _report(campaign_id)
+    record_action(
+        "export", f"campaign:{campaign_id}", format="profile csv", scope=report.scope.code
+    )
+    name = report.scope.code or "region"
+    return csv_download(
+        profile_report.profile_csv_rows(report), f"profile-{campaign_id}-{name}.csv"
+    )
