@@ -9,6 +9,7 @@ from babel.support import NullTranslations, Translations
 from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import cyrillic_to_latin
 
+
 class TransliteratedTranslations(Translations):
     """A catalog whose messages are another catalog's, transliterated."""
 
