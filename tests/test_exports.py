@@ -122,3 +122,41 @@ def test_a_choice_without_a_label_is_exported_as_its_code(app, make_response):
         text = "".join(spreadsheets.csv_chunks(exports.response_rows(_campaign_id(app), "mk")))
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert "no" in rows[0].values(), "the code, where the label would be"
+
+
+def test_a_formula_planted_in_a_translated_label_is_defused_in_every_export_header(
+    app, staff, make_response
+):
+    """A translator's text reaches the header row: it must not run as a formula (ASVS 5.3.x)."""
+    from surveyapp.questionnaires.texts import save_translation
+
+    make_response(municipality="mk-bitola", lang="mk", comments="fine")
+    campaign_id = _campaign_id(app)
+    with app.app_context():
+        version_id = db.session.get(Campaign, campaign_id).version_id
+        save_translation(version_id, "q.comments.label", "mk", FORMULA)
+    analyst = staff("analyst")
+    base = f"/en/staff/campaigns/{campaign_id}/responses"
+    with analyst.client.get(base + ".csv?labels=mk") as got:
+        header = next(csv.reader(io.StringIO(got.get_data().decode("utf-8-sig"))))
+    assert header[-1] == "'" + FORMULA
+    with analyst.client.get(base + ".xlsx?labels=mk") as got:
+        workbook = load_workbook(io.BytesIO(got.data), read_only=True)
+        header = next(workbook.active.iter_rows(values_only=True))
+        workbook.close()
+    assert header[-1] == "'" + FORMULA
+
+
+def test_spreadsheet_writers_defuse_every_cell_and_the_sheet_name():
+    rows = [["=1+1", "@SUM(A1)", "-2", 3, None], ["+cmd|' /C calc'!A0", "ok", "1.5", 4.5, "x"]]
+    text = "".join(spreadsheets.csv_chunks(iter(rows)))
+    parsed = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert parsed[0][:3] == ["'=1+1", "'@SUM(A1)", "-2"], "negative numbers stay numbers"
+    assert parsed[1][0] == "'+cmd|' /C calc'!A0"
+    with spreadsheets.write_xlsx(iter(rows), title="=HYPERLINK(x)/[a]") as output:
+        workbook = load_workbook(output, read_only=True)
+        assert workbook.sheetnames == ["HYPERLINK(x)  a"]
+        values = [list(r) for r in workbook.active.iter_rows(values_only=True)]
+        workbook.close()
+    assert values[0][:4] == ["'=1+1", "'@SUM(A1)", "-2", 3]
+    assert values[1][3] == 4.5

@@ -1,4 +1,10 @@
-"""CSV and XLSX writing shared by every download: a BOM for Excel, formulas neutralised."""
+"""CSV and XLSX writing shared by every download: a BOM for Excel, formulas neutralised.
+
+Every cell goes through ``neutralise`` here, headers and sheet names included,
+so no caller can forget it: a question label or a municipality name typed by a
+translator or an editor reaches these files, and a spreadsheet would run text
+that starts like a formula (CWE-1236).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,15 @@ def neutralise(value: object) -> object:
     return value
 
 
+_NOT_IN_SHEET_TITLES = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def sheet_title(text: str) -> str:
+    """A worksheet name Excel accepts (31 characters, none of []:*?/\\) that is not a formula."""
+    title = text.translate(_NOT_IN_SHEET_TITLES).strip().lstrip("".join(FORMULA_STARTS) + "'")
+    return title[:31].strip() or "Sheet"
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -33,7 +48,7 @@ def csv_chunks(rows: Iterator[list[object]]) -> Iterator[str]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     yield "\ufeff"
     for number, row in enumerate(rows, start=1):
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow(["" if value is None else neutralise(value) for value in row])
         if number % 200 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -43,7 +58,7 @@ def csv_chunks(rows: Iterator[list[object]]) -> Iterator[str]:
 
 def csv_text(rows: list[list[object]]) -> str:
     """A small CSV (profiles, peer lists) as text with a BOM; formulas neutralised."""
-    return "".join(csv_chunks(iter([[neutralise(cell) for cell in row] for row in rows])))
+    return "".join(csv_chunks(iter(rows)))
 
 
 def write_xlsx(
@@ -51,9 +66,9 @@ def write_xlsx(
 ) -> tempfile.SpooledTemporaryFile:
     """An XLSX in a temporary file (openpyxl's write-only mode keeps memory flat)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
+    sheet = workbook.create_sheet(sheet_title(title))
     for row in rows:
-        sheet.append(row)
+        sheet.append([neutralise(value) for value in row])
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     workbook.save(output)
     output.seek(0)

@@ -3,8 +3,8 @@
 One row per submitted response, a column per question, labels in a chosen
 language or raw codes. Rows are produced in batches of responses, each read with
 three queries of plain columns (no ORM objects), so memory stays flat however
-many responses there are. Text that a spreadsheet would run as a formula is
-neutralised."""
+many responses there are. The writers in ``core.spreadsheets`` neutralise text
+that a spreadsheet would run as a formula, in every cell."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from surveyapp.core.spreadsheets import neutralise
 from surveyapp.extensions import db
 from surveyapp.models import Answer, AnswerSelection, Campaign, Municipality, Question, Response
 from surveyapp.questionnaires.texts import Texts, load_texts
@@ -183,7 +182,7 @@ def response_rows(campaign_id: int, labels_lang: str | None) -> Iterator[list[ob
                 _iso(response.submitted_at),
             ]
             row += cells.get(response.id, no_answers)
-            yield [neutralise(value) for value in row]
+            yield row
         last_id = batch[-1].id
 
 
