@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import ROLES
 
 ROLE_LABELS = {

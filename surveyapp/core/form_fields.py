@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, SelectMultipleField, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from surveyapp.core.safe_text import lazy_gettext as _l
 
 
 class MultiCheckboxField(SelectMultipleField):

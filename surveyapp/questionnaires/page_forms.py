@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -26,6 +25,7 @@ from surveyapp.core.form_fields import (
     NumberRange,
     WholeNumber,
 )
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models import Page, Question
 from surveyapp.questionnaires import rules

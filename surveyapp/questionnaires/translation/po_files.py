@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.languages.catalog_checks import Problem, message_problems
 from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE, TRANSLATED_LANGUAGES

@@ -27,8 +27,8 @@ from typing import Any
 
 from babel import Locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import normalise_text
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import STAFF_ROLES
 
 ROLE_LABELS = {

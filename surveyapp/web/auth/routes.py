@@ -7,12 +7,12 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from surveyapp.accounts import audit_log as audit_trail
 from surveyapp.accounts import users as accounts
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db, login_manager
 from surveyapp.models import User
 from surveyapp.web.auth.forms import ROLE_LABELS, EditUserForm, LoginForm, LogoutForm, NewUserForm

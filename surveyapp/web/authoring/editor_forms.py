@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField, ValidationError
@@ -8,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from surveyapp.core.form_fields import NumberField
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import Domain
 
 TYPE_LABELS = {

@@ -5,11 +5,11 @@ Each calls one use case in ``surveyapp.questionnaires.editing``."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
 from surveyapp.core.form_fields import ActionForm
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES
 from surveyapp.models import Domain, Page, Question, QuestionnaireVersion

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired
 
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages.registry import LANGUAGES, TRANSLATED_LANGUAGES
 
 

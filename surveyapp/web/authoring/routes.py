@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.languages.catalog_checks import placeholders
 from surveyapp.languages.registry import LANGUAGES, TRANSLATED_LANGUAGES

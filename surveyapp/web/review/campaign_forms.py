@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from surveyapp.core.form_fields import LocalDateField
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import QuestionnaireVersion
 
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core.form_fields import MultiCheckboxField as CheckboxesField
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages.registry import LANGUAGES
 from surveyapp.models import Country
 

@@ -16,7 +16,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from surveyapp import places
@@ -24,6 +23,7 @@ from surveyapp.campaigns import invitations, lifecycle
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core import spreadsheets
 from surveyapp.core.form_fields import ActionForm
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.languages.registry import is_language
 from surveyapp.models import ROLES, Campaign

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 
 from surveyapp.core.form_fields import KnownChoices
+from surveyapp.core.safe_text import lazy_gettext as _l
 
 
 class RegistrationForm(FlaskForm):
