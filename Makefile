@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run serve test setup catalogs db browser tools bench lint clean
+.PHONY: run serve test setup catalogs db browser tools bench lint deps clean
 
 run: setup db
 	$(FLASK) run --host $(HOST) --port $(PORT)
@@ -63,10 +63,18 @@ bench: setup
 	$(BIN)/python bench/export_memory.py
 	$(BIN)/python bench/peers.py
 
-lint: $(VENV)/.installed
+# The static checks, as CI runs them (.ci/run): style, security, translation catalogs, types.
+lint: setup
 	$(BIN)/ruff check surveyapp tests
 	$(BIN)/ruff format --check surveyapp tests
+	$(BIN)/bandit -q -c pyproject.toml -r surveyapp config.py
+	$(FLASK) translate check
+	$(BIN)/python -m mypy
+
+# Which layer and package imports which (checked by tests/test_architecture.py).
+deps: $(VENV)/.installed
+	$(BIN)/python -m tests.test_architecture
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache artifacts
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache artifacts
 	find translations -name '*.mo' -delete

@@ -163,6 +163,9 @@ class Expected:
 UCL_UNSUPPORTED = {16, 17, 18, 20, 22, 23, 35, 46, 57, 65, 73, 81}
 UCL_REPEATS = {32, 43, 56, 72, 80}
 UCL_CURLY_QUOTES = {9, 32, 36, 48, 56, 58, 72, 74, 80, 82}
+#: table-list.xls, xml_escaping.xls and repeat_date_test.xls share a choices sheet whose
+#: lists a_b and happy_sad have an image and no text label
+UNLABELLED_IMAGE_CHOICES = {("choices", row, None) for row in (20, 21, 23, 24)}
 
 EXPECTED = {
     "yes_or_no_question.xlsx": Expected(
@@ -211,6 +214,178 @@ EXPECTED = {
             "conditions are not supported in “required”",
             "“start” is device metadata",
         ),
+    ),
+    "allow_comment_rows_test.xls": Expected(
+        True,
+        "a comment row (text only in the “_Category” column, no type) is ignored with a "
+        "warning; stray numbers far below the header, in columns without a name, are dropped",
+        says=("This row has no type and was ignored",),
+    ),
+    "attribute_columns_test.xlsx": Expected(
+        False,
+        "pyxform's spec test: a repeat, media/geopoint/barcode/time/datetime/acknowledge "
+        "questions, names with hyphens (our names are text ids), a note and choices whose "
+        "only label is an image (media labels are not supported yet); device metadata and "
+        "groups within groups only warn",
+        errors={("choices", 4, None), ("choices", 5, None), ("survey", 10, None)}
+        | {("survey", row, "name") for row in (21, 22, 27, 28)}
+        | {("survey", row, "type") for row in (15, 30, 32, 33, 34, 35, 36, 37, 38)},
+        says=(
+            "Repeats are not supported",
+            "“label-test” is not a valid name",
+            "The choice has no label",
+            "The question has no label",
+            "“acknowledge” is not supported",
+            "“time” is not supported",
+            "“datetime” is not supported",
+            "“geopoint” is not supported",
+            "“barcode” is not supported",
+            "“image” is not supported",
+            "“audio” is not supported",
+            "“video” is not supported",
+            "Groups within groups are not supported",
+            "“deviceid” is device metadata",
+            "columns: This sheet is not used",
+        ),
+    ),
+    "calculate.xls": Expected(True, "calculate rows, and notes that show them with ${}"),
+    "cascading_select_test_equivalent.xls": Expected(
+        True,
+        "cascading selects written the long way: one list per parent choice, relevant on "
+        "each select and an if() calculation that picks the answer (no choice_filter)",
+    ),
+    "choice_name_as_type.xls": Expected(
+        False,
+        "the list “type” is harmless, but “select_one_external” (choices from an external "
+        "CSV) is not supported yet; the external_choices sheet is ignored with a warning",
+        errors={("survey", 3, "type")},
+        says=("“select_one_external type” is not supported", "external_choices"),
+    ),
+    "default_time_demo.xls": Expected(
+        False,
+        "its only question is a “time” question, and time questions are not supported yet, "
+        "so the form is left with no questions",
+        errors={("survey", 2, "type"), ("survey", None, None)},
+        says=("“time” is not supported", "The form has no questions"),
+    ),
+    "extra_sheet_names.xlsx": Expected(
+        True,
+        "sheets that are not survey/choices/settings (even a misspelt “stettings”) are "
+        "ignored with a warning",
+        says=("my_sheet: This sheet is not used", "stettings: This sheet is not used"),
+    ),
+    "gps.xls": Expected(
+        False,
+        "its only question is the legacy “gps” type; location questions are not supported "
+        "yet, so the form is left with no questions",
+        errors={("survey", 2, "type"), ("survey", None, None)},
+        says=("“gps” is not supported", "The form has no questions"),
+    ),
+    "group.xls": Expected(
+        True,
+        "the .xls twin of group.xlsx: the group becomes a page, “phone number” a text "
+        "question accepting digits only (with a warning)",
+        says=("phone number",),
+    ),
+    "hidden.xls": Expected(
+        False,
+        "its only row is a “hidden” field (a value kept without a question), which is not "
+        "supported yet, so the form is left with no questions",
+        errors={("survey", 2, "type"), ("survey", None, None)},
+        says=("“hidden” is not supported", "The form has no questions"),
+    ),
+    "ict_survey_fails.xls": Expected(
+        True,
+        "one yes/no question (its “bind: relevant” cell is only a line break, so no "
+        "condition); the unused choice lists are kept, the empty Sheet3 ignored with a warning",
+        says=("Sheet3: This sheet is not used",),
+    ),
+    "include.xlsx": Expected(
+        False,
+        "“include” (another form pulled in by name, deprecated in pyxform) is not supported",
+        errors={("survey", 3, "type")},
+        says=("“include” is not supported",),
+    ),
+    "loop.xlsx": Expected(
+        False,
+        "the legacy “select all that apply from … or specify other” (or_other is not "
+        "supported: an “other” choice is) and “begin loop over toilet_type”: loops over a "
+        "choice list are not supported yet, and “begin loop over …” is not recognised as a "
+        "loop, so its “end loop” is reported as an “end repeat” without a “begin repeat”",
+        errors={("survey", 2, "type"), ("survey", 3, "type"), ("survey", 5, "type")},
+        says=(
+            "“select all that apply from toilet_type or specify other” is not supported",
+            "“begin loop over toilet_type” is not supported",
+            "This “end repeat” has no “begin repeat”",
+        ),
+    ),
+    "or_other.xlsx": Expected(
+        False,
+        "“or_other” is not supported (add an “other” choice instead), and the choice_filter "
+        "“pastel=yes” compares with a choice column called “yes”, which does not exist "
+        "(the text would need quotes: pastel='yes')",
+        errors={("survey", 2, "type"), ("survey", 3, "choice_filter")},
+        says=("“or_other” is not supported", "unknown choice column 'yes'"),
+    ),
+    "repeat_date_test.xls": Expected(
+        False,
+        "a repeat (not supported yet), two notes without a name (one whose label is a date "
+        "stored as a number), and choices whose only label is an image (media labels are "
+        "not supported yet)",
+        errors=UNLABELLED_IMAGE_CHOICES
+        | {("survey", 2, "name"), ("survey", 8, "name"), ("survey", 4, "type")},
+        says=(
+            "Repeats are not supported",
+            "“” is not a valid name",
+            "The choice has no label",
+        ),
+    ),
+    "simple_loop.xls": Expected(
+        False,
+        "“begin loop over my_columns”: loops over a choice list are not supported yet, and "
+        "“begin loop over …” is not recognised as a loop, so its “end loop” is reported as "
+        "an “end repeat” without a “begin repeat”",
+        errors={("survey", 2, "type"), ("survey", 4, "type")},
+        says=(
+            "“begin loop over my_columns” is not supported",
+            "This “end repeat” has no “begin repeat”",
+        ),
+    ),
+    "sms_info.xls": Expected(
+        False,
+        "image and geopoint questions are not supported yet (their group is then left "
+        "empty, a warning); the legacy “select one from …” reads fine, the sms_* columns "
+        "raise no error, and device metadata only warns",
+        errors={("survey", 9, "type"), ("survey", 10, "type")},
+        says=(
+            "“image” is not supported",
+            "“geopoint” is not supported",
+            "This page has no questions",
+            "“imei” is device metadata",
+        ),
+    ),
+    "style_settings.xls": Expected(
+        True, "the settings sheet's “style” is kept with the other settings"
+    ),
+    "table-list.xls": Expected(
+        False,
+        "the table-list groups and “end_group” read fine, but the lists a_b and happy_sad "
+        "have choices whose only label is an image: media labels are not supported yet",
+        errors=UNLABELLED_IMAGE_CHOICES,
+        says=("The choice has no label",),
+    ),
+    "xl_date_ambiguous_v1.xlsx": Expected(
+        True,
+        "the date default Excel stored as a number arrives as 1900-01-01; choice labels "
+        "with ${} are kept as text; the changelog sheet is ignored with a warning",
+        says=("changelog: This sheet is not used",),
+    ),
+    "xml_escaping.xls": Expected(
+        False,
+        "the label “${a} < ${b}” is fine (we do not write XML), but the shared choices sheet "
+        "has image-only choices in a_b and happy_sad: media labels are not supported yet",
+        errors=UNLABELLED_IMAGE_CHOICES,
+        says=("The choice has no label",),
     ),
 }
 

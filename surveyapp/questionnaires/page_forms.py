@@ -29,8 +29,8 @@ from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models import Page, Question
 from surveyapp.questionnaires import rules
+from surveyapp.questionnaires.question_types import AnswerValue
 from surveyapp.questionnaires.texts import Texts
-from surveyapp.responses.respondent import AnswerValue
 
 RESERVED_NAMES = {"csrf_token", "action"}
 
