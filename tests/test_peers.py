@@ -13,10 +13,9 @@ from sqlalchemy import select
 from surveyapp.demo.seed import seed_demo
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Question, Response
-from surveyapp.profiles import count_tables, peers
-from surveyapp.profiles import needs as profiles
-from surveyapp.profiles.needs import Scope, UnknownScope
+from surveyapp.profiles import count_tables, figures, peers
 from surveyapp.profiles.peers import CityScores, DomainScore, ScoreMatrix
+from surveyapp.profiles.results import Scope, UnknownScope
 from surveyapp.responses import respondent as responses
 
 DOMAINS = ("social_cohesion", "trust", "youth", "mandate", "crisis", "schools", "online_hate")
@@ -416,7 +415,7 @@ def test_load_scores_agrees_with_the_needs_profile_of_each_city(app):
         towns = sorted(code for code, c in scores.cities.items() if c.respondents >= 2)[:12]
         assert towns
         for code in towns:
-            rows = profiles.domain_profile(Scope.municipality(code), campaign.id)
+            rows = figures.domain_profile(Scope.municipality(code), campaign.id)
             mine = scores.cities[code].domains
             for row in rows:
                 if not row.respondents:

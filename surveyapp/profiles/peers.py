@@ -66,7 +66,7 @@ from surveyapp.models import (
     Question,
     Response,
 )
-from surveyapp.profiles.needs import UnknownScope
+from surveyapp.profiles.results import UnknownScope
 
 #: A host's capacity figure needs at least this many respondents behind it.
 MIN_RESPONDENTS = 3

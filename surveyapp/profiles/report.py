@@ -13,8 +13,9 @@ from sqlalchemy import select
 from surveyapp import places
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Domain, Question
-from surveyapp.profiles import charts, needs
-from surveyapp.profiles.needs import Comparison, NeedsProfile, Scope
+from surveyapp.profiles import charts
+from surveyapp.profiles.figures import compare, needs_profile
+from surveyapp.profiles.results import Comparison, NeedsProfile, Scope, UnknownScope
 from surveyapp.questionnaires.texts import Texts, load_texts
 
 
@@ -37,23 +38,21 @@ class Report:
 
 def scope_from(area: str | None) -> Scope:
     """The scope an ``area`` names: "" for the region, "MK" for a country, "mk-cair"
-    for a municipality. Raises needs.UnknownScope for unknown codes."""
+    for a municipality. Raises UnknownScope for unknown codes."""
     if not area:
         return Scope.region()
     if "-" in area:
         if places.municipality_country(area) is None:
-            raise needs.UnknownScope(area)
+            raise UnknownScope(area)
         return Scope.municipality(area)
     if area not in places.country_names("en"):
-        raise needs.UnknownScope(area)
+        raise UnknownScope(area)
     return Scope.country(area)
 
 
 def build_report(campaign: Campaign, scope: Scope, role: str | None, lang: str) -> Report:
-    profile = needs.needs_profile(scope, campaign.id, role)
-    comparison = (
-        needs.compare(scope.code, campaign.id, role) if scope.kind == "municipality" else None
-    )
+    profile = needs_profile(scope, campaign.id, role)
+    comparison = compare(scope.code, campaign.id, role) if scope.kind == "municipality" else None
     texts = load_texts(campaign.version_id, lang)
     domains = {
         d.code: d.labels.get(lang) or d.labels.get("en") or d.code
