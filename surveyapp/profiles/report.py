@@ -12,15 +12,16 @@ from sqlalchemy import select
 
 from surveyapp import places
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, Domain, Question
+from surveyapp.models import Campaign, Question
 from surveyapp.profiles import charts
 from surveyapp.profiles.figures import compare, needs_profile
+from surveyapp.profiles.labels import domain_labels
 from surveyapp.profiles.results import Comparison, NeedsProfile, Scope, UnknownScope
 from surveyapp.questionnaires.texts import Texts, load_texts
 
 
 @dataclass
-class Report:
+class ProfileReport:
     campaign: Campaign
     scope: Scope
     scope_name: str
@@ -50,14 +51,11 @@ def scope_from(area: str | None) -> Scope:
     return Scope.country(area)
 
 
-def build_report(campaign: Campaign, scope: Scope, role: str | None, lang: str) -> Report:
+def build_report(campaign: Campaign, scope: Scope, role: str | None, lang: str) -> ProfileReport:
     profile = needs_profile(scope, campaign.id, role)
     comparison = compare(scope.code, campaign.id, role) if scope.kind == "municipality" else None
     texts = load_texts(campaign.version_id, lang)
-    domains = {
-        d.code: d.labels.get(lang) or d.labels.get("en") or d.code
-        for d in db.session.scalars(select(Domain))
-    }
+    domains = domain_labels(lang)
     questions = list(
         db.session.scalars(select(Question).where(Question.version_id == campaign.version_id))
     )
@@ -93,7 +91,7 @@ def build_report(campaign: Campaign, scope: Scope, role: str | None, lang: str) 
         for shares in profile.choice_shares
         if shares.respondents
     ]
-    return Report(
+    return ProfileReport(
         campaign=campaign,
         scope=scope,
         scope_name=scope_name,
@@ -125,7 +123,7 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
-def profile_csv_rows(report: Report) -> list[list[str]]:
+def profile_csv_rows(report: ProfileReport) -> list[list[str]]:
     """The domain table (with the country and region beside a municipality) as CSV rows."""
     header = ["domain", "domain_label", "respondents", "mean_need", "mean_capacity", "gap"]
     if report.comparison:
