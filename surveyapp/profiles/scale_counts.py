@@ -42,8 +42,9 @@ def scale_stats(selection: Selection) -> ScaleStats:
         count = int(count)
         counts = stats.choice_counts.setdefault((row_role, question.name), defaultdict(int))
         counts[choice] += count
-        if score is not None and question.domain and question.measure:
-            key = (row_role, question.domain, question.measure)
+        scored = question.scored
+        if score is not None and scored:
+            key = (row_role, *scored)
             stats.score_sums[key] += score * count
             stats.score_counts[key] += count
     for key, count in _domain_respondents(catalog, filters):

@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from surveyapp.extensions import db
 from surveyapp.models import (
+    MEASURES,
     ROLES,
     Campaign,
     Choice,
@@ -42,6 +43,14 @@ class ProfileQuestion:
     measure: str | None
     choice_list_id: int | None
 
+    @property
+    def scored(self) -> tuple[str, str] | None:
+        """(domain, measure) of a scale question whose scores count towards a domain's
+        mean need or capacity; None for any other question."""
+        if self.type != "scale" or self.domain is None or self.measure not in MEASURES:
+            return None
+        return self.domain, self.measure
+
 
 @dataclass
 class Catalog:
@@ -56,19 +65,15 @@ class Catalog:
     #: Choice values of each question name, in the list's order.
     choices: dict[str, list[str]]
 
-    def ids(self, *types: str, scored: bool = False) -> list[int]:
-        return [
-            q.id
-            for q in self.questions.values()
-            if q.type in types and (not scored or (q.domain and q.measure))
-        ]
+    def ids(self, *types: str) -> list[int]:
+        return [q.id for q in self.questions.values() if q.type in types]
 
     def names(self, *types: str) -> list[str]:
         typed = {q.name for q in self.questions.values() if q.type in types}
         return [name for name in self.order if name in typed]
 
     def scored_domains(self) -> list[str]:
-        used = {q.domain for q in self.questions.values() if q.type == "scale" and q.measure}
+        used = {q.domain for q in self.questions.values() if q.scored}
         return [code for code in self.domains if code in used]
 
 
