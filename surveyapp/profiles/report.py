@@ -1,7 +1,7 @@
 """A needs profile made ready to read: labels in the reader's language, charts,
 comparison with the country and the region, and the CSV of it.
 
-``profiles`` computes the figures; this module only names and arranges them.
+The figures come from ``figures``; this module only names and arranges them.
 """
 
 from __future__ import annotations
