@@ -237,7 +237,7 @@ def measure(url: str) -> dict[str, float]:
 
     from surveyapp.extensions import db
     from surveyapp.models import Campaign, Municipality, Response
-    from surveyapp.profiles import peers
+    from surveyapp.profiles import peer_scores, peers
 
     app = common.make_app(url)
     with app.app_context():
@@ -255,7 +255,7 @@ def measure(url: str) -> dict[str, float]:
                 Response.campaign_id == campaign_id, Response.status == "submitted"
             )
         )
-        matrix = peers.load_scores(campaign_id)
+        matrix = peer_scores.load_scores(campaign_id)
         plan = peers.exchange_plan(matrix)
         similar = peers.similar_cities(matrix, MUNICIPALITY)
         hosts = peers.hosts_for_gaps(matrix, MUNICIPALITY)
@@ -272,7 +272,7 @@ def measure(url: str) -> dict[str, float]:
             """One request: its own session and transaction."""
 
             def run() -> object:
-                result = then(peers.load_scores(campaign_id))
+                result = then(peer_scores.load_scores(campaign_id))
                 db.session.remove()
                 return result
 

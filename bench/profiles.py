@@ -51,7 +51,8 @@ def measure(url: str, size: int) -> dict[str, float]:
     from surveyapp.demo.seed import seed_demo
     from surveyapp.extensions import db
     from surveyapp.models import Campaign
-    from surveyapp.profiles import count_tables, needs
+    from surveyapp.profiles import count_tables, figures
+    from surveyapp.profiles.results import Scope
     from surveyapp.questionnaires import builtin_content
 
     app = common.make_app(url)
@@ -71,14 +72,14 @@ def measure(url: str, size: int) -> dict[str, float]:
         db.session.remove()
     common.analyze(app)
     with app.app_context():
-        region = needs.Scope.region()
-        country = needs.Scope.country(COUNTRY)
+        region = Scope.region()
+        country = Scope.country(COUNTRY)
         result = {
             "seed": seeded,
             "rebuild": rebuilt,
-            "region": median_time(lambda: needs.needs_profile(region)),
-            "country": median_time(lambda: needs.needs_profile(country)),
-            "compare": median_time(lambda: needs.compare(MUNICIPALITY)),
+            "region": median_time(lambda: figures.needs_profile(region)),
+            "country": median_time(lambda: figures.needs_profile(country)),
+            "compare": median_time(lambda: figures.compare(MUNICIPALITY)),
         }
         db.session.remove()
         db.engine.dispose()

@@ -20,8 +20,8 @@ from surveyapp.models import (
     Questionnaire,
     Response,
 )
-from surveyapp.profiles import needs
-from surveyapp.profiles.needs import Scope
+from surveyapp.profiles.figures import domain_profile
+from surveyapp.profiles.results import Scope
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 
@@ -109,17 +109,17 @@ def test_demo_free_text_is_in_the_respondents_language(demo):
 
 def test_demo_countries_differ_in_their_profiles(demo):
     def gaps(code: str) -> dict[str, float]:
-        rows = needs.domain_profile(Scope.country(code), campaign_id=demo.id)
+        rows = domain_profile(Scope.country(code), campaign_id=demo.id)
         return {row.domain_code: row.gap for row in rows}
 
     bosnia, albania = gaps("BA"), gaps("AL")
     # Patterns: cohesion need 4.4 / capacity 2.2 in BA, 2.6 / 3.1 in AL.
     assert bosnia["social_cohesion"] - albania["social_cohesion"] > 1.5
-    assert needs.domain_profile(Scope.country("BA"), demo.id)[0].domain_code in (
+    assert domain_profile(Scope.country("BA"), demo.id)[0].domain_code in (
         "schools",
         "social_cohesion",
     )
-    assert needs.domain_profile(Scope.country("AL"), demo.id)[0].domain_code in (
+    assert domain_profile(Scope.country("AL"), demo.id)[0].domain_code in (
         "online_hate",
         "youth",
     )
@@ -132,7 +132,7 @@ def test_the_same_seed_gives_the_same_answers(demo):
     def figures(campaign_id: int) -> list:
         return [
             (r.domain_code, r.respondents, r.mean_need, r.mean_capacity)
-            for r in needs.domain_profile(Scope.region(), campaign_id)
+            for r in domain_profile(Scope.region(), campaign_id)
         ]
 
     assert figures(again.id) == figures(demo.id)

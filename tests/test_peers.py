@@ -13,10 +13,9 @@ from sqlalchemy import select
 from surveyapp.demo.seed import seed_demo
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Question, Response
-from surveyapp.profiles import count_tables, peers
-from surveyapp.profiles import needs as profiles
-from surveyapp.profiles.needs import Scope, UnknownScope
-from surveyapp.profiles.peers import CityScores, DomainScore, ScoreMatrix
+from surveyapp.profiles import count_tables, figures, peer_scores, peers
+from surveyapp.profiles.peer_scores import CityScores, DomainScore, ScoreMatrix
+from surveyapp.profiles.results import Scope, UnknownScope
 from surveyapp.responses import respondent as responses
 
 DOMAINS = ("social_cohesion", "trust", "youth", "mandate", "crisis", "schools", "online_hate")
@@ -388,7 +387,7 @@ def test_load_scores_gives_means_and_respondents_worked_out_by_hand(app, answer)
     with app.app_context():
         seed_demo(20, seed=3)  # another campaign: never mixed in
         first = db.session.scalar(select(Campaign.id).order_by(Campaign.id))
-        scores = peers.load_scores(first)
+        scores = peer_scores.load_scores(first)
     assert scores.campaign_id == first
     assert scores.domains == DOMAINS
     cair = scores.cities["mk-cair"]
@@ -412,11 +411,11 @@ def test_load_scores_gives_means_and_respondents_worked_out_by_hand(app, answer)
 def test_load_scores_agrees_with_the_needs_profile_of_each_city(app):
     with app.app_context():
         campaign = seed_demo(150, seed=11)
-        scores = peers.load_scores(campaign.id)
+        scores = peer_scores.load_scores(campaign.id)
         towns = sorted(code for code, c in scores.cities.items() if c.respondents >= 2)[:12]
         assert towns
         for code in towns:
-            rows = profiles.domain_profile(Scope.municipality(code), campaign.id)
+            rows = figures.domain_profile(Scope.municipality(code), campaign.id)
             mine = scores.cities[code].domains
             for row in rows:
                 if not row.respondents:
@@ -430,47 +429,39 @@ def test_load_scores_agrees_with_the_needs_profile_of_each_city(app):
 
 def test_load_scores_of_an_unknown_campaign_is_an_error(app):
     with app.app_context(), pytest.raises(LookupError):
-        peers.load_scores(9999)
+        peer_scores.load_scores(9999)
 
 
 def test_a_newly_submitted_response_shows_in_load_scores_at_once(app, answer):
     answer("mk-cair", youth_engagement_need="4")
     with app.app_context():
         first = db.session.scalar(select(Campaign.id).order_by(Campaign.id))
-        before = peers.load_scores(first)
+        before = peer_scores.load_scores(first)
         assert before.cities["mk-cair"].domains["youth"] == DomainScore(4.0, None, 1, 0)
     answer("mk-cair", youth_engagement_need="2", youth_engagement_capacity="5")
     answer("al-tirane", lang="sq", trust_institutions_need="5")
     in_progress = answer("al-tirane", submit=False, trust_institutions_need="1")
     with app.app_context():
-        after = peers.load_scores(first)
+        after = peer_scores.load_scores(first)
         assert after.cities["mk-cair"].domains["youth"] == DomainScore(3.0, 5.0, 2, 1)
         assert after.cities["mk-cair"].respondents == 2
         assert after.cities["al-tirane"].domains == {"trust": DomainScore(5.0, None, 1, 0)}
         assert after.cities["al-tirane"].respondents == 1
         # Submitting the one in progress counts it too.
         assert responses.submit(db.session.get(Response, in_progress))
-        last = peers.load_scores(first)
+        last = peer_scores.load_scores(first)
         assert last.cities["al-tirane"].domains == {"trust": DomainScore(3.0, None, 2, 0)}
         assert last.cities["al-tirane"].languages == ("sq", "en")
         # The counts kept at submit are those a rebuild from the answers gives.
         count_tables.rebuild()
         db.session.commit()
-        assert peers.load_scores(first) == last
-
-
-def test_municipality_names_follow_the_readers_language(app):
-    with app.app_context():
-        assert peers.municipality_names(["mk-cair", "al-tirane"], "en")["al-tirane"] == "Tiranë"
-        cyrillic = peers.municipality_names(["mk-cair"], "mk")["mk-cair"]
-        assert cyrillic != peers.municipality_names(["mk-cair"], "en")["mk-cair"]
-        assert peers.municipality_names([], "en") == {}
+        assert peer_scores.load_scores(first) == last
 
 
 def test_exchange_plan_themes_are_the_domains_most_cities_rank_among_their_top_needs(app):
     with app.app_context():
         campaign = seed_demo(400, seed=5)
-        scores = peers.load_scores(campaign.id)
+        scores = peer_scores.load_scores(campaign.id)
     plan = peers.exchange_plan(scores, min_respondents=2, min_capacity=3.5)
 
     # Worked out again here: a domain is in a city's top 3 when its mean need

@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from surveyapp.campaigns.overview import campaign_overview
 from surveyapp.campaigns.tokens import new_token
 from surveyapp.extensions import db
 from surveyapp.models import (
@@ -21,8 +22,14 @@ from surveyapp.models import (
     QuestionnaireVersion,
     Response,
 )
-from surveyapp.profiles import needs
-from surveyapp.profiles.needs import Scope
+from surveyapp.profiles import privacy, results
+from surveyapp.profiles.figures import compare, domain_profile, needs_profile
+from surveyapp.profiles.question_figures import (
+    choice_shares,
+    free_text_answers,
+    scale_distributions,
+)
+from surveyapp.profiles.results import Scope
 
 DOMAINS = ["social_cohesion", "trust", "youth", "mandate", "crisis", "schools", "online_hate"]
 SUPPORT = [
@@ -214,7 +221,7 @@ def towns(survey: Survey) -> Survey:
     return s
 
 
-def figures(rows: list[needs.DomainRow]) -> list[tuple]:
+def figures(rows: list[results.DomainRow]) -> list[tuple]:
     return [
         (
             r.domain_code,
@@ -234,7 +241,7 @@ EMPTY_AFTER = [(d, 0, None, None, None) for d in ["youth", "mandate", "crisis", 
 
 
 def test_municipality_profile_means_leave_dont_know_out_and_rank_by_gap(towns):
-    rows = needs.domain_profile(CAIR, campaign_id=towns.first.id)
+    rows = domain_profile(CAIR, campaign_id=towns.first.id)
     assert figures(rows) == [
         ("trust", 2, 4.0, 2.0, 2.0),
         ("social_cohesion", 1, 3.0, 3.0, 0.0),
@@ -245,13 +252,13 @@ def test_municipality_profile_means_leave_dont_know_out_and_rank_by_gap(towns):
 
 def test_in_progress_responses_do_not_count(towns):
     # R4 (in progress, all 1s and 5s) would move both means in mk-cair.
-    rows = {r.domain_code: r for r in needs.domain_profile(CAIR, towns.first.id)}
+    rows = {r.domain_code: r for r in domain_profile(CAIR, towns.first.id)}
     assert rows["social_cohesion"].mean_need == 3.0
     assert rows["trust"].respondents == 2
 
 
 def test_without_a_campaign_every_campaign_counts(towns):
-    rows = needs.domain_profile(CAIR)
+    rows = domain_profile(CAIR)
     assert figures(rows)[:2] == [
         ("social_cohesion", 1, 3.0, 3.0, 0.0),
         ("trust", 3, 3.0, 3.0, 0.0),
@@ -259,12 +266,12 @@ def test_without_a_campaign_every_campaign_counts(towns):
 
 
 def test_second_campaign_alone(towns):
-    rows = needs.domain_profile(CAIR, campaign_id=towns.second.id)
+    rows = domain_profile(CAIR, campaign_id=towns.second.id)
     assert figures(rows)[0] == ("trust", 1, 1.0, 5.0, -4.0)
 
 
 def test_country_profile_adds_the_other_municipalities(towns):
-    rows = needs.domain_profile(Scope.country("MK"), towns.first.id)
+    rows = domain_profile(Scope.country("MK"), towns.first.id)
     assert figures(rows)[:2] == [
         ("trust", 2, 4.0, 2.0, 2.0),
         # need (4 + 2 + 5) / 3, capacity (3 + 1) / 2
@@ -273,7 +280,7 @@ def test_country_profile_adds_the_other_municipalities(towns):
 
 
 def test_region_profile_puts_domains_without_a_gap_last(towns):
-    rows = needs.domain_profile(REGION, towns.first.id)
+    rows = domain_profile(REGION, towns.first.id)
     assert figures(rows) == [
         ("trust", 2, 4.0, 2.0, 2.0),
         # need (4 + 2 + 5 + 1) / 4, capacity (3 + 1 + 5) / 3
@@ -292,26 +299,26 @@ def test_region_profile_puts_domains_without_a_gap_last(towns):
     ],
 )
 def test_role_filter(towns, role, expected):
-    rows = needs.domain_profile(CAIR, towns.first.id, role=role)
+    rows = domain_profile(CAIR, towns.first.id, role=role)
     assert figures(rows)[:2] == expected
 
 
 def test_a_scope_with_no_responses_has_empty_rows(towns):
-    rows = needs.domain_profile(Scope.country("AL"))
+    rows = domain_profile(Scope.country("AL"))
     assert figures(rows) == [(d, 0, None, None, None) for d in DOMAINS]
 
 
 def test_unknown_scopes_roles_and_campaigns_are_refused(towns):
-    with pytest.raises(needs.UnknownScope):
-        needs.domain_profile(Scope.country("XX"))
-    with pytest.raises(needs.UnknownScope):
-        needs.compare("nowhere")
+    with pytest.raises(results.UnknownScope):
+        domain_profile(Scope.country("XX"))
+    with pytest.raises(results.UnknownScope):
+        compare("nowhere")
     with pytest.raises(ValueError):
-        needs.domain_profile(REGION, role="president")
+        domain_profile(REGION, role="president")
     with pytest.raises(LookupError):
-        needs.domain_profile(REGION, campaign_id=9999)
+        domain_profile(REGION, campaign_id=9999)
     with pytest.raises(LookupError):
-        needs.campaign_overview(9999)
+        campaign_overview(9999)
 
 
 @pytest.mark.parametrize(
@@ -326,7 +333,7 @@ def test_scope_needs_a_code_except_for_the_region(kind, code):
 
 
 def test_compare_puts_municipality_country_and_region_side_by_side(towns):
-    comparison = needs.compare("mk-cair", towns.first.id)
+    comparison = compare("mk-cair", towns.first.id)
     assert (comparison.municipality_code, comparison.country_code) == ("mk-cair", "MK")
     assert [row.domain_code for row in comparison.rows] == [
         "trust",
@@ -351,13 +358,13 @@ def test_compare_puts_municipality_country_and_region_side_by_side(towns):
 
 
 def test_compare_by_role_suppresses_small_groups(towns):
-    hidden = needs.compare("mk-cair", towns.first.id, role="mayor")
+    hidden = compare("mk-cair", towns.first.id, role="mayor")
     assert all(
         cell.suppressed and cell.respondents is None and cell.mean_need is None
         for row in hidden.rows
         for cell in (row.municipality, row.country, row.region)
     )
-    shown = needs.compare("mk-cair", towns.first.id, role="mayor", min_group=1)
+    shown = compare("mk-cair", towns.first.id, role="mayor", min_group=1)
     assert figures([shown.rows[0].municipality, shown.rows[0].region]) == [
         ("trust", 1, 5.0, 1.0, 4.0),
         ("trust", 1, 5.0, 1.0, 4.0),
@@ -368,7 +375,7 @@ def test_compare_by_role_suppresses_small_groups(towns):
 
 
 def test_choice_shares_are_over_those_who_answered(towns):
-    [support] = needs.choice_shares(CAIR, towns.first.id)
+    [support] = choice_shares(CAIR, towns.first.id)
     assert (support.question_name, support.respondents) == ("support_wanted", 2)
     assert [(c.value, c.count, c.share) for c in support.choices] == [
         ("peer_exchange", 2, 1.0),
@@ -378,16 +385,16 @@ def test_choice_shares_are_over_those_who_answered(towns):
 
 
 def test_choice_shares_follow_the_filters(towns):
-    [mayors] = needs.choice_shares(REGION, towns.first.id, role="mayor")
+    [mayors] = choice_shares(REGION, towns.first.id, role="mayor")
     assert mayors.respondents == 1
     assert [c.count for c in mayors.choices][:2] == [1, 1]
-    [nobody] = needs.choice_shares(Scope.country("RS"))
+    [nobody] = choice_shares(Scope.country("RS"))
     assert nobody.respondents == 0
     assert {(c.count, c.share) for c in nobody.choices} == {(0, None)}
 
 
 def test_scale_distributions_count_every_choice_dont_know_included(towns):
-    scales = needs.scale_distributions(CAIR, towns.first.id)
+    scales = scale_distributions(CAIR, towns.first.id)
     assert len(scales) == 28
     first = scales[0]
     assert (first.question_name, first.domain_code, first.measure, first.respondents) == (
@@ -410,7 +417,7 @@ def test_scale_distributions_count_every_choice_dont_know_included(towns):
 
 
 def test_scale_distributions_by_role(towns):
-    scales = needs.scale_distributions(CAIR, towns.first.id, role="councillor")
+    scales = scale_distributions(CAIR, towns.first.id, role="councillor")
     assert [c.count for c in scales[0].choices] == [0, 0, 0, 0, 0, 1]
 
 
@@ -418,7 +425,7 @@ def test_scale_distributions_by_role(towns):
 
 
 def test_free_text_newest_first_with_language_and_municipality(towns):
-    answers = needs.free_text_answers(CAIR, towns.first.id)
+    answers = free_text_answers(CAIR, towns.first.id)
     assert [(a.question_name, a.text, a.language, a.municipality_code) for a in answers] == [
         ("top_priority", "Training for staff", "sq", "mk-cair"),
         ("top_priority", "Youth centre", "mk", "mk-cair"),
@@ -427,10 +434,10 @@ def test_free_text_newest_first_with_language_and_municipality(towns):
 
 
 def test_free_text_filters_and_limit(towns):
-    assert [a.text for a in needs.free_text_answers(CAIR, limit=1)] == ["Training for staff"]
-    assert needs.free_text_answers(CAIR, question_name="comments") == []
-    assert [a.text for a in needs.free_text_answers(REGION, role="mayor")] == ["Youth centre"]
-    assert needs.free_text_answers(Scope.country("RS")) == []
+    assert [a.text for a in free_text_answers(CAIR, limit=1)] == ["Training for staff"]
+    assert free_text_answers(CAIR, question_name="comments") == []
+    assert [a.text for a in free_text_answers(REGION, role="mayor")] == ["Youth centre"]
+    assert free_text_answers(Scope.country("RS")) == []
 
 
 # --- role breakdown and suppression ------------------------------------------------
@@ -456,12 +463,12 @@ def test_free_text_filters_and_limit(towns):
 )
 def test_suppressed_groups(sizes, min_group, hidden):
     roles = ("mayor", "deputy_mayor", "councillor", "municipal_staff")
-    assert needs.suppressed_groups(dict(zip(roles, sizes, strict=True)), min_group) == hidden
+    assert privacy.suppressed_groups(dict(zip(roles, sizes, strict=True)), min_group) == hidden
 
 
 def test_default_minimum_group_is_five():
-    assert needs.MIN_GROUP == 5
-    assert needs.suppressed_groups({"a": 4, "b": 5, "c": 6}) == {"a", "b"}
+    assert privacy.MIN_GROUP == 5
+    assert privacy.suppressed_groups({"a": 4, "b": 5, "c": 6}) == {"a", "b"}
 
 
 @pytest.fixture
@@ -487,12 +494,12 @@ def groups(survey: Survey) -> Survey:
     return survey
 
 
-def cells(row: needs.RoleRow) -> list[tuple]:
+def cells(row: results.RoleRow) -> list[tuple]:
     return [(c.role, c.status, c.respondents, c.mean_need, c.mean_capacity) for c in row.cells]
 
 
 def test_role_breakdown_hides_a_group_of_four_and_its_complement(groups):
-    rows = {row.domain_code: row for row in needs.role_breakdown(REGION)}
+    rows = {row.domain_code: row for row in privacy.role_breakdown(REGION)}
     assert list(rows) == DOMAINS
     assert rows["trust"].respondents == 15
     assert cells(rows["trust"]) == [
@@ -514,7 +521,7 @@ def test_role_breakdown_hides_a_group_of_four_and_its_complement(groups):
     ],
 )
 def test_role_breakdown_minimum_is_configurable(groups, min_group, statuses):
-    trust = needs.role_breakdown(REGION, min_group=min_group)[1]
+    trust = privacy.role_breakdown(REGION, min_group=min_group)[1]
     assert [c.status for c in trust.cells] == statuses
     if min_group == 4:
         assert cells(trust)[0] == ("mayor", "shown", 4, 4.0, 2.0)
@@ -522,16 +529,16 @@ def test_role_breakdown_minimum_is_configurable(groups, min_group, statuses):
 
 def test_role_breakdown_follows_scope_and_campaign(groups):
     other = groups.campaign("Other")
-    trust = needs.role_breakdown(REGION, campaign_id=other.id)[1]
+    trust = privacy.role_breakdown(REGION, campaign_id=other.id)[1]
     assert trust.respondents == 0
-    assert needs.role_breakdown(Scope.country("MK"))[1].respondents == 0
+    assert privacy.role_breakdown(Scope.country("MK"))[1].respondents == 0
 
 
 # --- the whole profile -------------------------------------------------------------
 
 
 def test_needs_profile_brings_everything_together(towns):
-    profile = needs.needs_profile(CAIR, towns.first.id)
+    profile = needs_profile(CAIR, towns.first.id)
     assert profile.respondents == 2
     assert figures(profile.domains)[0] == ("trust", 2, 4.0, 2.0, 2.0)
     assert profile.choice_shares[0].respondents == 2
@@ -546,7 +553,7 @@ def test_needs_profile_brings_everything_together(towns):
 
 
 def test_needs_profile_limits_free_text(towns):
-    profile = needs.needs_profile(CAIR, towns.first.id, free_text_limit=1)
+    profile = needs_profile(CAIR, towns.first.id, free_text_limit=1)
     assert [(g.total, [a.text for a in g.answers]) for g in profile.free_text][0] == (
         2,
         ["Training for staff"],
@@ -554,14 +561,14 @@ def test_needs_profile_limits_free_text(towns):
 
 
 def test_needs_profile_of_everyone(groups):
-    profile = needs.needs_profile(REGION)
+    profile = needs_profile(REGION)
     assert profile.respondents == 16
     # need (4x4 + 6x2 + 5x3) / 15 = 43/15, capacity (4x2 + 6x4 + 5x3) / 15 = 47/15
     assert figures(profile.domains)[0] == ("trust", 15, 2.8667, 3.1333, -0.2667)
 
 
 def test_needs_profile_by_a_role_that_is_shown(groups):
-    profile = needs.needs_profile(REGION, role="councillor")
+    profile = needs_profile(REGION, role="councillor")
     assert profile.respondents == 7
     assert figures(profile.domains)[0] == ("trust", 6, 2.0, 4.0, -2.0)
     assert profile.choice_shares[0].respondents == 7
@@ -570,7 +577,7 @@ def test_needs_profile_by_a_role_that_is_shown(groups):
 
 @pytest.mark.parametrize("role", ["mayor", "municipal_staff"])
 def test_needs_profile_by_a_hidden_role_shows_no_figures(groups, role):
-    profile = needs.needs_profile(REGION, role=role)
+    profile = needs_profile(REGION, role=role)
     trust = next(row for row in profile.domains if row.domain_code == "trust")
     assert trust.suppressed and trust.respondents is None and trust.mean_need is None
     assert profile.respondents is None
@@ -579,7 +586,7 @@ def test_needs_profile_by_a_hidden_role_shows_no_figures(groups, role):
 
 
 def test_needs_profile_by_role_with_a_lower_minimum(groups):
-    profile = needs.needs_profile(REGION, role="mayor", min_group=4)
+    profile = needs_profile(REGION, role="mayor", min_group=4)
     assert profile.respondents == 4
     assert figures(profile.domains)[0] == ("trust", 4, 4.0, 2.0, 2.0)
 
@@ -594,7 +601,7 @@ def test_profile_reads_answers_saved_on_the_respondent_path(app, make_response):
     make_response("al-tirane", "mayor", **trust)
     make_response("al-tirane", "mayor", submit=False, **{**trust, "trust_institutions_need": "1"})
     with app.app_context():
-        rows = {r.domain_code: r for r in needs.domain_profile(Scope.municipality("al-tirane"))}
+        rows = {r.domain_code: r for r in domain_profile(Scope.municipality("al-tirane"))}
     # need 4 (dk left out); capacity (2 + 1) / 2
     assert figures([rows["trust"]]) == [("trust", 1, 4.0, 1.5, 2.5)]
 
@@ -603,7 +610,7 @@ def test_profile_reads_answers_saved_on_the_respondent_path(app, make_response):
 
 
 def test_campaign_overview_counts_invited_started_submitted(towns):
-    overview = needs.campaign_overview(towns.first.id)
+    overview = campaign_overview(towns.first.id)
     total = overview.total
     assert (total.invited, total.started, total.submitted) == (6, 5, 4)
     assert (round(total.start_rate, 4), round(total.response_rate, 4)) == (0.8333, 0.6667)
@@ -623,10 +630,10 @@ def test_campaign_overview_counts_invited_started_submitted(towns):
 
 
 def test_campaign_overview_of_another_campaign(towns):
-    overview = needs.campaign_overview(towns.second.id)
+    overview = campaign_overview(towns.second.id)
     assert [(t.code, t.invited, t.submitted) for t in overview.municipalities] == [
         ("mk-cair", 1, 1)
     ]
     assert overview.silent_municipalities == []
-    empty = needs.campaign_overview(towns.campaign("Nobody invited").id)
+    empty = campaign_overview(towns.campaign("Nobody invited").id)
     assert (empty.total.invited, empty.total.response_rate, empty.countries) == (0, None, [])

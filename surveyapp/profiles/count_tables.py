@@ -13,8 +13,10 @@ What counts (the same rules as the profiles always had):
 
 * scale answers with a choice, per choice, with the choice's score;
 * multiple-choice answers: one per ticked value, and one for answering;
+* a scored answer is a number (a score, not "don't know") answering a scale
+  question with a domain and a measure (need or capacity: ``_scored``);
 * a response is a respondent of a domain when it has at least one scored
-  answer (a number) to a scale question of that domain with a measure;
+  answer in that domain;
 * peer learning's scores: per domain and measure (need, capacity), the sum
   and number of those scored answers, and the responses that gave them.
 """
@@ -26,6 +28,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Connection, delete, func, insert, inspect, literal, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from surveyapp.core.database import insert_for, listen_once
 from surveyapp.extensions import db
@@ -83,11 +86,12 @@ def add_response(response_id: int, connection: Connection | None = None) -> None
             continue
         if choice is not None:
             counts.append({**keys, "question_id": question_id, "choice": choice, "score": number})
-            if number is not None and domain_id is not None and measure:
-                domains.add(domain_id)
-        if number is not None and domain_id is not None and measure in MEASURES:
-            figures = scores.setdefault((domain_id, measure), [0.0, 0])
-            figures[0] += number
+        scored = _scored(number, domain_id, measure)
+        if scored:
+            domain, scored_measure, score = scored
+            domains.add(domain)
+            figures = scores.setdefault((domain, scored_measure), [0.0, 0])
+            figures[0] += score
             figures[1] += 1
     if multiple:
         for answer_id, value in conn.execute(
@@ -131,6 +135,29 @@ def add_response(response_id: int, connection: Connection | None = None) -> None
                 for (domain_id, measure), (total, count) in sorted(scores.items())
             ],
         )
+
+
+def _scored(
+    number: float | None, domain_id: int | None, measure: str | None
+) -> tuple[int, str, float] | None:
+    """(domain id, measure, score) of a scored answer, None for any other scale answer.
+
+    A scored answer is a score (not "don't know") to a scale question with a
+    domain and a measure; ``_scored_answers`` says the same in SQL.
+    """
+    if number is None or domain_id is None or measure is None or measure not in MEASURES:
+        return None
+    return domain_id, measure, number
+
+
+def _scored_answers() -> list[ColumnElement[bool]]:
+    """Conditions on Answer joined to Question: the scored answers (``_scored``)."""
+    return [
+        Question.type == "scale",
+        Question.domain_id.is_not(None),
+        Question.measure.in_(MEASURES),
+        Answer.number.is_not(None),
+    ]
 
 
 def _upsert(
@@ -196,14 +223,7 @@ def rebuild(campaign_id: int | None = None) -> None:
         select(*head, Question.domain_id.label("domain_id"))
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
-        .where(
-            *submitted,
-            Question.type == "scale",
-            Question.domain_id.is_not(None),
-            Question.measure.is_not(None),
-            Question.measure != "",
-            Answer.number.is_not(None),
-        )
+        .where(*submitted, *_scored_answers())
         .group_by(Response.id, *head, Question.domain_id)
         .subquery()
     )
@@ -226,13 +246,7 @@ def rebuild(campaign_id: int | None = None) -> None:
         )
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
-        .where(
-            *submitted,
-            Question.type == "scale",
-            Question.domain_id.is_not(None),
-            Question.measure.in_(MEASURES),
-            Answer.number.is_not(None),
-        )
+        .where(*submitted, *_scored_answers())
         .group_by(Response.id, *head[:2], Question.domain_id, Question.measure)
         .subquery()
     )

@@ -1,7 +1,7 @@
 """A needs profile made ready to read: labels in the reader's language, charts,
 comparison with the country and the region, and the CSV of it.
 
-``profiles`` computes the figures; this module only names and arranges them.
+The figures come from ``figures``; this module only names and arranges them.
 """
 
 from __future__ import annotations
@@ -12,14 +12,16 @@ from sqlalchemy import select
 
 from surveyapp import places
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, Domain, Question
-from surveyapp.profiles import charts, needs
-from surveyapp.profiles.needs import Comparison, NeedsProfile, Scope
+from surveyapp.models import Campaign, Question
+from surveyapp.profiles import charts
+from surveyapp.profiles.figures import compare, needs_profile
+from surveyapp.profiles.labels import domain_labels
+from surveyapp.profiles.results import Comparison, NeedsProfile, Scope, UnknownScope
 from surveyapp.questionnaires.texts import Texts, load_texts
 
 
 @dataclass
-class Report:
+class ProfileReport:
     campaign: Campaign
     scope: Scope
     scope_name: str
@@ -37,28 +39,23 @@ class Report:
 
 def scope_from(area: str | None) -> Scope:
     """The scope an ``area`` names: "" for the region, "MK" for a country, "mk-cair"
-    for a municipality. Raises needs.UnknownScope for unknown codes."""
+    for a municipality. Raises UnknownScope for unknown codes."""
     if not area:
         return Scope.region()
     if "-" in area:
         if places.municipality_country(area) is None:
-            raise needs.UnknownScope(area)
+            raise UnknownScope(area)
         return Scope.municipality(area)
     if area not in places.country_names("en"):
-        raise needs.UnknownScope(area)
+        raise UnknownScope(area)
     return Scope.country(area)
 
 
-def build_report(campaign: Campaign, scope: Scope, role: str | None, lang: str) -> Report:
-    profile = needs.needs_profile(scope, campaign.id, role)
-    comparison = (
-        needs.compare(scope.code, campaign.id, role) if scope.kind == "municipality" else None
-    )
+def build_report(campaign: Campaign, scope: Scope, role: str | None, lang: str) -> ProfileReport:
+    profile = needs_profile(scope, campaign.id, role)
+    comparison = compare(scope.code, campaign.id, role) if scope.kind == "municipality" else None
     texts = load_texts(campaign.version_id, lang)
-    domains = {
-        d.code: d.labels.get(lang) or d.labels.get("en") or d.code
-        for d in db.session.scalars(select(Domain))
-    }
+    domains = domain_labels(lang)
     questions = list(
         db.session.scalars(select(Question).where(Question.version_id == campaign.version_id))
     )
@@ -94,7 +91,7 @@ def build_report(campaign: Campaign, scope: Scope, role: str | None, lang: str) 
         for shares in profile.choice_shares
         if shares.respondents
     ]
-    return Report(
+    return ProfileReport(
         campaign=campaign,
         scope=scope,
         scope_name=scope_name,
@@ -126,7 +123,7 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
-def profile_csv_rows(report: Report) -> list[list[str]]:
+def profile_csv_rows(report: ProfileReport) -> list[list[str]]:
     """The domain table (with the country and region beside a municipality) as CSV rows."""
     header = ["domain", "domain_label", "respondents", "mean_need", "mean_capacity", "gap"]
     if report.comparison:

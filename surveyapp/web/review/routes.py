@@ -20,6 +20,7 @@ from flask_babel import ngettext
 
 from surveyapp import places
 from surveyapp.campaigns import invitations, lifecycle
+from surveyapp.campaigns.overview import campaign_overview
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core import spreadsheets
 from surveyapp.core.form_fields import ActionForm
@@ -29,8 +30,8 @@ from surveyapp.languages.registry import is_language
 from surveyapp.models import ROLES, Campaign
 from surveyapp.models.base import utcnow
 from surveyapp.places import countries_with_municipalities
-from surveyapp.profiles import needs
 from surveyapp.profiles import report as profile_report
+from surveyapp.profiles.results import UnknownScope
 from surveyapp.questionnaires.texts import load_texts
 from surveyapp.responses import exports
 from surveyapp.web.auth import record_action, roles_required
@@ -192,7 +193,7 @@ def close_campaign(campaign_id: int):
 @roles_required(*ANALYSTS)
 def campaign(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
-    overview = needs.campaign_overview(campaign.id)
+    overview = campaign_overview(campaign.id)
     country = request.args.get("country") or None
     return render_template(
         "review/campaign.html",
@@ -212,7 +213,7 @@ def _report(campaign_id: int):
         abort(404)
     try:
         scope = profile_report.scope_from(request.args.get("area"))
-    except needs.UnknownScope:
+    except UnknownScope:
         abort(404)
     return profile_report.build_report(campaign, scope, role, g.lang)
 

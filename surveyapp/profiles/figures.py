@@ -1,0 +1,187 @@
+"""Needs profiles: what municipalities say they need, and can do, per domain.
+
+Plain arguments in, plain dataclasses out (``surveyapp.profiles.results``);
+no request, no session, no commit. Only submitted responses count.
+
+How the figures are computed
+----------------------------
+
+Every figure but free text comes from two count tables that
+``surveyapp.profiles.count_tables`` keeps up to date when a response is submitted
+(and can rebuild from the answers: ``flask --app surveyapp profiles
+rebuild``), keyed by campaign, municipality and role, so a scope is a filter
+on those columns (``selection``) and sums over municipalities and roles are
+exact:
+
+* ``ProfileCount``: submitted responses per (question, choice), with the
+  choice's score, for scale questions (``scale_counts``); scale
+  distributions are these counts, and a domain's mean need or capacity is
+  sum(score x count) / sum(count) over its scored answers ("don't know" has
+  no score and is left out). For multiple-choice questions, one row per
+  ticked value and one (``choice`` == ``ANSWERED``) for the responses that
+  answered the question (``question_figures``).
+* ``ProfileDomainCount``: respondents of a domain, i.e. submitted responses
+  with at least one scored answer in it.
+
+Respondents per role are counted on the responses (``ix_response_status``);
+free text is read from the answers, newest first and limited per question.
+
+Without a role filter the domain figures are the sums over roles, so the
+role breakdown costs nothing extra, and a role-filtered profile is one
+column of it, with the breakdown's suppression applied (``needs_profile``).
+
+Cost: the count tables grow with municipalities x roles x choices, not with
+answers, and the region's profile groups all of them
+(``ix_profile_count_rollup`` covers that GROUP BY in its order); measured
+times are in bench/README.md.
+
+Privacy: ``surveyapp.profiles.privacy``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from surveyapp.extensions import db
+from surveyapp.models import ROLES, Country, Municipality, Response
+from surveyapp.profiles.privacy import (
+    MIN_GROUP,
+    cell_of,
+    hidden_row,
+    role_rows,
+    suppressed_groups,
+)
+from surveyapp.profiles.question_figures import (
+    choice_shares_of,
+    distributions,
+    free_text_groups,
+)
+from surveyapp.profiles.results import (
+    Comparison,
+    ComparisonRow,
+    DomainRow,
+    NeedsProfile,
+    Scope,
+    UnknownScope,
+)
+from surveyapp.profiles.scale_counts import domain_row, ranked_by_gap, scale_stats
+from surveyapp.profiles.selection import Selection, load_catalog, selection_for
+
+
+def domain_profile(
+    scope: Scope, campaign_id: int | None = None, role: str | None = None
+) -> list[DomainRow]:
+    """Per domain: respondents, mean need, mean capacity and gap, ranked by gap.
+
+    Raw figures: a role-filtered profile here is not suppressed; pages use
+    ``needs_profile``, which applies the privacy rules. Every domain with
+    scored questions gets a row, with 0 respondents and no means if nobody
+    answered.
+    """
+    stats = scale_stats(selection_for(scope, campaign_id, role))
+    roles = [role] if role else ROLES
+    domains = stats.catalog.scored_domains()
+    return ranked_by_gap([domain_row(stats, d, roles) for d in domains], domains)
+
+
+def compare(
+    municipality_code: str,
+    campaign_id: int | None = None,
+    role: str | None = None,
+    min_group: int = MIN_GROUP,
+) -> Comparison:
+    """A municipality's domain figures next to its country's and the region's.
+
+    Rows are ranked by the municipality's gap. With a role filter, a cell
+    that the role breakdown of its scope hides is suppressed here too.
+    """
+    country_code = db.session.scalar(
+        select(Country.code)
+        .join(Municipality, Municipality.country_id == Country.id)
+        .where(Municipality.code == municipality_code)
+    )
+    if country_code is None:
+        raise UnknownScope(f"no municipality {municipality_code!r}")
+    scopes = [
+        Scope.municipality(municipality_code),
+        Scope.country(country_code),
+        Scope.region(),
+    ]
+    catalog = load_catalog(campaign_id)
+    columns = [
+        _profile_rows(selection_for(scope, campaign_id, catalog=catalog), role, min_group)
+        for scope in scopes
+    ]
+    domains = list(columns[0])
+    rows = [ComparisonRow(d, columns[0][d], columns[1][d], columns[2][d]) for d in domains]
+    ranked = ranked_by_gap([row.municipality for row in rows], domains)
+    by_domain = {row.domain_code: row for row in rows}
+    return Comparison(municipality_code, country_code, [by_domain[r.domain_code] for r in ranked])
+
+
+def _profile_rows(selection: Selection, role: str | None, min_group: int) -> dict[str, DomainRow]:
+    stats = scale_stats(selection)
+    domains = stats.catalog.scored_domains()
+    if role is None:
+        return {d: domain_row(stats, d, ROLES) for d in domains}
+    hidden = {
+        row.domain_code: cell_of(row, role).status != "shown" for row in role_rows(stats, min_group)
+    }
+    return {d: hidden_row(d) if hidden[d] else domain_row(stats, d, [role]) for d in domains}
+
+
+def _respondents_by_role(selection: Selection) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Response.role, func.count()).where(*selection.filters).group_by(Response.role)
+    )
+    counts = dict.fromkeys(ROLES, 0)
+    counts.update({role: count for role, count in rows})
+    return counts
+
+
+def needs_profile(
+    scope: Scope,
+    campaign_id: int | None = None,
+    role: str | None = None,
+    min_group: int = MIN_GROUP,
+    free_text_limit: int = 50,
+) -> NeedsProfile:
+    """The whole needs profile of a scope, for the review pages.
+
+    With a role filter, a domain whose cell the role breakdown hides is
+    suppressed, and so are the choice shares and distributions when the
+    role's respondents in the scope would be hidden by the same rule. Free
+    text (the newest ``free_text_limit`` per question) is for staff only.
+    """
+    everyone = selection_for(scope, campaign_id)
+    chosen = selection_for(scope, campaign_id, role, catalog=everyone.catalog)
+    stats = scale_stats(everyone)
+    breakdown = role_rows(stats, min_group)
+    domains = stats.catalog.scored_domains()
+    by_role = _respondents_by_role(everyone)
+    if role is None:
+        rows = [domain_row(stats, d, ROLES) for d in domains]
+        respondents: int | None = sum(by_role.values())
+        details_hidden = False
+    else:
+        rows = [
+            hidden_row(row.domain_code)
+            if cell_of(row, role).status != "shown"
+            else domain_row(stats, row.domain_code, [role])
+            for row in breakdown
+        ]
+        details_hidden = role in suppressed_groups(by_role, min_group)
+        respondents = None if details_hidden else by_role[role]
+    return NeedsProfile(
+        scope=scope,
+        campaign_id=campaign_id,
+        role=role,
+        min_group=min_group,
+        respondents=respondents,
+        domains=ranked_by_gap(rows, domains),
+        role_breakdown=breakdown,
+        choice_shares=[] if details_hidden else choice_shares_of(chosen),
+        scale_distributions=[] if details_hidden else distributions(stats, role),
+        free_text=free_text_groups(chosen, free_text_limit),
+        details_suppressed=details_hidden,
+    )
