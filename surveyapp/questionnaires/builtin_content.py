@@ -31,6 +31,7 @@ from surveyapp.models import (
     TextEntry,
 )
 from surveyapp.models.base import utcnow
+from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.texts import source_hash
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -139,10 +140,10 @@ def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersi
         privacy_version=data["privacy_notice"]["version"],
     )
     db.session.add(version)
-    _add_texts(version, "questionnaire.title", data["title"])
-    _add_texts(version, "questionnaire.description", data.get("description"))
-    _add_texts(version, "privacy.text", data["privacy_notice"]["text"])
-    _add_texts(version, "privacy.consent", data["privacy_notice"]["consent"])
+    _add_texts(version, text_keys.QUESTIONNAIRE_TITLE, data["title"])
+    _add_texts(version, text_keys.QUESTIONNAIRE_DESCRIPTION, data.get("description"))
+    _add_texts(version, text_keys.PRIVACY_TEXT, data["privacy_notice"]["text"])
+    _add_texts(version, text_keys.PRIVACY_CONSENT, data["privacy_notice"]["consent"])
 
     lists: dict[str, ChoiceList] = {}
     for list_name, choices in data.get("choice_lists", {}).items():
@@ -152,13 +153,13 @@ def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersi
             choice_list.choices.append(
                 Choice(value=choice["value"], score=choice.get("score"), position=position)
             )
-            _add_texts(version, f"choice.{list_name}.{choice['value']}.label", choice["label"])
+            _add_texts(version, text_keys.choice_label(list_name, choice["value"]), choice["label"])
 
     for page_position, page_data in enumerate(data["pages"]):
         page = Page(name=page_data["name"], position=page_position)
         version.pages.append(page)
-        _add_texts(version, f"page.{page.name}.title", page_data["title"])
-        _add_texts(version, f"page.{page.name}.intro", page_data.get("intro"))
+        _add_texts(version, text_keys.page_title(page.name), page_data["title"])
+        _add_texts(version, text_keys.page_intro(page.name), page_data.get("intro"))
         for position, q in enumerate(page_data["questions"]):
             if q["type"] not in QUESTION_TYPES:
                 raise ValueError(f"{path.name}: unknown question type {q['type']!r}")
@@ -178,8 +179,8 @@ def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersi
                     max_length=q.get("max_length"),
                 )
             )
-            _add_texts(version, f"q.{q['name']}.label", q["label"])
-            _add_texts(version, f"q.{q['name']}.hint", q.get("hint"))
+            _add_texts(version, text_keys.question_label(q["name"]), q["label"])
+            _add_texts(version, text_keys.question_hint(q["name"]), q.get("hint"))
     db.session.commit()
     return version
 

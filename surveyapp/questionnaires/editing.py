@@ -29,6 +29,7 @@ from surveyapp.models import (
     TextEntry,
 )
 from surveyapp.models.base import utcnow
+from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.text_keys import NAME
 from surveyapp.questionnaires.texts import source_hash
 from surveyapp.questionnaires.versions import load_version
@@ -68,11 +69,11 @@ def create_questionnaire(name: str, title: str) -> QuestionnaireVersion:
     version = QuestionnaireVersion(questionnaire=Questionnaire(name=name), number=1, status="draft")
     db.session.add(version)
     db.session.flush()
-    _set(version.id, "questionnaire.title", SOURCE_LANGUAGE, title or name)
+    _set(version.id, text_keys.QUESTIONNAIRE_TITLE, SOURCE_LANGUAGE, title or name)
     page = Page(name="page_1", position=0)
     version.pages.append(page)
     db.session.flush()
-    _set(version.id, "page.page_1.title", SOURCE_LANGUAGE, title or name)
+    _set(version.id, text_keys.page_title("page_1"), SOURCE_LANGUAGE, title or name)
     db.session.commit()
     return version
 
@@ -169,7 +170,7 @@ def publish(version_id: int) -> QuestionnaireVersion:
         if not page.questions:
             raise EditError("empty_page", page.name)
         for q in page.questions:
-            if q.type != "calculate" and not source.get(f"q.{q.name}.label"):
+            if q.type != "calculate" and not source.get(text_keys.question_label(q.name)):
                 raise EditError("no_label", q.name)
             if q.has_choices and not (q.choice_list and q.choice_list.choices):
                 raise EditError("no_choices", q.name)
@@ -227,7 +228,7 @@ def add_page(version_id: int, title: str) -> Page:
     page = Page(name=f"page_{number}", position=len(version.pages))
     version.pages.append(page)
     db.session.flush()
-    _set(version.id, f"page.{page.name}.title", SOURCE_LANGUAGE, title)
+    _set(version.id, text_keys.page_title(page.name), SOURCE_LANGUAGE, title)
     db.session.commit()
     return page
 
@@ -354,7 +355,7 @@ def add_question(page_id: int, spec: QuestionSpec, label: str) -> Question:
     target.questions.append(question)
     _apply(question, spec, domain, version)
     db.session.flush()
-    _set(version.id, f"q.{question.name}.label", SOURCE_LANGUAGE, label)
+    _set(version.id, text_keys.question_label(question.name), SOURCE_LANGUAGE, label)
     db.session.commit()
     return question
 
@@ -365,7 +366,9 @@ def update_question(question_id: int, spec: QuestionSpec) -> Question:
     target = next(q for p in version.pages for q in p.questions if q.name == question.name)
     domain = _check_spec(spec, version, exclude=target.name)
     if spec.name != target.name:
-        _rename_texts(version.id, f"q.{target.name}.", f"q.{spec.name}.")
+        _rename_texts(
+            version.id, text_keys.question_prefix(target.name), text_keys.question_prefix(spec.name)
+        )
         target.name = spec.name
     _apply(target, spec, domain, version)
     db.session.commit()
@@ -401,12 +404,12 @@ def _choice_list_for(question: Question, spec: QuestionSpec, version) -> ChoiceL
     old_labels = {}
     if question.choice_list is not None:
         for c in question.choice_list.choices:
-            old_labels[c.value] = f"choice.{question.choice_list.name}.{c.value}.label"
+            old_labels[c.value] = text_keys.choice_label(question.choice_list.name, c.value)
     choice_list.choices.clear()
     db.session.flush()
     for position, (value, score, label) in enumerate(spec.choices or []):
         choice_list.choices.append(Choice(value=value, score=score, position=position))
-        key = f"choice.{own_name}.{value}.label"
+        key = text_keys.choice_label(own_name, value)
         if old_labels.get(value) and old_labels[value] != key:
             _copy_texts(version.id, old_labels[value], key)
         _set(version.id, key, SOURCE_LANGUAGE, label or value)
@@ -416,7 +419,7 @@ def _choice_list_for(question: Question, spec: QuestionSpec, version) -> ChoiceL
 def _same_choices(choice_list: ChoiceList, spec: QuestionSpec, version) -> bool:
     source = _texts(version.id)
     current = [
-        (c.value, c.score, source.get(f"choice.{choice_list.name}.{c.value}.label", ""))
+        (c.value, c.score, source.get(text_keys.choice_label(choice_list.name, c.value), ""))
         for c in choice_list.choices
     ]
     wanted = [(value, score, (label or value)) for value, score, label in spec.choices or []]
@@ -471,7 +474,7 @@ def _drop_question(question: Question) -> None:
     for row in db.session.scalars(
         select(TextEntry).where(
             TextEntry.version_id == question.version_id,
-            TextEntry.key.startswith(f"q.{question.name}."),
+            TextEntry.key.startswith(text_keys.question_prefix(question.name)),
         )
     ):
         db.session.delete(row)
@@ -483,20 +486,19 @@ def _drop_question(question: Question) -> None:
 
 
 def question_keys(question: Question) -> list[str]:
-    parts = ("label", "hint", "constraint_message", "required_message")
-    keys = [f"q.{question.name}.{part}" for part in parts]
+    keys = [text_keys.question_text(question.name, part) for part in text_keys.QUESTION_PARTS]
     if question.choice_list:
         keys += [
-            f"choice.{question.choice_list.name}.{c.value}.label"
+            text_keys.choice_label(question.choice_list.name, c.value)
             for c in question.choice_list.choices
         ]
     return keys
 
 
 def version_keys(version: QuestionnaireVersion) -> list[str]:
-    keys = ["questionnaire.title", "questionnaire.description", "privacy.text", "privacy.consent"]
+    keys = list(text_keys.VERSION_TEXTS)
     for page in version.pages:
-        keys += [f"page.{page.name}.title", f"page.{page.name}.intro"]
+        keys += [text_keys.page_title(page.name), text_keys.page_intro(page.name)]
     return keys
 
 

@@ -28,7 +28,7 @@ from surveyapp.core.form_fields import (
 )
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models import Page, Question
-from surveyapp.questionnaires import rules
+from surveyapp.questionnaires import rules, text_keys
 from surveyapp.questionnaires.texts import Texts
 from surveyapp.responses.respondent import AnswerValue
 
@@ -140,7 +140,7 @@ def check_page(
     asked = [q for q in answerable(page) if q.name in relevant]
     for question in rules.constraint_failures(asked, values):
         if not form[question.name].errors:
-            message = texts.get(f"q.{question.name}.constraint_message") or _l(
+            message = texts.get(text_keys.constraint_message(question.name)) or _l(
                 "This answer is not accepted. Please check it."
             )
             form[question.name].errors = [message]
@@ -150,7 +150,7 @@ def check_page(
         for question in asked:
             field = form[question.name]
             if question.required and field.data in (None, "", []) and not field.errors:
-                message = texts.get(f"q.{question.name}.required_message") or (
+                message = texts.get(text_keys.required_message(question.name)) or (
                     _l("Please choose at least one option.")
                     if question.type == "multiple_choice"
                     else _l("Please answer this question.")

@@ -23,6 +23,7 @@ from surveyapp.models import (
     QuestionnaireVersion,
     TextEntry,
 )
+from surveyapp.questionnaires import text_keys
 
 
 def storage_language(lang: str) -> str:
@@ -46,22 +47,22 @@ class Texts:
 
     # Keys, spelled once.
     def title(self) -> str:
-        return self.get("questionnaire.title")
+        return self.get(text_keys.QUESTIONNAIRE_TITLE)
 
     def page_title(self, page: Page) -> str:
-        return self.get(f"page.{page.name}.title")
+        return self.get(text_keys.page_title(page.name))
 
     def page_intro(self, page: Page) -> str:
-        return self.get(f"page.{page.name}.intro")
+        return self.get(text_keys.page_intro(page.name))
 
     def label(self, question: Question) -> str:
-        return self.get(f"q.{question.name}.label")
+        return self.get(text_keys.question_label(question.name))
 
     def hint(self, question: Question) -> str:
-        return self.get(f"q.{question.name}.hint")
+        return self.get(text_keys.question_hint(question.name))
 
     def choice(self, list_name: str, value: str) -> str:
-        return self.get(f"choice.{list_name}.{value}.label")
+        return self.get(text_keys.choice_label(list_name, value))
 
     def choice_label(self, list_name: str, value: str) -> str:
         """What a reader sees for a choice: its label, or its code when it has none."""

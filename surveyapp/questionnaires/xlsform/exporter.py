@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from surveyapp.extensions import db
 from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import ChoiceList, Domain, Page, Question, QuestionnaireVersion, TextEntry
+from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, SETTINGS_TEXTS, language_label
 
 #: Column order of each sheet, by the header's part before "::"; others follow.
@@ -99,8 +100,8 @@ def _survey_rows(version: QuestionnaireVersion, texts, domains: dict[int, Domain
     rows = []
     for page in version.pages:
         row = {"type": "begin group", "name": page.name, "relevant": page.relevant}
-        _localised(row, "label", texts.get(f"page.{page.name}.title"))
-        _localised(row, "hint", texts.get(f"page.{page.name}.intro"))
+        _localised(row, "label", texts.get(text_keys.page_title(page.name)))
+        _localised(row, "hint", texts.get(text_keys.page_intro(page.name)))
         rows.append(row)
         rows.extend(_question_row(q, texts, domains) for q in page.questions)
         rows.append({"type": "end group"})
@@ -113,7 +114,7 @@ def _question_row(question: Question, texts, domains: dict[int, Domain]) -> dict
         appearance = " ".join(filter(None, ["multiline", appearance]))
     row: dict[str, Any] = {"type": _xlsform_type(question), "name": question.name}
     for part in QUESTION_TEXTS:
-        _localised(row, part, texts.get(f"q.{question.name}.{part}"))
+        _localised(row, part, texts.get(text_keys.question_text(question.name, part)))
     row |= {
         "required": "yes" if question.required else None,
         "relevant": question.relevant,
@@ -156,7 +157,9 @@ def _choice_rows(version: QuestionnaireVersion, texts) -> list[dict]:
     for choice_list in sorted(version.choice_lists, key=lambda c: c.id):
         for choice in choice_list.choices:
             row: dict[str, Any] = {"list_name": choice_list.name, "name": choice.value}
-            _localised(row, "label", texts.get(f"choice.{choice_list.name}.{choice.value}.label"))
+            _localised(
+                row, "label", texts.get(text_keys.choice_label(choice_list.name, choice.value))
+            )
             row["score"] = _number(choice.score)
             rows.append(row | (choice.extra or {}))
     return rows
@@ -164,7 +167,7 @@ def _choice_rows(version: QuestionnaireVersion, texts) -> list[dict]:
 
 def _settings_row(version: QuestionnaireVersion, texts) -> dict[str, Any]:
     settings = dict(version.settings or {})
-    title = texts.get("questionnaire.title", {}).get(SOURCE_LANGUAGE)
+    title = texts.get(text_keys.QUESTIONNAIRE_TITLE, {}).get(SOURCE_LANGUAGE)
     row: dict[str, Any] = {
         "form_title": settings.pop("form_title", None) or title,
         "form_id": settings.pop("form_id", None) or version.questionnaire.name,

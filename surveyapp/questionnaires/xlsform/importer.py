@@ -49,6 +49,7 @@ from surveyapp.models import (
     QuestionnaireVersion,
     TextEntry,
 )
+from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.expressions import ExpressionError, check
 from surveyapp.questionnaires.text_keys import NAME
 from surveyapp.questionnaires.texts import source_hash
@@ -249,7 +250,7 @@ class _Form:
         self.settings = {h.base: row[h.index] for h in columns.other if row[h.index]}
         if self.settings.get("form_title") and not columns.texts.get("title"):
             title = {self.languages.plain(): self.settings["form_title"]}
-            self.add_texts("questionnaire.title", title)
+            self.add_texts(text_keys.QUESTIONNAIRE_TITLE, title)
         if len(sheet.rows) > 1:
             columns.at.warn(sheet.rows[1][0], None, _l("Only the first row of settings is used."))
 
@@ -287,7 +288,7 @@ class _Form:
                 at.error(number, None, _l("The choice has no label."))
             score = columns.number(number, row, "score")
             self.lists.setdefault(list_name, []).append(_Choice(value, score, columns.kept(row)))
-            self.add_texts(f"choice.{list_name}.{value}.label", labels)
+            self.add_texts(text_keys.choice_label(list_name, value), labels)
 
     def _read_domains(self) -> None:
         sheet = self.sheets.get("domains")
@@ -353,7 +354,7 @@ class _Form:
         if db.session.scalar(select(Questionnaire.id).where(Questionnaire.name == self.name)):
             message = _l("A questionnaire named “%(name)s” exists already: choose another name.")
             self.report.error(*where, message % {"name": self.name})
-        self.texts.setdefault("questionnaire.title", {SOURCE_LANGUAGE: self.name})
+        self.texts.setdefault(text_keys.QUESTIONNAIRE_TITLE, {SOURCE_LANGUAGE: self.name})
 
     def create(self) -> QuestionnaireVersion:
         """Store what was read, in one transaction."""
@@ -493,8 +494,8 @@ class _SurveyReader:
         if kind == "group" and not self.open:
             self.page = _Page(name, relevant, number)
             self.form.pages.append(self.page)
-            self.form.add_texts(f"page.{name}.title", self.columns.texts_of(row, "label"))
-            self.form.add_texts(f"page.{name}.intro", self.columns.texts_of(row, "hint"))
+            self.form.add_texts(text_keys.page_title(name), self.columns.texts_of(row, "label"))
+            self.form.add_texts(text_keys.page_intro(name), self.columns.texts_of(row, "hint"))
             relevant = None  # the page's own
         elif kind == "group":
             message = _l(
@@ -541,7 +542,9 @@ class _SurveyReader:
         if not self.columns.texts_of(row, "label") and our_type != "calculate":
             self.at.error(number, None, _l("The question has no label."))
         for part in QUESTION_TEXTS:
-            self.form.add_texts(f"q.{name}.{part}", self.columns.texts_of(row, part))
+            self.form.add_texts(
+                text_keys.question_text(name, part), self.columns.texts_of(row, part)
+            )
         domain = self.columns.value(row, "domain") or None
         if domain and domain not in self.domains:
             message = _l("There is no domain “%(code)s”.")

@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 
 from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import normalise_text
+from surveyapp.questionnaires import text_keys
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +54,13 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Sheets the importer reads; any other sheet is ignored.
 SHEETS = ("survey", "choices", "settings", "domains")
 #: Texts of a survey row, per language: the part of their ``q.<name>.<part>`` key.
-QUESTION_TEXTS = ("label", "hint", "constraint_message", "required_message")
+QUESTION_TEXTS = text_keys.QUESTION_PARTS
 #: Our settings columns with a text per language, and the key of their TextEntry.
 SETTINGS_TEXTS = {
-    "title": "questionnaire.title",
-    "description": "questionnaire.description",
-    "privacy_notice": "privacy.text",
-    "privacy_consent": "privacy.consent",
+    "title": text_keys.QUESTIONNAIRE_TITLE,
+    "description": text_keys.QUESTIONNAIRE_DESCRIPTION,
+    "privacy_notice": text_keys.PRIVACY_TEXT,
+    "privacy_consent": text_keys.PRIVACY_CONSENT,
 }
 
 
