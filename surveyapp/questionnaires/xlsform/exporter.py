@@ -17,12 +17,12 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from surveyapp.extensions import db
 from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
-from surveyapp.models import ChoiceList, Domain, Page, Question, QuestionnaireVersion, TextEntry
+from surveyapp.models import Domain, Question, QuestionnaireVersion, TextEntry
 from surveyapp.questionnaires import text_keys
+from surveyapp.questionnaires.versions import load_version
 from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, SETTINGS_TEXTS, language_label
 
 #: Column order of each sheet, by the header's part before "::"; others follow.
@@ -38,16 +38,7 @@ DOMAINS_ORDER = ("code", "label", "description")
 
 def export_xlsform(version_id: int) -> bytes:
     """The version as an .xlsx XLSForm. Raises LookupError for an unknown version."""
-    version = db.session.scalar(
-        select(QuestionnaireVersion)
-        .where(QuestionnaireVersion.id == version_id)
-        .options(
-            selectinload(QuestionnaireVersion.pages)
-            .selectinload(Page.questions)
-            .selectinload(Question.choice_list),
-            selectinload(QuestionnaireVersion.choice_lists).selectinload(ChoiceList.choices),
-        )
-    )
+    version = load_version(version_id)
     if version is None:
         raise LookupError(version_id)
     texts: dict[str, dict[str, str]] = defaultdict(dict)
