@@ -84,7 +84,7 @@ class Issue:
         return f"{', '.join(place)}: {self.message}" if place else str(self.message)
 
 
-class Report:
+class XLSFormReport:
     """Collects the errors and warnings of one import."""
 
     def __init__(self) -> None:
@@ -104,7 +104,7 @@ class Report:
 class SheetReport:
     """A report's errors and warnings about one sheet."""
 
-    def __init__(self, report: Report, sheet: str | None) -> None:
+    def __init__(self, report: XLSFormReport, sheet: str | None) -> None:
         self.report, self.sheet = report, sheet
 
     def error(self, row: int | None, column: str | None, message) -> None:
@@ -142,7 +142,7 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_workbook(data: bytes, report: Report) -> dict[str, Sheet] | None:
+def read_workbook(data: bytes, report: XLSFormReport) -> dict[str, Sheet] | None:
     """The sheets we use, by lower-case name, or None after reporting why not.
 
     A sheet name that is not one of ``SHEETS`` gives a warning.
@@ -159,7 +159,7 @@ def read_workbook(data: bytes, report: Report) -> dict[str, Sheet] | None:
     return None
 
 
-def _zip_is_safe(data: bytes, report: Report) -> bool:
+def _zip_is_safe(data: bytes, report: XLSFormReport) -> bool:
     """Refuse a zip bomb by what the zip's directory says (which zipfile then
     enforces while unpacking: it never reads past a part's declared size)."""
     file = report.on(None)
@@ -187,7 +187,7 @@ def _zip_is_safe(data: bytes, report: Report) -> bool:
     return True
 
 
-def _read_xlsx(data: bytes, report: Report) -> dict[str, Sheet] | None:
+def _read_xlsx(data: bytes, report: XLSFormReport) -> dict[str, Sheet] | None:
     if not _zip_is_safe(data, report):
         return None
     import openpyxl
@@ -214,7 +214,7 @@ def _read_xlsx(data: bytes, report: Report) -> dict[str, Sheet] | None:
         workbook.close()
 
 
-def _read_xls(data: bytes, report: Report) -> dict[str, Sheet] | None:
+def _read_xls(data: bytes, report: XLSFormReport) -> dict[str, Sheet] | None:
     import xlrd
 
     try:
@@ -261,7 +261,7 @@ def _xls_value(cell, datemode: int) -> Any:
     return cell.value
 
 
-def _wanted(title: str, sheets: dict[str, Sheet], report: Report) -> bool:
+def _wanted(title: str, sheets: dict[str, Sheet], report: XLSFormReport) -> bool:
     key = title.strip().lower()
     if key not in SHEETS:
         report.warn(title, None, None, _l("This sheet is not used and was ignored."))
@@ -272,7 +272,7 @@ def _wanted(title: str, sheets: dict[str, Sheet], report: Report) -> bool:
     return True
 
 
-def _collect(title: str, rows, report: Report) -> Sheet | None:
+def _collect(title: str, rows, report: XLSFormReport) -> Sheet | None:
     """Texts of the headed columns of rows with content, within the limits."""
     headers: list[str] = []
     headed: list[int] = []
@@ -454,7 +454,12 @@ class Columns:
     language, and the other columns (kept by their header as written)."""
 
     def __init__(
-        self, sheet: Sheet, texts: set[str], plain: set[str], languages: Languages, report: Report
+        self,
+        sheet: Sheet,
+        texts: set[str],
+        plain: set[str],
+        languages: Languages,
+        report: XLSFormReport,
     ) -> None:
         self.sheet, self.at = sheet, report.on(sheet.title)
         self.plain: dict[str, Header] = {}
