@@ -39,7 +39,7 @@ def _strip_and_normalise(value: Any) -> Any:
     return normalise_text(value.strip()) if isinstance(value, str) else value
 
 
-class PageForm(FlaskForm):
+class RespondentPageForm(FlaskForm):
     """Base of the generated page forms."""
 
 
@@ -84,17 +84,17 @@ def answerable(page: Page) -> list[Question]:
     return [q for q in page.questions if q.answerable]
 
 
-def make_page_form(page: Page, texts: Texts) -> type[PageForm]:
+def make_page_form(page: Page, texts: Texts) -> type[RespondentPageForm]:
     """A new form class for one page, in the language of ``texts``."""
     attrs: dict[str, Any] = {}
     for question in answerable(page):
         if question.name in RESERVED_NAMES:
             raise ValueError(f"question name {question.name!r} is reserved")
         attrs[question.name] = _field_for(question, texts)
-    return type(f"PageForm_{page.name}", (PageForm,), attrs)
+    return type(f"PageForm_{page.name}", (RespondentPageForm,), attrs)
 
 
-def form_values(form: PageForm, page: Page) -> dict[str, AnswerValue]:
+def form_values(form: RespondentPageForm, page: Page) -> dict[str, AnswerValue]:
     """The page's answers as Python values, by question name."""
     return {q.name: form[q.name].data for q in answerable(page)}
 
@@ -121,7 +121,7 @@ class PageCheck:
 
 
 def check_page(
-    form: PageForm, page: Page, texts: Texts, earlier: Mapping[str, object], require: bool
+    form: RespondentPageForm, page: Page, texts: Texts, earlier: Mapping[str, object], require: bool
 ) -> PageCheck:
     """Apply the questionnaire's rules to a filled-in page and put errors on its fields.
 

@@ -164,7 +164,7 @@ def latest_version(name: str) -> QuestionnaireVersion | None:
 
 
 @dataclass
-class Gap:
+class TranslationGap:
     """A text of a version that still needs a translator in one language."""
 
     key: str
@@ -174,7 +174,7 @@ class Gap:
     current: str = ""
 
 
-def translation_gaps(version_id: int, lang: str) -> list[Gap]:
+def translation_gaps(version_id: int, lang: str) -> list[TranslationGap]:
     """Missing and out-of-date texts of ``lang`` (an authored language), by key."""
     source_rows = {
         row.key: row
@@ -196,9 +196,9 @@ def translation_gaps(version_id: int, lang: str) -> list[Gap]:
     for key, source in sorted(source_rows.items()):
         row = translated.get(key)
         if row is None or not row.text:
-            gaps.append(Gap(key, source.text, "missing"))
+            gaps.append(TranslationGap(key, source.text, "missing"))
         elif row.source_hash != source.source_hash:
-            gaps.append(Gap(key, source.text, "outdated", row.text))
+            gaps.append(TranslationGap(key, source.text, "outdated", row.text))
     return gaps
 
 

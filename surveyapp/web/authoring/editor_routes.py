@@ -25,8 +25,8 @@ from surveyapp.web.authoring.blueprint import bp
 from surveyapp.web.authoring.editor_forms import (
     TYPE_LABELS,
     DuplicateForm,
+    NewPageForm,
     NewQuestionnaireForm,
-    PageForm,
     QuestionForm,
     TextsForm,
     XLSFormUploadForm,
@@ -119,7 +119,7 @@ def editor(version_id: int):
         texts=load_texts(version.id, g.lang),
         source=load_texts(version.id, "en"),
         status=translation_status(version.id),
-        page_form=PageForm(),
+        page_form=NewPageForm(),
         duplicate_form=DuplicateForm(),
         type_labels=TYPE_LABELS,
         languages_authored=AUTHORED_LANGUAGES,
@@ -129,7 +129,7 @@ def editor(version_id: int):
 @bp.post("/<lang>/staff/questionnaires/<int:version_id>/pages")
 @roles_required(*AUTHORS)
 def add_page(version_id: int):
-    form = PageForm()
+    form = NewPageForm()
     if form.validate_on_submit():
         try:
             page = structure.add_page(version_id, form.title.data)
