@@ -48,18 +48,19 @@ def measure(url: str, size: int) -> dict[str, float]:
     from flask_migrate import upgrade
     from sqlalchemy import select
 
+    from surveyapp import reference_data
     from surveyapp.demo.seed import seed_demo
     from surveyapp.extensions import db
     from surveyapp.models import Campaign
     from surveyapp.profiles import count_tables, needs
-    from surveyapp.questionnaires import builtin_content
+    from surveyapp.questionnaires import definition_file
 
     app = common.make_app(url)
     with app.app_context():
         with contextlib.redirect_stderr(io.StringIO()):  # Alembic's INFO lines
             upgrade()
-        builtin_content.load_reference_data()
-        builtin_content.load_questionnaire()
+        reference_data.load_reference_data()
+        definition_file.load_questionnaire()
         start = time.perf_counter()
         seed_demo(size)
         seeded = time.perf_counter() - start

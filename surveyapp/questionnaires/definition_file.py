@@ -1,29 +1,25 @@
-"""Loading the built-in content from data files: countries, municipalities,
-the "City needs and priorities" questionnaire and a demo campaign.
+"""Loading a questionnaire definition file (JSON) as a published version, such as
+the built-in "City needs and priorities" questionnaire.
 
-Every loader is idempotent: it adds what is missing and leaves the rest."""
+Idempotent: a questionnaire that exists already is left as it is."""
 
 from __future__ import annotations
 
-import csv
 import json
-import secrets
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from surveyapp.core.data_files import DATA_DIR
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, SOURCE_LANGUAGE
-from surveyapp.languages.transliteration import cyrillic_to_latin, normalise_text
+from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models import (
     QUESTION_TYPES,
-    Campaign,
     Choice,
     ChoiceList,
-    Country,
     Domain,
-    Municipality,
     Page,
     Question,
     Questionnaire,
@@ -34,54 +30,7 @@ from surveyapp.models.base import utcnow
 from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.texts import source_hash
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 BUILTIN_QUESTIONNAIRE = DATA_DIR / "questionnaires" / "city_needs.json"
-
-
-# --- reference data ----------------------------------------------------------
-
-
-def load_reference_data() -> dict[str, int]:
-    """Countries and municipalities; returns how many municipalities each country has."""
-    countries = {c.code: c for c in db.session.scalars(select(Country))}
-    for position, row in enumerate(json.loads((DATA_DIR / "countries.json").read_text("utf-8"))):
-        country = countries.get(row["code"])
-        if country is None:
-            country = countries[row["code"]] = Country(code=row["code"])
-            db.session.add(country)
-        # Serbian Latin is derived, like everything else in Serbian Latin.
-        country.names = {**row["names"], "sr-Latn": cyrillic_to_latin(row["names"]["sr"])}
-        country.languages = row["languages"]
-        country.position = position
-    db.session.flush()
-
-    known = set(db.session.scalars(select(Municipality.code)))
-    with (DATA_DIR / "municipalities.csv").open(encoding="utf-8", newline="") as fp:
-        for row in csv.DictReader(fp):
-            if row["code"] in known:
-                continue
-            db.session.add(
-                Municipality(
-                    country_id=countries[row["country"]].id,
-                    code=row["code"],
-                    entity=row["entity"] or None,
-                    name_latn=normalise_text(row["name"]),
-                    name_cyrl=normalise_text(row["name_cyrl"]) or None,
-                    name_sq=normalise_text(row["name_sq"]) or None,
-                )
-            )
-    db.session.commit()
-    return {
-        code: db.session.scalar(
-            select(db.func.count())
-            .select_from(Municipality)
-            .where(Municipality.country_id == country.id)
-        )
-        for code, country in countries.items()
-    }
-
-
-# --- questionnaires ----------------------------------------------------------
 
 
 def _add_texts(version: QuestionnaireVersion, key: str, texts: dict[str, str] | None) -> None:
@@ -183,17 +132,3 @@ def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersi
             _add_texts(version, text_keys.question_hint(q["name"]), q.get("hint"))
     db.session.commit()
     return version
-
-
-def ensure_demo_campaign(version: QuestionnaireVersion) -> Campaign:
-    """A campaign with an open link, so a fresh install has something to answer."""
-    campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))
-    if campaign is None:
-        campaign = Campaign(
-            name="City needs and priorities (demo)",
-            version=version,
-            open_token=secrets.token_urlsafe(12),
-        )
-        db.session.add(campaign)
-        db.session.commit()
-    return campaign
