@@ -74,8 +74,10 @@ def prepare_database(url: str) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import text
 
+    from surveyapp import reference_data
+    from surveyapp.demo import open_campaign
     from surveyapp.extensions import db
-    from surveyapp.questionnaires import builtin_content
+    from surveyapp.questionnaires import definition_file
 
     app = make_app(url)
     with app.app_context():
@@ -84,9 +86,9 @@ def prepare_database(url: str) -> None:
             db.session.commit()
         with contextlib.redirect_stderr(io.StringIO()):  # Alembic's INFO lines
             upgrade()
-        builtin_content.load_reference_data()
-        version = builtin_content.load_questionnaire()
-        builtin_content.ensure_demo_campaign(version)
+        reference_data.load_reference_data()
+        version = definition_file.load_questionnaire()
+        open_campaign.ensure_demo_campaign(version)
         db.session.commit()
         db.engine.dispose()
 

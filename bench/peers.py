@@ -106,10 +106,11 @@ def prepare(url: str, responses: int) -> dict[str, float]:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
+    from surveyapp import reference_data
     from surveyapp.demo.seed import seed_demo
     from surveyapp.extensions import db
     from surveyapp.models import Campaign, Response
-    from surveyapp.questionnaires import builtin_content
+    from surveyapp.questionnaires import definition_file
 
     app = common.make_app(url)
     with app.app_context():
@@ -119,8 +120,8 @@ def prepare(url: str, responses: int) -> dict[str, float]:
             print("reusing the seeded database", flush=True)
             db.engine.dispose()
             return {}
-        builtin_content.load_reference_data()
-        builtin_content.load_questionnaire()
+        reference_data.load_reference_data()
+        definition_file.load_questionnaire()
         added = add_municipalities(MUNICIPALITIES)
         print(
             f"added {added} synthetic municipalities; seeding {responses:,} responses", flush=True

@@ -1,7 +1,7 @@
 """Benchmark of the needs profiles on demo data of growing size.
 
-    .venv/bin/python bench/needs.py                      # 1,000, 10,000 and 100,000
-    .venv/bin/python bench/needs.py --sizes 1000,5000    # other sizes
+    .venv/bin/python bench/profiles.py                      # 1,000, 10,000 and 100,000
+    .venv/bin/python bench/profiles.py --sizes 1000,5000    # other sizes
 
 For each size: a fresh SQLite database in a temporary folder (and, when
 TEST_DATABASE_URL is set, a fresh PostgreSQL database next to that one,
@@ -48,19 +48,20 @@ def measure(url: str, size: int) -> dict[str, float]:
     from flask_migrate import upgrade
     from sqlalchemy import select
 
+    from surveyapp import reference_data
     from surveyapp.demo.seed import seed_demo
     from surveyapp.extensions import db
     from surveyapp.models import Campaign
     from surveyapp.profiles import count_tables, figures
     from surveyapp.profiles.results import Scope
-    from surveyapp.questionnaires import builtin_content
+    from surveyapp.questionnaires import definition_file
 
     app = common.make_app(url)
     with app.app_context():
         with contextlib.redirect_stderr(io.StringIO()):  # Alembic's INFO lines
             upgrade()
-        builtin_content.load_reference_data()
-        builtin_content.load_questionnaire()
+        reference_data.load_reference_data()
+        definition_file.load_questionnaire()
         start = time.perf_counter()
         seed_demo(size)
         seeded = time.perf_counter() - start

@@ -9,13 +9,15 @@ from pathlib import Path
 import click
 from flask import Flask, url_for
 
+from surveyapp import reference_data
 from surveyapp.accounts import users as accounts
+from surveyapp.demo import open_campaign
 from surveyapp.extensions import db
 from surveyapp.languages import catalog_files
 from surveyapp.languages.catalog_checks import CatalogReport, check_po_file
 from surveyapp.languages.registry import SOURCE_LANGUAGE, TRANSLATED_LANGUAGES
 from surveyapp.models import STAFF_ROLES
-from surveyapp.questionnaires import builtin_content, texts
+from surveyapp.questionnaires import definition_file, texts
 from surveyapp.questionnaires.translation import po_files
 from surveyapp.questionnaires.xlsform.exporter import export_xlsform
 from surveyapp.questionnaires.xlsform.importer import import_xlsform
@@ -34,9 +36,9 @@ def register_cli(app: Flask) -> None:
 
         Safe to run again: only what is missing is added.
         """
-        counts = builtin_content.load_reference_data()
-        version = builtin_content.load_questionnaire()
-        campaign = builtin_content.ensure_demo_campaign(version)
+        counts = reference_data.load_reference_data()
+        version = definition_file.load_questionnaire()
+        campaign = open_campaign.ensure_demo_campaign(version)
         total = sum(counts.values())
         click.echo(
             f"Municipalities: {total} (" + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")"

@@ -17,12 +17,13 @@ from flask_migrate import upgrade
 from sqlalchemy import select, text
 
 from config import TestConfig
-from surveyapp import create_app
+from surveyapp import create_app, reference_data
 from surveyapp.campaigns.tokens import new_token
+from surveyapp.demo import open_campaign
 from surveyapp.extensions import db
 from surveyapp.languages.catalog_files import compile_catalogs
 from surveyapp.models import Campaign, Invitation, Municipality
-from surveyapp.questionnaires import builtin_content
+from surveyapp.questionnaires import definition_file
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -37,9 +38,9 @@ def _test_config() -> dict:
 
 
 def _seed() -> None:
-    builtin_content.load_reference_data()
-    version = builtin_content.load_questionnaire()
-    builtin_content.ensure_demo_campaign(version)
+    reference_data.load_reference_data()
+    version = definition_file.load_questionnaire()
+    open_campaign.ensure_demo_campaign(version)
 
 
 def _reset_postgres() -> None:

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Country, Municipality, Question, TextEntry
-from surveyapp.questionnaires.builtin_content import BUILTIN_QUESTIONNAIRE, load_reference_data
+from surveyapp.questionnaires.definition_file import BUILTIN_QUESTIONNAIRE
 from surveyapp.questionnaires.texts import complete_languages, load_texts
+from surveyapp.reference_data import load_reference_data
 from tests.plans import builtin_version
 
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")

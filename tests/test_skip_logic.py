@@ -8,7 +8,7 @@ from surveyapp.campaigns import lifecycle
 from surveyapp.campaigns.tokens import new_token
 from surveyapp.extensions import db
 from surveyapp.models import Invitation, Municipality, Question, Response
-from surveyapp.questionnaires import editing
+from surveyapp.questionnaires.editing import structure, text_edits, version_edits
 from surveyapp.responses.reads import saved_answers
 from tests.conftest import Respondent
 
@@ -18,11 +18,11 @@ YES_NO = [("yes", None, "Yes"), ("no", None, "No")]
 def _build(app) -> str:
     """A small published questionnaire with skip rules and a constraint; returns a token."""
     with app.app_context():
-        version = editing.create_questionnaire("skip_test", "Skip test")
+        version = version_edits.create_questionnaire("skip_test", "Skip test")
         first = version.pages[0].id
-        spec = editing.QuestionSpec
+        spec = structure.QuestionSpec
         has_plan = spec("has_plan", "single_choice", required=True, choices=YES_NO)
-        editing.add_question(first, has_plan, "Does the municipality have an action plan?")
+        structure.add_question(first, has_plan, "Does the municipality have an action plan?")
         plan_year = spec(
             "plan_year",
             "number",
@@ -31,20 +31,20 @@ def _build(app) -> str:
             constraint=". >= 2000 and . <= 2030",
             integer_only=True,
         )
-        editing.add_question(first, plan_year, "In which year was it adopted?")
-        second = editing.add_page(version.id, "The plan").id
+        structure.add_question(first, plan_year, "In which year was it adopted?")
+        second = structure.add_page(version.id, "The plan").id
         budget = spec("plan_budget", "short_text", required=True)
-        editing.add_question(second, budget, "What is its budget?")
+        structure.add_question(second, budget, "What is its budget?")
         db.session.get(type(version.pages[1]), second).relevant = "${has_plan} = 'yes'"
-        third = editing.add_page(version.id, "Priorities").id
-        editing.add_question(third, spec("priority", "long_text"), "Your priority?")
+        third = structure.add_page(version.id, "Priorities").id
+        structure.add_question(third, spec("priority", "long_text"), "Your priority?")
         db.session.commit()
         message_key = "q.plan_year.constraint_message"
-        editing.set_source_text(version.id, message_key, "A year from 2000 to 2030, please.")
-        editing.save_texts(
+        text_edits.set_source_text(version.id, message_key, "A year from 2000 to 2030, please.")
+        text_edits.save_texts(
             version.id, {(message_key, "mk"): "Година од 2000 до 2030."}, {message_key}
         )
-        editing.publish(version.id)
+        version_edits.publish(version.id)
         campaign = lifecycle.create_campaign("Skip campaign", version.id)
         town = db.session.scalar(select(Municipality).where(Municipality.code == "mk-struga"))
         token = new_token()
@@ -113,7 +113,7 @@ def test_constraint_messages_speak_the_respondents_language(app, client):
 
         version_id = latest_version("skip_test").id
         gaps = translation_gaps(version_id, "mk")
-        editing.save_texts(
+        text_edits.save_texts(
             version_id,
             {(gap.key, "mk"): f"[мк] {gap.source}" for gap in gaps},
             {g.key for g in gaps},

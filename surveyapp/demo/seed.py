@@ -27,6 +27,8 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from surveyapp import reference_data
+from surveyapp.core.data_files import DATA_DIR
 from surveyapp.extensions import db
 from surveyapp.languages.transliteration import cyrillic_to_latin
 from surveyapp.models import (
@@ -45,9 +47,9 @@ from surveyapp.models import (
 )
 from surveyapp.models.base import utcnow
 from surveyapp.profiles import count_tables
-from surveyapp.questionnaires import builtin_content
+from surveyapp.questionnaires import definition_file
 
-PATTERNS = builtin_content.DATA_DIR / "demo_patterns.json"
+PATTERNS = DATA_DIR / "demo_patterns.json"
 #: Respondents per round of INSERTs: about 40,000 answer rows.
 BATCH = 1000
 
@@ -92,8 +94,8 @@ def seed_demo(responses: int, seed: int = 1, start: datetime | None = None) -> C
     patterns = json.loads(PATTERNS.read_text("utf-8"))
     # bandit: synthetic demo data must be reproducible, not unpredictable.
     rng = random.Random(seed)  # nosec B311
-    builtin_content.load_reference_data()
-    version = builtin_content.load_questionnaire()
+    reference_data.load_reference_data()
+    version = definition_file.load_questionnaire()
     questions = _questions(version)
     pages = max(q.page for q in questions) + 1
 

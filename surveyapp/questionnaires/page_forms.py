@@ -28,7 +28,7 @@ from surveyapp.core.form_fields import (
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models import Page, Question
-from surveyapp.questionnaires import rules
+from surveyapp.questionnaires import rules, text_keys
 from surveyapp.questionnaires.question_types import AnswerValue
 from surveyapp.questionnaires.texts import Texts
 
@@ -39,7 +39,7 @@ def _strip_and_normalise(value: Any) -> Any:
     return normalise_text(value.strip()) if isinstance(value, str) else value
 
 
-class PageForm(FlaskForm):
+class RespondentPageForm(FlaskForm):
     """Base of the generated page forms."""
 
 
@@ -84,17 +84,17 @@ def answerable(page: Page) -> list[Question]:
     return [q for q in page.questions if q.answerable]
 
 
-def make_page_form(page: Page, texts: Texts) -> type[PageForm]:
+def make_page_form(page: Page, texts: Texts) -> type[RespondentPageForm]:
     """A new form class for one page, in the language of ``texts``."""
     attrs: dict[str, Any] = {}
     for question in answerable(page):
         if question.name in RESERVED_NAMES:
             raise ValueError(f"question name {question.name!r} is reserved")
         attrs[question.name] = _field_for(question, texts)
-    return type(f"PageForm_{page.name}", (PageForm,), attrs)
+    return type(f"PageForm_{page.name}", (RespondentPageForm,), attrs)
 
 
-def form_values(form: PageForm, page: Page) -> dict[str, AnswerValue]:
+def form_values(form: RespondentPageForm, page: Page) -> dict[str, AnswerValue]:
     """The page's answers as Python values, by question name."""
     return {q.name: form[q.name].data for q in answerable(page)}
 
@@ -121,7 +121,7 @@ class PageCheck:
 
 
 def check_page(
-    form: PageForm, page: Page, texts: Texts, earlier: Mapping[str, object], require: bool
+    form: RespondentPageForm, page: Page, texts: Texts, earlier: Mapping[str, object], require: bool
 ) -> PageCheck:
     """Apply the questionnaire's rules to a filled-in page and put errors on its fields.
 
@@ -140,7 +140,7 @@ def check_page(
     asked = [q for q in answerable(page) if q.name in relevant]
     for question in rules.constraint_failures(asked, values):
         if not form[question.name].errors:
-            message = texts.get(f"q.{question.name}.constraint_message") or _l(
+            message = texts.get(text_keys.constraint_message(question.name)) or _l(
                 "This answer is not accepted. Please check it."
             )
             form[question.name].errors = [message]
@@ -150,7 +150,7 @@ def check_page(
         for question in asked:
             field = form[question.name]
             if question.required and field.data in (None, "", []) and not field.errors:
-                message = texts.get(f"q.{question.name}.required_message") or (
+                message = texts.get(text_keys.required_message(question.name)) or (
                     _l("Please choose at least one option.")
                     if question.type == "multiple_choice"
                     else _l("Please answer this question.")

@@ -23,6 +23,7 @@ from surveyapp.models import (
     QuestionnaireVersion,
     TextEntry,
 )
+from surveyapp.questionnaires import text_keys
 
 
 def storage_language(lang: str) -> str:
@@ -46,22 +47,22 @@ class Texts:
 
     # Keys, spelled once.
     def title(self) -> str:
-        return self.get("questionnaire.title")
+        return self.get(text_keys.QUESTIONNAIRE_TITLE)
 
     def page_title(self, page: Page) -> str:
-        return self.get(f"page.{page.name}.title")
+        return self.get(text_keys.page_title(page.name))
 
     def page_intro(self, page: Page) -> str:
-        return self.get(f"page.{page.name}.intro")
+        return self.get(text_keys.page_intro(page.name))
 
     def label(self, question: Question) -> str:
-        return self.get(f"q.{question.name}.label")
+        return self.get(text_keys.question_label(question.name))
 
     def hint(self, question: Question) -> str:
-        return self.get(f"q.{question.name}.hint")
+        return self.get(text_keys.question_hint(question.name))
 
     def choice(self, list_name: str, value: str) -> str:
-        return self.get(f"choice.{list_name}.{value}.label")
+        return self.get(text_keys.choice_label(list_name, value))
 
     def choice_label(self, list_name: str, value: str) -> str:
         """What a reader sees for a choice: its label, or its code when it has none."""
@@ -163,7 +164,7 @@ def latest_version(name: str) -> QuestionnaireVersion | None:
 
 
 @dataclass
-class Gap:
+class TranslationGap:
     """A text of a version that still needs a translator in one language."""
 
     key: str
@@ -173,7 +174,7 @@ class Gap:
     current: str = ""
 
 
-def translation_gaps(version_id: int, lang: str) -> list[Gap]:
+def translation_gaps(version_id: int, lang: str) -> list[TranslationGap]:
     """Missing and out-of-date texts of ``lang`` (an authored language), by key."""
     source_rows = {
         row.key: row
@@ -195,9 +196,9 @@ def translation_gaps(version_id: int, lang: str) -> list[Gap]:
     for key, source in sorted(source_rows.items()):
         row = translated.get(key)
         if row is None or not row.text:
-            gaps.append(Gap(key, source.text, "missing"))
+            gaps.append(TranslationGap(key, source.text, "missing"))
         elif row.source_hash != source.source_hash:
-            gaps.append(Gap(key, source.text, "outdated", row.text))
+            gaps.append(TranslationGap(key, source.text, "outdated", row.text))
     return gaps
 
 

@@ -29,13 +29,14 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from surveyapp.core.database import listen_once
 from surveyapp.extensions import db
 from surveyapp.models import Choice, ChoiceList, Page, Question, QuestionnaireVersion, TextEntry
 from surveyapp.questionnaires import question_index
 from surveyapp.questionnaires.texts import Texts, complete_languages, load_texts
+from surveyapp.questionnaires.versions import load_version
 
 #: What tells one state of a version from another: (revision, created_at).
 #: The creation time tells apart two databases at one address (tests reset theirs).
@@ -120,17 +121,7 @@ def _load(version_id: int, stamp: Stamp) -> CachedVersion:
     # of first requests hold the whole pool while each waits for one more, and
     # on SQLite would wait for the request's own write lock.
     with Session(bind=db.session.connection(), expire_on_commit=False) as session:
-        version = session.scalar(
-            select(QuestionnaireVersion)
-            .where(QuestionnaireVersion.id == version_id)
-            .options(
-                selectinload(QuestionnaireVersion.pages)
-                .selectinload(Page.questions)
-                .selectinload(Question.choice_list)
-                .selectinload(ChoiceList.choices),
-                selectinload(QuestionnaireVersion.choice_lists).selectinload(ChoiceList.choices),
-            )
-        )
+        version = load_version(version_id, session)
         if version is None:
             raise LookupError(f"no questionnaire version {version_id}")
         # Set the back references while the session can still answer them, so

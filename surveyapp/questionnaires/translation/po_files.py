@@ -27,6 +27,7 @@ from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE, TRANSLATED_
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models import QuestionnaireVersion, TextEntry
 from surveyapp.models.base import utcnow
+from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.versions import load_version
 
 
@@ -43,29 +44,31 @@ def translator_comments(version: QuestionnaireVersion) -> dict[str, str]:
     """Where each key appears, in words a translator can use."""
     source = _rows(version.id, SOURCE_LANGUAGE)
     comments = {
-        "questionnaire.title": "Title of the questionnaire",
-        "questionnaire.description": "Introduction on the start page",
-        "privacy.text": "Privacy notice; paragraphs are separated by a blank line",
-        "privacy.consent": "Consent statement next to the 'I agree' button",
+        text_keys.QUESTIONNAIRE_TITLE: "Title of the questionnaire",
+        text_keys.QUESTIONNAIRE_DESCRIPTION: "Introduction on the start page",
+        text_keys.PRIVACY_TEXT: "Privacy notice; paragraphs are separated by a blank line",
+        text_keys.PRIVACY_CONSENT: "Consent statement next to the 'I agree' button",
     }
     for number, page in enumerate(version.pages, start=1):
-        title = source.get(f"page.{page.name}.title")
+        title = source.get(text_keys.page_title(page.name))
         where = f"Page {number}" + (f" ({title.text})" if title else "")
-        comments[f"page.{page.name}.title"] = f"{where}: title"
-        comments[f"page.{page.name}.intro"] = f"{where}: introduction"
+        comments[text_keys.page_title(page.name)] = f"{where}: title"
+        comments[text_keys.page_intro(page.name)] = f"{where}: introduction"
         for question in page.questions:
             kind = question.type.replace("_", " ")
-            comments[f"q.{question.name}.label"] = f"{where}: {kind} question"
-            comments[f"q.{question.name}.hint"] = f"{where}: hint under a {kind} question"
-            comments[f"q.{question.name}.constraint_message"] = (
+            comments[text_keys.question_label(question.name)] = f"{where}: {kind} question"
+            comments[text_keys.question_hint(question.name)] = (
+                f"{where}: hint under a {kind} question"
+            )
+            comments[text_keys.constraint_message(question.name)] = (
                 f"{where}: message when an answer to a {kind} question is not accepted"
             )
-            comments[f"q.{question.name}.required_message"] = (
+            comments[text_keys.required_message(question.name)] = (
                 f"{where}: message when a required {kind} question is left empty"
             )
             if question.choice_list:
                 for choice in question.choice_list.choices:
-                    key = f"choice.{question.choice_list.name}.{choice.value}.label"
+                    key = text_keys.choice_label(question.choice_list.name, choice.value)
                     comments.setdefault(key, f"{where}: answer option of a {kind} question")
     return comments
 
@@ -122,23 +125,18 @@ def export_catalog(version_id: int, lang: str | None) -> bytes:
 def _key_order(version: QuestionnaireVersion):
     """Keys in the order a respondent meets them."""
     order: dict[str, int] = {}
-    for key in (
-        "questionnaire.title",
-        "questionnaire.description",
-        "privacy.text",
-        "privacy.consent",
-    ):
+    for key in text_keys.VERSION_TEXTS:
         order[key] = len(order)
     for page in version.pages:
-        order[f"page.{page.name}.title"] = len(order)
-        order[f"page.{page.name}.intro"] = len(order)
+        order[text_keys.page_title(page.name)] = len(order)
+        order[text_keys.page_intro(page.name)] = len(order)
         for question in page.questions:
-            order[f"q.{question.name}.label"] = len(order)
-            order[f"q.{question.name}.hint"] = len(order)
+            order[text_keys.question_label(question.name)] = len(order)
+            order[text_keys.question_hint(question.name)] = len(order)
             if question.choice_list:
                 for choice in question.choice_list.choices:
                     order.setdefault(
-                        f"choice.{question.choice_list.name}.{choice.value}.label", len(order)
+                        text_keys.choice_label(question.choice_list.name, choice.value), len(order)
                     )
     return lambda key: (order.get(key, len(order)), key)
 

@@ -17,11 +17,12 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from surveyapp.extensions import db
 from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
-from surveyapp.models import ChoiceList, Domain, Page, Question, QuestionnaireVersion, TextEntry
+from surveyapp.models import Domain, Question, QuestionnaireVersion, TextEntry
+from surveyapp.questionnaires import text_keys
+from surveyapp.questionnaires.versions import load_version
 from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, SETTINGS_TEXTS, language_label
 
 #: Column order of each sheet, by the header's part before "::"; others follow.
@@ -37,16 +38,7 @@ DOMAINS_ORDER = ("code", "label", "description")
 
 def export_xlsform(version_id: int) -> bytes:
     """The version as an .xlsx XLSForm. Raises LookupError for an unknown version."""
-    version = db.session.scalar(
-        select(QuestionnaireVersion)
-        .where(QuestionnaireVersion.id == version_id)
-        .options(
-            selectinload(QuestionnaireVersion.pages)
-            .selectinload(Page.questions)
-            .selectinload(Question.choice_list),
-            selectinload(QuestionnaireVersion.choice_lists).selectinload(ChoiceList.choices),
-        )
-    )
+    version = load_version(version_id)
     if version is None:
         raise LookupError(version_id)
     texts: dict[str, dict[str, str]] = defaultdict(dict)
@@ -99,8 +91,8 @@ def _survey_rows(version: QuestionnaireVersion, texts, domains: dict[int, Domain
     rows = []
     for page in version.pages:
         row = {"type": "begin group", "name": page.name, "relevant": page.relevant}
-        _localised(row, "label", texts.get(f"page.{page.name}.title"))
-        _localised(row, "hint", texts.get(f"page.{page.name}.intro"))
+        _localised(row, "label", texts.get(text_keys.page_title(page.name)))
+        _localised(row, "hint", texts.get(text_keys.page_intro(page.name)))
         rows.append(row)
         rows.extend(_question_row(q, texts, domains) for q in page.questions)
         rows.append({"type": "end group"})
@@ -113,7 +105,7 @@ def _question_row(question: Question, texts, domains: dict[int, Domain]) -> dict
         appearance = " ".join(filter(None, ["multiline", appearance]))
     row: dict[str, Any] = {"type": _xlsform_type(question), "name": question.name}
     for part in QUESTION_TEXTS:
-        _localised(row, part, texts.get(f"q.{question.name}.{part}"))
+        _localised(row, part, texts.get(text_keys.question_text(question.name, part)))
     row |= {
         "required": "yes" if question.required else None,
         "relevant": question.relevant,
@@ -156,7 +148,9 @@ def _choice_rows(version: QuestionnaireVersion, texts) -> list[dict]:
     for choice_list in sorted(version.choice_lists, key=lambda c: c.id):
         for choice in choice_list.choices:
             row: dict[str, Any] = {"list_name": choice_list.name, "name": choice.value}
-            _localised(row, "label", texts.get(f"choice.{choice_list.name}.{choice.value}.label"))
+            _localised(
+                row, "label", texts.get(text_keys.choice_label(choice_list.name, choice.value))
+            )
             row["score"] = _number(choice.score)
             rows.append(row | (choice.extra or {}))
     return rows
@@ -164,7 +158,7 @@ def _choice_rows(version: QuestionnaireVersion, texts) -> list[dict]:
 
 def _settings_row(version: QuestionnaireVersion, texts) -> dict[str, Any]:
     settings = dict(version.settings or {})
-    title = texts.get("questionnaire.title", {}).get(SOURCE_LANGUAGE)
+    title = texts.get(text_keys.QUESTIONNAIRE_TITLE, {}).get(SOURCE_LANGUAGE)
     row: dict[str, Any] = {
         "form_title": settings.pop("form_title", None) or title,
         "form_id": settings.pop("form_id", None) or version.questionnaire.name,

@@ -31,6 +31,7 @@ from flask_babel import gettext as _
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import normalise_text
+from surveyapp.questionnaires import text_keys
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +54,13 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Sheets the importer reads; any other sheet is ignored.
 SHEETS = ("survey", "choices", "settings", "domains")
 #: Texts of a survey row, per language: the part of their ``q.<name>.<part>`` key.
-QUESTION_TEXTS = ("label", "hint", "constraint_message", "required_message")
+QUESTION_TEXTS = text_keys.QUESTION_PARTS
 #: Our settings columns with a text per language, and the key of their TextEntry.
 SETTINGS_TEXTS = {
-    "title": "questionnaire.title",
-    "description": "questionnaire.description",
-    "privacy_notice": "privacy.text",
-    "privacy_consent": "privacy.consent",
+    "title": text_keys.QUESTIONNAIRE_TITLE,
+    "description": text_keys.QUESTIONNAIRE_DESCRIPTION,
+    "privacy_notice": text_keys.PRIVACY_TEXT,
+    "privacy_consent": text_keys.PRIVACY_CONSENT,
 }
 
 
@@ -83,7 +84,7 @@ class Issue:
         return f"{', '.join(place)}: {self.message}" if place else str(self.message)
 
 
-class Report:
+class XLSFormReport:
     """Collects the errors and warnings of one import."""
 
     def __init__(self) -> None:
@@ -103,7 +104,7 @@ class Report:
 class SheetReport:
     """A report's errors and warnings about one sheet."""
 
-    def __init__(self, report: Report, sheet: str | None) -> None:
+    def __init__(self, report: XLSFormReport, sheet: str | None) -> None:
         self.report, self.sheet = report, sheet
 
     def error(self, row: int | None, column: str | None, message) -> None:
@@ -141,7 +142,7 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_workbook(data: bytes, report: Report) -> dict[str, Sheet] | None:
+def read_workbook(data: bytes, report: XLSFormReport) -> dict[str, Sheet] | None:
     """The sheets we use, by lower-case name, or None after reporting why not.
 
     A sheet name that is not one of ``SHEETS`` gives a warning.
@@ -158,7 +159,7 @@ def read_workbook(data: bytes, report: Report) -> dict[str, Sheet] | None:
     return None
 
 
-def _zip_is_safe(data: bytes, report: Report) -> bool:
+def _zip_is_safe(data: bytes, report: XLSFormReport) -> bool:
     """Refuse a zip bomb by what the zip's directory says (which zipfile then
     enforces while unpacking: it never reads past a part's declared size)."""
     file = report.on(None)
@@ -186,7 +187,7 @@ def _zip_is_safe(data: bytes, report: Report) -> bool:
     return True
 
 
-def _read_xlsx(data: bytes, report: Report) -> dict[str, Sheet] | None:
+def _read_xlsx(data: bytes, report: XLSFormReport) -> dict[str, Sheet] | None:
     if not _zip_is_safe(data, report):
         return None
     import openpyxl
@@ -213,7 +214,7 @@ def _read_xlsx(data: bytes, report: Report) -> dict[str, Sheet] | None:
         workbook.close()
 
 
-def _read_xls(data: bytes, report: Report) -> dict[str, Sheet] | None:
+def _read_xls(data: bytes, report: XLSFormReport) -> dict[str, Sheet] | None:
     import xlrd
 
     try:
@@ -260,7 +261,7 @@ def _xls_value(cell, datemode: int) -> Any:
     return cell.value
 
 
-def _wanted(title: str, sheets: dict[str, Sheet], report: Report) -> bool:
+def _wanted(title: str, sheets: dict[str, Sheet], report: XLSFormReport) -> bool:
     key = title.strip().lower()
     if key not in SHEETS:
         report.warn(title, None, None, _l("This sheet is not used and was ignored."))
@@ -271,7 +272,7 @@ def _wanted(title: str, sheets: dict[str, Sheet], report: Report) -> bool:
     return True
 
 
-def _collect(title: str, rows, report: Report) -> Sheet | None:
+def _collect(title: str, rows, report: XLSFormReport) -> Sheet | None:
     """Texts of the headed columns of rows with content, within the limits."""
     headers: list[str] = []
     headed: list[int] = []
@@ -453,7 +454,12 @@ class Columns:
     language, and the other columns (kept by their header as written)."""
 
     def __init__(
-        self, sheet: Sheet, texts: set[str], plain: set[str], languages: Languages, report: Report
+        self,
+        sheet: Sheet,
+        texts: set[str],
+        plain: set[str],
+        languages: Languages,
+        report: XLSFormReport,
     ) -> None:
         self.sheet, self.at = sheet, report.on(sheet.title)
         self.plain: dict[str, Header] = {}

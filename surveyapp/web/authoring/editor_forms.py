@@ -40,7 +40,7 @@ class DuplicateForm(FlaskForm):
     )
 
 
-class PageForm(FlaskForm):
+class NewPageForm(FlaskForm):
     title = StringField(
         _l("Title of the new page (English)"),
         validators=[InputRequired(_l("Please enter a title."))],

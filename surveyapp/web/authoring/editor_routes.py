@@ -1,6 +1,7 @@
 """Views of the questionnaire editor.
 
-Each calls one use case in ``surveyapp.questionnaires.editing``."""
+Each calls one use case in ``surveyapp.questionnaires.editing`` (version_edits,
+structure, text_edits)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES
 from surveyapp.models import Domain, Page, Question, QuestionnaireVersion
-from surveyapp.questionnaires import editing
+from surveyapp.questionnaires.editing import structure, text_edits, version_edits
+from surveyapp.questionnaires.editing.errors import EditError
 from surveyapp.questionnaires.page_forms import make_page_form
 from surveyapp.questionnaires.texts import load_texts, translation_status
 from surveyapp.questionnaires.versions import load_version
@@ -23,8 +25,8 @@ from surveyapp.web.authoring.blueprint import bp
 from surveyapp.web.authoring.editor_forms import (
     TYPE_LABELS,
     DuplicateForm,
+    NewPageForm,
     NewQuestionnaireForm,
-    PageForm,
     QuestionForm,
     TextsForm,
     XLSFormUploadForm,
@@ -62,7 +64,7 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
-def _error(error: editing.EditError) -> str:
+def _error(error: EditError) -> str:
     return str(EDIT_ERRORS.get(error.code, error.code)) % {"detail": error.detail}
 
 
@@ -96,13 +98,13 @@ def questionnaires():
     form = NewQuestionnaireForm()
     if form.validate_on_submit():
         try:
-            version = editing.create_questionnaire(form.name.data.strip(), form.title.data)
-        except editing.EditError as error:
+            version = version_edits.create_questionnaire(form.name.data.strip(), form.title.data)
+        except EditError as error:
             form.name.errors = [_error(error)]
         else:
             record_action("questionnaire_created", f"version:{version.id}")
             return _to_editor(version.id)
-    rows = editing.questionnaires()
+    rows = version_edits.questionnaires()
     titles = {version.id: load_texts(version.id, g.lang).title() for _q, version, _n in rows}
     return render_template("authoring/questionnaires.html", rows=rows, titles=titles, form=form)
 
@@ -117,7 +119,7 @@ def editor(version_id: int):
         texts=load_texts(version.id, g.lang),
         source=load_texts(version.id, "en"),
         status=translation_status(version.id),
-        page_form=PageForm(),
+        page_form=NewPageForm(),
         duplicate_form=DuplicateForm(),
         type_labels=TYPE_LABELS,
         languages_authored=AUTHORED_LANGUAGES,
@@ -127,11 +129,11 @@ def editor(version_id: int):
 @bp.post("/<lang>/staff/questionnaires/<int:version_id>/pages")
 @roles_required(*AUTHORS)
 def add_page(version_id: int):
-    form = PageForm()
+    form = NewPageForm()
     if form.validate_on_submit():
         try:
-            page = editing.add_page(version_id, form.title.data)
-        except editing.EditError as error:
+            page = structure.add_page(version_id, form.title.data)
+        except EditError as error:
             flash(_error(error), "error")
         else:
             _after_change(version_id, page.version, _l("The page was added."))
@@ -148,10 +150,10 @@ def change_page(page_id: int, action: str):
         return _to_editor(old)
     try:
         if action == "delete":
-            version = editing.delete_page(page_id)
+            version = structure.delete_page(page_id)
         else:
-            version = editing.move_page(page_id, -1 if action == "up" else 1)
-    except editing.EditError as error:
+            version = structure.move_page(page_id, -1 if action == "up" else 1)
+    except EditError as error:
         flash(_error(error), "error")
         return _to_editor(old)
     _after_change(old, version, None)
@@ -183,8 +185,8 @@ def _question_form(question: Question | None = None) -> QuestionForm:
     return form
 
 
-def _spec(form: QuestionForm) -> editing.QuestionSpec:
-    return editing.QuestionSpec(
+def _spec(form: QuestionForm) -> structure.QuestionSpec:
+    return structure.QuestionSpec(
         name=form.name.data.strip(),
         type=form.type.data,
         required=form.required.data,
@@ -208,8 +210,8 @@ def new_question(page_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            question = editing.add_question(page_id, _spec(form), form.label.data or "")
-        except editing.EditError as problem:
+            question = structure.add_question(page_id, _spec(form), form.label.data or "")
+        except EditError as problem:
             error = _error(problem)
         else:
             _after_change(page.version_id, question.version, _l("The question was added."))
@@ -227,14 +229,14 @@ def edit_question(question_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            changed = editing.update_question(question_id, _spec(form))
-        except editing.EditError as problem:
+            changed = structure.update_question(question_id, _spec(form))
+        except EditError as problem:
             error = _error(problem)
         else:
             _after_change(question.version_id, changed.version, _l("The question was saved."))
             return redirect(url_for("authoring.edit_question", question_id=changed.id), 303)
-    rows = editing.text_table(
-        question.version_id, editing.question_keys(question), AUTHORED_LANGUAGES
+    rows = text_edits.text_table(
+        question.version_id, text_edits.question_keys(question), AUTHORED_LANGUAGES
     )
     return render_template(
         "authoring/question.html",
@@ -254,9 +256,9 @@ def change_question(question_id: int, action: str):
     old = question.version_id
     if ActionForm().validate_on_submit():
         if action == "delete":
-            version = editing.delete_question(question_id)
+            version = structure.delete_question(question_id)
         else:
-            version = editing.move_question(question_id, -1 if action == "up" else 1)
+            version = structure.move_question(question_id, -1 if action == "up" else 1)
         _after_change(old, version, _l("The question was deleted.") if action == "delete" else None)
         return _to_editor(version.id)
     return _to_editor(old)
@@ -272,7 +274,7 @@ def edit_texts(version_id: int):
         question = db.get_or_404(Question, int(request.values["question"]))
         if question.version_id != version.id:
             abort(404)
-    keys = editing.question_keys(question) if question else editing.version_keys(version)
+    keys = text_edits.question_keys(question) if question else text_edits.version_keys(version)
     form = TextsForm()
     if form.validate_on_submit():
         edits = {
@@ -281,13 +283,13 @@ def edit_texts(version_id: int):
             for code in AUTHORED_LANGUAGES
             if f"text-{index}-{code}" in request.form
         }
-        changed = editing.save_texts(version.id, edits, set(keys))
+        changed = text_edits.save_texts(version.id, edits, set(keys))
         record_action("texts_edited", f"version:{version.id}", count=changed)
         flash(ngettext("%(num)d text was saved.", "%(num)d texts were saved.", changed))
         if question:
             return redirect(url_for("authoring.edit_question", question_id=question.id), 303)
         return redirect(url_for("authoring.edit_texts", version_id=version.id), 303)
-    rows = editing.text_table(version.id, keys, AUTHORED_LANGUAGES)
+    rows = text_edits.text_table(version.id, keys, AUTHORED_LANGUAGES)
     return render_template(
         "authoring/texts.html", version=version, rows=rows, form=form, question=question
     )
@@ -298,8 +300,8 @@ def edit_texts(version_id: int):
 def publish(version_id: int):
     if ActionForm().validate_on_submit():
         try:
-            version = editing.publish(version_id)
-        except editing.EditError as error:
+            version = version_edits.publish(version_id)
+        except EditError as error:
             flash(_error(error), "error")
         else:
             record_action("published", f"version:{version.id}")
@@ -313,8 +315,8 @@ def duplicate(version_id: int):
     form = DuplicateForm()
     if form.validate_on_submit():
         try:
-            copy = editing.duplicate(version_id, form.new_name.data.strip())
-        except editing.EditError as error:
+            copy = version_edits.duplicate(version_id, form.new_name.data.strip())
+        except EditError as error:
             flash(_error(error), "error")
         else:
             record_action("questionnaire_duplicated", f"version:{copy.id}", source=version_id)

@@ -19,7 +19,7 @@ from surveyapp.languages.current import preferred_language
 from surveyapp.models import Invitation, Page, QuestionnaireVersion
 from surveyapp.questionnaires import rules, version_cache
 from surveyapp.questionnaires.page_forms import (
-    PageForm,
+    RespondentPageForm,
     check_page,
     initial_data,
     make_page_form,
@@ -79,7 +79,7 @@ class Visit:
         names = self.cached.memo("referenced", lambda: rules.referenced_names(self.version))
         return bool(names - {q.name for q in page.questions})
 
-    def page_form(self, page: Page) -> type[PageForm]:
+    def page_form(self, page: Page) -> type[RespondentPageForm]:
         """The form class of a page in the visit's language, made once per process."""
         return self.cached.memo(
             ("form", page.id, self.texts.lang), lambda: make_page_form(page, self.texts)

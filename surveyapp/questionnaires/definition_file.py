@@ -1,29 +1,25 @@
-"""Loading the built-in content from data files: countries, municipalities,
-the "City needs and priorities" questionnaire and a demo campaign.
+"""Loading a questionnaire definition file (JSON) as a published version, such as
+the built-in "City needs and priorities" questionnaire.
 
-Every loader is idempotent: it adds what is missing and leaves the rest."""
+Idempotent: a questionnaire that exists already is left as it is."""
 
 from __future__ import annotations
 
-import csv
 import json
-import secrets
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from surveyapp.core.data_files import DATA_DIR
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, SOURCE_LANGUAGE
-from surveyapp.languages.transliteration import cyrillic_to_latin, normalise_text
+from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models import (
     QUESTION_TYPES,
-    Campaign,
     Choice,
     ChoiceList,
-    Country,
     Domain,
-    Municipality,
     Page,
     Question,
     Questionnaire,
@@ -31,56 +27,10 @@ from surveyapp.models import (
     TextEntry,
 )
 from surveyapp.models.base import utcnow
+from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.texts import source_hash
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 BUILTIN_QUESTIONNAIRE = DATA_DIR / "questionnaires" / "city_needs.json"
-
-
-# --- reference data ----------------------------------------------------------
-
-
-def load_reference_data() -> dict[str, int]:
-    """Countries and municipalities; returns how many municipalities each country has."""
-    countries = {c.code: c for c in db.session.scalars(select(Country))}
-    for position, row in enumerate(json.loads((DATA_DIR / "countries.json").read_text("utf-8"))):
-        country = countries.get(row["code"])
-        if country is None:
-            country = countries[row["code"]] = Country(code=row["code"])
-            db.session.add(country)
-        # Serbian Latin is derived, like everything else in Serbian Latin.
-        country.names = {**row["names"], "sr-Latn": cyrillic_to_latin(row["names"]["sr"])}
-        country.languages = row["languages"]
-        country.position = position
-    db.session.flush()
-
-    known = set(db.session.scalars(select(Municipality.code)))
-    with (DATA_DIR / "municipalities.csv").open(encoding="utf-8", newline="") as fp:
-        for row in csv.DictReader(fp):
-            if row["code"] in known:
-                continue
-            db.session.add(
-                Municipality(
-                    country_id=countries[row["country"]].id,
-                    code=row["code"],
-                    entity=row["entity"] or None,
-                    name_latn=normalise_text(row["name"]),
-                    name_cyrl=normalise_text(row["name_cyrl"]) or None,
-                    name_sq=normalise_text(row["name_sq"]) or None,
-                )
-            )
-    db.session.commit()
-    return {
-        code: db.session.scalar(
-            select(db.func.count())
-            .select_from(Municipality)
-            .where(Municipality.country_id == country.id)
-        )
-        for code, country in countries.items()
-    }
-
-
-# --- questionnaires ----------------------------------------------------------
 
 
 def _add_texts(version: QuestionnaireVersion, key: str, texts: dict[str, str] | None) -> None:
@@ -139,10 +89,10 @@ def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersi
         privacy_version=data["privacy_notice"]["version"],
     )
     db.session.add(version)
-    _add_texts(version, "questionnaire.title", data["title"])
-    _add_texts(version, "questionnaire.description", data.get("description"))
-    _add_texts(version, "privacy.text", data["privacy_notice"]["text"])
-    _add_texts(version, "privacy.consent", data["privacy_notice"]["consent"])
+    _add_texts(version, text_keys.QUESTIONNAIRE_TITLE, data["title"])
+    _add_texts(version, text_keys.QUESTIONNAIRE_DESCRIPTION, data.get("description"))
+    _add_texts(version, text_keys.PRIVACY_TEXT, data["privacy_notice"]["text"])
+    _add_texts(version, text_keys.PRIVACY_CONSENT, data["privacy_notice"]["consent"])
 
     lists: dict[str, ChoiceList] = {}
     for list_name, choices in data.get("choice_lists", {}).items():
@@ -152,13 +102,13 @@ def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersi
             choice_list.choices.append(
                 Choice(value=choice["value"], score=choice.get("score"), position=position)
             )
-            _add_texts(version, f"choice.{list_name}.{choice['value']}.label", choice["label"])
+            _add_texts(version, text_keys.choice_label(list_name, choice["value"]), choice["label"])
 
     for page_position, page_data in enumerate(data["pages"]):
         page = Page(name=page_data["name"], position=page_position)
         version.pages.append(page)
-        _add_texts(version, f"page.{page.name}.title", page_data["title"])
-        _add_texts(version, f"page.{page.name}.intro", page_data.get("intro"))
+        _add_texts(version, text_keys.page_title(page.name), page_data["title"])
+        _add_texts(version, text_keys.page_intro(page.name), page_data.get("intro"))
         for position, q in enumerate(page_data["questions"]):
             if q["type"] not in QUESTION_TYPES:
                 raise ValueError(f"{path.name}: unknown question type {q['type']!r}")
@@ -178,21 +128,7 @@ def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersi
                     max_length=q.get("max_length"),
                 )
             )
-            _add_texts(version, f"q.{q['name']}.label", q["label"])
-            _add_texts(version, f"q.{q['name']}.hint", q.get("hint"))
+            _add_texts(version, text_keys.question_label(q["name"]), q["label"])
+            _add_texts(version, text_keys.question_hint(q["name"]), q.get("hint"))
     db.session.commit()
     return version
-
-
-def ensure_demo_campaign(version: QuestionnaireVersion) -> Campaign:
-    """A campaign with an open link, so a fresh install has something to answer."""
-    campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))
-    if campaign is None:
-        campaign = Campaign(
-            name="City needs and priorities (demo)",
-            version=version,
-            open_token=secrets.token_urlsafe(12),
-        )
-        db.session.add(campaign)
-        db.session.commit()
-    return campaign

@@ -1,0 +1,26 @@
+"""Why an editor's change cannot be made, and the checks every change shares."""
+
+from __future__ import annotations
+
+from surveyapp.extensions import db
+from surveyapp.questionnaires.text_keys import NAME
+
+
+class EditError(ValueError):
+    """A change that cannot be made; ``code`` names why, ``detail`` what."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code, self.detail = code, detail
+
+
+def check_name(name: str) -> None:
+    if not NAME.match(name or ""):
+        raise EditError("bad_name", name)
+
+
+def get_or_fail(model, object_id: int):
+    found = db.session.get(model, object_id)
+    if found is None:
+        raise EditError("not_found", str(object_id))
+    return found

@@ -1,0 +1,58 @@
+"""Loading the reference data from the data files: countries and municipalities.
+
+Idempotent: it adds what is missing and updates the countries."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from sqlalchemy import select
+
+from surveyapp.core.data_files import DATA_DIR
+from surveyapp.extensions import db
+from surveyapp.languages.transliteration import cyrillic_to_latin, normalise_text
+from surveyapp.models import (
+    Country,
+    Municipality,
+)
+
+
+def load_reference_data() -> dict[str, int]:
+    """Countries and municipalities; returns how many municipalities each country has."""
+    countries = {c.code: c for c in db.session.scalars(select(Country))}
+    for position, row in enumerate(json.loads((DATA_DIR / "countries.json").read_text("utf-8"))):
+        country = countries.get(row["code"])
+        if country is None:
+            country = countries[row["code"]] = Country(code=row["code"])
+            db.session.add(country)
+        # Serbian Latin is derived, like everything else in Serbian Latin.
+        country.names = {**row["names"], "sr-Latn": cyrillic_to_latin(row["names"]["sr"])}
+        country.languages = row["languages"]
+        country.position = position
+    db.session.flush()
+
+    known = set(db.session.scalars(select(Municipality.code)))
+    with (DATA_DIR / "municipalities.csv").open(encoding="utf-8", newline="") as fp:
+        for row in csv.DictReader(fp):
+            if row["code"] in known:
+                continue
+            db.session.add(
+                Municipality(
+                    country_id=countries[row["country"]].id,
+                    code=row["code"],
+                    entity=row["entity"] or None,
+                    name_latn=normalise_text(row["name"]),
+                    name_cyrl=normalise_text(row["name_cyrl"]) or None,
+                    name_sq=normalise_text(row["name_sq"]) or None,
+                )
+            )
+    db.session.commit()
+    return {
+        code: db.session.scalar(
+            select(db.func.count())
+            .select_from(Municipality)
+            .where(Municipality.country_id == country.id)
+        )
+        for code, country in countries.items()
+    }
