@@ -120,10 +120,10 @@ def test_every_country_has_a_name_in_every_language(app, code):
 
 
 def test_every_respondent_role_has_a_label():
-    from surveyapp.campaigns.roles import ROLE_LABELS
+    from surveyapp.campaigns.roles import RESPONDENT_ROLE_LABELS
     from surveyapp.models import ROLES
 
-    assert set(ROLE_LABELS) == set(ROLES)
+    assert set(RESPONDENT_ROLE_LABELS) == set(ROLES)
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))

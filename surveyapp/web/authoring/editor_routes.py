@@ -18,8 +18,7 @@ from surveyapp.questionnaires.page_forms import make_page_form
 from surveyapp.questionnaires.texts import load_texts, translation_status
 from surveyapp.questionnaires.versions import load_version
 from surveyapp.questionnaires.xlsform import exporter, importer
-from surveyapp.web.auth import record_action, roles_required
-from surveyapp.web.authoring.blueprint import bp
+from surveyapp.web.authoring import bp
 from surveyapp.web.authoring.editor_forms import (
     TYPE_LABELS,
     DuplicateForm,
@@ -29,8 +28,7 @@ from surveyapp.web.authoring.editor_forms import (
     TextsForm,
     XLSFormUploadForm,
 )
-
-AUTHORS = ("admin", "analyst")
+from surveyapp.web.staff import record_action, requires
 
 EDIT_ERRORS = {
     "bad_name": _l("A short name starts with a letter and has only letters, digits and _."),
@@ -48,18 +46,6 @@ EDIT_ERRORS = {
     "last_page": _l("A questionnaire needs at least one page."),
     "not_found": _l("This item does not exist any more."),
 }
-
-
-STATUS_LABELS = {
-    "draft": _l("draft"),
-    "published": _l("published"),
-    "archived": _l("archived"),
-}
-
-
-@bp.app_template_global()
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
 
 
 def _error(error: editing.EditError) -> str:
@@ -91,7 +77,7 @@ def _after_change(old_version_id: int, version: QuestionnaireVersion, message) -
 
 
 @bp.route("/<lang>/staff/questionnaires", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def questionnaires():
     form = NewQuestionnaireForm()
     if form.validate_on_submit():
@@ -108,7 +94,7 @@ def questionnaires():
 
 
 @bp.get("/<lang>/staff/questionnaires/<int:version_id>")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def editor(version_id: int):
     version = _version_or_404(version_id)
     return render_template(
@@ -125,7 +111,7 @@ def editor(version_id: int):
 
 
 @bp.post("/<lang>/staff/questionnaires/<int:version_id>/pages")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def add_page(version_id: int):
     form = PageForm()
     if form.validate_on_submit():
@@ -140,7 +126,7 @@ def add_page(version_id: int):
 
 
 @bp.post("/<lang>/staff/pages/<int:page_id>/<any(up, down, delete):action>")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def change_page(page_id: int, action: str):
     page = db.get_or_404(Page, page_id)
     old = page.version_id
@@ -201,7 +187,7 @@ def _spec(form: QuestionForm) -> editing.QuestionSpec:
 
 
 @bp.route("/<lang>/staff/pages/<int:page_id>/questions/new", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def new_question(page_id: int):
     page = db.get_or_404(Page, page_id)
     form = _question_form()
@@ -220,7 +206,7 @@ def new_question(page_id: int):
 
 
 @bp.route("/<lang>/staff/questions/<int:question_id>", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def edit_question(question_id: int):
     question = db.get_or_404(Question, question_id)
     form = _question_form(question)
@@ -248,7 +234,7 @@ def edit_question(question_id: int):
 
 
 @bp.post("/<lang>/staff/questions/<int:question_id>/<any(up, down, delete):action>")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def change_question(question_id: int, action: str):
     question = db.get_or_404(Question, question_id)
     old = question.version_id
@@ -263,7 +249,7 @@ def change_question(question_id: int, action: str):
 
 
 @bp.route("/<lang>/staff/questionnaires/<int:version_id>/texts", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def edit_texts(version_id: int):
     """Texts side by side with the English source, for the whole version or one question."""
     version = _version_or_404(version_id)
@@ -294,7 +280,7 @@ def edit_texts(version_id: int):
 
 
 @bp.post("/<lang>/staff/questionnaires/<int:version_id>/publish")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def publish(version_id: int):
     if ActionForm().validate_on_submit():
         try:
@@ -308,7 +294,7 @@ def publish(version_id: int):
 
 
 @bp.post("/<lang>/staff/questionnaires/<int:version_id>/duplicate")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def duplicate(version_id: int):
     form = DuplicateForm()
     if form.validate_on_submit():
@@ -323,7 +309,7 @@ def duplicate(version_id: int):
 
 
 @bp.get("/<lang>/staff/questionnaires/<int:version_id>/preview/<target>/<int:number>")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def preview(version_id: int, target: str, number: int):
     """A page as a respondent would see it, in any language; nothing can be saved."""
     version = _version_or_404(version_id)
@@ -344,7 +330,7 @@ def preview(version_id: int, target: str, number: int):
 
 
 @bp.route("/<lang>/staff/questionnaires/import", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def import_xlsform():
     form = XLSFormUploadForm()
     result = None
@@ -369,7 +355,7 @@ def import_xlsform():
 
 
 @bp.get("/<lang>/staff/questionnaires/<int:version_id>/xlsform.xlsx")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def export_xlsform(version_id: int):
     version = _version_or_404(version_id)
     record_action("xlsform_export", f"version:{version.id}")

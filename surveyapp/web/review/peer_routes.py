@@ -10,12 +10,8 @@ from surveyapp.extensions import db
 from surveyapp.models import Campaign, Domain
 from surveyapp.places import countries_with_municipalities
 from surveyapp.profiles import peers
-from surveyapp.web.auth import record_action, roles_required
-from surveyapp.web.review.blueprint import bp, csv_download
-
-ANALYSTS = ("admin", "analyst")
-
-bp.add_app_template_filter(peers.one_per_language, "one_per_language")
+from surveyapp.web.review import bp
+from surveyapp.web.staff import csv_download, record_action, requires
 
 
 def _domain_labels(lang: str) -> dict[str, str]:
@@ -40,7 +36,7 @@ def _peer_data(campaign_id: int):
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/peers")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def peer_cities(campaign_id: int):
     campaign, area, matrix, similar, gaps = _peer_data(campaign_id)
     return render_template(
@@ -59,7 +55,7 @@ def peer_cities(campaign_id: int):
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/exchange")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def exchange_planner(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     plan = peers.exchange_plan(peers.load_scores(campaign.id))
@@ -75,7 +71,7 @@ def exchange_planner(campaign_id: int):
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/peers.csv")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def peer_cities_csv(campaign_id: int):
     campaign, area, _matrix, similar, gaps = _peer_data(campaign_id)
     if not area:
@@ -128,7 +124,7 @@ def peer_cities_csv(campaign_id: int):
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/exchange.csv")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def exchange_planner_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     plan = peers.exchange_plan(peers.load_scores(campaign.id))

@@ -7,14 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import Gone, NotFound
 from werkzeug.wrappers import Response as HTTPResponse
 
 from surveyapp import places
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core.form_fields import ActionForm
-from surveyapp.extensions import csrf
 from surveyapp.languages.current import preferred_language
 from surveyapp.models import Invitation, Page, QuestionnaireVersion
 from surveyapp.questionnaires import rules, version_cache
@@ -23,17 +22,8 @@ from surveyapp.questionnaires.texts import Texts
 from surveyapp.responses import navigation, reads, respondent
 from surveyapp.responses.navigation import Step
 from surveyapp.responses.reads import Link, ResponseState
-from surveyapp.web.survey.display import answer_text, question_block, role_label
+from surveyapp.web.survey import bp
 from surveyapp.web.survey.forms import RegistrationForm
-
-bp = Blueprint("survey", __name__)
-bp.add_app_template_global(answer_text)
-bp.add_app_template_global(question_block)
-bp.add_app_template_global(role_label)
-
-# Respondent forms check their CSRF token themselves, so that an expired token
-# brings the respondent back to the filled-in page instead of an error page.
-csrf.exempt(bp)
 
 
 class InvitationNotFound(NotFound):
