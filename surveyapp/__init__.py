@@ -16,6 +16,7 @@ from config import Config, ProductionConfig, normalise_database_url
 from surveyapp.extensions import csrf, db, login_manager, migrate
 from surveyapp.languages.catalogs import CatalogCache
 from surveyapp.languages.current import CATALOGS_KEY, CatalogDomain, current_locale
+from surveyapp.languages.registry import SOURCE_LANGUAGE
 
 babel = Babel()
 
@@ -126,5 +127,5 @@ def _register_error_pages(app: Flask) -> None:
     def server_error(error: Exception):
         current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if "lang" not in g:
-            g.lang = "en"
+            g.lang = SOURCE_LANGUAGE
         return render_error(500)

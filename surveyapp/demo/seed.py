@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from surveyapp.extensions import db
+from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import cyrillic_to_latin
 from surveyapp.models import (
     Answer,
@@ -185,7 +186,7 @@ def _respondents(
     people = []
     for fate, offset in zip(fates, offsets, strict=True):
         country = rng.choices(codes, weights)[0]
-        languages = countries[country].languages or ["en"]
+        languages = countries[country].languages or [SOURCE_LANGUAGE]
         moment = start + timedelta(seconds=offset)
         # Office hours, mostly.
         moment = moment.replace(hour=rng.choice((8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 21)))
@@ -358,7 +359,8 @@ def _free_text(
     if rng.random() >= chance and not question.required:
         return None
     texts = patterns["free_text"].get(question.name) or patterns["free_text"]["top_priority"]
-    if person.language == "sr-Latn":
-        return cyrillic_to_latin(rng.choice(texts["sr"]))
+    derived_from = LANGUAGES[person.language].derived_from
+    if derived_from:
+        return cyrillic_to_latin(rng.choice(texts[derived_from]))
     pool = texts.get(person.language) or next(iter(texts.values()))
     return rng.choice(pool)

@@ -56,6 +56,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
+from surveyapp.languages.registry import spoken_language
 from surveyapp.models import (
     MEASURES,
     Campaign,
@@ -380,8 +381,8 @@ def _in_order(domains: Iterable[str], order: Iterable[str]) -> list[str]:
 
 
 def _spoken(language: str) -> str:
-    """The spoken language of a code: "sr-Latn" and "sr" are one."""
-    return language.split("-")[0]
+    """The spoken language of a code: "sr-Latn" and "sr" are one (the registry says)."""
+    return spoken_language(language)
 
 
 def one_per_language(codes: Iterable[str]) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from surveyapp import places
 from surveyapp.extensions import db
+from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Campaign, Domain, Question
 from surveyapp.profiles import charts, needs
 from surveyapp.profiles.needs import Comparison, NeedsProfile, Scope
@@ -44,7 +45,7 @@ def scope_from(area: str | None) -> Scope:
         if places.municipality_country(area) is None:
             raise needs.UnknownScope(area)
         return Scope.municipality(area)
-    if area not in places.country_names("en"):
+    if area not in places.country_names(SOURCE_LANGUAGE):
         raise needs.UnknownScope(area)
     return Scope.country(area)
 
@@ -56,7 +57,7 @@ def build_report(campaign: Campaign, scope: Scope, role: str | None, lang: str) 
     )
     texts = load_texts(campaign.version_id, lang)
     domains = {
-        d.code: d.labels.get(lang) or d.labels.get("en") or d.code
+        d.code: d.labels.get(lang) or d.labels.get(SOURCE_LANGUAGE) or d.code
         for d in db.session.scalars(select(Domain))
     }
     questions = list(

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.languages.registry import AUTHORED_LANGUAGES, SOURCE_LANGUAGE
+from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import cyrillic_to_latin, normalise_text
 from surveyapp.models import (
     QUESTION_TYPES,
@@ -49,7 +49,14 @@ def load_reference_data() -> dict[str, int]:
             country = countries[row["code"]] = Country(code=row["code"])
             db.session.add(country)
         # Serbian Latin is derived, like everything else in Serbian Latin.
-        country.names = {**row["names"], "sr-Latn": cyrillic_to_latin(row["names"]["sr"])}
+        country.names = {
+            **row["names"],
+            **{
+                lang.code: cyrillic_to_latin(row["names"][lang.derived_from])
+                for lang in LANGUAGES.values()
+                if lang.derived_from
+            },
+        }
         country.languages = row["languages"]
         country.position = position
     db.session.flush()

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from surveyapp.accounts import permissions
 from surveyapp.languages import current as languages_current
+from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.profiles import peers
 from surveyapp.web.survey.display import answer_text, question_block, role_label
 
@@ -52,4 +53,5 @@ def init_app(app: Flask) -> None:
 
     # Staff pages.
     env.globals["status_label"] = status_label
+    env.globals["source_language"] = SOURCE_LANGUAGE
     env.filters["one_per_language"] = peers.one_per_language

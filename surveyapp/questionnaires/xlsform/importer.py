@@ -37,7 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from surveyapp.extensions import db
-from surveyapp.languages.registry import SOURCE_LANGUAGE
+from surveyapp.languages.registry import DERIVED_LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import (
     MEASURES,
     Choice,
@@ -239,7 +239,7 @@ class _Form:
         for index, text in enumerate(sheet.headers):
             if split_header(index, text, frozenset()).base == "default_language" and row[index]:
                 code = language_code(row[index])[0][:35]
-                self.languages.default = SOURCE_LANGUAGE if code == "sr-Latn" else code
+                self.languages.default = SOURCE_LANGUAGE if code in DERIVED_LANGUAGES else code
         columns = self.columns(sheet, set(SETTINGS_TEXTS), {"privacy_version"})
         for base, key in SETTINGS_TEXTS.items():
             self.add_texts(key, columns.texts_of(row, base))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.extensions import db
-from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES
+from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Domain, Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires import editing
 from surveyapp.questionnaires.page_forms import make_page_form
@@ -101,7 +101,7 @@ def editor(version_id: int):
         "authoring/editor.html",
         version=version,
         texts=load_texts(version.id, g.lang),
-        source=load_texts(version.id, "en"),
+        source=load_texts(version.id, SOURCE_LANGUAGE),
         status=translation_status(version.id),
         page_form=PageForm(),
         duplicate_form=DuplicateForm(),
@@ -160,7 +160,7 @@ def _question_form(question: Question | None = None) -> QuestionForm:
         form.relevant.data = question.relevant or ""
         form.constraint.data = question.constraint or ""
         if question.choice_list:
-            source = load_texts(question.version_id, "en")
+            source = load_texts(question.version_id, SOURCE_LANGUAGE)
             form.choices.data = "\n".join(
                 f"{c.value} | {'' if c.score is None else f'{c.score:g}'} | "
                 f"{source.choice(question.choice_list.name, c.value)}"

@@ -7,6 +7,7 @@ from flask import abort, g, render_template, request
 
 from surveyapp import places
 from surveyapp.extensions import db
+from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Campaign, Domain
 from surveyapp.places import countries_with_municipalities
 from surveyapp.profiles import peers
@@ -16,7 +17,7 @@ from surveyapp.web.staff import csv_download, record_action, requires
 
 def _domain_labels(lang: str) -> dict[str, str]:
     return {
-        d.code: d.labels.get(lang) or d.labels.get("en") or d.code
+        d.code: d.labels.get(lang) or d.labels.get(SOURCE_LANGUAGE) or d.code
         for d in db.session.scalars(db.select(Domain))
     }
 
