@@ -74,9 +74,9 @@ def prepare_database(url: str) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import text
 
-    from surveyapp import reference_data
     from surveyapp.demo import open_campaign
     from surveyapp.extensions import db
+    from surveyapp.places import reference_data
     from surveyapp.questionnaires import definition_file
 
     app = make_app(url)

@@ -106,10 +106,10 @@ def prepare(url: str, responses: int) -> dict[str, float]:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from surveyapp import reference_data
     from surveyapp.demo.seed import seed_demo
     from surveyapp.extensions import db
     from surveyapp.models import Campaign, Response
+    from surveyapp.places import reference_data
     from surveyapp.questionnaires import definition_file
 
     app = common.make_app(url)

@@ -48,10 +48,10 @@ def measure(url: str, size: int) -> dict[str, float]:
     from flask_migrate import upgrade
     from sqlalchemy import select
 
-    from surveyapp import reference_data
     from surveyapp.demo.seed import seed_demo
     from surveyapp.extensions import db
     from surveyapp.models import Campaign
+    from surveyapp.places import reference_data
     from surveyapp.profiles import count_tables, figures
     from surveyapp.profiles.results import Scope
     from surveyapp.questionnaires import definition_file

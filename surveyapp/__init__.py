@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import Babel
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -17,6 +16,7 @@ from config import Config, ProductionConfig, normalise_database_url
 from surveyapp.extensions import csrf, db, login_manager, migrate
 from surveyapp.languages.catalogs import CatalogCache
 from surveyapp.languages.current import CATALOGS_KEY, CatalogDomain, current_locale
+from surveyapp.languages.registry import SOURCE_LANGUAGE
 
 babel = Babel()
 
@@ -39,10 +39,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
-    # Templates get ``current_user`` as a proxy, read only where a template uses it (the
-    # staff pages): Flask-Login's context processor would load the user for every page.
+    # Templates get ``current_user`` from web.template_globals, not from Flask-Login's
+    # context processor (which would load the user for every page).
     login_manager.init_app(app, add_context_processor=False)
-    app.jinja_env.globals["current_user"] = current_user
     babel.init_app(app, locale_selector=current_locale)
     babel.domain_instance = CatalogDomain()
     app.extensions[CATALOGS_KEY] = CatalogCache(app.config["BABEL_TRANSLATION_DIRECTORIES"])
@@ -53,10 +52,11 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from surveyapp.languages import current as languages_current
     from surveyapp.profiles import count_tables
     from surveyapp.questionnaires import version_cache
-    from surveyapp.web import auth, authoring, main, review, survey
+    from surveyapp.web import auth, authoring, main, review, survey, template_globals
 
     database.init_app(app)
     languages_current.init_app(app)
+    template_globals.init_app(app)
     security_headers.init_app(app)
     version_cache.init_app(app)
     count_tables.init_app(app)
@@ -127,5 +127,5 @@ def _register_error_pages(app: Flask) -> None:
     def server_error(error: Exception):
         current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if "lang" not in g:
-            g.lang = "en"
+            g.lang = SOURCE_LANGUAGE
         return render_error(500)

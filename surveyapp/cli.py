@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 from flask import Flask, url_for
 
-from surveyapp import reference_data
 from surveyapp.accounts import users as accounts
 from surveyapp.demo import open_campaign
 from surveyapp.extensions import db
@@ -17,6 +16,7 @@ from surveyapp.languages import catalog_files
 from surveyapp.languages.catalog_checks import CatalogReport, check_po_file
 from surveyapp.languages.registry import SOURCE_LANGUAGE, TRANSLATED_LANGUAGES
 from surveyapp.models import STAFF_ROLES
+from surveyapp.places import reference_data
 from surveyapp.questionnaires import definition_file, texts
 from surveyapp.questionnaires.translation import po_files
 from surveyapp.questionnaires.xlsform.exporter import export_xlsform

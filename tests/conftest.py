@@ -17,12 +17,13 @@ from flask_migrate import upgrade
 from sqlalchemy import select, text
 
 from config import TestConfig
-from surveyapp import create_app, reference_data
+from surveyapp import create_app
 from surveyapp.campaigns.tokens import new_token
 from surveyapp.demo import open_campaign
 from surveyapp.extensions import db
 from surveyapp.languages.catalog_files import compile_catalogs
 from surveyapp.models import Campaign, Invitation, Municipality
+from surveyapp.places import reference_data
 from surveyapp.questionnaires import definition_file
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")

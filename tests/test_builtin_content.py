@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Country, Municipality, Question, TextEntry
+from surveyapp.places.reference_data import load_reference_data
 from surveyapp.questionnaires.definition_file import BUILTIN_QUESTIONNAIRE
 from surveyapp.questionnaires.texts import complete_languages, load_texts
-from surveyapp.reference_data import load_reference_data
 from tests.plans import builtin_version
 
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -121,10 +121,10 @@ def test_every_country_has_a_name_in_every_language(app, code):
 
 
 def test_every_respondent_role_has_a_label():
-    from surveyapp.campaigns.roles import ROLE_LABELS
+    from surveyapp.campaigns.roles import RESPONDENT_ROLE_LABELS
     from surveyapp.models import ROLES
 
-    assert set(ROLE_LABELS) == set(ROLES)
+    assert set(RESPONDENT_ROLE_LABELS) == set(ROLES)
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))

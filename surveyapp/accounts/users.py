@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from surveyapp.accounts.permissions import PERMISSIONS
 from surveyapp.extensions import db
 from surveyapp.models import STAFF_ROLES, User
 from surveyapp.models.base import utcnow
@@ -132,12 +133,14 @@ def set_password(user: User, password: str) -> None:
 
 
 def update_user(user: User, *, role: str, active: bool) -> None:
-    """Change role or active flag; an admin cannot demote or lock out the last admin."""
+    """Change role or active flag; an admin cannot demote or lock out the last admin
+    (the last active account that may manage accounts)."""
     if role not in STAFF_ROLES:
         raise AccountError("bad_role")
-    if user.role == "admin" and (role != "admin" or not active):
+    managers = PERMISSIONS["manage_accounts"]
+    if user.role in managers and (role not in managers or not active):
         admins = db.session.scalar(
-            select(func.count()).select_from(User).where(User.role == "admin", User.active)
+            select(func.count()).select_from(User).where(User.role.in_(managers), User.active)
         )
         if admins <= 1:
             raise AccountError("last_admin")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from surveyapp.campaigns.tokens import new_token
 from surveyapp.core.spreadsheets import csv_chunks, neutralise
 from surveyapp.extensions import db
-from surveyapp.languages.registry import LANGUAGES
+from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import ROLES, Campaign, Invitation, Municipality
 
 
@@ -75,7 +75,7 @@ def invitation_rows(campaign_id: int, link_for) -> Iterator[list[object]]:
             for value in (
                 town.country.code,
                 town.code,
-                town.name(invitation.language or "en"),
+                town.name(invitation.language or SOURCE_LANGUAGE),
                 invitation.role,
                 invitation.language or "",
                 link_for(invitation.token),

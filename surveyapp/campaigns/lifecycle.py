@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, QuestionnaireVersion
 from surveyapp.models.base import utcnow
+from surveyapp.questionnaires.texts import Texts, load_texts
 
 
 class CampaignError(ValueError):
@@ -71,3 +72,16 @@ def close_campaign(campaign: Campaign) -> None:
     """Stop accepting answers now; submitted responses stay."""
     campaign.closes_at = utcnow()
     db.session.commit()
+
+
+def open_campaigns_for_home(lang: str) -> list[tuple[Campaign, Texts]]:
+    """Campaigns open now that anyone may answer (they have an open link), with
+    their questionnaire's texts in ``lang``, for the home page."""
+    now = utcnow()
+    return [
+        (campaign, load_texts(campaign.version_id, lang))
+        for campaign in db.session.scalars(
+            select(Campaign).where(Campaign.open_token.is_not(None)).order_by(Campaign.id)
+        )
+        if campaign.is_open(now)
+    ]

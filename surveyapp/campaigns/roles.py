@@ -5,7 +5,7 @@ from __future__ import annotations
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import ROLES
 
-ROLE_LABELS = {
+RESPONDENT_ROLE_LABELS = {
     "mayor": _l("Mayor"),
     "deputy_mayor": _l("Deputy mayor"),
     "councillor": _l("Member of the municipal council"),
@@ -14,4 +14,4 @@ ROLE_LABELS = {
 
 
 def role_choices() -> list[tuple[str, str]]:
-    return [(role, str(ROLE_LABELS[role])) for role in ROLES]
+    return [(role, str(RESPONDENT_ROLE_LABELS[role])) for role in ROLES]

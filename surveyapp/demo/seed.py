@@ -27,9 +27,9 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from surveyapp import reference_data
 from surveyapp.core.data_files import DATA_DIR
 from surveyapp.extensions import db
+from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import cyrillic_to_latin
 from surveyapp.models import (
     Answer,
@@ -46,6 +46,7 @@ from surveyapp.models import (
     Response,
 )
 from surveyapp.models.base import utcnow
+from surveyapp.places import reference_data
 from surveyapp.profiles import count_tables
 from surveyapp.questionnaires import definition_file
 
@@ -187,7 +188,7 @@ def _respondents(
     people = []
     for fate, offset in zip(fates, offsets, strict=True):
         country = rng.choices(codes, weights)[0]
-        languages = countries[country].languages or ["en"]
+        languages = countries[country].languages or [SOURCE_LANGUAGE]
         moment = start + timedelta(seconds=offset)
         # Office hours, mostly.
         moment = moment.replace(hour=rng.choice((8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 21)))
@@ -360,7 +361,8 @@ def _free_text(
     if rng.random() >= chance and not question.required:
         return None
     texts = patterns["free_text"].get(question.name) or patterns["free_text"]["top_priority"]
-    if person.language == "sr-Latn":
-        return cyrillic_to_latin(rng.choice(texts["sr"]))
+    derived_from = LANGUAGES[person.language].derived_from
+    if derived_from:
+        return cyrillic_to_latin(rng.choice(texts[derived_from]))
     pool = texts.get(person.language) or next(iter(texts.values()))
     return rng.choice(pool)

@@ -109,35 +109,36 @@ def init_app(app: Flask) -> None:
             )
         return response
 
-    # Templates look their messages up in the request's catalog directly: Flask-Babel's
-    # callables find the same catalog through several layers of lookups, and Jinja's
-    # ``_`` reaches them through three more calls; a page has a dozen messages.
-    app.jinja_env.install_gettext_callables(
+
+# --- what templates get (registered by ``surveyapp.web.template_globals``) ------
+
+
+@pass_context
+def template_gettext(context, string: str, **variables) -> str:
+    """``_()`` in templates, as Jinja's newstyle gettext does it, in one call."""
+    message = current_catalog().gettext(string)
+    if context.eval_ctx.autoescape:
+        # Our own catalogs' text, marked safe as Jinja's gettext marks it; the
+        # variables are escaped by the % below.
+        message = Markup(message)  # nosec B704
+    # Always a format string, as Jinja's own: "%%" reads "%" with or without variables.
+    return message % variables if variables or "%" in message else message
+
+
+def template_gettext_callables() -> dict:
+    """The request's catalog's gettext functions, for ``install_gettext_callables``."""
+    return dict(
         gettext=lambda s: current_catalog().gettext(s),
         ngettext=lambda s, p, n: current_catalog().ngettext(s, p, n),
         pgettext=lambda c, s: current_catalog().pgettext(c, s),
         npgettext=lambda c, s, p, n: current_catalog().npgettext(c, s, p, n),
-        newstyle=True,
     )
 
-    @pass_context
-    def template_gettext(context, string: str, **variables) -> str:
-        """``_()`` in templates, as Jinja's newstyle gettext does it, in one call."""
-        message = current_catalog().gettext(string)
-        if context.eval_ctx.autoescape:
-            # Our own catalogs' text, marked safe as Jinja's gettext marks it; the
-            # variables are escaped by the % below.
-            message = Markup(message)  # nosec B704
-        # Always a format string, as Jinja's own: "%%" reads "%" with or without variables.
-        return message % variables if variables or "%" in message else message
 
-    app.jinja_env.globals["_"] = template_gettext
-
-    @app.context_processor
-    def language_context():
-        code = current_language()
-        return {
-            "languages": LANGUAGES,
-            "current_lang": LANGUAGES[code],
-            "switch_language_url": switch_language_url,
-        }
+def language_context() -> dict:
+    """The languages, the request's language and the switcher's links, for every page."""
+    return {
+        "languages": LANGUAGES,
+        "current_lang": LANGUAGES[current_language()],
+        "switch_language_url": switch_language_url,
+    }

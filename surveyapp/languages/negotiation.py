@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from surveyapp.languages.registry import in_script
+
 _TAG_SPLIT = re.compile(r"[-_]")
 
 
@@ -24,7 +26,7 @@ def language_for_tag(tag: str) -> str | None:
     if primary == "sr":
         if region == "me" and script != "cyrl":
             return "cnr"
-        return "sr-Latn" if script == "latn" else "sr"
+        return in_script("sr", script or "") or "sr"
     if primary in ("hr", "sh"):
         return "bs"
     if primary in ("sq", "als", "aln"):

@@ -5,6 +5,9 @@ XLSForm column codes and the tests all read ``LANGUAGES``. Catalogs are loaded
 by *our* code (``translations/<code>``), not by Babel's locale fallback: Babel
 has no Montenegrin locale and would serve Serbian Cyrillic to ``cnr``. The Babel
 locale is used for dates and numbers only.
+
+This module imports nothing of the app, so that every layer (models included)
+may read it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,17 @@ class Language:
     catalog: str | None  #: folder under translations/, None for the source
     derived_from: str | None = None  #: transliterated from this language's catalog
     plural_forms: str = "nplurals=2; plural=(n != 1);"
+    #: Other names of the language (in English, in itself), as XLSForm headers write them.
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def spoken_as(self) -> str:
+        """The spoken language: one derived in another script is its source's ("sr")."""
+        return self.derived_from or self.code
+
+    @property
+    def is_cyrillic(self) -> bool:
+        return self.script == "Cyrl"
 
 
 SERBIAN_PLURALS = (
@@ -33,9 +47,17 @@ SOURCE_LANGUAGE = "en"
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in (
-        Language("en", "English", "Latn", "en", None),
-        Language("sq", "Shqip", "Latn", "sq", "sq"),
-        Language("bs", "Bosanski", "Latn", "bs", "bs", plural_forms=SERBIAN_PLURALS),
+        Language("en", "English", "Latn", "en", None, aliases=("English",)),
+        Language("sq", "Shqip", "Latn", "sq", "sq", aliases=("Albanian", "Shqip")),
+        Language(
+            "bs",
+            "Bosanski",
+            "Latn",
+            "bs",
+            "bs",
+            plural_forms=SERBIAN_PLURALS,
+            aliases=("Bosnian", "Bosanski"),
+        ),
         Language(
             "mk",
             "Македонски",
@@ -43,8 +65,17 @@ LANGUAGES: dict[str, Language] = {
             "mk",
             "mk",
             plural_forms="nplurals=2; plural=(n%10==1 && n%100!=11 ? 0 : 1);",
+            aliases=("Macedonian", "Македонски"),
         ),
-        Language("sr", "Српски", "Cyrl", "sr", "sr", plural_forms=SERBIAN_PLURALS),
+        Language(
+            "sr",
+            "Српски",
+            "Cyrl",
+            "sr",
+            "sr",
+            plural_forms=SERBIAN_PLURALS,
+            aliases=("Serbian", "Српски", "Serbian (Cyrillic)"),
+        ),
         Language(
             "sr-Latn",
             "Srpski (latinica)",
@@ -53,8 +84,17 @@ LANGUAGES: dict[str, Language] = {
             None,
             derived_from="sr",
             plural_forms=SERBIAN_PLURALS,
+            aliases=("Serbian (Latin)",),
         ),
-        Language("cnr", "Crnogorski", "Latn", "sr_Latn_ME", "cnr", plural_forms=SERBIAN_PLURALS),
+        Language(
+            "cnr",
+            "Crnogorski",
+            "Latn",
+            "sr_Latn_ME",
+            "cnr",
+            plural_forms=SERBIAN_PLURALS,
+            aliases=("Montenegrin", "Crnogorski"),
+        ),
     )
 }
 
@@ -62,7 +102,29 @@ LANGUAGES: dict[str, Language] = {
 TRANSLATED_LANGUAGES = [code for code, lang in LANGUAGES.items() if lang.catalog]
 #: Languages whose questionnaire text is written by hand (source included).
 AUTHORED_LANGUAGES = [SOURCE_LANGUAGE, *TRANSLATED_LANGUAGES]
+#: Languages made from another one's text by transliteration, never written by hand.
+DERIVED_LANGUAGES = frozenset(code for code, lang in LANGUAGES.items() if lang.derived_from)
 
 
 def is_language(code: str | None) -> bool:
     return code in LANGUAGES
+
+
+def is_cyrillic(code: str) -> bool:
+    """Whether ``code`` is one of our languages written in Cyrillic."""
+    return code in LANGUAGES and LANGUAGES[code].is_cyrillic
+
+
+def spoken_language(code: str) -> str:
+    """The spoken language of a code: "sr-Latn" and "sr" are one (other codes: their
+    primary subtag)."""
+    return LANGUAGES[code].spoken_as if code in LANGUAGES else code.split("-")[0]
+
+
+def in_script(code: str, script: str) -> str | None:
+    """Our language ``code``, or the one derived from it, written in ``script``
+    ("Latn", any case); None when there is none."""
+    for lang in LANGUAGES.values():
+        if code in (lang.code, lang.derived_from) and lang.script.lower() == script.lower():
+            return lang.code
+    return None

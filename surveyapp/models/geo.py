@@ -7,6 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
 
+# The registry imports nothing of the app: models may read it.
+from surveyapp.languages.registry import SOURCE_LANGUAGE, is_cyrillic
+
 
 class Country(db.Model):
     """A country or territory of the region."""
@@ -23,7 +26,7 @@ class Country(db.Model):
     municipalities: Mapped[list[Municipality]] = relationship(back_populates="country")
 
     def name(self, lang: str) -> str:
-        return self.names.get(lang) or self.names.get("en") or self.code
+        return self.names.get(lang) or self.names.get(SOURCE_LANGUAGE) or self.code
 
 
 class Municipality(db.Model):
@@ -45,13 +48,14 @@ class Municipality(db.Model):
     country: Mapped[Country] = relationship(back_populates="municipalities")
 
     def name(self, lang: str) -> str:
-        """The name a reader of ``lang`` expects: Cyrillic for mk/sr, Albanian for sq.
+        """The name a reader of ``lang`` expects: Cyrillic for a Cyrillic-script language
+        (mk, sr), Albanian for sq.
 
         Two entities of Bosnia and Herzegovina have a municipality of the same
         name (Kupres, Trnovo); their codes end in the entity, and their names
         carry it, so that nobody picks or reads the wrong one.
         """
-        cyrillic = lang in ("mk", "sr") and bool(self.name_cyrl)
+        cyrillic = is_cyrillic(lang) and bool(self.name_cyrl)
         if cyrillic:
             name = self.name_cyrl or ""
         elif lang == "sq" and self.name_sq:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from surveyapp.extensions import db
+from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Domain
 
 
 def domain_label(domain: Domain, lang: str) -> str:
     """The domain's label in ``lang``, else its English label, else its code."""
-    return domain.labels.get(lang) or domain.labels.get("en") or domain.code
+    return domain.labels.get(lang) or domain.labels.get(SOURCE_LANGUAGE) or domain.code
 
 
 def domain_labels(lang: str) -> dict[str, str]:

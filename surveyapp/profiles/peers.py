@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from surveyapp.languages.registry import spoken_language
 from surveyapp.profiles.peer_scores import CityScores, ScoreMatrix
 
 #: A host's capacity figure needs at least this many respondents behind it.
@@ -224,8 +225,8 @@ def _in_order(domains: Iterable[str], order: Iterable[str]) -> list[str]:
 
 
 def _spoken(language: str) -> str:
-    """The spoken language of a code: "sr-Latn" and "sr" are one."""
-    return language.split("-")[0]
+    """The spoken language of a code: "sr-Latn" and "sr" are one (the registry says)."""
+    return spoken_language(language)
 
 
 def one_per_language(codes: Iterable[str]) -> tuple[str, ...]:

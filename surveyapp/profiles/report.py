@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from surveyapp import places
 from surveyapp.extensions import db
+from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Campaign, Question
 from surveyapp.profiles import charts
 from surveyapp.profiles.figures import compare, needs_profile
@@ -46,7 +47,7 @@ def scope_from(area: str | None) -> Scope:
         if places.municipality_country(area) is None:
             raise UnknownScope(area)
         return Scope.municipality(area)
-    if area not in places.country_names("en"):
+    if area not in places.country_names(SOURCE_LANGUAGE):
         raise UnknownScope(area)
     return Scope.country(area)
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from surveyapp.extensions import db
+from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Answer, AnswerSelection, Campaign, Municipality, Question, Response
 from surveyapp.questionnaires.texts import Texts, load_texts
 from surveyapp.questionnaires.versions import load_version
@@ -148,7 +149,7 @@ def response_rows(campaign_id: int, labels_lang: str | None) -> Iterator[list[ob
     cols = columns(campaign, texts)
     yield cols.header
     place_names = {
-        m.id: (m.country.code, m.code, m.name(labels_lang or "en"))
+        m.id: (m.country.code, m.code, m.name(labels_lang or SOURCE_LANGUAGE))
         for m in db.session.scalars(select(Municipality).options(joinedload(Municipality.country)))
     }
     answer_cells = _AnswerCells(cols.questions, texts)

@@ -19,7 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
+from surveyapp.languages.registry import DERIVED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Domain, Question, QuestionnaireVersion, TextEntry
 from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.versions import load_version
@@ -43,7 +43,7 @@ def export_xlsform(version_id: int) -> bytes:
         raise LookupError(version_id)
     texts: dict[str, dict[str, str]] = defaultdict(dict)
     for row in db.session.scalars(select(TextEntry).where(TextEntry.version_id == version_id)):
-        if row.text and row.lang != "sr-Latn":
+        if row.text and row.lang not in DERIVED_LANGUAGES:
             texts[row.key][row.lang] = row.text
     domains = {d.id: d for d in db.session.scalars(select(Domain).order_by(Domain.position))}
     languages = _languages(texts, domains.values())
@@ -68,13 +68,13 @@ def _languages(texts: dict[str, dict[str, str]], domains) -> list[str]:
     found = {lang for by_lang in texts.values() for lang in by_lang}
     for domain in domains:
         found |= set(domain.labels or {}) | set(domain.descriptions or {})
-    found.discard("sr-Latn")
+    found -= DERIVED_LANGUAGES
     return [code for code in LANGUAGES if code in found] + sorted(found - set(LANGUAGES))
 
 
 def _localised(row: dict[str, Any], base: str, by_lang: dict[str, str] | None) -> None:
     for lang, text in sorted((by_lang or {}).items(), key=lambda item: _order(item[0])):
-        if lang != "sr-Latn" and text:
+        if lang not in DERIVED_LANGUAGES and text:
             row[f"{base}::{language_label(lang)}"] = text
 
 

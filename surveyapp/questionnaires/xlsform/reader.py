@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
-from surveyapp.languages.registry import SOURCE_LANGUAGE
+from surveyapp.languages.registry import DERIVED_LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Questionnaire
 from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.expressions import ExpressionError, check
@@ -104,7 +104,7 @@ class ImportedForm:
         for index, text in enumerate(sheet.headers):
             if split_header(index, text, frozenset()).base == "default_language" and row[index]:
                 code = language_code(row[index])[0][:35]
-                self.languages.default = SOURCE_LANGUAGE if code == "sr-Latn" else code
+                self.languages.default = SOURCE_LANGUAGE if code in DERIVED_LANGUAGES else code
         columns = self.columns(sheet, set(SETTINGS_TEXTS), {"privacy_version"})
         for base, key in SETTINGS_TEXTS.items():
             self.add_texts(key, columns.texts_of(row, base))

@@ -29,7 +29,7 @@ from babel import Locale
 from flask_babel import gettext as _
 
 from surveyapp.core.safe_text import lazy_gettext as _l
-from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
+from surveyapp.languages.registry import DERIVED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.questionnaires import text_keys
 
@@ -314,20 +314,9 @@ HEADER_ALIASES = {
 
 #: Language names in headers such as ``label::Shqip`` or ``label:english``.
 LANGUAGE_NAMES = {
-    "english": "en",
-    "albanian": "sq",
-    "shqip": "sq",
-    "bosnian": "bs",
-    "bosanski": "bs",
-    "macedonian": "mk",
-    "македонски": "mk",
-    "serbian": "sr",
-    "српски": "sr",
-    "serbian (cyrillic)": "sr",
-    "serbian (latin)": "sr-Latn",
-    "montenegrin": "cnr",
-    "crnogorski": "cnr",
-    **{language.autonym.lower(): code for code, language in LANGUAGES.items()},
+    name.lower(): code
+    for code, language in LANGUAGES.items()
+    for name in (*language.aliases, language.autonym)
 }
 
 #: A BCP 47 tag, private use (``x-...``) included.
@@ -429,7 +418,7 @@ class Languages:
         if header.language is None:
             return self.plain()
         code, named = language_code(header.language)
-        if code == "sr-Latn":
+        if code in DERIVED_LANGUAGES:
             at.warn(1, header.text, _l("Serbian Latin is made from Serbian Cyrillic: ignored."))
             return None
         if len(code) > 35:

@@ -1,5 +1,11 @@
-"""Staff sign-in, sign-out, roles, account management and the audit log."""
+"""Staff sign-in, sign-out, account management and the audit log."""
 
-from surveyapp.web.auth.routes import bp, record_action, roles_required
+from flask import Blueprint
 
-__all__ = ["bp", "record_action", "roles_required"]
+bp = Blueprint("auth", __name__)
+
+# The view modules attach their views to ``bp`` (imported from here), so they are
+# imported once ``bp`` exists: importing them is what registers the views.
+from surveyapp.web.auth import routes  # noqa: E402, F401
+
+__all__ = ["bp"]

@@ -4,18 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
+from surveyapp.accounts.permissions import staff_role_choices
 from surveyapp.core.safe_text import lazy_gettext as _l
-from surveyapp.models import STAFF_ROLES
-
-ROLE_LABELS = {
-    "admin": _l("Administrator"),
-    "analyst": _l("Analyst"),
-    "translator": _l("Translator"),
-}
-
-
-def _role_choices() -> list[tuple[str, str]]:
-    return [(role, str(ROLE_LABELS[role])) for role in STAFF_ROLES]
 
 
 class LoginForm(FlaskForm):
@@ -41,7 +31,7 @@ class NewUserForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.role.choices = _role_choices()
+        self.role.choices = staff_role_choices()
 
 
 class EditUserForm(FlaskForm):
@@ -50,7 +40,7 @@ class EditUserForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.role.choices = _role_choices()
+        self.role.choices = staff_role_choices()
 
 
 class LogoutForm(FlaskForm):

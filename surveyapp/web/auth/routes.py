@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import ngettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 
 from surveyapp.accounts import audit_log as audit_trail
 from surveyapp.accounts import users as accounts
+from surveyapp.accounts.permissions import STAFF_ROLE_LABELS
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db, login_manager
 from surveyapp.models import User
-from surveyapp.web.auth.forms import ROLE_LABELS, EditUserForm, LoginForm, LogoutForm, NewUserForm
-
-bp = Blueprint("auth", __name__)
-
-
-@bp.app_template_global()
-def staff_role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
-
+from surveyapp.web.auth import bp
+from surveyapp.web.auth.forms import EditUserForm, LoginForm, LogoutForm, NewUserForm
+from surveyapp.web.staff import record_action, requires
 
 ACCOUNT_ERRORS = {
     "bad_email": _l("Please enter a valid e-mail address."),
@@ -45,30 +38,6 @@ def _load_user(session_id: str) -> User | None:
 @login_manager.unauthorized_handler
 def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-
-def roles_required(*roles: str) -> Callable:
-    """Staff only: anonymous visitors go to sign in; other roles get 403."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if roles and current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def record_action(action: str, target: str = "", user_id: int | None = None, **details) -> None:
-    """Record a staff action with who did it and from where."""
-    if user_id is None and current_user.is_authenticated:
-        user_id = current_user.id
-    audit_trail.record(action, target, user_id=user_id, ip=request.remote_addr or "", **details)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -116,7 +85,7 @@ def logout():
 
 
 @bp.route("/<lang>/staff/users", methods=["GET", "POST"])
-@roles_required("admin")
+@requires("manage_accounts")
 def users():
     form = NewUserForm()
     if form.validate_on_submit():
@@ -135,11 +104,11 @@ def users():
         (user, EditUserForm(prefix=f"u{user.id}", role=user.role, active=user.active))
         for user in accounts.all_users()
     ]
-    return render_template("auth/users.html", form=form, rows=rows, role_labels=ROLE_LABELS)
+    return render_template("auth/users.html", form=form, rows=rows, role_labels=STAFF_ROLE_LABELS)
 
 
 @bp.post("/<lang>/staff/users/<int:user_id>")
-@roles_required("admin")
+@requires("manage_accounts")
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = EditUserForm(prefix=f"u{user.id}")
@@ -155,7 +124,7 @@ def edit_user(user_id: int):
 
 
 @bp.get("/<lang>/staff/audit")
-@roles_required("admin")
+@requires("manage_accounts")
 def audit_log():
     action = request.args.get("action") or None
     return render_template(

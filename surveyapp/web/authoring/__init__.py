@@ -1,6 +1,11 @@
 """Staff pages for questionnaire content: the editor, XLSForm, translations."""
 
-from surveyapp.web.authoring import editor_routes, routes
-from surveyapp.web.authoring.blueprint import bp
+from flask import Blueprint
 
-__all__ = ["bp", "editor_routes", "routes"]
+bp = Blueprint("authoring", __name__)
+
+# The view modules attach their views to ``bp`` (imported from here), so they are
+# imported once ``bp`` exists: importing them is what registers the views.
+from surveyapp.web.authoring import editor_routes, routes  # noqa: E402, F401
+
+__all__ = ["bp"]

@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from surveyapp.core.form_fields import NumberField
 from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Domain
 
 TYPE_LABELS = {
@@ -73,7 +74,7 @@ class QuestionForm(FlaskForm):
     def set_choices(self, domains: list[Domain], lang: str) -> None:
         self.type.choices = [SelectChoice(code, str(label)) for code, label in TYPE_LABELS.items()]
         self.domain.choices = [SelectChoice("", "—")] + [
-            SelectChoice(d.code, d.labels.get(lang) or d.labels.get("en") or d.code)
+            SelectChoice(d.code, d.labels.get(lang) or d.labels.get(SOURCE_LANGUAGE) or d.code)
             for d in domains
         ]
         self.measure.choices = [

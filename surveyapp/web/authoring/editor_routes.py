@@ -12,7 +12,7 @@ from sqlalchemy import select
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
-from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES
+from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Domain, Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires.editing import structure, text_edits, version_edits
 from surveyapp.questionnaires.editing.errors import EditError
@@ -20,8 +20,7 @@ from surveyapp.questionnaires.page_forms import make_page_form
 from surveyapp.questionnaires.texts import load_texts, translation_status
 from surveyapp.questionnaires.versions import load_version
 from surveyapp.questionnaires.xlsform import exporter, importer
-from surveyapp.web.auth import record_action, roles_required
-from surveyapp.web.authoring.blueprint import bp
+from surveyapp.web.authoring import bp
 from surveyapp.web.authoring.editor_forms import (
     TYPE_LABELS,
     DuplicateForm,
@@ -31,8 +30,7 @@ from surveyapp.web.authoring.editor_forms import (
     TextsForm,
     XLSFormUploadForm,
 )
-
-AUTHORS = ("admin", "analyst")
+from surveyapp.web.staff import record_action, requires
 
 EDIT_ERRORS = {
     "bad_name": _l("A short name starts with a letter and has only letters, digits and _."),
@@ -50,18 +48,6 @@ EDIT_ERRORS = {
     "last_page": _l("A questionnaire needs at least one page."),
     "not_found": _l("This item does not exist any more."),
 }
-
-
-STATUS_LABELS = {
-    "draft": _l("draft"),
-    "published": _l("published"),
-    "archived": _l("archived"),
-}
-
-
-@bp.app_template_global()
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
 
 
 def _error(error: EditError) -> str:
@@ -93,7 +79,7 @@ def _after_change(old_version_id: int, version: QuestionnaireVersion, message) -
 
 
 @bp.route("/<lang>/staff/questionnaires", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def questionnaires():
     form = NewQuestionnaireForm()
     if form.validate_on_submit():
@@ -110,14 +96,14 @@ def questionnaires():
 
 
 @bp.get("/<lang>/staff/questionnaires/<int:version_id>")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def editor(version_id: int):
     version = _version_or_404(version_id)
     return render_template(
         "authoring/editor.html",
         version=version,
         texts=load_texts(version.id, g.lang),
-        source=load_texts(version.id, "en"),
+        source=load_texts(version.id, SOURCE_LANGUAGE),
         status=translation_status(version.id),
         page_form=NewPageForm(),
         duplicate_form=DuplicateForm(),
@@ -127,7 +113,7 @@ def editor(version_id: int):
 
 
 @bp.post("/<lang>/staff/questionnaires/<int:version_id>/pages")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def add_page(version_id: int):
     form = NewPageForm()
     if form.validate_on_submit():
@@ -142,7 +128,7 @@ def add_page(version_id: int):
 
 
 @bp.post("/<lang>/staff/pages/<int:page_id>/<any(up, down, delete):action>")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def change_page(page_id: int, action: str):
     page = db.get_or_404(Page, page_id)
     old = page.version_id
@@ -176,7 +162,7 @@ def _question_form(question: Question | None = None) -> QuestionForm:
         form.relevant.data = question.relevant or ""
         form.constraint.data = question.constraint or ""
         if question.choice_list:
-            source = load_texts(question.version_id, "en")
+            source = load_texts(question.version_id, SOURCE_LANGUAGE)
             form.choices.data = "\n".join(
                 f"{c.value} | {'' if c.score is None else f'{c.score:g}'} | "
                 f"{source.choice(question.choice_list.name, c.value)}"
@@ -203,7 +189,7 @@ def _spec(form: QuestionForm) -> structure.QuestionSpec:
 
 
 @bp.route("/<lang>/staff/pages/<int:page_id>/questions/new", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def new_question(page_id: int):
     page = db.get_or_404(Page, page_id)
     form = _question_form()
@@ -222,7 +208,7 @@ def new_question(page_id: int):
 
 
 @bp.route("/<lang>/staff/questions/<int:question_id>", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def edit_question(question_id: int):
     question = db.get_or_404(Question, question_id)
     form = _question_form(question)
@@ -250,7 +236,7 @@ def edit_question(question_id: int):
 
 
 @bp.post("/<lang>/staff/questions/<int:question_id>/<any(up, down, delete):action>")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def change_question(question_id: int, action: str):
     question = db.get_or_404(Question, question_id)
     old = question.version_id
@@ -265,7 +251,7 @@ def change_question(question_id: int, action: str):
 
 
 @bp.route("/<lang>/staff/questionnaires/<int:version_id>/texts", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def edit_texts(version_id: int):
     """Texts side by side with the English source, for the whole version or one question."""
     version = _version_or_404(version_id)
@@ -296,7 +282,7 @@ def edit_texts(version_id: int):
 
 
 @bp.post("/<lang>/staff/questionnaires/<int:version_id>/publish")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def publish(version_id: int):
     if ActionForm().validate_on_submit():
         try:
@@ -310,7 +296,7 @@ def publish(version_id: int):
 
 
 @bp.post("/<lang>/staff/questionnaires/<int:version_id>/duplicate")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def duplicate(version_id: int):
     form = DuplicateForm()
     if form.validate_on_submit():
@@ -325,7 +311,7 @@ def duplicate(version_id: int):
 
 
 @bp.get("/<lang>/staff/questionnaires/<int:version_id>/preview/<target>/<int:number>")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def preview(version_id: int, target: str, number: int):
     """A page as a respondent would see it, in any language; nothing can be saved."""
     version = _version_or_404(version_id)
@@ -346,7 +332,7 @@ def preview(version_id: int, target: str, number: int):
 
 
 @bp.route("/<lang>/staff/questionnaires/import", methods=["GET", "POST"])
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def import_xlsform():
     form = XLSFormUploadForm()
     result = None
@@ -371,7 +357,7 @@ def import_xlsform():
 
 
 @bp.get("/<lang>/staff/questionnaires/<int:version_id>/xlsform.xlsx")
-@roles_required(*AUTHORS)
+@requires("edit_questionnaires")
 def export_xlsform(version_id: int):
     version = _version_or_404(version_id)
     record_action("xlsform_export", f"version:{version.id}")

@@ -13,11 +13,9 @@ from surveyapp.models import QuestionnaireVersion
 from surveyapp.questionnaires.texts import save_translation, translation_gaps
 from surveyapp.questionnaires.translation import po_files
 from surveyapp.questionnaires.translation import status as translation_overview
-from surveyapp.web.auth import record_action, roles_required
-from surveyapp.web.authoring.blueprint import bp
+from surveyapp.web.authoring import bp
 from surveyapp.web.authoring.forms import CatalogUploadForm, TranslationForm
-
-TRANSLATORS = ("admin", "translator")
+from surveyapp.web.staff import record_action, requires
 
 
 def _version_or_404(version_id: int) -> QuestionnaireVersion:
@@ -31,7 +29,7 @@ def _target_or_404(target: str) -> str:
 
 
 @bp.get("/<lang>/staff/translations")
-@roles_required(*TRANSLATORS)
+@requires("translate")
 def translation_status():
     interface, interface_gaps = translation_overview.interface_column()
     columns = translation_overview.questionnaire_columns()
@@ -45,7 +43,7 @@ def translation_status():
 
 
 @bp.get("/<lang>/staff/translations/<int:version_id>/<target>.po")
-@roles_required(*TRANSLATORS)
+@requires("translate")
 def download_catalog(version_id: int, target: str):
     version = _version_or_404(version_id)
     code = None if target == "template" else _target_or_404(target)
@@ -60,7 +58,7 @@ def download_catalog(version_id: int, target: str):
 
 
 @bp.route("/<lang>/staff/translations/<int:version_id>/upload", methods=["GET", "POST"])
-@roles_required(*TRANSLATORS)
+@requires("translate")
 def upload_catalog(version_id: int):
     version = _version_or_404(version_id)
     form = CatalogUploadForm()
@@ -91,7 +89,7 @@ def upload_catalog(version_id: int):
 
 
 @bp.route("/<lang>/staff/translations/<int:version_id>/<target>/edit", methods=["GET", "POST"])
-@roles_required(*TRANSLATORS)
+@requires("translate")
 def edit_translation(version_id: int, target: str):
     version = _version_or_404(version_id)
     code = _target_or_404(target)

@@ -1,6 +1,11 @@
 """Staff pages for reading results: dashboard, campaigns, needs profiles, peer learning, exports."""
 
-from surveyapp.web.review import peer_routes, routes
-from surveyapp.web.review.blueprint import bp
+from flask import Blueprint
 
-__all__ = ["bp", "peer_routes", "routes"]
+bp = Blueprint("review", __name__)
+
+# The view modules attach their views to ``bp`` (imported from here), so they are
+# imported once ``bp`` exists: importing them is what registers the views.
+from surveyapp.web.review import peer_routes, routes  # noqa: E402, F401
+
+__all__ = ["bp"]

@@ -13,12 +13,8 @@ from surveyapp.profiles import peer_exports, peers
 from surveyapp.profiles.labels import domain_labels
 from surveyapp.profiles.peer_scores import load_scores
 from surveyapp.profiles.results import UnknownScope
-from surveyapp.web.auth import record_action, roles_required
-from surveyapp.web.review.blueprint import bp, csv_download
-
-ANALYSTS = ("admin", "analyst")
-
-bp.add_app_template_filter(peers.one_per_language, "one_per_language")
+from surveyapp.web.review import bp
+from surveyapp.web.staff import csv_download, record_action, requires
 
 
 def _peer_data(campaign_id: int):
@@ -36,7 +32,7 @@ def _peer_data(campaign_id: int):
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/peers")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def peer_cities(campaign_id: int):
     campaign, area, matrix, similar, gaps = _peer_data(campaign_id)
     return render_template(
@@ -55,7 +51,7 @@ def peer_cities(campaign_id: int):
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/exchange")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def exchange_planner(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     plan = peers.exchange_plan(load_scores(campaign.id))
@@ -71,7 +67,7 @@ def exchange_planner(campaign_id: int):
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/peers.csv")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def peer_cities_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     area = request.args.get("area") or ""
@@ -86,7 +82,7 @@ def peer_cities_csv(campaign_id: int):
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/exchange.csv")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def exchange_planner_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     rows = peer_exports.exchange_csv_rows(campaign.id, g.lang)

@@ -34,19 +34,16 @@ from surveyapp.profiles import report as profile_report
 from surveyapp.profiles.results import UnknownScope
 from surveyapp.questionnaires.texts import load_texts
 from surveyapp.responses import exports
-from surveyapp.web.auth import record_action, roles_required
-from surveyapp.web.review.blueprint import bp, csv_download
+from surveyapp.web.review import bp
 from surveyapp.web.review.campaign_forms import CampaignForm
 from surveyapp.web.review.forms import InviteForm
+from surveyapp.web.staff import csv_download, record_action, requires
 
 
 @bp.get("/<lang>/staff/")
-@roles_required()
+@requires("enter_staff_area")
 def dashboard():
     return render_template("review/dashboard.html")
-
-
-ANALYSTS = ("admin", "analyst")
 
 
 def _labels_language() -> str | None:
@@ -56,7 +53,7 @@ def _labels_language() -> str | None:
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.csv")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def export_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     record_action("export", f"campaign:{campaign.id}", format="csv", labels=_labels_language())
@@ -69,7 +66,7 @@ def export_csv(campaign_id: int):
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.xlsx")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def export_xlsx(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     record_action("export", f"campaign:{campaign.id}", format="xlsx", labels=_labels_language())
@@ -83,7 +80,7 @@ def export_xlsx(campaign_id: int):
 
 
 @bp.route("/<lang>/staff/campaigns/<int:campaign_id>/invite", methods=["GET", "POST"])
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def invite(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     countries = countries_with_municipalities()
@@ -120,7 +117,7 @@ def invite(campaign_id: int):
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/invitations.csv")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def invitations_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     record_action("export", f"campaign:{campaign.id}", format="invitation links")
@@ -142,7 +139,7 @@ CAMPAIGN_ERRORS = {
 
 
 @bp.route("/<lang>/staff/campaigns", methods=["GET", "POST"])
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def campaigns_page():
     versions = lifecycle.published_versions()
     titles = {v.id: load_texts(v.id, g.lang).title() for v in versions}
@@ -179,7 +176,7 @@ def _start_of(day: date | None) -> datetime | None:
 
 
 @bp.post("/<lang>/staff/campaigns/<int:campaign_id>/close")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def close_campaign(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     if ActionForm().validate_on_submit():
@@ -190,7 +187,7 @@ def close_campaign(campaign_id: int):
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def campaign(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     overview = campaign_overview(campaign.id)
@@ -219,7 +216,7 @@ def _report(campaign_id: int):
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/profile")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def profile(campaign_id: int):
     report = _report(campaign_id)
     return render_template(
@@ -232,7 +229,7 @@ def profile(campaign_id: int):
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/profile.csv")
-@roles_required(*ANALYSTS)
+@requires("run_campaigns")
 def profile_csv(campaign_id: int):
     report = _report(campaign_id)
     record_action(

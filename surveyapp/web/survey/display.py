@@ -9,7 +9,7 @@ from flask_babel import format_date, format_decimal
 from markupsafe import Markup, escape
 from wtforms import Field, SelectMultipleField
 
-from surveyapp.campaigns.roles import ROLE_LABELS
+from surveyapp.campaigns.roles import RESPONDENT_ROLE_LABELS
 from surveyapp.languages.current import current_language, gettext
 from surveyapp.models import Question
 from surveyapp.questionnaires.texts import Texts
@@ -17,7 +17,7 @@ from surveyapp.responses.respondent import AnswerValue
 
 
 def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
+    return str(RESPONDENT_ROLE_LABELS.get(role, role))
 
 
 def answer_text(question: Question, value: AnswerValue, texts: Texts) -> str:

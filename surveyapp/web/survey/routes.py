@@ -1,44 +1,29 @@
 """Views of the respondent's path. Each parses the request, calls one use case
-in ``surveyapp.responses.respondent`` and renders or redirects (303 after every POST)."""
+(``surveyapp.responses.respondent``; ``surveyapp.responses.navigation`` for the
+way through the pages) and renders or redirects (303 after every POST)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from werkzeug.datastructures import MultiDict
+from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import Gone, NotFound
 from werkzeug.wrappers import Response as HTTPResponse
 
 from surveyapp import places
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core.form_fields import ActionForm
-from surveyapp.extensions import csrf
 from surveyapp.languages.current import preferred_language
 from surveyapp.models import Invitation, Page, QuestionnaireVersion
 from surveyapp.questionnaires import rules, version_cache
-from surveyapp.questionnaires.page_forms import (
-    RespondentPageForm,
-    check_page,
-    initial_data,
-    make_page_form,
-    raw_values,
-)
+from surveyapp.questionnaires.page_forms import RespondentPageForm, make_page_form
 from surveyapp.questionnaires.texts import Texts
-from surveyapp.responses import reads, respondent
+from surveyapp.responses import navigation, reads, respondent
+from surveyapp.responses.navigation import Step
 from surveyapp.responses.reads import Link, ResponseState
-from surveyapp.web.survey.display import answer_text, question_block, role_label
+from surveyapp.web.survey import bp
 from surveyapp.web.survey.forms import RegistrationForm
-
-bp = Blueprint("survey", __name__)
-bp.add_app_template_global(answer_text)
-bp.add_app_template_global(question_block)
-bp.add_app_template_global(role_label)
-
-# Respondent forms check their CSRF token themselves, so that an expired token
-# brings the respondent back to the filled-in page instead of an error page.
-csrf.exempt(bp)
 
 
 class InvitationNotFound(NotFound):
@@ -223,28 +208,28 @@ def page(token: str, number: int):
     if isinstance(response, HTTPResponse):
         return response
     page_ = _page_or_404(visit, number)
-    saved = reads.link_answers(visit.link, visit.version)
-    earlier = respondent.answers_by_name(response, visit.version, saved)
-    values = rules.all_values(visit.version, earlier)
-    shown = rules.shown_questions(page_, values)
-    if not shown:
-        # Skipped by the answers given so far: go on to the next page that applies.
-        following = rules.next_page_number(visit.version, number, values)
-        if following is None:
-            return redirect(url_for("survey.review", token=token))
-        return redirect(url_for("survey.page", token=token, number=following))
-    form_class = visit.page_form(page_)
-    draft = respondent.draft_for(response, page_)
-    if draft is not None:
-        form = form_class(formdata=MultiDict([(k, v) for k, vs in draft.items() for v in vs]))
-        form.validate()
-        form.csrf_token.errors = []
-        check_page(form, page_, visit.texts, earlier, require=True)
-    else:
-        form = form_class(formdata=None, data=initial_data(page_, saved))
-        if request.args.get("check"):
-            check_page(form, page_, visit.texts, earlier, require=True)
-    return _render_page(visit, page_, number, form, shown, stale=False)
+    state = navigation.page_state(
+        visit.link,
+        visit.version,
+        response,
+        page_,
+        number,
+        visit.page_form(page_),
+        visit.texts,
+        check=bool(request.args.get("check")),
+    )
+    if isinstance(state, Step):
+        return redirect(_url_of(state, token))
+    return _render_page(visit, page_, number, state.form, state.shown, stale=False)
+
+
+def _url_of(step: Step, token: str) -> str:
+    values = {} if step.number is None else {"number": step.number}
+    if step.check:
+        values["check"] = 1
+    if step.lang:
+        values["lang"] = step.lang
+    return url_for(f"survey.{step.to}", token=token, **values)
 
 
 def _render_page(visit: Visit, page_, number: int, form, shown, *, stale: bool) -> str:
@@ -268,47 +253,22 @@ def save_page(token: str, number: int):
     if isinstance(response, HTTPResponse):
         return response
     page_ = _page_or_404(visit, number)
-    # The other pages' answers matter only to rules that read them.
-    earlier = (
-        respondent.answers_by_name(response, visit.version)
-        if visit.reads_other_pages(page_)
-        else {}
-    )
     form = visit.page_form(page_)()
-    form.validate()
-    if form.csrf_token.errors:
-        # The page sat open too long (or the session was lost). Nothing from an
-        # unverified request is stored; the respondent gets the page back, filled.
-        form.csrf_token.errors = []
-        shown = rules.shown_questions(page_, rules.all_values(visit.version, earlier))
-        return _render_page(visit, page_, number, form, shown, stale=True)
-
-    action = request.form.get("action", "next")
-    checked = check_page(form, page_, visit.texts, earlier, require=action == "next")
-    if checked.invalid:
-        saved = respondent.save_draft(response, page_, raw_values(request.form, page_))
-    else:
-        saved = respondent.save_page(response, page_, checked.values)
-    if not saved:
-        # Submitted meanwhile, from another tab: what was submitted stands.
-        return see_other("survey.thanks", token=token)
-    values = rules.all_values(visit.version, {**earlier, **checked.values})
-
-    if action.startswith("lang:") and action[5:] in visit.offered:
-        return see_other("survey.page", token=token, number=number, lang=action[5:])
-    if action == "back":
-        previous = rules.next_page_number(visit.version, number, values, step=-1)
-        return see_other("survey.page", token=token, number=previous or number)
-    if action == "later":
-        return see_other("survey.saved", token=token)
-    if checked.invalid:
-        return see_other("survey.page", token=token, number=number)
-    if checked.missing:
-        return see_other("survey.page", token=token, number=number, check=1)
-    following = rules.next_page_number(visit.version, number, values)
-    if following is not None:
-        return see_other("survey.page", token=token, number=following)
-    return see_other("survey.review", token=token)
+    outcome = navigation.next_step(
+        visit.version,
+        response,
+        page_,
+        number,
+        form,
+        visit.texts,
+        action=request.form.get("action", "next"),
+        raw=request.form,
+        offered=visit.offered,
+        reads_other_pages=visit.reads_other_pages(page_),
+    )
+    if outcome.stale:
+        return _render_page(visit, page_, number, form, outcome.shown, stale=True)
+    return redirect(_url_of(outcome.step, token), code=303)
 
 
 @bp.get("/<lang>/r/<token>/saved")
@@ -335,15 +295,7 @@ def review(token: str):
 
 def _render_review(visit: Visit, response: ResponseState, form, *, stale: bool) -> str:
     answers = reads.saved_answers(response, visit.version)
-    values = rules.all_values(
-        visit.version, respondent.answers_by_name(response, visit.version, answers)
-    )
-    asked = {
-        q.id
-        for page_ in visit.version.pages
-        for q in rules.relevant_questions(page_, values)
-        if q.answerable
-    }
+    asked = navigation.asked_questions(visit.version, response, answers)
     return _render(
         "survey/review.html",
         visit,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from surveyapp.core.data_files import DATA_DIR
 from surveyapp.extensions import db
+from surveyapp.languages.registry import LANGUAGES
 from surveyapp.languages.transliteration import cyrillic_to_latin, normalise_text
 from surveyapp.models import (
     Country,
@@ -27,7 +28,15 @@ def load_reference_data() -> dict[str, int]:
             country = countries[row["code"]] = Country(code=row["code"])
             db.session.add(country)
         # Serbian Latin is derived, like everything else in Serbian Latin.
-        country.names = {**row["names"], "sr-Latn": cyrillic_to_latin(row["names"]["sr"])}
+        # Serbian Latin is derived, like everything else in Serbian Latin.
+        country.names = {
+            **row["names"],
+            **{
+                lang.code: cyrillic_to_latin(row["names"][lang.derived_from])
+                for lang in LANGUAGES.values()
+                if lang.derived_from
+            },
+        }
         country.languages = row["languages"]
         country.position = position
     db.session.flush()

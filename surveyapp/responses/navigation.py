@@ -1,0 +1,180 @@
+"""The respondent's way through a questionnaire: which page to show, filled with
+what, and where to go after a page is saved.
+
+Nothing here knows about HTTP: the view passes the form it made (or the form
+class), the action the respondent chose and the raw submitted values; it gets
+back the questions to show, the filled form, and a :class:`Step` saying where
+to go, which it turns into a URL.
+
+The reads are those of the respondent path and no more: the page view reads the
+link's answers once (loaded with the link), the save reads the other pages'
+answers only when the questionnaire's rules refer to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from werkzeug.datastructures import MultiDict
+
+from surveyapp.models import Page, Question, QuestionnaireVersion
+from surveyapp.questionnaires import rules
+from surveyapp.questionnaires.page_forms import (
+    RespondentPageForm,
+    check_page,
+    initial_data,
+    raw_values,
+)
+from surveyapp.questionnaires.question_types import AnswerValue
+from surveyapp.questionnaires.texts import Texts
+from surveyapp.responses import reads, respondent
+from surveyapp.responses.reads import Link, ResponseState
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where the respondent goes next: a page (``number``), "review" or "saved".
+
+    ``check`` asks the page to show what is missing; ``lang`` switches language.
+    """
+
+    to: str
+    number: int | None = None
+    check: bool = False
+    lang: str | None = None
+
+    @classmethod
+    def page(cls, number: int, *, check: bool = False, lang: str | None = None) -> Step:
+        return cls("page", number, check, lang)
+
+
+REVIEW = Step("review")
+SAVED = Step("saved")
+#: The response was submitted meanwhile (from another tab): what was submitted stands.
+THANKS = Step("thanks")
+
+
+@dataclass
+class PageState:
+    """What a questionnaire page shows: its questions and the form filled for them."""
+
+    shown: list[Question]
+    form: RespondentPageForm
+
+
+def page_state(
+    link: Link,
+    version: QuestionnaireVersion,
+    response: ResponseState,
+    page: Page,
+    number: int,
+    form_class: type[RespondentPageForm],
+    texts: Texts,
+    *,
+    check: bool = False,
+) -> PageState | Step:
+    """The page as the respondent should see it, or the step to take instead when
+    the answers given so far skip every question on it.
+
+    The form holds the unfinished draft of the page if there is one (checked, so
+    its problems show), else the saved answers; ``check`` marks missing answers.
+    """
+    saved = reads.link_answers(link, version)
+    earlier = respondent.answers_by_name(response, version, saved)
+    values = rules.all_values(version, earlier)
+    shown = rules.shown_questions(page, values)
+    if not shown:
+        # Skipped by the answers given so far: go on to the next page that applies.
+        following = rules.next_page_number(version, number, values)
+        return REVIEW if following is None else Step.page(following)
+    draft = respondent.draft_for(response, page)
+    if draft is not None:
+        form = form_class(formdata=MultiDict([(k, v) for k, vs in draft.items() for v in vs]))
+        form.validate()
+        form.csrf_token.errors = []
+        check_page(form, page, texts, earlier, require=True)
+    else:
+        form = form_class(formdata=None, data=initial_data(page, saved))
+        if check:
+            check_page(form, page, texts, earlier, require=True)
+    return PageState(shown, form)
+
+
+@dataclass
+class Saved:
+    """The outcome of a page sent back: where to go, or (``stale``) the page again."""
+
+    step: Step | None = None
+    #: The form's security token had expired: nothing was stored, show the page again.
+    stale: bool = False
+    shown: list[Question] = field(default_factory=list)
+
+
+def next_step(
+    version: QuestionnaireVersion,
+    response: ResponseState,
+    page: Page,
+    number: int,
+    form: RespondentPageForm,
+    texts: Texts,
+    *,
+    action: str,
+    raw: Mapping,
+    offered: list[str],
+    reads_other_pages: bool,
+) -> Saved:
+    """Check and store a page the respondent sent, and say where to go next.
+
+    ``form`` is filled with what was sent, ``raw`` is the sent data itself (kept as
+    a draft when the page has problems), ``action`` the button pressed: "next",
+    "back", "later" or "lang:<code>". ``reads_other_pages``: whether the rules
+    refer to answers given elsewhere than ``page`` (only then are they read).
+    """
+    # The other pages' answers matter only to rules that read them.
+    earlier: dict[str, AnswerValue] = (
+        respondent.answers_by_name(response, version) if reads_other_pages else {}
+    )
+    form.validate()
+    if form.csrf_token.errors:
+        # The page sat open too long (or the session was lost). Nothing from an
+        # unverified request is stored; the respondent gets the page back, filled.
+        form.csrf_token.errors = []
+        shown = rules.shown_questions(page, rules.all_values(version, earlier))
+        return Saved(stale=True, shown=shown)
+
+    checked = check_page(form, page, texts, earlier, require=action == "next")
+    if checked.invalid:
+        stored = respondent.save_draft(response, page, raw_values(raw, page))
+    else:
+        stored = respondent.save_page(response, page, checked.values)
+    if not stored:
+        return Saved(THANKS)
+    values = rules.all_values(version, {**earlier, **checked.values})
+
+    if action.startswith("lang:") and action[5:] in offered:
+        return Saved(Step.page(number, lang=action[5:]))
+    if action == "back":
+        previous = rules.next_page_number(version, number, values, step=-1)
+        return Saved(Step.page(previous or number))
+    if action == "later":
+        return Saved(SAVED)
+    if checked.invalid:
+        return Saved(Step.page(number))
+    if checked.missing:
+        return Saved(Step.page(number, check=True))
+    following = rules.next_page_number(version, number, values)
+    return Saved(REVIEW if following is None else Step.page(following))
+
+
+def asked_questions(
+    version: QuestionnaireVersion, response: ResponseState, answers: dict[int, AnswerValue]
+) -> set[int]:
+    """Ids of the answerable questions the respondent was asked, given their answers."""
+    values = rules.all_values(version, respondent.answers_by_name(response, version, answers))
+    return {
+        q.id
+        for page in version.pages
+        for q in rules.relevant_questions(page, values)
+        if q.answerable
+    }

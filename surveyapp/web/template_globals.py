@@ -1,0 +1,57 @@
+"""Everything templates get besides what a view passes: registered here, in one place."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+
+from surveyapp.accounts import permissions
+from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.languages import current as languages_current
+from surveyapp.languages.registry import SOURCE_LANGUAGE
+from surveyapp.profiles import peers
+from surveyapp.web.survey.display import answer_text, question_block, role_label
+
+#: A questionnaire version's status, for people.
+VERSION_STATUS_LABELS = {
+    "draft": _l("draft"),
+    "published": _l("published"),
+    "archived": _l("archived"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(VERSION_STATUS_LABELS.get(status, status))
+
+
+def can(permission: str) -> bool:
+    """``can('run_campaigns')`` in templates: whether the signed-in user may."""
+    return permissions.can(current_user, permission)
+
+
+def init_app(app: Flask) -> None:
+    """Register the template globals, filters and context; after Flask-Babel's ``init_app``,
+    whose gettext callables ours replace."""
+    env = app.jinja_env
+    # Templates look their messages up in the request's catalog directly: Flask-Babel's
+    # callables find the same catalog through several layers of lookups, and Jinja's
+    # ``_`` reaches them through three more calls; a page has a dozen messages.
+    env.install_gettext_callables(**languages_current.template_gettext_callables(), newstyle=True)
+    env.globals["_"] = languages_current.template_gettext
+    app.context_processor(languages_current.language_context)
+
+    # ``current_user`` as a proxy, read only where a template uses it (the staff
+    # pages): Flask-Login's context processor would load the user for every page.
+    env.globals["current_user"] = current_user
+    env.globals["can"] = can
+    env.globals["staff_role_label"] = permissions.staff_role_label
+
+    # Respondent pages.
+    env.globals["answer_text"] = answer_text
+    env.globals["question_block"] = question_block
+    env.globals["role_label"] = role_label
+
+    # Staff pages.
+    env.globals["status_label"] = status_label
+    env.globals["source_language"] = SOURCE_LANGUAGE
+    env.filters["one_per_language"] = peers.one_per_language
