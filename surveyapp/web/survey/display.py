@@ -97,9 +97,7 @@ def question_block(field: Field, question: Question) -> Markup:
         question.type,
         question.required,
     )
-    inputs = (
-        choice_inputs(field) if grouped else field(**_input_attrs(field, question))
-    )
+    inputs = choice_inputs(field) if grouped else field(**_input_attrs(field, question))
     # Every text in the parts went through escape(); the inputs are escaped HTML too.
     return Markup("\n".join(inputs if part is _INPUTS else part for part in parts))  # nosec B704
 
