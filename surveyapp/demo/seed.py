@@ -46,6 +46,7 @@ from surveyapp.models import (
 from surveyapp.models.base import utcnow
 from surveyapp.profiles import count_tables
 from surveyapp.questionnaires import builtin_content
+from surveyapp.questionnaires.question_types import TYPES
 
 PATTERNS = builtin_content.DATA_DIR / "demo_patterns.json"
 #: Respondents per round of INSERTs: about 40,000 answer rows.
@@ -271,7 +272,7 @@ def _insert_batch(
             if value is None:
                 continue
             row = {"response_id": response_id, "question_id": question.id, **value}
-            if question.type == "multiple_choice":
+            if TYPES[question.type].multiple:
                 ticked.append(row.pop("selections"))
                 multiple.append(row)
             else:
