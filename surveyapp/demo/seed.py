@@ -49,6 +49,7 @@ from surveyapp.models.base import utcnow
 from surveyapp.places import reference_data
 from surveyapp.profiles import count_tables
 from surveyapp.questionnaires import definition_file
+from surveyapp.questionnaires.question_types import TYPES
 
 PATTERNS = DATA_DIR / "demo_patterns.json"
 #: Respondents per round of INSERTs: about 40,000 answer rows.
@@ -274,7 +275,7 @@ def _insert_batch(
             if value is None:
                 continue
             row = {"response_id": response_id, "question_id": question.id, **value}
-            if question.type == "multiple_choice":
+            if TYPES[question.type].multiple:
                 ticked.append(row.pop("selections"))
                 multiple.append(row)
             else:

@@ -43,10 +43,14 @@ from surveyapp.models import (
     Response,
 )
 from surveyapp.models.count_tables import ANSWERED
+from surveyapp.questionnaires.question_types import TYPES, codes
 
 _COUNT_KEYS = ("campaign_id", "municipality_id", "role", "question_id", "choice")
 _DOMAIN_KEYS = ("campaign_id", "municipality_id", "role", "domain_id")
 _SCORE_KEYS = ("campaign_id", "municipality_id", "domain_id", "measure")
+#: The question types counted: by choice and score, and by option ticked.
+SCORED = codes(summary="scores")
+TICKED = codes(summary="ticks")
 
 
 def add_response(response_id: int, connection: Connection | None = None) -> None:
@@ -75,12 +79,12 @@ def add_response(response_id: int, connection: Connection | None = None) -> None
         .join(Question, Question.id == Answer.question_id)
         .where(
             Answer.response_id == response_id,
-            Question.type.in_(("scale", "multiple_choice")),
+            Question.type.in_(SCORED + TICKED),
         )
     ).all()
     multiple = {}
     for answer_id, question_id, choice, number, kind, domain_id, measure in rows:
-        if kind == "multiple_choice":
+        if TYPES[kind].multiple:
             multiple[answer_id] = question_id
             counts.append({**keys, "question_id": question_id, "choice": ANSWERED, "score": None})
             continue
@@ -153,7 +157,7 @@ def _scored(
 def _scored_answers() -> list[ColumnElement[bool]]:
     """Conditions on Answer joined to Question: the scored answers (``_scored``)."""
     return [
-        Question.type == "scale",
+        Question.type.in_(SCORED),
         Question.domain_id.is_not(None),
         Question.measure.in_(MEASURES),
         Answer.number.is_not(None),
@@ -198,14 +202,14 @@ def rebuild(campaign_id: int | None = None) -> None:
         select(*head, Answer.question_id, Answer.choice, func.max(Answer.number), func.count())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
-        .where(*submitted, Question.type == "scale", Answer.choice.is_not(None))
+        .where(*submitted, Question.type.in_(SCORED), Answer.choice.is_not(None))
         .group_by(*head, Answer.question_id, Answer.choice)
     )
     answered = (
         select(*head, Answer.question_id, literal(ANSWERED), literal(None), func.count())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
-        .where(*submitted, Question.type == "multiple_choice")
+        .where(*submitted, Question.type.in_(TICKED))
         .group_by(*head, Answer.question_id)
     )
     ticked = (
@@ -213,7 +217,7 @@ def rebuild(campaign_id: int | None = None) -> None:
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .join(AnswerSelection, AnswerSelection.answer_id == Answer.id)
-        .where(*submitted, Question.type == "multiple_choice")
+        .where(*submitted, Question.type.in_(TICKED))
         .group_by(*head, Answer.question_id, AnswerSelection.value)
     )
     for query in (scale, answered, ticked):

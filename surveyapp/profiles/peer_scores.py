@@ -34,6 +34,7 @@ from surveyapp.models import (
     Response,
 )
 from surveyapp.profiles.results import UnknownScope
+from surveyapp.questionnaires.question_types import codes
 
 # --- the matrix ------------------------------------------------------------------
 
@@ -151,7 +152,7 @@ def _domains(version_id: int) -> dict[int, str]:
     """Domain id -> code, in questionnaire order, of the version's scored scale questions."""
     scored = select(Question.domain_id).where(
         Question.version_id == version_id,
-        Question.type == "scale",
+        Question.type.in_(codes(summary="scores")),
         Question.measure.in_(MEASURES),
     )
     rows = db.session.execute(

@@ -27,8 +27,11 @@ from surveyapp.profiles.results import (
 )
 from surveyapp.profiles.scale_counts import ScaleStats, scale_stats
 from surveyapp.profiles.selection import Selection, selection_for
+from surveyapp.questionnaires.question_types import codes
 
-TEXT_TYPES = ("short_text", "long_text")
+TEXT_TYPES = codes(summary="texts")
+SCORED_TYPES = codes(summary="scores")
+TICKED_TYPES = codes(summary="ticks")
 
 
 def scale_distributions(
@@ -42,7 +45,7 @@ def distributions(stats: ScaleStats, role: str | None) -> list[ScaleDistribution
     catalog = stats.catalog
     meta = {q.name: q for q in catalog.questions.values()}
     result = []
-    for name in catalog.names("scale"):
+    for name in catalog.names(*SCORED_TYPES):
         counts: dict[str, int] = defaultdict(int)
         for r in [role] if role else ROLES:
             for value, count in stats.choice_counts.get((r, name), {}).items():
@@ -81,7 +84,7 @@ def choice_shares(
 
 def choice_shares_of(selection: Selection) -> list[ChoiceShares]:
     catalog = selection.catalog
-    ids = catalog.ids("multiple_choice")
+    ids = catalog.ids(*TICKED_TYPES)
     if not ids:
         return []
     answered: dict[str, int] = defaultdict(int)
@@ -103,7 +106,7 @@ def choice_shares_of(selection: Selection) -> list[ChoiceShares]:
             answered[name],
             _shares(catalog.choices.get(name, []), ticked[name], answered[name]),
         )
-        for name in catalog.names("multiple_choice")
+        for name in catalog.names(*TICKED_TYPES)
     ]
 
 

@@ -20,6 +20,7 @@ from surveyapp.extensions import db
 from surveyapp.models import ProfileCount, ProfileDomainCount
 from surveyapp.profiles.results import DomainRow
 from surveyapp.profiles.selection import Catalog, Conditions, Selection
+from surveyapp.questionnaires.question_types import codes
 
 
 @dataclass
@@ -54,7 +55,7 @@ def scale_stats(selection: Selection) -> ScaleStats:
 
 def _scale_counts(catalog: Catalog, counted: Conditions) -> Iterable[Any]:
     """(role, question id, choice, score, answers) of the scale questions."""
-    scale_ids = catalog.ids("scale")
+    scale_ids = catalog.ids(*codes(summary="scores"))
     if not scale_ids:
         return []
     c = ProfileCount

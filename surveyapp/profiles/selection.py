@@ -30,6 +30,9 @@ from surveyapp.models import (
     Response,
 )
 from surveyapp.profiles.results import Scope, UnknownScope
+from surveyapp.questionnaires.question_types import codes
+
+SCORED_TYPES = codes(summary="scores")
 
 
 @dataclass
@@ -47,7 +50,7 @@ class ProfileQuestion:
     def scored(self) -> tuple[str, str] | None:
         """(domain, measure) of a scale question whose scores count towards a domain's
         mean need or capacity; None for any other question."""
-        if self.type != "scale" or self.domain is None or self.measure not in MEASURES:
+        if self.type not in SCORED_TYPES or self.domain is None or self.measure not in MEASURES:
             return None
         return self.domain, self.measure
 

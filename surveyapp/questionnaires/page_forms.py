@@ -14,29 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import Field
 
-from surveyapp.core.form_fields import (
-    KnownChoices,
-    LocalDateField,
-    MultiCheckboxField,
-    NumberField,
-    NumberRange,
-    WholeNumber,
-)
 from surveyapp.core.safe_text import lazy_gettext as _l
-from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models import Page, Question
 from surveyapp.questionnaires import rules, text_keys
-from surveyapp.questionnaires.question_types import AnswerValue
+from surveyapp.questionnaires.question_types import TYPES, AnswerValue
 from surveyapp.questionnaires.texts import Texts
 
 RESERVED_NAMES = {"csrf_token", "action"}
-
-
-def _strip_and_normalise(value: Any) -> Any:
-    return normalise_text(value.strip()) if isinstance(value, str) else value
 
 
 class RespondentPageForm(FlaskForm):
@@ -47,36 +33,7 @@ def _field_for(question: Question, texts: Texts) -> Field:
     label = texts.label(question)
     hint = texts.hint(question)
     kwargs: dict[str, Any] = {"label": label, "description": hint}
-    if question.has_choices:
-        list_name = question.choice_list.name if question.choice_list else ""
-        choices = [
-            SelectChoice(c.value, texts.choice_label(list_name, c.value))
-            for c in (question.choice_list.choices if question.choice_list else [])
-        ]
-        if question.type == "multiple_choice":
-            return MultiCheckboxField(
-                choices=choices, validators=[KnownChoices()], validate_choice=False, **kwargs
-            )
-        return RadioField(
-            choices=choices,
-            validators=[Optional(), KnownChoices()],
-            validate_choice=False,
-            **kwargs,
-        )
-    if question.type == "number":
-        checks = [Optional(), NumberRange(question.min_value, question.max_value)]
-        if question.integer_only:
-            checks.append(WholeNumber())
-        return NumberField(validators=checks, **kwargs)
-    if question.type == "date":
-        return LocalDateField(validators=[Optional()], render_kw={"type": "date"}, **kwargs)
-    max_length = question.max_length or (200 if question.type == "short_text" else 4000)
-    length = Length(
-        max=max_length,
-        message=_l("Please keep this under %(max)d characters.", max=max_length),
-    )
-    field_class = StringField if question.type == "short_text" else TextAreaField
-    return field_class(validators=[Optional(), length], filters=[_strip_and_normalise], **kwargs)
+    return TYPES[question.type].field(question, texts, kwargs)
 
 
 def answerable(page: Page) -> list[Question]:
@@ -152,7 +109,7 @@ def check_page(
             if question.required and field.data in (None, "", []) and not field.errors:
                 message = texts.get(text_keys.required_message(question.name)) or (
                     _l("Please choose at least one option.")
-                    if question.type == "multiple_choice"
+                    if TYPES[question.type].multiple
                     else _l("Please answer this question.")
                 )
                 field.errors = [message]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from surveyapp.models import Question, QuestionnaireVersion
+from surveyapp.questionnaires.question_types import TYPES
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def _build(version: QuestionnaireVersion) -> QuestionIndex:
     return QuestionIndex(
         ids_and_names=tuple((q.id, q.name) for q in questions),
         types={q.id: q.type for q in questions},
-        calculations=tuple(q for q in questions if q.type == "calculate" and q.calculation),
+        calculations=tuple(q for q in questions if TYPES[q.type].calculated and q.calculation),
         scores={
             (q.choice_list_id, choice.value): choice.score
             for q in questions

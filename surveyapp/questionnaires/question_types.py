@@ -1,8 +1,349 @@
-"""Question types: what an answer of each type looks like, stores, shows and exports."""
+"""Question types: what an answer of each type looks like, stores, shows and exports.
+
+One class per type, one instance of it in ``TYPES`` (by the code stored in
+``Question.type``). A type says
+
+* what it is: ``answerable`` (takes an answer), ``shown`` (is put on the
+  respondent's page: notes are, calculations are not), ``calculated``,
+  ``choices`` (answered from the question's choice list), ``multiple``;
+* its form field (``field``) and how the page draws it (``grouped``,
+  ``options_class``, ``input_attrs``);
+* how its answer is stored: the Answer row's (choice, number, text)
+  (``columns``), the AnswerSelection rows' values (``selections``, for
+  ``multiple`` types), and how a row reads back (``value``);
+* how an answer reads on the review page (``answer_text``), in the CSV export
+  (``export_cell``) and in an XLSForm (``xlsform_type``, ``xlsform_appearance``);
+* how needs profiles summarise it (``summary``: "scores", "ticks", "texts" or None).
+
+Adding a type is adding a class here with ``@register``, and its code to
+``surveyapp.models.questionnaire.QUESTION_TYPES`` (which the database's values
+follow; ``tests/test_question_types.py`` checks the two agree).
+
+The hot paths (the respondent's page) look a type up once per question
+(``TYPES[question.type]``) and read class attributes: no objects per request.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from flask_babel import format_date, format_decimal
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from surveyapp.core.form_fields import (
+    KnownChoices,
+    LocalDateField,
+    MultiCheckboxField,
+    NumberField,
+    NumberRange,
+    WholeNumber,
+)
+from surveyapp.languages.transliteration import normalise_text
+from surveyapp.models.questionnaire import ANSWERABLE_TYPES, CHOICE_TYPES, QUESTION_TYPES
+from surveyapp.questionnaires.expressions import as_string
+
+if TYPE_CHECKING:
+    from surveyapp.models import Question
+    from surveyapp.questionnaires.texts import Texts
 
 #: What a question's answer looks like in Python, by type.
 AnswerValue = str | list[str] | float | date | None
+
+#: An Answer row's (choice, number, text).
+Columns = tuple[str | None, float | None, str | None]
+#: (choice list id, choice value) -> score.
+Scores = Mapping[tuple[int, str], float | None]
+
+
+def strip_and_normalise(value: Any) -> Any:
+    return normalise_text(value.strip()) if isinstance(value, str) else value
+
+
+class QuestionType:
+    """A type's behaviour; the defaults are those of an answer kept as text."""
+
+    code: ClassVar[str] = ""
+    #: What the questionnaire editor calls it.
+    label: ClassVar[Any] = ""
+    answerable: ClassVar[bool] = True
+    shown: ClassVar[bool] = True
+    calculated: ClassVar[bool] = False
+    choices: ClassVar[bool] = False
+    #: Several values, kept as AnswerSelection rows (the Answer row has none).
+    multiple: ClassVar[bool] = False
+    #: The page shows a fieldset of options rather than one input.
+    grouped: ClassVar[bool] = False
+    #: CSS class of the options' list (grouped types).
+    options_class: ClassVar[str] = ""
+    #: Extra attributes of the input (not grouped types).
+    input_attrs: ClassVar[Mapping[str, str | int]] = {}
+    #: How needs profiles use the answers: "scores" (mean scores and
+    #: distributions), "ticks" (counts per option), "texts" (listed), or None.
+    summary: ClassVar[str | None] = None
+    #: Added to the question's XLSForm appearance.
+    xlsform_appearance: ClassVar[str | None] = None
+
+    def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
+        """The WTForms field of an answerable question (``kwargs``: label, description)."""
+        raise TypeError(f"a {self.code} question has no form field")
+
+    def columns(self, question: Question, value: Any, scores: Scores) -> Columns:
+        """The Answer row's (choice, number, text) for a non-empty ``value``."""
+        return None, None, value
+
+    def selections(self, value: Any) -> list[str]:
+        """The AnswerSelection rows' values (``multiple`` types)."""
+        raise TypeError(f"a {self.code} answer has no selections")
+
+    def value(self, choice: str | None, number: float | None, text: str | None) -> AnswerValue:
+        """An Answer row read back as the answer's Python value."""
+        return text
+
+    def answer_text(self, question: Question, value: AnswerValue, texts: Texts) -> str:
+        """A non-empty answer as the respondent would say it, in ``texts``' language."""
+        if isinstance(value, date):
+            return format_date(value, "long")
+        return str(value)
+
+    def export_cell(
+        self,
+        choice: str | None,
+        number: float | None,
+        text: str | None,
+        label: Callable[[str | None], object],
+    ) -> object:
+        """An Answer row's cell in the CSV export (``label``: a choice code's label)."""
+        return text or ""
+
+    def xlsform_type(self, question: Question) -> str:
+        return self.code
+
+
+#: Question type code -> its behaviour, in the order of the models' QUESTION_TYPES.
+TYPES: dict[str, QuestionType] = {}
+
+
+def register(cls: type[QuestionType]) -> type[QuestionType]:
+    """Class decorator: add one instance of a type to ``TYPES``."""
+    if cls.code in TYPES:
+        raise ValueError(f"question type {cls.code!r} registered twice")
+    TYPES[cls.code] = cls()
+    return cls
+
+
+def codes(**wanted: object) -> tuple[str, ...]:
+    """The codes of the types whose attributes have the values given,
+    e.g. ``codes(summary="texts")``."""
+    return tuple(
+        code
+        for code, kind in TYPES.items()
+        if all(getattr(kind, attr) == value for attr, value in wanted.items())
+    )
+
+
+def _choice_list_name(question: Question) -> str:
+    return question.choice_list.name if question.choice_list else ""
+
+
+class _ChoiceType(QuestionType):
+    choices = True
+    grouped = True
+
+    def _choices(self, question: Question, texts: Texts) -> list[SelectChoice]:
+        list_name = _choice_list_name(question)
+        return [
+            SelectChoice(c.value, texts.choice_label(list_name, c.value))
+            for c in (question.choice_list.choices if question.choice_list else [])
+        ]
+
+    def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
+        return RadioField(
+            choices=self._choices(question, texts),
+            validators=[Optional(), KnownChoices()],
+            validate_choice=False,
+            **kwargs,
+        )
+
+    def columns(self, question: Question, value: Any, scores: Scores) -> Columns:
+        return value, scores.get((question.choice_list_id, value)), None
+
+    def value(self, choice: str | None, number: float | None, text: str | None) -> AnswerValue:
+        return choice
+
+    def answer_text(self, question: Question, value: AnswerValue, texts: Texts) -> str:
+        return texts.choice_label(_choice_list_name(question), value)
+
+    def export_cell(self, choice, number, text, label) -> object:
+        return label(choice)
+
+    def xlsform_type(self, question: Question) -> str:
+        return f"select_one {_choice_list_name(question)}"
+
+
+@register
+class SingleChoice(_ChoiceType):
+    code = "single_choice"
+    label = _l("One answer from a list")
+
+
+@register
+class MultipleChoice(_ChoiceType):
+    code = "multiple_choice"
+    label = _l("Several answers from a list")
+    multiple = True
+    summary = "ticks"
+
+    def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
+        return MultiCheckboxField(
+            choices=self._choices(question, texts),
+            validators=[KnownChoices()],
+            validate_choice=False,
+            **kwargs,
+        )
+
+    def columns(self, question: Question, value: Any, scores: Scores) -> Columns:
+        return None, None, None
+
+    def selections(self, value: Any) -> list[str]:
+        return sorted(set(value))
+
+    def answer_text(self, question: Question, value: AnswerValue, texts: Texts) -> str:
+        list_name = _choice_list_name(question)
+        return "; ".join(texts.choice_label(list_name, v) for v in value)  # type: ignore[union-attr]
+
+    def xlsform_type(self, question: Question) -> str:
+        return f"select_multiple {_choice_list_name(question)}"
+
+
+@register
+class Scale(_ChoiceType):
+    """One answer from a list whose choices have scores: the needs profiles' measure."""
+
+    code = "scale"
+    label = _l("Scale with scores")
+    options_class = "scale"
+    summary = "scores"
+
+
+@register
+class Number(QuestionType):
+    code = "number"
+    label = _l("Number")
+    input_attrs = {"inputmode": "decimal", "class": "short"}
+
+    def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
+        checks = [Optional(), NumberRange(question.min_value, question.max_value)]
+        if question.integer_only:
+            checks.append(WholeNumber())
+        return NumberField(validators=checks, **kwargs)
+
+    def columns(self, question: Question, value: Any, scores: Scores) -> Columns:
+        return None, float(value), None
+
+    def value(self, choice, number, text) -> AnswerValue:
+        return number
+
+    def answer_text(self, question: Question, value: AnswerValue, texts: Texts) -> str:
+        return format_decimal(value)
+
+    def export_cell(self, choice, number, text, label) -> object:
+        return number
+
+    def xlsform_type(self, question: Question) -> str:
+        if question.source_type == "range":
+            return "range"
+        return "integer" if question.integer_only else "decimal"
+
+
+class _TextType(QuestionType):
+    summary = "texts"
+    default_max_length: ClassVar[int] = 4000
+    field_class: ClassVar[type[Field]] = TextAreaField
+
+    def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
+        max_length = question.max_length or self.default_max_length
+        length = Length(
+            max=max_length,
+            message=_l("Please keep this under %(max)d characters.", max=max_length),
+        )
+        return self.field_class(
+            validators=[Optional(), length], filters=[strip_and_normalise], **kwargs
+        )
+
+    def xlsform_type(self, question: Question) -> str:
+        return question.source_type or "text"
+
+
+@register
+class ShortText(_TextType):
+    code = "short_text"
+    label = _l("Short text")
+    default_max_length = 200
+    field_class = StringField
+
+
+@register
+class LongText(_TextType):
+    code = "long_text"
+    label = _l("Long text")
+    input_attrs = {"rows": 6}
+    xlsform_appearance = "multiline"
+
+
+@register
+class Date(QuestionType):
+    """Kept as ISO text (YYYY-MM-DD)."""
+
+    code = "date"
+    label = _l("Date")
+
+    def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
+        return LocalDateField(validators=[Optional()], render_kw={"type": "date"}, **kwargs)
+
+    def columns(self, question: Question, value: Any, scores: Scores) -> Columns:
+        return None, None, value.isoformat()
+
+    def value(self, choice, number, text) -> AnswerValue:
+        return date.fromisoformat(text) if text else None
+
+
+@register
+class Note(QuestionType):
+    code = "note"
+    label = _l("Note (text only, no answer)")
+    answerable = False
+
+
+@register
+class Calculate(QuestionType):
+    """Computed from other answers when the response is submitted; never shown."""
+
+    code = "calculate"
+    label = _l("Calculation (hidden)")
+    answerable = False
+    shown = False
+    calculated = True
+
+    def columns(self, question: Question, value: Any, scores: Scores) -> Columns:
+        return None, (value if isinstance(value, float) else None), as_string(value)
+
+
+#: What an unknown code (a question missing from the version) reads as.
+UNKNOWN = QuestionType()
+
+
+def type_of(code: str | None) -> QuestionType:
+    """The type of ``code``; ``UNKNOWN`` (text-like) for no or an unknown code."""
+    return TYPES.get(code, UNKNOWN)  # type: ignore[arg-type]
+
+
+if (
+    tuple(TYPES) != QUESTION_TYPES
+    or codes(answerable=True) != ANSWERABLE_TYPES
+    or set(codes(choices=True)) != set(CHOICE_TYPES)
+):
+    raise RuntimeError("question types: the registry and surveyapp.models disagree")

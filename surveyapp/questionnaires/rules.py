@@ -17,6 +17,7 @@ from functools import lru_cache
 from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires import question_index
 from surveyapp.questionnaires.expressions import Expression, ExpressionError, parse
+from surveyapp.questionnaires.question_types import TYPES
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def shown_questions(page: Page, values: Values) -> list[Question]:
     return [
         q
         for q in page.questions
-        if q.answerable or q.type == "note"
+        if TYPES[q.type].shown
         if _same_page_references(q, names) or _true(q.relevant, values)
     ]
 
@@ -98,7 +99,7 @@ def relevant_questions(page: Page, values: Values) -> list[Question]:
 
 
 def page_is_shown(page: Page, values: Values) -> bool:
-    return any(q.answerable or q.type == "note" for q in shown_questions(page, values))
+    return any(TYPES[q.type].shown for q in shown_questions(page, values))
 
 
 def next_page_number(

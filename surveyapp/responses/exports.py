@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Answer, AnswerSelection, Campaign, Municipality, Question, Response
+from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts, load_texts
 from surveyapp.questionnaires.versions import load_version
 
@@ -76,7 +77,7 @@ class _AnswerCells:
     def __init__(self, questions: list[Question], texts: Texts | None) -> None:
         self.width = len(questions)
         self.position = {q.id: index for index, q in enumerate(questions)}
-        self.kind = {q.id: q.type for q in questions}
+        self.kind = {q.id: TYPES[q.type] for q in questions}
         self.label = {q.id: _choice_labels(q, texts) for q in questions}
 
     def of_batch(self, response_ids: list[int]) -> dict[int, list[object]]:
@@ -91,15 +92,10 @@ class _AnswerCells:
             kind = self.kind.get(question_id)
             if index is None:
                 continue
-            if kind == "multiple_choice":
+            if kind.multiple:
                 ticked[answer_id] = (response_id, question_id)  # none ticked: an empty cell
                 continue
-            if kind in ("single_choice", "scale"):
-                value = self.label[question_id](choice)
-            elif kind == "number":
-                value = number
-            else:
-                value = text or ""
+            value = kind.export_cell(choice, number, text, self.label[question_id])
             self._row(cells, response_id)[index] = value
         if not ticked:
             return cells

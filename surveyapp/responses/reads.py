@@ -10,7 +10,7 @@ needs a handful of columns and never changes the objects it reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, null, select, type_coerce, union_all
@@ -27,7 +27,7 @@ from surveyapp.models import (
 )
 from surveyapp.models.campaign import is_open
 from surveyapp.questionnaires import question_index
-from surveyapp.questionnaires.question_types import AnswerValue
+from surveyapp.questionnaires.question_types import AnswerValue, type_of
 
 
 @dataclass
@@ -189,7 +189,7 @@ def _answers_from(rows, types: dict[int, str]) -> dict[int, AnswerValue]:
     answers: dict[int, AnswerValue] = {}
     for question_id, choice, number, text, selected in rows:
         kind = types.get(question_id)
-        if kind == "multiple_choice":
+        if type_of(kind).multiple:
             ticked = answers.setdefault(question_id, [])
             if selected is not None:
                 ticked.append(selected)  # type: ignore[union-attr]
@@ -205,13 +205,7 @@ def answer_value(
     kind: str | None, choice: str | None, number: float | None, text: str | None
 ) -> AnswerValue:
     """An answer row's value for a question of type ``kind``."""
-    if kind in ("single_choice", "scale"):
-        return choice
-    if kind == "number":
-        return number
-    if kind == "date":
-        return date.fromisoformat(text) if text else None
-    return text
+    return type_of(kind).value(choice, number, text)
 
 
 def answers_by_name(

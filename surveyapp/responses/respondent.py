@@ -31,8 +31,7 @@ from surveyapp.models import (
 from surveyapp.models.base import utcnow
 from surveyapp.profiles import count_tables
 from surveyapp.questionnaires import question_index, rules
-from surveyapp.questionnaires.expressions import as_string
-from surveyapp.questionnaires.question_types import AnswerValue
+from surveyapp.questionnaires.question_types import TYPES, AnswerValue
 from surveyapp.questionnaires.versions import load_version
 from surveyapp.responses.reads import (
     Link,
@@ -238,8 +237,9 @@ def _save_answers(
             emptied.append(question.id)
             continue
         rows.append({"response_id": response_id, **_columns(question, value, scores)})
-        if question.type == "multiple_choice":
-            ticked[question.id] = sorted(set(value))  # type: ignore[arg-type]
+        kind = TYPES[question.type]
+        if kind.multiple:
+            ticked[question.id] = kind.selections(value)
     if emptied:
         gone = select(Answer.id).where(
             Answer.response_id == response_id, Answer.question_id.in_(emptied)
@@ -297,17 +297,8 @@ def _choice_scores(page: Page) -> dict[tuple[int, str], float | None]:
 
 def _columns(question: Question, value: Any, scores: dict) -> dict[str, Any]:
     """An answer row's columns (every one, so that an upsert overwrites them all)."""
-    columns = {"question_id": question.id, "choice": None, "number": None, "text": None}
-    if question.type in ("single_choice", "scale"):
-        columns["choice"] = value
-        columns["number"] = scores.get((question.choice_list_id, value))
-    elif question.type == "number":
-        columns["number"] = float(value)
-    elif question.type == "date":
-        columns["text"] = value.isoformat()
-    elif question.type != "multiple_choice":
-        columns["text"] = value
-    return columns
+    choice, number, text = TYPES[question.type].columns(question, value, scores)
+    return {"question_id": question.id, "choice": choice, "number": number, "text": text}
 
 
 def _forget_loaded_answers(response: ResponseLike) -> None:
@@ -380,15 +371,14 @@ def _finalise_answers(response: ResponseLike, version: QuestionnaireVersion) -> 
         answer = stored.get(question.id)
         if name in skipped and answer is not None:
             db.session.delete(answer)
-        elif question.type == "calculate" and name not in skipped:
+        elif TYPES[question.type].calculated and name not in skipped:
             value = values.get(name)
             if value in (None, ""):
                 continue
             if answer is None:
                 answer = Answer(response_id=response.id, question_id=question.id)
                 db.session.add(answer)
-            answer.number = value if isinstance(value, float) else None
-            answer.text = as_string(value)
+            _choice, answer.number, answer.text = TYPES[question.type].columns(question, value, {})
 
 
 def submit(response: ResponseLike, version: QuestionnaireVersion | None = None) -> bool:

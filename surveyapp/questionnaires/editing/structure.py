@@ -30,6 +30,7 @@ from surveyapp.questionnaires.editing.text_edits import (
     source_texts,
 )
 from surveyapp.questionnaires.editing.version_edits import editable_version
+from surveyapp.questionnaires.question_types import TYPES
 
 # --- pages --------------------------------------------------------------------------
 
@@ -130,7 +131,7 @@ def _check_spec(
         and spec.min_value > spec.max_value
     ):
         raise EditError("bad_range", spec.name)
-    if spec.type in ("single_choice", "multiple_choice", "scale"):
+    if TYPES[spec.type].choices:
         values = [value for value, _score, _label in spec.choices or []]
         if not values:
             raise EditError("no_choices", spec.name)
@@ -193,7 +194,7 @@ def _apply(question: Question, spec: QuestionSpec, domain: Domain | None, versio
     question.integer_only = spec.integer_only
     question.relevant = spec.relevant or None
     question.constraint = spec.constraint or None
-    if spec.type in ("single_choice", "multiple_choice", "scale"):
+    if TYPES[spec.type].choices:
         question.choice_list = _choice_list_for(question, spec, version)
     else:
         question.choice_list = None

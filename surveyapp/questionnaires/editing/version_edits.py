@@ -24,6 +24,7 @@ from surveyapp.models.base import utcnow
 from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.editing.errors import EditError, check_name
 from surveyapp.questionnaires.editing.text_edits import set_text, source_texts
+from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.versions import load_version
 
 
@@ -146,7 +147,7 @@ def publish(version_id: int) -> QuestionnaireVersion:
         if not page.questions:
             raise EditError("empty_page", page.name)
         for q in page.questions:
-            if q.type != "calculate" and not source.get(text_keys.question_label(q.name)):
+            if TYPES[q.type].shown and not source.get(text_keys.question_label(q.name)):
                 raise EditError("no_label", q.name)
             if q.has_choices and not (q.choice_list and q.choice_list.choices):
                 raise EditError("no_choices", q.name)

@@ -22,6 +22,7 @@ from surveyapp.extensions import db
 from surveyapp.languages.registry import DERIVED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Domain, Question, QuestionnaireVersion, TextEntry
 from surveyapp.questionnaires import text_keys
+from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.versions import load_version
 from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, SETTINGS_TEXTS, language_label
 
@@ -101,8 +102,9 @@ def _survey_rows(version: QuestionnaireVersion, texts, domains: dict[int, Domain
 
 def _question_row(question: Question, texts, domains: dict[int, Domain]) -> dict[str, Any]:
     appearance = question.appearance
-    if question.type == "long_text":
-        appearance = " ".join(filter(None, ["multiline", appearance]))
+    added = TYPES[question.type].xlsform_appearance
+    if added:
+        appearance = " ".join(filter(None, [added, appearance]))
     row: dict[str, Any] = {"type": _xlsform_type(question), "name": question.name}
     for part in QUESTION_TEXTS:
         _localised(row, part, texts.get(text_keys.question_text(question.name, part)))
@@ -129,18 +131,7 @@ def _question_row(question: Question, texts, domains: dict[int, Domain]) -> dict
 
 
 def _xlsform_type(question: Question) -> str:
-    list_name = question.choice_list.name if question.choice_list else ""
-    if question.type in ("single_choice", "scale"):
-        return f"select_one {list_name}"
-    if question.type == "multiple_choice":
-        return f"select_multiple {list_name}"
-    if question.type == "number":
-        if question.source_type == "range":
-            return "range"
-        return "integer" if question.integer_only else "decimal"
-    if question.type in ("short_text", "long_text"):
-        return question.source_type or "text"
-    return question.type  # note, date, calculate
+    return TYPES[question.type].xlsform_type(question)
 
 
 def _choice_rows(version: QuestionnaireVersion, texts) -> list[dict]:

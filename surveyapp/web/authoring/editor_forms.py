@@ -10,18 +10,9 @@ from surveyapp.core.form_fields import NumberField
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Domain
+from surveyapp.questionnaires.question_types import TYPES
 
-TYPE_LABELS = {
-    "single_choice": _l("One answer from a list"),
-    "multiple_choice": _l("Several answers from a list"),
-    "scale": _l("Scale with scores"),
-    "number": _l("Number"),
-    "short_text": _l("Short text"),
-    "long_text": _l("Long text"),
-    "date": _l("Date"),
-    "note": _l("Note (text only, no answer)"),
-    "calculate": _l("Calculation (hidden)"),
-}
+TYPE_LABELS = {code: kind.label for code, kind in TYPES.items()}
 
 
 class NewQuestionnaireForm(FlaskForm):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 
-from flask_babel import format_date, format_decimal
 from markupsafe import Markup, escape
 from wtforms import Field, SelectMultipleField
 
 from surveyapp.campaigns.roles import RESPONDENT_ROLE_LABELS
 from surveyapp.languages.current import current_language, gettext
 from surveyapp.models import Question
+from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts
 from surveyapp.responses.respondent import AnswerValue
 
@@ -24,16 +23,7 @@ def answer_text(question: Question, value: AnswerValue, texts: Texts) -> str:
     """An answer as the respondent would say it, in the page's language; "" if none."""
     if value is None or value == "" or value == []:
         return ""
-    list_name = question.choice_list.name if question.choice_list else ""
-    if question.type in ("single_choice", "scale"):
-        return texts.choice_label(list_name, value)
-    if question.type == "multiple_choice":
-        return "; ".join(texts.choice_label(list_name, v) for v in value)
-    if question.type == "number":
-        return format_decimal(value)
-    if isinstance(value, date):
-        return format_date(value, "long")
-    return str(value)
+    return TYPES[question.type].answer_text(question, value, texts)
 
 
 def choice_inputs(field: Field) -> Markup:
@@ -78,9 +68,6 @@ def _option_tails(
     return tuple(tails)
 
 
-GROUPED = ("single_choice", "multiple_choice", "scale")
-
-
 def question_block(field: Field, question: Question) -> Markup:
     """A questionnaire field as a page shows it: label (or legend for choices),
     "(optional)", hint, error, the input(s), and the aria attributes that tie
@@ -90,7 +77,8 @@ def question_block(field: Field, question: Question) -> Markup:
     on every page view until an error shows, so it is written once per field
     and language.
     """
-    if question.type in GROUPED and not field.errors:
+    grouped = TYPES[question.type].grouped
+    if grouped and not field.errors:
         head, tail = _grouped_frame(
             field.id,
             str(field.label.text),
@@ -109,9 +97,7 @@ def question_block(field: Field, question: Question) -> Markup:
         question.type,
         question.required,
     )
-    inputs = (
-        choice_inputs(field) if question.type in GROUPED else field(**_input_attrs(field, question))
-    )
+    inputs = choice_inputs(field) if grouped else field(**_input_attrs(field, question))
     # Every text in the parts went through escape(); the inputs are escaped HTML too.
     return Markup("\n".join(inputs if part is _INPUTS else part for part in parts))  # nosec B704
 
@@ -149,8 +135,8 @@ def _block_parts(
     parts: list = [
         f'<div class="question {"has-error" if errors else ""} q-{escape(kind)}" id="{fid}-block">'
     ]
-    if kind in GROUPED:
-        scale = "scale" if kind == "scale" else ""
+    if TYPES[kind].grouped:
+        scale = TYPES[kind].options_class
         aria = f' aria-describedby="{" ".join(described)}"' if described else ""
         parts += [
             f"<fieldset{aria}>",
@@ -179,10 +165,7 @@ def _input_attrs(field: Field, question: Question) -> dict[str, str | int]:
         attrs["aria-describedby"] = " ".join(described)
     if field.errors:
         attrs["aria-invalid"] = "true"
-    if question.type == "number":
-        attrs.update({"inputmode": "decimal", "class": "short"})
-    if question.type == "long_text":
-        attrs["rows"] = 6
+    attrs.update(TYPES[question.type].input_attrs)
     if question.required:
         attrs["aria-required"] = "true"
     return attrs
