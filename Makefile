@@ -7,20 +7,22 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run serve test setup catalogs db browser tools bench lint deps clean
+.PHONY: run serve test setup catalogs db browser nginx tools bench lint deps clean
 
 run: setup db
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Production-style: gunicorn with several workers; needs SECRET_KEY (and DATABASE_URL).
+# Production-style: gunicorn with deploy/gunicorn.conf.py (gevent workers, an access log
+# without link tokens); needs SECRET_KEY (and DATABASE_URL). Put nginx in front
+# (deploy/nginx.conf, see the README's "Deployment").
 WORKERS ?= 4
+export WORKERS
 serve: setup
 	SURVEYAPP_ENV=production $(FLASK) db upgrade
 	SURVEYAPP_ENV=production $(FLASK) seed
-	SURVEYAPP_ENV=production $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
-	  --access-logfile - 'surveyapp:create_app()'
+	SURVEYAPP_ENV=production $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'surveyapp:create_app()'
 
-test: setup browser tools
+test: setup browser tools nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed catalogs
@@ -47,6 +49,16 @@ browser:
 	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) \
 	  || echo "Could not install chromium: browser tests will be skipped"; \
 	else echo "chromium is not installed and we are not root: browser tests will be skipped"; fi
+
+# Debian's nginx for the test that runs deploy/nginx.conf in front of gunicorn; where we
+# cannot install it that test skips.
+nginx:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's nginx-light for the slow-client test"; \
+	  (apt-get install -y -qq nginx-light >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null)) \
+	  || echo "Could not install nginx: the nginx test will be skipped"; \
+	else echo "nginx is not installed and we are not root: the nginx test will be skipped"; fi
 
 # axe-core and the Nu HTML Checker, from the npm registry, for the checks in tests/browser.
 tools: tests/tools/node_modules/.installed

@@ -37,6 +37,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 2 * 3600
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
+    #: Proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host it
+    #: believes; 0 when clients reach the app directly (then the headers are ignored).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
 
 class ProductionConfig(Config):

@@ -11,6 +11,7 @@ from flask import Flask, current_app, g, render_template, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ProductionConfig, normalise_database_url
 from surveyapp.extensions import csrf, db, login_manager, migrate
@@ -33,6 +34,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.config.from_object(config)
         if config is ProductionConfig:
             ProductionConfig.check(app.config)
+    _configure_proxies(app)
     _configure_database(app)
     _configure_secret_key(app)
 
@@ -69,6 +71,17 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     register_demo_cli(app)
     _register_error_pages(app)
     return app
+
+
+def _configure_proxies(app: Flask) -> None:
+    """Behind nginx (deploy/nginx.conf), take the client's address from the proxy's headers.
+
+    Only as many hops as TRUSTED_PROXIES says: a client reaching the app directly
+    could otherwise claim any address and slip past per-address rate limits.
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _configure_secret_key(app: Flask) -> None:

@@ -35,8 +35,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def server(app, tmp_path):
+#: gunicorn as the test ran it first (4 sync workers), and as `make serve` runs it.
+SERVERS = {
+    "sync": ["--workers", "4", "--log-level", "warning"],
+    "make-serve": ["-c", "deploy/gunicorn.conf.py", "--log-level", "warning"],
+}
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def server(app, tmp_path, request):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     port = _free_port()
     env = {
@@ -44,23 +51,19 @@ def server(app, tmp_path):
         "DATABASE_URL": url,
         "SECRET_KEY": "concurrency-test-" + "k" * 40,
         "PYTHONWARNINGS": "ignore",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WORKERS": "4",
+        "ACCESS_LOG": str(tmp_path / "access.log"),
     }
     process = subprocess.Popen(
-        [
-            str(GUNICORN),
-            "--workers",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "surveyapp:create_app()",
-        ],  # fmt: skip
+        [str(GUNICORN), *SERVERS[request.param], "--bind", f"127.0.0.1:{port}",
+         "surveyapp:create_app()"],
         cwd=Path(__file__).resolve().parent.parent,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-    )
+    )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -133,7 +136,7 @@ def _respondent(base, token, plans, number, statuses, errors):
 
 
 def test_fifty_respondents_at_once_every_response_stored_exactly_once(
-    app, server, make_invitation, capsys
+    app, server, make_invitation, capsys, request
 ):
     tokens = [
         make_invitation(municipality=code, role="councillor", language=lang)
@@ -165,7 +168,7 @@ def test_fifty_respondents_at_once_every_response_stored_exactly_once(
         )
         total = db.session.scalar(select(func.count()).select_from(Response))
         answers = db.session.scalar(select(func.count()).select_from(Answer))
-    database = "PostgreSQL" if PG_URL else "SQLite"
+    database = ("PostgreSQL" if PG_URL else "SQLite") + f", gunicorn {request.node.callspec.id}"
     with capsys.disabled():  # the counts belong in CI's log
         print(
             f"\n[{database}] {RESPONDENTS} respondents in {elapsed:.1f}s: "
