@@ -71,8 +71,8 @@ def campaign_overview(campaign_id: int) -> CampaignOverview:
         )
     ]
     towns = [
-        _rate(code, *counts, country_code=country)
-        for code, country, *counts in db.session.execute(
+        _rate(code, invited, started, submitted, country_code=country)
+        for code, country, invited, started, submitted in db.session.execute(
             counted(Municipality.code, Country.code)
             .group_by(Municipality.id, Municipality.code, Country.code, Country.position)
             .order_by(Country.position, Municipality.code)

@@ -34,7 +34,7 @@ class EscapingLazyString(LazyString):
         return {"_message": self._message, "_variables": self._variables}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["_message"], state["_variables"])
+        EscapingLazyString.__init__(self, state["_message"], state["_variables"])
 
 
 def _format(string: str, variables: dict[str, Any]) -> str:

@@ -63,5 +63,6 @@ def load_reference_data() -> dict[str, int]:
             .select_from(Municipality)
             .where(Municipality.country_id == country.id)
         )
+        or 0
         for code, country in countries.items()
     }

@@ -213,7 +213,7 @@ class MultipleChoice(_ChoiceType):
 
     def answer_text(self, question: Question, value: AnswerValue, texts: Texts) -> str:
         list_name = _choice_list_name(question)
-        return "; ".join(texts.choice_label(list_name, v) for v in value)  # type: ignore[union-attr]
+        return "; ".join(texts.choice_label(list_name, v) for v in value or ())
 
     def xlsform_type(self, question: Question) -> str:
         return f"select_multiple {_choice_list_name(question)}"
@@ -338,7 +338,7 @@ UNKNOWN = QuestionType()
 
 def type_of(code: str | None) -> QuestionType:
     """The type of ``code``; ``UNKNOWN`` (text-like) for no or an unknown code."""
-    return TYPES.get(code, UNKNOWN)  # type: ignore[arg-type]
+    return TYPES.get(code or "", UNKNOWN)
 
 
 if (

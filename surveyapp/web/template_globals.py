@@ -36,7 +36,11 @@ def init_app(app: Flask) -> None:
     # Templates look their messages up in the request's catalog directly: Flask-Babel's
     # callables find the same catalog through several layers of lookups, and Jinja's
     # ``_`` reaches them through three more calls; a page has a dozen messages.
-    env.install_gettext_callables(**languages_current.template_gettext_callables(), newstyle=True)
+    # Jinja's i18n extension (Flask-Babel adds it) puts install_gettext_callables on the
+    # environment at run time; its stubs do not know it.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        **languages_current.template_gettext_callables(), newstyle=True
+    )
     env.globals["_"] = languages_current.template_gettext
     app.context_processor(languages_current.language_context)
 

@@ -224,7 +224,7 @@ def page(token: str, number: int):
 
 
 def _url_of(step: Step, token: str) -> str:
-    values = {} if step.number is None else {"number": step.number}
+    values: dict[str, int | str] = {} if step.number is None else {"number": step.number}
     if step.check:
         values["check"] = 1
     if step.lang:
