@@ -24,7 +24,8 @@ from surveyapp.models import Domain, Question, QuestionnaireVersion, TextEntry
 from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.versions import load_version
-from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, SETTINGS_TEXTS, language_label
+from surveyapp.questionnaires.xlsform.columns import language_label
+from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, SETTINGS_TEXTS
 
 #: Column order of each sheet, by the header's part before "::"; others follow.
 SURVEY_ORDER = (

@@ -21,17 +21,15 @@ from surveyapp.models import Questionnaire
 from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.expressions import ExpressionError, check
 from surveyapp.questionnaires.text_keys import NAME
-from surveyapp.questionnaires.xlsform.survey_sheet import ImportedPage, SurveySheetReader, bad_name
-from surveyapp.questionnaires.xlsform.workbook import (
-    SETTINGS_TEXTS,
+from surveyapp.questionnaires.xlsform.columns import (
     Columns,
     Languages,
-    Sheet,
-    XLSFormReport,
     language_code,
     language_label,
     split_header,
 )
+from surveyapp.questionnaires.xlsform.survey_sheet import ImportedPage, SurveySheetReader, bad_name
+from surveyapp.questionnaires.xlsform.workbook import SETTINGS_TEXTS, Sheet, XLSFormReport
 
 DOMAIN_CODE = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
 
