@@ -18,7 +18,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     #: None means: SQLite in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    #: Pooled connections are checked before use by surveyapp.db_setup (not pool_pre_ping,
+    #: Pooled connections are checked before use by surveyapp.core.database (not pool_pre_ping,
     #: which would also ping for every respondent page).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     #: Flask-Babel resolves relative directories against the package folder,
@@ -27,7 +27,7 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Belgrade"
     #: Flask-WTF's default: a CSRF token lives one hour. Respondent pages
-    #: survive an expired token (see survey.routes); staff pages do not.
+    #: survive an expired token (see responses.navigation); staff pages do not.
     WTF_CSRF_TIME_LIMIT = 3600
     #: Requests larger than this are refused (413) before they are read.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

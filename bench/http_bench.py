@@ -810,21 +810,25 @@ def print_table(args, all_results: list[Results], skipped: str | None) -> None:
 
 #: (what, module path fragment, function name) whose cumulative time is reported.
 BREAKDOWN = [
-    ("_visit (link, response, version, languages, texts)", "survey/routes.py", "_visit"),
-    ("  find_link (link, response, stamp; a page's answers)", "response_reads.py", "find_link"),
+    ("_visit (link, response, version, languages, texts)", "web/survey/routes.py", "_visit"),
+    ("  find_link (link, response, stamp; a page's answers)", "responses/reads.py", "find_link"),
     ("  version_cache.get (the kept version, or loading it)", "version_cache.py", "get"),
     ("  (loading a version: only after an edit)", "version_cache.py", "_load"),
-    ("  set_language", "responses.py", "set_language"),
-    ("make_page_form (a new form class: once per process)", "page_forms.py", "make_page_form"),
+    ("  set_language", "responses/respondent.py", "set_language"),
+    (
+        "make_page_form (a new form class: once per process)",
+        "questionnaires/page_forms.py",
+        "make_page_form",
+    ),
     ("form construction (FlaskForm.__init__ / meta)", "wtforms/form.py", "__call__"),
-    ("saved_answers (pages that read other pages' answers)", "response_reads.py", "saved_answers"),
+    ("saved_answers (pages that read other pages' answers)", "responses/reads.py", "saved_answers"),
     ("form.validate (wtforms)", "wtforms/form.py", "validate"),
-    ("responses.save_page (write transaction)", "responses.py", "save_page"),
+    ("respondent.save_page (write transaction)", "responses/respondent.py", "save_page"),
     ("render_template", "flask/templating.py", "render_template"),
-    ("  question_block (each question's HTML)", "survey/display.py", "question_block"),
+    ("  question_block (each question's HTML)", "web/survey/display.py", "question_block"),
     ("SQLAlchemy Connection.execute (all statements)", "sqlalchemy/engine/base.py", "execute"),
     ("DB driver cursor.execute", "sqlalchemy/engine/default.py", "do_execute"),
-    ("templates' _()", "surveyapp/i18n.py", "template_gettext"),
+    ("templates' _()", "surveyapp/languages/current.py", "template_gettext"),
     ("after_request hooks", "flask/app.py", "process_response"),
     ("session cookie save", "flask/sessions.py", "save_session"),
 ]

@@ -67,7 +67,7 @@ class QuestionnaireVersion(db.Model):
     #: XLSForm settings kept for export (form_id, version, default_language, ...).
     settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: Goes up with every change to the version's pages, questions, choices or
-    #: texts (``surveyapp.version_cache``), so cached copies know they are stale.
+    #: texts (``surveyapp.questionnaires.version_cache``), so cached copies know they are stale.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")

@@ -3,9 +3,9 @@
 These are the two reads of the busiest pages there are, so they are plain Core
 statements built once (SQLAlchemy compiles each once per process), read on the
 request's own connection rather than through the ORM session
-(``db_setup.read_rows``), and they give plain rows, not ORM objects: a page
+(``core.database.read_rows``), and they give plain rows, not ORM objects: a page
 needs a handful of columns and never changes the objects it reads.
-``responses`` changes state; this module only reads it."""
+``respondent`` changes state; this module only reads it."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from surveyapp.questionnaires.question_types import AnswerValue, type_of
 
 @dataclass
 class ResponseState:
-    """A started response as its pages need it. ``responses``' functions take
+    """A started response as its pages need it. ``respondent``'s functions take
     this or a ``Response``; they keep ``status`` and ``draft`` up to date."""
 
     id: int
@@ -53,7 +53,7 @@ class Link:
     version_id: int
     opens_at: datetime
     closes_at: datetime | None
-    #: The stamp of the campaign's version (``surveyapp.version_cache``).
+    #: The stamp of the campaign's version (``surveyapp.questionnaires.version_cache``).
     version_stamp: tuple[int, datetime]
     #: None until the respondent consents.
     response: ResponseState | None
