@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ProductionConfig, normalise_database_url
+from surveyapp.core.access_log import redact
 from surveyapp.extensions import csrf, db, login_manager, migrate
 from surveyapp.languages.catalogs import CatalogCache
 from surveyapp.languages.current import CATALOGS_KEY, CatalogDomain, current_locale
@@ -138,7 +139,10 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
-        current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # The path without its link token, as in the access log (core.access_log).
+        current_app.logger.exception(
+            "Unhandled error on %s %s", request.method, redact(request.path)
+        )
         if "lang" not in g:
             g.lang = SOURCE_LANGUAGE
         return render_error(500)

@@ -190,3 +190,21 @@ def test_redact_keeps_routes_and_drops_tokens():
     assert redact("/mk/r/AbC-123_x/p/2?next=/r/zzz") == "/mk/r/<token>/p/2?next=/r/<token>"
     assert redact("/en/o/openToken") == "/en/o/<token>"
     assert redact("/en/staff/campaigns/3/responses.csv") == "/en/staff/campaigns/3/responses.csv"
+
+
+def test_an_unexpected_error_is_logged_without_the_link_token(
+    app, client, make_invitation, monkeypatch, caplog
+):
+    from surveyapp.responses import reads
+
+    token = make_invitation(language="bs")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(reads, "find_link", broken)
+    with caplog.at_level("ERROR"):
+        got = client.get(f"/bs/r/{token}")
+    assert got.status_code == 500
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "/bs/r/<token>" in logged and token not in logged
