@@ -190,19 +190,19 @@ def test_loading_the_version_needs_no_second_connection(app, make_invitation):
 def test_only_the_kept_versions_have_their_question_index_made_once(app):
     """A page's loops over the questions use a ready index for the kept (read-only)
     versions; a version that is being edited gets a fresh one every time."""
-    from surveyapp.questionnaires import question_index
+    from surveyapp.questionnaires.version_cache import index_of
 
     with app.test_request_context():
         version = builtin_version()
         kept = version_cache.get(version.id).version
-        assert question_index.of(kept) is question_index.of(kept)
-        names = [name for _id, name in question_index.of(kept).ids_and_names]
+        assert index_of(kept) is index_of(kept)
+        names = [name for _id, name in index_of(kept).ids_and_names]
         assert names == [q.name for page in kept.pages for q in page.questions]
 
         page = version.pages[0]
-        before = len(question_index.of(version).ids_and_names)
+        before = len(index_of(version).ids_and_names)
         page.questions.append(Question(version=version, name="added_now", type="short_text"))
         db.session.flush()
-        assert len(question_index.of(version).ids_and_names) == before + 1
-        assert question_index.of(version).types[page.questions[-1].id] == "short_text"
+        assert len(index_of(version).ids_and_names) == before + 1
+        assert index_of(version).types[page.questions[-1].id] == "short_text"
         db.session.rollback()

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from surveyapp.models import Page, Question, QuestionnaireVersion
-from surveyapp.questionnaires import question_index
 from surveyapp.questionnaires.expressions import Expression, ExpressionError, parse
 from surveyapp.questionnaires.question_types import TYPES
+from surveyapp.questionnaires.version_cache import index_of
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def _true(text: str | None, values: Values, current: object = None, default: boo
 
 def all_values(version: QuestionnaireVersion, answers_by_name: Values) -> dict[str, object]:
     """Every question's value by name (None when unanswered), calculations included."""
-    index = question_index.of(version)
+    index = index_of(version)
     values: dict[str, object] = {
         name: answers_by_name.get(name) for _id, name in index.ids_and_names
     }

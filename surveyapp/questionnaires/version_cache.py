@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from flask import Flask
 from sqlalchemy import Engine, select, update
@@ -34,7 +35,7 @@ from sqlalchemy.orm import Session
 from surveyapp.core.database import listen_once
 from surveyapp.extensions import db
 from surveyapp.models import Choice, ChoiceList, Page, Question, QuestionnaireVersion, TextEntry
-from surveyapp.questionnaires import question_index
+from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts, complete_languages, load_texts
 from surveyapp.questionnaires.versions import load_version
 
@@ -131,7 +132,7 @@ def _load(version_id: int, stamp: Stamp) -> CachedVersion:
             for question in page.questions:
                 _ = question.page, question.version
         session.expunge_all()
-    question_index.keep(version)
+    _keep_index(version)
     offered = complete_languages(version_id)
     # The stamp is read before the content, and an edit commits its content and
     # its new revision together: what was loaded is never older than its stamp.
@@ -144,6 +145,56 @@ def clear() -> None:
     """Forget every cached version of this process."""
     with _cache_lock:
         _cache.clear()
+
+
+# --- the question index ----------------------------------------------------------
+# A version's questions as plain tuples, for the loops every page runs. Reading an
+# attribute of a mapped object costs several times a plain one, and a respondent
+# page walks all of a version's questions a few times (its answers by name, the
+# values its rules read, the question types). The versions kept here are
+# read-only, so their index is made once, when they are loaded; any other
+# version's (the editor's preview) is made afresh on each call.
+
+
+@dataclass(frozen=True)
+class QuestionIndex:
+    #: (id, name) of every question, in page and question order.
+    ids_and_names: tuple[tuple[int, str], ...]
+    #: question id -> type
+    types: dict[int, str]
+    #: The calculations that have an expression, in order.
+    calculations: tuple[Question, ...]
+    #: (choice list id, choice value) -> the choice's score, for the lists questions use
+    scores: dict[tuple[int, str], float | None]
+
+
+_kept: WeakKeyDictionary[QuestionnaireVersion, QuestionIndex] = WeakKeyDictionary()
+
+
+def _build(version: QuestionnaireVersion) -> QuestionIndex:
+    questions = [q for page in version.pages for q in page.questions]
+    return QuestionIndex(
+        ids_and_names=tuple((q.id, q.name) for q in questions),
+        types={q.id: q.type for q in questions},
+        calculations=tuple(q for q in questions if TYPES[q.type].calculated and q.calculation),
+        scores={
+            (q.choice_list_id, choice.value): choice.score
+            for q in questions
+            if q.choice_list is not None
+            for choice in q.choice_list.choices
+        },
+    )
+
+
+def index_of(version: QuestionnaireVersion) -> QuestionIndex:
+    """The version's index: kept for a read-only version, made now for any other."""
+    index = _kept.get(version)
+    return index if index is not None else _build(version)
+
+
+def _keep_index(version: QuestionnaireVersion) -> None:
+    """Make ``version``'s index once: only for a version nobody changes any more."""
+    _kept[version] = _build(version)
 
 
 # --- keeping ``revision`` up to date ------------------------------------------------

@@ -26,8 +26,8 @@ from surveyapp.models import (
     Response,
 )
 from surveyapp.models.campaign import is_open
-from surveyapp.questionnaires import question_index
 from surveyapp.questionnaires.question_types import AnswerValue, type_of
+from surveyapp.questionnaires.version_cache import index_of
 
 
 @dataclass
@@ -181,7 +181,7 @@ def saved_answers(
 
 
 def _question_types(version: QuestionnaireVersion) -> dict[int, str]:
-    return question_index.of(version).types
+    return index_of(version).types
 
 
 def _answers_from(rows, types: dict[int, str]) -> dict[int, AnswerValue]:
@@ -218,4 +218,4 @@ def answers_by_name(
     ``saved``: the response's ``saved_answers``, when the caller has them already.
     """
     answers = saved_answers(response, version) if saved is None else saved
-    return {name: answers.get(id_) for id_, name in question_index.of(version).ids_and_names}
+    return {name: answers.get(id_) for id_, name in index_of(version).ids_and_names}

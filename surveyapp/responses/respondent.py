@@ -30,8 +30,9 @@ from surveyapp.models import (
 )
 from surveyapp.models.base import utcnow
 from surveyapp.profiles import count_tables
-from surveyapp.questionnaires import question_index, rules
+from surveyapp.questionnaires import rules
 from surveyapp.questionnaires.question_types import TYPES, AnswerValue
+from surveyapp.questionnaires.version_cache import index_of
 from surveyapp.questionnaires.versions import load_version
 from surveyapp.responses.reads import (
     Link,
@@ -292,7 +293,7 @@ def _answer_upsert(conn: Connection):
 
 def _choice_scores(page: Page) -> dict[tuple[int, str], float | None]:
     """(choice list id, value) -> score, for every choice list the page's version uses."""
-    return question_index.of(page.version).scores
+    return index_of(page.version).scores
 
 
 def _columns(question: Question, value: Any, scores: dict) -> dict[str, Any]:
