@@ -52,6 +52,7 @@ POST_ONLY = {
     "authoring.change_question": {"admin", "analyst"},
     "authoring.publish": {"admin", "analyst"},
     "authoring.duplicate": {"admin", "analyst"},
+    "authoring.withdraw_or_offer_language": {"admin", "translator"},
     "auth.logout": None,  # last: signing out ends the session (and its CSRF secret)
 }
 #: Query strings some routes need to find something.

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import TextEntry
-from surveyapp.questionnaires.texts import complete_languages, source_hash, translation_status
+from surveyapp.questionnaires.texts import offered_languages, source_hash, translation_status
 from surveyapp.questionnaires.translation.po_files import export_catalog, import_catalog
 from tests.plans import builtin_version
 
@@ -148,10 +148,11 @@ def test_a_changed_source_marks_translations_out_of_date_until_reviewed(app, res
         db.session.commit()
         status = translation_status(version_id)
         assert status["mk"].outdated == 1 and not status["mk"].complete
-        # Out-of-date languages are no longer offered to respondents.
-        assert complete_languages(version_id) == ["en"]
+        # An out-of-date translation stays live, marked for review (#14: a wording
+        # fix in English must not take five languages offline).
+        assert "mk" in offered_languages(version_id)
     person = respondent("mk")
-    assert person.get().location.endswith(f"/en/r/{person.token}")
+    assert person.get().status_code == 200
 
     catalog, data = _export(app, "mk")
     message = catalog.get("Local needs and priorities", context=key)
@@ -161,4 +162,80 @@ def test_a_changed_source_marks_translations_out_of_date_until_reviewed(app, res
         report = import_catalog(version_id, _po_bytes(catalog))
         assert report.applied, report.problems
         assert translation_status(version_id)["mk"].complete
-        assert "mk" in complete_languages(version_id)
+        assert "mk" in offered_languages(version_id)
+
+
+def _change_english(app, key: str, text: str) -> None:
+    with app.app_context():
+        source = db.session.scalar(
+            select(TextEntry).where(
+                TextEntry.version_id == _version_id(app),
+                TextEntry.key == key,
+                TextEntry.lang == "en",
+            )
+        )
+        source.text = text
+        source.source_hash = source_hash(text)
+        db.session.commit()
+
+
+def test_a_wording_fix_in_english_keeps_every_language_live_for_a_respondent_half_way(
+    app, respondent, staff
+):
+    """The trap of #14: "in part" → "partly" took five languages offline, and a
+    Macedonian respondent half-way through was switched to English without a word."""
+    person = respondent("mk")
+    person.consent()
+    first = person.get("/p/1").get_data(as_text=True)
+    _change_english(app, TITLE, "City needs and priorities (revised)")
+    page = person.get("/p/1")
+    assert page.status_code == 200, page.location
+    assert 'lang="mk"' in page.get_data(as_text=True)
+    with app.app_context():
+        assert offered_languages(_version_id(app)) == offered_languages(_version_id(app))
+        assert set(offered_languages(_version_id(app))) >= {
+            "sq",
+            "bs",
+            "mk",
+            "sr",
+            "sr-Latn",
+            "cnr",
+        }
+    # Staff see which translations wait for review.
+    translator = staff("translator")
+    status = translator.client.get("/en/staff/translations").get_data(as_text=True)
+    assert "out of date" in status and "City needs and priorities (revised)" in status
+    assert 'lang="mk"' in first
+
+
+def test_a_language_is_withdrawn_only_by_a_deliberate_act_and_never_under_a_respondent(
+    app, respondent, staff
+):
+    halfway = respondent("sq")
+    halfway.consent()
+    version_id = _version_id(app)
+    translator = staff("translator")
+    withdrawn = translator.post_form(
+        f"/en/staff/translations/{version_id}/languages",
+        {"language": "sq", "action": "withdraw"},
+        form_page="/en/staff/translations",
+    )
+    assert withdrawn.status_code == 303
+    with app.app_context():
+        assert "sq" not in offered_languages(version_id)
+    # A new respondent is not offered Albanian any more ...
+    newcomer = respondent("sq")
+    assert newcomer.get().status_code in (302, 303)
+    # ... but the one half-way through keeps it.
+    page = halfway.get("/p/1")
+    assert page.status_code == 200 and 'lang="sq"' in page.get_data(as_text=True)
+    status = translator.client.get("/en/staff/translations").get_data(as_text=True)
+    assert "withdrawn" in status.lower()
+    offered_again = translator.post_form(
+        f"/en/staff/translations/{version_id}/languages",
+        {"language": "sq", "action": "offer"},
+        form_page="/en/staff/translations",
+    )
+    assert offered_again.status_code == 303
+    with app.app_context():
+        assert "sq" in offered_languages(version_id)

@@ -69,6 +69,9 @@ class QuestionnaireVersion(db.Model):
     #: Goes up with every change to the version's pages, questions, choices or
     #: texts (``surveyapp.questionnaires.version_cache``), so cached copies know they are stale.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Languages staff took away from respondents on purpose (registry codes); a
+    #: translation that is only out of date stays offered, marked for review.
+    withdrawn_languages: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
     pages: Mapped[list[Page]] = relationship(

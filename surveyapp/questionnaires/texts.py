@@ -103,7 +103,13 @@ class LanguageStatus:
 
     @property
     def complete(self) -> bool:
+        """Every text translated from the current source."""
         return self.current == self.total
+
+    @property
+    def translated(self) -> bool:
+        """Every text has a translation; some may wait for review (out of date)."""
+        return self.missing == 0
 
     @property
     def percent(self) -> int:
@@ -143,14 +149,55 @@ def translation_status(version_id: int) -> dict[str, LanguageStatus]:
     }
 
 
-def complete_languages(version_id: int) -> list[str]:
-    """Languages offered to respondents: every source text translated and current.
+def translated_languages(version_id: int) -> list[str]:
+    """Languages with a translation of every source text, current or out of date.
 
-    In registry order; the source language is always complete, and Serbian
-    Latin follows Serbian Cyrillic.
+    In registry order; the source language is always there, and Serbian Latin
+    follows Serbian Cyrillic. An out-of-date translation (its source text changed
+    since) is still the municipality's language: it stays, marked for review.
     """
     status = translation_status(version_id)
-    return [code for code in LANGUAGES if status[storage_language(code)].complete]
+    return [code for code in LANGUAGES if status[storage_language(code)].translated]
+
+
+def offered_languages(version_id: int, withdrawn: list[str] | None = None) -> list[str]:
+    """Languages offered to new respondents: translated, and not withdrawn by staff.
+
+    ``withdrawn`` is the version's ``withdrawn_languages`` (read when not given);
+    withdrawing a language withdraws the languages derived from it.
+    """
+    if withdrawn is None:
+        withdrawn = (
+            db.session.scalar(
+                select(QuestionnaireVersion.withdrawn_languages).where(
+                    QuestionnaireVersion.id == version_id
+                )
+            )
+            or []
+        )
+    return [
+        code
+        for code in translated_languages(version_id)
+        if code not in withdrawn and storage_language(code) not in withdrawn
+    ]
+
+
+def set_language_withdrawn(version_id: int, lang: str, withdrawn: bool) -> QuestionnaireVersion:
+    """Take ``lang`` away from new respondents of a version, or offer it again.
+
+    The source language cannot be withdrawn (KeyError for an unknown language or
+    version, ValueError for the source). Respondents who already answer in it
+    keep it (``CachedVersion.allows``).
+    """
+    if lang not in LANGUAGES or lang == SOURCE_LANGUAGE:
+        raise (KeyError if lang not in LANGUAGES else ValueError)(lang)
+    version = db.session.get(QuestionnaireVersion, version_id)
+    if version is None:
+        raise KeyError(version_id)
+    current = [code for code in (version.withdrawn_languages or []) if code != lang]
+    version.withdrawn_languages = sorted({*current, lang}) if withdrawn else current
+    db.session.commit()
+    return version
 
 
 def latest_versions() -> list[QuestionnaireVersion]:

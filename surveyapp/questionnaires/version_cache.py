@@ -36,7 +36,12 @@ from surveyapp.core.database import listen_once
 from surveyapp.extensions import db
 from surveyapp.models import Choice, ChoiceList, Page, Question, QuestionnaireVersion, TextEntry
 from surveyapp.questionnaires.question_types import TYPES
-from surveyapp.questionnaires.texts import Texts, complete_languages, load_texts
+from surveyapp.questionnaires.texts import (
+    Texts,
+    load_texts,
+    offered_languages,
+    translated_languages,
+)
 from surveyapp.questionnaires.versions import load_version
 
 #: What tells one state of a version from another: (revision, created_at).
@@ -53,8 +58,11 @@ class CachedVersion:
 
     stamp: Stamp
     version: QuestionnaireVersion
-    #: Languages offered to respondents (every text translated and current).
+    #: Languages offered to new respondents (every text translated, none withdrawn).
     offered: list[str]
+    #: Languages with every text translated, withdrawn ones included: a respondent who
+    #: started in one of them keeps it (a language never goes under their feet).
+    translated: list[str] = field(default_factory=list)
     _texts: dict[str, Texts] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -67,6 +75,10 @@ class CachedVersion:
             with self._lock:
                 self._texts[lang] = texts
         return texts
+
+    def allows(self, lang: str, started_in: str | None) -> bool:
+        """Whether a respondent who started in ``started_in`` (None: not yet) may read ``lang``."""
+        return lang in self.offered or (lang == started_in and lang in self.translated)
 
     def memo(self, key: Any, make: Callable[[], Any]) -> Any:
         """``make()`` once per key for this state of the version (e.g. a page's form class)."""
@@ -133,12 +145,13 @@ def _load(version_id: int, stamp: Stamp) -> CachedVersion:
                 _ = question.page, question.version
         session.expunge_all()
     _keep_index(version)
-    offered = complete_languages(version_id)
+    translated = translated_languages(version_id)
+    offered = offered_languages(version_id, version.withdrawn_languages or [])
     # The stamp is read before the content, and an edit commits its content and
     # its new revision together: what was loaded is never older than its stamp.
     # It may be newer (PostgreSQL reads committed rows per statement); then the
     # next request sees the newer stamp and loads again.
-    return CachedVersion(stamp, version, offered)
+    return CachedVersion(stamp, version, offered, translated)
 
 
 def clear() -> None:

@@ -11,7 +11,12 @@ from babel.messages.pofile import read_po
 from surveyapp.languages import catalog_files
 from surveyapp.languages.catalog_checks import check_po_file, is_translated
 from surveyapp.languages.registry import TRANSLATED_LANGUAGES
-from surveyapp.questionnaires.texts import latest_versions, translation_gaps, translation_status
+from surveyapp.questionnaires.texts import (
+    latest_versions,
+    translated_languages,
+    translation_gaps,
+    translation_status,
+)
 
 
 @dataclass
@@ -29,6 +34,10 @@ class Column:
     title: str
     version_id: int | None = None
     cells: dict[str, Cell] = field(default_factory=dict)
+    #: Languages with every text translated (some perhaps waiting for review).
+    translated: list[str] = field(default_factory=list)
+    #: Languages staff withdrew from new respondents.
+    withdrawn: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -69,7 +78,12 @@ def _open_messages(path: Path) -> list[Message]:
 def questionnaire_columns() -> list[Column]:
     columns = []
     for version in latest_versions():
-        column = Column(f"{version.questionnaire.name} v{version.number}", version.id)
+        column = Column(
+            f"{version.questionnaire.name} v{version.number}",
+            version.id,
+            translated=[c for c in translated_languages(version.id) if c in TRANSLATED_LANGUAGES],
+            withdrawn=list(version.withdrawn_languages or []),
+        )
         for code, status in translation_status(version.id).items():
             if code in TRANSLATED_LANGUAGES:
                 column.cells[code] = Cell(

@@ -5,12 +5,17 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 
+from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.languages.catalog_checks import placeholders
-from surveyapp.languages.registry import LANGUAGES, TRANSLATED_LANGUAGES
+from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE, TRANSLATED_LANGUAGES
 from surveyapp.models import QuestionnaireVersion
-from surveyapp.questionnaires.texts import save_translation, translation_gaps
+from surveyapp.questionnaires.texts import (
+    save_translation,
+    set_language_withdrawn,
+    translation_gaps,
+)
 from surveyapp.questionnaires.translation import po_files
 from surveyapp.questionnaires.translation import status as translation_overview
 from surveyapp.web.authoring import bp
@@ -39,6 +44,7 @@ def translation_status():
         interface_gaps=interface_gaps,
         questionnaire_gaps=translation_overview.questionnaire_gaps(columns),
         targets=TRANSLATED_LANGUAGES,
+        action_form=ActionForm(),
     )
 
 
@@ -86,6 +92,37 @@ def upload_catalog(version_id: int):
     return render_template(
         "authoring/upload.html", version=version, form=form, report=report
     ), status
+
+
+@bp.post("/<lang>/staff/translations/<int:version_id>/languages")
+@requires("translate")
+def withdraw_or_offer_language(version_id: int):
+    """Take a language away from new respondents of a version, or offer it again."""
+    version = _version_or_404(version_id)
+    code = request.form.get("language", "")
+    action = request.form.get("action", "")
+    valid = ActionForm().validate_on_submit() and action in ("withdraw", "offer")
+    if not valid or code not in LANGUAGES or code == SOURCE_LANGUAGE:
+        flash(_l("Nothing was changed: choose a language and whether to withdraw or offer it."))
+        return redirect(url_for("authoring.translation_status"), 303)
+    set_language_withdrawn(version.id, code, withdrawn=action == "withdraw")
+    record_action(
+        "language_withdrawn" if action == "withdraw" else "language_offered",
+        f"version:{version.id}",
+        language=code,
+    )
+    if action == "withdraw":
+        flash(
+            _l(
+                "%(language)s is no longer offered to new respondents of %(name)s. "
+                "Respondents who already answer in it keep it.",
+                language=LANGUAGES[code].autonym,
+                name=version.questionnaire.name,
+            )
+        )
+    else:
+        flash(_l("%(language)s is offered to respondents again.", language=LANGUAGES[code].autonym))
+    return redirect(url_for("authoring.translation_status"), 303)
 
 
 @bp.route("/<lang>/staff/translations/<int:version_id>/<target>/edit", methods=["GET", "POST"])

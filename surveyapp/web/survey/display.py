@@ -124,13 +124,16 @@ def _block_parts(
     fid = escape(field_id)
     hint_id, error_id = f"{fid}-hint", f"{fid}-error"
     described = ([hint_id] if description else []) + ([error_id] if errors else [])
-    optional = "" if required else f' <span class="optional">{escape(gettext("(optional)"))}</span>'
+    # Outside the f-string, so that pybabel (on Python 3.11) extracts the message.
+    optional_text = gettext("(optional)")
+    optional = "" if required else f' <span class="optional">{escape(optional_text)}</span>'
     hint = f'<p class="hint" id="{hint_id}">{escape(description)}</p>' if description else ""
     error = ""
     if errors:
+        error_word = gettext("Error:")
         error = (
             f'<p class="field-error" id="{error_id}"><span class="visually-hidden">'
-            f"{escape(gettext('Error:'))}</span> {escape(' '.join(errors))}</p>"
+            f"{escape(error_word)}</span> {escape(' '.join(errors))}</p>"
         )
     parts: list = [
         f'<div class="question {"has-error" if errors else ""} q-{escape(kind)}" id="{fid}-block">'

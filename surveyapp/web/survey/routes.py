@@ -81,9 +81,17 @@ def _visit(token: str, *, allow_closed: bool = False, with_answers: bool = False
         raise CampaignClosed()
     cached = version_cache.get(link.version_id, link.version_stamp)
     offered = cached.offered
-    if g.lang not in offered:
-        # Only fully translated languages are offered for a questionnaire.
+    started_in = response.language if response is not None else None
+    if not cached.allows(g.lang, started_in):
+        # Only translated languages that staff have not withdrawn are offered; one a
+        # respondent started in stays theirs.
         abort(redirect(url_for(request.endpoint, **{**request.view_args, "lang": offered[0]})))
+    if (
+        started_in is not None
+        and started_in not in offered
+        and cached.allows(started_in, started_in)
+    ):
+        offered = [*offered, started_in]
     if response is not None and response.language != g.lang:
         respondent.set_language(response, g.lang)
     return Visit(link, cached.version, response, cached.texts(g.lang), offered, cached)
