@@ -33,7 +33,7 @@ from surveyapp.profiles import needs
 from surveyapp.profiles import report as profile_report
 from surveyapp.questionnaires.texts import load_texts
 from surveyapp.responses import exports
-from surveyapp.web.auth import record_action, roles_required
+from surveyapp.web.auth import recent_password_required, record_action, roles_required
 from surveyapp.web.review.blueprint import bp, csv_download
 from surveyapp.web.review.campaign_forms import CampaignForm
 from surveyapp.web.review.forms import InviteForm
@@ -56,6 +56,7 @@ def _labels_language() -> str | None:
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.csv")
 @roles_required(*ANALYSTS)
+@recent_password_required
 def export_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     record_action("export", f"campaign:{campaign.id}", format="csv", labels=_labels_language())
@@ -69,6 +70,7 @@ def export_csv(campaign_id: int):
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.xlsx")
 @roles_required(*ANALYSTS)
+@recent_password_required
 def export_xlsx(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     record_action("export", f"campaign:{campaign.id}", format="xlsx", labels=_labels_language())
@@ -120,6 +122,7 @@ def invite(campaign_id: int):
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/invitations.csv")
 @roles_required(*ANALYSTS)
+@recent_password_required
 def invitations_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     record_action("export", f"campaign:{campaign.id}", format="invitation links")
