@@ -137,3 +137,18 @@ def test_admins_enrol_before_anything_else_when_required(template_database, tmp_
     analyst = Staff(app.test_client(), "ana@example.org")
     assert analyst.login().status_code == 303
     assert analyst.client.get("/en/staff/").status_code == 200
+
+
+def test_a_lost_phone_is_handled_from_the_command_line(app, client, make_user, runner):
+    email = make_user("analyst")
+    member = Staff(client, email)
+    assert member.login().status_code == 303
+    _enrol(member)
+    result = runner.invoke(args=["users", "reset-two-factor", email.upper()])
+    assert result.exit_code == 0, result.output
+    assert client.get("/en/staff/").status_code == 302  # the session ended
+    with app.app_context():
+        assert db.session.scalar(select(User.totp_secret).where(User.email == email)) is None
+    assert member.login().location.endswith("/en/staff/")  # no code step any more
+    unknown = runner.invoke(args=["users", "reset-two-factor", "nobody@example.org"])
+    assert unknown.exit_code != 0 and "No account" in unknown.output

@@ -198,5 +198,9 @@ def update_user(user: User, *, role: str, active: bool) -> None:
     db.session.commit()
 
 
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
 def all_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.role, User.email)))
