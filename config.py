@@ -40,6 +40,27 @@ class Config:
     #: Proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host it
     #: believes; 0 when clients reach the app directly (then the headers are ignored).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    #: A staff session ends this long after sign-in however busy it is (checked on the
+    #: server from the sign-in time kept in the signed session, not from the cookie's expiry).
+    STAFF_SESSION_MAX_AGE = 12 * 3600
+    #: Raw responses and account changes ask for the password again when the last
+    #: password entry is older than this.
+    STAFF_REAUTH_MAX_AGE = 10 * 60
+    #: Admins must set up two-factor sign-in before they can do anything else.
+    REQUIRE_TWO_FACTOR_FOR_ADMINS = os.environ.get("REQUIRE_TWO_FACTOR_FOR_ADMINS", "0") == "1"
+    #: Flask-Limiter's counters (sign-in throttling, open links). ``memory://`` keeps them in
+    #: the process, so a fresh clone needs no server; with several app processes set
+    #: ``redis://127.0.0.1:6379`` so that they all count together.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "surveyapp")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    #: Sign-in attempts from one client address (every attempt counts).
+    LOGIN_ADDRESS_LIMITS = "10 per minute; 50 per hour"
+    #: Failed sign-ins for one e-mail address, from any address, before the next attempt
+    #: waits: growing steps, and none longer than 15 minutes, so nobody can keep an account
+    #: shut for long; attempts refused while waiting do not prolong the wait.
+    LOGIN_ACCOUNT_LIMITS = "5 per minute; 10 per 5 minutes; 20 per 15 minutes"
 
 
 class ProductionConfig(Config):
@@ -52,12 +73,34 @@ class ProductionConfig(Config):
     @staticmethod
     def check(config: dict) -> None:
         key = os.environ.get("SECRET_KEY", "")
-        if len(key) < 32 or key in {"change-me", "secret", "dev"}:
+        if not secret_key_is_strong(key):
             raise RuntimeError(
-                "SECRET_KEY must be set to a random value of at least 32 characters in production "
+                "SECRET_KEY must be set to a random value of at least 32 bytes in production, "
+                "not a word or a repeated pattern "
                 '(e.g. python -c "import secrets; print(secrets.token_hex(32))").'
             )
         config["SECRET_KEY"] = key
+
+
+#: A random key of 32 bytes or more (token_hex: 64 characters of 16 kinds; token_urlsafe:
+#: about 43 of up to 64 kinds) easily clears these; a phrase, a repeated word or a run of
+#: one character does not.
+MIN_SECRET_KEY_BYTES = 32
+MIN_SECRET_KEY_DISTINCT = 12
+
+
+def secret_key_is_strong(key: str) -> bool:
+    """A length and variety check, not a proof of randomness.
+
+    It catches the usual mistakes (a short key, "change-me" repeated, a run of one
+    character, a short pattern typed again and again) that would let someone who
+    guesses the key forge a staff session cookie.
+    """
+    if len(key.encode()) < MIN_SECRET_KEY_BYTES or len(set(key)) < MIN_SECRET_KEY_DISTINCT:
+        return False
+    # A pattern repeated over and over: few distinct 4-character pieces for its length.
+    pieces = {key[i : i + 4] for i in range(len(key) - 3)}
+    return len(pieces) >= (len(key) - 3) * 3 // 4
 
 
 class TestConfig(Config):

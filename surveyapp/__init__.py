@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ProductionConfig, normalise_database_url
 from surveyapp.core.access_log import redact
-from surveyapp.extensions import csrf, db, login_manager, migrate
+from surveyapp.extensions import csrf, db, limiter, login_manager, migrate
 from surveyapp.languages.catalogs import CatalogCache
 from surveyapp.languages.current import CATALOGS_KEY, CatalogDomain, current_locale
 from surveyapp.languages.registry import SOURCE_LANGUAGE
@@ -42,6 +42,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     # Templates get ``current_user`` from web.template_globals, not from Flask-Login's
     # context processor (which would load the user for every page).
     login_manager.init_app(app, add_context_processor=False)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import Flask, url_for
 
+from surveyapp.accounts import two_factor
 from surveyapp.accounts import users as accounts
 from surveyapp.demo import open_campaign
 from surveyapp.extensions import db
@@ -190,11 +191,25 @@ def register_user_cli(app: Flask) -> None:
             raise click.ClickException(USER_ERRORS.get(error.code, error.code)) from None
         click.echo(f"Created {user.role} account {user.email}.")
 
+    @users.command("reset-two-factor")
+    @click.argument("email")
+    def reset_two_factor_command(email: str) -> None:
+        """Turn two-factor sign-in off for a staff member who lost their phone.
+
+        Their sessions end too; they sign in with the password and set it up again.
+        """
+        user = accounts.find_user(email)
+        if user is None:
+            raise click.ClickException("No account has that e-mail address.")
+        two_factor.turn_off(user)
+        accounts.end_sessions(user)
+        click.echo(f"Two-factor sign-in is off for {user.email}; their sessions have ended.")
+
 
 USER_ERRORS = {
     "bad_email": "That is not an e-mail address.",
     "too_short": f"The password needs at least {accounts.MIN_PASSWORD_LENGTH} characters.",
-    "common": "That password is too common (or contains the e-mail name); choose another.",
+    "common": "That password is too easy to guess (or has the name or e-mail in it).",
     "exists": "An account with that e-mail address exists already.",
 }
 

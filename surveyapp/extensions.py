@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,3 +31,9 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
+#: Rate limits with shared counters (storage, prefix and on/off from the RATELIMIT_* config
+#: keys). No default limits: each use names its own (sign-in in accounts.login_throttle;
+#: decorators such as ``@limiter.limit("5 per minute")`` on views). The client address
+#: is ``request.remote_addr``: behind a reverse proxy, configure ProxyFix
+#: or every client shares the proxy's address (and its sign-in limit).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

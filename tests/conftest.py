@@ -55,6 +55,22 @@ def compiled_catalogs() -> None:
     compile_catalogs()
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> Iterator[None]:
+    """Every test starts and ends with empty rate-limit counters.
+
+    create_app binds the one shared limiter to each test's app (memory storage unless a
+    test asks for Redis with its own key prefix and removes its keys itself).
+    """
+    from limits.storage import MemoryStorage
+
+    from surveyapp.extensions import limiter
+
+    yield
+    if isinstance(getattr(limiter, "_storage", None), MemoryStorage):
+        limiter.reset()
+
+
 @pytest.fixture(scope="session")
 def template_database(tmp_path_factory) -> str:
     """A database migrated by Alembic (so every test proves the migrations) and seeded."""
@@ -201,15 +217,22 @@ def make_user(app: Flask):
 class Staff:
     """A staff member at the test client: signs in through the login form."""
 
-    def __init__(self, client: FlaskClient, email: str) -> None:
-        self.client, self.email = client, email
+    def __init__(self, client: FlaskClient, email: str, totp_secret: str | None = None) -> None:
+        self.client, self.email, self.totp_secret = client, email, totp_secret
 
     def login(self, password: str = PASSWORD, lang: str = "en", next_url: str | None = None):
+        """Sign in; with ``totp_secret`` set (an enrolled account), the code step too."""
         url = f"/{lang}/staff/login" + (f"?next={next_url}" if next_url else "")
         token = csrf_token(self.client.get(url).get_data(as_text=True))
-        return self.client.post(
+        reply = self.client.post(
             url, data={"email": self.email, "password": password, "csrf_token": token}
         )
+        if self.totp_secret and reply.status_code == 303 and "/login/code" in reply.location:
+            import pyotp
+
+            code = pyotp.TOTP(self.totp_secret).now()
+            return self.post_form(f"/{lang}/staff/login/code", {"code": code})
+        return reply
 
     def post_form(self, url: str, data: dict, form_page: str | None = None, **kwargs):
         html = self.client.get(form_page or url).get_data(as_text=True)

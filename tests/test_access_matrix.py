@@ -15,6 +15,10 @@ ANYONE_STAFF = {"admin", "analyst", "translator"}
 #: endpoint -> roles allowed (GET); None: public (sign-in page).
 MATRIX = {
     "auth.login": None,
+    "auth.login_code": None,  # without a password step first: back to sign in
+    "auth.confirm_password": ANYONE_STAFF,
+    "auth.change_password": ANYONE_STAFF,
+    "auth.two_factor": ANYONE_STAFF,
     "review.dashboard": ANYONE_STAFF,
     "auth.users": {"admin"},
     "auth.audit_log": {"admin"},

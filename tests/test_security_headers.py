@@ -33,10 +33,11 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "dev")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(ProductionConfig)
-    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    key = "9f2c7a41e0b86d35c1f4a8e27b09d6c3f5e18a2d4b7c90e6a3f1d8c5b2e0a479"
+    monkeypatch.setenv("SECRET_KEY", key)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     app = create_app(ProductionConfig)
-    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SECRET_KEY"] == "x" * 64
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SECRET_KEY"] == key
 
 
 def test_the_sqlite_database_can_be_backed_up_online(app, runner, tmp_path):

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
+from zxcvbn import zxcvbn
 
+from surveyapp.accounts import login_throttle
 from surveyapp.accounts.permissions import PERMISSIONS
 from surveyapp.extensions import db
 from surveyapp.models import STAFF_ROLES, User
 from surveyapp.models.base import utcnow
 
-MIN_PASSWORD_LENGTH = 8
-#: Failures allowed before the account is locked for a while.
-FREE_ATTEMPTS = 5
+MIN_PASSWORD_LENGTH = 12
+#: Longer passwords are cut here before zxcvbn, whose matching slows down with length.
+ZXCVBN_MAX_LENGTH = 100
+#: zxcvbn's score (0-4) a password must reach: 3 is "safely unguessable" (about 10^8
+#: guesses or more, given the user's own name and e-mail as likely guesses).
+MIN_PASSWORD_SCORE = 3
 
 
 @cache
@@ -43,21 +48,28 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def password_problem(password: str, email: str = "") -> str | None:
-    """None if the password is acceptable, else a code: "too_short" or "common"."""
+def _personal_words(email: str, name: str) -> list[str]:
+    """The user's e-mail and name, whole and in pieces, as zxcvbn's user inputs."""
+    email, name = email.lower(), (name or "").lower()
+    pieces = [email, name, *re.split(r"[^\w]+", email), *re.split(r"[^\w]+", name)]
+    return [piece for piece in dict.fromkeys(pieces) if piece]
+
+
+def password_problem(password: str, email: str = "", name: str = "") -> str | None:
+    """None if the password is acceptable, else a code: "too_short" or "common".
+
+    "common": zxcvbn scores it below MIN_PASSWORD_SCORE (common passwords, words,
+    keyboard runs, dates ...), or it contains a piece of the user's name or e-mail.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         return "too_short"
+    words = _personal_words(email, name)
     folded = password.lower()
-    local_part = email.split("@")[0].lower()
-    if folded in _common_passwords() or (len(local_part) > 2 and local_part in folded):
+    if any(len(word) > 3 and word in folded for word in words):
+        return "common"
+    if zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=words)["score"] < MIN_PASSWORD_SCORE:
         return "common"
     return None
-
-
-@cache
-def _common_passwords() -> frozenset[str]:
-    """The 30,000 most common passwords, from zxcvbn's frequency lists."""
-    return frozenset(FREQUENCY_LISTS["passwords"])
 
 
 def create_user(email: str, password: str, role: str, name: str = "") -> User:
@@ -66,7 +78,7 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
         raise AccountError("bad_email")
     if role not in STAFF_ROLES:
         raise AccountError("bad_role")
-    if problem := password_problem(password, email):
+    if problem := password_problem(password, email, name):
         raise AccountError(problem)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError("exists")
@@ -85,32 +97,64 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
 @dataclass
 class LoginResult:
     user: User | None
-    #: "ok", "invalid" or "locked"
+    #: "ok", "invalid", "throttled" (this e-mail address waits) or "address_throttled"
+    #: (this client address waits)
     outcome: str
     retry_after: timedelta | None = None
 
 
-def authenticate(email: str, password: str) -> LoginResult:
-    """Check a login. After FREE_ATTEMPTS failures the account locks, longer each time."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    now = utcnow()
-    if user is None:
-        check_password_hash(_dummy_hash(), password)
+def authenticate(email: str, password: str, address: str = "") -> LoginResult:
+    """Check a password, within the limits per client address and per e-mail address.
+
+    Known and unknown e-mail addresses go through the same steps (the same limits,
+    one password hash checked) and get the same outcomes. An attempt is counted
+    before the password is checked, so parallel attempts cannot exceed the limit;
+    a success clears the account's count.
+    """
+    email = normalise_email(email)
+    if wait := login_throttle.address_wait(address):
+        return LoginResult(None, "address_throttled", wait)
+    if wait := login_throttle.account_wait(email):
+        return LoginResult(None, "throttled", wait)
+    user = db.session.scalar(select(User).where(User.email == email))
+    # End the read transaction before the slow hash: on SQLite a transaction that read
+    # first and writes later cannot wait for another writer (it fails at once).
+    db.session.commit()
+    password_hash = user.password_hash if user is not None else _dummy_hash()
+    correct = check_password_hash(password_hash, password)
+    if user is None or not user.active or not correct:
+        if user is not None:
+            _record_failure(user, login_throttle.account_spent_until(email))
         return LoginResult(None, "invalid")
-    if user.locked_until and user.locked_until > now:
-        return LoginResult(None, "locked", user.locked_until - now)
-    if not user.active or not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= FREE_ATTEMPTS:
-            minutes = min(2 ** (user.failed_logins - FREE_ATTEMPTS), 60)
-            user.locked_until = now + timedelta(minutes=minutes)
-        db.session.commit()
-        return LoginResult(None, "invalid")
+    login_throttle.clear_account(email)
     user.failed_logins = 0
     user.locked_until = None
-    user.last_login_at = now
+    user.last_login_at = utcnow()
     db.session.commit()
     return LoginResult(user, "ok")
+
+
+def _record_failure(user: User, wait: timedelta | None) -> None:
+    """Keep the count on the account too (for admins), in one atomic UPDATE."""
+    values: dict = {"failed_logins": User.failed_logins + 1}
+    if wait is not None:
+        values["locked_until"] = utcnow() + wait
+    db.session.execute(update(User).where(User.id == user.id).values(**values))
+    db.session.commit()
+    db.session.refresh(user)
+
+
+def check_password(user: User, password: str) -> bool:
+    """Whether ``password`` is the user's, for a signed-in user confirming who they are.
+
+    Counted against the account's sign-in limits like a sign-in.
+    """
+    if login_throttle.account_wait(user.email):
+        return False
+    if check_password_hash(user.password_hash, password):
+        login_throttle.clear_account(user.email)
+        return True
+    return False
 
 
 def load_user(session_id: str) -> User | None:
@@ -125,10 +169,17 @@ def load_user(session_id: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    if problem := password_problem(password, user.email):
+    """Set a new password and end every session of the user (the caller signs in again)."""
+    if problem := password_problem(password, user.email, user.name):
         raise AccountError(problem)
     user.password_hash = generate_password_hash(password)
     user.session_token = secrets.token_hex(16)  # ends every other session
+    db.session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """Sign out everywhere: every copy of every session cookie of the user stops working."""
+    user.session_token = secrets.token_hex(16)
     db.session.commit()
 
 
@@ -148,6 +199,10 @@ def update_user(user: User, *, role: str, active: bool) -> None:
     if not active:
         user.session_token = secrets.token_hex(16)
     db.session.commit()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def all_users() -> list[User]:

@@ -35,6 +35,10 @@ class User(db.Model):
     locked_until: Mapped[datetime | None]
     #: Changes when the password changes, so old sessions end (Flask-Login's id).
     session_token: Mapped[str] = mapped_column(String(64), default="")
+    #: Base32 secret of the authenticator app (TOTP), once enrolment is confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The 30-second step of the last code accepted: a code is good once.
+    totp_last_step: Mapped[int | None]
 
     # Flask-Login's user protocol, without importing Flask-Login into models.
     @property

@@ -45,3 +45,37 @@ class EditUserForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Signing out is a POST with a CSRF token."""
+
+
+class CodeForm(FlaskForm):
+    """The six-digit code of an authenticator app."""
+
+    code = StringField(
+        _l("Code from your authenticator app"),
+        validators=[InputRequired(_l("Please enter the 6-digit code.")), Length(max=12)],
+    )
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(_l("Please enter your password."))]
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Please enter your current password."))],
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(_l("Please enter a new password.")), Length(max=256)],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[InputRequired(_l("Please enter the new password a second time."))],
+    )
+
+
+class TurnOffTwoFactorForm(FlaskForm):
+    """Turning two-factor sign-in off is a POST with a CSRF token."""

@@ -34,6 +34,7 @@ from surveyapp.profiles import report as profile_report
 from surveyapp.profiles.results import UnknownScope
 from surveyapp.questionnaires.texts import load_texts
 from surveyapp.responses import exports
+from surveyapp.web.auth.sessions import recent_password_required
 from surveyapp.web.review import bp
 from surveyapp.web.review.campaign_forms import CampaignForm
 from surveyapp.web.review.forms import InviteForm
@@ -54,6 +55,7 @@ def _labels_language() -> str | None:
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.csv")
 @requires("run_campaigns")
+@recent_password_required
 def export_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     record_action("export", f"campaign:{campaign.id}", format="csv", labels=_labels_language())
@@ -67,6 +69,7 @@ def export_csv(campaign_id: int):
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.xlsx")
 @requires("run_campaigns")
+@recent_password_required
 def export_xlsx(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     record_action("export", f"campaign:{campaign.id}", format="xlsx", labels=_labels_language())
@@ -118,6 +121,7 @@ def invite(campaign_id: int):
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/invitations.csv")
 @requires("run_campaigns")
+@recent_password_required
 def invitations_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     record_action("export", f"campaign:{campaign.id}", format="invitation links")
