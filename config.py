@@ -37,6 +37,21 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 2 * 3600
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
+    #: Flask-Limiter. Rate limits are counted here, shared by every worker: in production
+    #: redis://127.0.0.1:6379; the default memory:// (per process) needs no server.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: Always set: the limiter object is shared, and would keep another app's setting.
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
+    #: Open-link registrations (POST) per client address. A municipality's office or a
+    #: workshop room shares one address, so this leaves room for a room of people.
+    OPEN_LINK_LIMITS_PER_ADDRESS = "20 per minute;100 per hour"
+    #: Open-link registrations (POST) per link, from all addresses together.
+    OPEN_LINK_LIMITS_PER_LINK = "120 per minute;2000 per day"
+    #: The registration form must have been shown at least this long before it is sent
+    #: back (a person reads and chooses), and at most this long (seconds).
+    OPEN_LINK_FORM_CHECKS = True
+    OPEN_LINK_FORM_MIN_SECONDS = 3
+    OPEN_LINK_FORM_MAX_AGE = 12 * 3600
 
 
 class ProductionConfig(Config):
@@ -62,6 +77,11 @@ class TestConfig(Config):
     # bandit: a fixed key in the test configuration only.
     SECRET_KEY = "test-secret-key"  # nosec B105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    #: Tests post the registration form at once; tests/test_open_link_defences.py turns
+    #: the time and trap checks on.
+    OPEN_LINK_FORM_CHECKS = False
 
 
 def normalise_database_url(url: str) -> str:

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from config import Config, ProductionConfig, normalise_database_url
-from surveyapp.extensions import csrf, db, login_manager, migrate
+from surveyapp.extensions import csrf, db, limiter, login_manager, migrate
 from surveyapp.languages.catalogs import CatalogCache
 from surveyapp.languages.current import CATALOGS_KEY, CatalogDomain, current_locale
 
@@ -39,6 +39,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     # Templates get ``current_user`` as a proxy, read only where a template uses it (the
     # staff pages): Flask-Login's context processor would load the user for every page.
     login_manager.init_app(app, add_context_processor=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,3 +31,7 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# RATELIMIT_STORAGE_URI and RATELIMIT_ENABLED come from the config (a storage_uri given
+# here would win over the config): memory:// by default, Redis shared by all workers
+# in production.
+limiter = Limiter(key_func=get_remote_address, storage_uri=None, strategy="fixed-window")

@@ -71,6 +71,7 @@ from surveyapp.models import (
     ProfileDomainCount,
     Question,
     Response,
+    counts_in_profiles,
 )
 from surveyapp.models.count_tables import ANSWERED
 
@@ -222,6 +223,10 @@ class NeedsProfile:
     free_text: list[FreeTextGroup]
     #: True when a role filter hides the choice shares and distributions.
     details_suppressed: bool = False
+    #: Of ``respondents``, those who came through the open link (0 when left out).
+    open_link_respondents: int = 0
+    #: True when the open-link responses are left out of the figures.
+    self_registered_left_out: bool = False
 
 
 @dataclass
@@ -366,16 +371,23 @@ def _selection(
     campaign_id: int | None,
     role: str | None = None,
     catalog: _Catalog | None = None,
+    leave_out_self_registered: bool = False,
 ) -> _Selection:
-    conditions = _conditions(scope, campaign_id, role)
+    conditions = _conditions(scope, campaign_id, role, leave_out_self_registered)
     return _Selection(
         catalog or _catalog(campaign_id),
-        [Response.status == "submitted", *conditions(Response)],
+        # Held (and rejected) open-link responses are not in the count tables either.
+        [Response.status == "submitted", counts_in_profiles(), *conditions(Response)],
         conditions,
     )
 
 
-def _conditions(scope: Scope, campaign_id: int | None, role: str | None) -> _Conditions:
+def _conditions(
+    scope: Scope,
+    campaign_id: int | None,
+    role: str | None,
+    leave_out_self_registered: bool = False,
+) -> _Conditions:
     """Conditions on the campaign, municipality and role columns of any table, for a scope."""
     if role is not None and role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
@@ -393,6 +405,8 @@ def _conditions(scope: Scope, campaign_id: int | None, role: str | None) -> _Con
         result: list[ColumnElement] = []
         if campaign_id is not None:
             result.append(table.campaign_id == campaign_id)
+        if leave_out_self_registered:
+            result.append(table.self_registered.is_(False))
         if role is not None:
             result.append(table.role == role)
         if town_id is not None:
@@ -516,6 +530,7 @@ def compare(
     campaign_id: int | None = None,
     role: str | None = None,
     min_group: int = MIN_GROUP,
+    leave_out_self_registered: bool = False,
 ) -> Comparison:
     """A municipality's domain figures next to its country's and the region's.
 
@@ -529,6 +544,7 @@ def compare(
     )
     if country_code is None:
         raise UnknownScope(f"no municipality {municipality_code!r}")
+    leave_out = leave_out_self_registered
     scopes = [
         Scope.municipality(municipality_code),
         Scope.country(country_code),
@@ -536,7 +552,11 @@ def compare(
     ]
     catalog = _catalog(campaign_id)
     columns = [
-        _profile_rows(_selection(scope, campaign_id, catalog=catalog), role, min_group)
+        _profile_rows(
+            _selection(scope, campaign_id, catalog=catalog, leave_out_self_registered=leave_out),
+            role,
+            min_group,
+        )
         for scope in scopes
     ]
     domains = list(columns[0])
@@ -768,6 +788,7 @@ def needs_profile(
     role: str | None = None,
     min_group: int = MIN_GROUP,
     free_text_limit: int = 50,
+    leave_out_self_registered: bool = False,
 ) -> NeedsProfile:
     """The whole needs profile of a scope, for the review pages.
 
@@ -776,8 +797,11 @@ def needs_profile(
     role's respondents in the scope would be hidden by the same rule. Free
     text (the newest ``free_text_limit`` per question) is for staff only.
     """
-    everyone = _selection(scope, campaign_id)
-    chosen = _selection(scope, campaign_id, role, catalog=everyone.catalog)
+    leave_out = leave_out_self_registered
+    everyone = _selection(scope, campaign_id, leave_out_self_registered=leave_out)
+    chosen = _selection(
+        scope, campaign_id, role, catalog=everyone.catalog, leave_out_self_registered=leave_out
+    )
     stats = _scale_stats(everyone)
     breakdown = _role_rows(stats, min_group)
     domains = stats.catalog.scored_domains()
@@ -807,7 +831,21 @@ def needs_profile(
         scale_distributions=[] if details_hidden else _distributions(stats, role),
         free_text=_free_text_groups(chosen, free_text_limit),
         details_suppressed=details_hidden,
+        open_link_respondents=0 if leave_out else _open_link_respondents(chosen),
+        self_registered_left_out=leave_out,
     )
+
+
+def _open_link_respondents(selection: _Selection) -> int:
+    return db.session.scalar(
+        select(func.count()).where(*selection.filters, Response.self_registered.is_(True))
+    )
+
+
+def open_link_respondents(scope: Scope, campaign_id: int | None, role: str | None = None) -> int:
+    """Submitted responses of the scope (and role) that came through the open link."""
+    no_questions = _Catalog({}, [], {}, {})
+    return _open_link_respondents(_selection(scope, campaign_id, role, catalog=no_questions))
 
 
 # --- campaigns -------------------------------------------------------------------

@@ -16,7 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from surveyapp.extensions import db
-from surveyapp.models import Answer, AnswerSelection, Campaign, Municipality, Question, Response
+from surveyapp.models import (
+    Answer,
+    AnswerSelection,
+    Campaign,
+    Municipality,
+    Question,
+    Response,
+    counts_in_profiles,
+)
 from surveyapp.questionnaires.texts import Texts, load_texts
 from surveyapp.questionnaires.versions import load_version
 
@@ -39,6 +47,7 @@ FIXED_COLUMNS = [
     "language",
     "started_at",
     "submitted_at",
+    "self_registered",
 ]
 
 
@@ -58,6 +67,7 @@ RESPONSE_COLUMNS = (
     Response.language,
     Response.started_at,
     Response.submitted_at,
+    Response.self_registered,
 )
 ANSWER_COLUMNS = (
     Answer.id,
@@ -141,8 +151,14 @@ def _choice_labels(question: Question, texts: Texts | None) -> Callable[[str | N
     return label
 
 
-def response_rows(campaign_id: int, labels_lang: str | None) -> Iterator[list[object]]:
-    """The header, then one list per submitted response, in id order, batch by batch."""
+def response_rows(
+    campaign_id: int, labels_lang: str | None, leave_out_self_registered: bool = False
+) -> Iterator[list[object]]:
+    """The header, then one list per submitted response, in id order, batch by batch.
+
+    Responses held for review (or rejected) are left out; so are the ones that came
+    through the open link with ``leave_out_self_registered``.
+    """
     campaign = db.session.get(Campaign, campaign_id)
     texts = load_texts(campaign.version_id, labels_lang) if labels_lang else None
     cols = columns(campaign, texts)
@@ -160,7 +176,9 @@ def response_rows(campaign_id: int, labels_lang: str | None) -> Iterator[list[ob
             .where(
                 Response.campaign_id == campaign_id,
                 Response.status == "submitted",
+                counts_in_profiles(),
                 Response.id > last_id,
+                *([Response.self_registered.is_(False)] if leave_out_self_registered else []),
             )
             .order_by(Response.id)
             .limit(BATCH)
@@ -180,6 +198,7 @@ def response_rows(campaign_id: int, labels_lang: str | None) -> Iterator[list[ob
                 response.language,
                 _iso(response.started_at),
                 _iso(response.submitted_at),
+                1 if response.self_registered else 0,
             ]
             row += cells.get(response.id, no_answers)
             yield row
