@@ -42,6 +42,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     #: Always set: the limiter object is shared, and would keep another app's setting.
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
+    #: Keys in the storage start with this, so that apps can share one Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "surveyapp")
     #: Open-link registrations (POST) per client address. A municipality's office or a
     #: workshop room shares one address, so this leaves room for a room of people.
     OPEN_LINK_LIMITS_PER_ADDRESS = "20 per minute;100 per hour"
