@@ -20,7 +20,13 @@ def _cap_field(role: str) -> IntegerField:
             Optional(),
             NumberRange(0, 10000, _l("Please give a whole number from 0 to 10000.")),
         ],
-        render_kw={"inputmode": "numeric", "min": 0, "max": 10000, "type": "number"},
+        render_kw={
+            "inputmode": "numeric",
+            "min": 0,
+            "max": 10000,
+            "type": "number",
+            "class": "short",
+        },
     )
 
 
