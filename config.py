@@ -42,6 +42,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     #: Always set: the limiter object is shared, and would keep another app's setting.
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
+    #: Proxies in front of the app (nginx: 1) whose X-Forwarded-For and -Proto are
+    #: trusted. Without it, behind a proxy every respondent has the proxy's address and
+    #: the per-address limits would hold all of them back together.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     #: Keys in the storage start with this, so that apps can share one Redis.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "surveyapp")
     #: Open-link registrations (POST) per client address. A municipality's office or a

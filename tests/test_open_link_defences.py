@@ -408,3 +408,15 @@ def test_invited_responses_are_never_held(app, make_response):
     response_id = make_response()
     with app.app_context():
         assert db.session.get(Response, response_id).review is None
+
+
+def test_behind_a_trusted_proxy_each_respondent_has_an_address_of_their_own(app):
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
+    open_token = _campaign(app, caps=None)
+    proxied = _make_app(database, TRUSTED_PROXIES=1, OPEN_LINK_LIMITS_PER_ADDRESS="1 per minute")
+    codes = []
+    for address in ("198.51.100.1", "198.51.100.2", "198.51.100.2"):
+        visitor = proxied.test_client()
+        visitor.environ_base["HTTP_X_FORWARDED_FOR"] = address
+        codes.append(_register(visitor, open_token).status_code)
+    assert codes == [303, 303, 429]
