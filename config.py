@@ -53,7 +53,8 @@ class Config:
     #: ``redis://127.0.0.1:6379`` so that they all count together.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "surveyapp")
-    RATELIMIT_ENABLED = True
+    #: Always set: the limiter object is shared, and would keep another app's setting.
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_HEADERS_ENABLED = False
     #: Sign-in attempts from one client address (every attempt counts).
     LOGIN_ADDRESS_LIMITS = "10 per minute; 50 per hour"
@@ -61,6 +62,16 @@ class Config:
     #: waits: growing steps, and none longer than 15 minutes, so nobody can keep an account
     #: shut for long; attempts refused while waiting do not prolong the wait.
     LOGIN_ACCOUNT_LIMITS = "5 per minute; 10 per 5 minutes; 20 per 15 minutes"
+    #: Open-link registrations (POST) per client address. A municipality's office or a
+    #: workshop room shares one address, so this leaves room for a room of people.
+    OPEN_LINK_LIMITS_PER_ADDRESS = "20 per minute;100 per hour"
+    #: Open-link registrations (POST) per link, from all addresses together.
+    OPEN_LINK_LIMITS_PER_LINK = "120 per minute;2000 per day"
+    #: The registration form must have been shown at least this long before it is sent
+    #: back (a person reads and chooses), and at most this long (seconds).
+    OPEN_LINK_FORM_CHECKS = True
+    OPEN_LINK_FORM_MIN_SECONDS = 3
+    OPEN_LINK_FORM_MAX_AGE = 12 * 3600
 
 
 class ProductionConfig(Config):
@@ -108,6 +119,11 @@ class TestConfig(Config):
     # bandit: a fixed key in the test configuration only.
     SECRET_KEY = "test-secret-key"  # nosec B105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    #: Tests post the registration form at once; tests/test_open_link_defences.py turns
+    #: the time and trap checks on.
+    OPEN_LINK_FORM_CHECKS = False
 
 
 def normalise_database_url(url: str) -> str:

@@ -40,6 +40,7 @@ MATRIX = {
     "authoring.import_xlsform": {"admin", "analyst"},
     "authoring.export_xlsform": {"admin", "analyst"},
     "review.campaign": {"admin", "analyst"},
+    "review.open_link_queue": {"admin", "analyst"},
     "review.profile": {"admin", "analyst"},
     "review.profile_csv": {"admin", "analyst"},
     "review.peer_cities": {"admin", "analyst"},
@@ -51,6 +52,7 @@ MATRIX = {
 POST_ONLY = {
     "auth.edit_user": {"admin"},
     "review.close_campaign": {"admin", "analyst"},
+    "review.decide_open_link_response": {"admin", "analyst"},
     "authoring.add_page": {"admin", "analyst"},
     "authoring.change_page": {"admin", "analyst"},
     "authoring.change_question": {"admin", "analyst"},
@@ -87,6 +89,7 @@ def _path(app, endpoint: str) -> str:
             "question_id": builtin_version().pages[0].questions[0].id,
             "number": 1,
             "action": "up",
+            "response_id": 1,
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():

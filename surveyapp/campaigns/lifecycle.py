@@ -49,7 +49,12 @@ def create_campaign(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     open_link: bool = False,
+    open_link_caps: dict[str, int] | None = None,
+    review_open_link: bool = False,
 ) -> Campaign:
+    """A new campaign; with an open link, ``open_link_caps`` limits the registrations per
+    municipality and role (a role at 0 or missing: no cap) and ``review_open_link`` holds
+    open-link responses until staff accept them."""
     version = db.session.get(QuestionnaireVersion, version_id)
     if version is None or version.status != "published":
         raise CampaignError("no_version")
@@ -62,6 +67,8 @@ def create_campaign(
         opens_at=opens_at,
         closes_at=closes_at,
         open_token=secrets.token_urlsafe(12) if open_link else None,
+        open_link_caps={r: c for r, c in (open_link_caps or {}).items() if c} or None,
+        review_open_link=review_open_link,
     )
     db.session.add(campaign)
     db.session.commit()

@@ -17,7 +17,7 @@ from surveyapp.models.questionnaire import (
     QuestionnaireVersion,
     TextEntry,
 )
-from surveyapp.models.response import Answer, AnswerSelection, Response
+from surveyapp.models.response import Answer, AnswerSelection, Response, counts_in_profiles
 from surveyapp.models.user import STAFF_ROLES, User
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireVersion",
     "Response",
+    "counts_in_profiles",
     "TextEntry",
     "User",
 ]

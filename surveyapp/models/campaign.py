@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
@@ -12,6 +12,12 @@ from surveyapp.models.questionnaire import QuestionnaireVersion
 
 #: Respondent roles, in the order forms list them.
 ROLES = ("mayor", "deputy_mayor", "councillor", "municipal_staff")
+
+#: Open-link registrations allowed per municipality and role in a new campaign.
+#: A municipality has one mayor; Kosovo's have a deputy mayor and a deputy mayor for
+#: communities, Albania's and Montenegro's larger ones several deputies; councils have
+#: 9 to 110 members and staff are many, but a needs assessment hears a handful of each.
+DEFAULT_OPEN_LINK_CAPS = {"mayor": 1, "deputy_mayor": 3, "councillor": 15, "municipal_staff": 15}
 
 
 class Campaign(db.Model):
@@ -25,12 +31,21 @@ class Campaign(db.Model):
     closes_at: Mapped[datetime | None]
     #: Token of the campaign's open link (anyone may answer); None: invitations only.
     open_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Open-link registrations allowed per municipality and role ({role: cap}); a role
+    #: that is missing or 0: no cap. None: no cap at all.
+    open_link_caps: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    #: Open-link responses wait for staff to accept them before they count.
+    review_open_link: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     version: Mapped[QuestionnaireVersion] = relationship()
 
     def is_open(self, now: datetime | None = None) -> bool:
         return is_open(self.opens_at, self.closes_at, now)
+
+    def open_link_cap(self, role: str) -> int | None:
+        """Open-link registrations allowed per municipality for ``role``; None: no cap."""
+        return (self.open_link_caps or {}).get(role) or None
 
 
 def is_open(opens_at: datetime, closes_at: datetime | None, now: datetime | None = None) -> bool:

@@ -6,7 +6,7 @@ the profiles and peer learning read these rows instead of millions of answers.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surveyapp.extensions import db
@@ -30,6 +30,7 @@ class ProfileCount(db.Model):
             "role",
             "question_id",
             "choice",
+            "self_registered",
             name="uq_profile_count_key",
         ),
         # Covers the profiles' GROUP BY role, question, choice, score: the region
@@ -42,6 +43,7 @@ class ProfileCount(db.Model):
             "score",
             "campaign_id",
             "municipality_id",
+            "self_registered",
             "responses",
         ),
     )
@@ -53,6 +55,8 @@ class ProfileCount(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
     choice: Mapped[str] = mapped_column(String(64))
     score: Mapped[float | None]
+    #: Counts of responses that came through the open link (kept apart to leave them out).
+    self_registered: Mapped[bool] = mapped_column(default=False, server_default=false())
     responses: Mapped[int]
 
 
@@ -65,6 +69,7 @@ class ProfileDomainCount(db.Model):
             "municipality_id",
             "role",
             "domain_id",
+            "self_registered",
             name="uq_profile_domain_count_key",
         ),
     )
@@ -74,6 +79,8 @@ class ProfileDomainCount(db.Model):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
     role: Mapped[str] = mapped_column(String(32))
     domain_id: Mapped[int] = mapped_column(ForeignKey("domain.id"))
+    #: As ``ProfileCount.self_registered``.
+    self_registered: Mapped[bool] = mapped_column(default=False, server_default=false())
     respondents: Mapped[int]
 
 

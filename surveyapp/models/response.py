@@ -3,12 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
 from surveyapp.models.base import utcnow
 from surveyapp.models.campaign import Invitation
+
+#: ``Response.review`` of an open-link response that staff have not accepted yet.
+REVIEW_PENDING = "pending"
+REVIEW_ACCEPTED = "accepted"
+REVIEW_REJECTED = "rejected"
 
 
 class Response(db.Model):
@@ -50,6 +55,11 @@ class Response(db.Model):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
+    #: Copied from the invitation: the respondent registered through the open link.
+    self_registered: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: None: counts. Open-link responses of a campaign that reviews them start
+    #: "pending" and count once staff make them "accepted" (not when "rejected").
+    review: Mapped[str | None] = mapped_column(String(16))
     #: Raw values of a page that did not validate: {"page": name, "values": {...}}.
     #: Kept so that nothing typed is lost, even when it is not yet valid.
     draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -58,6 +68,12 @@ class Response(db.Model):
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
+
+
+def counts_in_profiles():
+    """The condition on Response under which a (submitted) response counts: not held
+    for review, not rejected."""
+    return or_(Response.review.is_(None), Response.review == REVIEW_ACCEPTED)
 
 
 class Answer(db.Model):

@@ -41,12 +41,13 @@ from surveyapp.models import (
     ProfileScoreCount,
     Question,
     Response,
+    counts_in_profiles,
 )
 from surveyapp.models.count_tables import ANSWERED
 from surveyapp.questionnaires.question_types import TYPES, codes
 
-_COUNT_KEYS = ("campaign_id", "municipality_id", "role", "question_id", "choice")
-_DOMAIN_KEYS = ("campaign_id", "municipality_id", "role", "domain_id")
+_COUNT_KEYS = ("campaign_id", "municipality_id", "role", "question_id", "choice", "self_registered")
+_DOMAIN_KEYS = ("campaign_id", "municipality_id", "role", "domain_id", "self_registered")
 _SCORE_KEYS = ("campaign_id", "municipality_id", "domain_id", "measure")
 #: The question types counted: by choice and score, and by option ticked.
 SCORED = codes(summary="scores")
@@ -54,14 +55,24 @@ TICKED = codes(summary="ticks")
 
 
 def add_response(response_id: int, connection: Connection | None = None) -> None:
-    """Add a submitted response's answers to the counts. No commit."""
+    """Add a submitted response's answers to the counts. No commit.
+
+    A response held for review (or rejected) adds nothing: accepting it adds it.
+    """
     conn = connection or db.session.connection()
     head = conn.execute(
-        select(Response.campaign_id, Response.municipality_id, Response.role).where(
-            Response.id == response_id
-        )
+        select(
+            Response.campaign_id,
+            Response.municipality_id,
+            Response.role,
+            Response.self_registered,
+            counts_in_profiles(),
+        ).where(Response.id == response_id)
     ).one()
+    if not head[4]:
+        return
     keys = {"campaign_id": head[0], "municipality_id": head[1], "role": head[2]}
+    opened = {"self_registered": bool(head[3])}
     counts: list[dict[str, Any]] = []
     domains: set[int] = set()
     # (domain id, measure) -> [score sum, scores]
@@ -86,10 +97,14 @@ def add_response(response_id: int, connection: Connection | None = None) -> None
     for answer_id, question_id, choice, number, kind, domain_id, measure in rows:
         if TYPES[kind].multiple:
             multiple[answer_id] = question_id
-            counts.append({**keys, "question_id": question_id, "choice": ANSWERED, "score": None})
+            counts.append(
+                {**keys, "question_id": question_id, "choice": ANSWERED, "score": None, **opened}
+            )
             continue
         if choice is not None:
-            counts.append({**keys, "question_id": question_id, "choice": choice, "score": number})
+            counts.append(
+                {**keys, "question_id": question_id, "choice": choice, "score": number, **opened}
+            )
         scored = _scored(number, domain_id, measure)
         if scored:
             domain, scored_measure, score = scored
@@ -104,7 +119,13 @@ def add_response(response_id: int, connection: Connection | None = None) -> None
             )
         ):
             counts.append(
-                {**keys, "question_id": multiple[answer_id], "choice": value, "score": None}
+                {
+                    **keys,
+                    "question_id": multiple[answer_id],
+                    "choice": value,
+                    "score": None,
+                    **opened,
+                }
             )
     if counts:
         # One order for every writer, so concurrent submissions lock rows in the same order.
@@ -118,7 +139,7 @@ def add_response(response_id: int, connection: Connection | None = None) -> None
             ProfileDomainCount,
             _DOMAIN_KEYS,
             ("respondents",),
-            [{**keys, "domain_id": d, "respondents": 1} for d in sorted(domains)],
+            [{**keys, **opened, "domain_id": d, "respondents": 1} for d in sorted(domains)],
         )
     if scores:
         town = {"campaign_id": keys["campaign_id"], "municipality_id": keys["municipality_id"]}
@@ -191,11 +212,12 @@ def rebuild(campaign_id: int | None = None) -> None:
         if campaign_id is not None:
             statement = statement.where(model.campaign_id == campaign_id)
         conn.execute(statement)
-    submitted = [Response.status == "submitted"]
+    submitted = [Response.status == "submitted", counts_in_profiles()]
     if campaign_id is not None:
         submitted.append(Response.campaign_id == campaign_id)
-    head = (Response.campaign_id, Response.municipality_id, Response.role)
-    count_columns = [getattr(ProfileCount, key) for key in _COUNT_KEYS]
+    head_keys = ("campaign_id", "municipality_id", "role", "self_registered")
+    head = tuple(getattr(Response, key) for key in head_keys)
+    count_columns = [getattr(ProfileCount, key) for key in (*head_keys, "question_id", "choice")]
     count_columns += [ProfileCount.score, ProfileCount.responses]
 
     scale = (
@@ -231,7 +253,7 @@ def rebuild(campaign_id: int | None = None) -> None:
         .group_by(Response.id, *head, Question.domain_id)
         .subquery()
     )
-    grouped = (pairs.c.campaign_id, pairs.c.municipality_id, pairs.c.role, pairs.c.domain_id)
+    grouped = [getattr(pairs.c, key) for key in _DOMAIN_KEYS]
     conn.execute(
         insert(ProfileDomainCount).from_select(
             [*(getattr(ProfileDomainCount, key) for key in _DOMAIN_KEYS), "respondents"],

@@ -65,7 +65,7 @@ from surveyapp.profiles.results import (
     UnknownScope,
 )
 from surveyapp.profiles.scale_counts import domain_row, ranked_by_gap, scale_stats
-from surveyapp.profiles.selection import Selection, load_catalog, selection_for
+from surveyapp.profiles.selection import Catalog, Selection, load_catalog, selection_for
 
 
 def domain_profile(
@@ -89,6 +89,7 @@ def compare(
     campaign_id: int | None = None,
     role: str | None = None,
     min_group: int = MIN_GROUP,
+    leave_out_self_registered: bool = False,
 ) -> Comparison:
     """A municipality's domain figures next to its country's and the region's.
 
@@ -108,8 +109,13 @@ def compare(
         Scope.region(),
     ]
     catalog = load_catalog(campaign_id)
+    leave_out = leave_out_self_registered
     columns = [
-        _profile_rows(selection_for(scope, campaign_id, catalog=catalog), role, min_group)
+        _profile_rows(
+            selection_for(scope, campaign_id, catalog=catalog, leave_out_self_registered=leave_out),
+            role,
+            min_group,
+        )
         for scope in scopes
     ]
     domains = list(columns[0])
@@ -145,6 +151,7 @@ def needs_profile(
     role: str | None = None,
     min_group: int = MIN_GROUP,
     free_text_limit: int = 50,
+    leave_out_self_registered: bool = False,
 ) -> NeedsProfile:
     """The whole needs profile of a scope, for the review pages.
 
@@ -153,8 +160,11 @@ def needs_profile(
     role's respondents in the scope would be hidden by the same rule. Free
     text (the newest ``free_text_limit`` per question) is for staff only.
     """
-    everyone = selection_for(scope, campaign_id)
-    chosen = selection_for(scope, campaign_id, role, catalog=everyone.catalog)
+    leave_out = leave_out_self_registered
+    everyone = selection_for(scope, campaign_id, leave_out_self_registered=leave_out)
+    chosen = selection_for(
+        scope, campaign_id, role, catalog=everyone.catalog, leave_out_self_registered=leave_out
+    )
     stats = scale_stats(everyone)
     breakdown = role_rows(stats, min_group)
     domains = stats.catalog.scored_domains()
@@ -184,4 +194,21 @@ def needs_profile(
         scale_distributions=[] if details_hidden else distributions(stats, role),
         free_text=free_text_groups(chosen, free_text_limit),
         details_suppressed=details_hidden,
+        open_link_respondents=0 if leave_out else _open_link_respondents(chosen),
+        self_registered_left_out=leave_out,
     )
+
+
+def _open_link_respondents(selection: Selection) -> int:
+    return (
+        db.session.scalar(
+            select(func.count()).where(*selection.filters, Response.self_registered.is_(True))
+        )
+        or 0
+    )
+
+
+def open_link_respondents(scope: Scope, campaign_id: int | None, role: str | None = None) -> int:
+    """Submitted responses of the scope (and role) that came through the open link."""
+    no_questions = Catalog({}, [], {}, {})
+    return _open_link_respondents(selection_for(scope, campaign_id, role, catalog=no_questions))

@@ -15,8 +15,9 @@ from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Campaign, Question
 from surveyapp.profiles import charts
-from surveyapp.profiles.figures import compare, needs_profile
+from surveyapp.profiles.figures import compare, needs_profile, open_link_respondents
 from surveyapp.profiles.labels import domain_labels
+from surveyapp.profiles.privacy import MIN_GROUP
 from surveyapp.profiles.results import Comparison, NeedsProfile, Scope, UnknownScope
 from surveyapp.questionnaires.texts import Texts, load_texts
 
@@ -36,6 +37,18 @@ class ProfileReport:
     town_names: dict[str, str]
     need_chart: charts.BarChart
     share_charts: list[tuple[str, charts.BarChart]]
+    #: Leaving out open-link responses was asked for but refused (a small group).
+    leave_out_refused: bool = False
+
+
+def _open_link_group_is_small(campaign_id: int, scope: Scope, role: str | None) -> bool:
+    """Whether a scope the page shows has 1 to MIN_GROUP - 1 open-link respondents."""
+    scopes = [scope]
+    if scope.kind == "municipality":
+        country = places.municipality_country(scope.code or "")
+        scopes += [Scope.country(country), Scope.region()] if country else [Scope.region()]
+    counts = [open_link_respondents(s, campaign_id, r) for s in scopes for r in {None, role}]
+    return any(0 < count < MIN_GROUP for count in counts)
 
 
 def scope_from(area: str | None) -> Scope:
@@ -52,9 +65,27 @@ def scope_from(area: str | None) -> Scope:
     return Scope.country(area)
 
 
-def build_report(campaign: Campaign, scope: Scope, role: str | None, lang: str) -> ProfileReport:
-    profile = needs_profile(scope, campaign.id, role)
-    comparison = compare(scope.code, campaign.id, role) if scope.kind == "municipality" else None
+def build_report(
+    campaign: Campaign,
+    scope: Scope,
+    role: str | None,
+    lang: str,
+    leave_out_self_registered: bool = False,
+) -> ProfileReport:
+    """The profile page's figures and labels.
+
+    Open-link responses are left out on request, unless a scope shown has fewer
+    than the minimum group of them: the two views side by side would give that
+    small group's figures away by subtraction (``ProfileReport.leave_out_refused``).
+    """
+    refused = leave_out_self_registered and _open_link_group_is_small(campaign.id, scope, role)
+    leave_out = leave_out_self_registered and not refused
+    profile = needs_profile(scope, campaign.id, role, leave_out_self_registered=leave_out)
+    comparison = (
+        compare(scope.code, campaign.id, role, leave_out_self_registered=leave_out)
+        if scope.kind == "municipality"
+        else None
+    )
     texts = load_texts(campaign.version_id, lang)
     domains = domain_labels(lang)
     questions = list(
@@ -105,6 +136,7 @@ def build_report(campaign: Campaign, scope: Scope, role: str | None, lang: str) 
         choice_labels=choice_labels,
         town_names=towns,
         need_chart=need_chart,
+        leave_out_refused=refused,
         share_charts=share_charts,
     )
 

@@ -155,3 +155,7 @@ class NeedsProfile:
     free_text: list[FreeTextGroup]
     #: True when a role filter hides the choice shares and distributions.
     details_suppressed: bool = False
+    #: Of ``respondents``, those who came through the open link (0 when left out).
+    open_link_respondents: int = 0
+    #: True when the open-link responses are left out of the figures.
+    self_registered_left_out: bool = False

@@ -28,6 +28,7 @@ from surveyapp.models import (
     Page,
     Question,
     Response,
+    counts_in_profiles,
 )
 from surveyapp.profiles.results import Scope, UnknownScope
 from surveyapp.questionnaires.question_types import codes
@@ -157,16 +158,23 @@ def selection_for(
     campaign_id: int | None,
     role: str | None = None,
     catalog: Catalog | None = None,
+    leave_out_self_registered: bool = False,
 ) -> Selection:
-    conditions = _conditions(scope, campaign_id, role)
+    conditions = _conditions(scope, campaign_id, role, leave_out_self_registered)
     return Selection(
         catalog or load_catalog(campaign_id),
-        [Response.status == "submitted", *conditions(Response)],
+        # Held (and rejected) open-link responses are not in the count tables either.
+        [Response.status == "submitted", counts_in_profiles(), *conditions(Response)],
         conditions,
     )
 
 
-def _conditions(scope: Scope, campaign_id: int | None, role: str | None) -> Conditions:
+def _conditions(
+    scope: Scope,
+    campaign_id: int | None,
+    role: str | None,
+    leave_out_self_registered: bool = False,
+) -> Conditions:
     """Conditions on the campaign, municipality and role columns of any table, for a scope."""
     if role is not None and role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
@@ -184,6 +192,8 @@ def _conditions(scope: Scope, campaign_id: int | None, role: str | None) -> Cond
         result: list[ColumnElement] = []
         if campaign_id is not None:
             result.append(table.campaign_id == campaign_id)
+        if leave_out_self_registered:
+            result.append(table.self_registered.is_(False))
         if role is not None:
             result.append(table.role == role)
         if town_id is not None:

@@ -17,7 +17,15 @@ from sqlalchemy.orm import joinedload
 
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
-from surveyapp.models import Answer, AnswerSelection, Campaign, Municipality, Question, Response
+from surveyapp.models import (
+    Answer,
+    AnswerSelection,
+    Campaign,
+    Municipality,
+    Question,
+    Response,
+    counts_in_profiles,
+)
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts, load_texts
 from surveyapp.questionnaires.versions import load_version
@@ -41,6 +49,7 @@ FIXED_COLUMNS = [
     "language",
     "started_at",
     "submitted_at",
+    "self_registered",
 ]
 
 
@@ -60,6 +69,7 @@ RESPONSE_COLUMNS = (
     Response.language,
     Response.started_at,
     Response.submitted_at,
+    Response.self_registered,
 )
 ANSWER_COLUMNS = (
     Answer.id,
@@ -138,8 +148,14 @@ def _choice_labels(question: Question, texts: Texts | None) -> Callable[[str | N
     return label
 
 
-def response_rows(campaign_id: int, labels_lang: str | None) -> Iterator[list[object]]:
-    """The header, then one list per submitted response, in id order, batch by batch."""
+def response_rows(
+    campaign_id: int, labels_lang: str | None, leave_out_self_registered: bool = False
+) -> Iterator[list[object]]:
+    """The header, then one list per submitted response, in id order, batch by batch.
+
+    Responses held for review (or rejected) are left out; so are the ones that came
+    through the open link with ``leave_out_self_registered``.
+    """
     campaign = db.session.get(Campaign, campaign_id)
     texts = load_texts(campaign.version_id, labels_lang) if labels_lang else None
     cols = columns(campaign, texts)
@@ -157,7 +173,9 @@ def response_rows(campaign_id: int, labels_lang: str | None) -> Iterator[list[ob
             .where(
                 Response.campaign_id == campaign_id,
                 Response.status == "submitted",
+                counts_in_profiles(),
                 Response.id > last_id,
+                *([Response.self_registered.is_(False)] if leave_out_self_registered else []),
             )
             .order_by(Response.id)
             .limit(BATCH)
@@ -177,6 +195,7 @@ def response_rows(campaign_id: int, labels_lang: str | None) -> Iterator[list[ob
                 response.language,
                 _iso(response.started_at),
                 _iso(response.submitted_at),
+                1 if response.self_registered else 0,
             ]
             row += cells.get(response.id, no_answers)
             yield row

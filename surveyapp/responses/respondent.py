@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, inspect, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,6 +29,7 @@ from surveyapp.models import (
     Response,
 )
 from surveyapp.models.base import utcnow
+from surveyapp.models.response import REVIEW_PENDING, REVIEW_REJECTED
 from surveyapp.profiles import count_tables
 from surveyapp.questionnaires import rules
 from surveyapp.questionnaires.question_types import TYPES, AnswerValue
@@ -46,6 +47,10 @@ ResponseLike = Response | ResponseState
 
 class InvalidChoice(ValueError):
     """An open-link registration named a municipality or role we do not have."""
+
+
+class CapReached(Exception):
+    """The campaign's open link takes no more registrations for this municipality and role."""
 
 
 def find_invitation(token: str) -> Invitation | None:
@@ -72,23 +77,58 @@ def response_for(invitation: Invitation) -> Response | None:
 def register_through_open_link(
     campaign: Campaign, municipality_code: str, role: str, lang: str
 ) -> Invitation:
-    """Create the personal invitation of someone who came through an open link."""
+    """Create the personal invitation of someone who came through an open link.
+
+    Raises ``CapReached`` when the campaign's cap for the municipality and role is
+    already taken by open-link registrations (those whose response staff rejected
+    do not count). Registrations are serialised per campaign (SQLite's write lock,
+    a row lock on the campaign in PostgreSQL), so parallel requests cannot pass
+    the cap together.
+    """
     municipality = db.session.scalar(
         select(Municipality).where(Municipality.code == municipality_code)
     )
     if municipality is None or role not in ROLES:
         raise InvalidChoice(f"municipality {municipality_code!r} / role {role!r}")
-    invitation = Invitation(
-        token=new_token(),
-        campaign=campaign,
-        municipality=municipality,
-        role=role,
-        language=lang,
-        self_registered=True,
-    )
-    db.session.add(invitation)
-    db.session.commit()
+    cap = campaign.open_link_cap(role)
+    campaign_id, municipality_id = campaign.id, municipality.id
+    with write_transaction():
+        if cap is not None:
+            db.session.execute(
+                select(Campaign.id).where(Campaign.id == campaign_id).with_for_update()
+            )
+            if _open_link_registrations(campaign_id, municipality_id, role) >= cap:
+                db.session.rollback()
+                raise CapReached(f"campaign {campaign_id}: {municipality_code} / {role}")
+        invitation = Invitation(
+            token=new_token(),
+            campaign_id=campaign_id,
+            municipality_id=municipality_id,
+            role=role,
+            language=lang,
+            self_registered=True,
+        )
+        db.session.add(invitation)
+        db.session.commit()
     return invitation
+
+
+def _open_link_registrations(campaign_id: int, municipality_id: int, role: str) -> int:
+    """Open-link invitations of a municipality and role, less those whose response was rejected."""
+    rejected = select(Response.invitation_id).where(
+        Response.campaign_id == campaign_id, Response.review == REVIEW_REJECTED
+    )
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Invitation)
+        .where(
+            Invitation.campaign_id == campaign_id,
+            Invitation.municipality_id == municipality_id,
+            Invitation.role == role,
+            Invitation.self_registered.is_(True),
+            Invitation.id.not_in(rejected),
+        )
+    )
 
 
 def start_response(invitation: Invitation, lang: str) -> Response:
@@ -103,11 +143,15 @@ def start_response(invitation: Invitation, lang: str) -> Response:
         invitation.municipality_id,
         invitation.role,
     )
+    self_registered = invitation.self_registered
+    held = self_registered and campaign.review_open_link
     try:
         with write_transaction():
             response = _new_response(
                 invitation_id, campaign.id, version_id, municipality_id, role, lang, privacy_version
             )
+            response.self_registered = self_registered
+            response.review = REVIEW_PENDING if held else None
             db.session.commit()
     except IntegrityError:
         # A double click consented twice at once: the first response stands.

@@ -1,13 +1,33 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from surveyapp.campaigns.roles import RESPONDENT_ROLE_LABELS
 from surveyapp.core.form_fields import LocalDateField
 from surveyapp.core.safe_text import lazy_gettext as _l
-from surveyapp.models import QuestionnaireVersion
+from surveyapp.models import ROLES, QuestionnaireVersion
+from surveyapp.models.campaign import DEFAULT_OPEN_LINK_CAPS
+
+
+def _cap_field(role: str) -> IntegerField:
+    return IntegerField(
+        RESPONDENT_ROLE_LABELS[role],
+        default=DEFAULT_OPEN_LINK_CAPS.get(role),
+        validators=[
+            Optional(),
+            NumberRange(0, 10000, _l("Please give a whole number from 0 to 10000.")),
+        ],
+        render_kw={
+            "inputmode": "numeric",
+            "min": 0,
+            "max": 10000,
+            "type": "number",
+            "class": "short",
+        },
+    )
 
 
 class CampaignForm(FlaskForm):
@@ -19,6 +39,18 @@ class CampaignForm(FlaskForm):
     opens_on = LocalDateField(_l("Opens on"), validators=[Optional()], render_kw={"type": "date"})
     closes_on = LocalDateField(_l("Closes on"), validators=[Optional()], render_kw={"type": "date"})
     open_link = BooleanField(_l("Also offer an open link (respondents choose their municipality)"))
+    cap_mayor = _cap_field("mayor")
+    cap_deputy_mayor = _cap_field("deputy_mayor")
+    cap_councillor = _cap_field("councillor")
+    cap_municipal_staff = _cap_field("municipal_staff")
+    review_open_link = BooleanField(_l("Review open-link responses before they count"))
+
+    def cap_fields(self) -> list:
+        return [getattr(self, f"cap_{role}") for role in ROLES]
+
+    def open_link_caps(self) -> dict[str, int]:
+        """Caps per role; a role left empty or at 0 has none."""
+        return {role: getattr(self, f"cap_{role}").data or 0 for role in ROLES}
 
     def set_versions(self, versions: list[QuestionnaireVersion], titles: dict[int, str]) -> None:
         self.version.choices = [

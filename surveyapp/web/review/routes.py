@@ -33,7 +33,7 @@ from surveyapp.places import countries_with_municipalities
 from surveyapp.profiles import report as profile_report
 from surveyapp.profiles.results import UnknownScope
 from surveyapp.questionnaires.texts import load_texts
-from surveyapp.responses import exports
+from surveyapp.responses import exports, open_link_review
 from surveyapp.web.auth.sessions import recent_password_required
 from surveyapp.web.review import bp
 from surveyapp.web.review.campaign_forms import CampaignForm
@@ -47,6 +47,11 @@ def dashboard():
     return render_template("review/dashboard.html")
 
 
+def _leave_out_self_registered() -> bool:
+    """?leave_out_self_registered=1: without the responses that came through the open link."""
+    return request.args.get("leave_out_self_registered") == "1"
+
+
 def _labels_language() -> str | None:
     """?labels=<code> for labels in a language, ?labels=codes for raw codes."""
     choice = request.args.get("labels", "codes")
@@ -58,8 +63,15 @@ def _labels_language() -> str | None:
 @recent_password_required
 def export_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
-    record_action("export", f"campaign:{campaign.id}", format="csv", labels=_labels_language())
-    rows = exports.response_rows(campaign.id, _labels_language())
+    leave_out = _leave_out_self_registered()
+    record_action(
+        "export",
+        f"campaign:{campaign.id}",
+        format="csv",
+        labels=_labels_language(),
+        leave_out_self_registered=leave_out,
+    )
+    rows = exports.response_rows(campaign.id, _labels_language(), leave_out)
     return Response(
         stream_with_context(spreadsheets.csv_chunks(rows)),
         mimetype="text/csv; charset=utf-8",
@@ -72,8 +84,17 @@ def export_csv(campaign_id: int):
 @recent_password_required
 def export_xlsx(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
-    record_action("export", f"campaign:{campaign.id}", format="xlsx", labels=_labels_language())
-    output = spreadsheets.write_xlsx(exports.response_rows(campaign.id, _labels_language()))
+    leave_out = _leave_out_self_registered()
+    record_action(
+        "export",
+        f"campaign:{campaign.id}",
+        format="xlsx",
+        labels=_labels_language(),
+        leave_out_self_registered=leave_out,
+    )
+    output = spreadsheets.write_xlsx(
+        exports.response_rows(campaign.id, _labels_language(), leave_out)
+    )
     return send_file(
         output,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -158,6 +179,8 @@ def campaigns_page():
                 _start_of(form.opens_on.data),
                 _start_of(form.closes_on.data),
                 form.open_link.data,
+                form.open_link_caps(),
+                form.review_open_link.data,
             )
         except (lifecycle.CampaignError, ValueError) as problem:
             error = CAMPAIGN_ERRORS.get(getattr(problem, "code", "no_version"))
@@ -201,6 +224,7 @@ def campaign(campaign_id: int):
         campaign=campaign,
         overview=overview,
         country=country,
+        waiting=open_link_review.waiting(campaign.id) if campaign.review_open_link else 0,
         towns=[t for t in overview.municipalities if country in (None, t.country_code)],
         country_names=places.country_names(g.lang),
         town_names=places.municipality_names(g.lang),
@@ -216,7 +240,9 @@ def _report(campaign_id: int):
         scope = profile_report.scope_from(request.args.get("area"))
     except UnknownScope:
         abort(404)
-    return profile_report.build_report(campaign, scope, role, g.lang)
+    return profile_report.build_report(
+        campaign, scope, role, g.lang, leave_out_self_registered=_leave_out_self_registered()
+    )
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/profile")
@@ -243,3 +269,36 @@ def profile_csv(campaign_id: int):
     return csv_download(
         profile_report.profile_csv_rows(report), f"profile-{campaign_id}-{name}.csv"
     )
+
+
+REVIEW_FLASHES = {
+    "accepted": _l("The response was accepted: it now counts in profiles and exports."),
+    "rejected": _l("The response was rejected: it does not count in profiles and exports."),
+}
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/open-link-responses")
+@requires("run_campaigns")
+def open_link_queue(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    return render_template(
+        "review/open_link_queue.html",
+        campaign=campaign,
+        queued=open_link_review.queue(campaign.id),
+        town_names=places.municipality_names(g.lang),
+        form=ActionForm(),
+    )
+
+
+@bp.post("/<lang>/staff/campaigns/<int:campaign_id>/open-link-responses/<int:response_id>")
+@requires("run_campaigns")
+def decide_open_link_response(campaign_id: int, response_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    decision = request.form.get("decision", "")
+    if ActionForm().validate_on_submit() and decision in open_link_review.DECISIONS:
+        if open_link_review.decide(campaign.id, response_id, decision):
+            record_action(
+                f"open_link_response_{decision}", f"response:{response_id}", campaign=campaign.id
+            )
+            flash(REVIEW_FLASHES[decision])
+    return redirect(url_for("review.open_link_queue", campaign_id=campaign.id), 303)

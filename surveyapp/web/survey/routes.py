@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import Gone, NotFound
 from werkzeug.wrappers import Response as HTTPResponse
 
 from surveyapp import places
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core.form_fields import ActionForm
+from surveyapp.extensions import limiter
 from surveyapp.languages.current import preferred_language
 from surveyapp.models import Invitation, Page, QuestionnaireVersion
 from surveyapp.questionnaires import rules, version_cache
@@ -129,7 +130,17 @@ def open_campaign_link(open_token: str):
 # --- open link: who is answering ----------------------------------------------
 
 
+def _open_link_key() -> str:
+    return "open-link:" + (request.view_args or {}).get("open_token", "")
+
+
 @bp.route("/<lang>/o/<open_token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["OPEN_LINK_LIMITS_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["OPEN_LINK_LIMITS_PER_LINK"],
+    key_func=_open_link_key,
+    methods=["POST"],
+)
 def register(open_token: str):
     campaign = respondent.find_open_campaign(open_token)
     if campaign is None:
@@ -142,12 +153,20 @@ def register(open_token: str):
     form = RegistrationForm()
     municipalities = sorted(country.municipalities, key=lambda m: m.name(g.lang)) if country else []
     form.set_choices([(m.code, m.name(g.lang)) for m in municipalities], role_choices())
-    if request.method == "POST":
-        if country is not None and form.validate():
-            invitation = respondent.register_through_open_link(
-                campaign, form.municipality.data, form.role.data, g.lang
-            )
-            return see_other("survey.start", token=invitation.token)
+    notice = None
+    if request.method == "POST" and country is not None and form.validate():
+        if form.looks_automated():
+            notice = "again"
+        else:
+            try:
+                invitation = respondent.register_through_open_link(
+                    campaign, form.municipality.data, form.role.data, g.lang
+                )
+            except respondent.CapReached:
+                notice = "full"
+            else:
+                return see_other("survey.start", token=invitation.token)
+    form.stamp()
     return render_template(
         "survey/register.html",
         campaign=campaign,
@@ -155,6 +174,7 @@ def register(open_token: str):
         country=country,
         form=form,
         stale=bool(form.csrf_token.errors),
+        notice=notice,
         texts=version_cache.get(campaign.version_id).texts(g.lang),
     )
 
