@@ -183,3 +183,55 @@ def test_staff_actions_are_in_the_audit_log_that_only_admins_read(app, client, s
     assert "admin@example.org" in log and f"campaign:{campaign_id}" in log
     only_exports = admin.client.get("/en/staff/audit?action=export").get_data(as_text=True)
     assert "<code>login</code>" not in only_exports
+
+
+def _checkbox_checked(html: str, name: str) -> bool:
+    import re
+
+    tag = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', html)
+    assert tag, name
+    return "checked" in tag.group(0)
+
+
+def test_a_failed_new_account_leaves_every_active_box_ticked(app, staff, make_user):
+    """The trap of #14: after a refused "New account", every row's "Active" came
+    back unticked, and saving a row then deactivated that user."""
+    admin = staff("admin")
+    colleague = make_user("analyst", email="colleague@example.org")
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == colleague))
+    refused = admin.post_form("/en/staff/users", {"email": "", "role": "analyst", "password": ""})
+    assert refused.status_code == 200
+    html = refused.get_data(as_text=True)
+    assert _checkbox_checked(html, f"u{user_id}-active")
+    # Saving the row as the page shows it keeps the colleague active.
+    saved = admin.post_form(
+        f"/en/staff/users/{user_id}",
+        {f"u{user_id}-role": "analyst", f"u{user_id}-active": "y"},
+        form_page="/en/staff/users",
+    )
+    assert saved.status_code == 303
+    with app.app_context():
+        assert db.session.get(User, user_id).active
+
+
+def test_a_new_account_defaults_to_the_least_privilege(staff):
+    import re
+
+    html = staff("admin").client.get("/en/staff/users").get_data(as_text=True)
+    form = html[html.index('<form method="post" class="narrow-form"') :]
+    selected = re.findall(
+        r'<option[^>]*selected[^>]*value="([^"]+)"|<option[^>]*value="([^"]+)"[^>]*selected', form
+    )
+    assert [a or b for a, b in selected][:1] == ["translator"]
+
+
+def test_the_default_role_can_do_least_and_sees_no_responses():
+    from surveyapp.accounts.permissions import LEAST_PRIVILEGE, PERMISSIONS
+    from surveyapp.models import STAFF_ROLES
+
+    def powers(role: str) -> set[str]:
+        return {name for name, roles in PERMISSIONS.items() if role in roles}
+
+    assert all(len(powers(LEAST_PRIVILEGE)) <= len(powers(role)) for role in STAFF_ROLES)
+    assert "run_campaigns" not in powers(LEAST_PRIVILEGE)

@@ -15,6 +15,9 @@ STAFF_ROLE_LABELS = {
     "translator": _l("Translator"),
 }
 
+#: The role a new account starts with: the one that can do least (no responses).
+LEAST_PRIVILEGE = "translator"
+
 #: Permission -> the roles that have it.
 PERMISSIONS: dict[str, frozenset[str]] = {
     #: The staff area's start page: every signed-in staff member.

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
-from surveyapp.accounts.permissions import staff_role_choices
+from surveyapp.accounts.permissions import LEAST_PRIVILEGE, staff_role_choices
 from surveyapp.core.safe_text import lazy_gettext as _l
 
 
@@ -19,12 +19,14 @@ class LoginForm(FlaskForm):
 
 
 class NewUserForm(FlaskForm):
+    """A new staff account; its role starts at the least privilege (translator)."""
+
     email = EmailField(
         _l("E-mail address"),
         validators=[InputRequired(_l("Please enter an e-mail address.")), Length(max=254)],
     )
     name = StringField(_l("Name"), validators=[Length(max=120)])
-    role = SelectField(_l("Role"), validate_choice=False)
+    role = SelectField(_l("Role"), validate_choice=False, default=LEAST_PRIVILEGE)
     password = PasswordField(
         _l("Password"), validators=[InputRequired(_l("Please enter a password."))]
     )

@@ -157,8 +157,13 @@ def users():
             record_action("account_created", f"user:{user.id}", role=user.role)
             flash(_l("The account was created."))
             return redirect(url_for("auth.users"), 303)
+    # formdata=None: each row shows the account as stored, never the fields of a
+    # "New account" post (a missing checkbox there would read as "not active").
     rows = [
-        (user, EditUserForm(prefix=f"u{user.id}", role=user.role, active=user.active))
+        (
+            user,
+            EditUserForm(formdata=None, prefix=f"u{user.id}", role=user.role, active=user.active),
+        )
         for user in accounts.all_users()
     ]
     return render_template(
