@@ -10,6 +10,7 @@ import click
 from flask import Flask, url_for
 
 from surveyapp.accounts import users as accounts
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.languages import catalog_files
 from surveyapp.languages.catalog_checks import CatalogReport, check_po_file
@@ -258,6 +259,7 @@ def register_profile_cli(app: Flask) -> None:
 
     @profiles_group.command("rebuild")
     @click.option("--campaign", "campaign_id", type=int, help="Only this campaign (id).")
+    @write_transaction()
     def rebuild_command(campaign_id: int | None) -> None:
         """Recompute the profile counts from the submitted answers."""
         count_tables.rebuild(campaign_id)

@@ -7,10 +7,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent
 
 
+@write_transaction()
 def record(
     action: str, target: str = "", user_id: int | None = None, ip: str = "", **details: Any
 ) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import STAFF_ROLES, User
 from surveyapp.models.base import utcnow
@@ -59,6 +60,7 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
+@write_transaction()
 def create_user(email: str, password: str, role: str, name: str = "") -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
@@ -89,6 +91,7 @@ class LoginResult:
     retry_after: timedelta | None = None
 
 
+@write_transaction()
 def authenticate(email: str, password: str) -> LoginResult:
     """Check a login. After FREE_ATTEMPTS failures the account locks, longer each time."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
@@ -123,6 +126,7 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+@write_transaction()
 def set_password(user: User, password: str) -> None:
     if problem := password_problem(password, user.email):
         raise AccountError(problem)
@@ -131,6 +135,7 @@ def set_password(user: User, password: str) -> None:
     db.session.commit()
 
 
+@write_transaction()
 def update_user(user: User, *, role: str, active: bool) -> None:
     """Change role or active flag; an admin cannot demote or lock out the last admin."""
     if role not in STAFF_ROLES:

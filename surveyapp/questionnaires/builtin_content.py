@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import cyrillic_to_latin, normalise_text
@@ -40,6 +41,7 @@ BUILTIN_QUESTIONNAIRE = DATA_DIR / "questionnaires" / "city_needs.json"
 # --- reference data ----------------------------------------------------------
 
 
+@write_transaction()
 def load_reference_data() -> dict[str, int]:
     """Countries and municipalities; returns how many municipalities each country has."""
     countries = {c.code: c for c in db.session.scalars(select(Country))}
@@ -118,6 +120,7 @@ def _upsert_domains(rows: list[dict[str, Any]]) -> dict[str, Domain]:
     return domains
 
 
+@write_transaction()
 def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersion:
     """Load a questionnaire definition file as a published version 1.
 
@@ -184,6 +187,7 @@ def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersi
     return version
 
 
+@write_transaction()
 def ensure_demo_campaign(version: QuestionnaireVersion) -> Campaign:
     """A campaign with an open link, so a fresh install has something to answer."""
     campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))

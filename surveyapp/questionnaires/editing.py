@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import normalise_text
@@ -60,6 +61,7 @@ def questionnaires() -> list[tuple[Questionnaire, QuestionnaireVersion, int]]:
     return rows
 
 
+@write_transaction()
 def create_questionnaire(name: str, title: str) -> QuestionnaireVersion:
     """A new questionnaire: a draft version 1 with one empty page."""
     _check_name(name)
@@ -134,6 +136,7 @@ _QUESTION_COPY = (
 )  # fmt: skip
 
 
+@write_transaction()
 def editable_version(version_id: int) -> QuestionnaireVersion:
     """The version to make a structural change on: this one if it is a draft,
     else the questionnaire's draft, made as a copy of the newest version if needed."""
@@ -150,6 +153,7 @@ def editable_version(version_id: int) -> QuestionnaireVersion:
     return copy
 
 
+@write_transaction()
 def duplicate(version_id: int, new_name: str) -> QuestionnaireVersion:
     _check_name(new_name)
     if db.session.scalar(select(Questionnaire.id).where(Questionnaire.name == new_name)):
@@ -159,6 +163,7 @@ def duplicate(version_id: int, new_name: str) -> QuestionnaireVersion:
     return copy
 
 
+@write_transaction()
 def publish(version_id: int) -> QuestionnaireVersion:
     """Freeze a draft. Refused when a page has no question or a question has no label."""
     version = load_version(version_id)
@@ -209,6 +214,7 @@ def _set(version_id: int, key: str, lang: str, text: str) -> None:
         row.source_hash = source_hash(text)
 
 
+@write_transaction()
 def set_source_text(version_id: int, key: str, text: str) -> None:
     """Change an English text; its translations become out of date (not lost)."""
     _set(version_id, key, SOURCE_LANGUAGE, text)
@@ -218,6 +224,7 @@ def set_source_text(version_id: int, key: str, text: str) -> None:
 # --- pages --------------------------------------------------------------------------
 
 
+@write_transaction()
 def add_page(version_id: int, title: str) -> Page:
     version = editable_version(version_id)
     names = {p.name for p in version.pages}
@@ -237,6 +244,7 @@ def _same_in(version: QuestionnaireVersion, page: Page) -> Page:
     return next(p for p in version.pages if p.name == page.name)
 
 
+@write_transaction()
 def move_page(page_id: int, delta: int) -> QuestionnaireVersion:
     page = _get(Page, page_id)
     version = editable_version(page.version_id)
@@ -255,6 +263,7 @@ def _swap(items: list, name: str, delta: int) -> None:
             item.position = position
 
 
+@write_transaction()
 def delete_page(page_id: int) -> QuestionnaireVersion:
     page = _get(Page, page_id)
     version = editable_version(page.version_id)
@@ -345,6 +354,7 @@ def check_expression(text: str, names: set[str]) -> None:
         raise EditError("bad_expression", f"{text}: {error.message}") from None
 
 
+@write_transaction()
 def add_question(page_id: int, spec: QuestionSpec, label: str) -> Question:
     page = _get(Page, page_id)
     version = editable_version(page.version_id)
@@ -359,6 +369,7 @@ def add_question(page_id: int, spec: QuestionSpec, label: str) -> Question:
     return question
 
 
+@write_transaction()
 def update_question(question_id: int, spec: QuestionSpec) -> Question:
     question = _get(Question, question_id)
     version = editable_version(question.version_id)
@@ -449,6 +460,7 @@ def _rename_texts(version_id: int, old_prefix: str, new_prefix: str) -> None:
         row.key = new_prefix + row.key[len(old_prefix) :]
 
 
+@write_transaction()
 def move_question(question_id: int, delta: int) -> QuestionnaireVersion:
     question = _get(Question, question_id)
     version = editable_version(question.version_id)
@@ -458,6 +470,7 @@ def move_question(question_id: int, delta: int) -> QuestionnaireVersion:
     return version
 
 
+@write_transaction()
 def delete_question(question_id: int) -> QuestionnaireVersion:
     question = _get(Question, question_id)
     version = editable_version(question.version_id)
@@ -514,6 +527,7 @@ def text_table(
     return [(key, found[key]) for key in keys]
 
 
+@write_transaction()
 def save_texts(version_id: int, edits: dict[tuple[str, str], str], allowed_keys: set[str]) -> int:
     """Store the texts that changed; English changes make translations out of date.
 

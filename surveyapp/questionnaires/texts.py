@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import cyrillic_to_latin, normalise_text
@@ -201,6 +202,7 @@ def translation_gaps(version_id: int, lang: str) -> list[Gap]:
     return gaps
 
 
+@write_transaction()
 def save_translation(version_id: int, key: str, lang: str, text: str) -> None:
     """Store one reviewed translation, made from the current source text."""
     source = db.session.scalar(

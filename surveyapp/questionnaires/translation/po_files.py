@@ -20,6 +20,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 from sqlalchemy import select
 
+from surveyapp.core.database import write_transaction
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.languages.catalog_checks import Problem, message_problems
@@ -245,6 +246,7 @@ def check_import(version_id: int, data: bytes, expected_lang: str | None = None)
     return report
 
 
+@write_transaction()
 def apply_import(version_id: int, report: ImportReport) -> ImportReport:
     """Write a checked report's changes in one transaction; refuses a report with problems."""
     if not report.ok or report.lang is None:

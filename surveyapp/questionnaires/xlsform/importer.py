@@ -35,6 +35,7 @@ from pathlib import PurePath
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from surveyapp.core.database import write_transaction
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
@@ -355,6 +356,7 @@ class _Form:
             self.report.error(*where, message % {"name": self.name})
         self.texts.setdefault("questionnaire.title", {SOURCE_LANGUAGE: self.name})
 
+    @write_transaction()
     def create(self) -> QuestionnaireVersion:
         """Store what was read, in one transaction."""
         domains = {d.code: d for d in db.session.scalars(select(Domain))}
