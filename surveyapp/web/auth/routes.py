@@ -92,7 +92,7 @@ def login():
             login_user(result.user)
             return redirect(safe_next(request.args.get("next")) or url_for("review.dashboard"), 303)
         record_action(
-            "login_failed", accounts.normalise_email(form.email.data)[:120], outcome=result.outcome
+            "login_failed", audit_trail.typed_email(form.email.data), outcome=result.outcome
         )
         if result.outcome == "locked":
             minutes = max(1, int(result.retry_after.total_seconds() // 60) + 1)
@@ -110,6 +110,8 @@ def login():
 @bp.post("/<lang>/staff/logout")
 def logout():
     if LogoutForm().validate_on_submit():
+        if current_user.is_authenticated:
+            record_action("logout", f"user:{current_user.id}")
         logout_user()
         session.clear()
     return redirect(url_for("auth.login"), 303)

@@ -78,6 +78,12 @@ def _to_editor(version_id: int):
 
 
 def _after_change(old_version_id: int, version: QuestionnaireVersion, message) -> None:
+    """Tell what became of a change to the questionnaire's structure, and record it."""
+    ids = {k: v for k, v in (request.view_args or {}).items() if k.endswith("_id")}
+    change = request.endpoint.rsplit(".", 1)[-1]
+    if "action" in (request.view_args or {}):
+        change += ":" + request.view_args["action"]
+    record_action("questionnaire_changed", f"version:{version.id}", change=change, **ids)
     if version.id != old_version_id:
         flash(
             _l(
