@@ -48,13 +48,14 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.extensions[CATALOGS_KEY] = CatalogCache(app.config["BABEL_TRANSLATION_DIRECTORIES"])
 
     from surveyapp.cli import register_cli
-    from surveyapp.core import database, security_headers
+    from surveyapp.core import database, security_headers, url_converters
     from surveyapp.demo.cli import register_demo_cli
     from surveyapp.languages import current as languages_current
     from surveyapp.profiles import count_tables
     from surveyapp.questionnaires import version_cache
     from surveyapp.web import auth, authoring, main, review, survey
 
+    url_converters.init_app(app)
     database.init_app(app)
     languages_current.init_app(app)
     security_headers.init_app(app)

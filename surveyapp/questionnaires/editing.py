@@ -148,9 +148,7 @@ def editable_version(version_id: int) -> QuestionnaireVersion:
     latest = version.questionnaire.versions[-1]
     if latest.status == "draft":
         return latest
-    copy = copy_version(latest.id, version.questionnaire, latest.number + 1)
-    db.session.commit()
-    return copy
+    return copy_version(latest.id, version.questionnaire, latest.number + 1)
 
 
 @write_transaction()
@@ -240,15 +238,29 @@ def add_page(version_id: int, title: str) -> Page:
 
 
 def _same_in(version: QuestionnaireVersion, page: Page) -> Page:
-    """The page of ``version`` that corresponds to ``page`` (maybe of an older version)."""
-    return next(p for p in version.pages if p.name == page.name)
+    """The page of ``version`` that corresponds to ``page`` (maybe of an older version).
+
+    Raises ``EditError("not_found")`` when the draft no longer has it (a stale id).
+    """
+    same = next((p for p in version.pages if p.name == page.name), None)
+    if same is None:
+        raise EditError("not_found", page.name)
+    return same
+
+
+def _same_question(version: QuestionnaireVersion, question: Question) -> Question:
+    """As ``_same_in``, for a question."""
+    same = next((q for p in version.pages for q in p.questions if q.name == question.name), None)
+    if same is None:
+        raise EditError("not_found", question.name)
+    return same
 
 
 @write_transaction()
 def move_page(page_id: int, delta: int) -> QuestionnaireVersion:
     page = _get(Page, page_id)
     version = editable_version(page.version_id)
-    _swap(list(version.pages), page.name, delta)
+    _swap(list(version.pages), _same_in(version, page).name, delta)
     db.session.commit()
     return version
 
@@ -373,7 +385,7 @@ def add_question(page_id: int, spec: QuestionSpec, label: str) -> Question:
 def update_question(question_id: int, spec: QuestionSpec) -> Question:
     question = _get(Question, question_id)
     version = editable_version(question.version_id)
-    target = next(q for p in version.pages for q in p.questions if q.name == question.name)
+    target = _same_question(version, question)
     domain = _check_spec(spec, version, exclude=target.name)
     if spec.name != target.name:
         _rename_texts(version.id, f"q.{target.name}.", f"q.{spec.name}.")
@@ -464,7 +476,7 @@ def _rename_texts(version_id: int, old_prefix: str, new_prefix: str) -> None:
 def move_question(question_id: int, delta: int) -> QuestionnaireVersion:
     question = _get(Question, question_id)
     version = editable_version(question.version_id)
-    page = next(p for p in version.pages if any(q.name == question.name for q in p.questions))
+    page = _same_question(version, question).page
     _swap(list(page.questions), question.name, delta)
     db.session.commit()
     return version
@@ -474,7 +486,7 @@ def move_question(question_id: int, delta: int) -> QuestionnaireVersion:
 def delete_question(question_id: int) -> QuestionnaireVersion:
     question = _get(Question, question_id)
     version = editable_version(question.version_id)
-    target = next(q for p in version.pages for q in p.questions if q.name == question.name)
+    target = _same_question(version, question)
     _drop_question(target)
     db.session.commit()
     return version

@@ -206,6 +206,18 @@ def check_import(version_id: int, data: bytes, expected_lang: str | None = None)
 
     source = _rows(version_id, SOURCE_LANGUAGE)
     current = _rows(version_id, lang)
+    if not any(message.id for message in catalog):
+        # An empty file, or one babel reads as nothing: never "imported, 0 texts".
+        report.problems.append(
+            Problem(
+                1,
+                _l(
+                    "The file has no texts of this questionnaire: export its catalog, "
+                    "translate it and upload it again."
+                ),
+            )
+        )
+        return report
     for message in catalog:
         if not message.id:
             continue

@@ -72,8 +72,15 @@ def record_action(action: str, target: str = "", user_id: int | None = None, **d
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site; never another host (no open redirect)."""
+    """Only a path on this site; never another host (no open redirect).
+
+    Control characters and spaces are refused too: browsers drop tabs and line
+    breaks from a URL ("/\t/evil.example" is "//evil.example"), and a line break
+    would end the Location header.
+    """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in target):
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.core.url_converters import MAX_DATABASE_ID
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES
 from surveyapp.models import Domain, Page, Question, QuestionnaireVersion
@@ -259,10 +260,14 @@ def change_question(question_id: int, action: str):
     question = db.get_or_404(Question, question_id)
     old = question.version_id
     if ActionForm().validate_on_submit():
-        if action == "delete":
-            version = editing.delete_question(question_id)
-        else:
-            version = editing.move_question(question_id, -1 if action == "up" else 1)
+        try:
+            if action == "delete":
+                version = editing.delete_question(question_id)
+            else:
+                version = editing.move_question(question_id, -1 if action == "up" else 1)
+        except editing.EditError as error:
+            flash(_error(error), "error")
+            return _to_editor(old)
         _after_change(old, version, _l("The question was deleted.") if action == "delete" else None)
         return _to_editor(version.id)
     return _to_editor(old)
@@ -275,7 +280,10 @@ def edit_texts(version_id: int):
     version = _version_or_404(version_id)
     question = None
     if request.values.get("question"):
-        question = db.get_or_404(Question, int(request.values["question"]))
+        question_id = request.values["question"]
+        if not question_id.isdigit() or int(question_id) > MAX_DATABASE_ID:
+            abort(404)
+        question = db.get_or_404(Question, int(question_id))
         if question.version_id != version.id:
             abort(404)
     keys = editing.question_keys(question) if question else editing.version_keys(version)
