@@ -112,3 +112,52 @@ def test_an_empty_or_broken_catalog_upload_is_refused(app, staff, body):
     with app.app_context():
         actions = db.session.scalars(select(AuditEvent.action)).all()
     assert "translation_import" not in actions and "translation_import_refused" in actions
+
+
+HUGE = "x" * 1_900_000  # 1.9 MB, under the 2 MB request limit
+
+
+def test_huge_texts_in_staff_forms_are_refused_and_nothing_is_stored(app, staff):
+    from sqlalchemy import func
+
+    from surveyapp.models import TextEntry
+
+    analyst = staff("analyst")
+    with app.app_context():
+        version = builtin_version()
+        version_id, page_id = version.id, version.pages[0].id
+    editor = f"/en/staff/questionnaires/{version_id}"
+    for url, data, form_page in [
+        ("/en/staff/questionnaires", {"name": "huge", "title": HUGE}, None),
+        (f"{editor}/pages", {"title": HUGE}, editor),
+        (f"{editor}/duplicate", {"new_name": HUGE}, editor),
+        (
+            f"/en/staff/pages/{page_id}/questions/new",
+            {"name": "q", "type": "text", "label": HUGE},
+            None,
+        ),
+        (f"{editor}/texts", {"text-0-en": HUGE}, None),
+        (f"{editor}/texts", {"text-0-mk": HUGE}, None),
+    ]:
+        reply = analyst.post_form(url, data, form_page=form_page)
+        assert reply.status_code in (200, 303, 400, 413, 422), (url, reply.status_code)
+        if reply.status_code == 303:
+            reply = analyst.client.get(reply.location)
+        assert "at most" in reply.get_data(as_text=True), url
+    with app.app_context():
+        longest = db.session.scalar(select(func.max(func.length(TextEntry.text))))
+        assert longest < 5000
+
+
+def test_a_huge_password_or_translation_is_refused(app, client, make_user, staff):
+    member = Staff(client, make_user("analyst"))
+    refused = member.login(password=HUGE)
+    assert refused.status_code in (200, 401, 422) and refused.status_code != 500
+    translator = staff("translator")
+    with app.app_context():
+        version_id = builtin_version().id
+    edit = f"/en/staff/translations/{version_id}/mk/edit?key=questionnaire.title"
+    reply = translator.client.get(edit)
+    if reply.status_code == 200:
+        saved = translator.post_form(edit, {"text": HUGE})
+        assert saved.status_code in (200, 422) and "at most" in saved.get_data(as_text=True)

@@ -31,7 +31,7 @@ from surveyapp.models import (
 )
 from surveyapp.models.base import utcnow
 from surveyapp.questionnaires.text_keys import NAME
-from surveyapp.questionnaires.texts import source_hash
+from surveyapp.questionnaires.texts import max_text_length, source_hash
 from surveyapp.questionnaires.versions import load_version
 
 
@@ -555,6 +555,8 @@ def save_texts(version_id: int, edits: dict[tuple[str, str], str], allowed_keys:
         )
     }
     sources = {key: row for (key, lang), row in current.items() if lang == SOURCE_LANGUAGE}
+    if any(len(text) > max_text_length(key) for (key, _lang), text in edits.items()):
+        raise EditError("too_long", "")
     changed = 0
     # English first, so translations saved together count as made from the new text.
     for (key, lang), text in sorted(edits.items(), key=lambda item: item[0][1] != SOURCE_LANGUAGE):

@@ -25,6 +25,15 @@ from surveyapp.models import (
     TextEntry,
 )
 
+#: Longest questionnaire or page title, and longest other text (label, hint, option, note).
+MAX_TITLE_LENGTH = 300
+MAX_TEXT_LENGTH = 5000
+
+
+def max_text_length(key: str) -> int:
+    """The longest text allowed under ``key`` (a title is short)."""
+    return MAX_TITLE_LENGTH if key.endswith("title") else MAX_TEXT_LENGTH
+
 
 def storage_language(lang: str) -> str:
     """The language whose rows hold ``lang``'s text (sr for sr-Latn)."""

@@ -28,6 +28,7 @@ from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE, TRANSLATED_
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models import QuestionnaireVersion, TextEntry
 from surveyapp.models.base import utcnow
+from surveyapp.questionnaires.texts import max_text_length
 from surveyapp.questionnaires.versions import load_version
 
 
@@ -249,6 +250,18 @@ def check_import(version_id: int, data: bytes, expected_lang: str | None = None)
             continue
         report.problems.extend(message_problems(message))
         text = normalise_text(message.string or "")
+        if len(text) > max_text_length(key):
+            report.problems.append(
+                Problem(
+                    message.lineno,
+                    _l(
+                        "The translation of “%(key)s” is longer than %(max)d characters.",
+                        key=key,
+                        max=max_text_length(key),
+                    ),
+                )
+            )
+            continue
         if text and (
             key not in current
             or current[key].text != text

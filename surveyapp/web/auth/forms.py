@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
+from surveyapp.core.form_fields import at_most
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import STAFF_ROLES
 
@@ -21,22 +22,22 @@ def _role_choices() -> list[tuple[str, str]]:
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
-        validators=[InputRequired(_l("Please enter your e-mail address.")), Length(max=254)],
+        validators=[InputRequired(_l("Please enter your e-mail address.")), at_most(254)],
     )
     password = PasswordField(
-        _l("Password"), validators=[InputRequired(_l("Please enter your password."))]
+        _l("Password"), validators=[InputRequired(_l("Please enter your password.")), at_most(1024)]
     )
 
 
 class NewUserForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
-        validators=[InputRequired(_l("Please enter an e-mail address.")), Length(max=254)],
+        validators=[InputRequired(_l("Please enter an e-mail address.")), at_most(254)],
     )
-    name = StringField(_l("Name"), validators=[Length(max=120)])
+    name = StringField(_l("Name"), validators=[at_most(120)])
     role = SelectField(_l("Role"), validate_choice=False)
     password = PasswordField(
-        _l("Password"), validators=[InputRequired(_l("Please enter a password."))]
+        _l("Password"), validators=[InputRequired(_l("Please enter a password.")), at_most(1024)]
     )
 
     def __init__(self, *args, **kwargs) -> None:

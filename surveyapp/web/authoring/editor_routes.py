@@ -16,7 +16,12 @@ from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES
 from surveyapp.models import Domain, Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires import editing
 from surveyapp.questionnaires.page_forms import make_page_form
-from surveyapp.questionnaires.texts import load_texts, translation_status
+from surveyapp.questionnaires.texts import (
+    MAX_TEXT_LENGTH,
+    MAX_TITLE_LENGTH,
+    load_texts,
+    translation_status,
+)
 from surveyapp.questionnaires.versions import load_version
 from surveyapp.questionnaires.xlsform import exporter, importer
 from surveyapp.web.auth import record_action, roles_required
@@ -48,6 +53,12 @@ EDIT_ERRORS = {
     "no_label": _l("Every question needs an English text before publishing."),
     "last_page": _l("A questionnaire needs at least one page."),
     "not_found": _l("This item does not exist any more."),
+    "too_long": _l(
+        "Nothing was saved: please use at most %(title)d characters for a title and "
+        "%(text)d for any other text.",
+        title=MAX_TITLE_LENGTH,
+        text=MAX_TEXT_LENGTH,
+    ),
 }
 
 
@@ -72,6 +83,13 @@ def _version_or_404(version_id: int) -> QuestionnaireVersion:
     if version is None:
         abort(404)
     return version
+
+
+def _flash_errors(form) -> None:
+    """The field errors of a form the editor page shows no fields of (it redirects)."""
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")
 
 
 def _to_editor(version_id: int):
@@ -143,6 +161,7 @@ def add_page(version_id: int):
         else:
             _after_change(version_id, page.version, _l("The page was added."))
             return _to_editor(page.version_id)
+    _flash_errors(form)
     return _to_editor(version_id)
 
 
@@ -295,7 +314,11 @@ def edit_texts(version_id: int):
             for code in AUTHORED_LANGUAGES
             if f"text-{index}-{code}" in request.form
         }
-        changed = editing.save_texts(version.id, edits, set(keys))
+        try:
+            changed = editing.save_texts(version.id, edits, set(keys))
+        except editing.EditError as error:
+            flash(_error(error), "error")
+            return redirect(request.full_path, 303)
         record_action("texts_edited", f"version:{version.id}", count=changed)
         flash(ngettext("%(num)d text was saved.", "%(num)d texts were saved.", changed))
         if question:
@@ -333,6 +356,7 @@ def duplicate(version_id: int):
         else:
             record_action("questionnaire_duplicated", f"version:{copy.id}", source=version_id)
             return _to_editor(copy.id)
+    _flash_errors(form)
     return _to_editor(version_id)
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from surveyapp.core.form_fields import LocalDateField
+from surveyapp.core.form_fields import LocalDateField, at_most
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import QuestionnaireVersion
 
@@ -13,7 +13,7 @@ from surveyapp.models import QuestionnaireVersion
 class CampaignForm(FlaskForm):
     name = StringField(
         _l("Name"),
-        validators=[InputRequired(_l("Please give the campaign a name.")), Length(max=200)],
+        validators=[InputRequired(_l("Please give the campaign a name.")), at_most(200)],
     )
     version = SelectField(_l("Questionnaire"), validate_choice=False)
     opens_on = LocalDateField(_l("Opens on"), validators=[Optional()], render_kw={"type": "date"})
