@@ -161,3 +161,15 @@ def test_a_huge_password_or_translation_is_refused(app, client, make_user, staff
     if reply.status_code == 200:
         saved = translator.post_form(edit, {"text": HUGE})
         assert saved.status_code in (200, 422) and "at most" in saved.get_data(as_text=True)
+
+
+def test_a_nul_byte_anywhere_in_a_form_or_query_is_a_bad_request(app, staff):
+    analyst = staff("analyst")
+    with app.app_context():
+        from surveyapp.models import Campaign
+
+        campaign_id = db.session.scalar(select(Campaign.id))
+    invite = f"/en/staff/campaigns/{campaign_id}/invite"
+    refused = analyst.post_form(invite, {"municipalities": ["mk-cair", "rs-\x00nis"]})
+    assert refused.status_code == 400
+    assert analyst.client.get("/en/staff/audit?action=x\x00").status_code == 400
