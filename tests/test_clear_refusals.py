@@ -173,3 +173,9 @@ def test_a_nul_byte_anywhere_in_a_form_or_query_is_a_bad_request(app, staff):
     refused = analyst.post_form(invite, {"municipalities": ["mk-cair", "rs-\x00nis"]})
     assert refused.status_code == 400
     assert analyst.client.get("/en/staff/audit?action=x\x00").status_code == 400
+
+
+def test_a_length_limit_speaks_the_staff_members_language(staff):
+    analyst = staff("analyst")
+    reply = analyst.post_form("/mk/staff/questionnaires", {"name": "long", "title": "x" * 301})
+    assert "Најголем дозволен број знаци: 300." in reply.get_data(as_text=True)
