@@ -138,7 +138,9 @@ def _block_parts(
     fid = escape(field_id)
     hint_id, error_id = f"{fid}-hint", f"{fid}-error"
     described = ([hint_id] if description else []) + ([error_id] if errors else [])
-    optional = "" if required else f' <span class="optional">{escape(gettext("(optional)"))}</span>'
+    # (gettext outside the f-string: Babel's extractor does not look inside one)
+    optional_label = escape(gettext("(optional)"))
+    optional = "" if required else f' <span class="optional">{optional_label}</span>'
     hint = f'<p class="hint" id="{hint_id}">{escape(description)}</p>' if description else ""
     error = ""
     if errors:
