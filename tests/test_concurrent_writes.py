@@ -207,7 +207,13 @@ def test_a_request_writing_outside_the_write_transaction_is_flagged(app):
 
     with app.test_request_context("/en/staff/"):
         db.session.add(AuditEvent(action="unguarded"))
+        db.session.flush()
         with pytest.warns(RuntimeWarning, match="write_transaction"):
-            db.session.flush()
-        db.session.rollback()
+            db.session.commit()
+        db.session.add(AuditEvent(action="unguarded"))
+        with pytest.warns(RuntimeWarning, match="write_transaction"):
+            db.session.commit()  # flushed by the commit itself
+        db.session.add(AuditEvent(action="rolled back"))
+        db.session.flush()
+        db.session.rollback()  # nothing written: no warning
         audit_log.record("guarded")  # through the helper: no warning

@@ -92,25 +92,40 @@ def _write_outside_write_transaction(what: str) -> None:
     )
 
 
-def _check_flush(session: Session, _flush_context, _instances) -> None:
-    """A request's ORM writes go through ``write_transaction`` (SQLite: see above)."""
-    if (
+_UNGUARDED = "surveyapp_unguarded_write"
+
+
+def _unguarded(session: Session) -> bool:
+    return (
         not _write_lock_wanted.get()
         and has_request_context()
-        and (session.new or session.dirty or session.deleted)
         and session.get_bind().dialect.name == "sqlite"
-    ):
-        _write_outside_write_transaction("An ORM flush")
+    )
 
 
-def _check_statement(state: ORMExecuteState) -> None:
-    if (
-        (state.is_insert or state.is_update or state.is_delete)
-        and not _write_lock_wanted.get()
-        and has_request_context()
-        and state.session.get_bind().dialect.name == "sqlite"
-    ):
-        _write_outside_write_transaction("A write statement")
+def _note_flush(session: Session, _flush_context) -> None:
+    """A request's ORM writes go through ``write_transaction`` (SQLite: see above)."""
+    if _unguarded(session):
+        session.info[_UNGUARDED] = "An ORM flush"
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and _unguarded(state.session):
+        state.session.info[_UNGUARDED] = "A write statement"
+
+
+def _check_commit(session: Session) -> None:
+    """Warn when a request commits writes made outside ``write_transaction``
+    (rolled back ones, such as a test's, are no concern)."""
+    what = session.info.pop(_UNGUARDED, None)
+    if what is None and (session.new or session.dirty or session.deleted) and _unguarded(session):
+        what = "An ORM flush"
+    if what is not None:
+        _write_outside_write_transaction(what)
+
+
+def _forget_writes(session: Session, _previous_transaction=None) -> None:
+    session.info.pop(_UNGUARDED, None)
 
 
 # --- the request's own connection -------------------------------------------------------
@@ -267,8 +282,10 @@ def listen_once(target: Any, identifier: str, fn: Callable[..., Any]) -> None:
 
 def init_app(app: Flask) -> None:
     listen_once(Session, "after_transaction_create", _hand_over_to_session)
-    listen_once(Session, "before_flush", _check_flush)
-    listen_once(Session, "do_orm_execute", _check_statement)
+    listen_once(Session, "after_flush", _note_flush)
+    listen_once(Session, "do_orm_execute", _note_statement)
+    listen_once(Session, "before_commit", _check_commit)
+    listen_once(Session, "after_rollback", _forget_writes)
     app.teardown_appcontext(release_request_connection)
     with app.app_context():
         engine: Engine = db.engine
