@@ -81,6 +81,8 @@ def test_the_language_cookie_is_secure_in_production(app):
     cookie = next(v for v in reply.headers.getlist("Set-Cookie") if v.startswith("lang="))
     assert "Secure" in cookie and "HttpOnly" in cookie
     assert reply.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    with production.app_context():
+        db.engine.dispose()  # its own pool: closed here, not by the garbage collector
 
 
 def test_no_hsts_when_the_site_is_not_served_over_https(client):
