@@ -56,17 +56,19 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.extensions[CATALOGS_KEY] = CatalogCache(app.config["BABEL_TRANSLATION_DIRECTORIES"])
 
     from surveyapp.cli import register_cli
-    from surveyapp.core import database, security_headers
+    from surveyapp.core import database, request_guards, security_headers, url_converters
     from surveyapp.demo.cli import register_demo_cli
     from surveyapp.languages import current as languages_current
     from surveyapp.profiles import count_tables
     from surveyapp.questionnaires import version_cache
     from surveyapp.web import auth, authoring, main, review, survey, template_globals
 
+    url_converters.init_app(app)
     database.init_app(app)
     languages_current.init_app(app)
     template_globals.init_app(app)
     security_headers.init_app(app)
+    request_guards.init_app(app)
     version_cache.init_app(app)
     count_tables.init_app(app)
     app.register_blueprint(main.bp)

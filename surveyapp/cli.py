@@ -11,6 +11,7 @@ from flask import Flask, url_for
 
 from surveyapp.accounts import two_factor
 from surveyapp.accounts import users as accounts
+from surveyapp.core.database import write_transaction
 from surveyapp.demo import open_campaign
 from surveyapp.extensions import db
 from surveyapp.languages import catalog_files
@@ -275,6 +276,7 @@ def register_profile_cli(app: Flask) -> None:
 
     @profiles_group.command("rebuild")
     @click.option("--campaign", "campaign_id", type=int, help="Only this campaign (id).")
+    @write_transaction()
     def rebuild_command(campaign_id: int | None) -> None:
         """Recompute the profile counts from the submitted answers."""
         count_tables.rebuild(campaign_id)

@@ -196,3 +196,36 @@ def test_pages_and_questions_move_up_and_down(app, staff):
         version = db.session.get(QuestionnaireVersion, version_id)
         assert [p.name for p in version.pages] == ["page_2", "page_1"]
         assert [q.name for q in version.pages[1].questions] == ["second", "first"]
+
+
+def test_stale_ids_after_a_page_is_deleted_give_a_message_and_change_nothing(app, staff):
+    analyst = staff("analyst")
+    with app.app_context():
+        from tests.plans import builtin_version
+
+        version = builtin_version()
+        version_id = version.id
+        old_page, other_page = version.pages[1].id, version.pages[2].id
+        old_question = version.pages[1].questions[0].id
+    editor = f"/en/staff/questionnaires/{version_id}"
+    deleted = analyst.post_form(f"/en/staff/pages/{old_page}/delete", {}, form_page=editor)
+    assert deleted.status_code == 303
+    before = _versions(app, "city_needs")
+    # The published version's editor, still open in another tab, has the old ids.
+    stale = [
+        (f"/en/staff/pages/{old_page}/up", {}),
+        (f"/en/staff/pages/{old_page}/delete", {}),
+        (f"/en/staff/questions/{old_question}/down", {}),
+        (f"/en/staff/questions/{old_question}/delete", {}),
+    ]
+    for url, data in stale:
+        answer = analyst.post_form(url, data, form_page=editor)
+        assert answer.status_code == 303, url
+        shown = analyst.client.get(answer.location).get_data(as_text=True)
+        assert "This item does not exist any more." in shown, url
+    edit = f"/en/staff/questions/{old_question}"
+    answer = analyst.post_form(edit, {"name": "renamed", "type": "text", "label": "x"})
+    assert answer.status_code == 200
+    assert "This item does not exist any more." in answer.get_data(as_text=True)
+    assert _versions(app, "city_needs") == before
+    assert other_page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,47 @@ def test_the_command_line_exports_and_imports(app, runner, tmp_path):
         ]
     again = runner.invoke(args=["import-xlsform", str(target), "--name", "city_needs_copy"])
     assert again.exit_code != 0 and "Nothing was imported." in again.output
+
+
+def _with_doctype(xlsx: bytes, doctype: bytes, encoding: str = "utf-8") -> bytes:
+    """The workbook with a DTD (and an entity used in a cell) in its first sheet."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8")
+                head, rest = text.split("?>", 1) if text.startswith("<?xml") else ("", text)
+                text = (head + "?>" if head else "") + doctype.decode() + rest
+                data = text.encode(encoding)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+LAUGHS = (
+    b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+)
+EXTERNAL = b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+@pytest.mark.parametrize("doctype", [LAUGHS, EXTERNAL, b"<!DOCTYPE worksheet>"])
+def test_an_xlsform_with_a_dtd_is_refused_cleanly(app, staff, doctype):
+    analyst = staff("analyst")
+    before = _count(app)
+    with analyst.client.get(f"/en/staff/questionnaires/{_builtin_id(app)}/xlsform.xlsx") as got:
+        xlsx = got.data
+    refused = analyst.post_form(
+        "/en/staff/questionnaires/import",
+        {"form_file": (io.BytesIO(_with_doctype(xlsx, doctype)), "form.xlsx"), "name": "dtd"},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code in (200, 422), refused.status_code
+    assert "document type declaration" in refused.get_data(as_text=True)
+    assert _count(app) == before
+
+
+def _builtin_id(app) -> int:
+    with app.app_context():
+        return builtin_version().id

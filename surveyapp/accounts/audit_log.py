@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent
 
+#: What a failed login records when the e-mail field held something else (a password
+#: typed in the wrong field must never reach the log).
+NOT_AN_EMAIL = "(not an e-mail address)"
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 
+
+def typed_email(typed: str) -> str:
+    """What a failed login may keep of the e-mail field: the address, or ``NOT_AN_EMAIL``."""
+    typed = (typed or "").strip().lower()
+    return typed if len(typed) <= 254 and _EMAIL.fullmatch(typed) else NOT_AN_EMAIL
+
+
+@write_transaction()
 def record(
     action: str, target: str = "", user_id: int | None = None, ip: str = "", **details: Any
 ) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime
 import pyotp
 from sqlalchemy import or_, update
 
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import User
 
@@ -48,6 +49,7 @@ def _matching_step(secret: str, code: str) -> int | None:
     return None
 
 
+@write_transaction()
 def confirm_enrolment(user: User, secret: str, code: str) -> bool:
     """Turn two-factor sign-in on for ``user`` if ``code`` comes from ``secret``."""
     step = _matching_step(secret, code)
@@ -58,6 +60,7 @@ def confirm_enrolment(user: User, secret: str, code: str) -> bool:
     return True
 
 
+@write_transaction()
 def verify(user: User, code: str) -> bool:
     """True once per code: the step is recorded with a conditional UPDATE, so the
     same code sent twice (even at the same moment) opens one session."""
@@ -84,6 +87,7 @@ def verify(user: User, code: str) -> bool:
     return bool(accepted)
 
 
+@write_transaction()
 def turn_off(user: User) -> None:
     user.totp_secret, user.totp_last_step = None, None
     db.session.commit()

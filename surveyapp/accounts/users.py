@@ -14,6 +14,7 @@ from zxcvbn import zxcvbn
 
 from surveyapp.accounts import login_throttle
 from surveyapp.accounts.permissions import PERMISSIONS
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import STAFF_ROLES, User
 from surveyapp.models.base import utcnow
@@ -72,6 +73,7 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
     return None
 
 
+@write_transaction()
 def create_user(email: str, password: str, role: str, name: str = "") -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
@@ -127,13 +129,19 @@ def authenticate(email: str, password: str, address: str = "") -> LoginResult:
             _record_failure(user, login_throttle.account_spent_until(email))
         return LoginResult(None, "invalid")
     login_throttle.clear_account(email)
+    _record_success(user)
+    return LoginResult(user, "ok")
+
+
+@write_transaction()
+def _record_success(user: User) -> None:
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = utcnow()
     db.session.commit()
-    return LoginResult(user, "ok")
 
 
+@write_transaction()
 def _record_failure(user: User, wait: timedelta | None) -> None:
     """Keep the count on the account too (for admins), in one atomic UPDATE."""
     values: dict = {"failed_logins": User.failed_logins + 1}
@@ -168,6 +176,7 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+@write_transaction()
 def set_password(user: User, password: str) -> None:
     """Set a new password and end every session of the user (the caller signs in again)."""
     if problem := password_problem(password, user.email, user.name):
@@ -177,12 +186,14 @@ def set_password(user: User, password: str) -> None:
     db.session.commit()
 
 
+@write_transaction()
 def end_sessions(user: User) -> None:
     """Sign out everywhere: every copy of every session cookie of the user stops working."""
     user.session_token = secrets.token_hex(16)
     db.session.commit()
 
 
+@write_transaction()
 def update_user(user: User, *, role: str, active: bool) -> None:
     """Change role or active flag; an admin cannot demote or lock out the last admin
     (the last active account that may manage accounts)."""

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from surveyapp.campaigns.tokens import new_token
+from surveyapp.core.database import write_transaction
 from surveyapp.core.spreadsheets import csv_chunks, neutralise
 from surveyapp.extensions import db
 from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
@@ -22,6 +23,7 @@ class InvitationError(ValueError):
         self.unknown = unknown
 
 
+@write_transaction()
 def create_invitations(
     campaign: Campaign,
     municipality_codes: list[str],

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, QuestionnaireVersion
 from surveyapp.models.base import utcnow
@@ -43,6 +44,7 @@ def published_versions() -> list[QuestionnaireVersion]:
     )
 
 
+@write_transaction()
 def create_campaign(
     name: str,
     version_id: int,
@@ -75,6 +77,7 @@ def create_campaign(
     return campaign
 
 
+@write_transaction()
 def close_campaign(campaign: Campaign) -> None:
     """Stop accepting answers now; submitted responses stay."""
     campaign.closes_at = utcnow()

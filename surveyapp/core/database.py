@@ -14,17 +14,18 @@ connection of their own, unpinged, and repeat a read that finds it dropped.
 from __future__ import annotations
 
 import sqlite3
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from flask import Flask, g, has_app_context
+from flask import Flask, g, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from surveyapp.extensions import db
 
@@ -56,21 +57,75 @@ def _sqlite_begin(connection: Connection) -> None:
 
 @contextmanager
 def write_transaction() -> Iterator[None]:
-    """Run the body as one write transaction that holds the write lock from its start.
+    """Run the body as one write transaction that holds the write lock from its start,
+    and commit it at the end (the body may commit earlier itself).
 
-    Any read transaction still open is ended first (it has nothing to save).
+    Also a decorator (``@write_transaction()``): every function that writes through
+    the ORM session is one, or runs its writes in one, so that its reads and writes
+    share the transaction that took the lock. Any read transaction still open is
+    ended first (it has nothing to save). Nested, it joins the outer one.
     On PostgreSQL this only delimits the transaction; row locks do the rest.
     """
+    if _write_lock_wanted.get():
+        yield
+        return
     if db.session().in_transaction():
         db.session.commit()
     token = _write_lock_wanted.set(True)
     try:
         yield
+        if db.session().in_transaction():
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
     finally:
         _write_lock_wanted.reset(token)
+
+
+def _write_outside_write_transaction(what: str) -> None:
+    warnings.warn(
+        f"{what} outside write_transaction(): on SQLite it fails with 'database is locked' "
+        "when another request wrote since this transaction's first read",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+
+
+_UNGUARDED = "surveyapp_unguarded_write"
+
+
+def _unguarded(session: Session) -> bool:
+    return (
+        not _write_lock_wanted.get()
+        and has_request_context()
+        and session.get_bind().dialect.name == "sqlite"
+    )
+
+
+def _note_flush(session: Session, _flush_context) -> None:
+    """A request's ORM writes go through ``write_transaction`` (SQLite: see above)."""
+    if _unguarded(session):
+        session.info[_UNGUARDED] = "An ORM flush"
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and _unguarded(state.session):
+        state.session.info[_UNGUARDED] = "A write statement"
+
+
+def _check_commit(session: Session) -> None:
+    """Warn when a request commits writes made outside ``write_transaction``
+    (rolled back ones, such as a test's, are no concern)."""
+    what = session.info.pop(_UNGUARDED, None)
+    if what is None and (session.new or session.dirty or session.deleted) and _unguarded(session):
+        what = "An ORM flush"
+    if what is not None:
+        _write_outside_write_transaction(what)
+
+
+def _forget_writes(session: Session, _previous_transaction=None) -> None:
+    session.info.pop(_UNGUARDED, None)
 
 
 # --- the request's own connection -------------------------------------------------------
@@ -227,6 +282,10 @@ def listen_once(target: Any, identifier: str, fn: Callable[..., Any]) -> None:
 
 def init_app(app: Flask) -> None:
     listen_once(Session, "after_transaction_create", _hand_over_to_session)
+    listen_once(Session, "after_flush", _note_flush)
+    listen_once(Session, "do_orm_execute", _note_statement)
+    listen_once(Session, "before_commit", _check_commit)
+    listen_once(Session, "after_rollback", _forget_writes)
     app.teardown_appcontext(release_request_connection)
     with app.app_context():
         engine: Engine = db.engine

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, SelectMultipleField, ValidationError
+from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from surveyapp.core.safe_text import lazy_gettext as _l
@@ -95,3 +96,8 @@ def _fmt(number: float) -> str:
 
 class ActionForm(FlaskForm):
     """A form that carries nothing but its CSRF token (consent, submit, close)."""
+
+
+def at_most(limit: int) -> Length:
+    """A length limit whose message comes from our catalogs (WTForms' is English only)."""
+    return Length(max=limit, message=_l("Please use at most %(max)d characters.", max=limit))

@@ -20,12 +20,19 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+#: A year, subdomains included (a subdomain over HTTP could set cookies for the site).
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _is_private(path: str) -> bool:
     """Pages that carry answers, results or accounts must never be cached."""
     return "/r/" in path or "/staff" in path or "/o/" in path
 
 
 def init_app(app: Flask) -> None:
+    # Served over HTTPS (the production config): browsers must never use plain HTTP.
+    hsts = bool(app.config.get("HTTPS")) or app.config.get("PREFERRED_URL_SCHEME") == "https"
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
@@ -34,6 +41,8 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         # Invitation tokens live in URLs: never send them to another site.
         headers.setdefault("Referrer-Policy", "same-origin")
+        if hsts:
+            headers.setdefault("Strict-Transport-Security", HSTS)
         if _is_private(request.path):
             headers["Cache-Control"] = "no-store"
         return response

@@ -6,6 +6,7 @@ import secrets
 
 from sqlalchemy import select
 
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import (
     Campaign,
@@ -13,6 +14,7 @@ from surveyapp.models import (
 )
 
 
+@write_transaction()
 def ensure_demo_campaign(version: QuestionnaireVersion) -> Campaign:
     """A campaign with an open link, so a fresh install has something to answer."""
     campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))

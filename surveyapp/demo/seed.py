@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from surveyapp.core.data_files import DATA_DIR
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import cyrillic_to_latin
@@ -83,6 +84,7 @@ class _Respondent:
     offset: float = 0.0
 
 
+@write_transaction()
 def seed_demo(responses: int, seed: int = 1, start: datetime | None = None) -> Campaign:
     """Create the "Demo campaign" with ``responses`` submitted responses.
 

@@ -105,7 +105,12 @@ def init_app(app: Flask) -> None:
     def remember_language(response):
         if g.get("lang_in_url") and request.cookies.get(COOKIE_NAME) != g.lang:
             response.set_cookie(
-                COOKIE_NAME, g.lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+                COOKIE_NAME,
+                g.lang,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                httponly=True,
+                secure=app.config.get("SESSION_COOKIE_SECURE", False),
             )
         return response
 

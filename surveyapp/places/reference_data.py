@@ -10,6 +10,7 @@ import json
 from sqlalchemy import select
 
 from surveyapp.core.data_files import DATA_DIR
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.languages.registry import LANGUAGES
 from surveyapp.languages.transliteration import cyrillic_to_latin, normalise_text
@@ -19,6 +20,7 @@ from surveyapp.models import (
 )
 
 
+@write_transaction()
 def load_reference_data() -> dict[str, int]:
     """Countries and municipalities; returns how many municipalities each country has."""
     countries = {c.code: c for c in db.session.scalars(select(Country))}

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from surveyapp.core.data_files import DATA_DIR
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import normalise_text
@@ -68,6 +69,7 @@ def _upsert_domains(rows: list[dict[str, Any]]) -> dict[str, Domain]:
     return domains
 
 
+@write_transaction()
 def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersion:
     """Load a questionnaire definition file as a published version 1.
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import cyrillic_to_latin, normalise_text
@@ -24,6 +25,15 @@ from surveyapp.models import (
     TextEntry,
 )
 from surveyapp.questionnaires import text_keys
+
+#: Longest questionnaire or page title, and longest other text (label, hint, option, note).
+MAX_TITLE_LENGTH = 300
+MAX_TEXT_LENGTH = 5000
+
+
+def max_text_length(key: str) -> int:
+    """The longest text allowed under ``key`` (a title is short)."""
+    return MAX_TITLE_LENGTH if key.endswith("title") else MAX_TEXT_LENGTH
 
 
 def storage_language(lang: str) -> str:
@@ -182,6 +192,7 @@ def offered_languages(version_id: int, withdrawn: list[str] | None = None) -> li
     ]
 
 
+@write_transaction()
 def set_language_withdrawn(version_id: int, lang: str, withdrawn: bool) -> QuestionnaireVersion:
     """Take ``lang`` away from new respondents of a version, or offer it again.
 
@@ -249,6 +260,7 @@ def translation_gaps(version_id: int, lang: str) -> list[TranslationGap]:
     return gaps
 
 
+@write_transaction()
 def save_translation(version_id: int, key: str, lang: str, text: str) -> None:
     """Store one reviewed translation, made from the current source text."""
     source = db.session.scalar(

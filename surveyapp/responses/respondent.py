@@ -74,6 +74,7 @@ def response_for(invitation: Invitation) -> Response | None:
     return db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
 
 
+@write_transaction()
 def register_through_open_link(
     campaign: Campaign, municipality_code: str, role: str, lang: str
 ) -> Invitation:

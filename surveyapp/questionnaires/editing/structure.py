@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import (
@@ -35,6 +36,7 @@ from surveyapp.questionnaires.question_types import TYPES
 # --- pages --------------------------------------------------------------------------
 
 
+@write_transaction()
 def add_page(version_id: int, title: str) -> Page:
     version = editable_version(version_id)
     names = {p.name for p in version.pages}
@@ -50,14 +52,29 @@ def add_page(version_id: int, title: str) -> Page:
 
 
 def _same_in(version: QuestionnaireVersion, page: Page) -> Page:
-    """The page of ``version`` that corresponds to ``page`` (maybe of an older version)."""
-    return next(p for p in version.pages if p.name == page.name)
+    """The page of ``version`` that corresponds to ``page`` (maybe of an older version).
+
+    Raises ``EditError("not_found")`` when the draft no longer has it (a stale id).
+    """
+    same = next((p for p in version.pages if p.name == page.name), None)
+    if same is None:
+        raise EditError("not_found", page.name)
+    return same
 
 
+def _same_question(version: QuestionnaireVersion, question: Question) -> Question:
+    """As ``_same_in``, for a question."""
+    same = next((q for p in version.pages for q in p.questions if q.name == question.name), None)
+    if same is None:
+        raise EditError("not_found", question.name)
+    return same
+
+
+@write_transaction()
 def move_page(page_id: int, delta: int) -> QuestionnaireVersion:
     page = get_or_fail(Page, page_id)
     version = editable_version(page.version_id)
-    _swap(list(version.pages), page.name, delta)
+    _swap(list(version.pages), _same_in(version, page).name, delta)
     db.session.commit()
     return version
 
@@ -72,6 +89,7 @@ def _swap(items: list, name: str, delta: int) -> None:
             item.position = position
 
 
+@write_transaction()
 def delete_page(page_id: int) -> QuestionnaireVersion:
     page = get_or_fail(Page, page_id)
     version = editable_version(page.version_id)
@@ -155,6 +173,7 @@ def check_expression(text: str, names: set[str]) -> None:
         raise EditError("bad_expression", f"{text}: {error.message}") from None
 
 
+@write_transaction()
 def add_question(page_id: int, spec: QuestionSpec, label: str) -> Question:
     page = get_or_fail(Page, page_id)
     version = editable_version(page.version_id)
@@ -169,10 +188,11 @@ def add_question(page_id: int, spec: QuestionSpec, label: str) -> Question:
     return question
 
 
+@write_transaction()
 def update_question(question_id: int, spec: QuestionSpec) -> Question:
     question = get_or_fail(Question, question_id)
     version = editable_version(question.version_id)
-    target = next(q for p in version.pages for q in p.questions if q.name == question.name)
+    target = _same_question(version, question)
     domain = _check_spec(spec, version, exclude=target.name)
     if spec.name != target.name:
         rename_texts(
@@ -235,19 +255,21 @@ def _same_choices(choice_list: ChoiceList, spec: QuestionSpec, version) -> bool:
     return current == wanted
 
 
+@write_transaction()
 def move_question(question_id: int, delta: int) -> QuestionnaireVersion:
     question = get_or_fail(Question, question_id)
     version = editable_version(question.version_id)
-    page = next(p for p in version.pages if any(q.name == question.name for q in p.questions))
+    page = _same_question(version, question).page
     _swap(list(page.questions), question.name, delta)
     db.session.commit()
     return version
 
 
+@write_transaction()
 def delete_question(question_id: int) -> QuestionnaireVersion:
     question = get_or_fail(Question, question_id)
     version = editable_version(question.version_id)
-    target = next(q for p in version.pages for q in p.questions if q.name == question.name)
+    target = _same_question(version, question)
     _drop_question(target)
     db.session.commit()
     return version

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.languages.transliteration import normalise_text
@@ -17,7 +18,8 @@ from surveyapp.models import (
     TextEntry,
 )
 from surveyapp.questionnaires import text_keys
-from surveyapp.questionnaires.texts import source_hash
+from surveyapp.questionnaires.editing.errors import EditError
+from surveyapp.questionnaires.texts import max_text_length, source_hash
 
 
 def source_texts(version_id: int) -> dict[str, str]:
@@ -47,6 +49,7 @@ def set_text(version_id: int, key: str, lang: str, text: str) -> None:
         row.source_hash = source_hash(text)
 
 
+@write_transaction()
 def set_source_text(version_id: int, key: str, text: str) -> None:
     """Change an English text; its translations become out of date (not lost)."""
     set_text(version_id, key, SOURCE_LANGUAGE, text)
@@ -110,6 +113,7 @@ def text_table(
     return [(key, found[key]) for key in keys]
 
 
+@write_transaction()
 def save_texts(version_id: int, edits: dict[tuple[str, str], str], allowed_keys: set[str]) -> int:
     """Store the texts that changed; English changes make translations out of date.
 
@@ -125,6 +129,8 @@ def save_texts(version_id: int, edits: dict[tuple[str, str], str], allowed_keys:
         )
     }
     sources = {key: row for (key, lang), row in current.items() if lang == SOURCE_LANGUAGE}
+    if any(len(text) > max_text_length(key) for (key, _lang), text in edits.items()):
+        raise EditError("too_long", "")
     changed = 0
     # English first, so translations saved together count as made from the new text.
     for (key, lang), text in sorted(edits.items(), key=lambda item: item[0][1] != SOURCE_LANGUAGE):

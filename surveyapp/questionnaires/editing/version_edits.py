@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import (
@@ -43,6 +44,7 @@ def questionnaires() -> list[tuple[Questionnaire, QuestionnaireVersion, int]]:
     return rows
 
 
+@write_transaction()
 def create_questionnaire(name: str, title: str) -> QuestionnaireVersion:
     """A new questionnaire: a draft version 1 with one empty page."""
     check_name(name)
@@ -112,6 +114,7 @@ _QUESTION_COPY = (
 )  # fmt: skip
 
 
+@write_transaction()
 def editable_version(version_id: int) -> QuestionnaireVersion:
     """The version to make a structural change on: this one if it is a draft,
     else the questionnaire's draft, made as a copy of the newest version if needed."""
@@ -123,11 +126,10 @@ def editable_version(version_id: int) -> QuestionnaireVersion:
     latest = version.questionnaire.versions[-1]
     if latest.status == "draft":
         return latest
-    copy = copy_version(latest.id, version.questionnaire, latest.number + 1)
-    db.session.commit()
-    return copy
+    return copy_version(latest.id, version.questionnaire, latest.number + 1)
 
 
+@write_transaction()
 def duplicate(version_id: int, new_name: str) -> QuestionnaireVersion:
     check_name(new_name)
     if db.session.scalar(select(Questionnaire.id).where(Questionnaire.name == new_name)):
@@ -137,6 +139,7 @@ def duplicate(version_id: int, new_name: str) -> QuestionnaireVersion:
     return copy
 
 
+@write_transaction()
 def publish(version_id: int) -> QuestionnaireVersion:
     """Freeze a draft. Refused when a page has no question or a question has no label."""
     version = load_version(version_id)

@@ -20,6 +20,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 from sqlalchemy import select
 
+from surveyapp.core.database import write_transaction
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.languages.catalog_checks import Problem, message_problems
@@ -28,6 +29,7 @@ from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models import QuestionnaireVersion, TextEntry
 from surveyapp.models.base import utcnow
 from surveyapp.questionnaires import text_keys
+from surveyapp.questionnaires.texts import max_text_length
 from surveyapp.questionnaires.versions import load_version
 
 
@@ -203,6 +205,18 @@ def check_import(version_id: int, data: bytes, expected_lang: str | None = None)
 
     source = _rows(version_id, SOURCE_LANGUAGE)
     current = _rows(version_id, lang)
+    if not any(message.id for message in catalog):
+        # An empty file, or one babel reads as nothing: never "imported, 0 texts".
+        report.problems.append(
+            Problem(
+                1,
+                _l(
+                    "The file has no texts of this questionnaire: export its catalog, "
+                    "translate it and upload it again."
+                ),
+            )
+        )
+        return report
     for message in catalog:
         if not message.id:
             continue
@@ -234,6 +248,18 @@ def check_import(version_id: int, data: bytes, expected_lang: str | None = None)
             continue
         report.problems.extend(message_problems(message))
         text = normalise_text(message.string or "")
+        if len(text) > max_text_length(key):
+            report.problems.append(
+                Problem(
+                    message.lineno,
+                    _l(
+                        "The translation of “%(key)s” is longer than %(max)d characters.",
+                        key=key,
+                        max=max_text_length(key),
+                    ),
+                )
+            )
+            continue
         if text and (
             key not in current
             or current[key].text != text
@@ -243,6 +269,7 @@ def check_import(version_id: int, data: bytes, expected_lang: str | None = None)
     return report
 
 
+@write_transaction()
 def apply_import(version_id: int, report: ImportReport) -> ImportReport:
     """Write a checked report's changes in one transaction; refuses a report with problems."""
     if not report.ok or report.lang is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from surveyapp.core.database import write_transaction
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
@@ -21,6 +22,7 @@ from surveyapp.questionnaires.texts import source_hash
 from surveyapp.questionnaires.xlsform.reader import ImportedForm
 
 
+@write_transaction()
 def store_form(form: ImportedForm) -> QuestionnaireVersion:
     """Store what was read (free of errors) as a new questionnaire's draft version 1, in one
     transaction. A domain that exists already is kept as it is, with a warning."""

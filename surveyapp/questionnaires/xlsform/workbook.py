@@ -23,6 +23,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+# Only the exception class, to catch what openpyxl raises; parsing goes through defusedxml.
+from xml.etree.ElementTree import ParseError  # nosec B405
+
+from defusedxml import DefusedXmlException
 from flask_babel import gettext as _
 
 from surveyapp.core.safe_text import lazy_gettext as _l
@@ -179,6 +183,24 @@ def _zip_is_safe(data: bytes, report: XLSFormReport) -> bool:
                 None, None, message % {"part": member.filename, "ratio": MAX_COMPRESSION_RATIO}
             )
             return False
+    return _no_doctype(data, members, report)
+
+
+def _no_doctype(data: bytes, members: list[zipfile.ZipInfo], report: XLSFormReport) -> bool:
+    """Refuse any XML part with a document type declaration: a workbook never needs one,
+    and its entities are how XML bombs and file disclosure work (defusedxml, which
+    openpyxl uses when installed, refuses the entities; this says so clearly first)."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for member in members:
+        # UTF-16 parts too: their NUL bytes dropped, the declaration reads as ASCII.
+        part = archive.read(member).replace(b"\x00", b"").lower()
+        if b"<!doctype" in part or b"<!entity" in part:
+            message = _l(
+                "The .xlsx file is refused: its part “%(part)s” has a document type "
+                "declaration (DTD), which a workbook never needs."
+            )
+            report.on(None).error(None, None, message % {"part": member.filename})
+            return False
     return True
 
 
@@ -205,6 +227,10 @@ def _read_xlsx(data: bytes, report: XLSFormReport) -> dict[str, Sheet] | None:
                 return None
             sheets[worksheet.title.strip().lower()] = sheet
         return sheets
+    except (ParseError, DefusedXmlException, ValueError):  # a sheet's XML is read lazily
+        log.info("Unreadable .xlsx upload", exc_info=True)
+        report.on(None).error(None, None, _l("The .xlsx file could not be read as a workbook."))
+        return None
     finally:
         workbook.close()
 

@@ -2,19 +2,20 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
 from surveyapp.accounts.permissions import LEAST_PRIVILEGE, staff_role_choices
+from surveyapp.core.form_fields import at_most
 from surveyapp.core.safe_text import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
-        validators=[InputRequired(_l("Please enter your e-mail address.")), Length(max=254)],
+        validators=[InputRequired(_l("Please enter your e-mail address.")), at_most(254)],
     )
     password = PasswordField(
-        _l("Password"), validators=[InputRequired(_l("Please enter your password."))]
+        _l("Password"), validators=[InputRequired(_l("Please enter your password.")), at_most(1024)]
     )
 
 
@@ -23,12 +24,12 @@ class NewUserForm(FlaskForm):
 
     email = EmailField(
         _l("E-mail address"),
-        validators=[InputRequired(_l("Please enter an e-mail address.")), Length(max=254)],
+        validators=[InputRequired(_l("Please enter an e-mail address.")), at_most(254)],
     )
-    name = StringField(_l("Name"), validators=[Length(max=120)])
+    name = StringField(_l("Name"), validators=[at_most(120)])
     role = SelectField(_l("Role"), validate_choice=False, default=LEAST_PRIVILEGE)
     password = PasswordField(
-        _l("Password"), validators=[InputRequired(_l("Please enter a password."))]
+        _l("Password"), validators=[InputRequired(_l("Please enter a password.")), at_most(1024)]
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -54,7 +55,7 @@ class CodeForm(FlaskForm):
 
     code = StringField(
         _l("Code from your authenticator app"),
-        validators=[InputRequired(_l("Please enter the 6-digit code.")), Length(max=12)],
+        validators=[InputRequired(_l("Please enter the 6-digit code.")), at_most(12)],
     )
 
 
@@ -71,7 +72,7 @@ class ChangePasswordForm(FlaskForm):
     )
     password = PasswordField(
         _l("New password"),
-        validators=[InputRequired(_l("Please enter a new password.")), Length(max=256)],
+        validators=[InputRequired(_l("Please enter a new password.")), at_most(256)],
     )
     confirm = PasswordField(
         _l("New password again"),

@@ -66,8 +66,15 @@ def _unauthorized():
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site; never another host (no open redirect)."""
+    """Only a path on this site; never another host (no open redirect).
+
+    Control characters and spaces are refused too: browsers drop tabs and line
+    breaks from a URL ("/\t/evil.example" is "//evil.example"), and a line break
+    would end the Location header.
+    """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in target):
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
@@ -109,7 +116,7 @@ def login():
             sessions.start_session(result.user)
             return redirect(next_url or url_for("review.dashboard"), 303)
         record_action(
-            "login_failed", accounts.normalise_email(form.email.data)[:120], outcome=result.outcome
+            "login_failed", audit_trail.typed_email(form.email.data), outcome=result.outcome
         )
         status = 401
         if result.outcome == "address_throttled":

@@ -4,13 +4,14 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from surveyapp.core.form_fields import NumberField
+from surveyapp.core.form_fields import NumberField, at_most
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Domain
 from surveyapp.questionnaires.question_types import TYPES
+from surveyapp.questionnaires.texts import MAX_TEXT_LENGTH, MAX_TITLE_LENGTH
 
 TYPE_LABELS = {code: kind.label for code, kind in TYPES.items()}
 
@@ -18,34 +19,35 @@ TYPE_LABELS = {code: kind.label for code, kind in TYPES.items()}
 class NewQuestionnaireForm(FlaskForm):
     name = StringField(
         _l("Short name (letters, digits and _)"),
-        validators=[InputRequired(_l("Please enter a short name.")), Length(max=64)],
+        validators=[InputRequired(_l("Please enter a short name.")), at_most(64)],
     )
     title = StringField(
         _l("Title in English"),
-        validators=[InputRequired(_l("Please enter a title.")), Length(max=300)],
+        validators=[InputRequired(_l("Please enter a title.")), at_most(MAX_TITLE_LENGTH)],
     )
 
 
 class DuplicateForm(FlaskForm):
     new_name = StringField(
-        _l("Name of the copy"), validators=[InputRequired(_l("Please enter a short name."))]
+        _l("Name of the copy"),
+        validators=[InputRequired(_l("Please enter a short name.")), at_most(64)],
     )
 
 
 class NewPageForm(FlaskForm):
     title = StringField(
         _l("Title of the new page (English)"),
-        validators=[InputRequired(_l("Please enter a title."))],
+        validators=[InputRequired(_l("Please enter a title.")), at_most(MAX_TITLE_LENGTH)],
     )
 
 
 class QuestionForm(FlaskForm):
     name = StringField(
         _l("Short name (letters, digits and _)"),
-        validators=[InputRequired(_l("Please enter a short name.")), Length(max=64)],
+        validators=[InputRequired(_l("Please enter a short name.")), at_most(64)],
     )
     type = SelectField(_l("Type"), validate_choice=False)
-    label = TextAreaField(_l("Question (English)"))
+    label = TextAreaField(_l("Question (English)"), validators=[at_most(MAX_TEXT_LENGTH)])
     required = BooleanField(_l("An answer is required"))
     domain = SelectField(_l("Domain"), validate_choice=False)
     measure = SelectField(_l("Measures"), validate_choice=False)
@@ -53,13 +55,13 @@ class QuestionForm(FlaskForm):
     max_value = NumberField(_l("Largest number allowed"), validators=[Optional()])
     integer_only = BooleanField(_l("Whole numbers only"))
     max_length = NumberField(_l("Longest text allowed (characters)"), validators=[Optional()])
-    relevant = StringField(_l("Show only when (XLSForm expression)"), validators=[Length(max=2000)])
+    relevant = StringField(_l("Show only when (XLSForm expression)"), validators=[at_most(2000)])
     constraint = StringField(
-        _l("Accept only when (XLSForm expression)"), validators=[Length(max=2000)]
+        _l("Accept only when (XLSForm expression)"), validators=[at_most(2000)]
     )
     choices = TextAreaField(
         _l("Answer options, one per line: code | score | English label"),
-        validators=[Length(max=20000)],
+        validators=[at_most(20000)],
     )
 
     def set_choices(self, domains: list[Domain], lang: str) -> None:
@@ -106,5 +108,5 @@ class XLSFormUploadForm(FlaskForm):
         _l("XLSForm file (.xlsx or .xls)"), validators=[FileRequired(_l("Please choose a file."))]
     )
     name = StringField(
-        _l("Short name (optional; default: the form's form_id)"), validators=[Length(max=64)]
+        _l("Short name (optional; default: the form's form_id)"), validators=[at_most(64)]
     )

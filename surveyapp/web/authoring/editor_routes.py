@@ -11,13 +11,19 @@ from sqlalchemy import select
 
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.core.url_converters import MAX_DATABASE_ID
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Domain, Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires.editing import structure, text_edits, version_edits
 from surveyapp.questionnaires.editing.errors import EditError
 from surveyapp.questionnaires.page_forms import make_page_form
-from surveyapp.questionnaires.texts import load_texts, translation_status
+from surveyapp.questionnaires.texts import (
+    MAX_TEXT_LENGTH,
+    MAX_TITLE_LENGTH,
+    load_texts,
+    translation_status,
+)
 from surveyapp.questionnaires.versions import load_version
 from surveyapp.questionnaires.xlsform import exporter, importer
 from surveyapp.web.authoring import bp
@@ -47,6 +53,12 @@ EDIT_ERRORS = {
     "no_label": _l("Every question needs an English text before publishing."),
     "last_page": _l("A questionnaire needs at least one page."),
     "not_found": _l("This item does not exist any more."),
+    "too_long": _l(
+        "Nothing was saved: please use at most %(title)d characters for a title and "
+        "%(text)d for any other text.",
+        title=MAX_TITLE_LENGTH,
+        text=MAX_TEXT_LENGTH,
+    ),
 }
 
 
@@ -61,11 +73,25 @@ def _version_or_404(version_id: int) -> QuestionnaireVersion:
     return version
 
 
+def _flash_errors(form) -> None:
+    """The field errors of a form the editor page shows no fields of (it redirects)."""
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")
+
+
 def _to_editor(version_id: int):
     return redirect(url_for("authoring.editor", version_id=version_id), 303)
 
 
 def _after_change(old_version_id: int, version: QuestionnaireVersion, message) -> None:
+    """Tell what became of a change to the questionnaire's structure, and record it."""
+    view_args = request.view_args or {}
+    ids = {k: v for k, v in view_args.items() if k.endswith("_id")}
+    change = (request.endpoint or "").rsplit(".", 1)[-1]
+    if "action" in view_args:
+        change += ":" + view_args["action"]
+    record_action("questionnaire_changed", f"version:{version.id}", change=change, **ids)
     if version.id != old_version_id:
         flash(
             _l(
@@ -124,6 +150,7 @@ def add_page(version_id: int):
         else:
             _after_change(version_id, page.version, _l("The page was added."))
             return _to_editor(page.version_id)
+    _flash_errors(form)
     return _to_editor(version_id)
 
 
@@ -241,10 +268,14 @@ def change_question(question_id: int, action: str):
     question = db.get_or_404(Question, question_id)
     old = question.version_id
     if ActionForm().validate_on_submit():
-        if action == "delete":
-            version = structure.delete_question(question_id)
-        else:
-            version = structure.move_question(question_id, -1 if action == "up" else 1)
+        try:
+            if action == "delete":
+                version = structure.delete_question(question_id)
+            else:
+                version = structure.move_question(question_id, -1 if action == "up" else 1)
+        except EditError as error:
+            flash(_error(error), "error")
+            return _to_editor(old)
         _after_change(old, version, _l("The question was deleted.") if action == "delete" else None)
         return _to_editor(version.id)
     return _to_editor(old)
@@ -257,7 +288,10 @@ def edit_texts(version_id: int):
     version = _version_or_404(version_id)
     question = None
     if request.values.get("question"):
-        question = db.get_or_404(Question, int(request.values["question"]))
+        question_id = request.values["question"]
+        if not question_id.isdigit() or int(question_id) > MAX_DATABASE_ID:
+            abort(404)
+        question = db.get_or_404(Question, int(question_id))
         if question.version_id != version.id:
             abort(404)
     keys = text_edits.question_keys(question) if question else text_edits.version_keys(version)
@@ -269,7 +303,11 @@ def edit_texts(version_id: int):
             for code in AUTHORED_LANGUAGES
             if f"text-{index}-{code}" in request.form
         }
-        changed = text_edits.save_texts(version.id, edits, set(keys))
+        try:
+            changed = text_edits.save_texts(version.id, edits, set(keys))
+        except EditError as error:
+            flash(_error(error), "error")
+            return redirect(request.full_path, 303)
         record_action("texts_edited", f"version:{version.id}", count=changed)
         flash(ngettext("%(num)d text was saved.", "%(num)d texts were saved.", changed))
         if question:
@@ -307,6 +345,7 @@ def duplicate(version_id: int):
         else:
             record_action("questionnaire_duplicated", f"version:{copy.id}", source=version_id)
             return _to_editor(copy.id)
+    _flash_errors(form)
     return _to_editor(version_id)
 
 

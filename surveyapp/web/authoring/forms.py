@@ -5,8 +5,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired
 
+from surveyapp.core.form_fields import at_most
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages.registry import LANGUAGES, TRANSLATED_LANGUAGES
+from surveyapp.questionnaires.texts import MAX_TEXT_LENGTH
 
 
 def _language_choices() -> list[tuple[str, str]]:
@@ -26,5 +28,6 @@ class CatalogUploadForm(FlaskForm):
 
 class TranslationForm(FlaskForm):
     text = TextAreaField(
-        _l("Translation"), validators=[InputRequired(_l("Please enter the translation."))]
+        _l("Translation"),
+        validators=[InputRequired(_l("Please enter the translation.")), at_most(MAX_TEXT_LENGTH)],
     )

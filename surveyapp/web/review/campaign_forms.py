@@ -3,10 +3,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from surveyapp.campaigns.roles import RESPONDENT_ROLE_LABELS
-from surveyapp.core.form_fields import LocalDateField
+from surveyapp.core.form_fields import LocalDateField, at_most
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import ROLES, QuestionnaireVersion
 from surveyapp.models.campaign import DEFAULT_OPEN_LINK_CAPS
@@ -33,7 +33,7 @@ def _cap_field(role: str) -> IntegerField:
 class CampaignForm(FlaskForm):
     name = StringField(
         _l("Name"),
-        validators=[InputRequired(_l("Please give the campaign a name.")), Length(max=200)],
+        validators=[InputRequired(_l("Please give the campaign a name.")), at_most(200)],
     )
     version = SelectField(_l("Questionnaire"), validate_choice=False)
     opens_on = LocalDateField(_l("Opens on"), validators=[Optional()], render_kw={"type": "date"})

@@ -126,6 +126,7 @@ def invite(campaign_id: int):
                 else _l("Please choose at least one municipality and one role.")
             )
         else:
+            record_action("invitations_created", f"campaign:{campaign.id}", count=len(made))
             flash(
                 ngettext(
                     "%(num)d invitation was created.",
@@ -249,6 +250,10 @@ def _report(campaign_id: int):
 @requires("run_campaigns")
 def profile(campaign_id: int):
     report = _report(campaign_id)
+    if report.profile.free_text:  # individual answers: who read them is on record
+        record_action(
+            "profile_viewed", f"campaign:{campaign_id}", scope=report.scope.code, role=report.role
+        )
     return render_template(
         "review/profile.html",
         report=report,
