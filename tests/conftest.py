@@ -112,6 +112,32 @@ def app(template_database: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def app_with(template_database: str, tmp_path: Path):
+    """Factory: an app with configuration overrides, on this test's own database
+    (a copy of the template on SQLite, the reset test database on PostgreSQL)."""
+    made: list[Flask] = []
+
+    def make(**overrides) -> Flask:
+        if PG_URL:
+            url = PG_URL
+        else:
+            path = tmp_path / f"test-{len(made)}.sqlite3"
+            shutil.copy(template_database, path)
+            url = f"sqlite:///{path}"
+        made.append(_make_app(url, **overrides))
+        return made[-1]
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            if PG_URL:
+                _reset_postgres()
+                _seed()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import PASSWORD, Staff, _make_app
+from tests.conftest import PASSWORD, Staff
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
@@ -58,12 +58,8 @@ def test_one_address_cannot_try_password_after_password(app, client):
     assert elsewhere.status_code == 401
 
 
-def test_the_slow_down_is_short_and_refused_attempts_do_not_extend_it(template_database, tmp_path):
-    import shutil
-
-    path = tmp_path / "short.sqlite3"
-    shutil.copy(template_database, path)
-    app = _make_app(f"sqlite:///{path}", LOGIN_ACCOUNT_LIMITS="3 per 2 seconds")
+def test_the_slow_down_is_short_and_refused_attempts_do_not_extend_it(app_with):
+    app = app_with(LOGIN_ACCOUNT_LIMITS="3 per 2 seconds")
     with app.app_context():
         from surveyapp.accounts import users
 
@@ -108,17 +104,11 @@ def _redis_reachable() -> bool:
 
 
 @pytest.mark.skipif(not _redis_reachable(), reason="no Redis server on 127.0.0.1:6379")
-def test_the_login_limiter_works_against_redis(template_database, tmp_path):
-    import shutil
-
+def test_the_login_limiter_works_against_redis(app_with):
     import redis
 
     prefix = f"surveyapp-test-{uuid.uuid4().hex}"
-    path = tmp_path / "redis.sqlite3"
-    shutil.copy(template_database, path)
-    app = _make_app(
-        f"sqlite:///{path}", RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix
-    )
+    app = app_with(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix)
     server = redis.Redis.from_url(REDIS_URL)
     try:
         with app.app_context():

@@ -114,14 +114,8 @@ def test_the_code_step_cannot_be_skipped_or_reached_without_a_password(client, m
     assert reply.status_code == 303 and reply.location.endswith("/en/staff/login")
 
 
-def test_admins_enrol_before_anything_else_when_required(template_database, tmp_path):
-    import shutil
-
-    from tests.conftest import _make_app
-
-    path = tmp_path / "required.sqlite3"
-    shutil.copy(template_database, path)
-    app = _make_app(f"sqlite:///{path}", REQUIRE_TWO_FACTOR_FOR_ADMINS=True)
+def test_admins_enrol_before_anything_else_when_required(app_with):
+    app = app_with(REQUIRE_TWO_FACTOR_FOR_ADMINS=True)
     with app.app_context():
         from surveyapp.accounts import users
 
