@@ -117,3 +117,13 @@ def test_deleting_a_campaign_with_responses_needs_its_name(app, staff, make_resp
         assert db.session.scalar(select(func.count(Response.id))) == 0
     (event,) = _actions(app, "campaign_deleted")
     assert event.details == {"name": name, "responses": 1}
+
+
+def test_the_invite_page_narrows_municipalities_by_country_and_name(app, staff):
+    analyst = staff("analyst")
+    campaign_id, _name = _demo(app)
+    url = f"/en/staff/campaigns/{campaign_id}/invite"
+    page = analyst.client.get(f"{url}?country=AL&q=BER").get_data(as_text=True)
+    assert 'value="al-berat"' in page and 'value="al-belsh"' not in page
+    assert 'value="mk-cair"' not in page
+    assert 'value="mk-cair"' in analyst.client.get(url).get_data(as_text=True)

@@ -130,7 +130,9 @@ def invite(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     countries = countries_with_municipalities()
     form = InviteForm()
-    form.set_choices(countries, g.lang)
+    shown_country = request.args.get("country", "")[:10]
+    search = request.args.get("q", "")[:100]
+    form.set_choices(countries, g.lang, shown_country, search)
     error = None
     if form.validate_on_submit():
         chosen = set(form.countries.data or [])
@@ -158,7 +160,13 @@ def invite(campaign_id: int):
             return redirect(url_for("review.invite", campaign_id=campaign.id), 303)
     count = invitations.invitation_count(campaign.id)
     return render_template(
-        "review/invite.html", campaign=campaign, form=form, error=error, count=count
+        "review/invite.html",
+        campaign=campaign,
+        form=form,
+        error=error,
+        count=count,
+        shown_country=shown_country,
+        search=search,
     )
 
 
