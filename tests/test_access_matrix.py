@@ -47,11 +47,17 @@ MATRIX = {
     "review.exchange_planner": {"admin", "analyst"},
     "review.exchange_planner_csv": {"admin", "analyst"},
     "review.peer_cities_csv": {"admin", "analyst"},
+    "review.edit_campaign": {"admin", "analyst"},
+    "review.close_campaign": {"admin", "analyst"},
+    "review.delete_campaign": {"admin", "analyst"},
+    "review.responses_table": {"admin", "analyst"},
+    "review.response_page": {"admin", "analyst"},
 }
 #: POST-only endpoints: roles allowed (checked with a POST without a form).
 POST_ONLY = {
     "auth.edit_user": {"admin"},
-    "review.close_campaign": {"admin", "analyst"},
+    "review.reopen_campaign": {"admin", "analyst"},
+    "review.archive_campaign": {"admin", "analyst"},
     "review.decide_open_link_response": {"admin", "analyst"},
     "authoring.add_page": {"admin", "analyst"},
     "authoring.change_page": {"admin", "analyst"},
@@ -110,6 +116,8 @@ def _visitor(kind: str, client, make_user, respondent) -> None:
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_access_matrix(app, client, make_user, respondent, visitor):
     make_user("admin", email="owner@example.org")  # so user_id exists for every visitor
+    if visitor != "respondent":
+        respondent("en").consent()  # so response_id 1 exists for every visitor
     _visitor(visitor, client, make_user, respondent)
     token = csrf_token(client.get("/en/staff/login").get_data(as_text=True))
     problems = []

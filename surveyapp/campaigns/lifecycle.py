@@ -5,31 +5,56 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
 from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, QuestionnaireVersion
+from surveyapp.models import (
+    Answer,
+    AnswerSelection,
+    Campaign,
+    Invitation,
+    ProfileCount,
+    ProfileDomainCount,
+    ProfileScoreCount,
+    QuestionnaireVersion,
+    Response,
+)
 from surveyapp.models.base import utcnow
-from surveyapp.questionnaires.texts import Texts, load_texts
+from surveyapp.questionnaires.texts import Texts, load_texts, offered_languages
 
 
 class CampaignError(ValueError):
-    """Why a campaign cannot be made: ``code`` is "no_version" or "dates"."""
+    """Why a campaign cannot be made or changed: ``code`` is "no_version", "dates",
+    "answered" (the version cannot change once someone answered), "languages" (not
+    offered by the version), "group_size" or "confirm" (the typed name differs)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
 
 
-def all_campaigns() -> list[Campaign]:
-    return list(
-        db.session.scalars(
-            select(Campaign)
-            .options(joinedload(Campaign.version).joinedload(QuestionnaireVersion.questionnaire))
-            .order_by(Campaign.opens_at.desc(), Campaign.id.desc())
-        )
+#: The smallest and largest minimum group size staff may set for a campaign.
+GROUP_SIZE_RANGE = (2, 50)
+
+
+def all_campaigns(include_archived: bool = False) -> list[Campaign]:
+    """Newest first; archived campaigns only when asked for."""
+    query = (
+        select(Campaign)
+        .options(joinedload(Campaign.version).joinedload(QuestionnaireVersion.questionnaire))
+        .order_by(Campaign.opens_at.desc(), Campaign.id.desc())
+    )
+    if not include_archived:
+        query = query.where(Campaign.archived_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+def response_count(campaign_id: int) -> int:
+    """Responses of a campaign, started or submitted."""
+    return db.session.scalar(
+        select(func.count(Response.id)).where(Response.campaign_id == campaign_id)
     )
 
 
@@ -78,10 +103,117 @@ def create_campaign(
 
 
 @write_transaction()
+def update_campaign(
+    campaign_id: int,
+    name: str,
+    version_id: int,
+    opens_at: datetime,
+    closes_at: datetime | None,
+    languages: list[str] | None,
+    min_group_size: int | None,
+) -> dict[str, list]:
+    """Change a campaign; returns what changed ({field: [before, after]}) for the log.
+
+    The questionnaire version changes only while nobody has answered; ``languages``
+    must be offered by the version (None or all of them: every offered language).
+    """
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise LookupError(campaign_id)
+    version = db.session.get(QuestionnaireVersion, version_id)
+    if version is None or version.status != "published":
+        raise CampaignError("no_version")
+    if version_id != campaign.version_id and response_count(campaign_id):
+        raise CampaignError("answered")
+    if closes_at is not None and closes_at <= opens_at:
+        raise CampaignError("dates")
+    offered = offered_languages(version_id)
+    if languages is not None:
+        if not languages or not set(languages) <= set(offered):
+            raise CampaignError("languages")
+        languages = [code for code in offered if code in languages]
+        if languages == offered:
+            languages = None
+    if min_group_size is not None and not (
+        GROUP_SIZE_RANGE[0] <= min_group_size <= GROUP_SIZE_RANGE[1]
+    ):
+        raise CampaignError("group_size")
+    after = {
+        "name": name.strip(),
+        "version_id": version_id,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "languages": languages,
+        "min_group_size": min_group_size,
+    }
+    changes = {}
+    for key, value in after.items():
+        before = getattr(campaign, key)
+        if before != value:
+            changes[key] = [_loggable(before), _loggable(value)]
+            setattr(campaign, key, value)
+    db.session.commit()
+    return changes
+
+
+def _loggable(value):
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+@write_transaction()
 def close_campaign(campaign: Campaign) -> None:
     """Stop accepting answers now; submitted responses stay."""
     campaign.closes_at = utcnow()
     db.session.commit()
+
+
+@write_transaction()
+def reopen_campaign(campaign: Campaign) -> None:
+    """Take answers again, until someone closes it."""
+    campaign.closes_at = None
+    db.session.commit()
+
+
+@write_transaction()
+def set_archived(campaign: Campaign, archived: bool) -> None:
+    """Archive (hide from lists; an open campaign is closed too) or bring back."""
+    if archived:
+        now = utcnow()
+        if campaign.is_open(now):
+            campaign.closes_at = now
+        campaign.archived_at = now
+    else:
+        campaign.archived_at = None
+    db.session.commit()
+
+
+@write_transaction()
+def delete_campaign(campaign_id: int, typed_name: str) -> int:
+    """Delete a campaign with its invitations, responses and counts; returns how
+    many responses went. With responses, ``typed_name`` must be the campaign's name
+    (CampaignError "confirm" otherwise, and nothing is deleted)."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise LookupError(campaign_id)
+    responses = response_count(campaign_id)
+    if responses and (typed_name or "").strip() != campaign.name.strip():
+        raise CampaignError("confirm")
+    of_campaign = select(Response.id).where(Response.campaign_id == campaign_id)
+    answers = select(Answer.id).where(Answer.response_id.in_(of_campaign))
+    for statement in (
+        delete(AnswerSelection).where(AnswerSelection.answer_id.in_(answers)),
+        delete(Answer).where(Answer.response_id.in_(of_campaign)),
+        delete(Response).where(Response.campaign_id == campaign_id),
+        delete(Invitation).where(Invitation.campaign_id == campaign_id),
+        delete(ProfileCount).where(ProfileCount.campaign_id == campaign_id),
+        delete(ProfileDomainCount).where(ProfileDomainCount.campaign_id == campaign_id),
+        delete(ProfileScoreCount).where(ProfileScoreCount.campaign_id == campaign_id),
+        delete(Campaign).where(Campaign.id == campaign_id),
+    ):
+        db.session.execute(statement)
+    db.session.commit()
+    db.session.expunge_all()
+    return responses
 
 
 def open_campaigns_for_home(lang: str) -> list[tuple[Campaign, Texts]]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, Country, Invitation, Municipality, Response
+from surveyapp.models import ROLES, Campaign, Country, Invitation, Municipality, Response
 
 
 @dataclass
@@ -58,7 +58,11 @@ def campaign_overview(campaign_id: int) -> CampaignOverview:
             .select_from(Invitation)
             .join(Municipality, Invitation.municipality_id == Municipality.id)
             .join(Country, Municipality.country_id == Country.id)
-            .outerjoin(Response, Response.invitation_id == Invitation.id)
+            # A response marked as a test or invalid is no answer from the municipality.
+            .outerjoin(
+                Response,
+                and_(Response.invitation_id == Invitation.id, Response.marked.is_(None)),
+            )
             .where(Invitation.campaign_id == campaign_id)
         )
 
@@ -95,3 +99,24 @@ def _rate(
         submitted / invited if invited else None,
         country_code,
     )
+
+
+def campaign_overview_by_role(campaign_id: int) -> list[RateRow]:
+    """Invited, started and submitted per respondent role (``code`` is the role), in
+    the order of ``ROLES``; roles without invitations are left out."""
+    rows = db.session.execute(
+        select(
+            Invitation.role,
+            func.count(Invitation.id),
+            func.count(Response.id),
+            func.count(case((Response.status == "submitted", Response.id))),
+        )
+        .select_from(Invitation)
+        .outerjoin(
+            Response, and_(Response.invitation_id == Invitation.id, Response.marked.is_(None))
+        )
+        .where(Invitation.campaign_id == campaign_id)
+        .group_by(Invitation.role)
+    ).all()
+    by_role = {role: _rate(role, *counts) for role, *counts in rows}
+    return [by_role[role] for role in ROLES if role in by_role]

@@ -37,6 +37,12 @@ class Campaign(db.Model):
     #: Open-link responses wait for staff to accept them before they count.
     review_open_link: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when staff archive the campaign: hidden from lists unless asked for.
+    archived_at: Mapped[datetime | None]
+    #: Language codes offered to respondents (a subset of the version's); None: all.
+    languages: Mapped[list[str] | None] = mapped_column(JSON)
+    #: Smallest group a report may show for this campaign; None: the app's default.
+    min_group_size: Mapped[int | None]
 
     version: Mapped[QuestionnaireVersion] = relationship()
 

@@ -3,17 +3,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, or_
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, false, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
 from surveyapp.models.base import utcnow
 from surveyapp.models.campaign import Invitation
+from surveyapp.models.geo import Municipality
 
 #: ``Response.review`` of an open-link response that staff have not accepted yet.
 REVIEW_PENDING = "pending"
 REVIEW_ACCEPTED = "accepted"
 REVIEW_REJECTED = "rejected"
+#: ``Response.marked``: staff marked it as a test, or as invalid; it no longer counts.
+MARKS = ("test", "invalid")
 
 
 class Response(db.Model):
@@ -60,11 +63,16 @@ class Response(db.Model):
     #: None: counts. Open-link responses of a campaign that reviews them start
     #: "pending" and count once staff make them "accepted" (not when "rejected").
     review: Mapped[str | None] = mapped_column(String(16))
+    #: None: a real response. "test" or "invalid" (one of MARKS): staff took it out of
+    #: profiles, exports and counts, with ``marked_reason``; reversible.
+    marked: Mapped[str | None] = mapped_column(String(16))
+    marked_reason: Mapped[str | None] = mapped_column(Text)
     #: Raw values of a page that did not validate: {"page": name, "values": {...}}.
     #: Kept so that nothing typed is lost, even when it is not yet valid.
     draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     invitation: Mapped[Invitation] = relationship()
+    municipality: Mapped[Municipality] = relationship()
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
@@ -72,8 +80,11 @@ class Response(db.Model):
 
 def counts_in_profiles():
     """The condition on Response under which a (submitted) response counts: not held
-    for review, not rejected."""
-    return or_(Response.review.is_(None), Response.review == REVIEW_ACCEPTED)
+    for review, not rejected, not marked as a test or invalid."""
+    return and_(
+        or_(Response.review.is_(None), Response.review == REVIEW_ACCEPTED),
+        Response.marked.is_(None),
+    )
 
 
 class Answer(db.Model):

@@ -6,6 +6,11 @@ bp = Blueprint("review", __name__)
 
 # The view modules attach their views to ``bp`` (imported from here), so they are
 # imported once ``bp`` exists: importing them is what registers the views.
-from surveyapp.web.review import peer_routes, routes  # noqa: E402, F401
+from surveyapp.web.review import (  # noqa: E402, F401
+    campaign_routes,
+    peer_routes,
+    responses_routes,
+    routes,
+)
 
 __all__ = ["bp"]

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from surveyapp.campaigns.roles import RESPONDENT_ROLE_LABELS
-from surveyapp.core.form_fields import LocalDateField, at_most
+from surveyapp.core.form_fields import LocalDateField, MultiCheckboxField, at_most
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import ROLES, QuestionnaireVersion
 from surveyapp.models.campaign import DEFAULT_OPEN_LINK_CAPS
@@ -57,3 +57,45 @@ class CampaignForm(FlaskForm):
             SelectChoice(str(v.id), f"{titles.get(v.id, v.questionnaire.name)} (v{v.number})")
             for v in versions
         ]
+
+
+class CampaignEditForm(FlaskForm):
+    """Change a campaign: name, dates, version (while unanswered), languages, minimum group."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[InputRequired(_l("Please give the campaign a name.")), at_most(200)],
+    )
+    version = SelectField(_l("Questionnaire"), validate_choice=False)
+    opens_on = LocalDateField(
+        _l("Opens on"),
+        validators=[InputRequired(_l("Please enter a date, for example 2025-03-15."))],
+        render_kw={"type": "date"},
+    )
+    closes_on = LocalDateField(_l("Closes on"), validators=[Optional()], render_kw={"type": "date"})
+    languages = MultiCheckboxField(_l("Languages offered to respondents"), validate_choice=False)
+    min_group_size = IntegerField(
+        _l("Smallest group a report may show"),
+        validators=[
+            Optional(),
+            NumberRange(2, 50, _l("Please give a whole number from 2 to 50, or leave it empty.")),
+        ],
+        render_kw={"inputmode": "numeric", "min": 2, "max": 50, "type": "number", "class": "short"},
+    )
+
+    def set_choices(
+        self, versions: list[QuestionnaireVersion], titles: dict[int, str], languages: list
+    ) -> None:
+        self.version.choices = [
+            SelectChoice(str(v.id), f"{titles.get(v.id, v.questionnaire.name)} (v{v.number})")
+            for v in versions
+        ]
+        self.languages.choices = [SelectChoice(code, label) for code, label in languages]
+
+
+class DeleteCampaignForm(FlaskForm):
+    confirm_name = StringField(_l("Type the campaign's name to confirm"), validators=[at_most(200)])
+
+
+class MarkResponseForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[at_most(500)])

@@ -17,12 +17,19 @@ class InviteForm(FlaskForm):
     roles = CheckboxesField(_l("Roles to invite"), validate_choice=False)
     language = SelectField(_l("Language of the invitation"), validate_choice=False)
 
-    def set_choices(self, countries: list[Country], lang: str) -> None:
+    def set_choices(
+        self, countries: list[Country], lang: str, country: str = "", search: str = ""
+    ) -> None:
+        """Choices in ``lang``; the municipalities narrowed to ``country`` and to names
+        containing ``search`` (any case), as the page's GET filter asks."""
         self.countries.choices = [SelectChoice(c.code, c.name(lang)) for c in countries]
+        needle = search.strip().casefold()
         self.municipalities.choices = [
             SelectChoice(m.code, m.name(lang), optgroup=c.name(lang))
             for c in countries
+            if not country or c.code == country
             for m in sorted(c.municipalities, key=lambda m: m.name(lang))
+            if not needle or needle in m.name(lang).casefold() or needle in m.code
         ]
         self.roles.choices = [SelectChoice(value, label) for value, label in role_choices()]
         self.language.choices = [SelectChoice("", str(_l("The respondent's browser decides")))] + [

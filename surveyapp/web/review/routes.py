@@ -17,10 +17,12 @@ from flask import (
     url_for,
 )
 from flask_babel import ngettext
+from flask_login import current_user
 
 from surveyapp import places
-from surveyapp.campaigns import invitations, lifecycle
-from surveyapp.campaigns.overview import campaign_overview
+from surveyapp.accounts.permissions import can
+from surveyapp.campaigns import invitations, lifecycle, staff_home
+from surveyapp.campaigns.overview import campaign_overview, campaign_overview_by_role
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core import spreadsheets
 from surveyapp.core.form_fields import ActionForm
@@ -36,6 +38,7 @@ from surveyapp.questionnaires.texts import load_texts
 from surveyapp.responses import exports, open_link_review
 from surveyapp.web.auth.sessions import recent_password_required
 from surveyapp.web.review import bp
+from surveyapp.web.review.activity_labels import action_label
 from surveyapp.web.review.campaign_forms import CampaignForm
 from surveyapp.web.review.forms import InviteForm
 from surveyapp.web.staff import csv_download, record_action, requires
@@ -44,7 +47,25 @@ from surveyapp.web.staff import csv_download, record_action, requires
 @bp.get("/<lang>/staff/")
 @requires("enter_staff_area")
 def dashboard():
-    return render_template("review/dashboard.html")
+    return render_template(
+        "review/dashboard.html",
+        open_campaigns=staff_home.open_campaigns(g.lang) if can_run_campaigns() else [],
+        languages_to_review=staff_home.languages_to_review(g.lang) if can_translate() else [],
+        activity=staff_home.recent_activity() if can_read_audit() else [],
+        action_label=action_label,
+    )
+
+
+def can_run_campaigns() -> bool:
+    return can(current_user, "run_campaigns")
+
+
+def can_translate() -> bool:
+    return can(current_user, "translate") or can(current_user, "edit_questionnaires")
+
+
+def can_read_audit() -> bool:
+    return can(current_user, "manage_accounts")
 
 
 def _leave_out_self_registered() -> bool:
@@ -109,7 +130,9 @@ def invite(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     countries = countries_with_municipalities()
     form = InviteForm()
-    form.set_choices(countries, g.lang)
+    shown_country = request.args.get("country", "")[:10]
+    search = request.args.get("q", "")[:100]
+    form.set_choices(countries, g.lang, shown_country, search)
     error = None
     if form.validate_on_submit():
         chosen = set(form.countries.data or [])
@@ -137,7 +160,13 @@ def invite(campaign_id: int):
             return redirect(url_for("review.invite", campaign_id=campaign.id), 303)
     count = invitations.invitation_count(campaign.id)
     return render_template(
-        "review/invite.html", campaign=campaign, form=form, error=error, count=count
+        "review/invite.html",
+        campaign=campaign,
+        form=form,
+        error=error,
+        count=count,
+        shown_country=shown_country,
+        search=search,
     )
 
 
@@ -189,9 +218,11 @@ def campaigns_page():
             record_action("campaign_created", f"campaign:{campaign.id}")
             flash(_l("The campaign was created. Now invite municipalities."))
             return redirect(url_for("review.invite", campaign_id=campaign.id), 303)
+    show_archived = request.args.get("archived") == "1"
     return render_template(
         "review/campaigns.html",
-        campaigns=lifecycle.all_campaigns(),
+        campaigns=lifecycle.all_campaigns(include_archived=show_archived),
+        show_archived=show_archived,
         titles=titles,
         form=form,
         error=error,
@@ -201,17 +232,6 @@ def campaigns_page():
 
 def _start_of(day: date | None) -> datetime | None:
     return datetime.combine(day, time.min) if day else None
-
-
-@bp.post("/<lang>/staff/campaigns/<int:campaign_id>/close")
-@requires("run_campaigns")
-def close_campaign(campaign_id: int):
-    campaign = db.get_or_404(Campaign, campaign_id)
-    if ActionForm().validate_on_submit():
-        lifecycle.close_campaign(campaign)
-        record_action("campaign_closed", f"campaign:{campaign.id}")
-        flash(_l("The campaign is closed. Submitted answers are kept."))
-    return redirect(url_for("review.campaigns_page"), 303)
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>")
@@ -226,6 +246,10 @@ def campaign(campaign_id: int):
         overview=overview,
         country=country,
         waiting=open_link_review.waiting(campaign.id) if campaign.review_open_link else 0,
+        by_role=campaign_overview_by_role(campaign.id),
+        responses=lifecycle.response_count(campaign.id),
+        now=utcnow(),
+        form=ActionForm(),
         towns=[t for t in overview.municipalities if country in (None, t.country_code)],
         country_names=places.country_names(g.lang),
         town_names=places.municipality_names(g.lang),

@@ -1,0 +1,107 @@
+"""Everything on the staff side can be found by clicking: an admin starts at the staff
+home page and follows links only, breadth-first; every staff page must be reached."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from surveyapp.core.database import write_transaction
+from surveyapp.extensions import db
+from surveyapp.models import TextEntry
+from tests.conftest import Staff
+from tests.plans import answer_plan, builtin_version
+
+HREF = re.compile(r'<a\b[^>]*\bhref="([^"#]*)', re.IGNORECASE)
+
+#: Pages a signed-in member never clicks to: the sign-in steps (reached by redirect).
+NOT_LINKED = {"auth.login", "auth.login_code", "auth.confirm_password"}
+#: Distinct URLs followed per endpoint (query strings vary; one or two prove the link).
+PER_ENDPOINT = 3
+
+
+def _get_rules(app):
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "/staff" in rule.rule and "GET" in rule.methods and rule.endpoint not in NOT_LINKED
+    ]
+
+
+def _walk(app, client, start: str) -> tuple[set[str], list[str]]:
+    """Endpoints reached from ``start`` by following <a href> on staff pages, and errors."""
+    adapter = app.url_map.bind("localhost")
+    seen_urls: set[str] = set()
+    per_endpoint: dict[str, int] = {}
+    reached: set[str] = set()
+    errors: list[str] = []
+    queue = deque([start])
+    while queue:
+        url = queue.popleft()
+        parts = urlsplit(url)
+        if url in seen_urls or not parts.path.startswith("/en/staff"):
+            continue
+        seen_urls.add(url)
+        try:
+            endpoint, _args = adapter.match(parts.path, method="GET")
+        except HTTPException:
+            errors.append(f"broken link {url}")
+            continue
+        if per_endpoint.get(endpoint, 0) >= PER_ENDPOINT:
+            continue
+        per_endpoint[endpoint] = per_endpoint.get(endpoint, 0) + 1
+        reached.add(endpoint)
+        with client.get(url) as reply:
+            status, location = reply.status_code, reply.location
+            html = reply.get_data(as_text=True) if reply.mimetype == "text/html" else ""
+        if status in (302, 303):
+            queue.append(urljoin(url, location))
+            continue
+        if status != 200:
+            errors.append(f"{url}: {status}")
+            continue
+        for href in HREF.findall(html):
+            href = href.replace("&amp;", "&")
+            queue.append(urljoin(url, href))
+    return reached, errors
+
+
+@pytest.fixture
+def answered(app, respondent):
+    """A submitted response in the seeded campaign, so its response pages exist."""
+    with app.app_context():
+        plans = answer_plan(builtin_version())
+    person = respondent("en")
+    person.consent()
+    person.answer_every_page(plans)
+    person.submit()
+
+
+@pytest.fixture
+def translation_out_of_date(app):
+    """One Macedonian text of the seeded questionnaire made from an older source."""
+    with app.app_context():
+        entry = db.session.scalar(
+            select(TextEntry).where(
+                TextEntry.version_id == builtin_version().id, TextEntry.lang == "mk"
+            )
+        )
+        with write_transaction():
+            entry.source_hash = "an older source"
+            db.session.commit()
+
+
+def test_every_staff_page_is_reached_by_links_from_the_home_page(
+    app, client, make_user, answered, translation_out_of_date
+):
+    assert Staff(client, make_user("admin")).login().status_code == 303
+    reached, errors = _walk(app, client, "/en/staff/")
+    wanted = {rule.endpoint for rule in _get_rules(app)}
+    unreachable = sorted(wanted - reached)
+    assert not unreachable, "not reachable by links from /en/staff/:\n" + "\n".join(unreachable)
+    assert not errors, "\n".join(errors)
