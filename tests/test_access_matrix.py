@@ -47,12 +47,15 @@ MATRIX = {
     "review.exchange_planner": {"admin", "analyst"},
     "review.exchange_planner_csv": {"admin", "analyst"},
     "review.peer_cities_csv": {"admin", "analyst"},
+    "review.deletions": {"admin", "analyst"},
+    "review.delete_response": {"admin", "analyst"},
 }
 #: POST-only endpoints: roles allowed (checked with a POST without a form).
 POST_ONLY = {
     "auth.edit_user": {"admin"},
     "review.close_campaign": {"admin", "analyst"},
     "review.decide_open_link_response": {"admin", "analyst"},
+    "review.decline_deletion": {"admin", "analyst"},
     "authoring.add_page": {"admin", "analyst"},
     "authoring.change_page": {"admin", "analyst"},
     "authoring.change_question": {"admin", "analyst"},
@@ -90,6 +93,7 @@ def _path(app, endpoint: str) -> str:
             "number": 1,
             "action": "up",
             "response_id": 1,
+            "request_id": 1,
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import InputRequired
+from wtforms.validators import DataRequired, InputRequired
 
 from surveyapp.core.form_fields import at_most
 from surveyapp.core.safe_text import lazy_gettext as _l
@@ -12,7 +12,8 @@ class DeclineForm(FlaskForm):
     # I18N: Staff explain to a respondent why their answers are kept; the respondent reads it.
     reason = TextAreaField(
         _l("Reason (the respondent will read it)"),
-        validators=[InputRequired(_l("Please give the reason for declining.")), at_most(1000)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[DataRequired(_l("Please give the reason for declining.")), at_most(1000)],
         render_kw={"rows": 2},
     )
 
