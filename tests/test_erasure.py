@@ -406,3 +406,15 @@ def test_a_campaign_is_created_with_its_retention_period(app, staff):
     with app.app_context():
         campaign = db.session.scalar(select(Campaign).where(Campaign.name == "Round 2027"))
         assert campaign.retention_days == 730
+
+
+def test_a_deleted_open_link_registration_frees_its_place_under_the_cap(app, client, staff):
+    from tests.test_open_link_defences import _answer_through_open_link, _campaign, _register
+
+    open_token = _campaign(app, caps={"mayor": 1})
+    response_id = _answer_through_open_link(app, client, open_token)
+    assert _register(client, open_token).status_code == 200, "the cap is reached"
+    staff("admin").post_form(f"/en/staff/responses/{response_id}/delete", {})
+    with app.app_context():
+        assert db.session.get(Response, response_id) is None
+    assert _register(client, open_token).status_code == 303

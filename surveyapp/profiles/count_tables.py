@@ -73,14 +73,22 @@ def remove_response(response_id: int, connection: Connection | None = None) -> N
     status = conn.scalar(select(Response.status).where(Response.id == response_id))
     if status != "submitted":
         return
-    campaign_id = conn.scalar(select(Response.campaign_id).where(Response.id == response_id))
+    campaign_id, municipality_id = conn.execute(
+        select(Response.campaign_id, Response.municipality_id).where(Response.id == response_id)
+    ).one()
     _change_counts(response_id, conn, -1)
     for model, counter in (
         (ProfileCount, ProfileCount.responses),
         (ProfileDomainCount, ProfileDomainCount.respondents),
         (ProfileScoreCount, ProfileScoreCount.respondents),
     ):
-        conn.execute(delete(model).where(model.campaign_id == campaign_id, counter <= 0))
+        conn.execute(
+            delete(model).where(
+                model.campaign_id == campaign_id,
+                model.municipality_id == municipality_id,
+                counter <= 0,
+            )
+        )
 
 
 def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
