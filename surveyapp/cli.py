@@ -31,6 +31,7 @@ def register_cli(app: Flask) -> None:
     register_backup_cli(app)
     register_xlsform_cli(app)
     register_profile_cli(app)
+    register_retention_cli(app)
 
     @app.cli.command("seed")
     def seed() -> None:
@@ -283,3 +284,26 @@ def register_profile_cli(app: Flask) -> None:
         db.session.commit()
         scope = f"campaign {campaign_id}" if campaign_id is not None else "all campaigns"
         click.echo(f"Rebuilt the profile counts of {scope}.")
+
+
+def register_retention_cli(app: Flask) -> None:
+    from surveyapp.responses import retention
+
+    @app.cli.group("retention")
+    def retention_group() -> None:
+        """Retention: delete campaigns' personal data once their period is over."""
+
+    @retention_group.command("apply")
+    @click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
+    def apply_command(dry_run: bool) -> None:
+        """Delete the responses, answers and invitation links of campaigns past their
+        retention period (the profile counts and the audit log stay). Run it daily."""
+        due = retention.apply(dry_run=dry_run)
+        verb = "Would delete" if dry_run else "Deleted"
+        for item in due:
+            click.echo(
+                f"{verb} campaign {item.campaign_id} ({item.name}): {item.responses} responses, "
+                f"{item.invitations} invitations (retention ended {item.due_since:%Y-%m-%d})."
+            )
+        if not due:
+            click.echo("No campaign is past its retention period.")

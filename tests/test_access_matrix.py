@@ -52,6 +52,8 @@ MATRIX = {
     "review.delete_campaign": {"admin", "analyst"},
     "review.responses_table": {"admin", "analyst"},
     "review.response_page": {"admin", "analyst"},
+    "review.deletions": {"admin", "analyst"},
+    "review.delete_response": {"admin", "analyst"},
 }
 #: POST-only endpoints: roles allowed (checked with a POST without a form).
 POST_ONLY = {
@@ -59,6 +61,7 @@ POST_ONLY = {
     "review.reopen_campaign": {"admin", "analyst"},
     "review.archive_campaign": {"admin", "analyst"},
     "review.decide_open_link_response": {"admin", "analyst"},
+    "review.decline_deletion": {"admin", "analyst"},
     "authoring.add_page": {"admin", "analyst"},
     "authoring.change_page": {"admin", "analyst"},
     "authoring.change_question": {"admin", "analyst"},
@@ -96,6 +99,7 @@ def _path(app, endpoint: str) -> str:
             "number": 1,
             "action": "up",
             "response_id": 1,
+            "request_id": 1,
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():

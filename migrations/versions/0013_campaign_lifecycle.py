@@ -2,7 +2,7 @@
 marked as a test or invalid
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 00:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -78,6 +78,7 @@ def create_campaign(
     open_link: bool = False,
     open_link_caps: dict[str, int] | None = None,
     review_open_link: bool = False,
+    retention_days: int | None = None,
 ) -> Campaign:
     """A new campaign; with an open link, ``open_link_caps`` limits the registrations per
     municipality and role (a role at 0 or missing: no cap) and ``review_open_link`` holds
@@ -96,6 +97,7 @@ def create_campaign(
         open_token=secrets.token_urlsafe(12) if open_link else None,
         open_link_caps={r: c for r, c in (open_link_caps or {}).items() if c} or None,
         review_open_link=review_open_link,
+        retention_days=retention_days,
     )
     db.session.add(campaign)
     db.session.commit()

@@ -3,6 +3,7 @@
 from surveyapp.models.audit import AuditEvent
 from surveyapp.models.campaign import ROLES, Campaign, Invitation
 from surveyapp.models.count_tables import ProfileCount, ProfileDomainCount, ProfileScoreCount
+from surveyapp.models.erasure import DeletionRequest
 from surveyapp.models.geo import Country, Municipality
 from surveyapp.models.questionnaire import (
     ANSWERABLE_TYPES,
@@ -33,6 +34,7 @@ __all__ = [
     "Choice",
     "ChoiceList",
     "Country",
+    "DeletionRequest",
     "Domain",
     "Invitation",
     "Municipality",

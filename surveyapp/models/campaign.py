@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -43,11 +43,22 @@ class Campaign(db.Model):
     languages: Mapped[list[str] | None] = mapped_column(JSON)
     #: Smallest group a report may show for this campaign; None: the app's default.
     min_group_size: Mapped[int | None]
+    #: Days after closing until ``flask retention apply`` deletes the individual
+    #: responses (the count tables stay); None: keep them.
+    retention_days: Mapped[int | None]
+    #: When the retention run deleted the campaign's personal data; None: not yet.
+    personal_data_deleted_at: Mapped[datetime | None]
 
     version: Mapped[QuestionnaireVersion] = relationship()
 
     def is_open(self, now: datetime | None = None) -> bool:
         return is_open(self.opens_at, self.closes_at, now)
+
+    def personal_data_deleted_on(self) -> datetime | None:
+        """When the retention period ends (None: no period, or the campaign never closes)."""
+        if self.retention_days is None or self.closes_at is None:
+            return None
+        return self.closes_at + timedelta(days=self.retention_days)
 
     def open_link_cap(self, role: str) -> int | None:
         """Open-link registrations allowed per municipality for ``role``; None: no cap."""
@@ -75,6 +86,11 @@ class Invitation(db.Model):
     #: True when the respondent created it through the campaign's open link.
     self_registered: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the answers given through this link were deleted; None: never.
+    erased_at: Mapped[datetime | None]
+    #: How: "withdrawn" (by the respondent before submitting: the link starts anew)
+    #: or "deleted" (by staff after submitting: the link takes no more answers).
+    erasure: Mapped[str | None] = mapped_column(String(16))
 
     campaign: Mapped[Campaign] = relationship()
     municipality: Mapped[Municipality] = relationship()

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, inspect, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -128,6 +128,9 @@ def _open_link_registrations(campaign_id: int, municipality_id: int, role: str) 
             Invitation.role == role,
             Invitation.self_registered.is_(True),
             Invitation.id.not_in(rejected),
+            # A registration whose response staff deleted (test data, a deletion
+            # request) frees its place.
+            or_(Invitation.erasure.is_(None), Invitation.erasure != "deleted"),
         )
     )
 

@@ -8,6 +8,7 @@ bp = Blueprint("review", __name__)
 # imported once ``bp`` exists: importing them is what registers the views.
 from surveyapp.web.review import (  # noqa: E402, F401
     campaign_routes,
+    erasure_routes,
     peer_routes,
     responses_routes,
     routes,

@@ -44,6 +44,20 @@ class CampaignForm(FlaskForm):
     cap_councillor = _cap_field("councillor")
     cap_municipal_staff = _cap_field("municipal_staff")
     review_open_link = BooleanField(_l("Review open-link responses before they count"))
+    retention_days = IntegerField(
+        _l("Delete the individual responses this many days after closing"),
+        validators=[
+            Optional(),
+            NumberRange(0, 3650, _l("Please give a whole number of days from 0 to 3650.")),
+        ],
+        render_kw={
+            "inputmode": "numeric",
+            "min": 0,
+            "max": 3650,
+            "type": "number",
+            "class": "short",
+        },
+    )
 
     def cap_fields(self) -> list:
         return [getattr(self, f"cap_{role}") for role in ROLES]

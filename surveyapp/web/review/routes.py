@@ -211,6 +211,7 @@ def campaigns_page():
                 form.open_link.data,
                 form.open_link_caps(),
                 form.review_open_link.data,
+                form.retention_days.data,
             )
         except (lifecycle.CampaignError, ValueError) as problem:
             error = CAMPAIGN_ERRORS.get(getattr(problem, "code", "no_version"))

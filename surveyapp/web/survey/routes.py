@@ -20,7 +20,7 @@ from surveyapp.models import Invitation, Page, QuestionnaireVersion
 from surveyapp.questionnaires import rules, version_cache
 from surveyapp.questionnaires.page_forms import RespondentPageForm, make_page_form
 from surveyapp.questionnaires.texts import Texts
-from surveyapp.responses import navigation, reads, respondent
+from surveyapp.responses import erasure, navigation, reads, respondent
 from surveyapp.responses.navigation import Step
 from surveyapp.responses.reads import Link, ResponseState
 from surveyapp.web.survey import bp
@@ -33,6 +33,10 @@ class InvitationNotFound(NotFound):
 
 class CampaignClosed(Gone):
     description_key = "closed"
+
+
+class AnswersDeleted(Gone):
+    description_key = "deleted"
 
 
 def see_other(endpoint: str, **values) -> HTTPResponse:
@@ -50,6 +54,8 @@ class Visit:
     offered: list[str]
     #: The version as this process keeps it (read-only), for things made once per page.
     cached: version_cache.CachedVersion
+    #: How earlier answers through this link were erased (read only when it has no response).
+    erasure: str | None = None
 
     @property
     def token(self) -> str:
@@ -77,6 +83,9 @@ def _visit(token: str, *, allow_closed: bool = False, with_answers: bool = False
     if link is None:
         raise InvitationNotFound()
     response = link.response
+    erased = erasure.erasure_of(link.invitation_id) if response is None else None
+    if erased == erasure.DELETED:
+        raise AnswersDeleted()
     submitted = response is not None and response.status == "submitted"
     if not link.campaign_is_open() and not (allow_closed or submitted):
         raise CampaignClosed()
@@ -95,7 +104,7 @@ def _visit(token: str, *, allow_closed: bool = False, with_answers: bool = False
         offered = [*offered, started_in]
     if response is not None and response.language != g.lang:
         respondent.set_language(response, g.lang)
-    return Visit(link, cached.version, response, cached.texts(g.lang), offered, cached)
+    return Visit(link, cached.version, response, cached.texts(g.lang), offered, cached, erased)
 
 
 def _render(template: str, visit: Visit, **context) -> str:
@@ -357,4 +366,50 @@ def thanks(token: str):
     visit = _visit(token, allow_closed=True)
     if visit.response is None or visit.response.status != "submitted":
         return redirect(url_for("survey.start", token=token))
-    return _render("survey/thanks.html", visit)
+    return _render("survey/thanks.html", visit, deletion=erasure.request_for(visit.response.id))
+
+
+# --- withdrawing and asking for deletion ----------------------------------------
+
+
+@bp.route("/<lang>/r/<token>/withdraw", methods=["GET", "POST"])
+def withdraw(token: str):
+    """Confirm, then delete a response in progress (the link starts anew)."""
+    visit = _visit(token, allow_closed=True)
+    if visit.response is None:
+        return see_other("survey.withdrawn", token=token)
+    if visit.response.status == "submitted":
+        return see_other("survey.thanks", token=token)
+    form = ActionForm()
+    if request.method == "POST":
+        if form.validate():
+            erasure.withdraw(visit.response.id)
+            return see_other("survey.withdrawn", token=token)
+        return _render("survey/withdraw.html", visit, form=form, stale=True), 400
+    return _render("survey/withdraw.html", visit, form=form, stale=False)
+
+
+@bp.get("/<lang>/r/<token>/withdrawn")
+def withdrawn(token: str):
+    visit = _visit(token, allow_closed=True)
+    if visit.response is not None:
+        return redirect(url_for("survey.start", token=token))
+    return _render("survey/withdrawn.html", visit)
+
+
+@bp.route("/<lang>/r/<token>/deletion", methods=["GET", "POST"])
+def request_deletion(token: str):
+    """Confirm, then record a request to delete submitted answers (staff decide)."""
+    visit = _visit(token, allow_closed=True)
+    if visit.response is None or visit.response.status != "submitted":
+        return see_other("survey.start", token=token)
+    earlier = erasure.request_for(visit.response.id)
+    if earlier is not None and earlier.status == "pending":
+        return see_other("survey.thanks", token=token)
+    form = ActionForm()
+    if request.method == "POST":
+        if form.validate():
+            erasure.request_deletion(visit.response.id)
+            return see_other("survey.thanks", token=token)
+        return _render("survey/deletion_request.html", visit, form=form, stale=True), 400
+    return _render("survey/deletion_request.html", visit, form=form, stale=False)
