@@ -118,5 +118,7 @@ def campaign_overview_by_role(campaign_id: int) -> list[RateRow]:
         .where(Invitation.campaign_id == campaign_id)
         .group_by(Invitation.role)
     ).all()
-    by_role = {role: _rate(role, *counts) for role, *counts in rows}
+    by_role = {
+        role: _rate(role, invited, started, submitted) for role, invited, started, submitted in rows
+    }
     return [by_role[role] for role in ROLES if role in by_role]
