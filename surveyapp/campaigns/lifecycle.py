@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from surveyapp.campaigns.safeguards import languages_without_privacy_notice
 from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, QuestionnaireVersion
@@ -16,11 +17,13 @@ from surveyapp.questionnaires.texts import Texts, load_texts
 
 
 class CampaignError(ValueError):
-    """Why a campaign cannot be made: ``code`` is "no_version" or "dates"."""
+    """Why a campaign cannot be made: ``code`` is "no_version", "dates" or "no_privacy"
+    (``languages``: those offered without a privacy notice)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, languages: list[str] | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.languages = languages or []
 
 
 def all_campaigns() -> list[Campaign]:
@@ -60,6 +63,8 @@ def create_campaign(
     version = db.session.get(QuestionnaireVersion, version_id)
     if version is None or version.status != "published":
         raise CampaignError("no_version")
+    if unnoticed := languages_without_privacy_notice(version.id):
+        raise CampaignError("no_privacy", unnoticed)
     opens_at = opens_at or utcnow()
     if closes_at is not None and closes_at <= opens_at:
         raise CampaignError("dates")

@@ -26,7 +26,7 @@ from surveyapp.core import spreadsheets
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
-from surveyapp.languages.registry import is_language
+from surveyapp.languages.registry import LANGUAGES, is_language
 from surveyapp.models import ROLES, Campaign
 from surveyapp.models.base import utcnow
 from surveyapp.places import countries_with_municipalities
@@ -161,6 +161,11 @@ def invitations_csv(campaign_id: int):
 CAMPAIGN_ERRORS = {
     "no_version": _l("Please choose a published questionnaire."),
     "dates": _l("The closing date must come after the opening date."),
+    # I18N: %(languages)s lists language names
+    "no_privacy": _l(
+        "The questionnaire has no privacy notice in %(languages)s. Please add it in the "
+        "questionnaire editor before the campaign opens."
+    ),
 }
 
 
@@ -185,6 +190,10 @@ def campaigns_page():
             )
         except (lifecycle.CampaignError, ValueError) as problem:
             error = CAMPAIGN_ERRORS.get(getattr(problem, "code", "no_version"))
+            if getattr(problem, "languages", None):
+                error = str(error) % {
+                    "languages": ", ".join(LANGUAGES[code].autonym for code in problem.languages)
+                }
         else:
             record_action("campaign_created", f"campaign:{campaign.id}")
             flash(_l("The campaign was created. Now invite municipalities."))
