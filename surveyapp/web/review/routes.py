@@ -20,6 +20,7 @@ from flask_babel import ngettext
 
 from surveyapp import places
 from surveyapp.campaigns import invitations, lifecycle
+from surveyapp.campaigns.duplicates import existing_links, possible_duplicates
 from surveyapp.campaigns.overview import campaign_overview
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core import spreadsheets
@@ -110,34 +111,48 @@ def invite(campaign_id: int):
     countries = countries_with_municipalities()
     form = InviteForm()
     form.set_choices(countries, g.lang)
-    error = None
+    error = existing = None
     if form.validate_on_submit():
         chosen = set(form.countries.data or [])
         codes = [m.code for c in countries if c.code in chosen for m in c.municipalities]
         codes += form.municipalities.data or []
-        try:
-            made = invitations.create_invitations(
-                campaign, codes, form.roles.data or [], form.language.data or None
-            )
-        except invitations.InvitationError as problem:
-            error = (
-                _l("Unknown: %(items)s", items=", ".join(problem.unknown))
-                if problem.unknown
-                else _l("Please choose at least one municipality and one role.")
-            )
-        else:
-            record_action("invitations_created", f"campaign:{campaign.id}", count=len(made))
-            flash(
-                ngettext(
-                    "%(num)d invitation was created.",
-                    "%(num)d invitations were created.",
-                    len(made),
+        roles = form.roles.data or []
+        if "duplicates" not in request.form:
+            # Staff see what exists and choose before any second link is made.
+            existing = existing_links(campaign.id, codes, roles) if codes and roles else None
+        if existing is None or not existing.pairs:
+            try:
+                made = invitations.create_invitations(
+                    campaign,
+                    codes,
+                    roles,
+                    form.language.data or None,
+                    skip_existing=form.duplicates.data != "new",
                 )
-            )
-            return redirect(url_for("review.invite", campaign_id=campaign.id), 303)
+            except invitations.InvitationError as problem:
+                error = (
+                    _l("Unknown: %(items)s", items=", ".join(problem.unknown))
+                    if problem.unknown
+                    else _l("Please choose at least one municipality and one role.")
+                )
+            else:
+                record_action("invitations_created", f"campaign:{campaign.id}", count=len(made))
+                flash(
+                    ngettext(
+                        "%(num)d invitation was created.",
+                        "%(num)d invitations were created.",
+                        len(made),
+                    )
+                )
+                return redirect(url_for("review.invite", campaign_id=campaign.id), 303)
     count = invitations.invitation_count(campaign.id)
     return render_template(
-        "review/invite.html", campaign=campaign, form=form, error=error, count=count
+        "review/invite.html",
+        campaign=campaign,
+        form=form,
+        error=error,
+        count=count,
+        existing=existing if existing is not None and existing.pairs else None,
     )
 
 
@@ -235,6 +250,7 @@ def campaign(campaign_id: int):
         overview=overview,
         country=country,
         waiting=open_link_review.waiting(campaign.id) if campaign.review_open_link else 0,
+        possible_duplicates=possible_duplicates(campaign.id),
         towns=[t for t in overview.municipalities if country in (None, t.country_code)],
         country_names=places.country_names(g.lang),
         town_names=places.municipality_names(g.lang),

@@ -12,6 +12,7 @@ from werkzeug.exceptions import Gone, NotFound
 from werkzeug.wrappers import Response as HTTPResponse
 
 from surveyapp import places
+from surveyapp.campaigns.duplicates import remembered_registrations
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.extensions import limiter
@@ -23,7 +24,7 @@ from surveyapp.questionnaires.texts import Texts
 from surveyapp.responses import navigation, reads, respondent
 from surveyapp.responses.navigation import Step
 from surveyapp.responses.reads import Link, ResponseState
-from surveyapp.web.survey import bp
+from surveyapp.web.survey import bp, open_link_memory
 from surveyapp.web.survey.forms import RegistrationForm
 
 
@@ -153,10 +154,24 @@ def register(open_token: str):
     form = RegistrationForm()
     municipalities = sorted(country.municipalities, key=lambda m: m.name(g.lang)) if country else []
     form.set_choices([(m.code, m.name(g.lang)) for m in municipalities], role_choices())
-    notice = None
+    notice = already = None
+    remembered = remembered_registrations(
+        campaign.id, open_link_memory.remembered_tokens(campaign.id)
+    )
     if request.method == "POST" and country is not None and form.validate():
+        already = next(
+            (
+                invitation
+                for invitation in remembered
+                if (invitation.municipality.code, invitation.role)
+                == (form.municipality.data, form.role.data)
+            ),
+            None,
+        )
         if form.looks_automated():
             notice = "again"
+        elif already is not None and not request.form.get("new_person"):
+            notice = "already"
         else:
             try:
                 invitation = respondent.register_through_open_link(
@@ -165,7 +180,8 @@ def register(open_token: str):
             except respondent.CapReached:
                 notice = "full"
             else:
-                return see_other("survey.start", token=invitation.token)
+                started = see_other("survey.start", token=invitation.token)
+                return open_link_memory.remember(started, campaign.id, invitation.token)
     form.stamp()
     return render_template(
         "survey/register.html",
@@ -175,6 +191,8 @@ def register(open_token: str):
         form=form,
         stale=bool(form.csrf_token.errors),
         notice=notice,
+        remembered=remembered,
+        already=already if notice == "already" else None,
         texts=version_cache.get(campaign.version_id).texts(g.lang),
     )
 
