@@ -110,7 +110,7 @@ def copy_version(source_id: int, questionnaire: Questionnaire, number: int) -> Q
 _QUESTION_COPY = (
     "name", "type", "position", "required", "domain_id", "measure", "min_value", "max_value",
     "max_length", "integer_only", "relevant", "constraint", "calculation", "choice_filter",
-    "default", "appearance", "source_type", "extra",
+    "default", "appearance", "source_type", "extra", "min_date", "max_date",
 )  # fmt: skip
 
 

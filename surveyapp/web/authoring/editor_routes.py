@@ -15,6 +15,7 @@ from surveyapp.core.url_converters import MAX_DATABASE_ID
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Domain, Page, Question, QuestionnaireVersion
+from surveyapp.questionnaires import date_limits
 from surveyapp.questionnaires.editing import structure, text_edits, version_edits
 from surveyapp.questionnaires.editing.errors import EditError
 from surveyapp.questionnaires.editing.publish_checks import publish_problems
@@ -46,6 +47,7 @@ EDIT_ERRORS = {
     "bad_measure": _l("Please choose need, capacity or nothing."),
     "bad_domain": _l("Please choose one of the domains."),
     "bad_range": _l("The smallest number must not be larger than the largest."),
+    "bad_date_range": _l("The earliest date must not be later than the latest date."),
     "no_choices": _l("A question with answer options needs at least one option."),
     "bad_choices": _l("Option codes must be unique and use letters, digits, _, - or ."),
     "bad_expression": _l("The expression cannot be used: %(detail)s"),
@@ -216,6 +218,7 @@ def _question_form(question: Question | None = None) -> QuestionForm:
         form.max_length.data = question.max_length
         form.relevant.data = question.relevant or ""
         form.constraint.data = question.constraint or ""
+        form.min_date.data, form.max_date.data = question.min_date or "", question.max_date or ""
         if question.choice_list:
             source = load_texts(question.version_id, SOURCE_LANGUAGE)
             form.choices.data = "\n".join(
@@ -239,6 +242,8 @@ def _spec(form: QuestionForm) -> structure.QuestionSpec:
         integer_only=form.integer_only.data,
         relevant=(form.relevant.data or "").strip() or None,
         constraint=(form.constraint.data or "").strip() or None,
+        min_date=date_limits.parse_limit(form.min_date.data),
+        max_date=date_limits.parse_limit(form.max_date.data),
         choices=getattr(form, "parsed_choices", None),
     )
 
