@@ -59,7 +59,7 @@ def test_the_invite_page_counts_started_and_submitted_links_in_macedonian(
     page = analyst.post_form(url, {"municipalities": ["mk-kumanovo"], "roles": ["mayor"]}).get_data(
         as_text=True
     )
-    assert "поднесени: 1" in page
+    assert "испратени: 1" in page
 
 
 def test_the_same_browser_is_offered_its_open_link_response_again(app, client):
