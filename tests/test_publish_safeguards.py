@@ -125,3 +125,16 @@ def test_the_home_page_tells_apart_campaigns_with_the_same_title(app, client):
     page = client.get("/en/").get_data(as_text=True)
     assert "Round 2027 Kosovo" in page and "Round 2027 North Macedonia" in page
     assert "version 1" in page
+
+
+def test_the_open_link_offers_only_the_languages_its_questionnaire_offers(app, client):
+    from surveyapp.questionnaires.texts import set_language_withdrawn
+
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))
+        set_language_withdrawn(campaign.version_id, "mk", True)
+        open_token = campaign.open_token
+    moved = client.get(f"/mk/o/{open_token}?country=MK")
+    assert moved.status_code in (302, 303) and f"/en/o/{open_token}" in moved.location
+    page = client.get(f"/en/o/{open_token}").get_data(as_text=True)
+    assert 'lang="mk"' not in page and 'lang="sq"' in page

@@ -148,6 +148,18 @@ def register(open_token: str):
         raise InvitationNotFound()
     if not campaign.is_open():
         raise CampaignClosed()
+    cached = version_cache.get(campaign.version_id)
+    if not cached.allows(g.lang, None):
+        # Only complete languages that staff have not withdrawn are offered.
+        return redirect(
+            url_for(
+                "survey.register",
+                open_token=open_token,
+                country=request.args.get("country") or None,
+                lang=cached.offered[0],
+            ),
+            303,
+        )
     countries = places.countries_with_municipalities()
     country_code = request.values.get("country", "")
     country = next((c for c in countries if c.code == country_code), None)
@@ -193,7 +205,8 @@ def register(open_token: str):
         notice=notice,
         remembered=remembered,
         already=already if notice == "already" else None,
-        texts=version_cache.get(campaign.version_id).texts(g.lang),
+        texts=cached.texts(g.lang),
+        offered_languages=cached.offered,
     )
 
 
