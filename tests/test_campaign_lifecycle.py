@@ -127,3 +127,31 @@ def test_the_invite_page_narrows_municipalities_by_country_and_name(app, staff):
     assert 'value="al-berat"' in page and 'value="al-belsh"' not in page
     assert 'value="mk-cair"' not in page
     assert 'value="mk-cair"' in analyst.client.get(url).get_data(as_text=True)
+
+
+def test_a_campaign_does_not_reopen_without_a_privacy_notice_in_every_language(app, staff):
+    from surveyapp.models import TextEntry
+
+    analyst = staff("analyst")
+    campaign_id, _name = _demo(app)
+    base = f"/en/staff/campaigns/{campaign_id}"
+    assert analyst.post_form(f"{base}/close", {}).status_code == 303
+    with app.app_context():
+        notice = db.session.scalar(
+            select(TextEntry).where(
+                TextEntry.version_id == builtin_version().id,
+                TextEntry.key == "privacy.text",
+                TextEntry.lang == "en",
+            )
+        )
+        notice.text = ""
+        db.session.commit()
+    refused = analyst.post_form(f"{base}/reopen", {}, form_page=base)
+    assert refused.status_code == 303
+    page = analyst.client.get(base).get_data(as_text=True)
+    # (A translation left blank only takes its language offline; the English notice is
+    # what every offered language is made from.)
+    assert "no privacy notice in" in page and "English" in page
+    with app.app_context():
+        assert not db.session.get(Campaign, campaign_id).is_open()
+    assert not _actions(app, "campaign_reopened")

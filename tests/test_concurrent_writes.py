@@ -44,6 +44,8 @@ def _open_link_registration(app, number: int) -> None:
                 "country": "MK",
                 "municipality": "mk-cair",
                 "role": "councillor",
+                # Each round stands for another person on this device.
+                "new_person": "y",
             },
         )
         assert made.status_code == 303, made.status_code

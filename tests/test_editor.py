@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import Questionnaire, QuestionnaireVersion, TextEntry
+from surveyapp.questionnaires.editing import text_edits
 from surveyapp.questionnaires.texts import load_texts, translation_status
 
 
@@ -69,6 +70,11 @@ def test_build_a_questionnaire_preview_it_and_publish(app, staff):
     preview = analyst.client.get(f"/en/staff/questionnaires/{version_id}/preview/en/1")
     assert "How pressing is youth participation?" in preview.get_data(as_text=True)
 
+    editor = analyst.client.get(f"/en/staff/questionnaires/{version_id}").get_data(as_text=True)
+    assert "privacy.text" in editor, "the editor says what publishing still needs"
+    with app.app_context():
+        text_edits.set_source_text(version_id, "privacy.text", "Your answers stay with us.")
+        text_edits.set_source_text(version_id, "privacy.consent", "I agree.")
     published = analyst.post_form(
         f"/en/staff/questionnaires/{version_id}/publish",
         {},

@@ -496,7 +496,7 @@ def test_function_table_matches_the_documented_subset():
     assert set(FUNCTIONS) == {
         "selected", "count-selected", "string-length", "regex", "if", "not", "number",
         "string", "boolean", "true", "false", "int", "round", "concat", "contains",
-        "starts-with", "coalesce", "today",
+        "starts-with", "coalesce", "today", "date",
     }  # fmt: skip
 
 

@@ -34,6 +34,9 @@ def _campaign(app, caps=None, review=False) -> str:
 
 
 def _register(client, open_token, municipality="mk-aerodrom", role="mayor", lang="mk", **extra):
+    """Register through the open link; by default as a new person (``new_person``), as
+    the test client stands for many people's browsers."""
+    extra.setdefault("new_person", "y")
     html = client.get(f"/{lang}/o/{open_token}?country=MK").get_data(as_text=True)
     data = {"csrf_token": csrf_token(html), "country": "MK", "municipality": municipality}
     shown = re.search(r'name="shown_at" type="hidden" value="([^"]*)"', html)

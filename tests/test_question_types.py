@@ -26,6 +26,8 @@ def question(kind: str, **fields) -> SimpleNamespace:
         "max_length": None,
         "integer_only": False,
         "source_type": None,
+        "min_date": None,
+        "max_date": None,
     }
     return SimpleNamespace(**{**defaults, **fields})
 
@@ -121,6 +123,32 @@ def test_unknown_or_missing_types_read_as_text():
 def test_form_fields(kind, field_class):
     field = TYPES[kind].field(question(kind), FakeTexts(), {"label": "L"})
     assert field.field_class is field_class
+
+
+def test_a_date_field_checks_its_limits_with_today_resolved_when_checked(app):
+    from datetime import date, timedelta
+
+    from wtforms.validators import StopValidation
+
+    field = TYPES["date"].field(
+        question("date", min_date="2000-01-01", max_date="today"), FakeTexts(), {}
+    )
+    within = next(v for v in field.kwargs["validators"] if hasattr(v, "largest"))
+    assert field.kwargs["render_kw"] == {"type": "date", "min": "2000-01-01"}
+    with app.test_request_context("/en/"):
+        for day, accepted in [
+            (date.today(), True),
+            (date(2000, 1, 1), True),
+            (date.today() + timedelta(days=1), False),
+            (date(1999, 12, 31), False),
+        ]:
+            checked = SimpleNamespace(data=day, errors=[])
+            try:
+                within(None, checked)
+            except StopValidation as refusal:
+                assert not accepted and "January 1, 2000" in str(refusal)
+            else:
+                assert accepted
 
 
 def test_text_fields_default_lengths_and_choice_labels():

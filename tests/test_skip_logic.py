@@ -44,7 +44,10 @@ def _build(app) -> str:
         text_edits.save_texts(
             version.id, {(message_key, "mk"): "Година од 2000 до 2030."}, {message_key}
         )
-        version_edits.publish(version.id)
+        text_edits.set_source_text(version.id, "privacy.text", "Your answers stay with us.")
+        text_edits.set_source_text(version.id, "privacy.consent", "I agree.")
+        # Macedonian has only the constraint message: it is left out until complete.
+        version_edits.publish(version.id, leave_out_incomplete=True)
         campaign = lifecycle.create_campaign("Skip campaign", version.id)
         town = db.session.scalar(select(Municipality).where(Municipality.code == "mk-struga"))
         token = new_token()

@@ -101,7 +101,7 @@ def counts() -> tuple[int, ...]:
 QUESTION_ATTRIBUTES = (
     "name", "type", "position", "required", "measure", "min_value", "max_value", "max_length",
     "integer_only", "relevant", "constraint", "calculation", "choice_filter", "default",
-    "appearance", "source_type", "extra",
+    "appearance", "source_type", "extra", "min_date", "max_date",
 )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from surveyapp.campaigns.duplicates import existing_links
 from surveyapp.campaigns.tokens import new_token
 from surveyapp.core.database import write_transaction
 from surveyapp.core.spreadsheets import csv_chunks, neutralise
@@ -29,10 +30,13 @@ def create_invitations(
     municipality_codes: list[str],
     roles: list[str],
     language: str | None = None,
+    skip_existing: bool = True,
 ) -> list[Invitation]:
     """One invitation per municipality and role, all or none.
 
-    ``language`` None lets each respondent's browser choose.
+    ``language`` None lets each respondent's browser choose. With ``skip_existing``
+    (the default), a municipality and role that already has a link in the campaign
+    gets no second one; staff ask for new links anyway by passing False.
     """
     codes = list(dict.fromkeys(code.strip() for code in municipality_codes if code.strip()))
     found = {
@@ -45,6 +49,7 @@ def create_invitations(
         unknown.append(language)
     if unknown or not codes or not roles:
         raise InvitationError(unknown)
+    taken = existing_links(campaign.id, codes, roles).taken if skip_existing else frozenset()
     invitations = [
         Invitation(
             token=new_token(),
@@ -55,6 +60,7 @@ def create_invitations(
         )
         for code in codes
         for role in roles
+        if (code, role) not in taken
     ]
     db.session.add_all(invitations)
     db.session.commit()

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
+from surveyapp.campaigns.safeguards import languages_without_privacy_notice
 from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import (
@@ -28,11 +29,13 @@ from surveyapp.questionnaires.texts import Texts, load_texts, offered_languages
 class CampaignError(ValueError):
     """Why a campaign cannot be made or changed: ``code`` is "no_version", "dates",
     "answered" (the version cannot change once someone answered), "languages" (not
-    offered by the version), "group_size" or "confirm" (the typed name differs)."""
+    offered by the version), "group_size", "confirm" (the typed name differs) or
+    "no_privacy" (``languages``: those offered without a privacy notice)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, languages: list[str] | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.languages = languages or []
 
 
 #: The smallest and largest minimum group size staff may set for a campaign.
@@ -86,6 +89,8 @@ def create_campaign(
     version = db.session.get(QuestionnaireVersion, version_id)
     if version is None or version.status != "published":
         raise CampaignError("no_version")
+    if unnoticed := languages_without_privacy_notice(version.id):
+        raise CampaignError("no_privacy", unnoticed)
     opens_at = opens_at or utcnow()
     if closes_at is not None and closes_at <= opens_at:
         raise CampaignError("dates")
@@ -136,6 +141,7 @@ def update_campaign(
         languages = [code for code in offered if code in languages]
         if languages == offered:
             languages = None
+    _check_privacy_notice(version_id, languages)
     if min_group_size is not None and not (
         GROUP_SIZE_RANGE[0] <= min_group_size <= GROUP_SIZE_RANGE[1]
     ):
@@ -169,9 +175,20 @@ def close_campaign(campaign: Campaign) -> None:
     db.session.commit()
 
 
+def _check_privacy_notice(version_id: int, languages: list[str] | None) -> None:
+    """CampaignError("no_privacy") when a language the campaign offers has no notice."""
+    unnoticed = languages_without_privacy_notice(version_id)
+    if languages is not None:
+        unnoticed = [code for code in unnoticed if code in languages]
+    if unnoticed:
+        raise CampaignError("no_privacy", unnoticed)
+
+
 @write_transaction()
 def reopen_campaign(campaign: Campaign) -> None:
-    """Take answers again, until someone closes it."""
+    """Take answers again, until someone closes it (not without a privacy notice in
+    every language it offers: CampaignError("no_privacy"))."""
+    _check_privacy_notice(campaign.version_id, campaign.languages)
     campaign.closes_at = None
     db.session.commit()
 

@@ -149,6 +149,10 @@ class Question(db.Model):
     min_value: Mapped[float | None]
     max_value: Mapped[float | None]
     max_length: Mapped[int | None]
+    #: Date questions: the smallest and largest date accepted, an ISO day or
+    #: "today" (``surveyapp.questionnaires.date_limits``); None: no limit.
+    min_date: Mapped[str | None] = mapped_column(String(10))
+    max_date: Mapped[str | None] = mapped_column(String(10))
     #: Number questions that accept whole numbers only (XLSForm "integer").
     integer_only: Mapped[bool] = mapped_column(default=False)
     #: XLSForm expressions (see surveyapp.expressions): shown when ``relevant``

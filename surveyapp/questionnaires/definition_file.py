@@ -128,6 +128,8 @@ def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersi
                     min_value=q.get("min"),
                     max_value=q.get("max"),
                     max_length=q.get("max_length"),
+                    min_date=q.get("min_date"),
+                    max_date=q.get("max_date"),
                 )
             )
             _add_texts(version, text_keys.question_label(q["name"]), q["label"])

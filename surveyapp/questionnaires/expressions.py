@@ -520,6 +520,8 @@ FUNCTIONS: dict[str, _Function] = {
     "starts-with": _eager(lambda text, start: as_string(text).startswith(as_string(start)), 2),
     "coalesce": _Function(2, 2, _coalesce),
     "today": _Function(0, 0, lambda context, call: context.today),
+    # date('2000-01-01'): an ISO day as a date; anything else is empty.
+    "date": _eager(lambda value: _as_date(value) or "", 1),
 }
 
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, StopValidation
 
 from surveyapp.core.form_fields import (
     KnownChoices,
@@ -44,6 +44,7 @@ from surveyapp.core.form_fields import (
 )
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models.questionnaire import ANSWERABLE_TYPES, CHOICE_TYPES, QUESTION_TYPES
+from surveyapp.questionnaires import date_limits
 from surveyapp.questionnaires.expressions import as_string
 
 if TYPE_CHECKING:
@@ -121,6 +122,37 @@ class QuestionType:
 
     def xlsform_type(self, question: Question) -> str:
         return self.code
+
+
+class DateWithin:
+    """Refuses a date outside the question's limits, saying the range in the page's
+    language and the respondent's date format."""
+
+    def __init__(self, smallest: str | None, largest: str | None) -> None:
+        self.smallest, self.largest = smallest, largest
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data is None:
+            return
+        low = date_limits.resolve(self.smallest)
+        high = date_limits.resolve(self.largest)
+        if (low is None or field.data >= low) and (high is None or field.data <= high):
+            return
+        field.errors[:] = []
+        if low is not None and high is not None:
+            message = _l(
+                "Please enter a date in the allowed range: %(start)s – %(end)s",
+                start=format_date(low, "long"),
+                end=format_date(high, "long"),
+            )
+        elif low is not None:
+            message = _l(
+                "Please enter a date no earlier than %(start)s", start=format_date(low, "long")
+            )
+        else:
+            message = _l("Please enter a date no later than %(end)s", end=format_date(high, "long"))
+        # No full stop after the dates: some languages' formats end with one ("2026 г.").
+        raise StopValidation(str(message))
 
 
 #: Question type code -> its behaviour, in the order of the models' QUESTION_TYPES.
@@ -302,7 +334,15 @@ class Date(QuestionType):
     label = _l("Date")
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
-        return LocalDateField(validators=[Optional()], render_kw={"type": "date"}, **kwargs)
+        render_kw: dict[str, str] = {"type": "date"}
+        # A fixed limit helps the phone's date picker; "today" is resolved when checked.
+        for attribute, limit in (("min", question.min_date), ("max", question.max_date)):
+            if limit and limit != date_limits.TODAY:
+                render_kw[attribute] = limit
+        validators = [Optional()]
+        if question.min_date or question.max_date:
+            validators.append(DateWithin(question.min_date, question.max_date))
+        return LocalDateField(validators=validators, render_kw=render_kw, **kwargs)
 
     def columns(self, question: Question, value: Any, scores: Scores) -> Columns:
         return None, None, value.isoformat()

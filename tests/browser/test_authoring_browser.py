@@ -82,6 +82,17 @@ def test_build_publish_and_answer_a_questionnaire_with_a_skip_rule(
          "relevant": "${has_plan} = 'yes'"},
     )  # fmt: skip
     page.screenshot(path=screenshots / "authoring-editor.png", full_page=True)
+    # Not publishable yet: the editor says the privacy notice is missing.
+    assert "privacy.text" in page.locator("#publish-problems + ul").inner_text()
+    page.get_by_role("link", name="Title, introduction, privacy notice and page titles").click()
+    page.wait_for_load_state()
+    page.fill("[name=text-2-en]", "Your answers are kept safe and reported only in aggregate.")
+    page.fill("[name=text-3-en]", "I agree to take part.")
+    page.get_by_role("button", name="Save texts").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Questionnaires").first.click()
+    page.get_by_role("link", name="Action plan check").click()
+    page.wait_for_load_state()
     page.get_by_role("button", name="Publish this version").click()
     page.wait_for_load_state()
     assert "Version 1 is published." in page.locator(".flash").inner_text()

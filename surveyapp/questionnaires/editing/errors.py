@@ -12,6 +12,8 @@ class EditError(ValueError):
     def __init__(self, code: str, detail: str = "") -> None:
         super().__init__(f"{code}: {detail}")
         self.code, self.detail = code, detail
+        #: Every reason a version cannot be published ("not_ready"): PublishProblem.
+        self.problems: list = []
 
 
 def check_name(name: str) -> None:

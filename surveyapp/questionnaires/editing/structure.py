@@ -22,7 +22,7 @@ from surveyapp.models import (
     QuestionnaireVersion,
     TextEntry,
 )
-from surveyapp.questionnaires import text_keys
+from surveyapp.questionnaires import date_limits, text_keys
 from surveyapp.questionnaires.editing.errors import EditError, check_name, get_or_fail
 from surveyapp.questionnaires.editing.text_edits import (
     copy_texts,
@@ -123,6 +123,9 @@ class QuestionSpec:
     integer_only: bool = False
     relevant: str | None = None
     constraint: str | None = None
+    #: Date questions: smallest and largest date, an ISO day or "today".
+    min_date: str | None = None
+    max_date: str | None = None
     #: (value, score, English label) per choice, for choice types.
     choices: list[tuple[str, float | None, str]] | None = None
 
@@ -149,6 +152,8 @@ def _check_spec(
         and spec.min_value > spec.max_value
     ):
         raise EditError("bad_range", spec.name)
+    if not date_limits.in_order(spec.min_date, spec.max_date):
+        raise EditError("bad_date_range", spec.name)
     if TYPES[spec.type].choices:
         values = [value for value, _score, _label in spec.choices or []]
         if not values:
@@ -214,6 +219,9 @@ def _apply(question: Question, spec: QuestionSpec, domain: Domain | None, versio
     question.integer_only = spec.integer_only
     question.relevant = spec.relevant or None
     question.constraint = spec.constraint or None
+    is_date = spec.type == "date"
+    question.min_date = spec.min_date if is_date else None
+    question.max_date = spec.max_date if is_date else None
     if TYPES[spec.type].choices:
         question.choice_list = _choice_list_for(question, spec, version)
     else:

@@ -24,8 +24,8 @@ from surveyapp.models import (
 from surveyapp.models.base import utcnow
 from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.editing.errors import EditError, check_name
-from surveyapp.questionnaires.editing.text_edits import set_text, source_texts
-from surveyapp.questionnaires.question_types import TYPES
+from surveyapp.questionnaires.editing.publish_checks import publish_problems
+from surveyapp.questionnaires.editing.text_edits import set_text
 from surveyapp.questionnaires.versions import load_version
 
 
@@ -110,7 +110,7 @@ def copy_version(source_id: int, questionnaire: Questionnaire, number: int) -> Q
 _QUESTION_COPY = (
     "name", "type", "position", "required", "domain_id", "measure", "min_value", "max_value",
     "max_length", "integer_only", "relevant", "constraint", "calculation", "choice_filter",
-    "default", "appearance", "source_type", "extra",
+    "default", "appearance", "source_type", "extra", "min_date", "max_date",
 )  # fmt: skip
 
 
@@ -140,20 +140,26 @@ def duplicate(version_id: int, new_name: str) -> QuestionnaireVersion:
 
 
 @write_transaction()
-def publish(version_id: int) -> QuestionnaireVersion:
-    """Freeze a draft. Refused when a page has no question or a question has no label."""
+def publish(version_id: int, leave_out_incomplete: bool = False) -> QuestionnaireVersion:
+    """Freeze a draft once :func:`publish_problems` finds nothing in the way.
+
+    Raises ``EditError("not_ready")`` with every problem in ``problems``; with
+    ``leave_out_incomplete``, half-translated languages do not stop it (they are
+    not offered until their translation is complete)."""
     version = load_version(version_id)
+    if version is None:
+        raise EditError("not_found", str(version_id))
     if version.status != "draft":
         raise EditError("not_draft", str(version.number))
-    source = source_texts(version.id)
-    for page in version.pages:
-        if not page.questions:
-            raise EditError("empty_page", page.name)
-        for q in page.questions:
-            if TYPES[q.type].shown and not source.get(text_keys.question_label(q.name)):
-                raise EditError("no_label", q.name)
-            if q.has_choices and not (q.choice_list and q.choice_list.choices):
-                raise EditError("no_choices", q.name)
+    problems = [
+        problem
+        for problem in publish_problems(version)
+        if problem.blocks_always or not leave_out_incomplete
+    ]
+    if problems:
+        error = EditError("not_ready", str(len(problems)))
+        error.problems = problems
+        raise error
     version.status = "published"
     version.published_at = utcnow()
     db.session.commit()

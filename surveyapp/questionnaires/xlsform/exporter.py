@@ -21,7 +21,7 @@ from sqlalchemy import select
 from surveyapp.extensions import db
 from surveyapp.languages.registry import DERIVED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Domain, Question, QuestionnaireVersion, TextEntry
-from surveyapp.questionnaires import text_keys
+from surveyapp.questionnaires import date_limits, text_keys
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.versions import load_version
 from surveyapp.questionnaires.xlsform.columns import language_label
@@ -112,7 +112,8 @@ def _question_row(question: Question, texts, domains: dict[int, Domain]) -> dict
     row |= {
         "required": "yes" if question.required else None,
         "relevant": question.relevant,
-        "constraint": question.constraint,
+        "constraint": question.constraint
+        or date_limits.as_constraint(question.min_date, question.max_date),
         "calculation": question.calculation,
         "choice_filter": question.choice_filter,
         "default": question.default,

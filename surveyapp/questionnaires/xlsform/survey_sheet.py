@@ -24,6 +24,7 @@ from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.models import MEASURES, Domain
 from surveyapp.questionnaires import text_keys
+from surveyapp.questionnaires.date_limits import limits_from_constraint
 from surveyapp.questionnaires.text_keys import NAME
 from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, Sheet, SheetReport
 
@@ -294,6 +295,11 @@ class SurveySheetReader:
         if our_type == "calculate" and not fields["calculation"]:
             message = _l("A calculate row needs a calculation.")
             at.error(number, columns.header("calculation"), message)
+        if our_type == "date":
+            smallest, largest, whole = limits_from_constraint(fields["constraint"])
+            fields["min_date"], fields["max_date"] = smallest, largest
+            if whole:
+                fields["constraint"] = None
         if source_type == "range":
             self.range(number, row, fields)
         return fields

@@ -10,6 +10,7 @@ from surveyapp.core.form_fields import NumberField, at_most
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Domain
+from surveyapp.questionnaires import date_limits
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import MAX_TEXT_LENGTH, MAX_TITLE_LENGTH
 
@@ -41,6 +42,15 @@ class NewPageForm(FlaskForm):
     )
 
 
+def date_limit(form, field: StringField) -> None:
+    try:
+        date_limits.parse_limit(field.data)
+    except ValueError:
+        raise ValidationError(
+            _l("Write a date such as 2000-01-01, or “today”, or leave it empty.")
+        ) from None
+
+
 class QuestionForm(FlaskForm):
     name = StringField(
         _l("Short name (letters, digits and _)"),
@@ -54,6 +64,12 @@ class QuestionForm(FlaskForm):
     min_value = NumberField(_l("Smallest number allowed"), validators=[Optional()])
     max_value = NumberField(_l("Largest number allowed"), validators=[Optional()])
     integer_only = BooleanField(_l("Whole numbers only"))
+    min_date = StringField(
+        _l("Earliest date allowed"), validators=[Optional(), at_most(10), date_limit]
+    )
+    max_date = StringField(
+        _l("Latest date allowed"), validators=[Optional(), at_most(10), date_limit]
+    )
     max_length = NumberField(_l("Longest text allowed (characters)"), validators=[Optional()])
     relevant = StringField(_l("Show only when (XLSForm expression)"), validators=[at_most(2000)])
     constraint = StringField(

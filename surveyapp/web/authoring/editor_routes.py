@@ -15,8 +15,10 @@ from surveyapp.core.url_converters import MAX_DATABASE_ID
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Domain, Page, Question, QuestionnaireVersion
+from surveyapp.questionnaires import date_limits
 from surveyapp.questionnaires.editing import structure, text_edits, version_edits
 from surveyapp.questionnaires.editing.errors import EditError
+from surveyapp.questionnaires.editing.publish_checks import publish_problems
 from surveyapp.questionnaires.page_forms import make_page_form
 from surveyapp.questionnaires.texts import (
     MAX_TEXT_LENGTH,
@@ -45,10 +47,14 @@ EDIT_ERRORS = {
     "bad_measure": _l("Please choose need, capacity or nothing."),
     "bad_domain": _l("Please choose one of the domains."),
     "bad_range": _l("The smallest number must not be larger than the largest."),
+    "bad_date_range": _l("The earliest date must not be later than the latest date."),
     "no_choices": _l("A question with answer options needs at least one option."),
     "bad_choices": _l("Option codes must be unique and use letters, digits, _, - or ."),
     "bad_expression": _l("The expression cannot be used: %(detail)s"),
     "not_draft": _l("This version is published already."),
+    "not_ready": _l(
+        "Nothing was published: please fix the problems listed under Before publishing."
+    ),
     "empty_page": _l("Every page needs at least one question before publishing."),
     "no_label": _l("Every question needs an English text before publishing."),
     "last_page": _l("A questionnaire needs at least one page."),
@@ -60,6 +66,28 @@ EDIT_ERRORS = {
         text=MAX_TEXT_LENGTH,
     ),
 }
+
+
+PUBLISH_PROBLEMS = {
+    "empty_page": _l("Page %(detail)s has no question yet."),
+    "no_choices": _l("Question %(detail)s has no answer options."),
+    # I18N: %(detail)s lists text keys such as privacy.text, q.age.label
+    "no_text": _l(
+        "These texts are missing in English (the privacy notice and its consent are "
+        "needed before respondents can be asked): %(detail)s"
+    ),
+    # I18N: %(language)s is a language name; %(detail)s lists text keys
+    "incomplete_language": _l(
+        "%(language)s is only partly translated. Missing: %(detail)s. Finish the "
+        "translation, or publish and leave the language out until it is complete."
+    ),
+}
+
+
+def publish_problem_text(problem) -> str:
+    """One publishing problem as the editor says it, in the staff member's language."""
+    language = LANGUAGES[problem.lang].autonym if problem.lang else ""
+    return str(PUBLISH_PROBLEMS[problem.code]) % {"detail": problem.detail, "language": language}
 
 
 def _error(error: EditError) -> str:
@@ -131,6 +159,8 @@ def editor(version_id: int):
         texts=load_texts(version.id, g.lang),
         source=load_texts(version.id, SOURCE_LANGUAGE),
         status=translation_status(version.id),
+        problems=publish_problems(version) if version.status == "draft" else [],
+        problem_text=publish_problem_text,
         page_form=NewPageForm(),
         duplicate_form=DuplicateForm(),
         type_labels=TYPE_LABELS,
@@ -188,6 +218,7 @@ def _question_form(question: Question | None = None) -> QuestionForm:
         form.max_length.data = question.max_length
         form.relevant.data = question.relevant or ""
         form.constraint.data = question.constraint or ""
+        form.min_date.data, form.max_date.data = question.min_date or "", question.max_date or ""
         if question.choice_list:
             source = load_texts(question.version_id, SOURCE_LANGUAGE)
             form.choices.data = "\n".join(
@@ -211,6 +242,8 @@ def _spec(form: QuestionForm) -> structure.QuestionSpec:
         integer_only=form.integer_only.data,
         relevant=(form.relevant.data or "").strip() or None,
         constraint=(form.constraint.data or "").strip() or None,
+        min_date=date_limits.parse_limit(form.min_date.data),
+        max_date=date_limits.parse_limit(form.max_date.data),
         choices=getattr(form, "parsed_choices", None),
     )
 
@@ -324,7 +357,9 @@ def edit_texts(version_id: int):
 def publish(version_id: int):
     if ActionForm().validate_on_submit():
         try:
-            version = version_edits.publish(version_id)
+            version = version_edits.publish(
+                version_id, leave_out_incomplete=bool(request.form.get("leave_out_incomplete"))
+            )
         except EditError as error:
             flash(_error(error), "error")
         else:

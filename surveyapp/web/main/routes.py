@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g, redirect, render_template, url_for
 
-from surveyapp.campaigns.lifecycle import open_campaigns_for_home
+from surveyapp.campaigns.home_listing import home_cards
 from surveyapp.web.main import bp
 
 
@@ -17,5 +17,5 @@ def index():
 def home():
     campaigns = []
     if current_app.config["SHOW_OPEN_CAMPAIGNS"]:
-        campaigns = open_campaigns_for_home(g.lang)
+        campaigns = home_cards(g.lang)
     return render_template("home.html", campaigns=campaigns)

@@ -25,7 +25,21 @@ EDIT_ERRORS = {
     ),
     "languages": _l("Please choose at least one of the languages the questionnaire offers."),
     "group_size": _l("Please give a whole number from 2 to 50, or leave it empty."),
+    # I18N: %(languages)s lists language names
+    "no_privacy": _l(
+        "The questionnaire has no privacy notice in %(languages)s. Please add it in the "
+        "questionnaire editor before the campaign opens."
+    ),
 }
+
+
+def _campaign_error(problem: lifecycle.CampaignError) -> str:
+    """The message of a refused campaign change, with the languages it names."""
+    message = EDIT_ERRORS[problem.code]
+    if problem.languages:
+        names = ", ".join(LANGUAGES[code].autonym for code in problem.languages)
+        return str(message) % {"languages": names}
+    return str(message)
 
 
 def _edit_form(campaign: Campaign) -> CampaignEditForm:
@@ -66,7 +80,7 @@ def edit_campaign(campaign_id: int):
                 form.min_group_size.data,
             )
         except lifecycle.CampaignError as problem:
-            error = EDIT_ERRORS[problem.code]
+            error = _campaign_error(problem)
         except ValueError:
             error = EDIT_ERRORS["no_version"]
         else:
@@ -102,9 +116,13 @@ def close_campaign(campaign_id: int):
 def reopen_campaign(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     if ActionForm().validate_on_submit():
-        lifecycle.reopen_campaign(campaign)
-        record_action("campaign_reopened", f"campaign:{campaign.id}")
-        flash(_l("The campaign is open again until you close it."))
+        try:
+            lifecycle.reopen_campaign(campaign)
+        except lifecycle.CampaignError as problem:
+            flash(_campaign_error(problem), "error")
+        else:
+            record_action("campaign_reopened", f"campaign:{campaign.id}")
+            flash(_l("The campaign is open again until you close it."))
     return redirect(url_for("review.campaign", campaign_id=campaign.id), 303)
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField
+from wtforms import RadioField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 
 from surveyapp.campaigns.roles import role_choices
@@ -16,6 +16,17 @@ class InviteForm(FlaskForm):
     municipalities = SelectMultipleField(_l("Or choose municipalities"), validate_choice=False)
     roles = CheckboxesField(_l("Roles to invite"), validate_choice=False)
     language = SelectField(_l("Language of the invitation"), validate_choice=False)
+    #: Shown once some chosen municipalities and roles already have links.
+    duplicates = RadioField(
+        _l("Municipalities and roles that already have a link"),
+        choices=[
+            SelectChoice("skip", _l("Skip them: invite only those without a link (recommended)")),
+            SelectChoice(
+                "new", _l("Make new links for them anyway (their earlier links keep working)")
+            ),
+        ],
+        default="skip",
+    )
 
     def set_choices(
         self, countries: list[Country], lang: str, country: str = "", search: str = ""

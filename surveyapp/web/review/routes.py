@@ -22,13 +22,14 @@ from flask_login import current_user
 from surveyapp import places
 from surveyapp.accounts.permissions import can
 from surveyapp.campaigns import invitations, lifecycle, staff_home
+from surveyapp.campaigns.duplicates import existing_links, possible_duplicates
 from surveyapp.campaigns.overview import campaign_overview, campaign_overview_by_role
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core import spreadsheets
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
-from surveyapp.languages.registry import is_language
+from surveyapp.languages.registry import LANGUAGES, is_language
 from surveyapp.models import ROLES, Campaign
 from surveyapp.models.base import utcnow
 from surveyapp.places import countries_with_municipalities
@@ -133,31 +134,40 @@ def invite(campaign_id: int):
     shown_country = request.args.get("country", "")[:10]
     search = request.args.get("q", "")[:100]
     form.set_choices(countries, g.lang, shown_country, search)
-    error = None
+    error = existing = None
     if form.validate_on_submit():
         chosen = set(form.countries.data or [])
         codes = [m.code for c in countries if c.code in chosen for m in c.municipalities]
         codes += form.municipalities.data or []
-        try:
-            made = invitations.create_invitations(
-                campaign, codes, form.roles.data or [], form.language.data or None
-            )
-        except invitations.InvitationError as problem:
-            error = (
-                _l("Unknown: %(items)s", items=", ".join(problem.unknown))
-                if problem.unknown
-                else _l("Please choose at least one municipality and one role.")
-            )
-        else:
-            record_action("invitations_created", f"campaign:{campaign.id}", count=len(made))
-            flash(
-                ngettext(
-                    "%(num)d invitation was created.",
-                    "%(num)d invitations were created.",
-                    len(made),
+        roles = form.roles.data or []
+        if "duplicates" not in request.form:
+            # Staff see what exists and choose before any second link is made.
+            existing = existing_links(campaign.id, codes, roles) if codes and roles else None
+        if existing is None or not existing.pairs:
+            try:
+                made = invitations.create_invitations(
+                    campaign,
+                    codes,
+                    roles,
+                    form.language.data or None,
+                    skip_existing=form.duplicates.data != "new",
                 )
-            )
-            return redirect(url_for("review.invite", campaign_id=campaign.id), 303)
+            except invitations.InvitationError as problem:
+                error = (
+                    _l("Unknown: %(items)s", items=", ".join(problem.unknown))
+                    if problem.unknown
+                    else _l("Please choose at least one municipality and one role.")
+                )
+            else:
+                record_action("invitations_created", f"campaign:{campaign.id}", count=len(made))
+                flash(
+                    ngettext(
+                        "%(num)d invitation was created.",
+                        "%(num)d invitations were created.",
+                        len(made),
+                    )
+                )
+                return redirect(url_for("review.invite", campaign_id=campaign.id), 303)
     count = invitations.invitation_count(campaign.id)
     return render_template(
         "review/invite.html",
@@ -167,6 +177,7 @@ def invite(campaign_id: int):
         count=count,
         shown_country=shown_country,
         search=search,
+        existing=existing if existing is not None and existing.pairs else None,
     )
 
 
@@ -190,6 +201,11 @@ def invitations_csv(campaign_id: int):
 CAMPAIGN_ERRORS = {
     "no_version": _l("Please choose a published questionnaire."),
     "dates": _l("The closing date must come after the opening date."),
+    # I18N: %(languages)s lists language names
+    "no_privacy": _l(
+        "The questionnaire has no privacy notice in %(languages)s. Please add it in the "
+        "questionnaire editor before the campaign opens."
+    ),
 }
 
 
@@ -215,6 +231,10 @@ def campaigns_page():
             )
         except (lifecycle.CampaignError, ValueError) as problem:
             error = CAMPAIGN_ERRORS.get(getattr(problem, "code", "no_version"))
+            if getattr(problem, "languages", None):
+                error = str(error) % {
+                    "languages": ", ".join(LANGUAGES[code].autonym for code in problem.languages)
+                }
         else:
             record_action("campaign_created", f"campaign:{campaign.id}")
             flash(_l("The campaign was created. Now invite municipalities."))
@@ -251,6 +271,7 @@ def campaign(campaign_id: int):
         responses=lifecycle.response_count(campaign.id),
         now=utcnow(),
         form=ActionForm(),
+        possible_duplicates=possible_duplicates(campaign.id),
         towns=[t for t in overview.municipalities if country in (None, t.country_code)],
         country_names=places.country_names(g.lang),
         town_names=places.municipality_names(g.lang),

@@ -12,6 +12,7 @@ from werkzeug.exceptions import Gone, NotFound
 from werkzeug.wrappers import Response as HTTPResponse
 
 from surveyapp import places
+from surveyapp.campaigns.duplicates import remembered_registrations
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.extensions import limiter
@@ -23,7 +24,7 @@ from surveyapp.questionnaires.texts import Texts
 from surveyapp.responses import erasure, navigation, reads, respondent
 from surveyapp.responses.navigation import Step
 from surveyapp.responses.reads import Link, ResponseState
-from surveyapp.web.survey import bp
+from surveyapp.web.survey import bp, open_link_memory
 from surveyapp.web.survey.forms import RegistrationForm
 
 
@@ -156,16 +157,42 @@ def register(open_token: str):
         raise InvitationNotFound()
     if not campaign.is_open():
         raise CampaignClosed()
+    cached = version_cache.get(campaign.version_id)
+    if not cached.allows(g.lang, None):
+        # Only complete languages that staff have not withdrawn are offered.
+        return redirect(
+            url_for(
+                "survey.register",
+                open_token=open_token,
+                country=request.args.get("country") or None,
+                lang=cached.offered[0],
+            ),
+            303,
+        )
     countries = places.countries_with_municipalities()
     country_code = request.values.get("country", "")
     country = next((c for c in countries if c.code == country_code), None)
     form = RegistrationForm()
     municipalities = sorted(country.municipalities, key=lambda m: m.name(g.lang)) if country else []
     form.set_choices([(m.code, m.name(g.lang)) for m in municipalities], role_choices())
-    notice = None
+    notice = already = None
+    remembered = remembered_registrations(
+        campaign.id, open_link_memory.remembered_tokens(campaign.id)
+    )
     if request.method == "POST" and country is not None and form.validate():
+        already = next(
+            (
+                invitation
+                for invitation in remembered
+                if (invitation.municipality.code, invitation.role)
+                == (form.municipality.data, form.role.data)
+            ),
+            None,
+        )
         if form.looks_automated():
             notice = "again"
+        elif already is not None and not request.form.get("new_person"):
+            notice = "already"
         else:
             try:
                 invitation = respondent.register_through_open_link(
@@ -174,7 +201,8 @@ def register(open_token: str):
             except respondent.CapReached:
                 notice = "full"
             else:
-                return see_other("survey.start", token=invitation.token)
+                started = see_other("survey.start", token=invitation.token)
+                return open_link_memory.remember(started, campaign.id, invitation.token)
     form.stamp()
     return render_template(
         "survey/register.html",
@@ -184,7 +212,10 @@ def register(open_token: str):
         form=form,
         stale=bool(form.csrf_token.errors),
         notice=notice,
-        texts=version_cache.get(campaign.version_id).texts(g.lang),
+        remembered=remembered,
+        already=already if notice == "already" else None,
+        texts=cached.texts(g.lang),
+        offered_languages=cached.offered,
     )
 
 
