@@ -106,6 +106,7 @@ class FreeTextAnswer:
     question_name: str
     text: str
     language: str
+    #: "" when the municipality's group (with the role asked for) is hidden.
     municipality_code: str
     submitted_at: datetime | None
 
