@@ -15,9 +15,9 @@ from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Campaign, Question
 from surveyapp.profiles import charts
+from surveyapp.profiles.disclosure import disclosure_for
 from surveyapp.profiles.figures import compare, needs_profile
 from surveyapp.profiles.labels import domain_labels
-from surveyapp.profiles.disclosure import disclosure_for
 from surveyapp.profiles.results import Comparison, NeedsProfile, Scope, UnknownScope
 from surveyapp.questionnaires.texts import Texts, load_texts
 
