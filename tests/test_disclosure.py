@@ -203,9 +203,9 @@ def area_code(area: Scope) -> str:
     return area.code or ""
 
 
-def test_differencing_the_csv_exports_recovers_no_small_group(app, staff, seeded):
+def test_differencing_the_csv_exports_and_printouts_recovers_no_small_group(app, staff, seeded):
     analyst = staff("analyst")
-    views = {}
+    views, printed = {}, {}
     for area in areas():
         for role in [None, *ROLES]:
             query = f"area={area_code(area)}&role={role or ''}"
@@ -218,13 +218,18 @@ def test_differencing_the_csv_exports_recovers_no_small_group(app, staff, seeded
                 views[(area, role)] = Counter(
                     {(row["domain"],): int(row["respondents"] or 0) for row in rows}
                 )
-    for total, parts in lines():
-        if views[total] is None:
-            continue
-        for domain, people in views[total].items():
-            rest = people - sum(views[p][domain] for p in parts if views[p] is not None)
-            assert rest == 0 or rest >= MIN, (total, domain, rest)
-    assert views[(Scope.country("ME"), "mayor")] is None
+            page = analyst.client.get(f"/en/staff/campaigns/{seeded}/profile?{query}&print=1")
+            meta = re.search(r'<p class="meta">.*?</p>', page.get_data(as_text=True), re.S)
+            people = re.search(r"(\d+) respondents?\b", meta.group(0))
+            printed[(area, role)] = Counter({("all",): int(people.group(1))}) if people else None
+    for label, seen in (("csv", views), ("print", printed)):
+        for total, parts in lines():
+            if seen[total] is None:
+                continue
+            for key, people in seen[total].items():
+                rest = people - sum(seen[p][key] for p in parts if seen[p] is not None)
+                assert rest == 0 or rest >= MIN, (label, total, key, rest)
+        assert seen[(Scope.country("ME"), "mayor")] is None
 
 
 def test_a_municipality_of_four_shows_no_figures_anywhere(app, staff, seeded):
