@@ -49,7 +49,8 @@ from surveyapp.profiles.selection import Catalog, selection_for
 DEFAULT_MIN_GROUP_SIZE = 5
 
 Role = str | None
-Cell = tuple[Scope, Role]
+#: (scope kind, code, role): plain tuples, fast to hash (a page decides ~2,500 cells).
+Cell = tuple[str, str | None, Role]
 Status = Literal["shown", "suppressed", "empty"]
 
 
@@ -73,8 +74,12 @@ class Disclosure:
     #: False when open-link responses may not be left out (see the module docstring).
     leave_out_allowed: bool = True
 
+    def size(self, scope: Scope, role: Role = None) -> int:
+        """Respondents of the group (whether shown or not)."""
+        return self.sizes.get((scope.kind, scope.code, role), 0)
+
     def status(self, scope: Scope, role: Role = None) -> Status:
-        cell = (scope, role)
+        cell = (scope.kind, scope.code, role)
         if cell in self.hidden:
             return "suppressed"
         return "shown" if self.sizes.get(cell, 0) else "empty"
@@ -147,9 +152,9 @@ def cell_sizes(atoms: Atoms) -> dict[Cell, int]:
     """Respondents of every cell: each area with each role and with all roles."""
     sizes: dict[Cell, int] = defaultdict(int)
     for (town, country, role), count in atoms.items():
-        for scope in (Scope.municipality(town), Scope.country(country), Scope.region()):
-            sizes[(scope, role)] += count
-            sizes[(scope, None)] += count
+        for kind, code in (("municipality", town), ("country", country), ("region", None)):
+            sizes[(kind, code, role)] += count
+            sizes[(kind, code, None)] += count
     return dict(sizes)
 
 
@@ -158,17 +163,16 @@ def _lines(atoms: Atoms) -> Iterable[tuple[Cell, list[Cell]]]:
     towns: dict[str, set[str]] = defaultdict(set)
     for town, country, _role in atoms:
         towns[country].add(town)
-    region = Scope.region()
-    countries = [Scope.country(c) for c in sorted(towns)]
-    areas = [region, *countries]
-    areas += [Scope.municipality(t) for c in sorted(towns) for t in sorted(towns[c])]
-    for area in areas:
-        yield (area, None), [(area, role) for role in ROLES]
+    areas: list[tuple[str, str | None]] = [("region", None)]
+    areas += [("country", c) for c in sorted(towns)]
+    areas += [("municipality", t) for c in sorted(towns) for t in sorted(towns[c])]
+    for kind, code in areas:
+        yield (kind, code, None), [(kind, code, role) for role in ROLES]
     for role in [None, *ROLES]:
-        yield (region, role), [(country, role) for country in countries]
-        for country in countries:
-            parts = [(Scope.municipality(t), role) for t in sorted(towns[country.code or ""])]
-            yield (country, role), parts
+        yield ("region", None, role), [("country", c, role) for c in sorted(towns)]
+        for country in sorted(towns):
+            parts = [("municipality", t, role) for t in sorted(towns[country])]
+            yield ("country", country, role), parts
 
 
 def _complement(
@@ -199,5 +203,5 @@ _KINDS = {"region": 0, "country": 1, "municipality": 2}
 
 
 def _cell_key(cell: Cell) -> tuple[int, str, int]:
-    scope, role = cell
-    return _KINDS[scope.kind], scope.code or "", -1 if role is None else ROLES.index(role)
+    kind, code, role = cell
+    return _KINDS[kind], code or "", -1 if role is None else ROLES.index(role)

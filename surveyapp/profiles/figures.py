@@ -180,7 +180,7 @@ def needs_profile(
         return profile
     stats = scale_stats(everyone)
     roles = [role] if role else ROLES
-    profile.respondents = disclosure.sizes.get((scope, role), 0)
+    profile.respondents = disclosure.size(scope, role)
     profile.domains = ranked_by_gap([domain_row(stats, d, roles) for d in domains], domains)
     profile.role_breakdown = role_rows(stats, disclosure, scope)
     profile.choice_shares = choice_shares_of(chosen)
