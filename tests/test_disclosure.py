@@ -243,7 +243,7 @@ def test_a_municipality_of_four_shows_no_figures_anywhere(app, staff, seeded):
     assert all(row["respondents"] == "" for row in csv.DictReader(io.StringIO(text)))
     # Peer learning neither shows Bitola's figures nor suggests it to anyone.
     peers_page = analyst.client.get(f"{base}/peers?area=mk-bitola").get_data(as_text=True)
-    assert "4 respondents" not in peers_page
+    assert "4 respondents" not in peers_page and "respondents hidden (small group)" in peers_page
     with app.app_context():
         mine = peer_exports.peer_csv_rows(seeded, "mk-bitola", "en")
         assert mine == [list(peer_exports.PEER_HEADER)]

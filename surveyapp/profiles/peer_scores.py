@@ -68,6 +68,8 @@ class CityScores:
     languages: tuple[str, ...] = ()
     #: By domain code; domains nobody in the city scored are missing.
     domains: Mapping[str, DomainScore] = field(default_factory=dict)
+    #: True when the disclosure control hides the city's figures (then none are here).
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,11 @@ def load_scores(campaign_id: int) -> ScoreMatrix:
     disclosure = disclosure_for(campaign_id)
     cities = {}
     for town_id, code, country, country_languages in towns:
-        if not disclosure.shown(Scope.municipality(code)):
-            cities[code] = CityScores(code, country, 0, tuple(country_languages or []))
+        status = disclosure.status(Scope.municipality(code))
+        if status != "shown":
+            hidden = status == "suppressed"
+            languages = tuple(country_languages or [])
+            cities[code] = CityScores(code, country, languages=languages, hidden=hidden)
             continue
         spoken = answered.get(town_id, {})
         extra = sorted(spoken, key=lambda lang: (-spoken[lang], lang))
