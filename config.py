@@ -72,6 +72,10 @@ class Config:
     OPEN_LINK_FORM_CHECKS = True
     OPEN_LINK_FORM_MIN_SECONDS = 3
     OPEN_LINK_FORM_MAX_AGE = 12 * 3600
+    #: The smallest group of respondents any report, printout or export of aggregates
+    #: shows (read through ``surveyapp.profiles.disclosure.min_group_size``). The privacy
+    #: notice of the built-in questionnaire promises 5.
+    MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "5"))
 
 
 class ProductionConfig(Config):

@@ -62,7 +62,8 @@ def test_editor_changes_are_recorded(app, staff):
 
 
 def test_a_profile_with_free_text_is_a_recorded_view(app, staff, make_response):
-    make_response()
+    for variant in range(5):  # fewer would be hidden, free text and all
+        make_response(variant=variant)
     analyst = staff("analyst")
     campaign_id = _campaign_id(app)
     assert (

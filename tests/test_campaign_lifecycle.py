@@ -55,7 +55,8 @@ def test_edit_name_dates_languages_and_group_size_is_logged(app, staff):
     [
         ({"closes_on": "2025-01-01"}, "closing date must come after"),
         ({"languages": ["xx"]}, "at least one of the languages"),
-        ({"min_group_size": "1"}, "from 2 to 50"),
+        # A campaign may hide more than the app's minimum (5), never less.
+        ({"min_group_size": "4"}, "from 5 to 50"),
         ({"version": "999999"}, "published questionnaire"),
         ({"name": ""}, "give the campaign a name"),
         ({"opens_on": "31.12.2026"}, "Please enter a date"),
@@ -155,3 +156,18 @@ def test_a_campaign_does_not_reopen_without_a_privacy_notice_in_every_language(a
     with app.app_context():
         assert not db.session.get(Campaign, campaign_id).is_open()
     assert not _actions(app, "campaign_reopened")
+
+
+def test_a_campaigns_own_minimum_group_size_only_ever_raises_the_apps(app):
+    from surveyapp.profiles.disclosure import min_group_size
+
+    campaign_id, _name = _demo(app)
+    with app.app_context():
+        assert min_group_size(campaign_id) == min_group_size() == 5
+        campaign = db.session.get(Campaign, campaign_id)
+        campaign.min_group_size = 8
+        db.session.commit()
+        assert min_group_size(campaign_id) == 8
+        campaign.min_group_size = 3  # (the form refuses it; a stored one is ignored)
+        db.session.commit()
+        assert min_group_size(campaign_id) == 5

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
@@ -38,8 +39,14 @@ class CampaignError(ValueError):
         self.languages = languages or []
 
 
-#: The smallest and largest minimum group size staff may set for a campaign.
-GROUP_SIZE_RANGE = (2, 50)
+#: The largest minimum group size staff may set for a campaign; the smallest is the
+#: application's own minimum (``MIN_GROUP_SIZE``): a campaign may only hide more,
+#: never show groups the privacy notice promises to hide.
+MAX_GROUP_SIZE = 50
+
+
+def smallest_group_size_allowed() -> int:
+    return int(current_app.config.get("MIN_GROUP_SIZE", 5))
 
 
 def all_campaigns(include_archived: bool = False) -> list[Campaign]:
@@ -134,6 +141,10 @@ def update_campaign(
         raise CampaignError("answered")
     if closes_at is not None and closes_at <= opens_at:
         raise CampaignError("dates")
+    if min_group_size is not None and not (
+        smallest_group_size_allowed() <= min_group_size <= MAX_GROUP_SIZE
+    ):
+        raise CampaignError("group_size")
     offered = offered_languages(version_id)
     if languages is not None:
         if not languages or not set(languages) <= set(offered):
@@ -142,10 +153,6 @@ def update_campaign(
         if languages == offered:
             languages = None
     _check_privacy_notice(version_id, languages)
-    if min_group_size is not None and not (
-        GROUP_SIZE_RANGE[0] <= min_group_size <= GROUP_SIZE_RANGE[1]
-    ):
-        raise CampaignError("group_size")
     after = {
         "name": name.strip(),
         "version_id": version_id,

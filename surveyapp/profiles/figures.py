@@ -35,7 +35,10 @@ answers, and the region's profile groups all of them
 (``ix_profile_count_rollup`` covers that GROUP BY in its order); measured
 times are in bench/README.md.
 
-Privacy: ``surveyapp.profiles.privacy``.
+Privacy: ``surveyapp.profiles.disclosure`` decides, once per campaign and
+over every area and role a reader can ask for, which groups are hidden;
+a hidden group shows no figure at all (respondents, means, distributions,
+shares, free text).
 """
 
 from __future__ import annotations
@@ -44,13 +47,8 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import ROLES, Country, Municipality, Response
-from surveyapp.profiles.privacy import (
-    MIN_GROUP,
-    cell_of,
-    hidden_row,
-    role_rows,
-    suppressed_groups,
-)
+from surveyapp.profiles.disclosure import Disclosure, disclosure_for
+from surveyapp.profiles.privacy import hidden_row, role_rows
 from surveyapp.profiles.question_figures import (
     choice_shares_of,
     distributions,
@@ -88,13 +86,14 @@ def compare(
     municipality_code: str,
     campaign_id: int | None = None,
     role: str | None = None,
-    min_group: int = MIN_GROUP,
+    min_group: int | None = None,
     leave_out_self_registered: bool = False,
+    disclosure: Disclosure | None = None,
 ) -> Comparison:
     """A municipality's domain figures next to its country's and the region's.
 
-    Rows are ranked by the municipality's gap. With a role filter, a cell
-    that the role breakdown of its scope hides is suppressed here too.
+    Rows are ranked by the municipality's gap. A column whose group (area
+    and role) the disclosure control hides has every row suppressed.
     """
     country_code = db.session.scalar(
         select(Country.code)
@@ -110,11 +109,14 @@ def compare(
     ]
     catalog = load_catalog(campaign_id)
     leave_out = leave_out_self_registered
+    if disclosure is None:
+        disclosure = disclosure_for(campaign_id, leave_out, min_group)
+    leave_out = leave_out and disclosure.leave_out_allowed
     columns = [
         _profile_rows(
             selection_for(scope, campaign_id, catalog=catalog, leave_out_self_registered=leave_out),
             role,
-            min_group,
+            disclosure.status(scope, role) == "suppressed",
         )
         for scope in scopes
     ]
@@ -125,78 +127,72 @@ def compare(
     return Comparison(municipality_code, country_code, [by_domain[r.domain_code] for r in ranked])
 
 
-def _profile_rows(selection: Selection, role: str | None, min_group: int) -> dict[str, DomainRow]:
+def _profile_rows(selection: Selection, role: str | None, hidden: bool) -> dict[str, DomainRow]:
+    domains = selection.catalog.scored_domains()
+    if hidden:
+        return {d: hidden_row(d) for d in domains}
     stats = scale_stats(selection)
-    domains = stats.catalog.scored_domains()
-    if role is None:
-        return {d: domain_row(stats, d, ROLES) for d in domains}
-    hidden = {
-        row.domain_code: cell_of(row, role).status != "shown" for row in role_rows(stats, min_group)
-    }
-    return {d: hidden_row(d) if hidden[d] else domain_row(stats, d, [role]) for d in domains}
-
-
-def _respondents_by_role(selection: Selection) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Response.role, func.count()).where(*selection.filters).group_by(Response.role)
-    )
-    counts = dict.fromkeys(ROLES, 0)
-    counts.update({role: count for role, count in rows})
-    return counts
+    return {d: domain_row(stats, d, [role] if role else ROLES) for d in domains}
 
 
 def needs_profile(
     scope: Scope,
     campaign_id: int | None = None,
     role: str | None = None,
-    min_group: int = MIN_GROUP,
+    min_group: int | None = None,
     free_text_limit: int = 50,
     leave_out_self_registered: bool = False,
+    disclosure: Disclosure | None = None,
 ) -> NeedsProfile:
     """The whole needs profile of a scope, for the review pages.
 
-    With a role filter, a domain whose cell the role breakdown hides is
-    suppressed, and so are the choice shares and distributions when the
-    role's respondents in the scope would be hidden by the same rule. Free
-    text (the newest ``free_text_limit`` per question) is for staff only.
+    When the disclosure control hides the group (scope and role), nothing
+    of it is shown: no respondents, domain figures, shares, distributions,
+    role breakdown or free text (``details_suppressed``). Otherwise the role
+    breakdown shows the roles it does not hide. Free text (the newest
+    ``free_text_limit`` per question) is for staff only. Open-link responses
+    are left out only when ``disclosure.leave_out_allowed``.
     """
-    leave_out = leave_out_self_registered
+    if disclosure is None:
+        disclosure = disclosure_for(campaign_id, leave_out_self_registered, min_group)
+    leave_out = leave_out_self_registered and disclosure.leave_out_allowed
     everyone = selection_for(scope, campaign_id, leave_out_self_registered=leave_out)
     chosen = selection_for(
         scope, campaign_id, role, catalog=everyone.catalog, leave_out_self_registered=leave_out
     )
-    stats = scale_stats(everyone)
-    breakdown = role_rows(stats, min_group)
-    domains = stats.catalog.scored_domains()
-    by_role = _respondents_by_role(everyone)
-    if role is None:
-        rows = [domain_row(stats, d, ROLES) for d in domains]
-        respondents: int | None = sum(by_role.values())
-        details_hidden = False
-    else:
-        rows = [
-            hidden_row(row.domain_code)
-            if cell_of(row, role).status != "shown"
-            else domain_row(stats, row.domain_code, [role])
-            for row in breakdown
-        ]
-        details_hidden = role in suppressed_groups(by_role, min_group)
-        respondents = None if details_hidden else by_role[role]
-    return NeedsProfile(
+    domains = everyone.catalog.scored_domains()
+    hidden = disclosure.status(scope, role) == "suppressed"
+    profile = NeedsProfile(
         scope=scope,
         campaign_id=campaign_id,
         role=role,
-        min_group=min_group,
-        respondents=respondents,
-        domains=ranked_by_gap(rows, domains),
-        role_breakdown=breakdown,
-        choice_shares=[] if details_hidden else choice_shares_of(chosen),
-        scale_distributions=[] if details_hidden else distributions(stats, role),
-        free_text=free_text_groups(chosen, free_text_limit),
-        details_suppressed=details_hidden,
-        open_link_respondents=0 if leave_out else _open_link_respondents(chosen),
+        min_group=disclosure.min_group,
+        respondents=None,
+        domains=[hidden_row(d) for d in domains],
+        role_breakdown=[],
+        choice_shares=[],
+        scale_distributions=[],
+        free_text=[],
+        details_suppressed=hidden,
         self_registered_left_out=leave_out,
     )
+    if hidden:
+        return profile
+    stats = scale_stats(everyone)
+    roles = [role] if role else ROLES
+    profile.respondents = disclosure.size(scope, role)
+    profile.domains = ranked_by_gap([domain_row(stats, d, roles) for d in domains], domains)
+    profile.role_breakdown = role_rows(stats, disclosure, scope)
+    profile.choice_shares = choice_shares_of(chosen)
+    profile.scale_distributions = distributions(stats, role)
+    profile.free_text = free_text_groups(chosen, free_text_limit)
+    for group in profile.free_text:
+        for answer in group.answers:
+            # Naming a hidden municipality would file its answers under a hidden group.
+            if not disclosure.shown(Scope.municipality(answer.municipality_code), role):
+                answer.municipality_code = ""
+    profile.open_link_respondents = 0 if leave_out else _open_link_respondents(chosen)
+    return profile
 
 
 def _open_link_respondents(selection: Selection) -> int:

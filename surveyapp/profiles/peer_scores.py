@@ -33,7 +33,8 @@ from surveyapp.models import (
     Question,
     Response,
 )
-from surveyapp.profiles.results import UnknownScope
+from surveyapp.profiles.disclosure import DEFAULT_MIN_GROUP_SIZE, disclosure_for
+from surveyapp.profiles.results import Scope, UnknownScope
 from surveyapp.questionnaires.question_types import codes
 
 # --- the matrix ------------------------------------------------------------------
@@ -67,6 +68,8 @@ class CityScores:
     languages: tuple[str, ...] = ()
     #: By domain code; domains nobody in the city scored are missing.
     domains: Mapping[str, DomainScore] = field(default_factory=dict)
+    #: True when the disclosure control hides the city's figures (then none are here).
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class ScoreMatrix:
     domains: tuple[str, ...]
     #: Every municipality by code, those without responses too (with no domains).
     cities: Mapping[str, CityScores]
+    #: The smallest group of respondents shown (``disclosure.min_group_size``).
+    min_group: int = DEFAULT_MIN_GROUP_SIZE
 
     def city(self, code: str) -> CityScores:
         try:
@@ -95,6 +100,9 @@ def load_scores(campaign_id: int) -> ScoreMatrix:
     Reads the score counts kept at submit time (``ProfileScoreCount``, a row
     per municipality, domain and measure) and the submitted responses per
     municipality and language, so a newly submitted response shows at once.
+    A city whose figures the disclosure control hides (too few respondents,
+    or the complement of a hidden group) has no domains, no respondents and
+    only its country's languages, as if nobody had answered there.
     Raises LookupError for an unknown campaign.
     """
     version_id = db.session.scalar(select(Campaign.version_id).where(Campaign.id == campaign_id))
@@ -133,8 +141,15 @@ def load_scores(campaign_id: int) -> ScoreMatrix:
         )
     )
     order = list(domains.values())
+    disclosure = disclosure_for(campaign_id)
     cities = {}
     for town_id, code, country, country_languages in towns:
+        status = disclosure.status(Scope.municipality(code))
+        if status != "shown":
+            hidden = status == "suppressed"
+            languages = tuple(country_languages or [])
+            cities[code] = CityScores(code, country, languages=languages, hidden=hidden)
+            continue
         spoken = answered.get(town_id, {})
         extra = sorted(spoken, key=lambda lang: (-spoken[lang], lang))
         mine = figures.get(town_id, {})
@@ -145,7 +160,7 @@ def load_scores(campaign_id: int) -> ScoreMatrix:
             languages=tuple(dict.fromkeys([*(country_languages or []), *extra])),
             domains={d: DomainScore(**mine[d]) for d in order if d in mine},
         )
-    return ScoreMatrix(campaign_id, tuple(order), cities)
+    return ScoreMatrix(campaign_id, tuple(order), cities, disclosure.min_group)
 
 
 def _domains(version_id: int) -> dict[int, str]:

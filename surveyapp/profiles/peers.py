@@ -21,7 +21,8 @@ gaps are its domains with need above capacity, largest need - capacity first
 (ties in domain order).
 
 Hosts. A city can show the way in a domain when its mean capacity there is
-at least ``MIN_CAPACITY`` and at least ``MIN_RESPONDENTS`` of its respondents
+at least ``MIN_CAPACITY`` and at least the minimum group
+(``ScoreMatrix.min_group``, the setting every report reads) of its respondents
 gave a capacity score in it; hosts are ranked by capacity, then by those
 respondents, then by code. A host's languages are its country's working
 languages, then the other languages its respondents answered in. Two cities
@@ -41,8 +42,6 @@ from dataclasses import dataclass
 from surveyapp.languages.registry import spoken_language
 from surveyapp.profiles.peer_scores import CityScores, ScoreMatrix
 
-#: A host's capacity figure needs at least this many respondents behind it.
-MIN_RESPONDENTS = 3
 #: Mean capacity (1-5) from which a city is suggested as a host.
 MIN_CAPACITY = 3.5
 #: Two cities are compared only when both have figures in this many domains.
@@ -292,7 +291,7 @@ def hosts_for_gaps(
     *,
     gaps: int = 3,
     min_capacity: float = MIN_CAPACITY,
-    min_respondents: int = MIN_RESPONDENTS,
+    min_respondents: int | None = None,
     limit: int | None = 10,
 ) -> list[GapHosts]:
     """For each of the municipality's ``gaps`` largest gaps, the cities that can show the way.
@@ -313,7 +312,7 @@ def hosts_for_gaps(
             domain,
             asking=me,
             min_capacity=min_capacity,
-            min_respondents=min_respondents,
+            min_respondents=matrix.min_group if min_respondents is None else min_respondents,
             limit=limit,
         )
         result.append(GapHosts(domain, need, capacity, need - capacity, hosts))
@@ -326,7 +325,7 @@ def exchange_plan(
     themes: int | None = None,
     top: int = TOP_NEEDS,
     min_capacity: float = MIN_CAPACITY,
-    min_respondents: int = MIN_RESPONDENTS,
+    min_respondents: int | None = None,
     hosts_per_theme: int | None = 10,
 ) -> ExchangePlan:
     """The agenda of a regional workshop: the needs most cities share, and who could host.
@@ -369,7 +368,7 @@ def exchange_plan(
             domain,
             asking=None,
             min_capacity=min_capacity,
-            min_respondents=min_respondents,
+            min_respondents=matrix.min_group if min_respondents is None else min_respondents,
             limit=hosts_per_theme,
         )
         result.append(Theme(domain, len(by_domain[domain]), groups, hosts))

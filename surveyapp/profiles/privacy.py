@@ -1,74 +1,50 @@
-"""Privacy rules of the needs profiles: small role groups are never shown.
+"""Privacy rules of the needs profiles, applied to the role breakdown.
 
-``role_breakdown`` hides role groups smaller than ``min_group`` and applies
-complementary suppression (``suppressed_groups``: see its docstring for the
-rule); ``figures`` applies the same breakdown to role-filtered profiles.
+Which groups are hidden is decided once per campaign by
+``surveyapp.profiles.disclosure`` (see its docstring for the rule); this
+module lays a scope's role breakdown out along that decision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from surveyapp.models import ROLES
+from surveyapp.profiles.disclosure import Disclosure, disclosure_for
 from surveyapp.profiles.results import DomainRow, RoleCell, RoleRow, Scope
 from surveyapp.profiles.scale_counts import ScaleStats, domain_row, scale_stats
 from surveyapp.profiles.selection import selection_for
 
-#: Reports never show a role group with fewer respondents than this.
-MIN_GROUP = 5
-
-
-def suppressed_groups(sizes: Mapping[str, int], min_group: int = MIN_GROUP) -> set[str]:
-    """The groups of one table row to hide, given each group's respondents.
-
-    1. A group with 1 to ``min_group - 1`` respondents is hidden.
-    2. If that leaves exactly one hidden group, the total would give it away
-       by subtraction, so the smallest group still shown is hidden too (the
-       first in ``sizes`` order on a tie). If no group is left to hide, an
-       empty group is hidden instead, so that readers cannot tell which of
-       the two holds the respondents.
-
-    Groups with no respondents are not hidden (they are shown as empty) unless
-    rule 2 needs them.
-    """
-    hidden = {g for g, n in sizes.items() if 0 < n < min_group}
-    if len(hidden) == 1:
-        order = list(sizes)
-        shown = [g for g, n in sizes.items() if g not in hidden and n >= min_group]
-        empty = [g for g, n in sizes.items() if n == 0]
-        if shown:
-            hidden.add(min(shown, key=lambda g: (sizes[g], order.index(g))))
-        elif empty:
-            hidden.add(empty[0])
-    return hidden
-
 
 def role_breakdown(
-    scope: Scope, campaign_id: int | None = None, min_group: int = MIN_GROUP
+    scope: Scope, campaign_id: int | None = None, min_group: int | None = None
 ) -> list[RoleRow]:
     """Per domain and respondent role: respondents, mean need, mean capacity.
 
-    Privacy rule (``suppressed_groups``): in each domain's row, a role group
-    with fewer than ``min_group`` respondents is "suppressed" (no numbers). If
-    exactly one group of a row is suppressed, the next-smallest group is
-    suppressed as well, since the row total (shown elsewhere) minus the
-    visible groups would reveal it; where no group is left to hide, an empty
-    group is marked suppressed instead. A role with no respondents is
-    "empty": no numbers, not even 0. Rows are in domain order.
+    A role's cells are shown only when the campaign's disclosure control
+    (``surveyapp.profiles.disclosure``) shows that role in the scope: a group
+    under the minimum is "suppressed", and so is any group whose figures
+    could be worked out from the others and a total (of the scope, or of the
+    same role in sibling areas). A role with no respondents is "empty": no
+    numbers, not even 0. A hidden role is hidden in every domain's row, even
+    where it gave no answers. Rows are in domain order; none when the scope
+    itself is hidden.
     """
-    return role_rows(scale_stats(selection_for(scope, campaign_id)), min_group)
+    disclosure = disclosure_for(campaign_id, min_group=min_group)
+    return role_rows(scale_stats(selection_for(scope, campaign_id)), disclosure, scope)
 
 
-def role_rows(stats: ScaleStats, min_group: int) -> list[RoleRow]:
+def role_rows(stats: ScaleStats, disclosure: Disclosure, scope: Scope) -> list[RoleRow]:
+    """The role breakdown of a scope's counts, cells hidden as ``disclosure`` says."""
+    if disclosure.status(scope) == "suppressed":
+        return []
     rows = []
     for domain in stats.catalog.scored_domains():
         sizes = {role: stats.respondents.get((role, domain), 0) for role in ROLES}
-        hidden = suppressed_groups(sizes, min_group)
         cells = []
         for role in ROLES:
-            if role in hidden:
+            status = disclosure.status(scope, role)
+            if status == "suppressed":
                 cells.append(RoleCell(role, "suppressed"))
-            elif sizes[role] == 0:
+            elif status == "empty" or sizes[role] == 0:
                 cells.append(RoleCell(role, "empty"))
             else:
                 figures = domain_row(stats, domain, [role])

@@ -15,9 +15,9 @@ from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Campaign, Question
 from surveyapp.profiles import charts
-from surveyapp.profiles.figures import compare, needs_profile, open_link_respondents
+from surveyapp.profiles.disclosure import disclosure_for
+from surveyapp.profiles.figures import compare, needs_profile
 from surveyapp.profiles.labels import domain_labels
-from surveyapp.profiles.privacy import MIN_GROUP
 from surveyapp.profiles.results import Comparison, NeedsProfile, Scope, UnknownScope
 from surveyapp.questionnaires.texts import Texts, load_texts
 
@@ -39,16 +39,6 @@ class ProfileReport:
     share_charts: list[tuple[str, charts.BarChart]]
     #: Leaving out open-link responses was asked for but refused (a small group).
     leave_out_refused: bool = False
-
-
-def _open_link_group_is_small(campaign_id: int, scope: Scope, role: str | None) -> bool:
-    """Whether a scope the page shows has 1 to MIN_GROUP - 1 open-link respondents."""
-    scopes = [scope]
-    if scope.kind == "municipality":
-        country = places.municipality_country(scope.code or "")
-        scopes += [Scope.country(country), Scope.region()] if country else [Scope.region()]
-    counts = [open_link_respondents(s, campaign_id, r) for s in scopes for r in {None, role}]
-    return any(0 < count < MIN_GROUP for count in counts)
 
 
 def scope_from(area: str | None) -> Scope:
@@ -74,15 +64,26 @@ def build_report(
 ) -> ProfileReport:
     """The profile page's figures and labels.
 
-    Open-link responses are left out on request, unless a scope shown has fewer
-    than the minimum group of them: the two views side by side would give that
-    small group's figures away by subtraction (``ProfileReport.leave_out_refused``).
+    Every figure follows one disclosure decision for the campaign
+    (``surveyapp.profiles.disclosure``). Open-link responses are left out on
+    request, unless some municipality and role has 1 to ``min_group - 1`` of
+    them: two views side by side would give that small group's figures away
+    by subtraction (``ProfileReport.leave_out_refused``).
     """
-    refused = leave_out_self_registered and _open_link_group_is_small(campaign.id, scope, role)
+    disclosure = disclosure_for(campaign.id, leave_out_self_registered)
+    refused = leave_out_self_registered and not disclosure.leave_out_allowed
     leave_out = leave_out_self_registered and not refused
-    profile = needs_profile(scope, campaign.id, role, leave_out_self_registered=leave_out)
+    profile = needs_profile(
+        scope, campaign.id, role, leave_out_self_registered=leave_out, disclosure=disclosure
+    )
     comparison = (
-        compare(scope.code, campaign.id, role, leave_out_self_registered=leave_out)
+        compare(
+            scope.code,
+            campaign.id,
+            role,
+            leave_out_self_registered=leave_out,
+            disclosure=disclosure,
+        )
         if scope.kind == "municipality"
         else None
     )

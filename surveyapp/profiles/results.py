@@ -54,7 +54,7 @@ class DomainRow:
     mean_capacity: float | None
     #: need - capacity; None when either is missing.
     gap: float | None
-    #: True when privacy rules hide the figures (role-filtered profiles only).
+    #: True when the disclosure control hides the group (``surveyapp.profiles.disclosure``).
     suppressed: bool = False
 
 
@@ -106,6 +106,7 @@ class FreeTextAnswer:
     question_name: str
     text: str
     language: str
+    #: "" when the municipality's group (with the role asked for) is hidden.
     municipality_code: str
     submitted_at: datetime | None
 
@@ -153,7 +154,7 @@ class NeedsProfile:
     scale_distributions: list[ScaleDistribution]
     #: For staff only: never put these in an aggregate chart.
     free_text: list[FreeTextGroup]
-    #: True when a role filter hides the choice shares and distributions.
+    #: True when the disclosure control hides the group: nothing of it is shown.
     details_suppressed: bool = False
     #: Of ``respondents``, those who came through the open link (0 when left out).
     open_link_respondents: int = 0

@@ -96,9 +96,13 @@ def screenshots() -> Path:
 
 @pytest.fixture
 def demo_campaign(app) -> tuple[int, str]:
-    """A demo campaign with 600 responses; returns its id and a municipality with answers."""
+    """A demo campaign with 2,000 responses; returns its id and a municipality with answers.
+
+    Enough that many municipalities have 5 respondents or more: fewer are hidden
+    (profiles/disclosure.py), and peer learning would have nobody to suggest.
+    """
     with app.app_context():
-        campaign = seed_demo(600, seed=7)
+        campaign = seed_demo(2000, seed=7)
         town = db.session.scalar(
             select(Municipality.code)
             .join(Response, Response.municipality_id == Municipality.id)

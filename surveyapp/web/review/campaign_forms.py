@@ -90,11 +90,9 @@ class CampaignEditForm(FlaskForm):
     languages = MultiCheckboxField(_l("Languages offered to respondents"), validate_choice=False)
     min_group_size = IntegerField(
         _l("Smallest group a report may show"),
-        validators=[
-            Optional(),
-            NumberRange(2, 50, _l("Please give a whole number from 2 to 50, or leave it empty.")),
-        ],
-        render_kw={"inputmode": "numeric", "min": 2, "max": 50, "type": "number", "class": "short"},
+        # The range is checked by campaigns.lifecycle (its floor is the app's minimum).
+        validators=[Optional()],
+        render_kw={"inputmode": "numeric", "max": 50, "type": "number", "class": "short"},
     )
 
     def set_choices(

@@ -24,7 +24,7 @@ EDIT_ERRORS = {
         "The questionnaire cannot change any more: respondents have already answered this one."
     ),
     "languages": _l("Please choose at least one of the languages the questionnaire offers."),
-    "group_size": _l("Please give a whole number from 2 to 50, or leave it empty."),
+    "group_size": _l("Please give a whole number from %(min)d to %(max)d, or leave it empty."),
     # I18N: %(languages)s lists language names
     "no_privacy": _l(
         "The questionnaire has no privacy notice in %(languages)s. Please add it in the "
@@ -36,6 +36,9 @@ EDIT_ERRORS = {
 def _campaign_error(problem: lifecycle.CampaignError) -> str:
     """The message of a refused campaign change, with the languages it names."""
     message = EDIT_ERRORS[problem.code]
+    if problem.code == "group_size":
+        limits = {"min": lifecycle.smallest_group_size_allowed(), "max": lifecycle.MAX_GROUP_SIZE}
+        return str(message) % limits
     if problem.languages:
         names = ", ".join(LANGUAGES[code].autonym for code in problem.languages)
         return str(message) % {"languages": names}

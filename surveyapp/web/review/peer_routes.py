@@ -40,6 +40,7 @@ def peer_cities(campaign_id: int):
         campaign=campaign,
         area=area,
         me=matrix.cities.get(area),
+        min_group=matrix.min_group,
         similar=similar,
         gaps=gaps,
         countries=countries_with_municipalities(),
