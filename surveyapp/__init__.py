@@ -48,6 +48,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    _drop_limiter_request_hooks(app)
     # Templates get ``current_user`` from web.template_globals, not from Flask-Login's
     # context processor (which would load the user for every page).
     login_manager.init_app(app, add_context_processor=False)
@@ -80,6 +81,31 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     register_demo_cli(app)
     _register_error_pages(app)
     return app
+
+
+def _drop_limiter_request_hooks(app: Flask) -> None:
+    """Flask-Limiter's hooks around every request, which we do not use.
+
+    They check default, application and blueprint limits (we set none), add rate-limit
+    headers (off) and tidy the request's limiter state. Views with limits check them
+    through their own decorators (the open link), sign-in through
+    ``accounts.login_throttle``; so the hooks only cost every respondent page about 5 %
+    of its time (py-spy on a gunicorn worker under bench/http_bench.py).
+    ``tests/test_open_link_defences.py`` shows the decorated limits still hold.
+    """
+    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
+        return  # someone configured limits for every route: keep Flask-Limiter's checks
+    check = limiter._check_request_limit
+    app.before_request_funcs[None] = [f for f in app.before_request_funcs[None] if f != check]
+    app.after_request_funcs[None] = [
+        f
+        for f in app.after_request_funcs[None]
+        if getattr(getattr(f, "func", None), "__name__", "") != "__inject_headers"
+    ]
+    release = getattr(limiter, "_Limiter__release_context", None)
+    app.teardown_request_funcs[None] = [
+        f for f in app.teardown_request_funcs.get(None, []) if f != release
+    ]
 
 
 def _configure_proxies(app: Flask) -> None:

@@ -423,3 +423,20 @@ def test_behind_a_trusted_proxy_each_respondent_has_an_address_of_their_own(app)
         visitor.environ_base["HTTP_X_FORWARDED_FOR"] = address
         codes.append(_register(visitor, open_token).status_code)
     assert codes == [303, 303, 429]
+
+
+def test_only_views_with_limits_pay_for_the_limiter(app, respondent, monkeypatch):
+    """Flask-Limiter's per-request hooks are dropped (they cost every respondent page
+    about 5 %); the open link's decorated limits check themselves."""
+    from surveyapp.extensions import limiter
+
+    calls = []
+    original = limiter._check_request_limit
+    monkeypatch.setattr(
+        limiter, "_check_request_limit", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
+    person = respondent("en")
+    person.consent()
+    assert person.get("/p/1").status_code == 200
+    assert calls == []
+    assert original not in app.before_request_funcs[None]

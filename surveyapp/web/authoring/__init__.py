@@ -6,6 +6,6 @@ bp = Blueprint("authoring", __name__)
 
 # The view modules attach their views to ``bp`` (imported from here), so they are
 # imported once ``bp`` exists: importing them is what registers the views.
-from surveyapp.web.authoring import editor_routes, routes  # noqa: E402, F401
+from surveyapp.web.authoring import editor_routes, routes, xlsform_routes  # noqa: E402, F401
 
 __all__ = ["bp"]

@@ -5,7 +5,7 @@ structure, text_edits)."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from sqlalchemy import select
 
@@ -27,7 +27,6 @@ from surveyapp.questionnaires.texts import (
     translation_status,
 )
 from surveyapp.questionnaires.versions import load_version
-from surveyapp.questionnaires.xlsform import exporter, importer
 from surveyapp.web.authoring import bp
 from surveyapp.web.authoring.editor_forms import (
     TYPE_LABELS,
@@ -36,7 +35,6 @@ from surveyapp.web.authoring.editor_forms import (
     NewQuestionnaireForm,
     QuestionForm,
     TextsForm,
-    XLSFormUploadForm,
 )
 from surveyapp.web.staff import record_action, requires
 
@@ -402,45 +400,4 @@ def preview(version_id: int, target: str, number: int):
         texts=texts,
         form=form,
         target=LANGUAGES[target],
-    )
-
-
-@bp.route("/<lang>/staff/questionnaires/import", methods=["GET", "POST"])
-@requires("edit_questionnaires")
-def import_xlsform():
-    form = XLSFormUploadForm()
-    result = None
-    if form.validate_on_submit():
-        upload = form.form_file.data
-        result = importer.import_xlsform(
-            upload.read(), upload.filename or "", (form.name.data or "").strip() or None
-        )
-        record_action(
-            "xlsform_import" if result.ok else "xlsform_import_refused",
-            f"version:{result.version.id}" if result.version else (upload.filename or "")[:120],
-            errors=len(result.errors),
-            warnings=len(result.warnings),
-        )
-        if result.version is not None:
-            flash(_l("The form was imported as a draft. Check it, then publish it."))
-            for warning in result.warnings[:20]:
-                flash(str(warning), "warning")
-            return _to_editor(result.version.id)
-    status = 422 if result is not None else 200
-    return render_template("authoring/import.html", form=form, result=result), status
-
-
-@bp.get("/<lang>/staff/questionnaires/<int:version_id>/xlsform.xlsx")
-@requires("edit_questionnaires")
-def export_xlsform(version_id: int):
-    version = _version_or_404(version_id)
-    record_action("xlsform_export", f"version:{version.id}")
-    return Response(
-        exporter.export_xlsform(version.id),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="{version.questionnaire.name}-v{version.number}.xlsx"'
-            )
-        },
     )

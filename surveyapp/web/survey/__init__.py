@@ -12,6 +12,6 @@ csrf.exempt(bp)
 
 # The view modules attach their views to ``bp`` (imported from here), so they are
 # imported once ``bp`` exists: importing them is what registers the views.
-from surveyapp.web.survey import routes  # noqa: E402, F401
+from surveyapp.web.survey import erasure_routes, open_link_routes, routes  # noqa: E402, F401
 
 __all__ = ["bp"]

@@ -7,15 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import Gone, NotFound
 from werkzeug.wrappers import Response as HTTPResponse
 
-from surveyapp import places
-from surveyapp.campaigns.duplicates import remembered_registrations
-from surveyapp.campaigns.roles import role_choices
 from surveyapp.core.form_fields import ActionForm
-from surveyapp.extensions import limiter
 from surveyapp.languages.current import preferred_language
 from surveyapp.models import Invitation, Page, QuestionnaireVersion
 from surveyapp.questionnaires import rules, version_cache
@@ -24,8 +20,7 @@ from surveyapp.questionnaires.texts import Texts
 from surveyapp.responses import erasure, navigation, reads, respondent
 from surveyapp.responses.navigation import Step
 from surveyapp.responses.reads import Link, ResponseState
-from surveyapp.web.survey import bp, open_link_memory
-from surveyapp.web.survey.forms import RegistrationForm
+from surveyapp.web.survey import bp
 
 
 class InvitationNotFound(NotFound):
@@ -135,88 +130,6 @@ def open_invitation(token: str):
 @bp.get("/o/<open_token>")
 def open_campaign_link(open_token: str):
     return redirect(url_for("survey.register", lang=g.lang, open_token=open_token))
-
-
-# --- open link: who is answering ----------------------------------------------
-
-
-def _open_link_key() -> str:
-    return "open-link:" + (request.view_args or {}).get("open_token", "")
-
-
-@bp.route("/<lang>/o/<open_token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["OPEN_LINK_LIMITS_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["OPEN_LINK_LIMITS_PER_LINK"],
-    key_func=_open_link_key,
-    methods=["POST"],
-)
-def register(open_token: str):
-    campaign = respondent.find_open_campaign(open_token)
-    if campaign is None:
-        raise InvitationNotFound()
-    if not campaign.is_open():
-        raise CampaignClosed()
-    cached = version_cache.get(campaign.version_id)
-    if not cached.allows(g.lang, None):
-        # Only complete languages that staff have not withdrawn are offered.
-        return redirect(
-            url_for(
-                "survey.register",
-                open_token=open_token,
-                country=request.args.get("country") or None,
-                lang=cached.offered[0],
-            ),
-            303,
-        )
-    countries = places.countries_with_municipalities()
-    country_code = request.values.get("country", "")
-    country = next((c for c in countries if c.code == country_code), None)
-    form = RegistrationForm()
-    municipalities = sorted(country.municipalities, key=lambda m: m.name(g.lang)) if country else []
-    form.set_choices([(m.code, m.name(g.lang)) for m in municipalities], role_choices())
-    notice = already = None
-    remembered = remembered_registrations(
-        campaign.id, open_link_memory.remembered_tokens(campaign.id)
-    )
-    if request.method == "POST" and country is not None and form.validate():
-        already = next(
-            (
-                invitation
-                for invitation in remembered
-                if (invitation.municipality.code, invitation.role)
-                == (form.municipality.data, form.role.data)
-            ),
-            None,
-        )
-        if form.looks_automated():
-            notice = "again"
-        elif already is not None and not request.form.get("new_person"):
-            notice = "already"
-        else:
-            try:
-                invitation = respondent.register_through_open_link(
-                    campaign, form.municipality.data, form.role.data, g.lang
-                )
-            except respondent.CapReached:
-                notice = "full"
-            else:
-                started = see_other("survey.start", token=invitation.token)
-                return open_link_memory.remember(started, campaign.id, invitation.token)
-    form.stamp()
-    return render_template(
-        "survey/register.html",
-        campaign=campaign,
-        countries=countries,
-        country=country,
-        form=form,
-        stale=bool(form.csrf_token.errors),
-        notice=notice,
-        remembered=remembered,
-        already=already if notice == "already" else None,
-        texts=cached.texts(g.lang),
-        offered_languages=cached.offered,
-    )
 
 
 # --- consent ------------------------------------------------------------------
@@ -398,49 +311,3 @@ def thanks(token: str):
     if visit.response is None or visit.response.status != "submitted":
         return redirect(url_for("survey.start", token=token))
     return _render("survey/thanks.html", visit, deletion=erasure.request_for(visit.response.id))
-
-
-# --- withdrawing and asking for deletion ----------------------------------------
-
-
-@bp.route("/<lang>/r/<token>/withdraw", methods=["GET", "POST"])
-def withdraw(token: str):
-    """Confirm, then delete a response in progress (the link starts anew)."""
-    visit = _visit(token, allow_closed=True)
-    if visit.response is None:
-        return see_other("survey.withdrawn", token=token)
-    if visit.response.status == "submitted":
-        return see_other("survey.thanks", token=token)
-    form = ActionForm()
-    if request.method == "POST":
-        if form.validate():
-            erasure.withdraw(visit.response.id)
-            return see_other("survey.withdrawn", token=token)
-        return _render("survey/withdraw.html", visit, form=form, stale=True), 400
-    return _render("survey/withdraw.html", visit, form=form, stale=False)
-
-
-@bp.get("/<lang>/r/<token>/withdrawn")
-def withdrawn(token: str):
-    visit = _visit(token, allow_closed=True)
-    if visit.response is not None:
-        return redirect(url_for("survey.start", token=token))
-    return _render("survey/withdrawn.html", visit)
-
-
-@bp.route("/<lang>/r/<token>/deletion", methods=["GET", "POST"])
-def request_deletion(token: str):
-    """Confirm, then record a request to delete submitted answers (staff decide)."""
-    visit = _visit(token, allow_closed=True)
-    if visit.response is None or visit.response.status != "submitted":
-        return see_other("survey.start", token=token)
-    earlier = erasure.request_for(visit.response.id)
-    if earlier is not None and earlier.status == "pending":
-        return see_other("survey.thanks", token=token)
-    form = ActionForm()
-    if request.method == "POST":
-        if form.validate():
-            erasure.request_deletion(visit.response.id)
-            return see_other("survey.thanks", token=token)
-        return _render("survey/deletion_request.html", visit, form=form, stale=True), 400
-    return _render("survey/deletion_request.html", visit, form=form, stale=False)

@@ -1,0 +1,96 @@
+"""The open link: who is answering (country, municipality, role), with the defences
+against flooding (a cap per municipality and role, rate limits, a check that a person
+sent the form) and the offer to continue this browser's response."""
+
+from __future__ import annotations
+
+from flask import current_app, g, redirect, render_template, request, url_for
+
+from surveyapp import places
+from surveyapp.campaigns.duplicates import remembered_registrations
+from surveyapp.campaigns.roles import role_choices
+from surveyapp.extensions import limiter
+from surveyapp.questionnaires import version_cache
+from surveyapp.responses import respondent
+from surveyapp.web.survey import bp, open_link_memory
+from surveyapp.web.survey.forms import RegistrationForm
+from surveyapp.web.survey.routes import CampaignClosed, InvitationNotFound, see_other
+
+
+def _open_link_key() -> str:
+    return "open-link:" + (request.view_args or {}).get("open_token", "")
+
+
+@bp.route("/<lang>/o/<open_token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["OPEN_LINK_LIMITS_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["OPEN_LINK_LIMITS_PER_LINK"],
+    key_func=_open_link_key,
+    methods=["POST"],
+)
+def register(open_token: str):
+    campaign = respondent.find_open_campaign(open_token)
+    if campaign is None:
+        raise InvitationNotFound()
+    if not campaign.is_open():
+        raise CampaignClosed()
+    cached = version_cache.get(campaign.version_id)
+    if not cached.allows(g.lang, None):
+        # Only complete languages that staff have not withdrawn are offered.
+        return redirect(
+            url_for(
+                "survey.register",
+                open_token=open_token,
+                country=request.args.get("country") or None,
+                lang=cached.offered[0],
+            ),
+            303,
+        )
+    countries = places.countries_with_municipalities()
+    country_code = request.values.get("country", "")
+    country = next((c for c in countries if c.code == country_code), None)
+    form = RegistrationForm()
+    municipalities = sorted(country.municipalities, key=lambda m: m.name(g.lang)) if country else []
+    form.set_choices([(m.code, m.name(g.lang)) for m in municipalities], role_choices())
+    notice = already = None
+    remembered = remembered_registrations(
+        campaign.id, open_link_memory.remembered_tokens(campaign.id)
+    )
+    if request.method == "POST" and country is not None and form.validate():
+        already = next(
+            (
+                invitation
+                for invitation in remembered
+                if (invitation.municipality.code, invitation.role)
+                == (form.municipality.data, form.role.data)
+            ),
+            None,
+        )
+        if form.looks_automated():
+            notice = "again"
+        elif already is not None and not request.form.get("new_person"):
+            notice = "already"
+        else:
+            try:
+                invitation = respondent.register_through_open_link(
+                    campaign, form.municipality.data, form.role.data, g.lang
+                )
+            except respondent.CapReached:
+                notice = "full"
+            else:
+                started = see_other("survey.start", token=invitation.token)
+                return open_link_memory.remember(started, campaign.id, invitation.token)
+    form.stamp()
+    return render_template(
+        "survey/register.html",
+        campaign=campaign,
+        countries=countries,
+        country=country,
+        form=form,
+        stale=bool(form.csrf_token.errors),
+        notice=notice,
+        remembered=remembered,
+        already=already if notice == "already" else None,
+        texts=cached.texts(g.lang),
+        offered_languages=cached.offered,
+    )
