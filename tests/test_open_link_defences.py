@@ -23,6 +23,22 @@ from tests.plans import answer_plan, builtin_version
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
 
+@pytest.fixture
+def extra_app():
+    """Factory: another app on the test's database (other settings); its engine is
+    closed at the end, so no connection outlives the test (PostgreSQL warns)."""
+    made = []
+
+    def make(url: str, **settings):
+        made.append(_make_app(url, **settings))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
 def _campaign(app, caps=None, review=False) -> str:
     """The demo campaign with these open-link settings; returns its open token."""
     with app.app_context():
@@ -142,7 +158,7 @@ def _redis_or_skip() -> str:
     return "redis://127.0.0.1:6379"
 
 
-def test_rate_limits_are_shared_by_workers_through_redis(app, monkeypatch):
+def test_rate_limits_are_shared_by_workers_through_redis(app, monkeypatch, extra_app):
     """A worker started after the first three registrations (a new app: a new storage
     connection, nothing counted in the process) still sees them, because they are
     counted in Redis; with memory:// it would count from zero."""
@@ -161,10 +177,10 @@ def test_rate_limits_are_shared_by_workers_through_redis(app, monkeypatch):
     # served (a worker process has one app); this test's keys get a prefix of their own.
     monkeypatch.setattr(limiter, "_key_prefix", prefix)
     try:
-        first = _make_app(database, **settings).test_client()
+        first = extra_app(database, **settings).test_client()
         codes = [_register(first, open_token).status_code for _ in range(3)]
         assert list(redis.Redis.from_url(url).scan_iter(f"*{prefix}*")), "counted in Redis"
-        second = _make_app(database, **settings).test_client()
+        second = extra_app(database, **settings).test_client()
         codes += [_register(second, open_token).status_code for _ in range(2)]
         assert codes == [303, 303, 303, 429, 429]
     finally:
@@ -173,7 +189,7 @@ def test_rate_limits_are_shared_by_workers_through_redis(app, monkeypatch):
             store.delete(key)
         store.close()
         # The limiter object is shared: give it back its memory storage for other tests.
-        _make_app(database)
+        extra_app(database)
 
 
 # --- signed form time and trap field ---------------------------------------------------
@@ -413,10 +429,10 @@ def test_invited_responses_are_never_held(app, make_response):
         assert db.session.get(Response, response_id).review is None
 
 
-def test_behind_a_trusted_proxy_each_respondent_has_an_address_of_their_own(app):
+def test_behind_a_trusted_proxy_each_respondent_has_an_address_of_their_own(app, extra_app):
     database = app.config["SQLALCHEMY_DATABASE_URI"]
     open_token = _campaign(app, caps=None)
-    proxied = _make_app(database, TRUSTED_PROXIES=1, OPEN_LINK_LIMITS_PER_ADDRESS="1 per minute")
+    proxied = extra_app(database, TRUSTED_PROXIES=1, OPEN_LINK_LIMITS_PER_ADDRESS="1 per minute")
     codes = []
     for address in ("198.51.100.1", "198.51.100.2", "198.51.100.2"):
         visitor = proxied.test_client()
