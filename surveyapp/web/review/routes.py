@@ -80,20 +80,25 @@ def _labels_language() -> str | None:
     return choice if is_language(choice) else None
 
 
+def _exported_rows(campaign: Campaign, fmt: str):
+    """The export's rows as the request asks for them (labels, open link), recorded."""
+    labels, leave_out = _labels_language(), _leave_out_self_registered()
+    record_action(
+        "export",
+        f"campaign:{campaign.id}",
+        format=fmt,
+        labels=labels,
+        leave_out_self_registered=leave_out,
+    )
+    return exports.response_rows(campaign.id, labels, leave_out)
+
+
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.csv")
 @requires("run_campaigns")
 @recent_password_required
 def export_csv(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
-    leave_out = _leave_out_self_registered()
-    record_action(
-        "export",
-        f"campaign:{campaign.id}",
-        format="csv",
-        labels=_labels_language(),
-        leave_out_self_registered=leave_out,
-    )
-    rows = exports.response_rows(campaign.id, _labels_language(), leave_out)
+    rows = _exported_rows(campaign, "csv")
     return Response(
         stream_with_context(spreadsheets.csv_chunks(rows)),
         mimetype="text/csv; charset=utf-8",
@@ -106,17 +111,7 @@ def export_csv(campaign_id: int):
 @recent_password_required
 def export_xlsx(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
-    leave_out = _leave_out_self_registered()
-    record_action(
-        "export",
-        f"campaign:{campaign.id}",
-        format="xlsx",
-        labels=_labels_language(),
-        leave_out_self_registered=leave_out,
-    )
-    output = spreadsheets.write_xlsx(
-        exports.response_rows(campaign.id, _labels_language(), leave_out)
-    )
+    output = spreadsheets.write_xlsx(_exported_rows(campaign, "xlsx"))
     return send_file(
         output,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
