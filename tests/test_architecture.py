@@ -36,6 +36,7 @@ MODELS = "models"
 EXTENSIONS = "extensions"
 DOMAIN = (
     "demo",
+    "mail",
     "profiles",
     "responses",
     "campaigns",
@@ -57,6 +58,8 @@ ALLOWED: dict[str, set[str]] = {
     "campaigns": {"questionnaires", "languages", "core"},
     "questionnaires": {"languages", "core"},
     "accounts": {"core"},
+    # Outgoing mail: the outbox, suppressed addresses, delivery on the job queue.
+    "mail": {"core"},
     "places": {"languages", "core"},
     "languages": set(),  # may only ever add core
     "core": set(),  # may never import a domain package

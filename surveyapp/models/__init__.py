@@ -5,6 +5,7 @@ from surveyapp.models.campaign import ROLES, Campaign, Invitation
 from surveyapp.models.count_tables import ProfileCount, ProfileDomainCount, ProfileScoreCount
 from surveyapp.models.erasure import DeletionRequest
 from surveyapp.models.geo import Country, Municipality
+from surveyapp.models.mail import MailSuppression, OutboundMail
 from surveyapp.models.questionnaire import (
     ANSWERABLE_TYPES,
     MEASURES,
@@ -37,7 +38,9 @@ __all__ = [
     "DeletionRequest",
     "Domain",
     "Invitation",
+    "MailSuppression",
     "Municipality",
+    "OutboundMail",
     "Page",
     "ProfileCount",
     "ProfileDomainCount",
