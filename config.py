@@ -72,6 +72,10 @@ class Config:
     OPEN_LINK_FORM_CHECKS = True
     OPEN_LINK_FORM_MIN_SECONDS = 3
     OPEN_LINK_FORM_MAX_AGE = 12 * 3600
+    #: The address respondents open, e.g. https://survey.example.org: links in mails
+    #: start with it (a periodic job writing reminders has no request to take it from).
+    #: Unset: mails written during a request use the request's address.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL")
     #: The smallest group of respondents any report, printout or export of aggregates
     #: shows (read through ``surveyapp.profiles.disclosure.min_group_size``). The privacy
     #: notice of the built-in questionnaire promises 5.

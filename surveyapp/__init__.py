@@ -62,7 +62,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from surveyapp.languages import current as languages_current
     from surveyapp.profiles import count_tables
     from surveyapp.questionnaires import version_cache
-    from surveyapp.web import auth, authoring, main, review, survey, template_globals
+    from surveyapp.web import auth, authoring, main, outreach, review, survey, template_globals
 
     url_converters.init_app(app)
     database.init_app(app)
@@ -77,6 +77,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(authoring.bp)
+    app.register_blueprint(outreach.bp)
     register_cli(app)
     register_demo_cli(app)
     _register_error_pages(app)

@@ -36,6 +36,7 @@ MODELS = "models"
 EXTENSIONS = "extensions"
 DOMAIN = (
     "demo",
+    "outreach",
     "mail",
     "profiles",
     "responses",
@@ -52,6 +53,8 @@ DOMAIN = (
 #: add an edge here only on purpose, and never one that closes a cycle.
 ALLOWED: dict[str, set[str]] = {
     "demo": {"profiles", "questionnaires", "places", "languages", "core"},
+    # Contacts, mail texts, invitations and reminders by mail (writes the outbox).
+    "outreach": {"mail", "campaigns", "questionnaires", "places", "languages", "core"},
     "profiles": {"questionnaires", "places", "languages", "core"},
     "responses": {"profiles", "campaigns", "questionnaires", "languages", "core"},
     # A campaign's title and description are its questionnaire's texts.

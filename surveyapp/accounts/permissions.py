@@ -28,6 +28,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "edit_questionnaires": frozenset({"admin", "analyst"}),
     #: Translation status, catalog download and upload, one-text fixes.
     "translate": frozenset({"admin", "translator"}),
+    #: Outreach: contacts (personal data), mail texts, sending invitations and reminders.
+    "outreach": frozenset({"admin", "analyst"}),
     #: Staff accounts and the audit log.
     "manage_accounts": frozenset({"admin"}),
 }

@@ -14,8 +14,8 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-#: The segment after /r/ or /o/ (a respondent's or an open link's token).
-_TOKEN_IN_PATH = re.compile(r"(/(?:r|o)/)[^/?#\s]+")
+#: The segment after /r/, /o/ or /u/ (a respondent's, an open link's or an opt-out token).
+_TOKEN_IN_PATH = re.compile(r"(/(?:r|o|u)/)[^/?#\s]+")
 
 
 def redact(path: str) -> str:

@@ -6,6 +6,7 @@ from surveyapp.models.count_tables import ProfileCount, ProfileDomainCount, Prof
 from surveyapp.models.erasure import DeletionRequest
 from surveyapp.models.geo import Country, Municipality
 from surveyapp.models.mail import MailSuppression, OutboundMail
+from surveyapp.models.outreach import Contact, MailTemplate
 from surveyapp.models.questionnaire import (
     ANSWERABLE_TYPES,
     MEASURES,
@@ -34,11 +35,13 @@ __all__ = [
     "Campaign",
     "Choice",
     "ChoiceList",
+    "Contact",
     "Country",
     "DeletionRequest",
     "Domain",
     "Invitation",
     "MailSuppression",
+    "MailTemplate",
     "Municipality",
     "OutboundMail",
     "Page",

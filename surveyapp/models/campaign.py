@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, ForeignKey, String, false
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
@@ -48,6 +48,12 @@ class Campaign(db.Model):
     retention_days: Mapped[int | None]
     #: When the retention run deleted the campaign's personal data; None: not yet.
     personal_data_deleted_at: Mapped[datetime | None]
+    #: Outreach: reminders go out by themselves (``outreach.reminders.due_reminders``).
+    reminders_automatic: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Outreach: at least this many days between two mails to the same person.
+    reminder_interval_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    #: Outreach: at most this many reminders per person.
+    reminder_limit: Mapped[int] = mapped_column(default=2, server_default="2")
 
     version: Mapped[QuestionnaireVersion] = relationship()
 
@@ -74,6 +80,11 @@ def is_open(opens_at: datetime, closes_at: datetime | None, now: datetime | None
 class Invitation(db.Model):
     """A personal link to answer a campaign for one municipality and role."""
 
+    #: One link per outreach contact and campaign (links without a contact: any number).
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "contact_id", name="uq_invitation_campaign_contact"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Unguessable, URL-safe; the link is /r/<token>.
     token: Mapped[str] = mapped_column(String(64), unique=True)
@@ -83,6 +94,8 @@ class Invitation(db.Model):
     role: Mapped[str] = mapped_column(String(32))
     #: Preferred language code, or None to negotiate.
     language: Mapped[str | None] = mapped_column(String(10))
+    #: The outreach contact the link was made for (and mailed to); None: anyone's.
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
     #: True when the respondent created it through the campaign's open link.
     self_registered: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

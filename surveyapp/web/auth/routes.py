@@ -50,7 +50,7 @@ def _admins_set_up_two_factor_first():
     endpoint = request.endpoint or ""
     if (
         not current_app.config.get("REQUIRE_TWO_FACTOR_FOR_ADMINS")
-        or not endpoint.startswith(("auth.", "review.", "authoring."))
+        or not endpoint.startswith(("auth.", "review.", "authoring.", "outreach."))
         or endpoint in BEFORE_TWO_FACTOR
     ):
         return None

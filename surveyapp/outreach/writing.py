@@ -1,0 +1,101 @@
+"""Writing one campaign's mails: each recipient's values put into the text of their
+language (``rendering``), for sending and for the preview staff see first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.extensions import db
+from surveyapp.models import Campaign, Country, Municipality
+from surveyapp.outreach.links import Links
+from surveyapp.outreach.mail_texts import MailText, TemplateState, template_states
+from surveyapp.outreach.rendering import (
+    RenderedMail,
+    closing_day,
+    render_mail,
+    role_label,
+    written_in,
+)
+from surveyapp.questionnaires.texts import load_texts
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Who a mail is written to, and their two tokens."""
+
+    name: str
+    role: str
+    town: Municipality
+    country: Country
+    #: The invitation's token (the personal link) and the contact's opt-out token.
+    link_token: str
+    opt_out_token: str
+
+
+class MailWriter:
+    """Writes one kind of mail of one campaign; texts and titles are read once."""
+
+    def __init__(self, campaign: Campaign, kind: str, links: Links) -> None:
+        self.campaign, self.kind, self.links = campaign, kind, links
+        self.states: dict[str, TemplateState] = template_states(campaign.id, kind)
+        self._titles: dict[str, str] = {}
+        self._roles: dict[tuple[str, str], str] = {}
+
+    def text(self, lang: str) -> MailText | None:
+        state = self.states.get(lang)
+        return state.text if state is not None else None
+
+    def _title(self, lang: str) -> str:
+        if lang not in self._titles:
+            self._titles[lang] = load_texts(self.campaign.version_id, lang).title()
+        return self._titles[lang]
+
+    def _role(self, role: str, lang: str) -> str:
+        if (role, lang) not in self._roles:
+            self._roles[role, lang] = role_label(role, lang)
+        return self._roles[role, lang]
+
+    def values(self, to: Addressee, lang: str) -> dict[str, object]:
+        return {
+            "recipient_name": to.name,
+            "recipient_role": self._role(to.role, lang),
+            "municipality": to.town.name(lang),
+            "country": to.country.name(lang),
+            "campaign": self.campaign.name,
+            "questionnaire": self._title(lang),
+            "closing_date": closing_day(self.campaign.closes_at, lang),
+            "link": self.links.personal(to.link_token),
+            "opt_out_link": self.links.opt_out_page(to.opt_out_token, lang),
+        }
+
+    def write(self, to: Addressee, lang: str, text: MailText | None = None) -> RenderedMail:
+        """The mail to ``to`` in ``lang`` (KeyError when the language has no text)."""
+        text = text or self.text(lang)
+        if text is None:
+            raise KeyError(lang)
+        return render_mail(text, lang, self.values(to, lang))
+
+
+#: I18N: a made-up person's name, shown in previews of outreach mails; write a name
+#: that is typical in your language.
+SAMPLE_NAME = _l("Jane Smith")
+#: What the preview puts where a token will be (the links are not real).
+SAMPLE_TOKEN = "example-token"
+
+
+def sample_addressee(lang: str) -> Addressee:
+    """A made-up mayor of the first municipality of a country that speaks ``lang``."""
+    countries = list(
+        db.session.scalars(
+            select(Country).order_by(Country.position).options(selectinload(Country.municipalities))
+        )
+    )
+    country = next((c for c in countries if lang in (c.languages or [])), countries[0])
+    town = min(country.municipalities, key=lambda town: town.code)
+    with written_in(lang):
+        name = str(SAMPLE_NAME)
+    return Addressee(name, "mayor", town, country, SAMPLE_TOKEN, SAMPLE_TOKEN)
