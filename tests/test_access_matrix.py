@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, User
+from surveyapp.models import Campaign, Contact, User
 from tests.conftest import Staff, csrf_token
+from tests.outreach_support import make_contact
 from tests.plans import builtin_version
 
 ANYONE_STAFF = {"admin", "analyst", "translator"}
@@ -54,6 +55,17 @@ MATRIX = {
     "review.response_page": {"admin", "analyst"},
     "review.deletions": {"admin", "analyst"},
     "review.delete_response": {"admin", "analyst"},
+    "outreach.contact_list": {"admin", "analyst"},
+    "outreach.new_contact": {"admin", "analyst"},
+    "outreach.edit_contact": {"admin", "analyst"},
+    "outreach.delete_contact": {"admin", "analyst"},
+    "outreach.import_contacts": {"admin", "analyst"},
+    "outreach.outreach_page": {"admin", "analyst"},
+    "outreach.campaign_contacts": {"admin", "analyst"},
+    "outreach.campaign_contacts_csv": {"admin", "analyst"},
+    "outreach.mail_texts_page": {"admin", "analyst"},
+    "outreach.edit_mail_text": {"admin", "analyst"},
+    "outreach.preview_mail": {"admin", "analyst"},
 }
 #: POST-only endpoints: roles allowed (checked with a POST without a form).
 POST_ONLY = {
@@ -68,6 +80,10 @@ POST_ONLY = {
     "authoring.publish": {"admin", "analyst"},
     "authoring.duplicate": {"admin", "analyst"},
     "authoring.withdraw_or_offer_language": {"admin", "translator"},
+    "outreach.send_invitations": {"admin", "analyst"},
+    "outreach.send_reminders": {"admin", "analyst"},
+    "outreach.reminder_settings": {"admin", "analyst"},
+    "outreach.use_builtin_text": {"admin", "analyst"},
     "auth.logout": None,  # last: signing out ends the session (and its CSRF secret)
 }
 #: Query strings some routes need to find something.
@@ -100,6 +116,9 @@ def _path(app, endpoint: str) -> str:
             "action": "up",
             "response_id": 1,
             "request_id": 1,
+            "contact_id": db.session.scalar(select(Contact.id)),
+            "kind": "invitation",
+            "text_lang": "mk",
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
@@ -120,6 +139,8 @@ def _visitor(kind: str, client, make_user, respondent) -> None:
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_access_matrix(app, client, make_user, respondent, visitor):
     make_user("admin", email="owner@example.org")  # so user_id exists for every visitor
+    with app.app_context():
+        make_contact("contact@example.org")  # so contact_id exists
     if visitor != "respondent":
         respondent("en").consent()  # so response_id 1 exists for every visitor
     _visitor(visitor, client, make_user, respondent)

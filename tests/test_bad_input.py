@@ -213,6 +213,9 @@ def _scanned_pages(app) -> list[str]:
         f"/en/staff/translations/{version_id}/upload",
         f"/en/staff/translations/{version_id}/mk/edit?key=questionnaire.title",
         f"/mk/o/{open_token}?country=MK",
+        "/en/staff/contacts/new",
+        f"/en/staff/campaigns/{campaign_id}/outreach",
+        f"/en/staff/campaigns/{campaign_id}/outreach/texts/invitation/bs",
     ]
 
 

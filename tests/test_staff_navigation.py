@@ -15,6 +15,7 @@ from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import TextEntry
 from tests.conftest import Staff
+from tests.outreach_support import make_contact
 from tests.plans import answer_plan, builtin_version
 
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"#]*)', re.IGNORECASE)
@@ -96,8 +97,15 @@ def translation_out_of_date(app):
             db.session.commit()
 
 
+@pytest.fixture
+def a_contact(app):
+    """One outreach contact, so that its pages exist."""
+    with app.app_context():
+        make_contact("contact@example.org")
+
+
 def test_every_staff_page_is_reached_by_links_from_the_home_page(
-    app, client, make_user, answered, translation_out_of_date
+    app, client, make_user, answered, translation_out_of_date, a_contact
 ):
     assert Staff(client, make_user("admin")).login().status_code == 303
     reached, errors = _walk(app, client, "/en/staff/")

@@ -5,6 +5,7 @@ Every message comes from our own catalogs: WTForms ships none for bs, mk, sq or 
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
@@ -41,7 +42,8 @@ class NumberField(Field):
             number = Decimal(text)
         except InvalidOperation:
             raise ValueError(_l("Please enter a number, for example 12 or 3,5.")) from None
-        if not number.is_finite():
+        # "1e309" is a finite Decimal but no finite float.
+        if not number.is_finite() or not math.isfinite(float(number)):
             raise ValueError(_l("Please enter a number, for example 12 or 3,5."))
         self.data = float(number)
 

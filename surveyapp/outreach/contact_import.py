@@ -20,6 +20,7 @@ from surveyapp.core.database import write_transaction
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.core.spreadsheets import Table, TableRefused, read_table
 from surveyapp.extensions import db
+from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.mail.outbox import normalise_address
 from surveyapp.models import Contact, Municipality
 from surveyapp.outreach import name_matching
@@ -194,15 +195,26 @@ def _check_row(
                 ),
             )
         else:
-            report.add(
-                number,
-                _l(
-                    "“%(value)s” could be several municipalities (%(codes)s): use the code, "
-                    "or add a country column.",
-                    value=cell("municipality")[:80],
-                    codes=", ".join(sorted(town.code for town in found)),
-                ),
+            choices = ", ".join(
+                f"{town.name(SOURCE_LANGUAGE)} ({town.code})"
+                for town in sorted(found, key=lambda town: town.code)
             )
+            message = (
+                _l(
+                    "“%(value)s” could be several municipalities: %(choices)s. Write one of "
+                    "these names or codes instead.",
+                    value=cell("municipality")[:80],
+                    choices=choices,
+                )
+                if country is not None
+                else _l(
+                    "“%(value)s” could be several municipalities: %(choices)s. Write one of "
+                    "these names or codes instead, or add a country column.",
+                    value=cell("municipality")[:80],
+                    choices=choices,
+                )
+            )
+            report.add(number, message)
     if len(report.problems) + report.more_problems > before or town is None or role is None:
         return None
     return _Row(number, town, name, role, normalise_address(email), language)

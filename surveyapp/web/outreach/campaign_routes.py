@@ -151,6 +151,11 @@ def outreach_page(campaign_id: int):
     return _page(campaign, *_forms(campaign))
 
 
+def _back_to_page(campaign: Campaign):
+    """A POST without its form's fields: nothing to do but show the page."""
+    return redirect(url_for("outreach.outreach_page", campaign_id=campaign.id), 303)
+
+
 def _selection(form) -> Selection:
     return Selection(form.country.data or None, form.role.data or None)
 
@@ -159,6 +164,8 @@ def _selection(form) -> Selection:
 @requires("outreach")
 def send_invitations(campaign_id: int):
     campaign = _campaign(campaign_id)
+    if "invite-step" not in request.form:
+        return _back_to_page(campaign)
     invite, remind, settings = _forms(campaign)
     errors: list[str] = []
     plan = None
@@ -207,6 +214,8 @@ def send_invitations(campaign_id: int):
 @requires("outreach")
 def send_reminders(campaign_id: int):
     campaign = _campaign(campaign_id)
+    if "remind-step" not in request.form:
+        return _back_to_page(campaign)
     invite, remind, settings = _forms(campaign)
     errors: list[str] = []
     plan = None
@@ -242,6 +251,8 @@ def send_reminders(campaign_id: int):
 @requires("outreach")
 def reminder_settings(campaign_id: int):
     campaign = _campaign(campaign_id)
+    if "settings-interval_days" not in request.form:
+        return _back_to_page(campaign)
     invite, remind, settings = _forms(campaign)
     error = None
     if settings.validate_on_submit():
