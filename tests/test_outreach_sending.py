@@ -264,3 +264,20 @@ def test_a_scheduled_time_is_central_european_time(outreach_app, contacts, staff
     with outreach_app.app_context():
         assert {mail.send_after.isoformat() for mail in mails()} == {"2030-07-01T07:30:00"}
         assert all(m.status == "queued" for m in db.session.scalars(select(OutboundMail)))
+
+
+def test_a_campaign_with_outreach_can_still_be_deleted(outreach_app, contacts):
+    from surveyapp.campaigns import lifecycle
+    from surveyapp.models import Campaign, Contact, MailTemplate
+    from surveyapp.outreach.mail_texts import save_text
+
+    _send(outreach_app)
+    with outreach_app.app_context():
+        campaign_id = demo_campaign().id
+        save_text(campaign_id, "invitation", "bs", "S", "{link} {opt_out_link}", STAFF)
+        lifecycle.delete_campaign(campaign_id, "")
+        assert db.session.get(Campaign, campaign_id) is None
+        assert mails() == []
+        assert db.session.scalar(select(func.count()).select_from(MailTemplate)) == 0
+        # The contacts stay: they belong to no campaign.
+        assert db.session.scalar(select(func.count()).select_from(Contact)) == 5

@@ -17,6 +17,8 @@ from surveyapp.models import (
     AnswerSelection,
     Campaign,
     Invitation,
+    MailTemplate,
+    OutboundMail,
     ProfileCount,
     ProfileDomainCount,
     ProfileScoreCount,
@@ -230,6 +232,14 @@ def delete_campaign(campaign_id: int, typed_name: str) -> int:
         delete(AnswerSelection).where(AnswerSelection.answer_id.in_(answers)),
         delete(Answer).where(Answer.response_id.in_(of_campaign)),
         delete(Response).where(Response.campaign_id == campaign_id),
+        # Its mails (their links die with it) and its mail texts.
+        delete(OutboundMail).where(
+            (OutboundMail.campaign_id == campaign_id)
+            | OutboundMail.invitation_id.in_(
+                select(Invitation.id).where(Invitation.campaign_id == campaign_id)
+            )
+        ),
+        delete(MailTemplate).where(MailTemplate.campaign_id == campaign_id),
         delete(Invitation).where(Invitation.campaign_id == campaign_id),
         delete(ProfileCount).where(ProfileCount.campaign_id == campaign_id),
         delete(ProfileDomainCount).where(ProfileDomainCount.campaign_id == campaign_id),
