@@ -253,7 +253,7 @@ def test_staff_send_reminders_from_the_page_after_checking(invited, staff):
     form = {"csrf_token": token, "remind-country": "", "remind-role": "mayor"}
     checked = admin.client.post(f"{page}/reminders", data={**form, "remind-step": "check"})
     body = checked.get_data(as_text=True)
-    assert "2 reminders would go out" in body and "already answered: 1" in body
+    assert "2 reminders would go out now." in body and "already answered: 1" in body
     assert _reminded(app) == []
     sent = admin.client.post(f"{page}/reminders", data={**form, "remind-step": "send"})
     assert sent.status_code == 303

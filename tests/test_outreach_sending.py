@@ -207,7 +207,7 @@ def test_the_outreach_page_checks_first_then_sends(outreach_app, contacts, staff
     }
     checked = admin.client.post(f"{page}/invitations", data=form)
     body = checked.get_data(as_text=True)
-    assert checked.status_code == 200 and "2 invitations would go out" in body
+    assert checked.status_code == 200 and "2 invitations would go out now." in body
     assert "Send 2 invitations" in body
     with outreach_app.app_context():
         assert mails() == []
