@@ -12,7 +12,6 @@ from surveyapp.mail.outbox import suppress
 from surveyapp.models import AuditEvent, Contact, Invitation
 from surveyapp.outreach import sending
 from surveyapp.outreach.facts import Selection
-from tests.conftest import csrf_token
 from tests.outreach_support import STAFF, demo_campaign, mails, make_contact, with_public_url
 
 GOOD = {

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import joinedload
 
 from surveyapp.campaigns.tokens import new_token
@@ -183,10 +185,13 @@ def delete_contact(contact_id: int, actor: Actor) -> None:
     contact = db.session.get(Contact, contact_id)
     if contact is None:
         raise LookupError(contact_id)
-    cancelled = db.session.execute(
-        update(OutboundMail)
-        .where(OutboundMail.contact_id == contact_id, OutboundMail.status == MAIL_QUEUED)
-        .values(status=MAIL_CANCELLED)
+    cancelled = cast(
+        CursorResult,
+        db.session.execute(
+            update(OutboundMail)
+            .where(OutboundMail.contact_id == contact_id, OutboundMail.status == MAIL_QUEUED)
+            .values(status=MAIL_CANCELLED)
+        ),
     ).rowcount
     db.session.execute(
         update(Invitation).where(Invitation.contact_id == contact_id).values(contact_id=None)

@@ -186,19 +186,21 @@ def template_states(campaign_id: int, kind: str) -> dict[str, TemplateState]:
     states: dict[str, TemplateState] = {}
     for lang in AUTHORED_LANGUAGES:
         row = rows.get(lang)
+        builtin = builtin_text(kind, lang) if builtin_holds else None
         if row is not None:
-            text = MailText(row.subject, row.body)
             current = lang == SOURCE_LANGUAGE or row.source_hash == source_hash
-            states[lang] = TemplateState(kind, lang, OWN if current else OUTDATED, text)
-        elif builtin_holds and (text := builtin_text(kind, lang)) is not None:
-            states[lang] = TemplateState(kind, lang, BUILT_IN, text)
+            states[lang] = TemplateState(
+                kind, lang, OWN if current else OUTDATED, MailText(row.subject, row.body)
+            )
+        elif builtin is not None:
+            states[lang] = TemplateState(kind, lang, BUILT_IN, builtin)
         else:
             states[lang] = TemplateState(kind, lang, MISSING, None)
     for code, language in LANGUAGES.items():
         if language.derived_from and language.derived_from in states:
             base = states[language.derived_from]
-            text = transliterated(base.text) if base.text is not None else None
-            states[code] = TemplateState(kind, code, base.state, text)
+            derived = transliterated(base.text) if base.text is not None else None
+            states[code] = TemplateState(kind, code, base.state, derived)
     return {code: states[code] for code in LANGUAGES if code in states}
 
 

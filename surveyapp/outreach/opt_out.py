@@ -3,7 +3,11 @@ suppressed for every mail the app sends, and mails still waiting are cancelled."
 
 from __future__ import annotations
 
+import re
+from typing import cast
+
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 
 from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
@@ -12,12 +16,12 @@ from surveyapp.models import Contact
 from surveyapp.models.mail import MAIL_CANCELLED, MAIL_QUEUED, SUPPRESSED_OPTED_OUT, OutboundMail
 from surveyapp.outreach.audit import SYSTEM, note
 
-#: Tokens are secrets.token_urlsafe(24): 32 characters; anything much longer is no token.
-MAX_TOKEN_LENGTH = 64
+#: Tokens are secrets.token_urlsafe(24): 32 URL-safe characters; anything else is no token.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def contact_for_token(token: str) -> Contact | None:
-    if not token or len(token) > MAX_TOKEN_LENGTH:
+    if not TOKEN.fullmatch(token or ""):
         return None
     return db.session.scalar(select(Contact).where(Contact.opt_out_token == token))
 
@@ -37,13 +41,16 @@ def opt_out(token: str, how: str) -> Contact | None:
         return None
     already = suppression_of(contact.email)
     suppress(contact.email, SUPPRESSED_OPTED_OUT, how)
-    cancelled = db.session.execute(
-        update(OutboundMail)
-        .where(
-            OutboundMail.to_address == contact.email,
-            OutboundMail.status == MAIL_QUEUED,
-        )
-        .values(status=MAIL_CANCELLED)
+    cancelled = cast(
+        CursorResult,
+        db.session.execute(
+            update(OutboundMail)
+            .where(
+                OutboundMail.to_address == contact.email,
+                OutboundMail.status == MAIL_QUEUED,
+            )
+            .values(status=MAIL_CANCELLED)
+        ),
     ).rowcount
     if already is None or cancelled:
         note(

@@ -109,8 +109,10 @@ def outreach_status(campaign_id: int) -> OutreachStatus:
         return list(db.session.execute(select(*keys, *sums).group_by(*keys).order_by(*order)))
 
     def row(code, *numbers, country_code=None) -> StatusRow:
-        counts = [int(n or 0) for n in numbers[:6]]
-        return StatusRow(code, *counts, numbers[6], country_code=country_code)
+        invited, mailed, bounced, opted_out, started, submitted = (int(n or 0) for n in numbers[:6])
+        return StatusRow(
+            code, invited, mailed, bounced, opted_out, started, submitted, numbers[6], country_code
+        )
 
     countries = [
         row(code, *numbers)
