@@ -66,6 +66,9 @@ MATRIX = {
     "outreach.mail_texts_page": {"admin", "analyst"},
     "outreach.edit_mail_text": {"admin", "analyst"},
     "outreach.preview_mail": {"admin", "analyst"},
+    "outreach.mail_text_translations": ANYONE_STAFF,
+    "outreach.download_mail_catalog": ANYONE_STAFF,
+    "outreach.upload_mail_catalog": ANYONE_STAFF,
 }
 #: POST-only endpoints: roles allowed (checked with a POST without a form).
 POST_ONLY = {

@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "translate": frozenset({"admin", "translator"}),
     #: Outreach: contacts (personal data), mail texts, sending invitations and reminders.
     "outreach": frozenset({"admin", "analyst"}),
+    #: Mail texts as .po catalogs, and where their translation stands (no personal data).
+    "translate_mail_texts": frozenset({"admin", "analyst", "translator"}),
     #: Staff accounts and the audit log.
     "manage_accounts": frozenset({"admin"}),
 }

@@ -218,6 +218,15 @@ def save_text(
     campaign_id: int, kind: str, lang: str, subject: str, body: str, actor: Actor
 ) -> MailTemplate:
     """Store a campaign's own text in ``lang`` (refused with ``TextRefused``)."""
+    row = store_text(campaign_id, kind, lang, subject, body, actor)
+    db.session.commit()
+    return row
+
+
+def store_text(
+    campaign_id: int, kind: str, lang: str, subject: str, body: str, actor: Actor
+) -> MailTemplate:
+    """``save_text`` in the caller's write transaction, without committing."""
     if kind not in MAIL_KINDS or lang not in AUTHORED_LANGUAGES:
         raise KeyError((kind, lang))
     text = clean(subject, body)
@@ -237,7 +246,6 @@ def save_text(
     row.subject, row.body, row.source_hash = text.subject, text.body, source_hash
     row.updated_by_id = actor.user_id
     note("mail_text_changed", f"campaign:{campaign_id}", actor, kind=kind, language=lang)
-    db.session.commit()
     return row
 
 

@@ -8,6 +8,7 @@ bp = Blueprint("outreach", __name__)
 # The view modules attach their views to ``bp``; importing them registers the views.
 from surveyapp.web.outreach import (  # noqa: E402, F401
     campaign_routes,
+    catalog_routes,
     contact_routes,
     opt_out_routes,
     text_routes,

@@ -139,3 +139,9 @@ class ReminderSettingsForm(FlaskForm):
 class MailTextForm(FlaskForm):
     subject = StringField(_l("Subject"), validators=[at_most(MAX_SUBJECT_LENGTH)])
     body = TextAreaField(_l("Text"), validators=[at_most(MAX_BODY_LENGTH)])
+
+
+class CatalogUploadForm(FlaskForm):
+    catalog = FileField(
+        _l("Translated catalog (.po)"), validators=[FileRequired(_l("Please choose a file."))]
+    )

@@ -31,6 +31,16 @@ ACTION_LABELS = {
     "account_created": _l("created a staff account"),
     "account_changed": _l("changed a staff account"),
     "password_changed": _l("changed a password"),
+    "contact_created": _l("added a contact"),
+    "contact_changed": _l("changed a contact"),
+    "contact_deleted": _l("deleted a contact"),
+    "contacts_imported": _l("imported contacts"),
+    "mail_text_changed": _l("changed a mail text"),
+    "mail_text_reset": _l("went back to a built-in mail text"),
+    "outreach_invitations_queued": _l("sent invitations by e-mail"),
+    "outreach_reminders_queued": _l("sent reminders by e-mail"),
+    "outreach_settings_changed": _l("changed the reminder settings"),
+    "outreach_opted_out": _l("a contact opted out of our mails"),
 }
 
 
