@@ -62,7 +62,7 @@ def upload_mail_catalog(campaign_id: int, text_lang: str):
         if report.applied:
             flash(
                 _l(
-                    "The %(language)s mail texts were imported.",
+                    "The mail texts were imported (%(language)s).",
                     language=LANGUAGES[text_lang].autonym,
                 )
             )
