@@ -197,12 +197,14 @@ def test_the_outreach_page_checks_first_then_sends(outreach_app, contacts, staff
     page = f"/en/staff/campaigns/{campaign_id}/outreach"
     html = admin.client.get(page).get_data(as_text=True)
     assert "Send invitations" in html
-    form = {
+    form = {  # as a browser sends it: the empty day and time too
         "csrf_token": csrf_token(html),
         "invite-country": "MK",
         "invite-role": "",
         "invite-only_new": "y",
         "invite-when": "now",
+        "invite-send_on": "",
+        "invite-send_at": "",
         "invite-step": "check",
     }
     checked = admin.client.post(f"{page}/invitations", data=form)
@@ -236,6 +238,10 @@ def test_the_page_refuses_a_time_in_the_past_and_a_made_up_country(outreach_app,
         f"{page}/invitations", data={**base, "invite-send_on": "2030-01-01", "invite-send_at": "9h"}
     )
     assert garbled.status_code == 422 and "hh:mm" in garbled.get_data(as_text=True)
+    no_day = admin.client.post(
+        f"{page}/invitations", data={**base, "invite-send_on": "30.1.", "invite-send_at": "09:00"}
+    )
+    assert no_day.status_code == 422 and "2025-03-15" in no_day.get_data(as_text=True)
     unknown = admin.client.post(
         f"{page}/invitations", data={**base, "invite-when": "now", "invite-country": "XX"}
     )

@@ -151,6 +151,15 @@ def outreach_page(campaign_id: int):
     return _page(campaign, *_forms(campaign))
 
 
+def _field_errors(form) -> list[str]:
+    """A form's field errors as "Label: message" (the CSRF token's are shown elsewhere)."""
+    return [
+        f"{form[name].label.text}: {' '.join(str(m) for m in messages)}"
+        for name, messages in form.errors.items()
+        if name != "csrf_token"
+    ]
+
+
 def _back_to_page(campaign: Campaign):
     """A POST without its form's fields: nothing to do but show the page."""
     return redirect(url_for("outreach.outreach_page", campaign_id=campaign.id), 303)
@@ -204,6 +213,7 @@ def send_invitations(campaign_id: int):
                 errors += plan_messages(plan, campaign)
     elif not invite.errors:
         errors.append(str(_l("Please choose a country and a role from the lists.")))
+    errors += _field_errors(invite)
     status_code = 422 if errors or invite.errors else 200
     return _page(
         campaign, invite, remind, settings, invite_plan=plan, invite_errors=errors
@@ -241,6 +251,7 @@ def send_reminders(campaign_id: int):
             errors += plan_messages(plan, campaign)
     elif not remind.errors:
         errors.append(str(_l("Please choose a country and a role from the lists.")))
+    errors += _field_errors(remind)
     status_code = 422 if errors or remind.errors else 200
     return _page(
         campaign, invite, remind, settings, remind_plan=plan, remind_errors=errors

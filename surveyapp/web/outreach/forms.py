@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core.form_fields import (
@@ -84,7 +84,7 @@ class InvitationSendForm(FlaskForm, _Selection):
         default="now",
         validate_choice=False,
     )
-    send_on = LocalDateField(_l("Day"))
+    send_on = LocalDateField(_l("Day"), validators=[Optional()])
     send_at = StringField(_l("Time (hh:mm)"), validators=[at_most(5)])
     #: "check" shows what would happen; "send" does it.
     step = HiddenField(default="check")
