@@ -35,6 +35,7 @@ from surveyapp.outreach.mail_texts import (
     PLACEHOLDERS,
     MailText,
     TemplateState,
+    clean,
     source_text,
     store_text,
     template_states,
@@ -206,10 +207,10 @@ def check_import(campaign: Campaign, lang: str, data: bytes) -> CatalogImport:
                 parts["subject" if problem.code.startswith("subject") else "body"][0],
                 TEXT_PROBLEMS[problem.code] % {"names": names},
             )
-        text = MailText(subject, body)
+        translated = clean(subject, body)
         state = template_states(campaign.id, kind)[lang]
-        if not (state.state in (OWN, BUILT_IN) and state.text == text):
-            report.changes[kind] = text  # the same text as now is no change
+        if not (state.state in (OWN, BUILT_IN) and state.text == translated):
+            report.changes[kind] = translated  # the same text as now is no change
     if not found and report.ok:
         report.add(1, _l("The file has no translated mail texts."))
     return report

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from babel.dates import format_date
 from flask import g
@@ -59,7 +60,8 @@ def one_line(value: object) -> str:
     """A value as one line of text: line breaks and other control characters become
     spaces (CR and LF could otherwise start a new header or line)."""
     text = "" if value is None else str(value)
-    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    if not text.isprintable():  # control, format or separator characters (and spaces)
+        text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -83,70 +85,82 @@ def closing_day(closes_at: datetime | None, lang: str) -> str:
     return format_date(last, "long", locale=LANGUAGES[lang].babel_locale)
 
 
-def _values(values: dict[str, object]) -> dict[str, str]:
-    return {name: one_line(value) for name, value in values.items()}
+@dataclass(frozen=True)
+class _Line:
+    """One line of a text, parsed once: literal parts and placeholders alternate
+    (``parts[0]`` literal, ``parts[1]`` a placeholder's name, ...); the literal parts
+    are also kept escaped for HTML."""
+
+    parts: tuple[str, ...]
+    escaped: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.parts[1::2]
 
 
-def _fill_plain(line: str, values: dict[str, str]) -> str:
-    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), line)
+@lru_cache(maxsize=256)
+def _parse(line: str) -> _Line:
+    parts = tuple(PLACEHOLDER.split(line))
+    return _Line(parts, tuple(str(escape(part)) for part in parts[0::2]))
 
 
-def _fill_html(line: str, values: dict[str, str]) -> Markup:
-    parts: list[str] = []
-    position = 0
-    for match in PLACEHOLDER.finditer(line):
-        parts.append(escape(line[position : match.start()]))
-        name = match.group(1)
-        if name not in values:
-            parts.append(escape(match.group(0)))
-        elif name in LINKS:
-            url = escape(values[name])
-            parts.append(Markup('<a href="{0}">{0}</a>').format(url))
+@lru_cache(maxsize=64)
+def _parse_body(body: str) -> tuple[_Line, ...]:
+    return tuple(_parse(line) for line in body.split("\n"))
+
+
+def _plain(line: _Line, values: dict[str, str]) -> str:
+    out = []
+    for index, part in enumerate(line.parts):
+        out.append(part if index % 2 == 0 else values.get(part, "{" + part + "}"))
+    return "".join(out)
+
+
+def _html(line: _Line, values: dict[str, str], escaped: dict[str, str]) -> str:
+    out = []
+    for index, part in enumerate(line.parts):
+        if index % 2 == 0:
+            out.append(line.escaped[index // 2])
+        elif part not in values:
+            out.append(str(escape("{" + part + "}")))
         else:
-            parts.append(escape(values[name]))
-        position = match.end()
-    parts.append(escape(line[position:]))
-    return Markup("").join(parts)
-
-
-def _kept_lines(body: str, values: dict[str, str]) -> list[str]:
-    """The body's lines, without those whose placeholder has no value."""
-    return [
-        line
-        for line in body.split("\n")
-        if all(values.get(name, "x") for name in PLACEHOLDER.findall(line))
-    ]
+            out.append(escaped[part])
+    return "".join(out)
 
 
 def render_mail(text: MailText, lang: str, values: dict[str, object]) -> RenderedMail:
-    """``text`` with ``values`` (placeholder → value) put in, in three parts."""
-    filled = _values(values)
-    subject = one_line(_fill_plain(text.subject, filled))[:MAX_SUBJECT]
-    lines = _kept_lines(text.body, filled)
-    plain = _BLANK_LINES.sub("\n\n", "\n".join(_fill_plain(line, filled) for line in lines))
+    """``text`` with ``values`` (placeholder → value) put in, in three parts.
+
+    Every value is made one line (``one_line``) and, for the HTML version, escaped;
+    the links become links. The text's own lines are parsed once per text.
+    """
+    filled = {name: one_line(value) for name, value in values.items()}
+    escaped = {
+        name: (
+            '<a href="{0}">{0}</a>'.format(escape(value)) if name in LINKS else str(escape(value))
+        )
+        for name, value in filled.items()
+    }
+    subject = one_line(_plain(_parse(text.subject), filled))[:MAX_SUBJECT]
+    # A line whose placeholder has no value (no closing date) is left out.
+    lines = [
+        line for line in _parse_body(text.body) if all(filled.get(name, "x") for name in line.names)
+    ]
+    plain = _BLANK_LINES.sub("\n\n", "\n".join(_plain(line, filled) for line in lines))
     paragraphs: list[list[str]] = [[]]
     for line in lines:
-        if line.strip():
-            paragraphs[-1].append(line)
+        if "".join(line.parts).strip():
+            paragraphs[-1].append(_html(line, filled, escaped))
         elif paragraphs[-1]:
             paragraphs.append([])
-    html_paragraphs = [
-        Markup("<p>{}</p>").format(Markup("<br>\n").join(_fill_html(line, filled) for line in p))
-        for p in paragraphs
-        if p
-    ]
-    direction = "ltr"
-    html = Markup(
-        '<!DOCTYPE html>\n<html lang="{lang}" dir="{direction}">\n<head>\n'
+    body = "\n".join("<p>" + "<br>\n".join(p) + "</p>" for p in paragraphs if p)
+    html = (
+        f'<!DOCTYPE html>\n<html lang="{escape(lang)}" dir="ltr">\n<head>\n'
         '<meta charset="utf-8">\n<meta name="viewport" content="width=device-width">\n'
-        "<title>{subject}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
-    ).format(
-        lang=lang,
-        direction=direction,
-        subject=subject,
-        body=Markup("\n").join(html_paragraphs),
+        f"<title>{escape(subject)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
-    return RenderedMail(lang, subject, plain.strip() + "\n", str(html))
+    return RenderedMail(lang, subject, plain.strip() + "\n", html)
 
 
 def html_fragment(mail: RenderedMail) -> Markup:

@@ -126,6 +126,7 @@ def plan_invitations(
 def queue_planned(plan: SendPlan, campaign: Campaign, writer: MailWriter, actor: Actor) -> None:
     """Make the links the plan's recipients lack, and queue their mails (in the
     caller's write transaction)."""
+    writer.prepare(plan.languages)
     made = []
     for mail in plan.mails:
         facts = mail.facts

@@ -49,6 +49,12 @@ class MailWriter:
         state = self.states.get(lang)
         return state.text if state is not None else None
 
+    def prepare(self, languages) -> None:
+        """Read what the mails in ``languages`` need before any is written (a read in
+        the middle of writing would flush every pending row first)."""
+        for lang in languages:
+            self._title(lang)
+
     def _title(self, lang: str) -> str:
         if lang not in self._titles:
             self._titles[lang] = load_texts(self.campaign.version_id, lang).title()
