@@ -278,6 +278,8 @@ def list_contacts(chosen: ContactFilter) -> ContactPage:
         needle = f"%{chosen.search.lower()}%"
         query = query.where(
             or_(
+                # SQLite lower-cases ASCII only: also match the text as typed.
+                Contact.name.like(f"%{chosen.search}%"),
                 func.lower(Contact.name).like(needle),
                 Contact.email.like(needle),
                 Municipality.code.like(needle),
