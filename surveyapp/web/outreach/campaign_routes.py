@@ -29,12 +29,12 @@ from surveyapp.outreach.facts import Selection
 from surveyapp.outreach.mail_texts import all_template_states
 from surveyapp.places import countries_with_municipalities, country_names, municipality_names
 from surveyapp.web.outreach import bp
-from surveyapp.web.outreach.contact_routes import actor
 from surveyapp.web.outreach.forms import (
     InvitationSendForm,
     ReminderSendForm,
     ReminderSettingsForm,
 )
+from surveyapp.web.outreach.shared import actor
 from surveyapp.web.staff import record_action, requires
 
 #: Why people are left out of a send (``SendPlan.skipped``).

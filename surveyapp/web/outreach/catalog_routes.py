@@ -11,8 +11,8 @@ from surveyapp.languages.registry import LANGUAGES, TRANSLATED_LANGUAGES
 from surveyapp.models import Campaign
 from surveyapp.outreach import mail_catalogs
 from surveyapp.web.outreach import bp
-from surveyapp.web.outreach.contact_routes import actor
 from surveyapp.web.outreach.forms import CatalogUploadForm
+from surveyapp.web.outreach.shared import actor
 from surveyapp.web.staff import record_action, requires
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core.form_fields import ActionForm
@@ -11,10 +10,10 @@ from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.models import Contact
 from surveyapp.outreach import contact_import, contacts
-from surveyapp.outreach.audit import Actor
 from surveyapp.places import countries_with_municipalities
 from surveyapp.web.outreach import bp
 from surveyapp.web.outreach.forms import ContactForm, ImportForm
+from surveyapp.web.outreach.shared import actor
 from surveyapp.web.staff import requires
 
 #: field → problem code → message (``contacts.ContactRefused``).
@@ -47,10 +46,6 @@ CONTACT_ERRORS = {
         "unknown": _l("Please choose one of the languages in the list."),
     },
 }
-
-
-def actor() -> Actor:
-    return Actor(current_user.id, request.remote_addr or "")
 
 
 def _form(contact: Contact | None = None) -> ContactForm:

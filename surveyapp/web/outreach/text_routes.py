@@ -16,8 +16,8 @@ from surveyapp.outreach.links import Links
 from surveyapp.outreach.rendering import html_fragment
 from surveyapp.outreach.writing import MailWriter, sample_addressee
 from surveyapp.web.outreach import bp
-from surveyapp.web.outreach.contact_routes import actor
 from surveyapp.web.outreach.forms import MailTextForm
+from surveyapp.web.outreach.shared import actor
 from surveyapp.web.staff import requires
 
 KIND_LABELS = {"invitation": _l("Invitation"), "reminder": _l("Reminder")}
