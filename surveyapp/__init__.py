@@ -38,11 +38,6 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     _configure_proxies(app)
     _configure_database(app)
     _configure_secret_key(app)
-    if app.config.get("TRUSTED_PROXIES"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))

@@ -29,10 +29,23 @@ def current_language() -> str:
 
 
 def current_catalog() -> NullTranslations:
-    """The catalog of the current request's language (none outside an application)."""
-    if not has_app_context() or CATALOGS_KEY not in current_app.extensions:
+    """The catalog of the current request's language (none outside an application).
+
+    Kept on ``g`` with the language it is for: a page looks it up for every text.
+    """
+    if not has_app_context():
         return NullTranslations()
-    return current_app.extensions[CATALOGS_KEY].get(current_language())
+    ctx_g = g._get_current_object()
+    lang = ctx_g.get("lang") or SOURCE_LANGUAGE
+    kept = ctx_g.get("_catalog")
+    if kept is not None and kept[0] == lang:
+        return kept[1]
+    catalogs = current_app.extensions.get(CATALOGS_KEY)
+    if catalogs is None:
+        return NullTranslations()
+    catalog = catalogs.get(lang)
+    ctx_g._catalog = (lang, catalog)
+    return catalog
 
 
 def gettext(string: str, **variables) -> str:
