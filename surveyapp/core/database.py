@@ -256,7 +256,10 @@ def _read_sqlite_through_driver(conn: Connection, statement, params: dict) -> li
     if processors is None:
         return rows
     return [
-        tuple(value if f is None or value is None else f(value) for f, value in zip(processors, row))
+        tuple(
+            value if f is None or value is None else f(value)
+            for f, value in zip(processors, row, strict=True)
+        )
         for row in rows
     ]
 
