@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 #: name -> job, in the order they were declared
 JOBS: dict[str, Job] = {}
@@ -71,11 +71,16 @@ def periodic_job(when: Callable[[datetime], bool], name: str | None = None):
     return decorator
 
 
+def _app() -> Flask:
+    # the application itself, not the proxy: jobs run in contexts of their own
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
 def enqueue(job_: Job, *args: Any, **kwargs: Any) -> None:
     """Queue ``job_`` on the current app's queue, to run as soon as a worker is free."""
     from surveyapp.jobs.queue import task_for
 
-    task_for(current_app, job_)(*args, **kwargs)
+    task_for(_app(), job_)(*args, **kwargs)
 
 
 def schedule(job_: Job, eta: datetime, *args: Any, once: str | None = None, **kwargs: Any) -> bool:
@@ -89,10 +94,10 @@ def schedule(job_: Job, eta: datetime, *args: Any, once: str | None = None, **kw
 
     if once is not None:
         key = f"once.{job_.name}.{once}"
-        if not huey_for(current_app).put_if_empty(key, b"1"):
+        if not huey_for(_app()).put_if_empty(key, b"1"):
             return False
         kwargs[ONCE_KWARG] = key
     if eta.tzinfo is None:
         eta = eta.replace(tzinfo=UTC)  # Huey reads a naive time as local time
-    task_for(current_app, job_).schedule(args, kwargs, eta=eta)
+    task_for(_app(), job_).schedule(args, kwargs, eta=eta)
     return True

@@ -62,7 +62,6 @@ def build_message(mail: OutboundMail, sender: str, now: datetime | None = None) 
     message["Subject"] = one_line(mail.subject)
     message["Date"] = format_datetime((now or datetime.now(UTC)).astimezone(UTC))
     message["Message-ID"] = mail.message_id
-    message["Content-Language"] = mail.language
     if mail.unsubscribe_url:
         message["List-Unsubscribe"] = f"<{one_line(mail.unsubscribe_url, 500)}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -70,4 +69,6 @@ def build_message(mail: OutboundMail, sender: str, now: datetime | None = None) 
     message.set_content(mail.text_body, charset="utf-8", cte="quoted-printable")
     if mail.html_body:
         message.add_alternative(mail.html_body, subtype="html", charset="utf-8", cte="quoted-printable")
+    # after the content: set_content clears every Content-* header
+    message["Content-Language"] = mail.language
     return message
