@@ -130,8 +130,8 @@ class Config:
     #: A reset link works once, for this long (seconds).
     PASSWORD_RESET_MAX_AGE = 3600
     #: "Forgot password?" requests per client address, and per e-mail address typed.
-    PASSWORD_RESET_ADDRESS_LIMITS = "5 per minute; 20 per hour"
-    PASSWORD_RESET_ACCOUNT_LIMITS = "3 per hour"
+    RESET_LINK_ADDRESS_LIMITS = "5 per minute; 20 per hour"
+    RESET_LINK_ACCOUNT_LIMITS = "3 per hour"
 
 
 class ProductionConfig(Config):

@@ -51,7 +51,7 @@ def queue_mails(app, count: int) -> float:
                 language="sq",
                 subject="Ftesë: nevojat dhe prioritetet e bashkisë",
                 text_body="Të nderuar,\n\nJu ftojmë të plotësoni pyetësorin: https://hub.example.org/sq/r/x\n",
-                html_body="<p>Të nderuar,</p><p><a href=\"https://hub.example.org/sq/r/x\">Pyetësori</a></p>",
+                html_body='<p>Të nderuar,</p><p><a href="https://hub.example.org/sq/r/x">Pyetësori</a></p>',
                 unsubscribe_url="https://hub.example.org/unsubscribe/x",
             )
     return time.perf_counter() - started
@@ -146,7 +146,8 @@ def main() -> None:
     for r in results:
         verdict = "ok" if r["rate"] >= TARGET and r["sent"] == r["mails"] else "BELOW TARGET"
         print(
-            f"{r['database']:<10} workers={r['workers']}  queued {r['mails']} in {r['queue_seconds']:.2f} s"
+            f"{r['database']:<10} workers={r['workers']}"
+            f"  queued {r['mails']} in {r['queue_seconds']:.2f} s"
             f"  sent {r['sent']}/{r['mails']} (server got {r['received']})"
             f"  in {r['total_seconds']:.1f} s with start-up"
             f"  rate {r['rate']:.0f} mails/s  [{verdict}: target >= {TARGET:.0f}/s]"

@@ -61,9 +61,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from surveyapp.demo.cli import register_demo_cli
     from surveyapp.jobs import queue as job_queue
     from surveyapp.jobs.cli import register_jobs_cli
+    from surveyapp.languages import current as languages_current
     from surveyapp.mail import delivery
     from surveyapp.mail.cli import register_mail_cli
-    from surveyapp.languages import current as languages_current
     from surveyapp.profiles import count_tables
     from surveyapp.questionnaires import version_cache
     from surveyapp.web import auth, authoring, mailbox, main, review, survey, template_globals

@@ -29,7 +29,9 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL")
 def _queue_url(kind: str, tmp_path: Path) -> str:
     if kind == "redis":
         if not REDIS_URL:
-            pytest.skip("set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15) to test the Redis queue")
+            pytest.skip(
+                "set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15) to test the Redis queue"
+            )
         return REDIS_URL
     return f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
 
@@ -136,9 +138,7 @@ def _wait_for(condition: Callable[[], bool], seconds: float, what: str, process=
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
-def test_a_worker_process_sends_what_the_app_queued(
-    worker_app, smtp_server, start_worker, backend
-):
+def test_a_worker_process_sends_what_the_app_queued(worker_app, smtp_server, start_worker, backend):
     app = worker_app(backend)
     worker = start_worker(app, "-w", "2")
     _queue_mails(app, 30)  # the commit queues a delivery on the shared queue

@@ -25,9 +25,13 @@ BOUNCED = "kryetari@komuna-example.org"
 MESSAGE_ID = "<176509523812.4242.1234567890@example.org>"
 
 
-def _sent_mail(app, to: str = "Kryetari@Komuna-Example.org", message_id: str | None = MESSAGE_ID) -> int:
+def _sent_mail(
+    app, to: str = "Kryetari@Komuna-Example.org", message_id: str | None = MESSAGE_ID
+) -> int:
     with app.app_context(), write_transaction():
-        mail = queue_mail(kind="invitation", to_address=to, language="sq", subject="Ftesë", text_body="…")
+        mail = queue_mail(
+            kind="invitation", to_address=to, language="sq", subject="Ftesë", text_body="…"
+        )
         if message_id:
             mail.message_id = message_id
         mail.status = "sent"
@@ -117,7 +121,10 @@ def test_a_file_that_is_no_mail_gets_a_message_and_changes_nothing(app, client, 
     assert reply.status_code == 422
     assert "is not an e-mail message (.eml) or a mailbox (mbox)" in reply.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "bounces_imported")) is None
+        assert (
+            db.session.scalar(select(AuditEvent).where(AuditEvent.action == "bounces_imported"))
+            is None
+        )
 
 
 def test_the_outgoing_mail_page_is_for_admins_only(client, staff):

@@ -60,7 +60,7 @@ def test_a_mail_arrives_with_its_headers_and_both_alternatives(mail_app, smtp_se
         language="sr",
         subject="Позив: потребе општине",
         text_body="Поштовани,\nотворите везу: https://hub.example.org/sr/r/abc\n",
-        html_body="<p>Поштовани,</p><p><a href=\"https://hub.example.org/sr/r/abc\">отворите</a></p>",
+        html_body='<p>Поштовани,</p><p><a href="https://hub.example.org/sr/r/abc">отворите</a></p>',
         unsubscribe_url="https://hub.example.org/unsubscribe/xyz",
     )
     report = _deliver(mail_app)
@@ -103,14 +103,12 @@ def test_a_mail_without_html_or_unsubscribe_is_plain_text_without_list_headers(
 @pytest.mark.parametrize(
     "name",
     [
-        'Ana <b>Boss</b>\r\nBcc: victim@example.org',
+        "Ana <b>Boss</b>\r\nBcc: victim@example.org",
         "Ana\nSubject: forged\n\n<script>alert(1)</script>",
         '"Ana" <evil@example.org>, other@example.org',
     ],
 )
-def test_a_name_with_html_or_line_breaks_stays_text_in_one_to_header(
-    mail_app, smtp_server, name
-):
+def test_a_name_with_html_or_line_breaks_stays_text_in_one_to_header(mail_app, smtp_server, name):
     _queue(mail_app, to_address="ana@example.org", to_name=name)
     assert _deliver(mail_app).sent == 1
     [got] = smtp_server.received
@@ -229,7 +227,12 @@ def test_an_address_suppressed_after_queueing_is_not_sent(mail_app, smtp_server)
     assert _mail(mail_app, mail_id).status == "cancelled"
     assert smtp_server.received == []
     with mail_app.app_context():
-        assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.target == f"mail:{mail_id}")) == "mail_not_sent"
+        assert (
+            db.session.scalar(
+                select(AuditEvent.action).where(AuditEvent.target == f"mail:{mail_id}")
+            )
+            == "mail_not_sent"
+        )
 
 
 def test_a_scheduled_mail_waits_for_its_time(mail_app, smtp_server):
@@ -252,7 +255,11 @@ def test_the_rate_limit_counts_every_worker_over_the_last_minute(app_with, smtp_
         assert delivery.next_due() == oldest + delivery.WINDOW
     # a minute later there is room again
     with app.app_context(), write_transaction():
-        db.session.execute(update(OutboundMail).values(attempted_at=OutboundMail.attempted_at - timedelta(seconds=61)))
+        db.session.execute(
+            update(OutboundMail).values(
+                attempted_at=OutboundMail.attempted_at - timedelta(seconds=61)
+            )
+        )
     assert _deliver(app).sent == 3
 
 
@@ -303,7 +310,13 @@ def test_committing_a_queued_mail_queues_a_delivery_and_a_rollback_does_not(mail
     huey = queue.huey_for(mail_app)
     with mail_app.app_context():
         with pytest.raises(RuntimeError), write_transaction():
-            queue_mail(kind="invitation", to_address="a@example.org", language="en", subject="s", text_body="t")
+            queue_mail(
+                kind="invitation",
+                to_address="a@example.org",
+                language="en",
+                subject="s",
+                text_body="t",
+            )
             raise RuntimeError("changed my mind")
     assert huey.pending_count() == 0
     _queue(mail_app, count=2)

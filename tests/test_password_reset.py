@@ -127,7 +127,9 @@ def test_an_expired_link_or_one_replaced_by_a_newer_one_does_not_work(app, clien
     second = _link(app)
     assert "does not work any more" in _set_password_page(app.test_client(), first)
     with app.app_context(), write_transaction():
-        db.session.execute(update(PasswordResetToken).values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.session.execute(
+            update(PasswordResetToken).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
     assert "does not work any more" in _set_password_page(app.test_client(), second)
 
 
@@ -135,7 +137,7 @@ def test_requests_are_rate_limited_per_client_and_per_address(app, client, make_
     email = make_user("analyst")
     replies = [_ask(client, email) for _ in range(5)]
     assert [r.status_code for r in replies] == [303] * 5
-    assert len(_mails(app)) == 3  # PASSWORD_RESET_ACCOUNT_LIMITS: 3 per hour, silently
+    assert len(_mails(app)) == 3  # RESET_LINK_ACCOUNT_LIMITS: 3 per hour, silently
     sixth = _ask(client, "someone.else@example.org")
     assert sixth.status_code == 429
     assert "Too many requests from your connection" in sixth.get_data(as_text=True)

@@ -77,9 +77,9 @@ def clear_account(account: str) -> None:
 
 def reset_address_wait(address: str) -> timedelta | None:
     """Count a "forgot password" request from a client address; the wait if too many."""
-    return _take("PASSWORD_RESET_ADDRESS_LIMITS", "reset-address", address or "unknown")
+    return _take("RESET_LINK_ADDRESS_LIMITS", "reset-address", address or "unknown")
 
 
 def reset_account_wait(email: str) -> timedelta | None:
     """Count a "forgot password" request for an e-mail address as typed (known or not)."""
-    return _take("PASSWORD_RESET_ACCOUNT_LIMITS", "reset-account", email)
+    return _take("RESET_LINK_ACCOUNT_LIMITS", "reset-account", email)

@@ -51,7 +51,9 @@ class ResetRequest:
     retry_after: timedelta | None = None
 
 
-def request_reset(email: str, address: str, language: str, link_for: Callable[[str], str]) -> ResetRequest:
+def request_reset(
+    email: str, address: str, language: str, link_for: Callable[[str], str]
+) -> ResetRequest:
     """Queue a reset mail for the account of ``email``, if there is an active one.
 
     ``link_for(token)`` makes the absolute link the mail carries. The mail is written in
@@ -122,7 +124,8 @@ def reset_mail(user: User, link: str, minutes: int) -> tuple[str, str, str]:
     text = f"{greeting}\n\n{asked}\n\n{link}\n\n{expiry} {ignore}\n"
     # the catalog's words are ours; every value is escaped
     html = Markup(
-        "<p>{greeting}</p>\n<p>{asked}</p>\n<p><a href=\"{link}\">{link}</a></p>\n<p>{expiry} {ignore}</p>\n"
+        "<p>{greeting}</p>\n<p>{asked}</p>\n"
+        '<p><a href="{link}">{link}</a></p>\n<p>{expiry} {ignore}</p>\n'
     ).format(greeting=greeting, asked=asked, link=link, expiry=expiry, ignore=ignore)
     return subject, text, str(html)
 
@@ -148,6 +151,8 @@ def complete_reset(token: str, password: str) -> User:
     if row is None:
         raise AccountError("reset_invalid")
     user = db.session.get(User, row.user_id)
+    if user is None:
+        raise AccountError("reset_invalid")
     if problem := password_problem(password, user.email, user.name):
         raise AccountError(problem)
     used = db.session.execute(
@@ -161,4 +166,3 @@ def complete_reset(token: str, password: str) -> User:
     set_password(user, password)  # commits; new session token: every session ends
     login_throttle.clear_account(user.email)
     return user
-

@@ -11,11 +11,20 @@ from flask import Flask, current_app
 from surveyapp.jobs import queue
 from surveyapp.jobs.registry import JOBS
 
+
 @click.command("worker")
-@click.option("-w", "--workers", type=click.IntRange(1, 64), default=None,
-              help="Threads that run jobs (default: JOB_WORKERS, 2).")
-@click.option("--periodic/--no-periodic", default=True,
-              help="Also start the periodic jobs (the mail sweep). Default: yes.")
+@click.option(
+    "-w",
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Threads that run jobs (default: JOB_WORKERS, 2).",
+)
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    help="Also start the periodic jobs (the mail sweep). Default: yes.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log every job.")
 def worker_command(workers: int | None, periodic: bool, verbose: bool) -> None:
     """Run jobs from the queue until stopped (Ctrl-C or SIGINT: finish the jobs running;

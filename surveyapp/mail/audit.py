@@ -9,7 +9,9 @@ from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, OutboundMail
 
 
-def note(action: str, mail: OutboundMail | None, user_id: int | None = None, **details: Any) -> None:
+def note(
+    action: str, mail: OutboundMail | None, user_id: int | None = None, **details: Any
+) -> None:
     """Add one event to the current write transaction (no request user: the workers)."""
     if mail is not None:
         details = {

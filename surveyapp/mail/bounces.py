@@ -93,7 +93,8 @@ def _returned_message_id(report: Message) -> str | None:
             if isinstance(inner, Message) and inner.get("Message-ID"):
                 return str(inner["Message-ID"]).strip()
         elif kind == "text/rfc822-headers":
-            headers = email.message_from_string(part.get_payload(decode=False) or "")
+            payload = part.get_payload(decode=False)
+            headers = email.message_from_string(payload if isinstance(payload, str) else "")
             if headers.get("Message-ID"):
                 return str(headers["Message-ID"]).strip()
     return None
@@ -103,25 +104,41 @@ def bounces_in(message: Message) -> list[Bounce]:
     """The failed recipients a delivery status notification reports (none otherwise)."""
     if message.get_content_type() != "multipart/report":
         return []
-    if (message.get_param("report-type") or "").lower() != "delivery-status":
+    report_type = message.get_param("report-type")
+    if not isinstance(report_type, str) or report_type.lower() != "delivery-status":
         return []
     message_id = _returned_message_id(message)
     found = []
     for part in message.walk():
         if part.get_content_type() != "message/delivery-status":
             continue
-        blocks = part.get_payload()
-        if not isinstance(blocks, list):
+        payload = part.get_payload()
+        if not isinstance(payload, list):
+            continue
+        blocks = [block for block in payload if isinstance(block, Message)]
+        if not blocks:
             continue
         per_message, *per_recipient = blocks
         original = _field(per_message, "Original-Message-ID") or None  # some MTAs add it
         for block in per_recipient:
             action = _field(block, "Action").lower()
             status = _field(block, "Status")
-            address = _address_of(_field(block, "Final-Recipient") or _field(block, "Original-Recipient"))
-            if action == "failed" and _STATUS.match(status) and status.strip().startswith("5") and address:
+            address = _address_of(
+                _field(block, "Final-Recipient") or _field(block, "Original-Recipient")
+            )
+            if (
+                action == "failed"
+                and _STATUS.match(status)
+                and status.strip().startswith("5")
+                and address
+            ):
                 found.append(
-                    Bounce(address, status.split()[0], _field(block, "Diagnostic-Code")[:300], message_id or original)
+                    Bounce(
+                        address,
+                        status.split()[0],
+                        _field(block, "Diagnostic-Code")[:300],
+                        message_id or original,
+                    )
                 )
     return found
 
@@ -227,16 +244,21 @@ def read_imap() -> BounceReport | None:
     port = int(config.get("MAIL_BOUNCE_IMAP_PORT") or 993)
     connection: imaplib.IMAP4
     if config.get("MAIL_BOUNCE_IMAP_SSL"):
-        connection = imaplib.IMAP4_SSL(host, port, ssl_context=ssl.create_default_context(), timeout=30)
+        connection = imaplib.IMAP4_SSL(
+            host, port, ssl_context=ssl.create_default_context(), timeout=30
+        )
     else:
         connection = imaplib.IMAP4(host, port, timeout=30)
     messages: list[Message] = []
-    seen: list[bytes] = []
+    seen: list[str] = []
     try:
-        connection.login(str(config.get("MAIL_BOUNCE_IMAP_USERNAME") or ""), str(config.get("MAIL_BOUNCE_IMAP_PASSWORD") or ""))
+        connection.login(
+            str(config.get("MAIL_BOUNCE_IMAP_USERNAME") or ""),
+            str(config.get("MAIL_BOUNCE_IMAP_PASSWORD") or ""),
+        )
         connection.select(str(config.get("MAIL_BOUNCE_IMAP_FOLDER") or "INBOX"))
         _, found = connection.uid("SEARCH", "UNSEEN")
-        for uid in (found[0] or b"").split():
+        for uid in (found[0] or b"").decode("ascii", "replace").split():
             _, parts = connection.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
             if raw:
@@ -251,7 +273,6 @@ def read_imap() -> BounceReport | None:
             connection.logout()
         except (imaplib.IMAP4.error, OSError):
             pass
-
 
 
 @periodic_job(crontab(minute="*/10"), name="mail.read_bounce_mailbox")

@@ -45,7 +45,9 @@ def read_bounces_command() -> None:
     report = bounces.read_imap()
     if report is None:
         raise click.ClickException("MAIL_BOUNCE_IMAP_HOST is not set")
-    click.echo(f"{report.messages} message(s), {len(report.addresses)} address(es) marked as bounced")
+    click.echo(
+        f"{report.messages} message(s), {len(report.addresses)} address(es) marked as bounced"
+    )
 
 
 def register_mail_cli(app: Flask) -> None:

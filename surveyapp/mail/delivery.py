@@ -79,7 +79,8 @@ class BatchReport:
 
 def worker_name() -> str:
     """Who claims: host, process, thread and a random part (new for every batch)."""
-    return f"{socket.gethostname()[:30]}:{os.getpid()}:{threading.get_ident() % 100000}:{secrets.token_hex(3)}"
+    thread = threading.get_ident() % 100000
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{thread}:{secrets.token_hex(3)}"
 
 
 def _config(name: str) -> int:
@@ -199,7 +200,9 @@ def record_outcome(mail_id: int, worker: str, outcome: Outcome, now: datetime | 
         )
     )
     if mail is None:
-        log.warning("mail %s: the claim of %s was lost before its outcome was recorded", mail_id, worker)
+        log.warning(
+            "mail %s: the claim of %s was lost before its outcome was recorded", mail_id, worker
+        )
         db.session.commit()
         return "lost"
     mail.claimed_by, mail.claimed_until, mail.attempted_at = None, None, now
@@ -289,8 +292,17 @@ def _release(worker: str, ids: list[int]) -> None:
     """Give back mails claimed but not tried (an error in this worker): due again at once."""
     db.session.execute(
         update(OutboundMail)
-        .where(OutboundMail.id.in_(ids), OutboundMail.claimed_by == worker, OutboundMail.status == MAIL_SENDING)
-        .values(status=MAIL_QUEUED, claimed_by=None, claimed_until=None, attempts=OutboundMail.attempts - 1)
+        .where(
+            OutboundMail.id.in_(ids),
+            OutboundMail.claimed_by == worker,
+            OutboundMail.status == MAIL_SENDING,
+        )
+        .values(
+            status=MAIL_QUEUED,
+            claimed_by=None,
+            claimed_until=None,
+            attempts=OutboundMail.attempts - 1,
+        )
     )
     db.session.commit()
 
@@ -314,7 +326,9 @@ def next_due(now: datetime | None = None) -> datetime | None:
     rate = _config("MAIL_RATE_PER_MINUTE")
     if rate and db.session.scalar(select(func.count(OutboundMail.id)).where(_due(now))):
         oldest = db.session.scalar(
-            select(func.min(OutboundMail.attempted_at)).where(OutboundMail.attempted_at > now - WINDOW)
+            select(func.min(OutboundMail.attempted_at)).where(
+                OutboundMail.attempted_at > now - WINDOW
+            )
         )
         if oldest is not None:
             times.append(oldest + WINDOW)
@@ -327,13 +341,20 @@ def next_due(now: datetime | None = None) -> datetime | None:
 def deliver_due() -> BatchReport:
     """Send one batch of due mails; an idle worker is asked to start the next one."""
     report = deliver_batch()
-    if not report.claimed and report.next_due is not None and report.next_due - utcnow() < LOOKAHEAD:
+    if (
+        not report.claimed
+        and report.next_due is not None
+        and report.next_due - utcnow() < LOOKAHEAD
+    ):
         wake_at = report.next_due + timedelta(seconds=1)
         schedule(deliver_due, wake_at, once=wake_at.strftime("%Y%m%d%H%M%S"))
     if report.claimed:
         log.info(
             "mail: %d claimed, %d sent, %d to retry, %d failed",
-            report.claimed, report.sent, report.retried, report.failed,
+            report.claimed,
+            report.sent,
+            report.retried,
+            report.failed,
         )
     return report
 

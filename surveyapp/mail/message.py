@@ -68,7 +68,9 @@ def build_message(mail: OutboundMail, sender: str, now: datetime | None = None) 
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.text_body, charset="utf-8", cte="quoted-printable")
     if mail.html_body:
-        message.add_alternative(mail.html_body, subtype="html", charset="utf-8", cte="quoted-printable")
+        message.add_alternative(
+            mail.html_body, subtype="html", charset="utf-8", cte="quoted-printable"
+        )
     # after the content: set_content clears every Content-* header
     message["Content-Language"] = mail.language
     return message

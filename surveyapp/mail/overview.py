@@ -52,9 +52,7 @@ def overview(limit: int = 100) -> Overview:
         )
     )
     suppressions = list(
-        db.session.scalars(
-            select(MailSuppression).order_by(MailSuppression.id.desc()).limit(limit)
-        )
+        db.session.scalars(select(MailSuppression).order_by(MailSuppression.id.desc()).limit(limit))
     )
     total = db.session.scalar(select(func.count()).select_from(MailSuppression))
     return Overview(counts, int(due_now or 0), problems, suppressions, int(total or 0))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -55,7 +54,9 @@ class SmtpTransport:
         self.host = str(config["MAIL_SERVER"])
         self.use_ssl = bool(config.get("MAIL_USE_SSL"))
         self.use_tls = bool(config.get("MAIL_USE_TLS"))
-        self.port = int(config.get("MAIL_PORT") or (465 if self.use_ssl else 587 if self.use_tls else 25))
+        self.port = int(
+            config.get("MAIL_PORT") or (465 if self.use_ssl else 587 if self.use_tls else 25)
+        )
         self.username = config.get("MAIL_USERNAME")
         self.password = config.get("MAIL_PASSWORD")
         self.timeout = float(config.get("MAIL_TIMEOUT") or 30)
@@ -65,7 +66,9 @@ class SmtpTransport:
         context = ssl.create_default_context()
         connection: smtplib.SMTP
         if self.use_ssl:
-            connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+            connection = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=context
+            )
         else:
             connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         try:
@@ -93,16 +96,26 @@ class SmtpTransport:
             # our sender address: not the recipient's fault, so never a bounce
             return Outcome(TEMPORARY, "MAIL FROM: " + _reply(error.smtp_code, error.smtp_error))
         except smtplib.SMTPDataError as error:
-            return Outcome(_kind(error.smtp_code), "DATA: " + _reply(error.smtp_code, error.smtp_error))
+            return Outcome(
+                _kind(error.smtp_code), "DATA: " + _reply(error.smtp_code, error.smtp_error)
+            )
         except smtplib.SMTPAuthenticationError as error:
             self.close()
-            return Outcome(TEMPORARY, "AUTH: " + _reply(error.smtp_code, error.smtp_error), connection_lost=True)
+            return Outcome(
+                TEMPORARY,
+                "AUTH: " + _reply(error.smtp_code, error.smtp_error),
+                connection_lost=True,
+            )
         except smtplib.SMTPResponseException as error:
             self.close()
-            return Outcome(TEMPORARY, _reply(error.smtp_code, error.smtp_error), connection_lost=True)
-        except (smtplib.SMTPException, OSError, socket.timeout) as error:
+            return Outcome(
+                TEMPORARY, _reply(error.smtp_code, error.smtp_error), connection_lost=True
+            )
+        except (TimeoutError, smtplib.SMTPException, OSError) as error:
             self.close()
-            return Outcome(TEMPORARY, f"{type(error).__name__}: {error}"[:500], connection_lost=True)
+            return Outcome(
+                TEMPORARY, f"{type(error).__name__}: {error}"[:500], connection_lost=True
+            )
         return Outcome(SENT)
 
     def close(self) -> None:
@@ -140,7 +153,9 @@ class FileTransport:
             )
             os.replace(draft, path)
         except OSError as error:
-            return Outcome(TEMPORARY, f"{type(error).__name__}: {error}"[:500], connection_lost=True)
+            return Outcome(
+                TEMPORARY, f"{type(error).__name__}: {error}"[:500], connection_lost=True
+            )
         return Outcome(SENT)
 
     def close(self) -> None:

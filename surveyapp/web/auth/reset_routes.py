@@ -36,7 +36,9 @@ def forgot_password():
         )
         record_action(
             "password_reset_requested",
-            f"user:{result.user_id}" if result.user_id else audit_trail.typed_email(form.email.data),
+            f"user:{result.user_id}"
+            if result.user_id
+            else audit_trail.typed_email(form.email.data),
             user_id=result.user_id,
             outcome=result.outcome,
         )
@@ -89,8 +91,13 @@ def reset_password():
             else:
                 session.clear()
                 record_action("password_reset", f"user:{user.id}", user_id=user.id)
-                flash(_l("Your password was changed and every session of your account ended. Please sign in."))
+                flash(
+                    _l(
+                        "Your password was changed and every session of your account ended. "
+                        "Please sign in."
+                    )
+                )
                 return redirect(url_for("auth.login"), 303)
-    return render_template(
-        "auth/reset.html", form=form, min_length=accounts.MIN_PASSWORD_LENGTH
-    ), (422 if form.errors else 200)
+    return render_template("auth/reset.html", form=form, min_length=accounts.MIN_PASSWORD_LENGTH), (
+        422 if form.errors else 200
+    )
