@@ -125,7 +125,8 @@ def reset_mail(user: User, link: str, minutes: int) -> tuple[str, str, str]:
     # the catalog's words are ours; every value is escaped
     html = Markup(
         "<p>{greeting}</p>\n<p>{asked}</p>\n"
-        '<p><a href="{link}">{link}</a></p>\n<p>{expiry} {ignore}</p>\n'
+        '<p style="word-break: break-all"><a href="{link}">{link}</a></p>\n'
+        "<p>{expiry} {ignore}</p>\n"
     ).format(greeting=greeting, asked=asked, link=link, expiry=expiry, ignore=ignore)
     return subject, text, str(html)
 
