@@ -23,6 +23,7 @@ MATRIX = {
     "auth.users": {"admin"},
     "auth.audit_log": {"admin"},
     "mailbox.outbox": {"admin"},
+    "mailbox.upload_bounces": {"admin"},  # GET: to the form on the page above
     "auth.forgot_password": None,
     "auth.reset_password": None,
     "auth.reset_password_link": None,  # an unknown token: the page says the link is not valid
@@ -62,7 +63,6 @@ MATRIX = {
 #: POST-only endpoints: roles allowed (checked with a POST without a form).
 POST_ONLY = {
     "auth.edit_user": {"admin"},
-    "mailbox.upload_bounces": {"admin"},
     "review.reopen_campaign": {"admin", "analyst"},
     "review.archive_campaign": {"admin", "analyst"},
     "review.decide_open_link_response": {"admin", "analyst"},

@@ -28,6 +28,8 @@ NOT_LINKED = {
     "auth.forgot_password",
     "auth.reset_password",
     "auth.reset_password_link",
+    # the bounce upload form's action (a GET only goes back to the form's page)
+    "mailbox.upload_bounces",
 }
 #: Distinct URLs followed per endpoint (query strings vary; one or two prove the link).
 PER_ENDPOINT = 3

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from surveyapp.core.safe_text import lazy_gettext as _l
@@ -39,9 +39,11 @@ def outbox():
     return _page(BounceUploadForm())
 
 
-@bp.post("/<lang>/staff/mail/bounces")
+@bp.route("/<lang>/staff/mail/bounces", methods=["GET", "POST"])
 @requires("manage_mail")
 def upload_bounces():
+    if request.method == "GET":  # the form is on the outgoing-mail page
+        return redirect(url_for("mailbox.outbox", _anchor="bounces"), 303)
     form = BounceUploadForm()
     if not form.validate_on_submit():
         return _page(form, 422)
