@@ -59,7 +59,10 @@ def test_known_and_unknown_addresses_get_the_same_answer(app, client, make_user)
     unknown_page = client.get(unknown.location).get_data(as_text=True)
     assert known.status_code == unknown.status_code == 303
     assert known.location == unknown.location
-    assert known_page.replace(email, "X") == unknown_page.replace("nobody@example.org", "X")
+    def page(html: str, address: str) -> str:  # CSRF tokens carry the time: left out
+        return re.sub(r'name="csrf_token"[^>]*>', "", html.replace(address, "X"))
+
+    assert page(known_page, email) == page(unknown_page, "nobody@example.org")
     [mail] = _mails(app)
     assert mail.to_address == email and mail.kind == "password_reset"
     with app.app_context():
