@@ -59,6 +59,7 @@ def test_known_and_unknown_addresses_get_the_same_answer(app, client, make_user)
     unknown_page = client.get(unknown.location).get_data(as_text=True)
     assert known.status_code == unknown.status_code == 303
     assert known.location == unknown.location
+
     def page(html: str, address: str) -> str:  # CSRF tokens carry the time: left out
         return re.sub(r'name="csrf_token"[^>]*>', "", html.replace(address, "X"))
 
