@@ -22,6 +22,11 @@ MATRIX = {
     "review.dashboard": ANYONE_STAFF,
     "auth.users": {"admin"},
     "auth.audit_log": {"admin"},
+    "mailbox.outbox": {"admin"},
+    "mailbox.upload_bounces": {"admin"},  # GET: to the form on the page above
+    "auth.forgot_password": None,
+    "auth.reset_password": None,
+    "auth.reset_password_link": None,  # an unknown token: the page says the link is not valid
     "authoring.translation_status": {"admin", "translator"},
     "authoring.download_catalog": {"admin", "translator"},
     "authoring.upload_catalog": {"admin", "translator"},
@@ -100,6 +105,7 @@ def _path(app, endpoint: str) -> str:
             "action": "up",
             "response_id": 1,
             "request_id": 1,
+            "token": "not-a-real-token",
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():

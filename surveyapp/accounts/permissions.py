@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "translate": frozenset({"admin", "translator"}),
     #: Staff accounts and the audit log.
     "manage_accounts": frozenset({"admin"}),
+    #: Outgoing mail: what was sent or failed, bounce reports, suppressed addresses.
+    "manage_mail": frozenset({"admin"}),
 }
 
 

@@ -14,8 +14,9 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-#: The segment after /r/ or /o/ (a respondent's or an open link's token).
-_TOKEN_IN_PATH = re.compile(r"(/(?:r|o)/)[^/?#\s]+")
+#: The segment after /r/ or /o/ (a respondent's or an open link's token), or after
+#: /staff/password/reset/ (a staff member's password reset link).
+_TOKEN_IN_PATH = re.compile(r"(/(?:r|o|staff/password/reset)/)[^/?#\s]+")
 
 
 def redact(path: str) -> str:
