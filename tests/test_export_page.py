@@ -57,6 +57,7 @@ def test_the_page_offers_format_values_and_language_with_sensible_defaults(
     assert 'name="values" id="values-labels" value="labels" checked' in html
     assert '<option value="mk" selected>' in html, "the page's language by default"
     assert '<option value="cnr"' in html and '<option value="sr-Latn"' in html
+    assert "Ќе биде извезен 1 одговор." in html, "in the page's language"
     english = analyst.client.get(_page(app)).get_data(as_text=True)
     assert "1 response will be exported." in english
     assert "1 submitted response is left out" in english

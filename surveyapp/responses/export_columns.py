@@ -37,8 +37,8 @@ FIXED = {
     "municipality": (N_("Municipality"), N_("Text")),
     "role": (N_("Role of the respondent"), N_("One answer from a list")),
     "language": (N_("Language the respondent answered in"), N_("Code")),
-    "started_at": (N_("Started"), N_("Date and time (UTC)")),
-    "submitted_at": (N_("Submitted"), N_("Date and time (UTC)")),
+    "started_at": (N_("When the response was started"), N_("Date and time (UTC)")),
+    "submitted_at": (N_("When the response was submitted"), N_("Date and time (UTC)")),
     "self_registered": (N_("Registered through the open link"), N_("Yes (1) or no (0)")),
 }
 FIXED_COLUMNS = list(FIXED)
