@@ -58,6 +58,7 @@ def test_the_page_offers_format_values_and_language_with_sensible_defaults(
     assert '<option value="mk" selected>' in html, "the page's language by default"
     assert '<option value="cnr"' in html and '<option value="sr-Latn"' in html
     assert "Ќе биде извезен 1 одговор." in html, "in the page's language"
+    assert "has-error" not in html and "error-summary" not in html
     english = analyst.client.get(_page(app)).get_data(as_text=True)
     assert "1 response will be exported." in english
     assert "1 submitted response is left out" in english
@@ -105,6 +106,7 @@ def test_choices_not_understood_are_explained_and_nothing_is_exported(app, staff
     assert "Please choose labels or codes." in html
     assert "Please choose one of the languages in the list." in html
     assert 'value="xlsx" checked' in html, "the default stays chosen"
+    assert html.count("has-error") == 3
     base = f"/en/staff/campaigns/{_campaign_id(app)}"
     for url in (f"{base}/responses.xlsx?labels=xx", f"{base}/responses.csv?language=<b>"):
         refused = analyst.client.get(url)
@@ -133,3 +135,17 @@ def test_translators_cannot_export(app, staff):
     assert translator.client.get(_page(app)).status_code == 403
     codebook = f"/en/staff/campaigns/{_campaign_id(app)}/codebook.csv"
     assert translator.client.get(codebook).status_code == 403
+
+
+def test_leaving_out_open_link_responses_is_offered_once_there_are_some(app, staff, make_response):
+    from surveyapp.core.database import write_transaction
+    from surveyapp.models import Response
+
+    analyst = staff("analyst")
+    first = make_response(municipality="mk-bitola")
+    assert "leave_out_self_registered" not in analyst.client.get(_page(app)).get_data(as_text=True)
+    with app.app_context(), write_transaction():
+        db.session.get(Response, first).self_registered = True
+    html = analyst.client.get(_page(app)).get_data(as_text=True)
+    assert 'name="leave_out_self_registered"' in html
+    assert "1 response came through the open link" in html

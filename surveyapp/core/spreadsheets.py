@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -84,7 +85,7 @@ def _csv_value(value: object) -> object:
     return neutralise(value)
 
 
-def _xlsx_value(value: object) -> object:
+def _xlsx_value(value: object) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
     return neutralise(value)
