@@ -14,6 +14,7 @@ from sqlalchemy import select
 from surveyapp.core import spreadsheets
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Response
+from surveyapp.questionnaires.question_types import whole_if_integral
 from surveyapp.questionnaires.texts import load_texts
 from surveyapp.questionnaires.versions import load_version
 from surveyapp.responses import exports
@@ -272,7 +273,7 @@ def _cells(answers: dict, question) -> list[object]:
     if question.type in ("single_choice", "scale"):
         return [exports.code_cell(value)]
     if question.type == "number":
-        return [exports.number_cell(value)]
+        return [whole_if_integral(value)]
     return [value]
 
 

@@ -3,10 +3,11 @@
 One row per submitted response that counts (not held for review, rejected, or
 marked as a test or invalid), a column per question (``export_columns``), and
 the choices as labels in a chosen language or as their codes. Cells keep their
-type: numbers are ints or floats, dates are ``date``, the times a response
-started and was submitted are ``datetime`` in UTC; the writers in
-``core.spreadsheets`` make them real numbers and dates in XLSX and ISO text in
-CSV, and neutralise text that a spreadsheet would run as a formula.
+type (each question type's ``export_cell``): numbers are ints or floats, dates
+are ``date``, the times a response started and was submitted are ``datetime``
+in UTC; the writers in ``core.spreadsheets`` make them real numbers and dates in
+XLSX and ISO text in CSV, and neutralise text that a spreadsheet would run as a
+formula.
 
 Rows are produced in batches of responses, each read with three queries of plain
 columns (no ORM objects), so memory stays flat however many responses there are.
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -27,6 +28,7 @@ from surveyapp.core.spreadsheets import Sheet, write_workbook
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import (
+    ROLES,
     Answer,
     AnswerSelection,
     Campaign,
@@ -49,6 +51,7 @@ __all__ = [
     "BATCH",
     "FIXED_COLUMNS",
     "ExportCounts",
+    "code_cell",
     "codebook",
     "export_counts",
     "response_rows",
@@ -80,13 +83,6 @@ ANSWER_COLUMNS = (
 )
 
 
-def number_cell(value: float | None) -> int | float | None:
-    """A stored number as a cell: a whole number as an int (12, not 12.0)."""
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() and abs(value) < 1e15 else value
-
-
 def code_cell(code: str | None) -> object:
     """A choice code as a cell: a number when it reads as one, else the text."""
     if code is None:
@@ -102,7 +98,7 @@ class _AnswerCells:
     def __init__(self, plan: ColumnPlan, texts: Texts | None) -> None:
         self.plan = plan
         self.width = plan.width
-        self.cell = {q.id: _cell_maker(q, texts) for q in plan.questions}
+        self.kind = {q.id: TYPES[q.type] for q in plan.questions}
         self.label = {q.id: _choice_labels(q, texts) for q in plan.questions}
         self.multiple = {q.id for q in plan.questions if TYPES[q.type].multiple}
 
@@ -124,7 +120,9 @@ class _AnswerCells:
                 for option in self.plan.options[question_id].values():
                     row[option] = 0
                 continue
-            row[index] = self.cell[question_id](choice, number, text)
+            row[index] = self.kind[question_id].export_cell(
+                choice, number, text, self.label[question_id]
+            )
         if not ticked:
             return cells
         values: dict[int, list[str]] = {}
@@ -156,33 +154,6 @@ class _AnswerCells:
         return row
 
 
-Cell = Callable[[str | None, float | None, str | None], object]
-
-
-def _cell_maker(question: Question, texts: Texts | None) -> Cell:
-    """How an Answer row's (choice, number, text) becomes the question's cell."""
-    kind = TYPES[question.type]
-    if kind.choices:
-        label = _choice_labels(question, texts)
-        return lambda choice, number, text: label(choice) if choice else None
-    if question.type == "number":
-        return lambda choice, number, text: number_cell(number)
-    if question.type == "date":
-        return lambda choice, number, text: _date(text)
-    if kind.calculated:
-        return lambda choice, number, text: number_cell(number) if number is not None else text
-    return lambda choice, number, text: text or None
-
-
-def _date(text: str | None) -> date | str | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return text  # never lose what was stored
-
-
 def _choice_labels(question: Question, texts: Texts | None) -> Callable[[str | None], object]:
     """Code to cell: the label in ``texts``' language (looked up once per code; the code
     when the choice has no label), or without ``texts`` the code, a number if it is one."""
@@ -212,10 +183,9 @@ class ExportCounts:
 
 def export_counts(campaign_id: int) -> ExportCounts:
     """The counts the export page shows, in one query."""
-    counts = func.count(Response.id).filter(counts_in_profiles())
     rows, self_registered, submitted = db.session.execute(
         select(
-            counts,
+            func.count(Response.id).filter(counts_in_profiles()),
             func.count(Response.id).filter(counts_in_profiles(), Response.self_registered),
             func.count(Response.id),
         ).where(Response.campaign_id == campaign_id, Response.status == "submitted")
@@ -241,7 +211,7 @@ def response_rows(
         m.id: (m.country.code, m.code, m.name(labels_lang or SOURCE_LANGUAGE))
         for m in db.session.scalars(select(Municipality).options(joinedload(Municipality.country)))
     }
-    roles: dict[str, str] = {}
+    role_names = {role: role_name_in(labels_lang, role) for role in ROLES} if labels_lang else {}
     answer_cells = _AnswerCells(plan, texts)
     no_answers: list[object] = [None] * answer_cells.width
     last_id = 0
@@ -263,16 +233,13 @@ def response_rows(
         cells = answer_cells.of_batch([response.id for response in batch])
         for response in batch:
             country, code, name = place_names[response.municipality_id]
-            role = response.role
-            if labels_lang:
-                role = roles.get(role) or roles.setdefault(role, role_name_in(labels_lang, role))
             row: list[object] = [
                 response.id,
                 response.submission_id,
                 country,
                 code,
                 name,
-                role,
+                role_names.get(response.role, response.role),
                 response.language,
                 _utc(response.started_at),
                 _utc(response.submitted_at),
