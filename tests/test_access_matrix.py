@@ -36,6 +36,8 @@ MATRIX = {
     "review.invitations_csv": {"admin", "analyst"},
     "review.export_csv": {"admin", "analyst"},
     "review.export_xlsx": {"admin", "analyst"},
+    "review.export_page": {"admin", "analyst"},
+    "review.codebook_csv": {"admin", "analyst"},
     "authoring.questionnaires": {"admin", "analyst"},
     "authoring.editor": {"admin", "analyst"},
     "authoring.new_question": {"admin", "analyst"},

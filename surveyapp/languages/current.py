@@ -55,6 +55,24 @@ def gettext(string: str, **variables) -> str:
     return string % variables if variables else string
 
 
+def N_(string: str) -> str:
+    """Marks ``string`` for the catalogs without translating it: it is translated
+    later, with ``gettext_in``, into a language chosen then."""
+    return string
+
+
+def gettext_in(lang: str, string: str, **variables) -> str:
+    """``string`` in ``lang``'s catalog, whatever the request's language (a file made in
+    another language than the page's, such as an export's codebook)."""
+    catalog = (
+        current_app.extensions[CATALOGS_KEY].get(lang)
+        if has_app_context() and CATALOGS_KEY in current_app.extensions
+        else NullTranslations()
+    )
+    string = catalog.gettext(string)
+    return string % variables if variables else string
+
+
 def current_locale() -> str:
     """The Babel locale Flask-Babel formats dates and numbers with."""
     return LANGUAGES[current_language()].babel_locale

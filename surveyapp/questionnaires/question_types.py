@@ -11,8 +11,9 @@ One class per type, one instance of it in ``TYPES`` (by the code stored in
 * how its answer is stored: the Answer row's (choice, number, text)
   (``columns``), the AnswerSelection rows' values (``selections``, for
   ``multiple`` types), and how a row reads back (``value``);
-* how an answer reads on the review page (``answer_text``), in the CSV export
-  (``export_cell``) and in an XLSForm (``xlsform_type``, ``xlsform_appearance``);
+* how an answer reads on the review page (``answer_text``), in the exports
+  (``export_cell``: a number, a date or text, so that an XLSX keeps its type) and
+  in an XLSForm (``xlsform_type``, ``xlsform_appearance``);
 * how needs profiles summarise it (``summary``: "scores", "ticks", "texts" or None).
 
 Adding a type is adding a class here with ``@register``, and its code to
@@ -58,6 +59,13 @@ AnswerValue = str | list[str] | float | date | None
 Columns = tuple[str | None, float | None, str | None]
 #: (choice list id, choice value) -> score.
 Scores = Mapping[tuple[int, str], float | None]
+
+
+def whole_if_integral(number: float | None) -> int | float | None:
+    """A stored number as a cell: a whole number as an int (12, not 12.0)."""
+    if number is None:
+        return None
+    return int(number) if float(number).is_integer() and abs(number) < 1e15 else number
 
 
 def strip_and_normalise(value: Any) -> Any:
@@ -117,8 +125,9 @@ class QuestionType:
         text: str | None,
         label: Callable[[str | None], object],
     ) -> object:
-        """An Answer row's cell in the CSV export (``label``: a choice code's label)."""
-        return text or ""
+        """An Answer row's cell in the exports: a number, a date, text, or None for
+        nothing (``label``: a choice code's cell, its label or the code)."""
+        return text or None
 
     def xlsform_type(self, question: Question) -> str:
         return self.code
@@ -210,7 +219,7 @@ class _ChoiceType(QuestionType):
         return texts.choice_label(_choice_list_name(question), value)
 
     def export_cell(self, choice, number, text, label) -> object:
-        return label(choice)
+        return label(choice) if choice else None
 
     def xlsform_type(self, question: Question) -> str:
         return f"select_one {_choice_list_name(question)}"
@@ -283,7 +292,7 @@ class Number(QuestionType):
         return format_decimal(value)
 
     def export_cell(self, choice, number, text, label) -> object:
-        return number
+        return whole_if_integral(number)
 
     def xlsform_type(self, question: Question) -> str:
         if question.source_type == "range":
@@ -350,6 +359,12 @@ class Date(QuestionType):
     def value(self, choice, number, text) -> AnswerValue:
         return date.fromisoformat(text) if text else None
 
+    def export_cell(self, choice, number, text, label) -> object:
+        try:
+            return date.fromisoformat(text) if text else None
+        except ValueError:
+            return text  # never lose what was stored
+
 
 @register
 class Note(QuestionType):
@@ -370,6 +385,9 @@ class Calculate(QuestionType):
 
     def columns(self, question: Question, value: Any, scores: Scores) -> Columns:
         return None, (value if isinstance(value, float) else None), as_string(value)
+
+    def export_cell(self, choice, number, text, label) -> object:
+        return whole_if_integral(number) if number is not None else (text or None)
 
 
 #: What an unknown code (a question missing from the version) reads as.

@@ -78,6 +78,7 @@ def test_axe_finds_no_serious_violation(
             "profile-region": f"/{lang}/staff/campaigns/1/profile",
             "profile-town": f"/{lang}/staff/campaigns/1/profile?area=mk-ohrid",
             "editor": f"/{lang}/staff/questionnaires/1",
+            "export": f"/{lang}/staff/campaigns/1/export",
         }
         for name, path in {**pages, **staff_pages, "home": f"/{lang}/"}.items():
             page.goto(live_server + path)
@@ -115,6 +116,8 @@ def test_the_nu_html_checker_finds_no_error(client, respondent, make_user, make_
             "campaigns/1",
             "campaigns/1/profile",
             "campaigns/1/profile?area=mk-ohrid",
+            "campaigns/1/export",
+            "campaigns/1/export?format=pdf",
             "questionnaires/1",
             "questions/5",
         ):

@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     stream_with_context,
     url_for,
 )
@@ -25,18 +24,17 @@ from surveyapp.campaigns import invitations, lifecycle, staff_home
 from surveyapp.campaigns.duplicates import existing_links, possible_duplicates
 from surveyapp.campaigns.overview import campaign_overview, campaign_overview_by_role
 from surveyapp.campaigns.roles import role_choices
-from surveyapp.core import spreadsheets
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
-from surveyapp.languages.registry import LANGUAGES, is_language
+from surveyapp.languages.registry import LANGUAGES
 from surveyapp.models import ROLES, Campaign
 from surveyapp.models.base import utcnow
 from surveyapp.places import countries_with_municipalities
 from surveyapp.profiles import report as profile_report
 from surveyapp.profiles.results import UnknownScope
 from surveyapp.questionnaires.texts import load_texts
-from surveyapp.responses import exports, open_link_review
+from surveyapp.responses import open_link_review
 from surveyapp.web.auth.sessions import recent_password_required
 from surveyapp.web.review import bp
 from surveyapp.web.review.activity_labels import action_label
@@ -72,52 +70,6 @@ def can_read_audit() -> bool:
 def _leave_out_self_registered() -> bool:
     """?leave_out_self_registered=1: without the responses that came through the open link."""
     return request.args.get("leave_out_self_registered") == "1"
-
-
-def _labels_language() -> str | None:
-    """?labels=<code> for labels in a language, ?labels=codes for raw codes."""
-    choice = request.args.get("labels", "codes")
-    return choice if is_language(choice) else None
-
-
-def _exported_rows(campaign: Campaign, fmt: str):
-    """The export's rows as the request asks for them (labels, open link), recorded."""
-    labels, leave_out = _labels_language(), _leave_out_self_registered()
-    record_action(
-        "export",
-        f"campaign:{campaign.id}",
-        format=fmt,
-        labels=labels,
-        leave_out_self_registered=leave_out,
-    )
-    return exports.response_rows(campaign.id, labels, leave_out)
-
-
-@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.csv")
-@requires("run_campaigns")
-@recent_password_required
-def export_csv(campaign_id: int):
-    campaign = db.get_or_404(Campaign, campaign_id)
-    rows = _exported_rows(campaign, "csv")
-    return Response(
-        stream_with_context(spreadsheets.csv_chunks(rows)),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="responses-{campaign.id}.csv"'},
-    )
-
-
-@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.xlsx")
-@requires("run_campaigns")
-@recent_password_required
-def export_xlsx(campaign_id: int):
-    campaign = db.get_or_404(Campaign, campaign_id)
-    output = spreadsheets.write_xlsx(_exported_rows(campaign, "xlsx"))
-    return send_file(
-        output,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"responses-{campaign.id}.xlsx",
-    )
 
 
 @bp.route("/<lang>/staff/campaigns/<int:campaign_id>/invite", methods=["GET", "POST"])
