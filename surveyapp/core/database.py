@@ -237,15 +237,15 @@ def _read_sqlite_through_driver(conn: Connection, statement, params: dict) -> li
     compiled = _SQLITE_SQL.get(statement)
     if compiled is None:
         dialect = conn.dialect
-        sql = statement.compile(dialect=dialect)
-        processors = [
+        statement_sql = statement.compile(dialect=dialect)
+        column_processors = [
             column.type._cached_result_processor(dialect, None)
             for column in statement.selected_columns
         ]
         compiled = _SQLITE_SQL[statement] = (
-            str(sql),
-            tuple(sql.positiontup or ()),  # qmark: the parameters' names in order
-            processors if any(processors) else None,
+            str(statement_sql),
+            tuple(statement_sql.positiontup or ()),  # qmark: the parameters' names in order
+            column_processors if any(column_processors) else None,
         )
     sql, names, processors = compiled
     cursor = conn.connection.dbapi_connection.cursor()
