@@ -184,3 +184,12 @@ def test_the_one_text_editor_says_which_language_it_edits(app, staff):
         assert '<span lang="mk">Македонски</span>' in h1
         assert heading in h1
         assert "Македонски" in re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+
+
+def test_an_unchanged_catalog_says_so_instead_of_zero_texts_updated(app, staff):
+    translator = staff("translator")
+    data = translator.client.get(f"/sq/staff/translations/{_version_id(app)}/sq.po").data
+    done = _upload(app, translator, data, lang="sq")
+    assert done.status_code == 303
+    html = translator.client.get(done.location).get_data(as_text=True)
+    assert "Shqip:" in html and "0 tekste" not in html

@@ -69,6 +69,8 @@ DETAIL_LABELS = {
     "request": _l("Deletion request"),
     "requests": _l("Deletion request"),
     "key": _l("Text"),
+    #: An int for a translation import (a campaign's changes are a dict: ``_changes``).
+    "changes": _l("Texts updated"),
     "change": _l("Change"),
     "page_id": _l("Page"),
     "question_id": _l("Question"),

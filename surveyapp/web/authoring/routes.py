@@ -80,12 +80,19 @@ def upload_catalog(version_id: int):
             problems=len(report.problems),
         )
         if report.applied and report.lang:
+            language = LANGUAGES[report.lang].autonym
             flash(
                 ngettext(
                     "%(language)s: the catalog was imported, %(num)d text updated.",
                     "%(language)s: the catalog was imported, %(num)d texts updated.",
                     len(report.changes),
-                    language=LANGUAGES[report.lang].autonym,
+                    language=language,
+                )
+                if report.changes
+                else _l(
+                    "%(language)s: the catalog was checked; every text in it was already "
+                    "up to date.",
+                    language=language,
                 )
             )
             return redirect(url_for("authoring.translation_status"), 303)
