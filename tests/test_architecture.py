@@ -36,6 +36,7 @@ MODELS = "models"
 EXTENSIONS = "extensions"
 DOMAIN = (
     "demo",
+    "activity",
     "mail",
     "jobs",
     "profiles",
@@ -53,6 +54,8 @@ DOMAIN = (
 #: add an edge here only on purpose, and never one that closes a cycle.
 ALLOWED: dict[str, set[str]] = {
     "demo": {"profiles", "questionnaires", "places", "languages", "core"},
+    # The audit log in words: names of campaigns, versions, accounts, responses, roles.
+    "activity": {"accounts", "campaigns", "questionnaires", "languages", "core"},
     "profiles": {"questionnaires", "places", "languages", "core"},
     "responses": {"profiles", "campaigns", "questionnaires", "languages", "core"},
     # A campaign's title and description are its questionnaire's texts.

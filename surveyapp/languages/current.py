@@ -7,6 +7,8 @@ catalog directly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_app_context, request, url_for
 from flask_babel import Domain
@@ -14,7 +16,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
-from surveyapp.languages.negotiation import negotiate
+from surveyapp.languages.negotiation import closest, negotiate
 from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE, is_language
 
 CATALOGS_KEY = "surveyapp.languages.catalog_files"
@@ -91,12 +93,20 @@ class UnknownLanguage(NotFound):
     description_key = "language"
 
 
-def preferred_language(*candidates: str | None) -> str:
-    """The first known code among ``candidates``, then the cookie, then Accept-Language."""
+def preferred_language(*candidates: str | None, among: Sequence[str] | None = None) -> str:
+    """The first known code among ``candidates``, then the cookie, then Accept-Language.
+
+    With ``among`` (the languages a campaign offers, in order), only one of those: each
+    wish may be met by the same spoken language in another script (sr for sr-Latn);
+    when none is, the first of ``among``.
+    """
     for code in (*candidates, request.cookies.get(COOKIE_NAME)):
-        if is_language(code):
-            return code
-    return negotiate(list(request.accept_languages)) or SOURCE_LANGUAGE
+        if is_language(code) and (found := closest(code, among)):
+            return found
+    found = negotiate(list(request.accept_languages), among)
+    if found:
+        return found
+    return among[0] if among else SOURCE_LANGUAGE
 
 
 def switch_language_url(code: str) -> str:

@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from surveyapp import places
 from surveyapp.accounts.permissions import can
+from surveyapp.activity import entries as activity
 from surveyapp.campaigns import invitations, lifecycle, staff_home
 from surveyapp.campaigns.duplicates import existing_links, possible_duplicates
 from surveyapp.campaigns.overview import campaign_overview, campaign_overview_by_role
@@ -37,7 +38,6 @@ from surveyapp.questionnaires.texts import load_texts
 from surveyapp.responses import open_link_review
 from surveyapp.web.auth.sessions import recent_password_required
 from surveyapp.web.review import bp
-from surveyapp.web.review.activity_labels import action_label
 from surveyapp.web.review.campaign_forms import CampaignForm
 from surveyapp.web.review.forms import InviteForm
 from surveyapp.web.staff import csv_download, record_action, requires
@@ -50,8 +50,7 @@ def dashboard():
         "review/dashboard.html",
         open_campaigns=staff_home.open_campaigns(g.lang) if can_run_campaigns() else [],
         languages_to_review=staff_home.languages_to_review(g.lang) if can_translate() else [],
-        activity=staff_home.recent_activity() if can_read_audit() else [],
-        action_label=action_label,
+        activity=activity.recent_activity(g.lang) if can_read_audit() else [],
     )
 
 
@@ -80,7 +79,9 @@ def invite(campaign_id: int):
     form = InviteForm()
     shown_country = request.args.get("country", "")[:10]
     search = request.args.get("q", "")[:100]
-    form.set_choices(countries, g.lang, shown_country, search)
+    form.set_choices(
+        countries, g.lang, shown_country, search, invitations.campaign_languages(campaign)
+    )
     error = existing = None
     if form.validate_on_submit():
         chosen = set(form.countries.data or [])
