@@ -237,3 +237,25 @@ def test_the_staff_home_names_the_actor_once(app, staff, make_response):
         assert town.name("mk") == "Чаир"
     opened = next(item for item in items if "Чаир" in item)
     assert f"{response_id}, Чаир, Градоначалник" in opened
+
+
+def test_every_recorded_action_has_words_for_people():
+    """An action code written anywhere in the app reads as words on the staff home and in
+    the audit log (a new action without a label would show its code)."""
+    import re
+    from pathlib import Path
+
+    from surveyapp.web.review.activity_labels import ACTION_LABELS, ACTIONS_OF_NOBODY
+
+    source = Path(__file__).resolve().parents[1] / "surveyapp"
+    recorded = set()
+    for path in source.rglob("*.py"):
+        text = path.read_text()
+        recorded |= set(re.findall(r"record_action\(\s*\"([a-z_]+)\"", text))
+        recorded |= set(re.findall(r"\baction=\"([a-z_]+)\"", text))
+        recorded |= set(re.findall(r"\baudit\.note\(\s*\"([a-z_]+)\"", text))
+    assert recorded, "no recorded actions found: the search is broken"
+    unlabelled = sorted(
+        a for a in recorded if a not in ACTION_LABELS and a not in ACTIONS_OF_NOBODY
+    )
+    assert unlabelled == []

@@ -50,6 +50,8 @@ ACTION_LABELS = {
     "account_created": _l("created a staff account"),
     "account_changed": _l("changed a staff account"),
     "password_changed": _l("changed a password"),
+    "password_reset": _l("set a new password through a link sent by mail"),
+    "bounces_imported": _l("read reports of undelivered mail"),
 }
 
 
@@ -58,6 +60,11 @@ ACTIONS_OF_NOBODY = {
     "login_failed": _l("Failed sign-in"),
     "deletion_requested": _l("A respondent asked for their answers to be deleted"),
     "retention_applied": _l("End of the retention period: individual responses deleted"),
+    "password_reset_requested": _l("A link to set a new password was requested"),
+    "mail_sent": _l("Mail sent"),
+    "mail_failed": _l("Mail refused by the recipient's server"),
+    "mail_bounced": _l("Mail returned as undeliverable"),
+    "mail_not_sent": _l("Mail not sent: the address no longer receives mail"),
 }
 
 
