@@ -4,7 +4,8 @@ What may be listed
 ------------------
 * Nothing when the profile's group (area and role) is hidden, nor when the
   group a filter narrows it to is (a country or a municipality of the area,
-  a role): the page says which (``FreeTextPage.hidden``).
+  a role), nor when every municipality's group in it is (one mayor per
+  municipality, say): the page says which (``FreeTextPage.hidden``).
 * Otherwise only the answers of municipalities whose own group (with the
   role asked for) is shown. A hidden municipality's answers are listed
   nowhere: not under its name, and not without it in a larger area either,
@@ -31,7 +32,8 @@ from one GROUP BY, the page from LIMIT and OFFSET.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -132,9 +134,10 @@ class FreeTextPage:
     pages: int
     per_page: int
     choices: TextChoices
-    #: Why nothing is listed: "group" (the profile's group is hidden) or
-    #: "filter" (the group the filters narrow it to is); None when listed.
-    hidden: Literal["group", "filter"] | None = None
+    #: Why nothing is listed: "group" (the profile's group is hidden), "filter"
+    #: (the group the filters narrow it to is) or "towns" (that group has
+    #: respondents, but every municipality's group in it is hidden); None otherwise.
+    hidden: Literal["group", "filter", "towns"] | None = None
 
     @property
     def first(self) -> int:
@@ -216,6 +219,10 @@ def free_text_page(
         return result
 
     ids = [town_id for code, (country, town_id) in towns.items() if _inside(code, country, area)]
+    if not ids and disclosure.size(area, who):
+        # Said from the group sizes alone: nothing about the answers themselves.
+        result.hidden = "towns"
+        return result
     selection = selection_for(
         scope,
         campaign_id,
@@ -280,15 +287,34 @@ def _towns(disclosure: Disclosure, role: str | None) -> dict[str, tuple[str, int
     if not codes:
         return {}
     rows = db.session.execute(
-        select(Municipality.code, Country.code, Municipality.id)
+        select(Municipality.code, Country.code, Municipality.id, Municipality.name_latn)
         .join(Country, Municipality.country_id == Country.id)
         .where(Municipality.code.in_(codes))
-        .order_by(Municipality.name_latn, Municipality.code)
     )
-    return {code: (country, town_id) for code, country, town_id in rows}
+    ordered = sorted(rows, key=lambda row: (_latin_order(row[3]), row[0]))
+    return {code: (country, town_id) for code, country, town_id, _name in ordered}
 
 
-def _country_order():
+#: Marks in the order of the region's Latin alphabets: C, Č, Ć (the caron first).
+_MARKS = {"\u030c": "1", "\u0301": "2"}
+
+
+def _latin_order(name: str) -> list[tuple[str, str]]:
+    """A sort key for a name in Latin script: a letter with a mark comes right after
+    its base letter (C, Č, Ć, D, Đ; E, Ë, F), as in the region's Latin alphabets
+    (digraphs such as Lj and Nj sort as their two letters)."""
+    key = []
+    for char in name.casefold():
+        if char == "đ":  # a letter of its own, after D and Dž
+            key.append(("d", "9"))
+            continue
+        decomposed = unicodedata.normalize("NFD", char)
+        marks = decomposed[1:]
+        key.append((decomposed[:1], "".join(_MARKS.get(mark, "3" + mark) for mark in marks)))
+    return key
+
+
+def _country_order() -> Callable[[str], tuple[int, str]]:
     order = {
         code: i
         for i, code in enumerate(

@@ -8,6 +8,7 @@ its question at the foot of a page with their chart on the next (issue #14).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -75,7 +76,9 @@ def test_a_printed_profile_keeps_headings_with_their_content_and_labels_inside_c
         pdf = screenshots / f"profile-print-{name}-{lang}.pdf"
         page.pdf(path=str(pdf), format="A4", print_background=True)
         if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
-            continue  # poppler-utils (make browser installs it) reads the pages' text
+            # poppler-utils reads the pages' text; make browser installs it, CI must have it
+            assert not os.environ.get("CI"), "poppler-utils (pdftotext) is not installed"
+            continue
         headings = [h for h in page.evaluate(HEADINGS) if h]
         assert len(headings) >= 5, headings
         endings = _page_endings(pdf)
