@@ -285,10 +285,14 @@ def test_reading_free_text_is_recorded_with_the_filters_and_page(app, staff, ans
     base = f"/en/staff/campaigns/{answers.campaign.id}/profile"
     analyst.client.get(f"{base}?text_country=AL")
     analyst.client.get(f"{base}?text_municipality=mk-bitola")  # nothing listed: no record
-    events = list(
-        db.session.scalars(select(AuditEvent).where(AuditEvent.action == "profile_viewed"))
+    analyst.client.get(f"{base}?text_page=2")
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "profile_viewed").order_by(AuditEvent.id)
     )
-    assert [e.details.get("free_text") for e in events] == [{"text_country": "AL"}]
+    assert [{k: v for k, v in e.details.items() if k.startswith("text_")} for e in events] == [
+        {"text_country": "AL"},
+        {"text_page": "2"},
+    ]
 
 
 @pytest.mark.parametrize(("per_page", "pages"), [(1, 21), (7, 3), (21, 1), (50, 1)])

@@ -8,6 +8,7 @@ its question at the foot of a page with their chart on the next (issue #14).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -16,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_checks_a_person_would_do import AXE, VNU, _need
 from tests.browser.test_profile_pages import _sign_in
 
 #: Every text of every chart whose box leaves the chart's viewBox (or is cut short).
@@ -88,3 +90,57 @@ def test_a_printed_profile_keeps_headings_with_their_content_and_labels_inside_c
                 assert not ending.endswith(heading), (
                     f"{name} profile in {lang}: page {number} ends with the heading {heading!r}"
                 )
+
+
+def test_free_text_indicators_and_the_exchange_planner_pass_axe_and_the_html_checker(
+    live_server, browser, new_page, make_user, demo_campaign, tmp_path, screenshots
+):
+    """The new parts, with enough answers to page and fold: no serious or critical
+    accessibility violation, no HTML error, nothing wider than a phone."""
+    _need(AXE, "axe-core")
+    campaign_id, town = demo_campaign
+    email = make_user("analyst")
+    base = f"/{{lang}}/staff/campaigns/{campaign_id}"
+    paths = {
+        "free-text": base + "/profile?text_page=2&text_country=RS#free-text",
+        "free-text-hidden": base + "/profile?text_role=mayor#free-text",
+        "indicators": base + f"/profile?area={town}",
+        "exchange": base + "/exchange",
+    }
+    problems, files = [], []
+    for lang, viewport in (("mk", PHONE), ("bs", DESKTOP)):
+        context = browser.new_context(viewport=viewport, bypass_csp=True)  # axe is a script
+        page = context.new_page()
+        _sign_in(page, live_server, email, lang)
+        for name, path in paths.items():
+            response = page.goto(live_server + path.format(lang=lang))
+            html = tmp_path / f"{name}-{lang}.html"
+            html.write_text(response.text(), "utf-8")  # as served, for the HTML checker
+            files.append(html)
+            for details in page.locator("details").all()[:3]:
+                details.evaluate("d => d.open = true")
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{name} in {lang} is {overflow}px too wide"
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            problems += [
+                f"{name} {lang}: {v['id']} {[n['target'] for n in v['nodes']][:3]}"
+                for v in result["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+        context.close()
+    assert not problems, "\n".join(problems)
+    if VNU.exists() and shutil.which("java"):
+        checked = subprocess.run(
+            ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        messages = json.loads(checked.stderr or checked.stdout or '{"messages": []}')["messages"]
+        errors = [
+            f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+            for m in messages
+            if m.get("type") == "error"
+        ]
+        assert not errors, "\n".join(errors)

@@ -299,14 +299,13 @@ def profile(campaign_id: int):
     report = _report(campaign_id, parse_text_filter(request.args))
     texts = report.free_text
     if texts and texts.answers:  # individual answers: who read them is on record
-        # Which answers were read: the free-text filters and page, when not the first.
-        read = {"free_text": shown} if (shown := texts.chosen.args(texts.page)) else {}
+        # Which answers were read: the free-text filters (text_country=...) and the page.
         record_action(
             "profile_viewed",
             f"campaign:{campaign_id}",
             scope=report.scope.code,
             role=report.role,
-            **read,
+            **texts.chosen.args(texts.page),
         )
     return render_template(
         "review/profile.html",
