@@ -54,12 +54,13 @@ db: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed
 
-# Debian's Chromium for the browser tests; where we cannot install it they skip.
+# Debian's Chromium for the browser tests, and poppler-utils (pdftotext) to read the
+# pages of printed profiles; where we cannot install them those tests skip.
 browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) \
+	  echo "Installing Debian's chromium and poppler-utils for the browser tests"; \
+	  (apt-get install -y -qq chromium poppler-utils >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null)) \
 	  || echo "Could not install chromium: browser tests will be skipped"; \
 	else echo "chromium is not installed and we are not root: browser tests will be skipped"; fi
 

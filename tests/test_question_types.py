@@ -62,7 +62,10 @@ def test_profile_summaries():
     assert codes(summary="scores") == ("scale",)
     assert codes(summary="ticks") == ("multiple_choice",)
     assert codes(summary="texts") == ("short_text", "long_text")
-    assert codes(summary=None) == ("single_choice", "number", "date", "note", "calculate")
+    assert codes(summary="shares") == ("single_choice",)
+    assert codes(summary="quantiles") == ("number",)
+    assert codes(summary="years") == ("date",)
+    assert codes(summary=None) == ("note", "calculate")
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,8 @@ One class per type, one instance of it in ``TYPES`` (by the code stored in
 * how an answer reads on the review page (``answer_text``), in the exports
   (``export_cell``: a number, a date or text, so that an XLSX keeps its type) and
   in an XLSForm (``xlsform_type``, ``xlsform_appearance``);
-* how needs profiles summarise it (``summary``: "scores", "ticks", "texts" or None).
+* how needs profiles summarise it (``summary``: "scores", "ticks", "texts",
+  "shares", "quantiles", "years" or None).
 
 Adding a type is adding a class here with ``@register``, and its code to
 ``surveyapp.models.questionnaire.QUESTION_TYPES`` (which the database's values
@@ -91,7 +92,10 @@ class QuestionType:
     #: Extra attributes of the input (not grouped types).
     input_attrs: ClassVar[Mapping[str, str | int]] = {}
     #: How needs profiles use the answers: "scores" (mean scores and
-    #: distributions), "ticks" (counts per option), "texts" (listed), or None.
+    #: distributions), "ticks" (counts per option), "texts" (listed), or, as
+    #: indicators (``surveyapp.profiles.indicators``), "shares" (share of each
+    #: choice), "quantiles" (median and middle half) or "years" (the same, of
+    #: dates by year); None: not summarised.
     summary: ClassVar[str | None] = None
     #: Added to the question's XLSForm appearance.
     xlsform_appearance: ClassVar[str | None] = None
@@ -229,6 +233,7 @@ class _ChoiceType(QuestionType):
 class SingleChoice(_ChoiceType):
     code = "single_choice"
     label = _l("One answer from a list")
+    summary = "shares"
 
 
 @register
@@ -274,6 +279,7 @@ class Scale(_ChoiceType):
 class Number(QuestionType):
     code = "number"
     label = _l("Number")
+    summary = "quantiles"
     input_attrs = {"inputmode": "decimal", "class": "short"}
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
@@ -341,6 +347,7 @@ class Date(QuestionType):
 
     code = "date"
     label = _l("Date")
+    summary = "years"
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         render_kw: dict[str, str] = {"type": "date"}

@@ -33,6 +33,7 @@ from surveyapp.models import ROLES, Campaign
 from surveyapp.models.base import utcnow
 from surveyapp.places import countries_with_municipalities
 from surveyapp.profiles import report as profile_report
+from surveyapp.profiles.free_text import TextFilter, parse_text_filter
 from surveyapp.profiles.results import UnknownScope
 from surveyapp.questionnaires.texts import load_texts
 from surveyapp.responses import open_link_review
@@ -226,7 +227,7 @@ def campaign(campaign_id: int):
     )
 
 
-def _report(campaign_id: int):
+def _report(campaign_id: int, text_filter: TextFilter | None = None):
     campaign = db.get_or_404(Campaign, campaign_id)
     role = request.args.get("role") or None
     if role is not None and role not in ROLES:
@@ -236,21 +237,33 @@ def _report(campaign_id: int):
     except UnknownScope:
         abort(404)
     return profile_report.build_report(
-        campaign, scope, role, g.lang, leave_out_self_registered=_leave_out_self_registered()
+        campaign,
+        scope,
+        role,
+        g.lang,
+        leave_out_self_registered=_leave_out_self_registered(),
+        text_filter=text_filter,
     )
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/profile")
 @requires("run_campaigns")
 def profile(campaign_id: int):
-    report = _report(campaign_id)
-    if report.profile.free_text:  # individual answers: who read them is on record
+    report = _report(campaign_id, parse_text_filter(request.args))
+    texts = report.free_text
+    if texts and texts.answers:  # individual answers: who read them is on record
+        # Which answers were read: the free-text filters (text_country=...) and the page.
         record_action(
-            "profile_viewed", f"campaign:{campaign_id}", scope=report.scope.code, role=report.role
+            "profile_viewed",
+            f"campaign:{campaign_id}",
+            scope=report.scope.code,
+            role=report.role,
+            **texts.chosen.args(texts.page),
         )
     return render_template(
         "review/profile.html",
         report=report,
+        country_names=places.country_names(g.lang),
         printing=request.args.get("print") == "1",
         countries=countries_with_municipalities(),
         roles=role_choices(),
