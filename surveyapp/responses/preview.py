@@ -118,7 +118,12 @@ def send(
         return PreviewState(
             version, texts, number, page, shown, form, _hidden_fields(others), _hidden(page, shown)
         )
-    return _arrive(version, texts, step.number, answers, values)
+    state = _arrive(version, texts, step.number, answers, values)
+    if state.number is not None:
+        # The pages the way from here to there passed over, either way.
+        low, high = sorted((number, state.number))
+        state.skipped = sorted(set(state.skipped) | set(range(low + 1, high)))
+    return state
 
 
 def _arrive(
