@@ -119,9 +119,7 @@ class QuestionPage:
         else:
             self.form.type.data = request.args.get("type")
         stored = self.question.relevant if self.question else None
-        self.builder, self.form.rule_mode.data = skip_rule_form.from_expression(
-            stored, candidates
-        )
+        self.builder, self.form.rule_mode.data = skip_rule_form.from_expression(stored, candidates)
         self.form.join.data = skip_rule_form.join_of(stored, candidates)
 
     def submitted(self) -> structure.QuestionSpec | None:
