@@ -119,8 +119,9 @@ class QuestionPage:
         else:
             self.form.type.data = request.args.get("type")
         stored = self.question.relevant if self.question else None
-        self.builder, self.form.rule_mode.data = skip_rule_form.from_expression(stored, candidates)
-        self.form.join.data = skip_rule_form.join_of(stored, candidates)
+        self.builder, self.form.rule_mode.data, self.form.join.data = (
+            skip_rule_form.from_expression(stored, candidates)
+        )
 
     def submitted(self) -> structure.QuestionSpec | None:
         """The spec to save, or None when the form is to be drawn again (another type
@@ -153,20 +154,19 @@ class QuestionPage:
             )
             return None
         valid = form.validate()
-        relevant = self._relevant()
-        if not valid or relevant is False:
+        try:
+            relevant = self._relevant()
+        except ConditionError as error:
+            self.error = skip_rule_form.condition_error_text(error)
             return None
-        return _spec(form, relevant)
+        return _spec(form, relevant) if valid else None
 
-    def _relevant(self) -> str | None | bool:
-        """The skip rule to save; False when the builder's conditions cannot be written."""
+    def _relevant(self) -> str | None:
+        """The skip rule to save, as the chosen way of giving it says; ConditionError
+        when the builder's conditions cannot be written (the row at fault is marked)."""
         mode = self.form.rule_mode.data
         if mode == "builder":
-            try:
-                return self.builder.write(self.form.join.data)
-            except ConditionError as error:
-                self.error = skip_rule_form.condition_error_text(error)
-                return False
+            return self.builder.write(self.form.join.data)
         if mode == "expression":
             return (self.form.relevant.data or "").strip() or None
         return None

@@ -148,21 +148,17 @@ class Builder:
             raise
 
 
-def from_expression(text: str | None, candidates: list[Candidate]) -> tuple[Builder, str]:
-    """The builder for a stored expression, and the mode the form starts in."""
+def from_expression(text: str | None, candidates: list[Candidate]) -> tuple[Builder, str, str]:
+    """The builder for a stored expression, the way the form starts giving the rule
+    ("always", "builder" or "expression") and how its conditions join ("and", "or")."""
     rule = conditions.read(text, conditions.by_name(candidates))
     if rule is None:
-        return Builder(candidates, unreadable=True), "expression"
+        return Builder(candidates, unreadable=True), "expression", "and"
     builder = Builder(
         candidates, [Row(c.question, c.operator, list(c.values)) for c in rule.conditions]
     )
     builder.settle()
-    return builder, ("builder" if rule.conditions else "always")
-
-
-def join_of(rule_text: str | None, candidates: list[Candidate]) -> str:
-    rule = conditions.read(rule_text, conditions.by_name(candidates))
-    return rule.join if rule else "and"
+    return builder, ("builder" if rule.conditions else "always"), rule.join
 
 
 _ROW = re.compile(r"condition-(\d{1,3})-question")
