@@ -16,6 +16,8 @@ One class per type, one instance of it in ``TYPES`` (by the code stored in
   in an XLSForm (``xlsform_type``, ``xlsform_appearance``);
 * how needs profiles summarise it (``summary``: "scores", "ticks", "texts",
   "shares", "quantiles", "years" or None).
+* which settings the questionnaire editor offers for it (``editor_fields``, see
+  ``EDITOR_FIELDS``) and what a skip rule may ask of its answer (``condition_kind``).
 
 Adding a type is adding a class here with ``@register``, and its code to
 ``surveyapp.models.questionnaire.QUESTION_TYPES`` (which the database's values
@@ -69,6 +71,26 @@ def whole_if_integral(number: float | None) -> int | float | None:
     return int(number) if float(number).is_integer() and abs(number) < 1e15 else number
 
 
+#: Every setting of a question that the editor can offer, beyond its name, type and text.
+#: A type's ``editor_fields`` are those it uses; the others are cleared when it is saved.
+EDITOR_FIELDS = (
+    "required",
+    "domain",
+    "measure",
+    "choices",
+    "min_value",
+    "max_value",
+    "integer_only",
+    "max_length",
+    "min_date",
+    "max_date",
+    "calculation",
+    "relevant",
+    "constraint",
+)
+_ANSWERED = frozenset({"required", "domain", "relevant", "constraint"})
+
+
 def strip_and_normalise(value: Any) -> Any:
     return normalise_text(value.strip()) if isinstance(value, str) else value
 
@@ -99,6 +121,12 @@ class QuestionType:
     summary: ClassVar[str | None] = None
     #: Added to the question's XLSForm appearance.
     xlsform_appearance: ClassVar[str | None] = None
+    #: The settings (of ``EDITOR_FIELDS``) the editor shows for this type.
+    editor_fields: ClassVar[frozenset[str]] = _ANSWERED
+    #: What a skip rule of a later question may test of this type's answer: "choice"
+    #: (one code), "multiple" (codes ticked), "number", "date", "text" (answered or
+    #: not), or None (nothing: notes and calculations).
+    condition_kind: ClassVar[str | None] = "text"
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         """The WTForms field of an answerable question (``kwargs``: label, description)."""
@@ -197,6 +225,8 @@ def _choice_list_name(question: Question) -> str:
 class _ChoiceType(QuestionType):
     choices = True
     grouped = True
+    editor_fields = _ANSWERED | {"choices"}
+    condition_kind = "choice"
 
     def _choices(self, question: Question, texts: Texts) -> list[SelectChoice]:
         list_name = _choice_list_name(question)
@@ -242,6 +272,7 @@ class MultipleChoice(_ChoiceType):
     label = _l("Several answers from a list")
     multiple = True
     summary = "ticks"
+    condition_kind = "multiple"
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         return MultiCheckboxField(
@@ -273,6 +304,8 @@ class Scale(_ChoiceType):
     label = _l("Scale with scores")
     options_class = "scale"
     summary = "scores"
+    #: Only scored answers feed the profiles' need and capacity.
+    editor_fields = _ChoiceType.editor_fields | {"measure"}
 
 
 @register
@@ -281,6 +314,8 @@ class Number(QuestionType):
     label = _l("Number")
     summary = "quantiles"
     input_attrs = {"inputmode": "decimal", "class": "short"}
+    editor_fields = _ANSWERED | {"min_value", "max_value", "integer_only"}
+    condition_kind = "number"
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         checks = [Optional(), NumberRange(question.min_value, question.max_value)]
@@ -308,6 +343,7 @@ class Number(QuestionType):
 
 class _TextType(QuestionType):
     summary = "texts"
+    editor_fields = _ANSWERED | {"max_length"}
     default_max_length: ClassVar[int] = 4000
     field_class: ClassVar[type[Field]] = TextAreaField
 
@@ -348,6 +384,8 @@ class Date(QuestionType):
     code = "date"
     label = _l("Date")
     summary = "years"
+    editor_fields = _ANSWERED | {"min_date", "max_date"}
+    condition_kind = "date"
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         render_kw: dict[str, str] = {"type": "date"}
@@ -378,6 +416,8 @@ class Note(QuestionType):
     code = "note"
     label = _l("Note (text only, no answer)")
     answerable = False
+    editor_fields = frozenset({"relevant"})
+    condition_kind = None
 
 
 @register
@@ -389,6 +429,9 @@ class Calculate(QuestionType):
     answerable = False
     shown = False
     calculated = True
+    #: Relevance decides whether the value is kept at submission.
+    editor_fields = frozenset({"calculation", "relevant"})
+    condition_kind = None
 
     def columns(self, question: Question, value: Any, scores: Scores) -> Columns:
         return None, (value if isinstance(value, float) else None), as_string(value)
@@ -407,7 +450,8 @@ def type_of(code: str | None) -> QuestionType:
 
 
 if (
-    tuple(TYPES) != QUESTION_TYPES
+    any(not kind.editor_fields <= set(EDITOR_FIELDS) for kind in TYPES.values())
+    or tuple(TYPES) != QUESTION_TYPES
     or codes(answerable=True) != ANSWERABLE_TYPES
     or set(codes(choices=True)) != set(CHOICE_TYPES)
 ):
