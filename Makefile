@@ -7,9 +7,16 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run serve test setup catalogs db browser nginx tools bench lint deps clean
+.PHONY: run serve worker test setup catalogs db browser nginx tools bench lint deps clean
 
+# The web server and a worker of the job queue (it sends the mail) together; Ctrl-C stops
+# both. The worker runs in a session of its own (setsid, where there is one) so that only
+# the trap's SIGINT reaches it: it finishes the mail it is sending, then stops.
 run: setup db
+	@if command -v setsid >/dev/null 2>&1; then setsid $(FLASK) worker & else $(FLASK) worker & fi; \
+	worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 0' INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production-style: gunicorn with deploy/gunicorn.conf.py (gevent workers, an access log
@@ -21,6 +28,12 @@ serve: setup
 	SURVEYAPP_ENV=production $(FLASK) db upgrade
 	SURVEYAPP_ENV=production $(FLASK) seed
 	SURVEYAPP_ENV=production $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'surveyapp:create_app()'
+
+# Production workers of the job queue (mail): run as many as you like, on every machine that
+# reaches the database and the queue (JOB_QUEUE_URL=redis://...); see the README's
+# "Deployment". JOB_WORKERS threads each (default 2).
+worker: setup
+	SURVEYAPP_ENV=production $(FLASK) worker
 
 test: setup browser tools nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -41,12 +54,13 @@ db: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed
 
-# Debian's Chromium for the browser tests; where we cannot install it they skip.
+# Debian's Chromium for the browser tests, and poppler-utils (pdftotext) to read the
+# pages of printed profiles; where we cannot install them those tests skip.
 browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) \
+	  echo "Installing Debian's chromium and poppler-utils for the browser tests"; \
+	  (apt-get install -y -qq chromium poppler-utils >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null)) \
 	  || echo "Could not install chromium: browser tests will be skipped"; \
 	else echo "chromium is not installed and we are not root: browser tests will be skipped"; fi
 
@@ -74,6 +88,7 @@ bench: setup
 	$(BIN)/python bench/http_bench.py
 	$(BIN)/python bench/export_memory.py
 	$(BIN)/python bench/peers.py
+	$(BIN)/python bench/mail_bench.py
 
 # The static checks, as CI runs them (.ci/run): style, security, translation catalogs, types.
 lint: setup

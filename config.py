@@ -81,6 +81,62 @@ class Config:
     #: notice of the built-in questionnaire promises 5.
     MIN_GROUP_SIZE = int(os.environ.get("MIN_GROUP_SIZE", "5"))
 
+    # --- the job queue (surveyapp.jobs) ---------------------------------------------------
+    #: Where jobs wait for a worker: empty for a SQLite file in the instance folder (no
+    #: server; ``make run`` starts a worker beside the web server), ``redis://host:6379/0``
+    #: for several workers on several machines, ``sqlite:////path/jobs.sqlite3``, or
+    #: ``memory://`` (jobs kept in the process: tests).
+    JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL") or None
+    #: The queue's name (the Redis key prefix): apps sharing a Redis give each its own.
+    JOB_QUEUE_NAME = os.environ.get("JOB_QUEUE_NAME", "surveyapp")
+    #: Run each job at once in the process that queues it (unit tests only).
+    JOB_QUEUE_IMMEDIATE = os.environ.get("JOB_QUEUE_IMMEDIATE", "0") == "1"
+    #: Threads of ``flask worker`` when -w is not given.
+    JOB_WORKERS = int(os.environ.get("JOB_WORKERS", "2"))
+
+    # --- outgoing mail (surveyapp.mail) -------------------------------------------------
+    #: The SMTP server; empty: mails are written as .eml files under MAIL_FILE_DIR.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or "0") or None
+    #: STARTTLS after connecting (port 587), or TLS from the start (port 465).
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", os.environ.get("MAIL_STARTTLS", "0")) == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    #: From: of every mail, e.g. "Western Balkans Hub <hub@example.org>".
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "surveyapp <surveyapp@localhost>")
+    #: Seconds to wait for the SMTP server.
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    #: Where mails go without MAIL_SERVER (default: the instance folder's mail/).
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR") or None
+    #: Mails handed to the SMTP server per minute, by all workers together; 0: no limit.
+    MAIL_RATE_PER_MINUTE = int(os.environ.get("MAIL_RATE_PER_MINUTE", "600"))
+    #: Mails a worker claims at once (and sends over one SMTP connection).
+    MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", "50"))
+    #: A claim holds this long (renewed while the batch goes on); a mail whose worker died
+    #: is sent again after it.
+    MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS", "120"))
+    #: Attempts before a temporary failure (4xx, no connection) counts as failed; the
+    #: wait doubles from MAIL_RETRY_SECONDS after each (at most MAIL_RETRY_MAX_SECONDS).
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+    MAIL_RETRY_MAX_SECONDS = int(os.environ.get("MAIL_RETRY_MAX_SECONDS", str(6 * 3600)))
+    #: A mailbox that receives bounces (delivery status notifications), read every ten
+    #: minutes by the workers when MAIL_BOUNCE_IMAP_HOST is set.
+    MAIL_BOUNCE_IMAP_HOST = os.environ.get("MAIL_BOUNCE_IMAP_HOST") or None
+    MAIL_BOUNCE_IMAP_PORT = int(os.environ.get("MAIL_BOUNCE_IMAP_PORT", "993"))
+    MAIL_BOUNCE_IMAP_SSL = os.environ.get("MAIL_BOUNCE_IMAP_SSL", "1") == "1"
+    MAIL_BOUNCE_IMAP_USERNAME = os.environ.get("MAIL_BOUNCE_IMAP_USERNAME") or None
+    MAIL_BOUNCE_IMAP_PASSWORD = os.environ.get("MAIL_BOUNCE_IMAP_PASSWORD") or None
+    MAIL_BOUNCE_IMAP_FOLDER = os.environ.get("MAIL_BOUNCE_IMAP_FOLDER", "INBOX")
+
+    # --- password reset for staff -------------------------------------------------------
+    #: A reset link works once, for this long (seconds).
+    PASSWORD_RESET_MAX_AGE = 3600
+    #: "Forgot password?" requests per client address, and per e-mail address typed.
+    RESET_LINK_ADDRESS_LIMITS = "5 per minute; 20 per hour"
+    RESET_LINK_ACCOUNT_LIMITS = "3 per hour"
+
 
 class ProductionConfig(Config):
     """For a server on the internet: a real secret, secure cookies, https links."""
@@ -132,6 +188,13 @@ class TestConfig(Config):
     #: Tests post the registration form at once; tests/test_open_link_defences.py turns
     #: the time and trap checks on.
     OPEN_LINK_FORM_CHECKS = False
+    #: Jobs wait in the test's app (nothing runs them unless a test does); mails to
+    #: files under the test's instance folder unless a test starts an SMTP server.
+    JOB_QUEUE_URL = "memory://"
+    JOB_QUEUE_IMMEDIATE = False
+    MAIL_SERVER = None
+    MAIL_SENDER = "Western Balkans Hub <hub@example.org>"
+    MAIL_RATE_PER_MINUTE = 0
 
 
 def normalise_database_url(url: str) -> str:

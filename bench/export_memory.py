@@ -16,7 +16,7 @@ imports, the app); ``export MB``, its peak while exporting (the high-water mark
 is reset once the app is loaded, so this is what is resident plus what the
 export adds); ``peak MB``, the larger of the two, the figure the target is
 about; ``file MB``, the output's size. The XLSX is measured where
-``write_xlsx`` leaves it, not read back.
+``exports.workbook`` leaves it (the responses and the codebook sheet), not read back.
 """
 
 from __future__ import annotations
@@ -71,13 +71,12 @@ def export_once(url: str, campaign_id: int, kind: str) -> None:
     separate = reset_peak()
     started = time.perf_counter()
     with app.app_context():
-        rows = exports.response_rows(campaign_id, "mk")
         if kind == "csv":
             size = 0
-            for chunk in spreadsheets.csv_chunks(rows):
+            for chunk in spreadsheets.csv_chunks(exports.response_rows(campaign_id, "mk")):
                 size += len(chunk.encode("utf-8"))
         else:
-            output = spreadsheets.write_xlsx(rows)
+            output = exports.workbook(campaign_id, "mk", False, "mk")
             size = output.seek(0, io.SEEK_END)
             output.close()
     seconds = time.perf_counter() - started

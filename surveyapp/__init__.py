@@ -38,11 +38,6 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     _configure_proxies(app)
     _configure_database(app)
     _configure_secret_key(app)
-    if app.config.get("TRUSTED_PROXIES"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -59,10 +54,23 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from surveyapp.cli import register_cli
     from surveyapp.core import database, request_guards, security_headers, url_converters
     from surveyapp.demo.cli import register_demo_cli
+    from surveyapp.jobs import queue as job_queue
+    from surveyapp.jobs.cli import register_jobs_cli
     from surveyapp.languages import current as languages_current
+    from surveyapp.mail import delivery
+    from surveyapp.mail.cli import register_mail_cli
     from surveyapp.profiles import count_tables
     from surveyapp.questionnaires import version_cache
-    from surveyapp.web import auth, authoring, main, outreach, review, survey, template_globals
+    from surveyapp.web import (
+        auth,
+        authoring,
+        mailbox,
+        main,
+        outreach,
+        review,
+        survey,
+        template_globals,
+    )
 
     url_converters.init_app(app)
     database.init_app(app)
@@ -72,14 +80,19 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     request_guards.init_app(app)
     version_cache.init_app(app)
     count_tables.init_app(app)
+    job_queue.init_app(app)
+    delivery.init_app(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(authoring.bp)
+    app.register_blueprint(mailbox.bp)
     app.register_blueprint(outreach.bp)
     register_cli(app)
     register_demo_cli(app)
+    register_jobs_cli(app)
+    register_mail_cli(app)
     _register_error_pages(app)
     return app
 

@@ -26,6 +26,9 @@ from surveyapp.models import Campaign, Invitation, Municipality
 from surveyapp.places import reference_data
 from surveyapp.questionnaires import definition_file
 
+#: The ``smtp_server`` fixture: a real SMTP server on 127.0.0.1 (tests/smtp_server.py).
+pytest_plugins = ["tests.smtp_server"]
+
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

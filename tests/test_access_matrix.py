@@ -23,6 +23,11 @@ MATRIX = {
     "review.dashboard": ANYONE_STAFF,
     "auth.users": {"admin"},
     "auth.audit_log": {"admin"},
+    "mailbox.outbox": {"admin"},
+    "mailbox.upload_bounces": {"admin"},  # GET: to the form on the page above
+    "auth.forgot_password": None,
+    "auth.reset_password": None,
+    "auth.reset_password_link": None,  # an unknown token: the page says the link is not valid
     "authoring.translation_status": {"admin", "translator"},
     "authoring.download_catalog": {"admin", "translator"},
     "authoring.upload_catalog": {"admin", "translator"},
@@ -32,6 +37,8 @@ MATRIX = {
     "review.invitations_csv": {"admin", "analyst"},
     "review.export_csv": {"admin", "analyst"},
     "review.export_xlsx": {"admin", "analyst"},
+    "review.export_page": {"admin", "analyst"},
+    "review.codebook_csv": {"admin", "analyst"},
     "authoring.questionnaires": {"admin", "analyst"},
     "authoring.editor": {"admin", "analyst"},
     "authoring.new_question": {"admin", "analyst"},
@@ -122,6 +129,7 @@ def _path(app, endpoint: str) -> str:
             "contact_id": db.session.scalar(select(Contact.id)),
             "kind": "invitation",
             "text_lang": "mk",
+            "token": "not-a-real-token",
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():

@@ -197,8 +197,9 @@ def _scanned_pages(app) -> list[str]:
     with app.app_context():
         version = builtin_version()
         campaign = db.session.scalar(select(Campaign))
-        question = version.pages[0].questions[0]
+        question, later = version.pages[0].questions[0], version.pages[0].questions[3]
         ids = (version.id, campaign.id, campaign.open_token, version.pages[0].id, question.id)
+        later_id = later.id  # its form has the skip-rule builder (earlier questions to test)
     version_id, campaign_id, open_token, page_id, question_id = ids
     return [
         "/en/staff/users",
@@ -208,8 +209,10 @@ def _scanned_pages(app) -> list[str]:
         "/en/staff/questionnaires/import",
         f"/en/staff/questionnaires/{version_id}",
         f"/en/staff/questionnaires/{version_id}/texts",
-        f"/en/staff/pages/{page_id}/questions/new",
+        f"/en/staff/pages/{page_id}/questions/new?type=number",
         f"/en/staff/questions/{question_id}",
+        f"/en/staff/questions/{later_id}",
+        f"/en/staff/questionnaires/{version_id}/preview/mk/1",
         f"/en/staff/translations/{version_id}/upload",
         f"/en/staff/translations/{version_id}/mk/edit?key=questionnaire.title",
         f"/mk/o/{open_token}?country=MK",

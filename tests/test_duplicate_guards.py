@@ -69,7 +69,7 @@ def test_the_same_browser_is_offered_its_open_link_response_again(app, client):
     token = first.location.rsplit("/", 1)[-1]
 
     page = client.get(f"/en/o/{open_token}?country=MK").get_data(as_text=True)
-    assert "You already started as Mayor of Kumanovo" in page
+    assert "You already started as the mayor of Kumanovo." in page
     assert f"/r/{token}" in page
 
     # The same choice again from this browser: no second mayor, the offer instead.

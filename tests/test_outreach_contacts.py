@@ -162,3 +162,17 @@ def test_the_list_filters_by_country_role_and_text(app, staff):
 def test_translators_see_no_contacts(app, staff):
     translator = staff("translator")
     assert translator.client.get("/en/staff/contacts").status_code == 403
+
+
+def test_the_audit_log_and_staff_home_tell_outreach_in_words(app, staff, client):
+    admin = staff("admin")
+    admin.post_form("/en/staff/contacts/new", GOOD)
+    from surveyapp.outreach.opt_out import opt_out
+
+    with app.app_context():
+        opt_out(db.session.scalar(select(Contact.opt_out_token)), "one_click")
+    log = admin.client.get("/en/staff/audit").get_data(as_text=True)
+    assert "added a contact" in log and "A contact opted out of our mails" in log
+    assert "ana.petrovska" not in log  # the log names no address
+    home = admin.client.get("/en/staff/").get_data(as_text=True)
+    assert "added a contact" in home

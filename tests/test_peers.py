@@ -318,6 +318,8 @@ def test_exchange_plan_ranks_themes_by_cities_and_groups_them_by_country():
     )
     plan = peers.exchange_plan(towns)
     assert plan.cities == 4
+    # Cities with top needs per country: the planner's "n of N" (most first, then by code).
+    assert list(plan.cities_by_country.items()) == [("MK", 2), ("AL", 1), ("RS", 1)]
     assert [(t.domain_code, t.city_count) for t in plan.themes] == [
         ("youth", 4),
         ("trust", 3),

@@ -62,7 +62,10 @@ def test_profile_summaries():
     assert codes(summary="scores") == ("scale",)
     assert codes(summary="ticks") == ("multiple_choice",)
     assert codes(summary="texts") == ("short_text", "long_text")
-    assert codes(summary=None) == ("single_choice", "number", "date", "note", "calculate")
+    assert codes(summary="shares") == ("single_choice",)
+    assert codes(summary="quantiles") == ("number",)
+    assert codes(summary="years") == ("date",)
+    assert codes(summary=None) == ("note", "calculate")
 
 
 @pytest.mark.parametrize(
@@ -176,16 +179,24 @@ def test_page_inputs():
     assert TYPES["short_text"].input_attrs == {}
 
 
-def test_export_cells():
+def test_export_cells_keep_numbers_and_dates_as_such():
     def label(code):
         return f"<{code}>"
 
-    assert TYPES["scale"].export_cell("4", 4.0, None, label) == "<4>"
-    assert TYPES["single_choice"].export_cell("yes", None, None, label) == "<yes>"
-    assert TYPES["number"].export_cell(None, 3.0, None, label) == 3.0
-    assert TYPES["date"].export_cell(None, None, "2024-03-01", label) == "2024-03-01"
-    assert TYPES["short_text"].export_cell(None, None, None, label) == ""
-    assert TYPES["calculate"].export_cell(None, 2.5, "2.5", label) == "2.5"
+    def cell(kind, *columns):
+        return TYPES[kind].export_cell(*columns, label)
+
+    assert cell("scale", "4", 4.0, None) == "<4>"
+    assert cell("single_choice", "yes", None, None) == "<yes>"
+    assert cell("single_choice", None, None, None) is None
+    three = cell("number", None, 3.0, None)
+    assert three == 3 and type(three) is int, "a whole number as an int"
+    assert cell("number", None, 2.5, None) == 2.5
+    assert cell("date", None, None, "2024-03-01") == date(2024, 3, 1)
+    assert cell("short_text", None, None, None) is None
+    assert cell("short_text", None, None, "=1") == "=1", "the writers neutralise formulas"
+    assert cell("calculate", None, 2.5, "2.5") == 2.5
+    assert cell("calculate", None, None, "yes") == "yes"
 
 
 def test_xlsform_types():

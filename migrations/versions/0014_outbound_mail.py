@@ -1,4 +1,4 @@
-"""outbound mail: the outbox the workers send from, and suppressed addresses
+"""outbound mail: the outbox the workers send from, suppressed addresses, password resets
 
 Revision ID: 0014
 Revises: 0012
@@ -38,6 +38,7 @@ def upgrade():
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
         sa.Column("claimed_until", sa.DateTime(), nullable=True),
+        sa.Column("attempted_at", sa.DateTime(), nullable=True),
         sa.Column("sent_at", sa.DateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"]),
@@ -46,7 +47,9 @@ def upgrade():
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("message_id"),
     )
-    for column in ("kind", "campaign_id", "invitation_id", "contact_id", "status", "send_after"):
+    for column in (
+        "kind", "campaign_id", "invitation_id", "contact_id", "status", "send_after", "attempted_at"
+    ):
         op.create_index(f"ix_outbound_mail_{column}", "outbound_mail", [column])
     op.create_table(
         "mail_suppression",
@@ -58,10 +61,25 @@ def upgrade():
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("address"),
     )
+    op.create_table(
+        "password_reset_token",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("used_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["staff_user.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token_hash"),
+    )
+    op.create_index("ix_password_reset_token_user_id", "password_reset_token", ["user_id"])
 
 
 def downgrade():
+    op.drop_index("ix_password_reset_token_user_id", table_name="password_reset_token")
+    op.drop_table("password_reset_token")
     op.drop_table("mail_suppression")
-    for column in ("send_after", "status", "contact_id", "invitation_id", "campaign_id", "kind"):
+    for column in ("attempted_at", "send_after", "status", "contact_id", "invitation_id", "campaign_id", "kind"):
         op.drop_index(f"ix_outbound_mail_{column}", table_name="outbound_mail")
     op.drop_table("outbound_mail")

@@ -73,3 +73,13 @@ def clear_account(account: str) -> None:
     identifiers = _identifiers("login-account", account)
     for item in _limits("LOGIN_ACCOUNT_LIMITS"):
         limiter.limiter.clear(item, *identifiers)
+
+
+def reset_address_wait(address: str) -> timedelta | None:
+    """Count a "forgot password" request from a client address; the wait if too many."""
+    return _take("RESET_LINK_ADDRESS_LIMITS", "reset-address", address or "unknown")
+
+
+def reset_account_wait(email: str) -> timedelta | None:
+    """Count a "forgot password" request for an e-mail address as typed (known or not)."""
+    return _take("RESET_LINK_ACCOUNT_LIMITS", "reset-account", email)

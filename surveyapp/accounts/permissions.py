@@ -34,6 +34,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "translate_mail_texts": frozenset({"admin", "analyst", "translator"}),
     #: Staff accounts and the audit log.
     "manage_accounts": frozenset({"admin"}),
+    #: Outgoing mail: what was sent or failed, bounce reports, suppressed addresses.
+    "manage_mail": frozenset({"admin"}),
 }
 
 

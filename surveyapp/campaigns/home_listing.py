@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from surveyapp.campaigns.invitations import campaign_languages
 from surveyapp.campaigns.lifecycle import open_campaigns_for_home
 from surveyapp.models import Campaign
 from surveyapp.questionnaires.texts import Texts
@@ -17,6 +18,8 @@ class HomeCard:
     #: Another open campaign shows the same title: the card also shows the
     #: campaign's name, dates and questionnaire version.
     look_alike: bool
+    #: The languages the campaign offers, when it chose some (None: every language).
+    languages: list[str] | None = None
 
 
 def home_cards(lang: str) -> list[HomeCard]:
@@ -24,6 +27,11 @@ def home_cards(lang: str) -> list[HomeCard]:
     found = open_campaigns_for_home(lang)
     titles = Counter(texts.title().strip().casefold() for _campaign, texts in found)
     return [
-        HomeCard(campaign, texts, titles[texts.title().strip().casefold()] > 1)
+        HomeCard(
+            campaign,
+            texts,
+            titles[texts.title().strip().casefold()] > 1,
+            campaign_languages(campaign) if campaign.languages is not None else None,
+        )
         for campaign, texts in found
     ]

@@ -12,8 +12,9 @@ from surveyapp.campaigns.tokens import new_token
 from surveyapp.core.database import write_transaction
 from surveyapp.core.spreadsheets import csv_chunks, neutralise
 from surveyapp.extensions import db
-from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
+from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import ROLES, Campaign, Invitation, Municipality
+from surveyapp.questionnaires import version_cache
 
 
 class InvitationError(ValueError):
@@ -22,6 +23,12 @@ class InvitationError(ValueError):
     def __init__(self, unknown: list[str]) -> None:
         super().__init__(", ".join(unknown))
         self.unknown = unknown
+
+
+def campaign_languages(campaign: Campaign) -> list[str]:
+    """The languages respondents of ``campaign`` are offered, in registry order: those
+    it chose (all when it chose none) that its questionnaire version offers."""
+    return version_cache.get(campaign.version_id).offered_in(campaign.languages)
 
 
 @write_transaction()
@@ -34,7 +41,8 @@ def create_invitations(
 ) -> list[Invitation]:
     """One invitation per municipality and role, all or none.
 
-    ``language`` None lets each respondent's browser choose. With ``skip_existing``
+    ``language`` (one of ``campaign_languages``) None lets each respondent's browser
+    choose. With ``skip_existing``
     (the default), a municipality and role that already has a link in the campaign
     gets no second one; staff ask for new links anyway by passing False.
     """
@@ -45,7 +53,7 @@ def create_invitations(
     }
     unknown = [code for code in codes if code not in found]
     unknown += [role for role in roles if role not in ROLES]
-    if language is not None and language not in LANGUAGES:
+    if language is not None and language not in campaign_languages(campaign):
         unknown.append(language)
     if unknown or not codes or not roles:
         raise InvitationError(unknown)

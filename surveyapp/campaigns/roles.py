@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.languages.current import N_, gettext_in
 from surveyapp.models import ROLES
 
-RESPONDENT_ROLE_LABELS = {
-    "mayor": _l("Mayor"),
-    "deputy_mayor": _l("Deputy mayor"),
-    "councillor": _l("Member of the municipal council"),
-    "municipal_staff": _l("Municipal staff"),
+#: The roles' names as message ids (translated for the page, or into a chosen language).
+ROLE_NAMES = {
+    "mayor": N_("Mayor"),
+    "deputy_mayor": N_("Deputy mayor"),
+    "councillor": N_("Member of the municipal council"),
+    "municipal_staff": N_("Municipal staff"),
 }
+RESPONDENT_ROLE_LABELS = {role: _l(name) for role, name in ROLE_NAMES.items()}
 
 
 def role_choices() -> list[tuple[str, str]]:
     return [(role, str(RESPONDENT_ROLE_LABELS[role])) for role in ROLES]
+
+
+def role_name_in(lang: str, role: str) -> str:
+    """A role's name in ``lang`` (its code if it is not a role)."""
+    return gettext_in(lang, ROLE_NAMES[role]) if role in ROLE_NAMES else role

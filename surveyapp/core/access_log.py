@@ -14,8 +14,9 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-#: The segment after /r/, /o/ or /u/ (a respondent's, an open link's or an opt-out token).
-_TOKEN_IN_PATH = re.compile(r"(/(?:r|o|u)/)[^/?#\s]+")
+#: The segment after /r/, /o/ or /u/ (a respondent's, an open link's or an opt-out
+#: token), or after /staff/password/reset/ (a staff member's password reset link).
+_TOKEN_IN_PATH = re.compile(r"(/(?:r|o|u|staff/password/reset)/)[^/?#\s]+")
 
 
 def redact(path: str) -> str:

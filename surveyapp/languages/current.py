@@ -7,6 +7,8 @@ catalog directly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_app_context, request, url_for
 from flask_babel import Domain
@@ -14,7 +16,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
-from surveyapp.languages.negotiation import negotiate
+from surveyapp.languages.negotiation import closest, negotiate
 from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE, is_language
 
 CATALOGS_KEY = "surveyapp.languages.catalog_files"
@@ -29,16 +31,47 @@ def current_language() -> str:
 
 
 def current_catalog() -> NullTranslations:
-    """The catalog of the current request's language (none outside an application)."""
-    if not has_app_context() or CATALOGS_KEY not in current_app.extensions:
+    """The catalog of the current request's language (none outside an application).
+
+    Kept on ``g`` with the language it is for: a page looks it up for every text.
+    """
+    if not has_app_context():
         return NullTranslations()
-    return current_app.extensions[CATALOGS_KEY].get(current_language())
+    ctx_g = g._get_current_object()
+    lang = ctx_g.get("lang") or SOURCE_LANGUAGE
+    kept = ctx_g.get("_catalog")
+    if kept is not None and kept[0] == lang:
+        return kept[1]
+    catalogs = current_app.extensions.get(CATALOGS_KEY)
+    if catalogs is None:
+        return NullTranslations()
+    catalog = catalogs.get(lang)
+    ctx_g._catalog = (lang, catalog)
+    return catalog
 
 
 def gettext(string: str, **variables) -> str:
     """``flask_babel.gettext`` for code that runs per question: the request's catalog,
     looked up directly (Flask-Babel's own lookup costs several times the translation)."""
     string = current_catalog().gettext(string)
+    return string % variables if variables else string
+
+
+def N_(string: str) -> str:
+    """Marks ``string`` for the catalogs without translating it: it is translated
+    later, with ``gettext_in``, into a language chosen then."""
+    return string
+
+
+def gettext_in(lang: str, string: str, **variables) -> str:
+    """``string`` in ``lang``'s catalog, whatever the request's language (a file made in
+    another language than the page's, such as an export's codebook)."""
+    catalog = (
+        current_app.extensions[CATALOGS_KEY].get(lang)
+        if has_app_context() and CATALOGS_KEY in current_app.extensions
+        else NullTranslations()
+    )
+    string = catalog.gettext(string)
     return string % variables if variables else string
 
 
@@ -60,12 +93,20 @@ class UnknownLanguage(NotFound):
     description_key = "language"
 
 
-def preferred_language(*candidates: str | None) -> str:
-    """The first known code among ``candidates``, then the cookie, then Accept-Language."""
+def preferred_language(*candidates: str | None, among: Sequence[str] | None = None) -> str:
+    """The first known code among ``candidates``, then the cookie, then Accept-Language.
+
+    With ``among`` (the languages a campaign offers, in order), only one of those: each
+    wish may be met by the same spoken language in another script (sr for sr-Latn);
+    when none is, the first of ``among``.
+    """
     for code in (*candidates, request.cookies.get(COOKIE_NAME)):
-        if is_language(code):
-            return code
-    return negotiate(list(request.accept_languages)) or SOURCE_LANGUAGE
+        if is_language(code) and (found := closest(code, among)):
+            return found
+    found = negotiate(list(request.accept_languages), among)
+    if found:
+        return found
+    return among[0] if among else SOURCE_LANGUAGE
 
 
 def switch_language_url(code: str) -> str:

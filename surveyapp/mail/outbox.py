@@ -75,6 +75,10 @@ def queue_mail(
         attempts=0,
     )
     db.session.add(mail)
+    # after the commit, a worker is asked to send it (surveyapp.mail.delivery)
+    from surveyapp.mail.delivery import note_queued
+
+    note_queued(db.session(), mail.send_after)
     return mail
 
 

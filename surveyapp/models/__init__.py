@@ -21,7 +21,7 @@ from surveyapp.models.questionnaire import (
     TextEntry,
 )
 from surveyapp.models.response import Answer, AnswerSelection, Response, counts_in_profiles
-from surveyapp.models.user import STAFF_ROLES, User
+from surveyapp.models.user import STAFF_ROLES, PasswordResetToken, User
 
 __all__ = [
     "ANSWERABLE_TYPES",
@@ -45,6 +45,7 @@ __all__ = [
     "Municipality",
     "OutboundMail",
     "Page",
+    "PasswordResetToken",
     "ProfileCount",
     "ProfileDomainCount",
     "ProfileScoreCount",

@@ -59,6 +59,8 @@ class OutboundMail(db.Model):
     #: Which worker claimed it, and until when the claim holds (then it may be retried).
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None]
+    #: When a worker last tried to hand it to the SMTP server (the rate limit counts these).
+    attempted_at: Mapped[datetime | None] = mapped_column(index=True)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 

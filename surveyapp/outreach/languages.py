@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
+from surveyapp.campaigns import invitations
 from surveyapp.languages.registry import SOURCE_LANGUAGE, spoken_language
 from surveyapp.models import Campaign
-from surveyapp.questionnaires.texts import offered_languages
 
 
 def campaign_languages(campaign: Campaign) -> list[str]:
-    """The languages respondents of ``campaign`` can answer in (its questionnaire's
-    offered languages, narrowed to the campaign's choice)."""
-    offered = offered_languages(campaign.version_id)
-    if campaign.languages:
-        offered = [code for code in offered if code in campaign.languages]
-    return offered or [SOURCE_LANGUAGE]
+    """The languages respondents of ``campaign`` are offered (never empty)."""
+    return invitations.campaign_languages(campaign) or [SOURCE_LANGUAGE]
 
 
 def mail_language(preferred: str, country_languages: list[str], offered: list[str]) -> str:

@@ -41,6 +41,7 @@ from surveyapp.outreach.mail_texts import (
     template_states,
     text_problems,
 )
+from surveyapp.questionnaires.translation.po_files import catalog_language
 
 PARTS = ("subject", "body")
 COMMENTS = {
@@ -138,14 +139,11 @@ def _read(data: bytes, lang: str, report: CatalogImport):
         line = getattr(error, "lineno", 0) or 0
         report.add(line, _l("The file is not a valid PO catalog: %(error)s", error=str(error)))
         return None
-    header_lang = dict(catalog.mime_headers).get("Language", "").strip().replace("_", "-")
-    if header_lang and header_lang != lang:
-        report.add(
-            1,
-            _l(
-                "This catalog is for “%(found)s”, not for “%(lang)s”.", found=header_lang, lang=lang
-            ),
-        )
+    # The questionnaires' rules for the header: mk_MK is mk, Serbian Latin is refused.
+    _lang, problem = catalog_language(dict(catalog.mime_headers).get("Language", ""), lang)
+    if problem is not None:
+        where = data.find(b'"Language:')
+        report.add(data[:where].count(b"\n") + 1 if where >= 0 else 1, problem)
         return None
     return catalog
 

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from surveyapp.campaigns.roles import RESPONDENT_ROLE_LABELS
+from surveyapp.campaigns.roles import role_name_in
 from surveyapp.extensions import db
 from surveyapp.languages.registry import LANGUAGES
 from surveyapp.languages.transliteration import cyrillic_to_latin, normalise_text
 from surveyapp.models import ROLES, Country, Municipality
-from surveyapp.outreach.rendering import written_in
 
 #: Letters that have no accent to take off.
 _PLAIN = str.maketrans({"đ": "dj", "Đ": "dj", "ł": "l", "ø": "o", "ß": "ss"})
@@ -128,8 +127,7 @@ def role_index() -> dict[str, str]:
         for word in ROLE_WORDS.get(role, ()):
             index[fold(word)] = role
         for lang in LANGUAGES:
-            with written_in(lang):
-                label = str(RESPONDENT_ROLE_LABELS[role])
+            label = role_name_in(lang, role)
             index[fold(label)] = role
             for part in label.split("/"):
                 index.setdefault(fold(part), role)

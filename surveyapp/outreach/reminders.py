@@ -10,10 +10,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from huey import crontab
 from sqlalchemy import select
 
 from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
+from surveyapp.jobs import periodic_job
 from surveyapp.models import Campaign
 from surveyapp.models.base import utcnow
 from surveyapp.models.outreach import MAIL_REMINDER
@@ -165,6 +167,14 @@ def due_reminders(now: datetime | None = None) -> int:
             continue  # deleted meanwhile
         queued += len(plan.mails) if plan.ok else 0
     return queued
+
+
+@periodic_job(crontab(minute="*/15"), name="outreach.due_reminders")
+def remind_on_schedule() -> None:
+    """Every 15 minutes on the job queue's workers: the reminders that are due."""
+    queued = due_reminders()
+    if queued:
+        log.info("outreach: %d reminders queued", queued)
 
 
 # --- the campaign's settings ------------------------------------------------------------

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 from babel.dates import format_date
-from flask import g
 from markupsafe import Markup, escape
 
-from surveyapp.campaigns.roles import RESPONDENT_ROLE_LABELS
+from surveyapp.campaigns.roles import role_name_in
 from surveyapp.languages.registry import LANGUAGES
 from surveyapp.outreach.mail_texts import PLACEHOLDER, MailText
 
@@ -41,21 +38,6 @@ class RenderedMail:
     html_body: str
 
 
-@contextmanager
-def written_in(lang: str) -> Iterator[None]:
-    """Translate interface texts (role names) into ``lang`` inside the block, whatever
-    the request's language is."""
-    had, before = "lang" in g, g.get("lang")
-    g.lang = lang
-    try:
-        yield
-    finally:
-        if had:
-            g.lang = before
-        else:
-            g.pop("lang", None)
-
-
 def one_line(value: object) -> str:
     """A value as one line of text: line breaks and other control characters become
     spaces (CR and LF could otherwise start a new header or line)."""
@@ -66,11 +48,8 @@ def one_line(value: object) -> str:
 
 
 def role_label(role: str, lang: str) -> str:
-    label = RESPONDENT_ROLE_LABELS.get(role)
-    if label is None:
-        return role
-    with written_in(lang):
-        return str(label)
+    """A respondent role's name in ``lang``, whatever the request's language."""
+    return role_name_in(lang, role)
 
 
 def closing_day(closes_at: datetime | None, lang: str) -> str:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
+from surveyapp.languages.current import N_, gettext_in
 from surveyapp.models import Campaign, Country, Municipality
 from surveyapp.outreach.links import Links
 from surveyapp.outreach.mail_texts import MailText, TemplateState, template_states
@@ -18,7 +18,6 @@ from surveyapp.outreach.rendering import (
     closing_day,
     render_mail,
     role_label,
-    written_in,
 )
 from surveyapp.questionnaires.texts import load_texts
 
@@ -88,7 +87,7 @@ class MailWriter:
 
 #: I18N: a made-up person's name, shown in previews of outreach mails; write a name
 #: that is typical in your language.
-SAMPLE_NAME = _l("Jane Smith")
+SAMPLE_NAME = N_("Jane Smith")
 #: What the preview puts where a token will be (the links are not real).
 SAMPLE_TOKEN = "example-token"
 
@@ -102,6 +101,5 @@ def sample_addressee(lang: str) -> Addressee:
     )
     country = next((c for c in countries if lang in (c.languages or [])), countries[0])
     town = min(country.municipalities, key=lambda town: town.code)
-    with written_in(lang):
-        name = str(SAMPLE_NAME)
+    name = gettext_in(lang, SAMPLE_NAME)
     return Addressee(name, "mayor", town, country, SAMPLE_TOKEN, SAMPLE_TOKEN)

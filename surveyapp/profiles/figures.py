@@ -48,6 +48,7 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.models import ROLES, Country, Municipality, Response
 from surveyapp.profiles.disclosure import Disclosure, disclosure_for
+from surveyapp.profiles.free_text import listable_condition
 from surveyapp.profiles.privacy import hidden_row, role_rows
 from surveyapp.profiles.question_figures import (
     choice_shares_of,
@@ -150,7 +151,8 @@ def needs_profile(
     of it is shown: no respondents, domain figures, shares, distributions,
     role breakdown or free text (``details_suppressed``). Otherwise the role
     breakdown shows the roles it does not hide. Free text (the newest
-    ``free_text_limit`` per question) is for staff only. Open-link responses
+    ``free_text_limit`` per question; none for 0) is for staff only, and comes only from
+    municipalities whose group is shown (``surveyapp.profiles.free_text``). Open-link responses
     are left out only when ``disclosure.leave_out_allowed``.
     """
     if disclosure is None:
@@ -185,12 +187,11 @@ def needs_profile(
     profile.role_breakdown = role_rows(stats, disclosure, scope)
     profile.choice_shares = choice_shares_of(chosen)
     profile.scale_distributions = distributions(stats, role)
-    profile.free_text = free_text_groups(chosen, free_text_limit)
-    for group in profile.free_text:
-        for answer in group.answers:
-            # Naming a hidden municipality would file its answers under a hidden group.
-            if not disclosure.shown(Scope.municipality(answer.municipality_code), role):
-                answer.municipality_code = ""
+    # Only from municipalities whose group is shown (``free_text``'s docstring says why).
+    listable = Selection(
+        chosen.catalog, [*chosen.filters, listable_condition(disclosure, role)], chosen.counted
+    )
+    profile.free_text = free_text_groups(listable, free_text_limit) if free_text_limit else []
     profile.open_link_respondents = 0 if leave_out else _open_link_respondents(chosen)
     return profile
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from surveyapp.languages.registry import spoken_language
 from surveyapp.profiles.peer_scores import CityScores, ScoreMatrix
@@ -121,6 +121,8 @@ class ExchangePlan:
     cities: int
     #: Most cities first, ties in domain order.
     themes: list[Theme]
+    #: Of ``cities``, those of each country: most first, then by country code.
+    cities_by_country: dict[str, int] = field(default_factory=dict)
 
 
 # --- matching --------------------------------------------------------------------
@@ -333,13 +335,15 @@ def exchange_plan(
     A theme is a domain that at least one city has among its top needs;
     themes come most cities first (ties in domain order), the first
     ``themes`` of them (None: all). Each lists those cities by country and
-    the hosts with strong capacity in it (as ``hosts_for_gaps``).
+    the hosts with strong capacity in it (as ``hosts_for_gaps``); the plan
+    counts the cities with top needs, in all and per country.
     """
     by_domain: dict[str, list[CityScores]] = defaultdict(list)
-    ranked = 0
+    ranked: dict[str, int] = defaultdict(int)
     for city in matrix.cities.values():
         chosen = top_needs(city, matrix.domains, top)
-        ranked += bool(chosen)
+        if chosen:
+            ranked[city.country_code] += 1
         for domain in chosen:
             by_domain[domain].append(city)
     position = {code: i for i, code in enumerate(matrix.domains)}
@@ -372,4 +376,5 @@ def exchange_plan(
             limit=hosts_per_theme,
         )
         result.append(Theme(domain, len(by_domain[domain]), groups, hosts))
-    return ExchangePlan(matrix.campaign_id, ranked, result)
+    by_country = dict(sorted(ranked.items(), key=lambda item: (-item[1], item[0])))
+    return ExchangePlan(matrix.campaign_id, sum(ranked.values()), result, by_country)

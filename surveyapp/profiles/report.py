@@ -6,20 +6,40 @@ The figures come from ``figures``; this module only names and arranges them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from surveyapp import places
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
-from surveyapp.models import Campaign, Question
+from surveyapp.models import Campaign, Page, Question
 from surveyapp.profiles import charts
-from surveyapp.profiles.disclosure import disclosure_for
+from surveyapp.profiles.disclosure import Disclosure, disclosure_for
 from surveyapp.profiles.figures import compare, needs_profile
+from surveyapp.profiles.free_text import FreeTextPage, TextFilter, free_text_page
+from surveyapp.profiles.indicators import indicator_figures, indicator_questions
 from surveyapp.profiles.labels import domain_labels
-from surveyapp.profiles.results import Comparison, NeedsProfile, Scope, UnknownScope
+from surveyapp.profiles.results import (
+    Comparison,
+    IndicatorFigures,
+    NeedsProfile,
+    Scope,
+    UnknownScope,
+)
+from surveyapp.profiles.selection import Catalog, load_catalog, selection_for
 from surveyapp.questionnaires.texts import Texts, load_texts
+
+
+@dataclass
+class IndicatorRow:
+    """One indicator question, with a column per area compared."""
+
+    question_name: str
+    #: "shares", "quantiles" or "years" (``surveyapp.profiles.indicators``).
+    summary: str
+    #: One per ``ProfileReport.indicator_areas``; None where that group is hidden.
+    columns: list[IndicatorFigures | None]
 
 
 @dataclass
@@ -39,6 +59,14 @@ class ProfileReport:
     share_charts: list[tuple[str, charts.BarChart]]
     #: Leaving out open-link responses was asked for but refused (a small group).
     leave_out_refused: bool = False
+    #: The indicators (the questionnaire's first page) of the scope, and beside a
+    #: municipality its country and the region (beside a country, the region).
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    indicator_areas: list[Scope] = field(default_factory=list)
+    #: The title of the page the indicators come from, in the reader's language.
+    indicator_page_title: str = ""
+    #: One page of the free-text answers, as the filters ask.
+    free_text: FreeTextPage | None = None
 
 
 def scope_from(area: str | None) -> Scope:
@@ -61,6 +89,7 @@ def build_report(
     role: str | None,
     lang: str,
     leave_out_self_registered: bool = False,
+    text_filter: TextFilter | None = None,
 ) -> ProfileReport:
     """The profile page's figures and labels.
 
@@ -68,14 +97,21 @@ def build_report(
     (``surveyapp.profiles.disclosure``). Open-link responses are left out on
     request, unless some municipality and role has 1 to ``min_group - 1`` of
     them: two views side by side would give that small group's figures away
-    by subtraction (``ProfileReport.leave_out_refused``).
+    by subtraction (``ProfileReport.leave_out_refused``). ``text_filter`` chooses
+    the page of free-text answers (``surveyapp.profiles.free_text``).
     """
     disclosure = disclosure_for(campaign.id, leave_out_self_registered)
     refused = leave_out_self_registered and not disclosure.leave_out_allowed
     leave_out = leave_out_self_registered and not refused
     profile = needs_profile(
-        scope, campaign.id, role, leave_out_self_registered=leave_out, disclosure=disclosure
+        scope,
+        campaign.id,
+        role,
+        free_text_limit=0,  # the report reads its page of free text itself
+        leave_out_self_registered=leave_out,
+        disclosure=disclosure,
     )
+    catalog = load_catalog(campaign.id)
     comparison = (
         compare(
             scope.code,
@@ -124,6 +160,14 @@ def build_report(
         for shares in profile.choice_shares
         if shares.respondents
     ]
+    areas = [scope]
+    if scope.kind == "municipality" and comparison:
+        areas += [Scope.country(comparison.country_code), Scope.region()]
+    elif scope.kind == "country":
+        areas.append(Scope.region())
+    first_page = db.session.scalar(
+        select(Page).where(Page.version_id == campaign.version_id).order_by(Page.position).limit(1)
+    )
     return ProfileReport(
         campaign=campaign,
         scope=scope,
@@ -139,7 +183,50 @@ def build_report(
         need_chart=need_chart,
         leave_out_refused=refused,
         share_charts=share_charts,
+        indicators=[]
+        if profile.details_suppressed
+        else _indicator_rows(areas, campaign.id, role, disclosure, leave_out, catalog),
+        indicator_areas=areas,
+        indicator_page_title=texts.page_title(first_page) if first_page else "",
+        free_text=None
+        if profile.details_suppressed
+        else free_text_page(
+            scope,
+            campaign.id,
+            role,
+            text_filter or TextFilter(),
+            disclosure,
+            catalog=catalog,
+            leave_out_self_registered=leave_out,
+        ),
     )
+
+
+def _indicator_rows(
+    areas: list[Scope],
+    campaign_id: int,
+    role: str | None,
+    disclosure: Disclosure,
+    leave_out: bool,
+    catalog: Catalog,
+) -> list[IndicatorRow]:
+    """The indicators of each area's group (with ``role``), None where it is hidden."""
+    columns: list[dict[str, IndicatorFigures] | None] = []
+    for area in areas:
+        if disclosure.status(area, role) == "suppressed":
+            columns.append(None)
+            continue
+        selection = selection_for(
+            area, campaign_id, role, catalog=catalog, leave_out_self_registered=leave_out
+        )
+        columns.append({f.question_name: f for f in indicator_figures(selection)})
+    rows = []
+    for name in indicator_questions(catalog):
+        cells = [column[name] if column is not None else None for column in columns]
+        summary = next((c.summary for c in cells if c is not None), "")
+        if summary:
+            rows.append(IndicatorRow(name, summary, cells))
+    return rows
 
 
 def _choice_labels(questions: list[Question], texts: Texts) -> dict[tuple[str, str], str]:

@@ -106,7 +106,7 @@ class FreeTextAnswer:
     question_name: str
     text: str
     language: str
-    #: "" when the municipality's group (with the role asked for) is hidden.
+    #: Free text is listed only where the municipality's group is shown.
     municipality_code: str
     submitted_at: datetime | None
 
@@ -160,3 +160,22 @@ class NeedsProfile:
     open_link_respondents: int = 0
     #: True when the open-link responses are left out of the figures.
     self_registered_left_out: bool = False
+
+
+@dataclass
+class IndicatorFigures:
+    """One indicator (``surveyapp.profiles.indicators``) of one group."""
+
+    question_name: str
+    #: The question type's summary: "shares", "quantiles" or "years".
+    summary: str
+    #: Respondents who answered the question.
+    respondents: int
+    #: "shares": every choice in the list's order, with its count and its share
+    #: of ``respondents``.
+    choices: list[ChoiceCount]
+    #: "quantiles" and "years": the median and the middle half of the answers
+    #: (lower and upper quartile); None when nobody answered.
+    median: float | None = None
+    lower: float | None = None
+    upper: float | None = None

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from surveyapp.extensions import db
@@ -46,6 +46,8 @@ class ProfileQuestion:
     domain: str | None
     measure: str | None
     choice_list_id: int | None
+    #: On its version's first page (the page with the lowest position).
+    first_page: bool = False
 
     @property
     def scored(self) -> tuple[str, str] | None:
@@ -97,9 +99,16 @@ def load_catalog(campaign_id: int | None) -> Catalog:
     )
     if version_id is not None:
         query = query.where(Question.version_id == version_id)
+    first_pages = select(Page.version_id, func.min(Page.position).label("position")).group_by(
+        Page.version_id
+    )
+    if version_id is not None:
+        first_pages = first_pages.where(Page.version_id == version_id)
+    first_page = {version: position for version, position in db.session.execute(first_pages)}
+    query = query.add_columns(Page.position)
     questions: dict[int, ProfileQuestion] = {}
     order: dict[str, None] = {}
-    for question, domain in db.session.execute(query):
+    for question, domain, page_position in db.session.execute(query):
         questions[question.id] = ProfileQuestion(
             question.id,
             question.name,
@@ -107,6 +116,7 @@ def load_catalog(campaign_id: int | None) -> Catalog:
             domain,
             question.measure,
             question.choice_list_id,
+            first_page.get(question.version_id) == page_position,
         )
         order.setdefault(question.name)
     domains = {

@@ -11,6 +11,7 @@ API::
     expression.is_true({"age": 40, "roles": ["mayor"]})  # True
     expression.evaluate(values, current=None, today=None)  # bool, float, str or date
     as_string(result)                          # XPath string(), e.g. to store a calculate
+    expression.outline()                       # the syntax tree as plain tuples
     parse("county = ${county}", choice_filter=True).is_true(values, choice=row)
 
 ``parse(text)`` raises :class:`ExpressionError` (``.message``, ``.position``)
@@ -75,6 +76,8 @@ MAX_REGEX_GROUPS = 20
 MAX_REGEX_INPUT = 1000
 
 Value = bool | float | str | date
+#: An expression's syntax tree as plain tuples (``Expression.outline``).
+Outline = tuple
 _TOO_DEEP = f"expression is nested too deeply (more than {MAX_DEPTH} levels)"
 
 
@@ -318,6 +321,9 @@ class _Node:
     def evaluate(self, context: _Context) -> Value:
         raise NotImplementedError
 
+    def outline(self) -> Outline:
+        raise NotImplementedError
+
 
 class _Literal(_Node):
     __slots__ = ("value",)
@@ -329,12 +335,18 @@ class _Literal(_Node):
     def evaluate(self, context: _Context) -> Value:
         return self.value
 
+    def outline(self) -> Outline:
+        return ("literal", self.value)
+
 
 class _Current(_Node):
     __slots__ = ()
 
     def evaluate(self, context: _Context) -> Value:
         return _from_python(context.current, "the current question ('.')", self.position)
+
+    def outline(self) -> Outline:
+        return ("current",)
 
 
 class _Reference(_Node):
@@ -351,6 +363,9 @@ class _Reference(_Node):
         except KeyError:
             raise ExpressionError(f"no value given for {what}", self.position) from None
         return _from_python(value, what, self.position)
+
+    def outline(self) -> Outline:
+        return ("ref", self.name)
 
 
 class _Column(_Node):
@@ -370,6 +385,9 @@ class _Column(_Node):
             raise ExpressionError(f"the choice has no {what}", self.position) from None
         return _from_python(value, what, self.position)
 
+    def outline(self) -> Outline:
+        return ("column", self.name)
+
 
 class _Negate(_Node):
     __slots__ = ("operand",)
@@ -380,6 +398,9 @@ class _Negate(_Node):
 
     def evaluate(self, context: _Context) -> Value:
         return -_number(self.operand.evaluate(context))
+
+    def outline(self) -> Outline:
+        return ("negate", self.operand.outline())
 
 
 class _Chain(_Node):
@@ -417,17 +438,24 @@ class _Chain(_Node):
                 value = _ARITHMETIC[symbol](_number(value), _number(right))
         return value
 
+    def outline(self) -> Outline:
+        return ("chain", self.first.outline(), tuple((s, n.outline()) for s, n in self.rest))
+
 
 class _Call(_Node):
-    __slots__ = ("function", "args")
+    __slots__ = ("name", "function", "args")
 
-    def __init__(self, position: int, function: _Function, args: list[_Node]) -> None:
+    def __init__(self, position: int, name: str, function: _Function, args: list[_Node]) -> None:
         super().__init__(position, *args)
+        self.name = name
         self.function = function
         self.args = args
 
     def evaluate(self, context: _Context) -> Value:
         return self.function.implementation(context, self)
+
+    def outline(self) -> Outline:
+        return ("call", self.name, tuple(arg.outline() for arg in self.args))
 
 
 # Functions ------------------------------------------------------------------
@@ -733,7 +761,7 @@ class _Parser:
             raise ExpressionError(message, name.position)
         if name.text == "regex" and isinstance(args[1], _Literal):
             _compile_regex(as_string(args[1].value), args[1].position)
-        return _Call(name.position, function, args)
+        return _Call(name.position, name.text, function, args)
 
 
 def _unexpected(token: _Token) -> ExpressionError:
@@ -775,6 +803,18 @@ class Expression:
 
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
+
+    def outline(self) -> Outline:
+        """The syntax tree as plain tuples, for tools that recognise the shape of an
+        expression (the editor's skip-rule builder). Parentheses leave no trace.
+
+        ``("literal", value)`` (a float or a str), ``("ref", name)``, ``("current",)``,
+        ``("column", name)``, ``("negate", node)``, ``("call", name, (node, ...))`` and
+        ``("chain", first, ((operator, node), ...))``: operators of one precedence level
+        applied left to right (``or``; ``and``; ``=`` ``!=``; ``<`` ``<=`` ``>`` ``>=``;
+        ``+`` ``-``; ``*`` ``div`` ``mod``).
+        """
+        return self._root.outline()
 
     def evaluate(
         self,

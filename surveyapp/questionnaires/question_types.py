@@ -11,9 +11,13 @@ One class per type, one instance of it in ``TYPES`` (by the code stored in
 * how its answer is stored: the Answer row's (choice, number, text)
   (``columns``), the AnswerSelection rows' values (``selections``, for
   ``multiple`` types), and how a row reads back (``value``);
-* how an answer reads on the review page (``answer_text``), in the CSV export
-  (``export_cell``) and in an XLSForm (``xlsform_type``, ``xlsform_appearance``);
-* how needs profiles summarise it (``summary``: "scores", "ticks", "texts" or None).
+* how an answer reads on the review page (``answer_text``), in the exports
+  (``export_cell``: a number, a date or text, so that an XLSX keeps its type) and
+  in an XLSForm (``xlsform_type``, ``xlsform_appearance``);
+* how needs profiles summarise it (``summary``: "scores", "ticks", "texts",
+  "shares", "quantiles", "years" or None).
+* which settings the questionnaire editor offers for it (``editor_fields``, see
+  ``EDITOR_FIELDS``) and what a skip rule may ask of its answer (``condition_kind``).
 
 Adding a type is adding a class here with ``@register``, and its code to
 ``surveyapp.models.questionnaire.QUESTION_TYPES`` (which the database's values
@@ -60,6 +64,33 @@ Columns = tuple[str | None, float | None, str | None]
 Scores = Mapping[tuple[int, str], float | None]
 
 
+def whole_if_integral(number: float | None) -> int | float | None:
+    """A stored number as a cell: a whole number as an int (12, not 12.0)."""
+    if number is None:
+        return None
+    return int(number) if float(number).is_integer() and abs(number) < 1e15 else number
+
+
+#: Every setting of a question that the editor can offer, beyond its name, type and text.
+#: A type's ``editor_fields`` are those it uses; the others are cleared when it is saved.
+EDITOR_FIELDS = (
+    "required",
+    "domain",
+    "measure",
+    "choices",
+    "min_value",
+    "max_value",
+    "integer_only",
+    "max_length",
+    "min_date",
+    "max_date",
+    "calculation",
+    "relevant",
+    "constraint",
+)
+_ANSWERED = frozenset({"required", "domain", "relevant", "constraint"})
+
+
 def strip_and_normalise(value: Any) -> Any:
     return normalise_text(value.strip()) if isinstance(value, str) else value
 
@@ -83,10 +114,19 @@ class QuestionType:
     #: Extra attributes of the input (not grouped types).
     input_attrs: ClassVar[Mapping[str, str | int]] = {}
     #: How needs profiles use the answers: "scores" (mean scores and
-    #: distributions), "ticks" (counts per option), "texts" (listed), or None.
+    #: distributions), "ticks" (counts per option), "texts" (listed), or, as
+    #: indicators (``surveyapp.profiles.indicators``), "shares" (share of each
+    #: choice), "quantiles" (median and middle half) or "years" (the same, of
+    #: dates by year); None: not summarised.
     summary: ClassVar[str | None] = None
     #: Added to the question's XLSForm appearance.
     xlsform_appearance: ClassVar[str | None] = None
+    #: The settings (of ``EDITOR_FIELDS``) the editor shows for this type.
+    editor_fields: ClassVar[frozenset[str]] = _ANSWERED
+    #: What a skip rule of a later question may test of this type's answer: "choice"
+    #: (one code), "multiple" (codes ticked), "number", "date", "text" (answered or
+    #: not), or None (nothing: notes and calculations).
+    condition_kind: ClassVar[str | None] = "text"
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         """The WTForms field of an answerable question (``kwargs``: label, description)."""
@@ -117,8 +157,9 @@ class QuestionType:
         text: str | None,
         label: Callable[[str | None], object],
     ) -> object:
-        """An Answer row's cell in the CSV export (``label``: a choice code's label)."""
-        return text or ""
+        """An Answer row's cell in the exports: a number, a date, text, or None for
+        nothing (``label``: a choice code's cell, its label or the code)."""
+        return text or None
 
     def xlsform_type(self, question: Question) -> str:
         return self.code
@@ -184,6 +225,8 @@ def _choice_list_name(question: Question) -> str:
 class _ChoiceType(QuestionType):
     choices = True
     grouped = True
+    editor_fields = _ANSWERED | {"choices"}
+    condition_kind = "choice"
 
     def _choices(self, question: Question, texts: Texts) -> list[SelectChoice]:
         list_name = _choice_list_name(question)
@@ -210,7 +253,7 @@ class _ChoiceType(QuestionType):
         return texts.choice_label(_choice_list_name(question), value)
 
     def export_cell(self, choice, number, text, label) -> object:
-        return label(choice)
+        return label(choice) if choice else None
 
     def xlsform_type(self, question: Question) -> str:
         return f"select_one {_choice_list_name(question)}"
@@ -220,6 +263,7 @@ class _ChoiceType(QuestionType):
 class SingleChoice(_ChoiceType):
     code = "single_choice"
     label = _l("One answer from a list")
+    summary = "shares"
 
 
 @register
@@ -228,6 +272,7 @@ class MultipleChoice(_ChoiceType):
     label = _l("Several answers from a list")
     multiple = True
     summary = "ticks"
+    condition_kind = "multiple"
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         return MultiCheckboxField(
@@ -259,13 +304,18 @@ class Scale(_ChoiceType):
     label = _l("Scale with scores")
     options_class = "scale"
     summary = "scores"
+    #: Only scored answers feed the profiles' need and capacity.
+    editor_fields = _ChoiceType.editor_fields | {"measure"}
 
 
 @register
 class Number(QuestionType):
     code = "number"
     label = _l("Number")
+    summary = "quantiles"
     input_attrs = {"inputmode": "decimal", "class": "short"}
+    editor_fields = _ANSWERED | {"min_value", "max_value", "integer_only"}
+    condition_kind = "number"
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         checks = [Optional(), NumberRange(question.min_value, question.max_value)]
@@ -283,7 +333,7 @@ class Number(QuestionType):
         return format_decimal(value)
 
     def export_cell(self, choice, number, text, label) -> object:
-        return number
+        return whole_if_integral(number)
 
     def xlsform_type(self, question: Question) -> str:
         if question.source_type == "range":
@@ -293,6 +343,7 @@ class Number(QuestionType):
 
 class _TextType(QuestionType):
     summary = "texts"
+    editor_fields = _ANSWERED | {"max_length"}
     default_max_length: ClassVar[int] = 4000
     field_class: ClassVar[type[Field]] = TextAreaField
 
@@ -332,6 +383,9 @@ class Date(QuestionType):
 
     code = "date"
     label = _l("Date")
+    summary = "years"
+    editor_fields = _ANSWERED | {"min_date", "max_date"}
+    condition_kind = "date"
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         render_kw: dict[str, str] = {"type": "date"}
@@ -350,12 +404,20 @@ class Date(QuestionType):
     def value(self, choice, number, text) -> AnswerValue:
         return date.fromisoformat(text) if text else None
 
+    def export_cell(self, choice, number, text, label) -> object:
+        try:
+            return date.fromisoformat(text) if text else None
+        except ValueError:
+            return text  # never lose what was stored
+
 
 @register
 class Note(QuestionType):
     code = "note"
     label = _l("Note (text only, no answer)")
     answerable = False
+    editor_fields = frozenset({"relevant"})
+    condition_kind = None
 
 
 @register
@@ -367,9 +429,15 @@ class Calculate(QuestionType):
     answerable = False
     shown = False
     calculated = True
+    #: Relevance decides whether the value is kept at submission.
+    editor_fields = frozenset({"calculation", "relevant"})
+    condition_kind = None
 
     def columns(self, question: Question, value: Any, scores: Scores) -> Columns:
         return None, (value if isinstance(value, float) else None), as_string(value)
+
+    def export_cell(self, choice, number, text, label) -> object:
+        return whole_if_integral(number) if number is not None else (text or None)
 
 
 #: What an unknown code (a question missing from the version) reads as.
@@ -382,7 +450,8 @@ def type_of(code: str | None) -> QuestionType:
 
 
 if (
-    tuple(TYPES) != QUESTION_TYPES
+    any(not kind.editor_fields <= set(EDITOR_FIELDS) for kind in TYPES.values())
+    or tuple(TYPES) != QUESTION_TYPES
     or codes(answerable=True) != ANSWERABLE_TYPES
     or set(codes(choices=True)) != set(CHOICE_TYPES)
 ):

@@ -99,6 +99,29 @@ def load_texts(version_id: int, lang: str) -> Texts:
     return Texts(entries, source, lang)
 
 
+def version_titles(version_ids: set[int], lang: str) -> dict[int, str]:
+    """The questionnaire title of each version in ``lang`` (falling back to the source
+    text), in one query."""
+    if not version_ids:
+        return {}
+    stored = storage_language(lang)
+    rows = db.session.execute(
+        select(TextEntry.version_id, TextEntry.lang, TextEntry.text).where(
+            TextEntry.version_id.in_(version_ids),
+            TextEntry.key == text_keys.QUESTIONNAIRE_TITLE,
+            TextEntry.lang.in_({SOURCE_LANGUAGE, stored}),
+        )
+    )
+    titles: dict[int, str] = {}
+    for version_id, row_lang, text in rows:
+        if not text or (row_lang == SOURCE_LANGUAGE != stored and version_id in titles):
+            continue
+        if row_lang == stored and LANGUAGES[lang].derived_from:
+            text = cyrillic_to_latin(text)
+        titles[version_id] = text
+    return titles
+
+
 @dataclass
 class LanguageStatus:
     """How far one language's translation of a version has come."""

@@ -76,9 +76,21 @@ class CachedVersion:
                 self._texts[lang] = texts
         return texts
 
-    def allows(self, lang: str, started_in: str | None) -> bool:
-        """Whether a respondent who started in ``started_in`` (None: not yet) may read ``lang``."""
-        return lang in self.offered or (lang == started_in and lang in self.translated)
+    def offered_in(self, chosen: list[str] | None) -> list[str]:
+        """The languages offered to new respondents of a campaign that chose ``chosen``
+        of the version's (None: all of them), in registry order.
+
+        When none of the chosen is offered any more (staff withdrew them from the
+        version since), the version's own: a campaign never offers no language.
+        """
+        if chosen is None:
+            return self.offered
+        return [code for code in self.offered if code in chosen] or self.offered
+
+    def allows(self, lang: str, started_in: str | None, chosen: list[str] | None = None) -> bool:
+        """Whether a respondent of a campaign offering ``chosen`` (None: every language
+        of the version) who started in ``started_in`` (None: not yet) may read ``lang``."""
+        return lang in self.offered_in(chosen) or (lang == started_in and lang in self.translated)
 
     def memo(self, key: Any, make: Callable[[], Any]) -> Any:
         """``make()`` once per key for this state of the version (e.g. a page's form class)."""

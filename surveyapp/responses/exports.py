@@ -1,23 +1,34 @@
 """Exports of a campaign's responses: CSV (UTF-8 with BOM, for Excel) and XLSX.
 
-One row per submitted response, a column per question, labels in a chosen
-language or raw codes. Rows are produced in batches of responses, each read with
-three queries of plain columns (no ORM objects), so memory stays flat however
-many responses there are. The writers in ``core.spreadsheets`` neutralise text
-that a spreadsheet would run as a formula, in every cell."""
+One row per submitted response that counts (not held for review, rejected, or
+marked as a test or invalid), a column per question (``export_columns``), and
+the choices as labels in a chosen language or as their codes. Cells keep their
+type (each question type's ``export_cell``): numbers are ints or floats, dates
+are ``date``, the times a response started and was submitted are ``datetime``
+in UTC; the writers in ``core.spreadsheets`` make them real numbers and dates in
+XLSX and ISO text in CSV, and neutralise text that a spreadsheet would run as a
+formula.
+
+Rows are produced in batches of responses, each read with three queries of plain
+columns (no ORM objects), so memory stays flat however many responses there are.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from surveyapp.campaigns.roles import role_name_in
+from surveyapp.core.spreadsheets import Sheet, write_workbook
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import (
+    ROLES,
     Answer,
     AnswerSelection,
     Campaign,
@@ -28,38 +39,29 @@ from surveyapp.models import (
 )
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts, load_texts
-from surveyapp.questionnaires.versions import load_version
+from surveyapp.responses.export_columns import (
+    FIXED_COLUMNS,
+    JOINED_BY,
+    ColumnPlan,
+    codebook_rows,
+    plan_columns,
+)
+
+__all__ = [
+    "BATCH",
+    "FIXED_COLUMNS",
+    "ExportCounts",
+    "code_cell",
+    "codebook",
+    "export_counts",
+    "response_rows",
+    "workbook",
+]
 
 BATCH = 300
 
-
-@dataclass
-class ExportColumns:
-    questions: list[Question]
-    header: list[str]
-
-
-FIXED_COLUMNS = [
-    "response_id",
-    "submission_id",
-    "country",
-    "municipality_code",
-    "municipality",
-    "role",
-    "language",
-    "started_at",
-    "submitted_at",
-    "self_registered",
-]
-
-
-def columns(campaign: Campaign, texts: Texts | None) -> ExportColumns:
-    version = load_version(campaign.version_id)
-    questions = [q for page in version.pages for q in page.questions]
-    header = list(FIXED_COLUMNS)
-    header += [texts.label(q) if texts else q.name for q in questions]
-    return ExportColumns(questions, header)
-
+#: A choice code that reads as a number is exported as one ("3", "-1", "2.5"; not "03").
+NUMERIC_CODE = re.compile(r"-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,6})?")
 
 RESPONSE_COLUMNS = (
     Response.id,
@@ -81,32 +83,46 @@ ANSWER_COLUMNS = (
 )
 
 
+def code_cell(code: str | None) -> object:
+    """A choice code as a cell: a number when it reads as one, else the text."""
+    if code is None:
+        return None
+    if NUMERIC_CODE.fullmatch(code):
+        return int(code) if "." not in code else float(code)
+    return code
+
+
 class _AnswerCells:
     """The question columns of a batch of responses, read as plain rows (no ORM objects)."""
 
-    def __init__(self, questions: list[Question], texts: Texts | None) -> None:
-        self.width = len(questions)
-        self.position = {q.id: index for index, q in enumerate(questions)}
-        self.kind = {q.id: TYPES[q.type] for q in questions}
-        self.label = {q.id: _choice_labels(q, texts) for q in questions}
+    def __init__(self, plan: ColumnPlan, texts: Texts | None) -> None:
+        self.plan = plan
+        self.width = plan.width
+        self.kind = {q.id: TYPES[q.type] for q in plan.questions}
+        self.label = {q.id: _choice_labels(q, texts) for q in plan.questions}
+        self.multiple = {q.id for q in plan.questions if TYPES[q.type].multiple}
 
     def of_batch(self, response_ids: list[int]) -> dict[int, list[object]]:
-        """Each response's cells, one per question; responses without answers are left out."""
+        """Each response's cells; responses without answers are left out."""
         cells: dict[int, list[object]] = {}
         ticked: dict[int, tuple[int, int]] = {}  # answer id: response id, question id
         answers = db.session.execute(
             select(*ANSWER_COLUMNS).where(Answer.response_id.in_(response_ids))
         )
         for answer_id, response_id, question_id, choice, number, text in answers:
-            index = self.position.get(question_id)
-            kind = self.kind.get(question_id)
+            index = self.plan.position.get(question_id)
             if index is None:
                 continue
-            if kind.multiple:
-                ticked[answer_id] = (response_id, question_id)  # none ticked: an empty cell
+            row = self._row(cells, response_id)
+            if question_id in self.multiple:
+                ticked[answer_id] = (response_id, question_id)
+                # Answered: every option 0 until its selection is read (none ticked: all 0).
+                for option in self.plan.options[question_id].values():
+                    row[option] = 0
                 continue
-            value = kind.export_cell(choice, number, text, self.label[question_id])
-            self._row(cells, response_id)[index] = value
+            row[index] = self.kind[question_id].export_cell(
+                choice, number, text, self.label[question_id]
+            )
         if not ticked:
             return cells
         values: dict[int, list[str]] = {}
@@ -119,24 +135,30 @@ class _AnswerCells:
             values.setdefault(answer_id, []).append(value)
         for answer_id, chosen in values.items():
             response_id, question_id = ticked[answer_id]
+            row = cells[response_id]
             label = self.label[question_id]
             # Python's order, not ORDER BY: PostgreSQL would sort by its collation.
-            joined = "; ".join(label(value) for value in sorted(chosen))
-            self._row(cells, response_id)[self.position[question_id]] = joined
+            row[self.plan.position[question_id]] = JOINED_BY.join(
+                str(label(value)) for value in sorted(chosen)
+            )
+            options = self.plan.options[question_id]
+            for value in chosen:
+                if value in options:
+                    row[options[value]] = 1
         return cells
 
     def _row(self, cells: dict[int, list[object]], response_id: int) -> list[object]:
         row = cells.get(response_id)
         if row is None:
-            row = cells[response_id] = [""] * self.width
+            row = cells[response_id] = [None] * self.width
         return row
 
 
 def _choice_labels(question: Question, texts: Texts | None) -> Callable[[str | None], object]:
-    """Code to cell: the label in ``texts``' language (looked up once per code), or the
-    code when the choice has no label."""
+    """Code to cell: the label in ``texts``' language (looked up once per code; the code
+    when the choice has no label), or without ``texts`` the code, a number if it is one."""
     if texts is None:
-        return lambda value: value
+        return code_cell
     list_name = question.choice_list.name if question.choice_list else ""
     known: dict[str | None, str] = {}
 
@@ -148,24 +170,50 @@ def _choice_labels(question: Question, texts: Texts | None) -> Callable[[str | N
     return label
 
 
+@dataclass(frozen=True)
+class ExportCounts:
+    """What an export of a campaign holds: ``rows`` responses, ``self_registered`` of
+    them through the open link; ``left_out`` submitted ones do not count (held for
+    review, rejected, or marked as a test or invalid)."""
+
+    rows: int
+    self_registered: int
+    left_out: int
+
+
+def export_counts(campaign_id: int) -> ExportCounts:
+    """The counts the export page shows, in one query."""
+    rows, self_registered, submitted = db.session.execute(
+        select(
+            func.count(Response.id).filter(counts_in_profiles()),
+            func.count(Response.id).filter(counts_in_profiles(), Response.self_registered),
+            func.count(Response.id),
+        ).where(Response.campaign_id == campaign_id, Response.status == "submitted")
+    ).one()
+    return ExportCounts(rows or 0, self_registered or 0, (submitted or 0) - (rows or 0))
+
+
 def response_rows(
     campaign_id: int, labels_lang: str | None, leave_out_self_registered: bool = False
 ) -> Iterator[list[object]]:
     """The header, then one list per submitted response, in id order, batch by batch.
 
-    Responses held for review (or rejected) are left out; so are the ones that came
-    through the open link with ``leave_out_self_registered``.
+    ``labels_lang``: choices (and roles) as labels in that language; None: as codes.
+    Responses held for review (or rejected) or marked as a test or invalid are left
+    out; so are the ones that came through the open link with
+    ``leave_out_self_registered``.
     """
     campaign = db.session.get(Campaign, campaign_id)
     texts = load_texts(campaign.version_id, labels_lang) if labels_lang else None
-    cols = columns(campaign, texts)
-    yield cols.header
+    plan = plan_columns(campaign.version_id)
+    yield list(plan.header)
     place_names = {
         m.id: (m.country.code, m.code, m.name(labels_lang or SOURCE_LANGUAGE))
         for m in db.session.scalars(select(Municipality).options(joinedload(Municipality.country)))
     }
-    answer_cells = _AnswerCells(cols.questions, texts)
-    no_answers = [""] * answer_cells.width
+    role_names = {role: role_name_in(labels_lang, role) for role in ROLES} if labels_lang else {}
+    answer_cells = _AnswerCells(plan, texts)
+    no_answers: list[object] = [None] * answer_cells.width
     last_id = 0
     while True:
         batch = db.session.execute(
@@ -191,10 +239,10 @@ def response_rows(
                 country,
                 code,
                 name,
-                response.role,
+                role_names.get(response.role, response.role),
                 response.language,
-                _iso(response.started_at),
-                _iso(response.submitted_at),
+                _utc(response.started_at),
+                _utc(response.submitted_at),
                 1 if response.self_registered else 0,
             ]
             row += cells.get(response.id, no_answers)
@@ -202,5 +250,46 @@ def response_rows(
         last_id = batch[-1].id
 
 
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat(timespec="seconds") + "Z" if moment else ""
+def _utc(moment: datetime | None) -> datetime | None:
+    """A stored time (naive, UTC) marked as UTC, so a CSV writes it with its zone."""
+    return moment.replace(tzinfo=UTC) if moment else None
+
+
+def codebook(campaign_id: int, lang: str) -> Iterator[list[object]]:
+    """The codebook of a campaign's export in ``lang`` (see ``export_columns``)."""
+    campaign = db.session.get(Campaign, campaign_id)
+    return codebook_rows(campaign.version_id, load_texts(campaign.version_id, lang))
+
+
+#: Column widths in characters: the fixed columns', then by the answer column's type.
+FIXED_WIDTHS = [10, 14, 8, 18, 20, 16, 9, 19, 19, 8]
+TYPE_WIDTHS = {"short_text": 30, "long_text": 45, "date": 12, "option": 8}
+CODEBOOK_WIDTHS = [30, 60, 24, 12, 40]
+
+
+def _widths(plan: ColumnPlan) -> list[float]:
+    """Wide enough for the header (within reason) and for what the column holds."""
+    answers = [TYPE_WIDTHS.get(kind, 12) for kind in plan.types]
+    return [
+        min(max(base, len(name) + 3), 45)
+        for base, name in zip(FIXED_WIDTHS + answers, plan.header, strict=True)
+    ]
+
+
+def workbook(
+    campaign_id: int,
+    labels_lang: str | None,
+    leave_out_self_registered: bool,
+    codebook_lang: str,
+):
+    """The XLSX export: a "responses" sheet (``response_rows``) and a "codebook" sheet
+    in ``codebook_lang``, in a temporary file positioned at its start."""
+    campaign = db.session.get(Campaign, campaign_id)
+    widths = _widths(plan_columns(campaign.version_id))
+    rows = response_rows(campaign_id, labels_lang, leave_out_self_registered)
+    return write_workbook(
+        [
+            Sheet("responses", rows, widths),
+            Sheet("codebook", codebook(campaign_id, codebook_lang), CODEBOOK_WIDTHS),
+        ]
+    )

@@ -9,6 +9,9 @@ to go, which it turns into a URL.
 The reads are those of the respondent path and no more: the page view reads the
 link's answers once (loaded with the link), the save reads the other pages'
 answers only when the questionnaire's rules refer to them.
+
+:func:`shown_or_skipped` and :func:`step_after` decide from answers alone, so the
+editor's preview (``surveyapp.responses.preview``) walks the same way.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires import rules
 from surveyapp.questionnaires.page_forms import (
+    PageCheck,
     RespondentPageForm,
     check_page,
     initial_data,
@@ -55,6 +59,44 @@ SAVED = Step("saved")
 THANKS = Step("thanks")
 
 
+def shown_or_skipped(
+    version: QuestionnaireVersion, page: Page, number: int, values: rules.Values
+) -> list[Question] | Step:
+    """The questions to put on the page, or, when the answers given so far skip all of
+    them, the step to the next page that applies (or to the review)."""
+    shown = rules.shown_questions(page, values)
+    if shown:
+        return shown
+    following = rules.next_page_number(version, number, values)
+    return REVIEW if following is None else Step.page(following)
+
+
+def step_after(
+    version: QuestionnaireVersion,
+    number: int,
+    values: rules.Values,
+    checked: PageCheck,
+    action: str,
+    offered: list[str],
+) -> Step:
+    """Where a page leads once sent with ``action`` ("next", "back", "later" or
+    "lang:<code>") and checked (``checked``); ``values`` are all answers, this page's
+    included. A page with problems is shown again (with ``check`` for missing answers)."""
+    if action.startswith("lang:") and action[5:] in offered:
+        return Step.page(number, lang=action[5:])
+    if action == "back":
+        previous = rules.next_page_number(version, number, values, step=-1)
+        return Step.page(previous or number)
+    if action == "later":
+        return SAVED
+    if checked.invalid:
+        return Step.page(number)
+    if checked.missing:
+        return Step.page(number, check=True)
+    following = rules.next_page_number(version, number, values)
+    return REVIEW if following is None else Step.page(following)
+
+
 @dataclass
 class PageState:
     """What a questionnaire page shows: its questions and the form filled for them."""
@@ -83,11 +125,10 @@ def page_state(
     saved = reads.link_answers(link, version)
     earlier = respondent.answers_by_name(response, version, saved)
     values = rules.all_values(version, earlier)
-    shown = rules.shown_questions(page, values)
-    if not shown:
+    shown = shown_or_skipped(version, page, number, values)
+    if isinstance(shown, Step):
         # Skipped by the answers given so far: go on to the next page that applies.
-        following = rules.next_page_number(version, number, values)
-        return REVIEW if following is None else Step.page(following)
+        return shown
     draft = respondent.draft_for(response, page)
     if draft is not None:
         form = form_class(formdata=MultiDict([(k, v) for k, vs in draft.items() for v in vs]))
@@ -151,20 +192,7 @@ def next_step(
     if not stored:
         return Saved(THANKS)
     values = rules.all_values(version, {**earlier, **checked.values})
-
-    if action.startswith("lang:") and action[5:] in offered:
-        return Saved(Step.page(number, lang=action[5:]))
-    if action == "back":
-        previous = rules.next_page_number(version, number, values, step=-1)
-        return Saved(Step.page(previous or number))
-    if action == "later":
-        return Saved(SAVED)
-    if checked.invalid:
-        return Saved(Step.page(number))
-    if checked.missing:
-        return Saved(Step.page(number, check=True))
-    following = rules.next_page_number(version, number, values)
-    return Saved(REVIEW if following is None else Step.page(following))
+    return Saved(step_after(version, number, values, checked, action, offered))
 
 
 def asked_questions(

@@ -55,6 +55,10 @@ class Link:
     closes_at: datetime | None
     #: The stamp of the campaign's version (``surveyapp.questionnaires.version_cache``).
     version_stamp: tuple[int, datetime]
+    #: The languages the campaign offers (``Campaign.languages``); None: all the version's.
+    campaign_languages: list[str] | None
+    #: The language staff chose for the invitation; None: the respondent's.
+    invitation_language: str | None
     #: None until the respondent consents.
     response: ResponseState | None
     #: The response's answer rows, read with the link when asked (``find_link``).
@@ -74,6 +78,8 @@ _LINK = (
         Campaign.closes_at,
         QuestionnaireVersion.revision,
         QuestionnaireVersion.created_at,
+        Campaign.languages,
+        Invitation.language,
         Response.id,
         Response.version_id,
         Response.status,
@@ -120,7 +126,8 @@ def find_link(token: str, *, with_answers: bool = False) -> Link | None:
     if not links:
         return None
     (invitation_id, token, campaign_id, version_id, opens_at, closes_at, revision, created_at,
-     response_id, *response) = links[0][:_LINK_WIDTH]  # fmt: skip
+     campaign_languages, invitation_language, response_id,
+     *response) = links[0][:_LINK_WIDTH]  # fmt: skip
     answer_rows = None
     if with_answers:
         answer_rows = [row[_LINK_WIDTH:] for row in rows if row[0] is None]
@@ -132,6 +139,8 @@ def find_link(token: str, *, with_answers: bool = False) -> Link | None:
         opens_at,
         closes_at,
         (revision, created_at),
+        campaign_languages,
+        invitation_language,
         None if response_id is None else ResponseState(response_id, *response),
         answer_rows,
     )

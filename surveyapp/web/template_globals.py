@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Flask
+from flask_babel import format_date, format_time, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from surveyapp.accounts import permissions
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages import current as languages_current
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.profiles import peers
+from surveyapp.web.review.activity_labels import action_label, action_of_nobody
 from surveyapp.web.survey.display import answer_text, question_block, role_label
 
 #: A questionnaire version's status, for people.
@@ -22,6 +27,25 @@ VERSION_STATUS_LABELS = {
 
 def status_label(status: str) -> str:
     return str(VERSION_STATUS_LABELS.get(status, status))
+
+
+def moment(value: datetime | None) -> Markup | str:
+    """A point in time on a staff page: the date with the month's name and the time, in
+    the page's language and the staff's time zone ("5 мар. 2026 г., 14:07"), in a
+    ``<time>`` element; "—" for none.
+
+    A month's name, not a number: "3/5/26" reads as 5 March in the region and as
+    3 May in English.
+    """
+    if value is None:
+        return "—"
+    locale = get_locale()
+    pattern = locale.datetime_formats["medium"] if locale else "{1}, {0}"
+    text = pattern.replace("{1}", format_date(value, "medium")).replace(
+        "{0}", format_time(value, "short")
+    )
+    utc = value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+    return Markup('<time datetime="%s">%s</time>') % (utc.isoformat(timespec="minutes") + "Z", text)
 
 
 def can(permission: str) -> bool:
@@ -58,4 +82,7 @@ def init_app(app: Flask) -> None:
     # Staff pages.
     env.globals["status_label"] = status_label
     env.globals["source_language"] = SOURCE_LANGUAGE
+    env.globals["action_label"] = action_label
+    env.globals["action_of_nobody"] = action_of_nobody
     env.filters["one_per_language"] = peers.one_per_language
+    env.filters["moment"] = moment

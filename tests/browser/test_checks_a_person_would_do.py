@@ -78,6 +78,10 @@ def test_axe_finds_no_serious_violation(
             "profile-region": f"/{lang}/staff/campaigns/1/profile",
             "profile-town": f"/{lang}/staff/campaigns/1/profile?area=mk-ohrid",
             "editor": f"/{lang}/staff/questionnaires/1",
+            "export": f"/{lang}/staff/campaigns/1/export",
+            "staff-home": f"/{lang}/staff/",
+            "audit-log": f"/{lang}/staff/audit",
+            "catalog-upload": f"/{lang}/staff/translations/1/upload",
         }
         for name, path in {**pages, **staff_pages, "home": f"/{lang}/"}.items():
             page.goto(live_server + path)
@@ -115,8 +119,14 @@ def test_the_nu_html_checker_finds_no_error(client, respondent, make_user, make_
             "campaigns/1",
             "campaigns/1/profile",
             "campaigns/1/profile?area=mk-ohrid",
+            "campaigns/1/export",
+            "campaigns/1/export?format=pdf",
             "questionnaires/1",
             "questions/5",
+            "",
+            "audit",
+            "audit?action=login&since=2000-01-01",
+            "translations/1/upload",
         ):
             html = client.get(f"/{lang}/staff/{name}").get_data(as_text=True)
             files.append(_save(tmp_path, f"{lang}-staff-{name}", html))

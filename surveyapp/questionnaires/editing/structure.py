@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from sqlalchemy import select
 
@@ -128,14 +128,30 @@ class QuestionSpec:
     max_date: str | None = None
     #: (value, score, English label) per choice, for choice types.
     choices: list[tuple[str, float | None, str]] | None = None
+    #: Calculations: the expression whose value is kept.
+    calculation: str | None = None
+
+
+def used_fields_only(spec: QuestionSpec) -> QuestionSpec:
+    """``spec`` with the settings its type does not use (``QuestionType.editor_fields``)
+    put back to their defaults, so that a question keeps nothing it cannot show."""
+    used = TYPES[spec.type].editor_fields
+    defaults = QuestionSpec(name=spec.name, type=spec.type)
+    return replace(
+        spec,
+        **{
+            f.name: getattr(defaults, f.name)
+            for f in fields(QuestionSpec)
+            if f.name not in ("name", "type") and f.name not in used
+        },
+    )
 
 
 def _check_spec(
     spec: QuestionSpec, version: QuestionnaireVersion, exclude: str | None
 ) -> Domain | None:
+    """Refuse a spec that cannot be saved; ``spec`` holds only its type's settings."""
     check_name(spec.name)
-    if spec.type not in QUESTION_TYPES:
-        raise EditError("bad_type", spec.type)
     taken = {q.name for p in version.pages for q in p.questions} - {exclude}
     if spec.name in taken:
         raise EditError("exists", spec.name)
@@ -161,11 +177,19 @@ def _check_spec(
         bad = [v for v in values if not re.match(r"^[\w.-]{1,64}$", v)]
         if bad or len(set(values)) != len(values):
             raise EditError("bad_choices", ", ".join(bad) or spec.name)
+    if TYPES[spec.type].calculated and not spec.calculation:
+        raise EditError("no_calculation", spec.name)
     names = {q.name for p in version.pages for q in p.questions} | {spec.name}
-    for expression in (spec.relevant, spec.constraint):
+    for expression in (spec.relevant, spec.constraint, spec.calculation):
         if expression:
             check_expression(expression, names)
     return domain
+
+
+def _checked_spec(spec: QuestionSpec) -> QuestionSpec:
+    if spec.type not in QUESTION_TYPES:
+        raise EditError("bad_type", spec.type)
+    return used_fields_only(spec)
 
 
 def check_expression(text: str, names: set[str]) -> None:
@@ -183,6 +207,7 @@ def add_question(page_id: int, spec: QuestionSpec, label: str) -> Question:
     page = get_or_fail(Page, page_id)
     version = editable_version(page.version_id)
     target = _same_in(version, page)
+    spec = _checked_spec(spec)
     domain = _check_spec(spec, version, exclude=None)
     question = Question(version=version, position=len(target.questions), name=spec.name)
     target.questions.append(question)
@@ -198,6 +223,7 @@ def update_question(question_id: int, spec: QuestionSpec) -> Question:
     question = get_or_fail(Question, question_id)
     version = editable_version(question.version_id)
     target = _same_question(version, question)
+    spec = _checked_spec(spec)
     domain = _check_spec(spec, version, exclude=target.name)
     if spec.name != target.name:
         rename_texts(
@@ -210,6 +236,8 @@ def update_question(question_id: int, spec: QuestionSpec) -> Question:
 
 
 def _apply(question: Question, spec: QuestionSpec, domain: Domain | None, version) -> None:
+    """Write ``spec`` (only its type's settings, see ``used_fields_only``) on the question;
+    settings the type does not use are cleared."""
     question.type = spec.type
     question.required = spec.required
     question.domain = domain
@@ -219,9 +247,8 @@ def _apply(question: Question, spec: QuestionSpec, domain: Domain | None, versio
     question.integer_only = spec.integer_only
     question.relevant = spec.relevant or None
     question.constraint = spec.constraint or None
-    is_date = spec.type == "date"
-    question.min_date = spec.min_date if is_date else None
-    question.max_date = spec.max_date if is_date else None
+    question.calculation = spec.calculation or None
+    question.min_date, question.max_date = spec.min_date, spec.max_date
     if TYPES[spec.type].choices:
         question.choice_list = _choice_list_for(question, spec, version)
     else:

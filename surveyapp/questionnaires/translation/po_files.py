@@ -5,10 +5,13 @@ Export: one ``.po`` per language (or a ``.pot``), ``msgctxt`` the stable key
 the page and the question type. A translation made from an older source is
 exported as fuzzy, so PO editors show it for review.
 
-Import: the file is checked first and applied whole or not at all. Unknown
-keys, a source text that changed since export, broken placeholders, a wrong
-or missing language, bad encoding, syntax errors and fuzzy entries are
-reported by line, and nothing changes.
+Import: the file is checked first and applied whole or not at all. The
+language is the one its ``Language`` header names (``mk_MK``, ``sr-latn`` ...
+read as our codes), or the one the translator chose, which must not differ
+from the header's. Unknown keys, a source text that changed since export,
+broken placeholders, a language that differs or that we do not have, bad
+encoding, syntax errors and fuzzy entries are reported by line, and nothing
+changes.
 """
 
 from __future__ import annotations
@@ -21,10 +24,17 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 from sqlalchemy import select
 
 from surveyapp.core.database import write_transaction
+from surveyapp.core.safe_text import EscapingLazyString
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.languages.catalog_checks import Problem, message_problems
-from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE, TRANSLATED_LANGUAGES
+from surveyapp.languages.negotiation import language_for_catalog
+from surveyapp.languages.registry import (
+    DERIVED_LANGUAGES,
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    TRANSLATED_LANGUAGES,
+)
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models import QuestionnaireVersion, TextEntry
 from surveyapp.models.base import utcnow
@@ -143,6 +153,71 @@ def _key_order(version: QuestionnaireVersion):
     return lambda key: (order.get(key, len(order)), key)
 
 
+def _header_line(data: bytes) -> int:
+    """The line of the catalog's ``Language`` header (1 when it has none)."""
+    where = data.find(b'"Language:')
+    return data[:where].count(b"\n") + 1 if where >= 0 else 1
+
+
+def _named(code: str) -> str:
+    return f"{LANGUAGES[code].autonym} ({code})"
+
+
+def catalog_language(
+    header: str, chosen: str | None
+) -> tuple[str | None, EscapingLazyString | None]:
+    """The language a catalog is imported into, from its ``Language`` header and the
+    language the translator chose (None: take the header's); or None and why not.
+
+    Only a real difference is refused: ``mk_MK`` or ``MK`` in the header is mk, and
+    ``sr_Latn`` is Serbian Latin (which is never uploaded: it is made from the Cyrillic).
+    A header that names a language we do not have is refused even when one is chosen.
+    """
+    header = header.strip()
+    found = language_for_catalog(header) if header else None
+    if chosen and chosen not in TRANSLATED_LANGUAGES:
+        return None, _l(
+            "Unknown language “%(lang)s”; expected one of %(known)s.",
+            lang=chosen,
+            known=", ".join(_named(code) for code in TRANSLATED_LANGUAGES),
+        )
+    if header and found is None:
+        return None, _l(
+            "The file’s “Language” header says “%(found)s”, which is not one of the "
+            "languages of this site (%(known)s). Set the catalog’s language in your PO "
+            "editor and upload it again.",
+            found=header[:40],
+            known=", ".join(_named(code) for code in TRANSLATED_LANGUAGES),
+        )
+    if found is not None and found in DERIVED_LANGUAGES:
+        source = LANGUAGES[found].derived_from or ""
+        return None, _l(
+            "The file is in %(found)s, which this site makes from %(source)s by "
+            "transliteration: translate the %(source)s catalog and upload that one.",
+            found=_named(found),
+            source=_named(source),
+        )
+    if found == SOURCE_LANGUAGE:
+        return None, _l(
+            "The file’s “Language” header says English, the language the questionnaire "
+            "is written in: upload a translation into another language."
+        )
+    if chosen and found and found != chosen:
+        return None, _l(
+            "This catalog is for %(found)s, not for %(lang)s: choose %(found)s, or "
+            "upload the %(lang)s catalog.",
+            found=_named(found),
+            lang=_named(chosen),
+        )
+    lang = chosen or found
+    if lang is None:
+        return None, _l(
+            "The file does not say which language it is in (it has no “Language” "
+            "header): choose the language and upload it again."
+        )
+    return lang, None
+
+
 @dataclass
 class ImportReport:
     """The outcome of checking (and maybe applying) a questionnaire catalog."""
@@ -175,32 +250,12 @@ def check_import(version_id: int, data: bytes, expected_lang: str | None = None)
         )
         return report
 
-    header_lang = dict(catalog.mime_headers).get("Language", "").strip().replace("_", "-")
-    lang = expected_lang or header_lang
-    if lang not in TRANSLATED_LANGUAGES:
-        known = ", ".join(TRANSLATED_LANGUAGES)
-        report.problems.append(
-            Problem(
-                1,
-                _l(
-                    "Unknown language “%(lang)s”; expected one of %(known)s.",
-                    lang=lang,
-                    known=known,
-                ),
-            )
-        )
+    lang, problem = catalog_language(
+        dict(catalog.mime_headers).get("Language", "") or "", expected_lang
+    )
+    if lang is None:
+        report.problems.append(Problem(_header_line(data), problem or ""))
         return report
-    if header_lang and header_lang != lang:
-        report.problems.append(
-            Problem(
-                1,
-                _l(
-                    "This catalog is for “%(found)s”, not for “%(lang)s”.",
-                    found=header_lang,
-                    lang=lang,
-                ),
-            )
-        )
     report.lang = lang
 
     source = _rows(version_id, SOURCE_LANGUAGE)

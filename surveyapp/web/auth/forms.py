@@ -82,3 +82,21 @@ class ChangePasswordForm(FlaskForm):
 
 class TurnOffTwoFactorForm(FlaskForm):
     """Turning two-factor sign-in off is a POST with a CSRF token."""
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[InputRequired(_l("Please enter your e-mail address.")), at_most(254)],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(_l("Please enter a new password.")), at_most(256)],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[InputRequired(_l("Please enter the new password a second time."))],
+    )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import ngettext
 from flask_login import current_user, logout_user
 
 from surveyapp.accounts import audit_log as audit_trail
 from surveyapp.accounts import users as accounts
 from surveyapp.accounts.permissions import STAFF_ROLE_LABELS
+from surveyapp.activity import entries as activity
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db, login_manager
 from surveyapp.models import User
@@ -202,7 +203,14 @@ def edit_user(user_id: int):
 @bp.get("/<lang>/staff/audit")
 @requires("manage_accounts")
 def audit_log():
-    action = request.args.get("action") or None
+    chosen = audit_trail.parse_filter(request.args)
+    page, entries = activity.audit_page(chosen, g.lang)
     return render_template(
-        "auth/audit.html", events=audit_trail.recent(action=action), action=action
+        "auth/audit.html",
+        chosen=chosen,
+        page=page,
+        entries=entries,
+        actions=audit_trail.logged_actions(),
+        users=accounts.all_users(),
+        nobody=audit_trail.NOBODY,
     )

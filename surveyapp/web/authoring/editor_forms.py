@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
@@ -11,6 +19,7 @@ from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Domain
 from surveyapp.questionnaires import date_limits
+from surveyapp.questionnaires.expressions import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import MAX_TEXT_LENGTH, MAX_TITLE_LENGTH
 
@@ -71,10 +80,38 @@ class QuestionForm(FlaskForm):
         _l("Latest date allowed"), validators=[Optional(), at_most(10), date_limit]
     )
     max_length = NumberField(_l("Longest text allowed (characters)"), validators=[Optional()])
-    relevant = StringField(_l("Show only when (XLSForm expression)"), validators=[at_most(2000)])
-    constraint = StringField(
-        _l("Accept only when (XLSForm expression)"), validators=[at_most(2000)]
+    calculation = StringField(
+        _l("Calculation (XLSForm expression)"), validators=[at_most(MAX_EXPRESSION_LENGTH)]
     )
+    # The skip rule: always, from the builder's conditions, or as a written expression.
+    rule_mode = RadioField(
+        choices=[
+            SelectChoice("always", _l("Always")),
+            SelectChoice("builder", _l("Only when conditions on earlier answers are met")),
+            SelectChoice("expression", _l("Only when an expression is true (edit the expression)")),
+        ],
+        default="always",
+        validate_choice=False,
+    )
+    join = SelectField(
+        _l("Which conditions must be met"),
+        choices=[
+            SelectChoice("and", _l("All of these conditions")),
+            SelectChoice("or", _l("At least one of these conditions")),
+        ],
+        default="and",
+        validate_choice=False,
+    )
+    new_condition = SelectField(_l("New condition on the answer to"), validate_choice=False)
+    relevant = TextAreaField(
+        _l("Show only when this expression is true (XLSForm)"),
+        validators=[at_most(MAX_EXPRESSION_LENGTH)],
+    )
+    constraint = StringField(
+        _l("Accept only when (XLSForm expression)"), validators=[at_most(MAX_EXPRESSION_LENGTH)]
+    )
+    #: The type whose fields the form was drawn with (a changed type draws the form again).
+    shown_type = HiddenField()
     choices = TextAreaField(
         _l("Answer options, one per line: code | score | English label"),
         validators=[at_most(20000)],

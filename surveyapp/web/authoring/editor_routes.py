@@ -1,4 +1,6 @@
-"""Views of the questionnaire editor.
+"""Views of the questionnaire editor: questionnaires, pages, moving and deleting
+questions, texts, publishing, duplicating. The question form is in
+``question_routes``, the preview in ``preview_routes``.
 
 Each calls one use case in ``surveyapp.questionnaires.editing`` (version_edits,
 structure, text_edits)."""
@@ -7,19 +9,16 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import ngettext
-from sqlalchemy import select
 
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.core.url_converters import MAX_DATABASE_ID
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
-from surveyapp.models import Domain, Page, Question, QuestionnaireVersion
-from surveyapp.questionnaires import date_limits
+from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires.editing import structure, text_edits, version_edits
 from surveyapp.questionnaires.editing.errors import EditError
 from surveyapp.questionnaires.editing.publish_checks import publish_problems
-from surveyapp.questionnaires.page_forms import make_page_form
 from surveyapp.questionnaires.texts import (
     MAX_TEXT_LENGTH,
     MAX_TITLE_LENGTH,
@@ -33,7 +32,6 @@ from surveyapp.web.authoring.editor_forms import (
     DuplicateForm,
     NewPageForm,
     NewQuestionnaireForm,
-    QuestionForm,
     TextsForm,
 )
 from surveyapp.web.staff import record_action, requires
@@ -49,6 +47,7 @@ EDIT_ERRORS = {
     "no_choices": _l("A question with answer options needs at least one option."),
     "bad_choices": _l("Option codes must be unique and use letters, digits, _, - or ."),
     "bad_expression": _l("The expression cannot be used: %(detail)s"),
+    "no_calculation": _l("A calculation needs an expression."),
     "not_draft": _l("This version is published already."),
     "not_ready": _l(
         "Nothing was published: please fix the problems listed under Before publishing."
@@ -88,11 +87,13 @@ def publish_problem_text(problem) -> str:
     return str(PUBLISH_PROBLEMS[problem.code]) % {"detail": problem.detail, "language": language}
 
 
-def _error(error: EditError) -> str:
+def error_text(error: EditError) -> str:
+    """An editor's refusal in the staff member's language."""
     return str(EDIT_ERRORS.get(error.code, error.code)) % {"detail": error.detail}
 
 
 def _version_or_404(version_id: int) -> QuestionnaireVersion:
+    """The version, or a 404 page."""
     version = load_version(version_id)
     if version is None:
         abort(404)
@@ -110,7 +111,7 @@ def _to_editor(version_id: int):
     return redirect(url_for("authoring.editor", version_id=version_id), 303)
 
 
-def _after_change(old_version_id: int, version: QuestionnaireVersion, message) -> None:
+def after_change(old_version_id: int, version: QuestionnaireVersion, message) -> None:
     """Tell what became of a change to the questionnaire's structure, and record it."""
     view_args = request.view_args or {}
     ids = {k: v for k, v in view_args.items() if k.endswith("_id")}
@@ -138,7 +139,7 @@ def questionnaires():
         try:
             version = version_edits.create_questionnaire(form.name.data.strip(), form.title.data)
         except EditError as error:
-            form.name.errors = [_error(error)]
+            form.name.errors = [error_text(error)]
         else:
             record_action("questionnaire_created", f"version:{version.id}")
             return _to_editor(version.id)
@@ -174,9 +175,9 @@ def add_page(version_id: int):
         try:
             page = structure.add_page(version_id, form.title.data)
         except EditError as error:
-            flash(_error(error), "error")
+            flash(error_text(error), "error")
         else:
-            _after_change(version_id, page.version, _l("The page was added."))
+            after_change(version_id, page.version, _l("The page was added."))
             return _to_editor(page.version_id)
     _flash_errors(form)
     return _to_editor(version_id)
@@ -195,102 +196,10 @@ def change_page(page_id: int, action: str):
         else:
             version = structure.move_page(page_id, -1 if action == "up" else 1)
     except EditError as error:
-        flash(_error(error), "error")
+        flash(error_text(error), "error")
         return _to_editor(old)
-    _after_change(old, version, None)
+    after_change(old, version, None)
     return _to_editor(version.id)
-
-
-def _question_form(question: Question | None = None) -> QuestionForm:
-    form = QuestionForm(obj=None)
-    domains = list(db.session.scalars(select(Domain).order_by(Domain.position)))
-    form.set_choices(domains, g.lang)
-    if question is not None and request.method == "GET":
-        form.name.data = question.name
-        form.type.data = question.type
-        form.required.data = question.required
-        form.domain.data = question.domain.code if question.domain else ""
-        form.measure.data = question.measure or ""
-        form.min_value.data, form.max_value.data = question.min_value, question.max_value
-        form.integer_only.data = question.integer_only
-        form.max_length.data = question.max_length
-        form.relevant.data = question.relevant or ""
-        form.constraint.data = question.constraint or ""
-        form.min_date.data, form.max_date.data = question.min_date or "", question.max_date or ""
-        if question.choice_list:
-            source = load_texts(question.version_id, SOURCE_LANGUAGE)
-            form.choices.data = "\n".join(
-                f"{c.value} | {'' if c.score is None else f'{c.score:g}'} | "
-                f"{source.choice(question.choice_list.name, c.value)}"
-                for c in question.choice_list.choices
-            )
-    return form
-
-
-def _spec(form: QuestionForm) -> structure.QuestionSpec:
-    return structure.QuestionSpec(
-        name=form.name.data.strip(),
-        type=form.type.data,
-        required=form.required.data,
-        domain=form.domain.data or None,
-        measure=form.measure.data or None,
-        min_value=form.min_value.data,
-        max_value=form.max_value.data,
-        max_length=int(form.max_length.data) if form.max_length.data else None,
-        integer_only=form.integer_only.data,
-        relevant=(form.relevant.data or "").strip() or None,
-        constraint=(form.constraint.data or "").strip() or None,
-        min_date=date_limits.parse_limit(form.min_date.data),
-        max_date=date_limits.parse_limit(form.max_date.data),
-        choices=getattr(form, "parsed_choices", None),
-    )
-
-
-@bp.route("/<lang>/staff/pages/<int:page_id>/questions/new", methods=["GET", "POST"])
-@requires("edit_questionnaires")
-def new_question(page_id: int):
-    page = db.get_or_404(Page, page_id)
-    form = _question_form()
-    error = None
-    if form.validate_on_submit():
-        try:
-            question = structure.add_question(page_id, _spec(form), form.label.data or "")
-        except EditError as problem:
-            error = _error(problem)
-        else:
-            _after_change(page.version_id, question.version, _l("The question was added."))
-            return redirect(url_for("authoring.edit_question", question_id=question.id), 303)
-    return render_template(
-        "authoring/question.html", form=form, page=page, question=None, error=error, rows=[]
-    )
-
-
-@bp.route("/<lang>/staff/questions/<int:question_id>", methods=["GET", "POST"])
-@requires("edit_questionnaires")
-def edit_question(question_id: int):
-    question = db.get_or_404(Question, question_id)
-    form = _question_form(question)
-    error = None
-    if form.validate_on_submit():
-        try:
-            changed = structure.update_question(question_id, _spec(form))
-        except EditError as problem:
-            error = _error(problem)
-        else:
-            _after_change(question.version_id, changed.version, _l("The question was saved."))
-            return redirect(url_for("authoring.edit_question", question_id=changed.id), 303)
-    rows = text_edits.text_table(
-        question.version_id, text_edits.question_keys(question), AUTHORED_LANGUAGES
-    )
-    return render_template(
-        "authoring/question.html",
-        form=form,
-        page=question.page,
-        question=question,
-        error=error,
-        rows=rows,
-        texts_form=TextsForm(),
-    )
 
 
 @bp.post("/<lang>/staff/questions/<int:question_id>/<any(up, down, delete):action>")
@@ -305,9 +214,9 @@ def change_question(question_id: int, action: str):
             else:
                 version = structure.move_question(question_id, -1 if action == "up" else 1)
         except EditError as error:
-            flash(_error(error), "error")
+            flash(error_text(error), "error")
             return _to_editor(old)
-        _after_change(old, version, _l("The question was deleted.") if action == "delete" else None)
+        after_change(old, version, _l("The question was deleted.") if action == "delete" else None)
         return _to_editor(version.id)
     return _to_editor(old)
 
@@ -337,7 +246,7 @@ def edit_texts(version_id: int):
         try:
             changed = text_edits.save_texts(version.id, edits, set(keys))
         except EditError as error:
-            flash(_error(error), "error")
+            flash(error_text(error), "error")
             return redirect(request.full_path, 303)
         record_action("texts_edited", f"version:{version.id}", count=changed)
         flash(ngettext("%(num)d text was saved.", "%(num)d texts were saved.", changed))
@@ -359,7 +268,7 @@ def publish(version_id: int):
                 version_id, leave_out_incomplete=bool(request.form.get("leave_out_incomplete"))
             )
         except EditError as error:
-            flash(_error(error), "error")
+            flash(error_text(error), "error")
         else:
             record_action("published", f"version:{version.id}")
             flash(_l("Version %(number)d is published.", number=version.number))
@@ -374,30 +283,9 @@ def duplicate(version_id: int):
         try:
             copy = version_edits.duplicate(version_id, form.new_name.data.strip())
         except EditError as error:
-            flash(_error(error), "error")
+            flash(error_text(error), "error")
         else:
             record_action("questionnaire_duplicated", f"version:{copy.id}", source=version_id)
             return _to_editor(copy.id)
     _flash_errors(form)
     return _to_editor(version_id)
-
-
-@bp.get("/<lang>/staff/questionnaires/<int:version_id>/preview/<target>/<int:number>")
-@requires("edit_questionnaires")
-def preview(version_id: int, target: str, number: int):
-    """A page as a respondent would see it, in any language; nothing can be saved."""
-    version = _version_or_404(version_id)
-    if target not in LANGUAGES or not 1 <= number <= len(version.pages):
-        abort(404)
-    page = version.pages[number - 1]
-    texts = load_texts(version.id, target)
-    form = make_page_form(page, texts)(formdata=None)
-    return render_template(
-        "authoring/preview.html",
-        version=version,
-        page=page,
-        number=number,
-        texts=texts,
-        form=form,
-        target=LANGUAGES[target],
-    )

@@ -16,14 +16,18 @@ def _language_choices() -> list[tuple[str, str]]:
 
 
 class CatalogUploadForm(FlaskForm):
-    language = SelectField(_l("Language of the catalog"), validate_choice=False)
+    #: "" (the default): the language the file's ``Language`` header names.
+    language = SelectField(_l("Language of the catalog"), validate_choice=False, default="")
     catalog = FileField(
         _l("Translated .po file"), validators=[FileRequired(_l("Please choose a file."))]
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.language.choices = _language_choices()
+        self.language.choices = [
+            ("", str(_l("As the file says (its “Language” header)"))),
+            *_language_choices(),
+        ]
 
 
 class TranslationForm(FlaskForm):

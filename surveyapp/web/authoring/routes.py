@@ -71,7 +71,7 @@ def upload_catalog(version_id: int):
     report = None
     if form.validate_on_submit():
         data = form.catalog.data.read()
-        report = po_files.import_catalog(version.id, data, form.language.data)
+        report = po_files.import_catalog(version.id, data, form.language.data or None)
         record_action(
             "translation_import" if report.applied else "translation_import_refused",
             f"version:{version.id}",
@@ -79,12 +79,20 @@ def upload_catalog(version_id: int):
             changes=len(report.changes),
             problems=len(report.problems),
         )
-        if report.applied:
+        if report.applied and report.lang:
+            language = LANGUAGES[report.lang].autonym
             flash(
                 ngettext(
-                    "The catalog was imported: %(num)d text updated.",
-                    "The catalog was imported: %(num)d texts updated.",
+                    "%(language)s: the catalog was imported, %(num)d text updated.",
+                    "%(language)s: the catalog was imported, %(num)d texts updated.",
                     len(report.changes),
+                    language=language,
+                )
+                if report.changes
+                else _l(
+                    "%(language)s: the catalog was checked; every text in it was already "
+                    "up to date.",
+                    language=language,
                 )
             )
             return redirect(url_for("authoring.translation_status"), 303)

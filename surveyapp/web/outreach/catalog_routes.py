@@ -36,7 +36,9 @@ def mail_text_translations():
 @requires("translate_mail_texts")
 def download_mail_catalog(campaign_id: int, text_lang: str):
     campaign = _campaign_and_language(campaign_id, text_lang)
-    record_action("translation_export", f"campaign:{campaign.id}", language=text_lang, part="mail")
+    record_action(
+        "export", f"campaign:{campaign.id}", format="mail texts (.po)", language=text_lang
+    )
     return Response(
         mail_catalogs.export_catalog(campaign, text_lang),
         mimetype="text/x-gettext-translation; charset=utf-8",

@@ -9,6 +9,7 @@ bp = Blueprint("review", __name__)
 from surveyapp.web.review import (  # noqa: E402, F401
     campaign_routes,
     erasure_routes,
+    export_routes,
     peer_routes,
     responses_routes,
     routes,

@@ -29,10 +29,16 @@ class InviteForm(FlaskForm):
     )
 
     def set_choices(
-        self, countries: list[Country], lang: str, country: str = "", search: str = ""
+        self,
+        countries: list[Country],
+        lang: str,
+        country: str = "",
+        search: str = "",
+        languages: list[str] | None = None,
     ) -> None:
         """Choices in ``lang``; the municipalities narrowed to ``country`` and to names
-        containing ``search`` (any case), as the page's GET filter asks."""
+        containing ``search`` (any case), as the page's GET filter asks; the invitation's
+        language one of ``languages`` (the campaign's; None: any)."""
         self.countries.choices = [SelectChoice(c.code, c.name(lang)) for c in countries]
         needle = search.strip().casefold()
         self.municipalities.choices = [
@@ -44,5 +50,7 @@ class InviteForm(FlaskForm):
         ]
         self.roles.choices = [SelectChoice(value, label) for value, label in role_choices()]
         self.language.choices = [SelectChoice("", str(_l("The respondent's browser decides")))] + [
-            SelectChoice(code, language.autonym) for code, language in LANGUAGES.items()
+            SelectChoice(code, language.autonym)
+            for code, language in LANGUAGES.items()
+            if languages is None or code in languages
         ]

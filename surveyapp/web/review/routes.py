@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     stream_with_context,
     url_for,
 )
@@ -21,25 +20,25 @@ from flask_login import current_user
 
 from surveyapp import places
 from surveyapp.accounts.permissions import can
+from surveyapp.activity import entries as activity
 from surveyapp.campaigns import invitations, lifecycle, staff_home
 from surveyapp.campaigns.duplicates import existing_links, possible_duplicates
 from surveyapp.campaigns.overview import campaign_overview, campaign_overview_by_role
 from surveyapp.campaigns.roles import role_choices
-from surveyapp.core import spreadsheets
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
-from surveyapp.languages.registry import LANGUAGES, is_language
+from surveyapp.languages.registry import LANGUAGES
 from surveyapp.models import ROLES, Campaign
 from surveyapp.models.base import utcnow
 from surveyapp.places import countries_with_municipalities
 from surveyapp.profiles import report as profile_report
+from surveyapp.profiles.free_text import TextFilter, parse_text_filter
 from surveyapp.profiles.results import UnknownScope
 from surveyapp.questionnaires.texts import load_texts
-from surveyapp.responses import exports, open_link_review
+from surveyapp.responses import open_link_review
 from surveyapp.web.auth.sessions import recent_password_required
 from surveyapp.web.review import bp
-from surveyapp.web.review.activity_labels import action_label
 from surveyapp.web.review.campaign_forms import CampaignForm
 from surveyapp.web.review.forms import InviteForm
 from surveyapp.web.staff import csv_download, record_action, requires
@@ -52,8 +51,7 @@ def dashboard():
         "review/dashboard.html",
         open_campaigns=staff_home.open_campaigns(g.lang) if can_run_campaigns() else [],
         languages_to_review=staff_home.languages_to_review(g.lang) if can_translate() else [],
-        activity=staff_home.recent_activity() if can_read_audit() else [],
-        action_label=action_label,
+        activity=activity.recent_activity(g.lang) if can_read_audit() else [],
     )
 
 
@@ -74,52 +72,6 @@ def _leave_out_self_registered() -> bool:
     return request.args.get("leave_out_self_registered") == "1"
 
 
-def _labels_language() -> str | None:
-    """?labels=<code> for labels in a language, ?labels=codes for raw codes."""
-    choice = request.args.get("labels", "codes")
-    return choice if is_language(choice) else None
-
-
-def _exported_rows(campaign: Campaign, fmt: str):
-    """The export's rows as the request asks for them (labels, open link), recorded."""
-    labels, leave_out = _labels_language(), _leave_out_self_registered()
-    record_action(
-        "export",
-        f"campaign:{campaign.id}",
-        format=fmt,
-        labels=labels,
-        leave_out_self_registered=leave_out,
-    )
-    return exports.response_rows(campaign.id, labels, leave_out)
-
-
-@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.csv")
-@requires("run_campaigns")
-@recent_password_required
-def export_csv(campaign_id: int):
-    campaign = db.get_or_404(Campaign, campaign_id)
-    rows = _exported_rows(campaign, "csv")
-    return Response(
-        stream_with_context(spreadsheets.csv_chunks(rows)),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="responses-{campaign.id}.csv"'},
-    )
-
-
-@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.xlsx")
-@requires("run_campaigns")
-@recent_password_required
-def export_xlsx(campaign_id: int):
-    campaign = db.get_or_404(Campaign, campaign_id)
-    output = spreadsheets.write_xlsx(_exported_rows(campaign, "xlsx"))
-    return send_file(
-        output,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"responses-{campaign.id}.xlsx",
-    )
-
-
 @bp.route("/<lang>/staff/campaigns/<int:campaign_id>/invite", methods=["GET", "POST"])
 @requires("run_campaigns")
 def invite(campaign_id: int):
@@ -128,7 +80,9 @@ def invite(campaign_id: int):
     form = InviteForm()
     shown_country = request.args.get("country", "")[:10]
     search = request.args.get("q", "")[:100]
-    form.set_choices(countries, g.lang, shown_country, search)
+    form.set_choices(
+        countries, g.lang, shown_country, search, invitations.campaign_languages(campaign)
+    )
     error = existing = None
     if form.validate_on_submit():
         chosen = set(form.countries.data or [])
@@ -273,7 +227,7 @@ def campaign(campaign_id: int):
     )
 
 
-def _report(campaign_id: int):
+def _report(campaign_id: int, text_filter: TextFilter | None = None):
     campaign = db.get_or_404(Campaign, campaign_id)
     role = request.args.get("role") or None
     if role is not None and role not in ROLES:
@@ -283,21 +237,33 @@ def _report(campaign_id: int):
     except UnknownScope:
         abort(404)
     return profile_report.build_report(
-        campaign, scope, role, g.lang, leave_out_self_registered=_leave_out_self_registered()
+        campaign,
+        scope,
+        role,
+        g.lang,
+        leave_out_self_registered=_leave_out_self_registered(),
+        text_filter=text_filter,
     )
 
 
 @bp.get("/<lang>/staff/campaigns/<int:campaign_id>/profile")
 @requires("run_campaigns")
 def profile(campaign_id: int):
-    report = _report(campaign_id)
-    if report.profile.free_text:  # individual answers: who read them is on record
+    report = _report(campaign_id, parse_text_filter(request.args))
+    texts = report.free_text
+    if texts and texts.answers:  # individual answers: who read them is on record
+        # Which answers were read: the free-text filters (text_country=...) and the page.
         record_action(
-            "profile_viewed", f"campaign:{campaign_id}", scope=report.scope.code, role=report.role
+            "profile_viewed",
+            f"campaign:{campaign_id}",
+            scope=report.scope.code,
+            role=report.role,
+            **texts.chosen.args(texts.page),
         )
     return render_template(
         "review/profile.html",
         report=report,
+        country_names=places.country_names(g.lang),
         printing=request.args.get("print") == "1",
         countries=countries_with_municipalities(),
         roles=role_choices(),

@@ -10,6 +10,7 @@ from surveyapp import places
 from surveyapp.campaigns.duplicates import remembered_registrations
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.extensions import limiter
+from surveyapp.languages.current import preferred_language
 from surveyapp.questionnaires import version_cache
 from surveyapp.responses import respondent
 from surveyapp.web.survey import bp, open_link_memory
@@ -35,14 +36,17 @@ def register(open_token: str):
     if not campaign.is_open():
         raise CampaignClosed()
     cached = version_cache.get(campaign.version_id)
-    if not cached.allows(g.lang, None):
-        # Only complete languages that staff have not withdrawn are offered.
+    offered = cached.offered_in(campaign.languages)
+    if not cached.allows(g.lang, None, campaign.languages):
+        # Only the campaign's languages that are complete and not withdrawn are offered:
+        # another in the address goes to the closest offered (sr for sr-Latn), or the
+        # best for this browser.
         return redirect(
             url_for(
                 "survey.register",
                 open_token=open_token,
                 country=request.args.get("country") or None,
-                lang=cached.offered[0],
+                lang=preferred_language(g.lang, among=offered),
             ),
             303,
         )
@@ -92,5 +96,5 @@ def register(open_token: str):
         remembered=remembered,
         already=already if notice == "already" else None,
         texts=cached.texts(g.lang),
-        offered_languages=cached.offered,
+        offered_languages=offered,
     )

@@ -86,12 +86,15 @@ def _visit(token: str, *, allow_closed: bool = False, with_answers: bool = False
     if not link.campaign_is_open() and not (allow_closed or submitted):
         raise CampaignClosed()
     cached = version_cache.get(link.version_id, link.version_stamp)
-    offered = cached.offered
+    offered = cached.offered_in(link.campaign_languages)
     started_in = response.language if response is not None else None
-    if not cached.allows(g.lang, started_in):
-        # Only translated languages that staff have not withdrawn are offered; one a
-        # respondent started in stays theirs.
-        abort(redirect(url_for(request.endpoint, **{**request.view_args, "lang": offered[0]})))
+    if not cached.allows(g.lang, started_in, link.campaign_languages):
+        # Only the campaign's languages that are translated and not withdrawn are
+        # offered; one a respondent started in stays theirs. Another language in the
+        # address goes to the closest one offered (sr for sr-Latn), or the best for them.
+        allowed = [*offered, started_in] if started_in in cached.translated else offered
+        lang = preferred_language(g.lang, started_in, among=allowed)
+        abort(redirect(url_for(request.endpoint, **{**request.view_args, "lang": lang})))
     if (
         started_in is not None
         and started_in not in offered
@@ -119,17 +122,25 @@ def _render(template: str, visit: Visit, **context) -> str:
 
 @bp.get("/r/<token>")
 def open_invitation(token: str):
-    invitation = respondent.find_invitation(token)
-    if invitation is None:
+    link = reads.find_link(token)
+    if link is None:
         raise InvitationNotFound()
-    response = respondent.response_for(invitation)
-    lang = preferred_language(response.language if response else None, invitation.language)
+    started_in = link.response.language if link.response else None
+    cached = version_cache.get(link.version_id, link.version_stamp)
+    offered = cached.offered_in(link.campaign_languages)
+    allowed = [*offered, started_in] if started_in in cached.translated else offered
+    lang = preferred_language(started_in, link.invitation_language, among=allowed)
     return redirect(url_for("survey.start", lang=lang, token=token))
 
 
 @bp.get("/o/<open_token>")
 def open_campaign_link(open_token: str):
-    return redirect(url_for("survey.register", lang=g.lang, open_token=open_token))
+    campaign = respondent.find_open_campaign(open_token)
+    lang = g.lang
+    if campaign is not None:
+        offered = version_cache.get(campaign.version_id).offered_in(campaign.languages)
+        lang = preferred_language(among=offered)
+    return redirect(url_for("survey.register", lang=lang, open_token=open_token))
 
 
 # --- consent ------------------------------------------------------------------

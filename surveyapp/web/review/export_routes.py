@@ -1,0 +1,178 @@
+"""A campaign's export page and its downloads: the responses as XLSX or CSV, the codebook.
+
+The page asks for the password again when it is not recent (the files hold
+individual answers) and sends its choices on to the download, which records the
+export in the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import (
+    Response,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from werkzeug.datastructures import MultiDict
+
+from surveyapp.core import spreadsheets
+from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.extensions import db
+from surveyapp.languages.registry import SOURCE_LANGUAGE, is_language
+from surveyapp.models import Campaign
+from surveyapp.questionnaires.texts import translated_languages
+from surveyapp.responses import exports
+from surveyapp.web.auth.sessions import recent_password_required
+from surveyapp.web.review import bp
+from surveyapp.web.staff import record_action, requires
+
+FORMATS = ("xlsx", "csv")
+VALUES = ("labels", "codes")
+CHOICE_ERRORS = {
+    "format": _l("Please choose XLSX or CSV."),
+    "values": _l("Please choose labels or codes."),
+    "language": _l("Please choose one of the languages in the list."),
+}
+
+
+@dataclass
+class ExportChoice:
+    """What staff chose on the export page (defaults: XLSX, labels in the page's language)."""
+
+    format: str = "xlsx"
+    values: str = "labels"
+    language: str = SOURCE_LANGUAGE
+    leave_out_self_registered: bool = False
+    #: Field name -> message, for the choices that were not understood.
+    errors: dict[str, object] = field(default_factory=dict)
+
+    def download_args(self) -> dict[str, str]:
+        args = {
+            "labels": self.language if self.values == "labels" else "codes",
+            "language": self.language,
+        }
+        if self.leave_out_self_registered:
+            args["leave_out_self_registered"] = "1"
+        return args
+
+
+def parse_choice(args: MultiDict, languages: list[str]) -> ExportChoice:
+    """The page's query string read into a choice; anything not understood is an error."""
+    choice = ExportChoice(language=g.lang if g.lang in languages else SOURCE_LANGUAGE)
+    for name, allowed in (("format", FORMATS), ("values", VALUES), ("language", languages)):
+        value = args.get(name)
+        if value is None:
+            continue
+        if value in allowed:
+            setattr(choice, name, value)
+        else:
+            choice.errors[name] = CHOICE_ERRORS[name]
+    choice.leave_out_self_registered = args.get("leave_out_self_registered") == "1"
+    return choice
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/export")
+@requires("run_campaigns")
+@recent_password_required
+def export_page(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    languages = translated_languages(campaign.version_id)
+    choice = parse_choice(request.args, languages)
+    if "format" in request.args and not choice.errors:
+        endpoint = "review.export_xlsx" if choice.format == "xlsx" else "review.export_csv"
+        return redirect(url_for(endpoint, campaign_id=campaign.id, **choice.download_args()), 303)
+    return render_template(
+        "review/export.html",
+        campaign=campaign,
+        choice=choice,
+        languages_offered=languages,
+        counts=exports.export_counts(campaign.id),
+    )
+
+
+def _download_choice() -> tuple[str | None, str, bool] | None:
+    """A download's (labels language or None for codes, codebook language, leave out
+    self-registered); None when the query asks for something unknown."""
+    labels = request.args.get("labels", "codes")
+    language = request.args.get("language") or (labels if is_language(labels) else g.lang)
+    if not (labels == "codes" or is_language(labels)) or not is_language(language):
+        return None
+    leave_out = request.args.get("leave_out_self_registered") == "1"
+    return (labels if labels != "codes" else None), language, leave_out
+
+
+def _unknown_choice(campaign: Campaign):
+    flash(_l("Some export choices were not understood. Please choose again."))
+    return redirect(url_for("review.export_page", campaign_id=campaign.id), 303)
+
+
+def _record(campaign: Campaign, fmt: str, labels: str | None, leave_out: bool) -> None:
+    record_action(
+        "export",
+        f"campaign:{campaign.id}",
+        format=fmt,
+        labels=labels,
+        leave_out_self_registered=leave_out,
+    )
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.csv")
+@requires("run_campaigns")
+@recent_password_required
+def export_csv(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    chosen = _download_choice()
+    if chosen is None:
+        return _unknown_choice(campaign)
+    labels, _language, leave_out = chosen
+    _record(campaign, "csv", labels, leave_out)
+    rows = exports.response_rows(campaign.id, labels, leave_out)
+    return Response(
+        stream_with_context(spreadsheets.csv_chunks(rows)),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="responses-{campaign.id}.csv"'},
+    )
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/responses.xlsx")
+@requires("run_campaigns")
+@recent_password_required
+def export_xlsx(campaign_id: int):
+    campaign = db.get_or_404(Campaign, campaign_id)
+    chosen = _download_choice()
+    if chosen is None:
+        return _unknown_choice(campaign)
+    labels, language, leave_out = chosen
+    _record(campaign, "xlsx", labels, leave_out)
+    output = exports.workbook(campaign.id, labels, leave_out, language)
+    return send_file(
+        output,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"responses-{campaign.id}.xlsx",
+    )
+
+
+@bp.get("/<lang>/staff/campaigns/<int:campaign_id>/codebook.csv")
+@requires("run_campaigns")
+def codebook_csv(campaign_id: int):
+    """The questions, types, codes and labels: no answers, so no password asked again."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    language = request.args.get("language") or g.lang
+    if not is_language(language):
+        return _unknown_choice(campaign)
+    rows = exports.codebook(campaign.id, language)
+    return Response(
+        stream_with_context(spreadsheets.csv_chunks(rows)),
+        mimetype="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": (f'attachment; filename="codebook-{campaign.id}-{language}.csv"')
+        },
+    )
