@@ -260,3 +260,20 @@ def test_staff_send_reminders_from_the_page_after_checking(invited, staff):
     assert _reminded(app) == [EMAILS[1], EMAILS[3]]
     with app.app_context():
         assert db.session.scalar(select(Response.status).limit(1)) == "submitted"
+
+
+def test_the_workers_run_due_reminders_every_quarter_hour(invited):
+    from datetime import datetime
+
+    from surveyapp.jobs.registry import JOBS
+
+    job = JOBS["outreach.due_reminders"]
+    assert job.schedule is not None
+    assert job.schedule(datetime(2027, 3, 1, 9, 15)) and not job.schedule(
+        datetime(2027, 3, 1, 9, 7)
+    )
+    app = invited
+    with app.app_context():
+        save_settings(demo_campaign().id, ReminderSettings(True, 7, 2), STAFF)
+        job()  # as a worker runs it, in an application context of its own
+        assert len(mails(kind="reminder")) == 4
