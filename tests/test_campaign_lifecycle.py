@@ -171,3 +171,15 @@ def test_a_campaigns_own_minimum_group_size_only_ever_raises_the_apps(app):
         campaign.min_group_size = 3  # (the form refuses it; a stored one is ignored)
         db.session.commit()
         assert min_group_size(campaign_id) == 5
+
+
+def test_a_campaign_without_invitations_has_no_empty_municipalities_section(app, staff):
+    """A new campaign's page says there are no invitations yet, and shows no
+    "Municipalities" heading with nothing under it."""
+    analyst = staff("analyst")
+    campaign_id, _name = _demo(app)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    html = analyst.client.get(f"/en/staff/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "No invitations yet" in html
+    assert "<h2>Municipalities" not in html
