@@ -12,6 +12,7 @@ from flask_login import current_user, logout_user
 from surveyapp.accounts import audit_log as audit_trail
 from surveyapp.accounts import users as accounts
 from surveyapp.accounts.permissions import STAFF_ROLE_LABELS
+from surveyapp.core.lost_connections import repeatable
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db, login_manager
 from surveyapp.models import User
@@ -94,6 +95,9 @@ def wait_message(wait) -> str:
 
 
 @bp.route("/<lang>/staff/login", methods=["GET", "POST"])
+# Signing in twice leaves one signed-in session (and record_action one audit record);
+# a failed attempt run again counts twice against the limits, which only slows down.
+@repeatable
 def login():
     form = LoginForm()
     error, status = None, 200
