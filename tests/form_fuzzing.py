@@ -167,6 +167,15 @@ def variants(form: Form, rng: random.Random, budget: int) -> list[Variant]:
         pairs.append((order[i % len(order)], kind))
     for j, name in enumerate(order[len(KIND_NAMES) :]):
         pairs.append((name, KIND_NAMES[j % len(KIND_NAMES)]))
+    # The parameters of a POST form's address (``next``, ``key``) get every kind:
+    # they are few, and where open redirects and header injection hide.
+    pairs += [
+        (name, kind)
+        for name, f in fields.items()
+        if f.kind == "query" and not form.is_link
+        for kind in KIND_NAMES
+        if (name, kind) not in pairs
+    ]
     rest = [(n, k) for n in names for k in KIND_NAMES if (n, k) not in pairs]
     rng.shuffle(rest)
     pairs += rest[: max(0, budget - len(pairs))]
