@@ -14,7 +14,9 @@ campaign) do not end the scan.
 
 So that a crawler regression cannot make this test pass by finding nothing,
 every POST route of the application must have been reached by a crawled form
-(or be listed in ``NOT_CRAWLED`` with the reason).
+(or be listed in ``NOT_CRAWLED`` with the reason), the pages of ``GET_FLOOR``
+must have shown their filter forms, and no submission may have been stopped
+before its view (a CSRF refusal, a bounce to sign in).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 from surveyapp.extensions import db, limiter
 from surveyapp.models import Campaign, User
@@ -217,7 +221,7 @@ def _endpoint_of(app: Flask, form: Form) -> str | None:
     adapter = app.url_map.bind("localhost")
     try:
         endpoint, _args = adapter.match(form.action, method=form.method)
-    except Exception:
+    except (HTTPException, RoutingException):  # no such route, or not for this method
         return None
     return endpoint
 

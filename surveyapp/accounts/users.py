@@ -69,9 +69,7 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
     folded = password.lower()
     if any(len(word) > 3 and word in folded for word in words):
         return "common"
-    judged = zxcvbn(
-        password[:ZXCVBN_MAX_LENGTH], user_inputs=words, max_length=ZXCVBN_MAX_LENGTH
-    )
+    judged = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=words, max_length=ZXCVBN_MAX_LENGTH)
     if judged["score"] < MIN_PASSWORD_SCORE:
         return "common"
     return None

@@ -184,7 +184,8 @@ def release_request_connection(_error: BaseException | None = None, *, lost: boo
     except Exception as error:
         if not is_lost_connection(error):
             raise
-        conn.invalidate()
+        if not conn.closed:
+            conn.invalidate()
 
 
 def end_request(error: BaseException | None = None) -> None:

@@ -73,16 +73,17 @@ def is_lost_connection(error: BaseException) -> bool:
     """
     if isinstance(error, DisconnectionError):
         return True
+    driver_error: BaseException | None = error
     if isinstance(error, DBAPIError):
         if error.connection_invalidated:
             return True
-        error = error.orig
-    if type(error).__module__.split(".")[0] != "psycopg":
+        driver_error = error.orig
+    if type(driver_error).__module__.split(".")[0] != "psycopg":
         return False
-    sqlstate = getattr(error, "sqlstate", None)
+    sqlstate = getattr(driver_error, "sqlstate", None)
     if sqlstate:
-        return sqlstate.startswith(("08", "57P"))
-    return type(error).__name__ == "OperationalError"
+        return str(sqlstate).startswith(("08", "57P"))
+    return type(driver_error).__name__ == "OperationalError"
 
 
 def is_run_again() -> bool:
