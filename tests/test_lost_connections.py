@@ -46,9 +46,9 @@ class Sniper:
 def lost_connection(
     app, *, before: Callable[[str], bool] | None = None, at: str | None = None, times: int = 1
 ) -> Iterator[Sniper]:
-    """Lose the connection before a statement ``before`` accepts, or ``at`` "commit" or
-    "rollback" (before it is sent) or "checkout" (as the pool hands it out), ``times``
-    times within the block."""
+    """Lose the connection before a statement ``before`` accepts, or ``at`` "commit",
+    "write commit" (of a transaction that wrote) or "rollback" (before it is sent), or
+    "checkout" (as the pool hands it out), ``times`` times within the block."""
     sniper = Sniper()
     left = [times]
 
@@ -57,12 +57,18 @@ def lost_connection(
             left[0] -= 1
             sniper.kill(conn.connection.dbapi_connection)
 
+    wrote: set[int] = set()
+
     def on_statement(conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().startswith(("INSERT", "UPDATE", "DELETE")):
+            wrote.add(id(conn))
         if before is not None and before(statement):
             shoot(conn)
 
     def on_transaction_end(conn) -> None:
-        shoot(conn)
+        if at != "write commit" or id(conn) in wrote:
+            shoot(conn)
+        wrote.discard(id(conn))
 
     def on_checkout(dbapi_connection, _record, _proxy) -> None:
         if left[0] > 0:
@@ -75,7 +81,7 @@ def lost_connection(
     if at == "checkout":
         hooks.append((engine.pool, "checkout", on_checkout))
     elif at:
-        hooks.append((engine, at, on_transaction_end))
+        hooks.append((engine, "commit" if at == "write commit" else at, on_transaction_end))
     for target, name, fn in hooks:
         event.listen(target, name, fn)
     try:
@@ -126,7 +132,7 @@ def test_an_answer_saved_when_commit_loses_its_connection_is_stored_once(app, re
     with app.app_context():
         plan = answer_plan(builtin_version())[0]
     html = person.get("/p/1").get_data(as_text=True)
-    with lost_connection(app, at="commit", times=1) as sniper:
+    with lost_connection(app, at="write commit") as sniper:
         saved = person.post("/p/1", {**plan.form, "action": "next"}, html)
     assert sniper.shots == 1
     assert saved.status_code == 303 and saved.location.endswith("/p/2")
@@ -209,7 +215,7 @@ def test_an_open_link_registration_run_again_makes_one_invitation(app, client, m
     data = {"csrf_token": csrf_token(form), "country": "MK", "municipality": "mk-cair",
             "role": "mayor"}  # fmt: skip
     if moment == "during commit":  # the COMMIT never reaches the server
-        with lost_connection(app, at="commit") as sniper:
+        with lost_connection(app, at="write commit") as sniper:
             made = client.post(f"/mk/o/{open_token}", data=data)
         assert sniper.shots == 1
     else:
@@ -251,3 +257,16 @@ def test_a_staff_change_that_cannot_be_repeated_ends_on_a_page_asking_to_try_aga
             select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("%mark%"))
         )
         assert marks <= 1
+
+
+def test_signing_out_while_the_connection_is_lost_still_ends_the_session(app, client, staff):
+    staff("admin")
+    html = client.get("/en/staff/").get_data(as_text=True)
+    copied = client.get_cookie("session").value
+    # The sign-out's audit record is committed, and its acknowledgement lost.
+    with commit_acknowledgement_lost(app, "audit_event") as sniper:
+        out = client.post("/en/staff/logout", data={"csrf_token": csrf_token(html)})
+    assert sniper.shots == 1
+    assert out.status_code == 303 and "/staff/login" in out.location
+    client.set_cookie("session", copied)  # a copy of the cookie from before
+    assert client.get("/en/staff/").status_code == 302

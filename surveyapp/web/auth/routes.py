@@ -141,6 +141,7 @@ def login():
 
 
 @bp.post("/<lang>/staff/logout")
+@repeatable  # a second run changes the session token again, or finds the visitor signed out
 def logout():
     if LogoutForm().validate_on_submit():
         if current_user.is_authenticated:
