@@ -150,10 +150,13 @@ def _value_for(kind: str, values: tuple, f: Field, rng: random.Random) -> list[V
     return [value]
 
 
-def variants(form: Form, rng: random.Random, budget: int) -> list[Variant]:
+def variants(
+    form: Form, rng: random.Random, budget: int, every_value: bool = False
+) -> list[Variant]:
     """The baseline (every field as a browser fills it), then payloads: every kind at
     least once, every field at least once, up to ``budget`` (field, kind) pairs chosen
-    by ``rng``, and some kinds in every field at once."""
+    by ``rng``, and some kinds in every field at once. A pair sends one of its kind's
+    values, chosen by ``rng``; each of them with ``every_value``."""
     fields = _fields_by_name(form)
     names = list(fields)
     kinds = dict(KINDS)
@@ -180,9 +183,10 @@ def variants(form: Form, rng: random.Random, budget: int) -> list[Variant]:
     rng.shuffle(rest)
     pairs += rest[: max(0, budget - len(pairs))]
     for name, kind in pairs:
-        value = _value_for(kind, kinds[kind], fields[name], rng)
-        payload = value[0] if len(value) == 1 else (MISSING if not value else DUPLICATED)
-        out.append(Variant(kind, name, payload, {name: value}))
+        for one in kinds[kind] if every_value else (rng.choice(kinds[kind]),):
+            value = _value_for(kind, (one,), fields[name], rng)
+            payload = value[0] if len(value) == 1 else (MISSING if not value else DUPLICATED)
+            out.append(Variant(kind, name, payload, {name: value}))
     if len(names) > 1:
         for kind in ALL_AT_ONCE:
             chosen = {n: _value_for(kind, kinds[kind], fields[n], rng) for n in names}
