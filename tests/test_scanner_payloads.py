@@ -39,14 +39,9 @@ from surveyapp.models import Campaign, User
 from surveyapp.questionnaires import version_cache
 from tests.conftest import PASSWORD, PG_URL, Staff
 from tests.form_crawler import Crawl, Form, crawl, shape
-from tests.form_fuzzing import (
-    TableWatch,
-    build,
-    problems_in,
-    sqlite_connect,
-    variants,
-)
+from tests.form_fuzzing import build, problems_in, variants
 from tests.plans import answer_plan, builtin_version
+from tests.table_watch import TableWatch, sqlite_connect
 
 #: FUZZ_SEED and FUZZ_BUDGET=1000 (every kind in every field) for a longer run by hand;
 #: FUZZ_ONLY=/staff/login to send payloads only to the forms whose address has that.

@@ -8,7 +8,10 @@ locked" when a read transaction tries to turn into a write.
 
 PostgreSQL: a pooled connection is pinged before the ORM session uses it, so a
 server restart costs no request an error; the respondent's pages read on a
-connection of their own, unpinged, and repeat a read that finds it dropped.
+connection of their own, unpinged, and repeat a read that finds it dropped. A
+connection dropped while a request uses it is thrown away and the request run
+again where that is safe (``core.lost_connections``); one dropped after the page
+was made no longer fails the request at its end (``end_request``).
 """
 
 from __future__ import annotations
