@@ -52,7 +52,13 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.extensions[CATALOGS_KEY] = CatalogCache(app.config["BABEL_TRANSLATION_DIRECTORIES"])
 
     from surveyapp.cli import register_cli
-    from surveyapp.core import database, request_guards, security_headers, url_converters
+    from surveyapp.core import (
+        database,
+        lost_connections,
+        request_guards,
+        security_headers,
+        url_converters,
+    )
     from surveyapp.demo.cli import register_demo_cli
     from surveyapp.jobs import queue as job_queue
     from surveyapp.jobs.cli import register_jobs_cli
@@ -74,6 +80,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     url_converters.init_app(app)
     database.init_app(app)
+    lost_connections.init_app(app)
     languages_current.init_app(app)
     template_globals.init_app(app)
     security_headers.init_app(app)
@@ -171,6 +178,8 @@ def _configure_database(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
+    from surveyapp.core import lost_connections
+
     def render_error(code: int, kind: str = "") -> tuple[str, int]:
         return render_template("errors/error.html", code=code, kind=kind), code
 
@@ -187,6 +196,19 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
+        if lost_connections.is_lost_connection(error):
+            again = lost_connections.run_again(error)
+            if again is not None:
+                return again
+            current_app.logger.warning(
+                "Lost the database connection on %s %s; not run again",
+                request.method,
+                redact(request.path),
+            )
+            if "lang" not in g:
+                g.lang = SOURCE_LANGUAGE
+            page, status = render_error(503, "database")
+            return page, status, {"Retry-After": "5"}
         # The path without its link token, as in the access log (core.access_log).
         current_app.logger.exception(
             "Unhandled error on %s %s", request.method, redact(request.path)

@@ -181,3 +181,25 @@ def test_a_length_limit_speaks_the_staff_members_language(staff):
     analyst = staff("analyst")
     reply = analyst.post_form("/mk/staff/questionnaires", {"name": "long", "title": "x" * 301})
     assert "Најголем дозволен број знаци: 300." in reply.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "version", [None, "", "abc", "-9223372036854775809", "99999999999999999999", "999999"]
+)
+def test_a_questionnaire_that_is_not_offered_is_refused_in_campaign_forms(app, staff, version):
+    """Found by the scanner's payloads (test_scanner_payloads): a missing or huge
+    questionnaire id in the campaign forms was a server error."""
+    from surveyapp.models import Campaign
+
+    analyst = staff("analyst")
+    with app.app_context():
+        campaign_id = db.session.scalar(select(Campaign.id))
+        before = db.session.execute(select(Campaign.id, Campaign.version_id)).all()
+    common = {"name": "Round two", "opens_on": "2025-03-15"}
+    for url in ("/en/staff/campaigns", f"/en/staff/campaigns/{campaign_id}/edit"):
+        data = {**common, **({"version": version} if version is not None else {})}
+        reply = analyst.post_form(url, data)
+        assert reply.status_code == 200, (url, reply.status_code)
+        assert "Please choose a published questionnaire." in reply.get_data(as_text=True), url
+    with app.app_context():
+        assert db.session.execute(select(Campaign.id, Campaign.version_id)).all() == before

@@ -22,16 +22,17 @@ THREADS_PER_KIND = 3
 ROUNDS = 6
 
 
-def _client(app, place: int):
+def _client(app, place: int, number: int):
     """A test client with an address of its own: this test is about concurrent writes,
-    not about the per-address limits of sign-in and the open link (tested elsewhere)."""
+    not about the per-address limits of sign-in and the open link (tested elsewhere).
+    (By the writer's number: thread idents modulo 250 could coincide.)"""
     client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = f"127.0.{place}.{threading.get_ident() % 250 + 1}"
+    client.environ_base["REMOTE_ADDR"] = f"127.0.{place}.{number + 1}"
     return client
 
 
 def _open_link_registration(app, number: int) -> None:
-    client = _client(app, 1)
+    client = _client(app, 1, number)
     with app.app_context():
         open_token = db.session.scalar(select(Campaign.open_token))
     url = f"/mk/o/{open_token}"
@@ -52,7 +53,7 @@ def _open_link_registration(app, number: int) -> None:
 
 
 def _logins(app, number: int) -> None:
-    member = Staff(_client(app, 2), f"login{number}@example.org")
+    member = Staff(_client(app, 2, number), f"login{number}@example.org")
     for round_ in range(ROUNDS):
         if round_ % 2:
             assert member.login("not the password").status_code == 401
@@ -61,7 +62,7 @@ def _logins(app, number: int) -> None:
 
 
 def _staff_actions(app, number: int) -> None:
-    member = Staff(_client(app, 3), f"analyst{number}@example.org")
+    member = Staff(_client(app, 3, number), f"analyst{number}@example.org")
     assert member.login().status_code == 303
     with app.app_context():
         campaign_id = db.session.scalar(select(Campaign.id))
@@ -76,7 +77,7 @@ def _respondents(app, number: int) -> None:
     with app.app_context():
         plans = answer_plan(builtin_version())
     for round_ in range(ROUNDS // 3):
-        person = Respondent(_client(app, 4), f"concurrent-{number}-{round_}", "en")
+        person = Respondent(_client(app, 4, number), f"concurrent-{number}-{round_}", "en")
         assert person.consent().status_code == 303
         for page_number, plan in enumerate(plans, start=1):
             saved = person.answer_page(page_number, plan.form)
@@ -85,7 +86,7 @@ def _respondents(app, number: int) -> None:
 
 
 def _editor_edits(app, number: int) -> None:
-    author = Staff(_client(app, 5), f"author{number}@example.org")
+    author = Staff(_client(app, 5, number), f"author{number}@example.org")
     assert author.login().status_code == 303
     made = author.post_form(
         "/en/staff/questionnaires", {"name": f"pilot{number}", "title": "Pilot"}
@@ -104,7 +105,7 @@ def _editor_edits(app, number: int) -> None:
 
 
 def _translation_saves(app, number: int) -> None:
-    translator = Staff(_client(app, 6), f"translator{number}@example.org")
+    translator = Staff(_client(app, 6, number), f"translator{number}@example.org")
     assert translator.login().status_code == 303
     with app.app_context():
         version_id = builtin_version().id

@@ -237,3 +237,27 @@ def test_the_default_role_can_do_least_and_sees_no_responses():
 
     assert all(len(powers(LEAST_PRIVILEGE)) <= len(powers(role)) for role in STAFF_ROLES)
     assert "run_campaigns" not in powers(LEAST_PRIVILEGE)
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["a long passphrase of many words " * 4, "Ščepan " * 20, "a" + "\u0301" * 200],
+)
+def test_a_long_password_is_judged_not_refused_with_an_error(app, staff, password):
+    """zxcvbn refuses (ValueError) to judge more than 72 characters: a passphrase that
+    long was a server error when creating an account or changing a password (found by
+    the scanner's payloads, tests/test_scanner_payloads.py)."""
+    from surveyapp.accounts import users
+
+    admin = staff("admin")
+    created = admin.post_form(
+        "/en/staff/users",
+        {"email": "long@example.org", "name": "Long", "role": "analyst", "password": password},
+    )
+    assert created.status_code in (200, 303), created.status_code
+    changed = admin.post_form(
+        "/en/staff/account/password",
+        {"current": PASSWORD, "password": password, "confirm": password},
+    )
+    assert changed.status_code in (200, 303), changed.status_code
+    assert users.password_problem("Fw9!" + password) in (None, "common")

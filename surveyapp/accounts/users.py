@@ -20,8 +20,9 @@ from surveyapp.models import STAFF_ROLES, User
 from surveyapp.models.base import utcnow
 
 MIN_PASSWORD_LENGTH = 12
-#: Longer passwords are cut here before zxcvbn, whose matching slows down with length.
-ZXCVBN_MAX_LENGTH = 100
+#: Longer passwords are cut here before zxcvbn, whose matching slows down with length
+#: (it refuses, with a ValueError, to judge more than this by default).
+ZXCVBN_MAX_LENGTH = 72
 #: zxcvbn's score (0-4) a password must reach: 3 is "safely unguessable" (about 10^8
 #: guesses or more, given the user's own name and e-mail as likely guesses).
 MIN_PASSWORD_SCORE = 3
@@ -68,7 +69,8 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
     folded = password.lower()
     if any(len(word) > 3 and word in folded for word in words):
         return "common"
-    if zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=words)["score"] < MIN_PASSWORD_SCORE:
+    judged = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=words, max_length=ZXCVBN_MAX_LENGTH)
+    if judged["score"] < MIN_PASSWORD_SCORE:
         return "common"
     return None
 

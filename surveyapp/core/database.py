@@ -8,7 +8,10 @@ locked" when a read transaction tries to turn into a write.
 
 PostgreSQL: a pooled connection is pinged before the ORM session uses it, so a
 server restart costs no request an error; the respondent's pages read on a
-connection of their own, unpinged, and repeat a read that finds it dropped.
+connection of their own, unpinged, and repeat a read that finds it dropped. A
+connection dropped while a request uses it is thrown away and the request run
+again where that is safe (``core.lost_connections``); one dropped after the page
+was made no longer fails the request at its end (``end_request``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
+from surveyapp.core.lost_connections import LostConnection, is_lost_connection, is_run_again
 from surveyapp.extensions import db
 
 _write_lock_wanted: ContextVar[bool] = ContextVar("write_lock_wanted", default=False)
@@ -156,7 +160,9 @@ def request_connection() -> Connection:
     """
     conn = g.get(_REQUEST_CONNECTION)
     if conn is None:
-        token = _checking_out_unpinged.set(True)
+        # A request run again after a lost connection has its connection pinged: the
+        # pool may still hold others the server dropped at the same time.
+        token = _checking_out_unpinged.set(not is_run_again())
         try:
             conn = db.engine.connect()
         finally:
@@ -169,10 +175,41 @@ def request_connection() -> Connection:
     return conn
 
 
-def release_request_connection(_error: BaseException | None = None) -> None:
+def release_request_connection(_error: BaseException | None = None, *, lost: bool = False) -> None:
+    """Return the request's own connection to the pool; ``lost``: throw it away instead."""
     conn = g.pop(_REQUEST_CONNECTION, None)
-    if conn is not None:
+    if conn is None:
+        return
+    if lost and not conn.invalidated:
+        conn.invalidate()
+    try:
         conn.close()
+    except Exception as error:
+        if not is_lost_connection(error):
+            raise
+        if not conn.closed:
+            conn.invalidate()
+
+
+def end_request(error: BaseException | None = None) -> None:
+    """At the end of a request: give back its connection and close the ORM session.
+
+    Closing ends the session's read transaction (a ROLLBACK): on a connection the
+    server dropped after the page was made, that fails, and would turn the finished
+    page into a server error; such a connection is thrown away instead. (This runs
+    before Flask-SQLAlchemy's own teardown, which then finds the session closed.)
+    """
+    release_request_connection(error)
+    registry = db.session.registry
+    if not registry.has():
+        return
+    session = registry()
+    try:
+        session.close()
+    except Exception as lost:
+        if not is_lost_connection(lost):
+            raise
+        session.invalidate()
 
 
 def read_rows(statement, params: dict) -> list[Row]:
@@ -210,9 +247,11 @@ def _read_through_driver(conn: Connection, statement, params: dict) -> list[tupl
             with driver.cursor() as cursor:
                 cursor.execute(sql, params)
                 return cursor.fetchall()
-        except conn.dialect.loaded_dbapi.OperationalError:
-            if attempt == 2 or not driver.closed:
+        except conn.dialect.loaded_dbapi.OperationalError as error:
+            if not driver.closed:
                 raise
+            if attempt == 2:
+                raise LostConnection("the request's connection was lost twice") from error
             conn.invalidate()
             release_request_connection()
             db.engine.dispose()  # its other connections were dropped too
@@ -277,7 +316,8 @@ def request_write_transaction() -> Iterator[Connection]:
     """One write transaction on the request's own connection (see ``write_transaction``).
 
     On PostgreSQL the connection leaves autocommit mode for the transaction
-    and returns to it afterwards.
+    and returns to it afterwards; one the server dropped meanwhile is thrown away
+    (``core.lost_connections`` runs the request again).
     """
     if db.session.registry.has() and db.session().in_transaction():
         db.session.commit()
@@ -291,10 +331,18 @@ def request_write_transaction() -> Iterator[Connection]:
     try:
         with conn.begin():
             yield conn
+    except BaseException as error:
+        if is_lost_connection(error):
+            release_request_connection(lost=True)
+        raise
     finally:
         _write_lock_wanted.reset(token)
         if autocommit and not conn.closed and not conn.invalidated:
-            conn.execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+            except conn.dialect.loaded_dbapi.Error:
+                # (psycopg refuses while a dropped connection still looks busy)
+                release_request_connection(lost=True)
 
 
 def _ping_on_checkout(engine: Engine):
@@ -328,7 +376,7 @@ def init_app(app: Flask) -> None:
     listen_once(Session, "do_orm_execute", _note_statement)
     listen_once(Session, "before_commit", _check_commit)
     listen_once(Session, "after_rollback", _forget_writes)
-    app.teardown_appcontext(release_request_connection)
+    app.teardown_appcontext(end_request)
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":

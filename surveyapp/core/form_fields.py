@@ -74,11 +74,14 @@ class WholeNumber:
 class KnownChoices:
     """Refuse tampered choice values with a message a respondent understands."""
 
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message
+
     def __call__(self, form: FlaskForm, field: Field) -> None:
         allowed = {choice.value for choice in field.choices}
         data = field.data if isinstance(field.data, list) else [field.data]
         if any(value not in allowed for value in data if value not in (None, "")):
-            raise ValidationError(_l("Please choose one of the options shown."))
+            raise ValidationError(self.message or _l("Please choose one of the options shown."))
 
 
 class LocalDateField(DateField):

@@ -76,7 +76,7 @@ def response_for(invitation: Invitation) -> Response | None:
 
 @write_transaction()
 def register_through_open_link(
-    campaign: Campaign, municipality_code: str, role: str, lang: str
+    campaign: Campaign, municipality_code: str, role: str, lang: str, token: str | None = None
 ) -> Invitation:
     """Create the personal invitation of someone who came through an open link.
 
@@ -85,7 +85,14 @@ def register_through_open_link(
     do not count). Registrations are serialised per campaign (SQLite's write lock,
     a row lock on the campaign in PostgreSQL), so parallel requests cannot pass
     the cap together.
+
+    ``token``: the new invitation's, chosen by the caller once per registration, so
+    that running the registration again (a request repeated after its database
+    connection was lost, perhaps after the first run committed) gives the invitation
+    the first run made instead of a second one.
     """
+    if token is not None and (made := find_invitation(token)) is not None:
+        return made
     municipality = db.session.scalar(
         select(Municipality).where(Municipality.code == municipality_code)
     )
@@ -102,7 +109,7 @@ def register_through_open_link(
                 db.session.rollback()
                 raise CapReached(f"campaign {campaign_id}: {municipality_code} / {role}")
         invitation = Invitation(
-            token=new_token(),
+            token=token or new_token(),
             campaign_id=campaign_id,
             municipality_id=municipality_id,
             role=role,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Response, abort, request
+from flask import Response, abort, g, request
 from flask_login import current_user
 
 from surveyapp.accounts import audit_log as audit_trail
@@ -35,10 +35,22 @@ def requires(permission: str) -> Callable:
 
 
 def record_action(action: str, target: str = "", user_id: int | None = None, **details) -> None:
-    """Record a staff action with who did it and from where."""
+    """Record a staff action with who did it and from where.
+
+    Once per request: a request run again after a lost database connection
+    (``core.lost_connections``) does not record again what its first run committed.
+    """
     if user_id is None and current_user.is_authenticated:
         user_id = current_user.id
+    key = (action, target, user_id, repr(sorted(details.items())))
+    recorded = g.setdefault(_RECORDED, set())
+    if key in recorded:
+        return
     audit_trail.record(action, target, user_id=user_id, ip=request.remote_addr or "", **details)
+    recorded.add(key)
+
+
+_RECORDED = "_surveyapp_recorded_actions"
 
 
 def csv_download(rows: list[list[object]], filename: str) -> Response:

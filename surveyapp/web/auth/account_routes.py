@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from surveyapp.accounts import login_throttle, two_factor
 from surveyapp.accounts import users as accounts
+from surveyapp.core.lost_connections import repeatable
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.models import User
@@ -69,6 +70,7 @@ def login_code():
 
 
 @bp.route("/<lang>/staff/confirm", methods=["GET", "POST"])
+@repeatable  # it writes only its audit record, which record_action writes once
 @requires("enter_staff_area")
 def confirm_password():
     form = ConfirmPasswordForm()

@@ -13,6 +13,7 @@ from surveyapp.accounts import audit_log as audit_trail
 from surveyapp.accounts import users as accounts
 from surveyapp.accounts.permissions import STAFF_ROLE_LABELS
 from surveyapp.activity import entries as activity
+from surveyapp.core.lost_connections import repeatable
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db, login_manager
 from surveyapp.models import User
@@ -95,6 +96,9 @@ def wait_message(wait) -> str:
 
 
 @bp.route("/<lang>/staff/login", methods=["GET", "POST"])
+# Signing in twice leaves one signed-in session (and record_action one audit record);
+# a failed attempt run again counts twice against the limits, which only slows down.
+@repeatable
 def login():
     form = LoginForm()
     error, status = None, 200
@@ -138,6 +142,7 @@ def login():
 
 
 @bp.post("/<lang>/staff/logout")
+@repeatable  # a second run changes the session token again, or finds the visitor signed out
 def logout():
     if LogoutForm().validate_on_submit():
         if current_user.is_authenticated:

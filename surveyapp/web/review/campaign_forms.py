@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from surveyapp.campaigns.roles import RESPONDENT_ROLE_LABELS
-from surveyapp.core.form_fields import LocalDateField, MultiCheckboxField, at_most
+from surveyapp.core.form_fields import KnownChoices, LocalDateField, MultiCheckboxField, at_most
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import ROLES, QuestionnaireVersion
 from surveyapp.models.campaign import DEFAULT_OPEN_LINK_CAPS
@@ -30,12 +30,19 @@ def _cap_field(role: str) -> IntegerField:
     )
 
 
+_NO_VERSION = _l("Please choose a published questionnaire.")
+#: A questionnaire among those offered (its id is then a number the database can hold).
+_one_of_the_versions = [InputRequired(_NO_VERSION), KnownChoices(_NO_VERSION)]
+
+
 class CampaignForm(FlaskForm):
     name = StringField(
         _l("Name"),
         validators=[InputRequired(_l("Please give the campaign a name.")), at_most(200)],
     )
-    version = SelectField(_l("Questionnaire"), validate_choice=False)
+    version = SelectField(
+        _l("Questionnaire"), validators=_one_of_the_versions, validate_choice=False
+    )
     opens_on = LocalDateField(_l("Opens on"), validators=[Optional()], render_kw={"type": "date"})
     closes_on = LocalDateField(_l("Closes on"), validators=[Optional()], render_kw={"type": "date"})
     open_link = BooleanField(_l("Also offer an open link (respondents choose their municipality)"))
@@ -80,7 +87,9 @@ class CampaignEditForm(FlaskForm):
         _l("Name"),
         validators=[InputRequired(_l("Please give the campaign a name.")), at_most(200)],
     )
-    version = SelectField(_l("Questionnaire"), validate_choice=False)
+    version = SelectField(
+        _l("Questionnaire"), validators=_one_of_the_versions, validate_choice=False
+    )
     opens_on = LocalDateField(
         _l("Opens on"),
         validators=[InputRequired(_l("Please enter a date, for example 2025-03-15."))],

@@ -6,12 +6,14 @@ from __future__ import annotations
 from flask import redirect, request, url_for
 
 from surveyapp.core.form_fields import ActionForm
+from surveyapp.core.lost_connections import repeatable
 from surveyapp.responses import erasure
 from surveyapp.web.survey import bp
 from surveyapp.web.survey.routes import _render, _visit, see_other
 
 
 @bp.route("/<lang>/r/<token>/withdraw", methods=["GET", "POST"])
+@repeatable  # a second run finds the work of the first done
 def withdraw(token: str):
     """Confirm, then delete a response in progress (the link starts anew)."""
     visit = _visit(token, allow_closed=True)
@@ -37,6 +39,7 @@ def withdrawn(token: str):
 
 
 @bp.route("/<lang>/r/<token>/deletion", methods=["GET", "POST"])
+@repeatable  # a second run finds the work of the first done
 def request_deletion(token: str):
     """Confirm, then record a request to delete submitted answers (staff decide)."""
     visit = _visit(token, allow_closed=True)

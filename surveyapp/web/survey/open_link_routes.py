@@ -9,6 +9,8 @@ from flask import current_app, g, redirect, render_template, request, url_for
 from surveyapp import places
 from surveyapp.campaigns.duplicates import remembered_registrations
 from surveyapp.campaigns.roles import role_choices
+from surveyapp.campaigns.tokens import new_token
+from surveyapp.core.lost_connections import repeatable
 from surveyapp.extensions import limiter
 from surveyapp.languages.current import preferred_language
 from surveyapp.questionnaires import version_cache
@@ -23,6 +25,7 @@ def _open_link_key() -> str:
 
 
 @bp.route("/<lang>/o/<open_token>", methods=["GET", "POST"])
+@repeatable  # the registration's token is chosen once per request (see below)
 @limiter.limit(lambda: current_app.config["OPEN_LINK_LIMITS_PER_ADDRESS"], methods=["POST"])
 @limiter.limit(
     lambda: current_app.config["OPEN_LINK_LIMITS_PER_LINK"],
@@ -77,7 +80,12 @@ def register(open_token: str):
         else:
             try:
                 invitation = respondent.register_through_open_link(
-                    campaign, form.municipality.data, form.role.data, g.lang
+                    campaign,
+                    form.municipality.data,
+                    form.role.data,
+                    g.lang,
+                    # One token per request, kept if the request runs again.
+                    token=g.setdefault("open_link_token", new_token()),
                 )
             except respondent.CapReached:
                 notice = "full"

@@ -1,6 +1,11 @@
 """Views of the respondent's path. Each parses the request, calls one use case
 (``surveyapp.responses.respondent``; ``surveyapp.responses.navigation`` for the
-way through the pages) and renders or redirects (303 after every POST)."""
+way through the pages) and renders or redirects (303 after every POST).
+
+Every POST here is ``repeatable``: consent returns the response a first run made,
+a page's answers are upserted, a submitted response never changes and submitting
+it again does nothing, so a request run again after a lost database connection
+(``core.lost_connections``) stores what one run stores."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from werkzeug.exceptions import Gone, NotFound
 from werkzeug.wrappers import Response as HTTPResponse
 
 from surveyapp.core.form_fields import ActionForm
+from surveyapp.core.lost_connections import repeatable
 from surveyapp.languages.current import preferred_language
 from surveyapp.models import Invitation, Page, QuestionnaireVersion
 from surveyapp.questionnaires import rules, version_cache
@@ -158,6 +164,7 @@ def start(token: str):
 
 
 @bp.post("/<lang>/r/<token>/consent")
+@repeatable
 def consent(token: str):
     visit = _visit(token)
     form = ActionForm()
@@ -239,6 +246,7 @@ def _render_page(visit: Visit, page_, number: int, form, shown, *, stale: bool) 
 
 
 @bp.post("/<lang>/r/<token>/p/<int:number>")
+@repeatable
 def save_page(token: str, number: int):
     visit = _visit(token)
     response = _started(visit, token)
@@ -300,6 +308,7 @@ def _render_review(visit: Visit, response: ResponseState, form, *, stale: bool) 
 
 
 @bp.post("/<lang>/r/<token>/submit")
+@repeatable
 def submit(token: str):
     visit = _visit(token)
     if visit.response is None:

@@ -1,0 +1,345 @@
+"""The outside scanner's kinds of payload over every form the site shows.
+
+The forms are not listed by hand: a crawler (``tests.form_crawler``) follows the
+links of the site from its entry pages as each kind of visitor (an admin, a
+staff member half-way through two-factor sign-in, respondents at each stage of
+their link, anyone with the open link) and collects every form with its fields,
+and every link with a query string. Each is then sent with wapiti's kinds of
+payload (``tests.form_fuzzing.KINDS``), field by field, and every answer must
+show no server error, no payload unescaped, no stack trace, no injected header
+and no redirect to another site; a rejected submission must leave the database
+as it was. After every submission that changed something, the database and the
+visitor's cookies are put back, so that destructive forms (sign out, delete a
+campaign) do not end the scan.
+
+So that a crawler regression cannot make this test pass by finding nothing,
+every POST route of the application must have been reached by a crawled form
+(or be listed in ``NOT_CRAWLED`` with the reason), the pages of ``GET_FLOOR``
+must have shown their filter forms, and no submission may have been stopped
+before its view (a CSRF refusal, a bounce to sign in).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import zlib
+from dataclasses import dataclass
+
+import pyotp
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
+
+from surveyapp.extensions import db, limiter
+from surveyapp.models import Campaign, User
+from surveyapp.questionnaires import version_cache
+from tests.conftest import PASSWORD, PG_URL, Staff
+from tests.form_crawler import Crawl, Form, crawl, shape
+from tests.form_fuzzing import build, problems_in, variants
+from tests.plans import answer_plan, builtin_version
+from tests.table_watch import TableWatch, sqlite_connect
+
+#: FUZZ_SEED and FUZZ_BUDGET=1000 (every kind in every field) for a longer run by hand;
+#: FUZZ_ONLY=/staff/login to send payloads only to the forms whose address has that.
+SEED = int(os.environ.get("FUZZ_SEED", "20240315"))
+#: (field, kind) pairs tried per form beyond one of each kind and one per field.
+BUDGET = int(os.environ.get("FUZZ_BUDGET", "30"))
+#: FUZZ_EVERY_VALUE=1: every value of a kind, not one chosen (with FUZZ_BUDGET=1000,
+#: some 40,000 requests: half an hour or more).
+EVERY_VALUE = os.environ.get("FUZZ_EVERY_VALUE") == "1"
+#: POST routes no crawled form can reach, and why.
+NOT_CRAWLED: dict[str, str] = {}
+#: Pages whose GET forms (filters, searches) and links with parameters the crawl must find.
+GET_FLOOR = {
+    "survey.register",
+    "auth.audit_log",
+    "review.campaigns_page",
+    "review.campaign",
+    "review.invite",
+    "review.profile",
+    "review.peer_cities",
+    "review.responses_table",
+    "review.deletions",
+    "review.export_csv",
+    "authoring.edit_translation",
+}
+#: Tables a refused submission (or a GET) may still change: the audit log records refused
+#: sign-ins and password checks, downloads and views of confidential pages, by design;
+#: and, by endpoint, what else a refusal records on purpose.
+CHANGED_WHEN_REFUSED = {"audit_event"}
+CHANGED_WHEN_REFUSED_BY = {
+    "auth.login": {"staff_user"},  # the account's count of failed sign-ins
+}
+
+
+@dataclass
+class Visitor:
+    name: str
+    client: FlaskClient
+    entries: list[str]
+    max_pages: int = 250
+    cookies: dict | None = None
+
+    def keep_cookies(self) -> None:
+        self.cookies = dict(self.client._cookies)
+
+    def restore_cookies(self) -> None:
+        assert self.cookies is not None
+        self.client._cookies.clear()
+        self.client._cookies.update(self.cookies)
+
+
+def _answered(app: Flask, make_invitation, municipality: str, role: str, submit: bool):
+    """A response with every page answered (submitted or not): its link's token and id."""
+    from surveyapp.responses import respondent as responses
+
+    token = make_invitation(municipality=municipality, role=role, language="en")
+    with app.app_context():
+        version = builtin_version()
+        response = responses.start_response(responses.find_invitation(token), "en")
+        for page, plan in zip(version.pages, answer_plan(version), strict=True):
+            responses.save_page(response, page, plan.expected)
+        if submit:
+            responses.submit(response)
+        return token, response.id
+
+
+def _world(app: Flask, make_user, make_invitation) -> dict:
+    """Something of everything, so that every form has a page to show it on."""
+    from surveyapp.accounts import users
+    from surveyapp.campaigns import lifecycle
+    from surveyapp.core.database import write_transaction
+    from surveyapp.questionnaires.editing import structure, version_edits
+    from surveyapp.responses import erasure, listing
+    from surveyapp.responses import respondent as responses
+
+    for role in ("admin", "analyst", "translator"):
+        make_user(role)
+    # The address the scanner types into e-mail fields: its sign-ins succeed, so that a
+    # ``next`` it fills in is followed.
+    make_user("translator", email="fuzz@example.org")
+    secret = pyotp.random_base32()
+    in_progress, _ = _answered(app, make_invitation, "mk-cair", "mayor", submit=False)
+    submitted, _ = _answered(app, make_invitation, "mk-bitola", "mayor", submit=True)
+    _, asked = _answered(app, make_invitation, "mk-berovo", "mayor", submit=True)
+    _, marked = _answered(app, make_invitation, "mk-bogdanci", "councillor", submit=True)
+    not_started = make_invitation(municipality="mk-aerodrom", role="councillor", language="en")
+    with app.app_context():
+        users.create_user("second@example.org", PASSWORD, "admin", name="Second")
+        with write_transaction():
+            db.session.execute(
+                update(User).where(User.email == "second@example.org").values(totp_secret=secret)
+            )
+        erasure.request_deletion(asked)
+        campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))
+        listing.mark_response(campaign.id, marked, "test", "A test")
+        with write_transaction():
+            campaign.review_open_link = True
+        open_token = campaign.open_token
+        # An open-link response waiting for review.
+        held = responses.register_through_open_link(campaign, "mk-cair", "councillor", "en")
+        responses.start_response(held, "en")
+        version = builtin_version()
+        closed = lifecycle.create_campaign("Closed round", version.id)
+        lifecycle.close_campaign(closed)
+        version_edits.duplicate(version.id, "ready_to_publish")
+        untranslated = version_edits.duplicate(version.id, "with_a_new_page")
+        structure.add_page(untranslated.id, "A page not translated yet")
+        pages = len(version.pages)
+    return {
+        "secret": secret,
+        "open_token": open_token,
+        "in_progress": in_progress,
+        "submitted": submitted,
+        "not_started": not_started,
+        "pages": pages,
+    }
+
+
+def _visitors(app: Flask, world: dict) -> list[Visitor]:
+    def signed_in(email: str, totp_secret: str | None = None) -> FlaskClient:
+        client = app.test_client()
+        assert Staff(client, email, totp_secret).login().status_code == 303
+        return client
+
+    token, pages = world["in_progress"], world["pages"]
+    return [
+        # The password step done, the code step to come (the account has two-factor on).
+        Visitor("two-factor", signed_in("second@example.org"), ["/en/staff/login/code"], 2),
+        Visitor(
+            "respondent",
+            app.test_client(),
+            [
+                f"/en/r/{token}",
+                *(f"/en/r/{token}/p/{n}" for n in range(1, pages + 1)),
+                f"/en/r/{token}/review",
+            ],
+        ),  # fmt: skip
+        Visitor("new respondent", app.test_client(), [f"/en/r/{world['not_started']}"]),
+        Visitor("respondent who submitted", app.test_client(), [f"/en/r/{world['submitted']}"]),
+        Visitor(
+            "anyone",
+            app.test_client(),
+            # (/en/staff/ sends to sign in with a "next" to come back to)
+            ["/en/", "/", "/en/staff/", "/en/staff/login", f"/en/o/{world['open_token']}"],
+        ),  # fmt: skip
+        Visitor("admin", signed_in("admin@example.org"), ["/en/staff/"]),
+        # Signed in with a code: may turn two-factor sign-in off.
+        Visitor(
+            "admin with two-factor",
+            signed_in("second@example.org", world["secret"]),
+            ["/en/staff/account/two-factor"],
+            2,
+        ),
+        # Signed in long ago: the most sensitive pages ask for the password again.
+        Visitor(
+            "admin asked again",
+            _password_entered_long_ago(signed_in("analyst@example.org")),
+            ["/en/staff/account/two-factor"],
+            2,
+        ),  # fmt: skip
+    ]
+
+
+def _password_entered_long_ago(client: FlaskClient) -> FlaskClient:
+    from surveyapp.web.auth.sessions import REAUTH_AT
+
+    with client.session_transaction() as session:
+        session[REAUTH_AT] = 0
+    return client
+
+
+def _post_routes(app: Flask) -> dict[str, str]:
+    """Every route that takes a POST: endpoint -> the shape of its address."""
+    routes = {}
+    for rule in app.url_map.iter_rules():
+        if "POST" in (rule.methods or ()):
+            routes[rule.endpoint] = rule.rule
+    return routes
+
+
+def _endpoint_of(app: Flask, form: Form) -> str | None:
+    adapter = app.url_map.bind("localhost")
+    try:
+        endpoint, _args = adapter.match(form.action, method=form.method)
+    except (HTTPException, RoutingException):  # no such route, or not for this method
+        return None
+    return endpoint
+
+
+def _stopped_before_the_view(form: Form, reply) -> str | None:
+    """Why a submission never reached the form's view: a CSRF refusal, or sent to sign in."""
+    if reply.status_code == 400 and b"Your session has expired" in reply.get_data():
+        return "refused as a CSRF failure"
+    location = reply.headers.get("Location", "")
+    signing_in = form.action.endswith(("/staff/login", "/staff/login/code", "/staff/logout"))
+    if "/staff/" in form.action and not signing_in:
+        if "/staff/login" in location or "/staff/confirm" in location:
+            return "sent to sign in"
+    return None
+
+
+# A multipart form refused as too large (413) while it is read leaves the files read so
+# far to the garbage collector (werkzeug's parser), which closes them with a warning.
+@pytest.mark.filterwarnings(
+    "ignore:Exception ignored in. <function SpooledTemporaryFile.__del__"
+    ":pytest.PytestUnraisableExceptionWarning"
+)
+def test_the_scanners_payloads_over_every_form(app, make_user, make_invitation, monkeypatch):
+    # The scan may take longer than the five minutes a password step waits for its code.
+    monkeypatch.setattr("surveyapp.web.auth.account_routes.PENDING_LOGIN_SECONDS", 3600)
+    app.config.update(
+        OPEN_LINK_FORM_CHECKS=True,  # the signed time and the trap field are fuzzed too
+        OPEN_LINK_FORM_MIN_SECONDS=0,
+        STAFF_REAUTH_MAX_AGE=3600,  # the scan takes minutes; raw exports ask again after 10
+    )
+    world = _world(app, make_user, make_invitation)
+    visitors = _visitors(app, world)
+    found = Crawl()
+    for visitor in visitors:
+        crawl(visitor.client, visitor.name, visitor.entries, found, max_pages=visitor.max_pages)
+    assert not found.server_errors, found.server_errors
+
+    forms = sorted(found.forms.values(), key=lambda f: repr(f.key))
+    only = os.environ.get("FUZZ_ONLY")  # by hand: only the forms whose address has this
+    if os.environ.get("FUZZ_DEBUG"):
+        for f in forms:
+            print("FORM", f)
+        for v in found.visited:
+            print("PAGE", v)
+    reached = {_endpoint_of(app, f) for f in forms if f.method == "POST"}
+    missing = set(_post_routes(app)) - reached - set(NOT_CRAWLED)
+    assert not missing, f"POST routes no crawled form reaches: {sorted(missing)}"
+    searched = {_endpoint_of(app, f) for f in forms if f.method == "GET"}
+    assert GET_FLOOR <= searched, f"GET forms not found: {sorted(GET_FLOOR - searched)}"
+
+    by_name = {v.name: v for v in visitors}
+    for visitor in visitors:
+        visitor.keep_cookies()
+    with app.app_context():
+        tables = [t.name for t in db.metadata.sorted_tables]
+    if PG_URL:
+        import psycopg
+
+        from config import normalise_database_url
+
+        url = normalise_database_url(PG_URL).replace("postgresql+psycopg://", "postgresql://")
+        watch = TableWatch(lambda: psycopg.connect(url), "postgresql", tables)
+    else:
+        path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+        watch = TableWatch(sqlite_connect(path), "sqlite", tables)
+    watch.install()
+    problems: list[str] = []
+    unreached: list[str] = []
+    sent = 0
+    try:
+        for form in forms:
+            if only and only not in shape(form.action):
+                continue
+            visitor = by_name[form.visitor]
+            rng = random.Random(SEED + zlib.crc32(repr(form.key).encode()))
+            budget = BUDGET if not form.is_link else BUDGET // 3
+            chosen = variants(form, rng, budget, every_value=EVERY_VALUE)
+            for index, variant in enumerate(chosen):
+                visitor.restore_cookies()
+                limiter.reset()
+                button = form.buttons[index % len(form.buttons)] if form.buttons else None
+                request = build(form, variant, button)
+                reply = visitor.client.open(
+                    request.path,
+                    method=request.method,
+                    data=request.body,
+                    content_type=request.content_type,
+                )
+                sent += 1
+                stopped = _stopped_before_the_view(form, reply)
+                if stopped:
+                    unreached.append(f"{form.visitor}: {variant.describe()} {form}: {stopped}")
+                where = (
+                    f"{form.visitor}: {request.method} {shape(form.action)} {variant.describe()}"
+                )
+                problems += [f"{where}: {p}" for p in problems_in(reply, variant)]
+                changed = watch.changed()
+                if changed:
+                    rejected = reply.status_code >= 400 or (
+                        request.method == "POST" and reply.status_code == 200
+                    )
+                    if request.method == "GET" or rejected:
+                        allowed = CHANGED_WHEN_REFUSED | CHANGED_WHEN_REFUSED_BY.get(
+                            _endpoint_of(app, form) or "", set()
+                        )
+                        if changed - allowed:
+                            problems.append(
+                                f"{where}: {reply.status_code} yet changed {sorted(changed)}"
+                            )
+                    watch.restore(changed)
+                    version_cache.clear()
+    finally:
+        watch.remove()
+    print(f"{len(forms)} forms, {sent} submissions, {len(found.visited)} pages crawled")
+    assert not unreached, "\n".join(unreached[:20])
+    assert not problems, "\n".join(problems[:80]) + f"\n({len(problems)} problems)"
