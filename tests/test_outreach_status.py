@@ -128,3 +128,22 @@ def test_the_list_page_and_its_export(campaign_under_way, staff):
     assert '\'=HYPERLINK("x")' in names and "Ана" in names
     bounced = admin.client.get(url.replace("state=no_answer&after=2", "state=bounced"))
     assert "Besa" in bounced.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\u00a0"])
+def test_reminder_settings_refuse_a_blank_number_with_a_message(app, staff, blank):
+    """Spaces typed as the number of days got past the required check and ended in a
+    server error (found by the scanner's payloads); now the form says what is missing."""
+    from tests.outreach_support import demo_campaign
+
+    with app.app_context():
+        campaign_id = demo_campaign().id
+    admin = staff("admin")
+    url = f"/en/staff/campaigns/{campaign_id}/outreach/settings"
+    reply = admin.post_form(
+        url,
+        {"settings-interval_days": blank, "settings-limit": "2"},
+        form_page=f"/en/staff/campaigns/{campaign_id}/outreach",
+    )
+    assert reply.status_code == 422
+    assert "Please give a number of days." in reply.get_data(as_text=True)

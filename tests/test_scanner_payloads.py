@@ -36,6 +36,9 @@ from werkzeug.routing import RoutingException
 
 from surveyapp.extensions import db, limiter
 from surveyapp.models import Campaign, User
+from surveyapp.outreach.audit import Actor
+from surveyapp.outreach.contacts import ContactFields, add_contact
+from surveyapp.outreach.mail_texts import store_text
 from surveyapp.questionnaires import version_cache
 from tests.conftest import PASSWORD, PG_URL, Staff
 from tests.form_crawler import Crawl, Form, crawl, shape
@@ -52,7 +55,10 @@ BUDGET = int(os.environ.get("FUZZ_BUDGET", "30"))
 #: some 40,000 requests: half an hour or more).
 EVERY_VALUE = os.environ.get("FUZZ_EVERY_VALUE") == "1"
 #: POST routes no crawled form can reach, and why.
-NOT_CRAWLED: dict[str, str] = {}
+NOT_CRAWLED: dict[str, str] = {
+    "outreach.one_click_opt_out": "RFC 8058's one-click POST comes from mail clients, never "
+    "from a form (test_outreach_opt_out.py posts to it, with bad and unknown tokens too)",
+}
 #: Pages whose GET forms (filters, searches) and links with parameters the crawl must find.
 GET_FLOOR = {
     "survey.register",
@@ -64,7 +70,8 @@ GET_FLOOR = {
     "review.peer_cities",
     "review.responses_table",
     "review.deletions",
-    "review.export_csv",
+    "review.export_page",
+    "outreach.contact_list",
     "authoring.edit_translation",
 }
 #: Tables a refused submission (or a GET) may still change: the audit log records refused
@@ -150,7 +157,25 @@ def _world(app: Flask, make_user, make_invitation) -> dict:
         untranslated = version_edits.duplicate(version.id, "with_a_new_page")
         structure.add_page(untranslated.id, "A page not translated yet")
         pages = len(version.pages)
+        first_page = version.pages[0].id
+        # Outreach: a contact (its edit and delete forms), the campaign's own mail text
+        # (the form that goes back to the built-in one), and the contact's opt-out link.
+        contact = add_contact(
+            ContactFields("mk-cair", "Ana Petrovska", "mayor", "ana@example.org", "mk"),
+            Actor(None, "127.0.0.1"),
+        )
+        opt_out_token = contact.opt_out_token
+        with write_transaction():
+            store_text(
+                campaign.id, "invitation", "en", "Invitation", "{link} {opt_out_link}",
+                Actor(None, "127.0.0.1"),
+            )  # fmt: skip
+        # A password-reset link, as the mail gives it (the token is kept, not its hash).
+        reset_token = _reset_token("translator@example.org")
     return {
+        "first_page": first_page,
+        "opt_out_token": opt_out_token,
+        "reset_token": reset_token,
         "secret": secret,
         "open_token": open_token,
         "in_progress": in_progress,
@@ -158,6 +183,30 @@ def _world(app: Flask, make_user, make_invitation) -> dict:
         "not_started": not_started,
         "pages": pages,
     }
+
+
+def _reset_token(email: str) -> str:
+    """A password-reset link's token for ``email``'s account, stored as the app stores it."""
+    import secrets
+    from datetime import timedelta
+
+    from surveyapp.accounts.password_reset import token_hash
+    from surveyapp.core.database import write_transaction
+    from surveyapp.models.base import utcnow
+    from surveyapp.models.user import PasswordResetToken
+
+    token = secrets.token_urlsafe(32)
+    user = db.session.scalar(select(User).where(User.email == email))
+    with write_transaction():
+        db.session.add(
+            PasswordResetToken(
+                user_id=user.id,
+                token_hash=token_hash(token),
+                created_at=utcnow(),
+                expires_at=utcnow() + timedelta(hours=1),
+            )
+        )
+    return token
 
 
 def _visitors(app: Flask, world: dict) -> list[Visitor]:
@@ -187,7 +236,22 @@ def _visitors(app: Flask, world: dict) -> list[Visitor]:
             # (/en/staff/ sends to sign in with a "next" to come back to)
             ["/en/", "/", "/en/staff/", "/en/staff/login", f"/en/o/{world['open_token']}"],
         ),  # fmt: skip
-        Visitor("admin", signed_in("admin@example.org"), ["/en/staff/"]),
+        Visitor(
+            "admin",
+            signed_in("admin@example.org"),
+            # the new question's form comes after its type is chosen (a GET form)
+            ["/en/staff/", f"/en/staff/pages/{world['first_page']}/questions/new?type=number"],
+        ),
+        # A mail's recipient: the opt-out link, and a staff member's password-reset link.
+        Visitor(
+            "mail recipient",
+            app.test_client(),
+            [
+                f"/u/{world['opt_out_token']}",
+                f"/en/u/{world['opt_out_token']}",
+                f"/en/staff/password/reset/{world['reset_token']}",
+            ],
+        ),
         # Signed in with a code: may turn two-factor sign-in off.
         Visitor(
             "admin with two-factor",
@@ -236,7 +300,17 @@ def _stopped_before_the_view(form: Form, reply) -> str | None:
     if reply.status_code == 400 and b"Your session has expired" in reply.get_data():
         return "refused as a CSRF failure"
     location = reply.headers.get("Location", "")
-    signing_in = form.action.endswith(("/staff/login", "/staff/login/code", "/staff/logout"))
+    # (asking for a password-reset link ends on the sign-in page, whatever was typed, and
+    # so does the reset form once its link was used or has run out)
+    signing_in = form.action.endswith(
+        (
+            "/staff/login",
+            "/staff/login/code",
+            "/staff/logout",
+            "/staff/password/forgot",
+            "/staff/password/reset",
+        )
+    )
     if "/staff/" in form.action and not signing_in:
         if "/staff/login" in location or "/staff/confirm" in location:
             return "sent to sign in"

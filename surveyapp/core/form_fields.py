@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, SelectMultipleField, ValidationError
-from wtforms.validators import Length
+from wtforms.validators import Length, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from surveyapp.core.safe_text import lazy_gettext as _l
@@ -63,6 +64,20 @@ class NumberRange:
             raise ValidationError(
                 _l("Please enter a number no greater than %(max)s.", max=_fmt(self.maximum))
             )
+
+
+class NumberRequired:
+    """A number must be given: a blank or spaces-only field is refused with ``message``
+    (WTForms' InputRequired lets "   " through, and the field's data is then None)."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: Any) -> None:
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data is None and not field.process_errors:
+            raise StopValidation(self.message)
 
 
 class WholeNumber:

@@ -10,13 +10,14 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core.form_fields import (
     LocalDateField,
     NumberField,
     NumberRange,
+    NumberRequired,
     WholeNumber,
     at_most,
 )
@@ -121,7 +122,7 @@ class ReminderSettingsForm(FlaskForm):
     interval_days = NumberField(
         _l("Days between two mails to the same person"),
         validators=[
-            InputRequired(_l("Please give a number of days.")),
+            NumberRequired(_l("Please give a number of days.")),
             WholeNumber(),
             NumberRange(*INTERVAL_DAYS),
         ],
@@ -129,7 +130,7 @@ class ReminderSettingsForm(FlaskForm):
     limit = NumberField(
         _l("Most reminders per person"),
         validators=[
-            InputRequired(_l("Please give a number.")),
+            NumberRequired(_l("Please give a number.")),
             WholeNumber(),
             NumberRange(*LIMIT),
         ],
