@@ -62,6 +62,7 @@ MATRIX = {
     "review.response_page": {"admin", "analyst"},
     "review.deletions": {"admin", "analyst"},
     "review.delete_response": {"admin", "analyst"},
+    "review.delete_test_responses": {"admin", "analyst"},
     "outreach.contact_list": {"admin", "analyst"},
     "outreach.new_contact": {"admin", "analyst"},
     "outreach.edit_contact": {"admin", "analyst"},

@@ -74,3 +74,41 @@ def test_marking_a_response_takes_it_out_of_counts_and_exports_and_back(app, sta
             select(AuditEvent.action).where(AuditEvent.action.like("response_%marked"))
         ).all()
     assert actions == ["response_marked", "response_unmarked"]
+
+
+def test_test_responses_are_deleted_in_bulk_after_a_confirmation(app, staff, make_response):
+    """Staff delete every response marked as a test at once: the table offers it with the
+    count, a confirmation page says what will go, the marked ones go (with their answers)
+    and the others stay; the bulk deletion and each response's deletion are logged."""
+    trial = make_response("mk-cair", "mayor")
+    second_trial = make_response("mk-bitola", "mayor")
+    real = make_response("mk-ohrid", "mayor")
+    campaign_id = _campaign_id(app)
+    analyst = staff("analyst")
+    table = f"/en/staff/campaigns/{campaign_id}/responses"
+    confirm = f"{table}/delete-tests"
+
+    assert "responses/delete-tests" not in analyst.client.get(table).get_data(as_text=True)
+    nothing = analyst.client.get(confirm)
+    assert nothing.status_code == 303  # nothing to delete: back to the table, with a word
+    for response_id in (trial, second_trial):
+        marked = analyst.post_form(
+            f"{table}/{response_id}", {"mark": "test", "reason": "our own trial"}
+        )
+        assert marked.status_code == 303
+    listing = analyst.client.get(table).get_data(as_text=True)
+    assert "Delete the 2 responses marked as a test" in listing
+    page = analyst.client.get(confirm).get_data(as_text=True)
+    assert "2 responses of this campaign are marked as a test." in page
+
+    done = analyst.post_form(confirm, {})
+    assert done.status_code == 303 and done.location.endswith(table)
+    with app.app_context():
+        left = set(db.session.scalars(select(Response.id)))
+        assert trial not in left and second_trial not in left and real in left
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("response_deleted") == 2
+    assert actions.count("test_responses_deleted") == 1
+    assert "2 responses marked as a test were deleted" in analyst.client.get(table).get_data(
+        as_text=True
+    )

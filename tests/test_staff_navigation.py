@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
-from surveyapp.models import TextEntry
+from surveyapp.models import Response, TextEntry
 from tests.conftest import Staff
 from tests.outreach_support import make_contact
 from tests.plans import answer_plan, builtin_version
@@ -96,6 +96,18 @@ def answered(app, respondent):
     person.consent()
     person.answer_every_page(plans)
     person.submit()
+    # A second response marked as a test, so that deleting the test responses is offered.
+    trial = respondent("en")
+    trial.consent()
+    trial.answer_every_page(plans)
+    trial.submit()
+    with app.app_context():
+        from surveyapp.responses import listing
+
+        campaign_id, response_id = db.session.execute(
+            select(Response.campaign_id, Response.id).order_by(Response.id.desc())
+        ).first()
+        listing.mark_response(campaign_id, response_id, "test", "a trial run")
 
 
 @pytest.fixture

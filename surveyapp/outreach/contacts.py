@@ -152,7 +152,8 @@ def update_contact(contact_id: int, fields: ContactFields, actor: Actor) -> dict
             problems["email"] = "opted_out"
     if problems:
         raise ContactRefused(problems, other)
-    assert town is not None
+    if town is None:  # check_fields names the municipality whenever it finds no problem
+        raise ContactRefused({"municipality": "unknown"}, other)
     after = {
         "municipality": town.code,
         "name": clean_name(fields.name),

@@ -146,7 +146,8 @@ def queue_planned(plan: SendPlan, campaign: Campaign, writer: MailWriter, actor:
     db.session.flush()
     for mail in plan.mails:
         facts = mail.facts
-        assert facts.invitation is not None
+        if facts.invitation is None:  # made above for every mail of the plan
+            raise RuntimeError("a planned mail has no invitation")
         written = writer.write(
             Addressee(
                 facts.contact.name,

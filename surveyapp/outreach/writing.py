@@ -89,7 +89,7 @@ class MailWriter:
 #: that is typical in your language.
 SAMPLE_NAME = N_("Jane Smith")
 #: What the preview puts where a token will be (the links are not real).
-SAMPLE_TOKEN = "example-token"
+SAMPLE_TOKEN = "example-token"  # nosec B105 (a placeholder in previews, not a secret)
 
 
 def sample_addressee(lang: str) -> Addressee:

@@ -308,3 +308,35 @@ def decline_request(request_id: int, user_id: int | None, reason: str, ip: str =
         )
     )
     return True
+
+
+def test_response_ids(campaign_id: int) -> list[int]:
+    """The campaign's responses that staff marked as a test."""
+    return list(
+        db.session.scalars(
+            select(Response.id)
+            .where(Response.campaign_id == campaign_id, Response.marked == "test")
+            .order_by(Response.id)
+        )
+    )
+
+
+@write_transaction()
+def delete_test_responses(campaign_id: int, user_id: int | None, ip: str = "") -> int:
+    """Delete every response of the campaign marked as a test, in one transaction (each
+    as ``delete_response`` does: answers, count tables, its own audit entry), and record
+    the bulk deletion; returns how many were deleted."""
+    ids = test_response_ids(campaign_id)
+    for response_id in ids:
+        delete_response(response_id, user_id, ip)
+    if ids:
+        db.session.add(
+            AuditEvent(
+                action="test_responses_deleted",
+                target=f"campaign:{campaign_id}",
+                user_id=user_id,
+                ip=ip[:45],
+                details={"count": len(ids)},
+            )
+        )
+    return len(ids)

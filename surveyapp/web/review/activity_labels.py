@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "open_link_response_accepted": _l("accepted an open-link response"),
     "open_link_response_rejected": _l("rejected an open-link response"),
     "response_deleted": _l("deleted a response"),
+    "test_responses_deleted": _l("deleted the responses marked as a test"),
     "deletion_declined": _l("declined a deletion request"),
     "retention_applied": _l("deleted individual responses at the end of the retention period"),
     "account_created": _l("created a staff account"),

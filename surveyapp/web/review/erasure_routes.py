@@ -8,6 +8,8 @@ from flask_login import current_user
 from surveyapp import places
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.extensions import db
+from surveyapp.models import Campaign
 from surveyapp.responses import erasure
 from surveyapp.web.auth.sessions import recent_password_required
 from surveyapp.web.review import bp
@@ -79,3 +81,39 @@ def decline_deletion(request_id: int):
     else:
         flash(_l("This request was already decided: nothing was changed."))
     return _back()
+
+
+@bp.route(
+    "/<lang>/staff/campaigns/<int:campaign_id>/responses/delete-tests", methods=["GET", "POST"]
+)
+@requires("run_campaigns")
+@recent_password_required
+def delete_test_responses(campaign_id: int):
+    """Delete, after a confirmation, every response of the campaign marked as a test."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    back = redirect(url_for("review.responses_table", campaign_id=campaign.id), 303)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash(_l("The form had expired: nothing was deleted. Please try again."), "error")
+            return back
+        count = erasure.delete_test_responses(
+            campaign.id, current_user.id, request.remote_addr or ""
+        )
+        if count:
+            flash(
+                _l(
+                    "%(count)d responses marked as a test were deleted; the profiles were updated.",
+                    count=count,
+                )
+            )
+        else:
+            flash(_l("No response is marked as a test: nothing was deleted."))
+        return back
+    count = len(erasure.test_response_ids(campaign.id))
+    if not count:
+        flash(_l("No response is marked as a test: nothing was deleted."))
+        return back
+    return render_template(
+        "review/delete_test_responses.html", campaign=campaign, count=count, form=form
+    )

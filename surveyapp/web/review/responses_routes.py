@@ -10,7 +10,7 @@ from surveyapp.extensions import db
 from surveyapp.languages.registry import LANGUAGES
 from surveyapp.models import ANSWERABLE_TYPES, Campaign
 from surveyapp.places import countries_with_municipalities
-from surveyapp.responses import listing
+from surveyapp.responses import erasure, listing
 from surveyapp.web.review import bp
 from surveyapp.web.review.campaign_forms import MarkResponseForm
 from surveyapp.web.staff import record_action, requires
@@ -42,6 +42,7 @@ def responses_table(campaign_id: int):
         roles=role_choices(),
         statuses=STATUS_LABELS,
         languages=LANGUAGES,
+        test_count=len(erasure.test_response_ids(campaign.id)),
     )
 
 
