@@ -31,8 +31,20 @@ def _cap_field(role: str) -> IntegerField:
 
 
 _NO_VERSION = _l("Please choose a published questionnaire.")
+
+
+class _Chosen(InputRequired):
+    """A choice must come with the form, checked on the server only: the select always
+    has a questionnaire chosen, and HTML's ``required`` on it would want an empty first
+    option (the Nu HTML checker refuses it otherwise)."""
+
+    def __init__(self, message=None) -> None:
+        super().__init__(message)
+        self.field_flags: dict[str, object] = {}
+
+
 #: A questionnaire among those offered (its id is then a number the database can hold).
-_one_of_the_versions = [InputRequired(_NO_VERSION), KnownChoices(_NO_VERSION)]
+_one_of_the_versions = [_Chosen(_NO_VERSION), KnownChoices(_NO_VERSION)]
 
 
 class CampaignForm(FlaskForm):
