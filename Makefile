@@ -89,6 +89,7 @@ bench: setup
 	$(BIN)/python bench/export_memory.py
 	$(BIN)/python bench/peers.py
 	$(BIN)/python bench/mail_bench.py
+	$(BIN)/python bench/outreach_bench.py
 
 # The static checks, as CI runs them (.ci/run): style, security, translation catalogs, types.
 lint: setup
