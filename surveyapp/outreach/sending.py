@@ -17,7 +17,7 @@ from sqlalchemy import select
 from surveyapp.campaigns.tokens import new_token
 from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
-from surveyapp.mail.outbox import queue_mail
+from surveyapp.mail.outbox import queue_mails
 from surveyapp.models import Campaign, Invitation
 from surveyapp.models.base import utcnow
 from surveyapp.models.outreach import MAIL_INVITATION
@@ -144,6 +144,7 @@ def queue_planned(plan: SendPlan, campaign: Campaign, writer: MailWriter, actor:
         facts.invitation.language = mail.language
     db.session.add_all(made)
     db.session.flush()
+    mails = []
     for mail in plan.mails:
         facts = mail.facts
         if facts.invitation is None:  # made above for every mail of the plan
@@ -159,21 +160,24 @@ def queue_planned(plan: SendPlan, campaign: Campaign, writer: MailWriter, actor:
             ),
             mail.language,
         )
-        queue_mail(
-            kind=plan.kind,
-            to_address=facts.contact.email,
-            to_name=one_line(facts.contact.name),
-            language=mail.language,
-            subject=written.subject,
-            text_body=written.text_body,
-            html_body=written.html_body,
-            unsubscribe_url=writer.links.one_click(facts.contact.opt_out_token),
-            campaign_id=campaign.id,
-            invitation_id=facts.invitation.id,
-            contact_id=facts.contact.id,
-            created_by_id=actor.user_id,
-            send_after=plan.send_after,
+        mails.append(
+            {
+                "kind": plan.kind,
+                "to_address": facts.contact.email,
+                "to_name": one_line(facts.contact.name),
+                "language": mail.language,
+                "subject": written.subject,
+                "text_body": written.text_body,
+                "html_body": written.html_body,
+                "unsubscribe_url": writer.links.one_click(facts.contact.opt_out_token),
+                "campaign_id": campaign.id,
+                "invitation_id": facts.invitation.id,
+                "contact_id": facts.contact.id,
+                "created_by_id": actor.user_id,
+                "send_after": plan.send_after,
+            }
         )
+    queue_mails(mails)
 
 
 def lock_campaign(campaign_id: int) -> Campaign | None:
