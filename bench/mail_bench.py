@@ -136,12 +136,10 @@ def main() -> None:
             for url in urls:
                 results.append(run(url, workers, args.mails, folder))
         if os.environ.get("TEST_DATABASE_URL"):
-            import contextlib
-
-            with contextlib.contextmanager(common.postgres_database)(
-                os.environ["TEST_DATABASE_URL"], "mail_bench"
-            ) as pg:
-                for workers in (1, 2):
+            for workers in (1, 2):
+                with common.postgres_database(
+                    os.environ["TEST_DATABASE_URL"], f"mail_bench_{workers}"
+                ) as pg:
                     results.append(run(pg, workers, args.mails, folder))
     for r in results:
         verdict = "ok" if r["rate"] >= TARGET and r["sent"] == r["mails"] else "BELOW TARGET"
