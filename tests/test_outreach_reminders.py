@@ -277,3 +277,26 @@ def test_the_workers_run_due_reminders_every_quarter_hour(invited):
         save_settings(demo_campaign().id, ReminderSettings(True, 7, 2), STAFF)
         job()  # as a worker runs it, in an application context of its own
         assert len(mails(kind="reminder")) == 4
+
+
+def test_a_reminder_queued_before_its_recipient_answered_is_not_sent(invited):
+    """Staff queue reminders; Ana submits before a worker picks hers up: the worker
+    cancels her reminder (recorded) and sends only the others."""
+    from surveyapp.mail.claims import claim_batch
+
+    app = invited
+    _remind(app)
+    assert _reminded(app) == sorted(EMAILS)
+    _submit(app, EMAILS[0])
+    with app.app_context():
+        claimed, cancelled = claim_batch("test-worker", 50)
+        reminders_ = {mail.to_address: mail for mail in mails(kind="reminder")}
+        assert cancelled == 1
+        assert reminders_[EMAILS[0]].status == "cancelled"
+        assert reminders_[EMAILS[0]].id not in claimed
+        assert {reminders_[email].id for email in EMAILS[1:]} <= set(claimed)
+        assert all(reminders_[email].status == "sending" for email in EMAILS[1:])
+        event = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "mail_not_needed")
+        )
+        assert event is not None and event.target == f"mail:{reminders_[EMAILS[0]].id}"

@@ -5,18 +5,10 @@ The database is the source of truth. ``queue_mail`` writes a row; when that tran
 commits, ``deliver_due`` is queued (``after_commit`` below), and a periodic sweep queues
 it every minute too, so a crash between the commit and the queueing loses nothing.
 
-A claim sets ``status=sending``, ``claimed_by`` and ``claimed_until``: on PostgreSQL the
-rows are chosen with ``SELECT ... FOR UPDATE SKIP LOCKED`` (two workers never wait for or
-take the same rows), on SQLite the write transaction's lock serialises claims. A worker
-renews its claim while its batch goes on; a mail whose worker died is claimed again once
-``claimed_until`` has passed. Each outcome is committed on its own, so a worker killed in
+Claims, the cancellations at claim time and the rate limit are in ``claims``.
+Each outcome is committed on its own, so a worker killed in
 the middle of a batch can have sent at most the one mail it was handing over when it died
 without recording it (see the README, "Outgoing mail").
-
-The rate limit (``MAIL_RATE_PER_MINUTE``, all workers together) is a sliding window over
-the outbox itself: a claim takes no more than the limit minus the mails attempted in the
-last 60 seconds and those claimed and not yet attempted. On PostgreSQL those claims are
-serialised by an advisory transaction lock, on SQLite by the write lock.
 """
 
 from __future__ import annotations
@@ -31,25 +23,24 @@ from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from huey import crontab
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveyapp.core.database import listen_once, write_transaction
 from surveyapp.extensions import db
 from surveyapp.jobs import enqueue, job, periodic_job, schedule
 from surveyapp.mail import audit
+from surveyapp.mail.claims import WINDOW, claim_batch, config_int, due, release, renew_claim
 from surveyapp.mail.message import BadAddress, build_message, parse_sender
 from surveyapp.mail.outbox import suppress
 from surveyapp.mail.transport import PERMANENT, SENT, Outcome, transport_for
 from surveyapp.models.base import utcnow
 from surveyapp.models.mail import (
-    MAIL_CANCELLED,
     MAIL_FAILED,
     MAIL_QUEUED,
     MAIL_SENDING,
     MAIL_SENT,
     SUPPRESSED_BOUNCED,
-    MailSuppression,
     OutboundMail,
 )
 
@@ -57,10 +48,6 @@ log = logging.getLogger(__name__)
 
 #: ``session.info`` key: the earliest send time of the mails queued in this transaction.
 QUEUED_KEY = "surveyapp.mail.queued"
-#: PostgreSQL advisory lock that serialises rate-limited claims (any constant of ours).
-_RATE_LOCK = 0x5375_6D61  # "Suma"
-#: The rate limit's window.
-WINDOW = timedelta(seconds=60)
 #: A worker scheduling a wake-up looks this far ahead; the sweep covers the rest.
 LOOKAHEAD = timedelta(seconds=65)
 
@@ -83,104 +70,10 @@ def worker_name() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{thread}:{secrets.token_hex(3)}"
 
 
-def _config(name: str) -> int:
-    return int(current_app.config.get(name) or 0)
-
-
-def _due(now: datetime):
-    return or_(
-        and_(OutboundMail.status == MAIL_QUEUED, OutboundMail.send_after <= now),
-        and_(OutboundMail.status == MAIL_SENDING, OutboundMail.claimed_until < now),
-    )
-
-
-def _allowance(now: datetime, rate: int) -> int:
-    """How many more mails the rate limit lets all workers start now."""
-    used = db.session.scalar(
-        select(func.count(OutboundMail.id)).where(
-            or_(
-                OutboundMail.attempted_at > now - WINDOW,
-                and_(OutboundMail.status == MAIL_SENDING, OutboundMail.claimed_until >= now),
-            )
-        )
-    )
-    return max(0, rate - int(used or 0))
-
-
-@write_transaction()
-def claim_batch(worker: str, size: int, now: datetime | None = None) -> tuple[list[int], int]:
-    """Claim up to ``size`` due mails for ``worker``; returns (claimed ids, cancelled count).
-
-    Due mails whose address was suppressed meanwhile (a bounce, an opt-out) are not
-    claimed but cancelled, with an audit event.
-    """
-    now = now or utcnow()
-    session = db.session
-    rate = _config("MAIL_RATE_PER_MINUTE")
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if rate:
-        if postgres:
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _RATE_LOCK})
-        size = min(size, _allowance(now, rate))
-    if size <= 0:
-        return [], 0
-    rows = session.execute(
-        select(OutboundMail.id, OutboundMail.to_address)
-        .where(_due(now))
-        .order_by(OutboundMail.send_after, OutboundMail.id)
-        .limit(size)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not rows:
-        return [], 0
-    suppressed = set(
-        session.scalars(
-            select(MailSuppression.address).where(
-                MailSuppression.address.in_({row.to_address.strip().lower() for row in rows})
-            )
-        )
-    )
-    cancelled = [row.id for row in rows if row.to_address.strip().lower() in suppressed]
-    claimed = [row.id for row in rows if row.id not in cancelled]
-    if cancelled:
-        for mail in session.scalars(select(OutboundMail).where(OutboundMail.id.in_(cancelled))):
-            mail.status, mail.claimed_by, mail.claimed_until = MAIL_CANCELLED, None, None
-            mail.last_error = "the address is suppressed (bounced or opted out)"
-            audit.note("mail_not_sent", mail, reason="suppressed")
-    if claimed:
-        session.execute(
-            update(OutboundMail)
-            .where(OutboundMail.id.in_(claimed))
-            .values(
-                status=MAIL_SENDING,
-                claimed_by=worker,
-                claimed_until=now + timedelta(seconds=_config("MAIL_CLAIM_SECONDS") or 120),
-                attempts=OutboundMail.attempts + 1,
-            )
-        )
-    session.commit()
-    return claimed, len(cancelled)
-
-
-@write_transaction()
-def _renew_claim(worker: str, ids: list[int], until: datetime) -> int:
-    result = db.session.execute(
-        update(OutboundMail)
-        .where(
-            OutboundMail.id.in_(ids),
-            OutboundMail.claimed_by == worker,
-            OutboundMail.status == MAIL_SENDING,
-        )
-        .values(claimed_until=until)
-    )
-    db.session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff: MAIL_RETRY_SECONDS, doubled after every attempt, capped."""
-    base = _config("MAIL_RETRY_SECONDS") or 60
-    cap = _config("MAIL_RETRY_MAX_SECONDS") or 6 * 3600
+    base = config_int("MAIL_RETRY_SECONDS") or 60
+    cap = config_int("MAIL_RETRY_MAX_SECONDS") or 6 * 3600
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
@@ -209,7 +102,7 @@ def record_outcome(mail_id: int, worker: str, outcome: Outcome, now: datetime | 
     if outcome.kind == SENT:
         mail.status, mail.sent_at, mail.last_error = MAIL_SENT, now, None
         audit.note("mail_sent", mail)
-    elif outcome.kind == PERMANENT or mail.attempts >= (_config("MAIL_MAX_ATTEMPTS") or 1):
+    elif outcome.kind == PERMANENT or mail.attempts >= (config_int("MAIL_MAX_ATTEMPTS") or 1):
         mail.status, mail.last_error = MAIL_FAILED, outcome.detail
         if outcome.recipient_refused:
             suppress(mail.to_address, SUPPRESSED_BOUNCED, outcome.detail)
@@ -232,7 +125,7 @@ def deliver_batch(worker: str | None = None) -> BatchReport:
     """Claim one batch and send it over one connection; the report says what happened."""
     worker = worker or worker_name()
     report = BatchReport()
-    size = _config("MAIL_BATCH_SIZE") or 50
+    size = config_int("MAIL_BATCH_SIZE") or 50
     ids, report.cancelled = claim_batch(worker, size)
     report.claimed = len(ids)
     if not ids:
@@ -249,7 +142,7 @@ def deliver_batch(worker: str | None = None) -> BatchReport:
     sender = str(config.get("MAIL_SENDER"))
     envelope_sender = parse_sender(sender).addr_spec
     transport = transport_for(config, current_app.instance_path)
-    ttl = timedelta(seconds=_config("MAIL_CLAIM_SECONDS") or 120)
+    ttl = timedelta(seconds=config_int("MAIL_CLAIM_SECONDS") or 120)
     claim_until = utcnow() + ttl
     remaining = list(ids)
     lost_in_a_row = 0
@@ -257,7 +150,7 @@ def deliver_batch(worker: str | None = None) -> BatchReport:
         while remaining:
             if claim_until - utcnow() < ttl / 2:
                 claim_until = utcnow() + ttl
-                if not _renew_claim(worker, remaining, claim_until):
+                if not renew_claim(worker, remaining, claim_until):
                     break
             mail_id = remaining.pop(0)
             mail = mails[mail_id]
@@ -283,28 +176,8 @@ def deliver_batch(worker: str | None = None) -> BatchReport:
     finally:
         transport.close()
         if remaining:
-            _release(worker, remaining)
+            release(worker, remaining)
     return report
-
-
-@write_transaction()
-def _release(worker: str, ids: list[int]) -> None:
-    """Give back mails claimed but not tried (an error in this worker): due again at once."""
-    db.session.execute(
-        update(OutboundMail)
-        .where(
-            OutboundMail.id.in_(ids),
-            OutboundMail.claimed_by == worker,
-            OutboundMail.status == MAIL_SENDING,
-        )
-        .values(
-            status=MAIL_QUEUED,
-            claimed_by=None,
-            claimed_until=None,
-            attempts=OutboundMail.attempts - 1,
-        )
-    )
-    db.session.commit()
 
 
 def next_due(now: datetime | None = None) -> datetime | None:
@@ -323,8 +196,8 @@ def next_due(now: datetime | None = None) -> datetime | None:
             )
         ),
     ]
-    rate = _config("MAIL_RATE_PER_MINUTE")
-    if rate and db.session.scalar(select(func.count(OutboundMail.id)).where(_due(now))):
+    rate = config_int("MAIL_RATE_PER_MINUTE")
+    if rate and db.session.scalar(select(func.count(OutboundMail.id)).where(due(now))):
         oldest = db.session.scalar(
             select(func.min(OutboundMail.attempted_at)).where(
                 OutboundMail.attempted_at > now - WINDOW

@@ -76,6 +76,7 @@ ACTIONS_OF_NOBODY = {
     "mail_failed": _l("Mail refused by the recipient's server"),
     "mail_bounced": _l("Mail returned as undeliverable"),
     "mail_not_sent": _l("Mail not sent: the address no longer receives mail"),
+    "mail_not_needed": _l("Mail not sent: the recipient has already answered"),
     "outreach_reminders_queued": _l("Reminders sent by e-mail on the campaign's schedule"),
     "outreach_opted_out": _l("A contact opted out of our mails"),
 }
