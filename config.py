@@ -26,6 +26,9 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Belgrade"
+    #: After this many requests a process freezes its long-lived objects out of the
+    #: garbage collector's walks (surveyapp.core.memory); 0: never.
+    GC_FREEZE_AFTER_REQUESTS = int(os.environ.get("GC_FREEZE_AFTER_REQUESTS", "200"))
     #: Flask-WTF's default: a CSRF token lives one hour. Respondent pages
     #: survive an expired token (see responses.navigation); staff pages do not.
     WTF_CSRF_TIME_LIMIT = 3600
@@ -180,6 +183,8 @@ def secret_key_is_strong(key: str) -> bool:
 
 class TestConfig(Config):
     TESTING = True
+    #: One process makes an application per test: nothing is long-lived enough to freeze.
+    GC_FREEZE_AFTER_REQUESTS = 0
     # bandit: a fixed key in the test configuration only.
     SECRET_KEY = "test-secret-key"  # nosec B105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"

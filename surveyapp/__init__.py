@@ -55,6 +55,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from surveyapp.core import (
         database,
         lost_connections,
+        memory,
         request_guards,
         security_headers,
         url_converters,
@@ -84,6 +85,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     languages_current.init_app(app)
     template_globals.init_app(app)
     security_headers.init_app(app)
+    memory.init_app(app)
     request_guards.init_app(app)
     version_cache.init_app(app)
     count_tables.init_app(app)
