@@ -53,6 +53,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     from surveyapp.cli import register_cli
     from surveyapp.core import (
+        cookie_signing,
         database,
         lost_connections,
         memory,
@@ -80,6 +81,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     )
 
     url_converters.init_app(app)
+    cookie_signing.init_app(app)
     database.init_app(app)
     lost_connections.init_app(app)
     languages_current.init_app(app)
