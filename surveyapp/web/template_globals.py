@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_time, get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -53,6 +53,21 @@ def can(permission: str) -> bool:
     return permissions.can(current_user, permission)
 
 
+#: (application root, static URL path, file) -> its URL; see ``static_url``.
+_STATIC_URLS: dict[tuple[str, str | None, str], str] = {}
+
+
+def static_url(filename: str) -> str:
+    """``url_for("static", filename=...)``, built once per file and application root: every
+    page links its style sheets, and Flask builds a URL in about as long as it takes
+    to render a question."""
+    key = (request.script_root, current_app.static_url_path, filename)
+    url = _STATIC_URLS.get(key)
+    if url is None:
+        url = _STATIC_URLS[key] = url_for("static", filename=filename)
+    return url
+
+
 def init_app(app: Flask) -> None:
     """Register the template globals, filters and context; after Flask-Babel's ``init_app``,
     whose gettext callables ours replace."""
@@ -72,6 +87,7 @@ def init_app(app: Flask) -> None:
     # pages): Flask-Login's context processor would load the user for every page.
     env.globals["current_user"] = current_user
     env.globals["can"] = can
+    env.globals["static_url"] = static_url
     env.globals["staff_role_label"] = permissions.staff_role_label
 
     # Respondent pages.
