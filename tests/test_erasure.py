@@ -420,3 +420,29 @@ def test_a_deleted_open_link_registration_frees_its_place_under_the_cap(app, cli
     with app.app_context():
         assert db.session.get(Response, response_id) is None
     assert _register(client, open_token).status_code == 303
+
+
+def test_retention_deletes_the_campaigns_mails_and_who_each_link_was_for(app, runner):
+    """The outbox held each invited person's name, address and link for the campaign,
+    and each link its contact: after the retention period neither says who was asked
+    (the address book itself stays; it is the hub's, not the campaign's)."""
+    from surveyapp.models import Contact, OutboundMail
+    from surveyapp.outreach import sending
+    from surveyapp.outreach.facts import Selection
+    from tests.outreach_support import STAFF, deliver, make_contact, with_public_url
+
+    with_public_url(app)
+    with app.app_context():
+        campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id))
+        make_contact("ana@example.org", "mk-cair", "mayor", "mk")
+        make_contact("besa@example.org", "al-tirane", "mayor", "sq", "Besa Hoxha")
+        sending.send_invitations(campaign_id, Selection(), STAFF)
+        deliver()
+        assert db.session.scalar(select(func.count()).select_from(OutboundMail)) == 2
+        _close_long_ago(campaign_id, 30)
+    assert "Deleted campaign" in runner.invoke(args=["retention", "apply"]).output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboundMail)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Contact)) == 2
+        linked = select(func.count()).select_from(Invitation)
+        assert db.session.scalar(linked.where(Invitation.contact_id.is_not(None))) == 0

@@ -296,7 +296,5 @@ def test_a_reminder_queued_before_its_recipient_answered_is_not_sent(invited):
         assert reminders_[EMAILS[0]].id not in claimed
         assert {reminders_[email].id for email in EMAILS[1:]} <= set(claimed)
         assert all(reminders_[email].status == "sending" for email in EMAILS[1:])
-        event = db.session.scalar(
-            select(AuditEvent).where(AuditEvent.action == "mail_not_needed")
-        )
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "mail_not_needed"))
         assert event is not None and event.target == f"mail:{reminders_[EMAILS[0]].id}"

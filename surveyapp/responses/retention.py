@@ -3,8 +3,9 @@ closes (``Campaign.retention_days``; None keeps it).
 
 Deleted: every answer and selection (free text included), drafts, attached
 data, responses that do not count (in progress, rejected), every link token
-(replaced by one nobody knows; the link says the answers were deleted), and the
-times of each response (set to the closing date). Kept: the count tables, and of
+(replaced by one nobody knows; the link says the answers were deleted) and the
+contact each link was made for, the campaign's mails (names, addresses, links), and
+the times of each response (set to the closing date). Kept: the count tables, and of
 each counted response only its campaign, municipality, role, status and language,
 since the profiles' respondent counts, their small-group rule and peer learning's
 languages read those rows: the needs profiles stay exactly the same. The audit
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from surveyapp.campaigns.tokens import new_token
 from surveyapp.core.database import write_transaction
@@ -25,6 +26,7 @@ from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Campaign, Invitation, Response, counts_in_profiles
 from surveyapp.models.base import utcnow
 from surveyapp.models.erasure import REQUEST_DONE, REQUEST_PENDING, DeletionRequest
+from surveyapp.models.mail import OutboundMail
 from surveyapp.responses.erasure import DELETED, delete_response_rows
 
 
@@ -112,9 +114,17 @@ def erase_personal_data(campaign_id: int, user_id: int | None = None) -> None:
         conn.execute(
             update(Invitation)
             .where(Invitation.id == bindparam("invitation_id"))
-            .values(token=bindparam("new_token"), erased_at=now, erasure=DELETED, language=None),
+            .values(
+                token=bindparam("new_token"),
+                erased_at=now,
+                erasure=DELETED,
+                language=None,
+                contact_id=None,
+            ),
             [{"invitation_id": i, "new_token": new_token()} for i in ids],
         )
+    # The campaign's mails: each held a person's name, address and link.
+    conn.execute(delete(OutboundMail).where(OutboundMail.campaign_id == campaign_id))
     conn.execute(
         update(DeletionRequest)
         .where(
