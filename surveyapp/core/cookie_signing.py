@@ -38,7 +38,7 @@ class _SignerKeepingSerializer(URLSafeTimedSerializer):
 
     def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
         if salt is not None and salt != self.salt:
-            return super().make_signer(salt)  # type: ignore[return-value]
+            return super().make_signer(salt)
         signer = self.__dict__.get("_signer")
         if signer is None:
             signer = self.__dict__["_signer"] = super().make_signer(salt)
