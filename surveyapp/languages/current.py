@@ -17,7 +17,12 @@ from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
 from surveyapp.languages.negotiation import closest, negotiate
-from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE, is_language
+from surveyapp.languages.registry import (
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    is_language,
+    variant_for,
+)
 
 CATALOGS_KEY = "surveyapp.languages.catalog_files"
 COOKIE_NAME = "lang"
@@ -39,15 +44,30 @@ def current_catalog() -> NullTranslations:
         return NullTranslations()
     ctx_g = g._get_current_object()
     lang = ctx_g.get("lang") or SOURCE_LANGUAGE
+    wanted = (lang, ctx_g.get("lang_variant"))
     kept = ctx_g.get("_catalog")
-    if kept is not None and kept[0] == lang:
+    if kept is not None and kept[0] == wanted:
         return kept[1]
     catalogs = current_app.extensions.get(CATALOGS_KEY)
     if catalogs is None:
         return NullTranslations()
-    catalog = catalogs.get(lang)
-    ctx_g._catalog = (lang, catalog)
+    catalog = catalogs.get(*wanted)
+    ctx_g._catalog = (wanted, catalog)
     return catalog
+
+
+def current_variant() -> str | None:
+    """The regional variant of the request's language (``registry.VARIANTS``), if any:
+    set by ``use_variant_of`` on pages that know the reader's municipality."""
+    return g.get("lang_variant") if has_app_context() else None
+
+
+def use_variant_of(country: str | None, entity: str | None = None) -> str | None:
+    """From now on in this request, the request's language as spoken in ``country``
+    (``entity``): its regional variant's wording, where it has one. Returns the variant."""
+    variant = variant_for(current_language(), country, entity)
+    g.lang_variant = variant
+    return variant
 
 
 def gettext(string: str, **variables) -> str:
