@@ -15,7 +15,12 @@ from sqlalchemy.orm import aliased
 
 from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
-from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
+from surveyapp.languages.registry import (
+    AUTHORED_LANGUAGES,
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    VARIANTS,
+)
 from surveyapp.languages.transliteration import cyrillic_to_latin, normalise_text
 from surveyapp.models import (
     Page,
@@ -42,12 +47,23 @@ def storage_language(lang: str) -> str:
 
 
 class Texts:
-    """A version's texts in one language, falling back to the source text."""
+    """A version's texts in one language, falling back to the source text.
 
-    def __init__(self, entries: dict[str, str], source: dict[str, str], lang: str) -> None:
+    With a regional variant (``registry.VARIANTS``, e.g. "sq-XK"), the variant's
+    overrides replace the language's texts where it has them; ``lang`` stays the
+    language ("sq")."""
+
+    def __init__(
+        self,
+        entries: dict[str, str],
+        source: dict[str, str],
+        lang: str,
+        variant: str | None = None,
+    ) -> None:
         self._entries = entries
         self._source = source
         self.lang = lang
+        self.variant = variant
 
     def get(self, key: str) -> str:
         return self._entries.get(key) or self._source.get(key, "")
@@ -88,15 +104,20 @@ def _entries(version_id: int, lang: str) -> dict[str, str]:
     return {key: text for key, text in rows}
 
 
-def load_texts(version_id: int, lang: str) -> Texts:
-    """All texts of a version in ``lang`` (two queries)."""
+def load_texts(version_id: int, lang: str, variant: str | None = None) -> Texts:
+    """All texts of a version in ``lang`` (two queries), as spoken in ``variant`` (a
+    regional variant of ``lang``: its overrides where it has them, one more query)."""
     source = _entries(version_id, SOURCE_LANGUAGE)
     if lang == SOURCE_LANGUAGE:
         return Texts(source, source, lang)
     entries = _entries(version_id, storage_language(lang))
+    if variant in VARIANTS and VARIANTS[variant].language == storage_language(lang):
+        entries.update({key: text for key, text in _entries(version_id, variant).items() if text})
+    else:
+        variant = None
     if LANGUAGES[lang].derived_from:
         entries = {key: cyrillic_to_latin(text) for key, text in entries.items()}
-    return Texts(entries, source, lang)
+    return Texts(entries, source, lang, variant)
 
 
 def version_titles(version_ids: set[int], lang: str) -> dict[int, str]:

@@ -1,0 +1,242 @@
+"""Regional variants: Albanian as the municipality speaks it ("komuna" in Kosovo and
+North Macedonia, "bashkia" in Albania), in the interface and in the questionnaire,
+with each variant's missing strings falling back to the language's own."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from sqlalchemy import delete, select
+
+from surveyapp.extensions import db
+from surveyapp.languages import catalog_files, registry
+from surveyapp.languages.catalog_checks import check_variant_po_file
+from surveyapp.languages.catalogs import CatalogCache
+from surveyapp.languages.registry import VARIANTS, Variant, variant_for
+from surveyapp.models import Campaign, TextEntry
+from surveyapp.questionnaires import definition_file, text_keys
+from tests.conftest import Respondent
+from tests.plans import answer_plan, builtin_version
+
+BASHKI = re.compile(r"\bbashki", re.IGNORECASE)
+#: "komuna" and its forms, not "komuniteti" (community)
+KOMUNA = re.compile(r"\bkomun(a|ë|ës|ën|at|ave|al|ale)\b", re.IGNORECASE)
+
+#: municipality -> (what the municipality is called, its council, on Albanian pages)
+PLACES = {
+    "xk-ferizaj": ("komuna", "Anëtar i kuvendit komunal"),
+    "mk-tetovo": ("komuna", "Anëtar i këshillit komunal"),
+    "al-shkoder": ("bashkia", "Anëtar i këshillit bashkiak"),
+}
+
+
+def _text(response) -> str:
+    return unescape(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("municipality", list(PLACES))
+def test_an_albanian_invitation_speaks_as_its_municipality(
+    app, client, make_invitation, municipality
+):
+    word, council = PLACES[municipality]
+    token = make_invitation(municipality=municipality, role="councillor", language="sq")
+    person = Respondent(client, token, "sq")
+    assert client.get(f"/r/{token}").location.endswith(f"/sq/r/{token}")
+
+    # The privacy notice, the role line and the button: the visible language is Shqip.
+    start = _text(person.get())
+    assert '<html lang="sq"' in start
+    assert council in start
+    assert "profile të nevojave të " + ("komunave" if word == "komuna" else "bashkive") in start
+    # The questions.
+    assert person.consent().status_code == 303
+    with app.app_context():
+        plans = answer_plan(builtin_version())
+    page1 = _text(person.get("/p/1"))
+    assert f"{word.capitalize()} juaj" in page1 or f"{word} juaj" in page1
+    for number, plan in enumerate(plans, start=1):
+        assert person.answer_page(number, plan.form).status_code == 303
+    review = _text(person.get("/review"))
+    # The thank-you page.
+    assert person.submit().status_code == 303
+    thanks = _text(person.get("/thanks"))
+    assert ("komunat" if word == "komuna" else "bashkitë") in thanks
+    if word == "komuna":
+        for page in (start, page1, review, thanks):
+            assert not BASHKI.search(page), BASHKI.search(page)
+    else:
+        assert not KOMUNA.search(start + page1 + thanks)
+
+
+def test_every_albanian_page_of_a_kosovo_respondent_says_komuna(app, client, make_invitation):
+    token = make_invitation(municipality="xk-prishtine", role="mayor", language="sq")
+    person = Respondent(client, token, "sq")
+    person.consent()
+    with app.app_context():
+        pages = len(builtin_version().pages)
+    for number in range(1, pages + 1):
+        page = _text(person.get(f"/p/{number}"))
+        assert not BASHKI.search(page), (number, BASHKI.search(page))
+    # The same respondent in another language reads that language's catalog, untouched.
+    bosnian = _text(client.get(f"/bs/r/{token}/p/1"))
+    assert "općin" in bosnian
+
+
+def test_the_open_link_speaks_as_the_chosen_country(app, client):
+    with app.app_context():
+        token = db.session.scalar(
+            select(Campaign.open_token).where(Campaign.open_token.is_not(None))
+        )
+    albania = _text(client.get(f"/sq/o/{token}?country=AL"))
+    kosovo = _text(client.get(f"/sq/o/{token}?country=XK"))
+    assert "bashkia dhe roli juaj" in albania
+    assert "komuna dhe roli juaj" in kosovo and not BASHKI.search(kosovo)
+
+
+def test_a_text_the_variant_does_not_override_comes_from_the_language(app, client, make_invitation):
+    key = text_keys.page_title("about")
+    with app.app_context():
+        version = builtin_version()
+        db.session.execute(
+            delete(TextEntry).where(
+                TextEntry.version_id == version.id, TextEntry.key == key, TextEntry.lang == "sq-XK"
+            )
+        )
+        db.session.commit()
+    token = make_invitation(municipality="xk-ferizaj", language="sq")
+    person = Respondent(client, token, "sq")
+    person.consent()
+    page = _text(person.get("/p/1"))
+    assert "Për bashkinë tuaj dhe rolin tuaj" in page  # the Albanian catalog's title
+    assert "komuna juaj" in page  # the variant's intro and questions
+    # Loading the built-in questionnaire again gives an older database the overrides.
+    with app.app_context():
+        definition_file.load_questionnaire()
+    assert "Për komunën tuaj dhe rolin tuaj" in _text(person.get("/p/1"))
+
+
+def _po(path, entries: dict[str, str], lang: str = "sq") -> None:
+    catalog = Catalog(locale=lang, fuzzy=False)
+    for msgid, msgstr in entries.items():
+        catalog.add(msgid, msgstr)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fp:
+        write_po(fp, catalog)
+    with path.with_suffix(".mo").open("wb") as fp:
+        write_mo(fp, catalog)
+
+
+def test_a_string_missing_from_a_variant_falls_back_to_the_language(tmp_path):
+    _po(tmp_path / "sq/LC_MESSAGES/messages.po", {"Municipality": "Bashkia", "Next": "Vazhdo"})
+    _po(tmp_path / "sq_XK/LC_MESSAGES/messages.po", {"Municipality": "Komuna", "Back": ""})
+    catalogs = CatalogCache(tmp_path)
+    kosovo = catalogs.get("sq", "sq-XK")
+    assert kosovo.gettext("Municipality") == "Komuna"
+    assert kosovo.gettext("Next") == "Vazhdo"  # not in the variant: the language's
+    assert kosovo.gettext("Back") == "Back"  # empty in the variant, absent in both
+    assert catalogs.get("sq").gettext("Municipality") == "Bashkia"
+    # North Macedonia's catalog is not there: the language's, whole.
+    assert catalogs.get("sq", "sq-MK").gettext("Municipality") == "Bashkia"
+    # A variant of another language is ignored.
+    assert catalogs.get("bs", "sq-XK").gettext("Municipality") == "Municipality"
+
+
+def test_a_further_variant_is_a_catalog_and_one_registry_line(tmp_path, monkeypatch):
+    """Serbian ijekavian for Republika Srpska: no code, and Serbian Latin follows."""
+    ijekavian = Variant("sr-BA", "sr", "BA", "Српски (Република Српска)", entity="RS")
+    monkeypatch.setitem(VARIANTS, ijekavian.code, ijekavian)
+    assert variant_for("sr", "BA", "RS") == "sr-BA"
+    assert variant_for("sr-Latn", "BA", "RS") == "sr-BA"
+    assert variant_for("sr", "BA", "FBiH") is None and variant_for("sr", "RS") is None
+    assert variant_for("bs", "BA", "RS") is None
+    _po(tmp_path / "sr/LC_MESSAGES/messages.po", {"Next": "Даље", "river": "река"}, "sr")
+    _po(tmp_path / "sr_BA/LC_MESSAGES/messages.po", {"river": "ријека"}, "sr")
+    catalogs = CatalogCache(tmp_path)
+    assert catalogs.get("sr", "sr-BA").gettext("river") == "ријека"
+    assert catalogs.get("sr-Latn", "sr-BA").gettext("river") == "rijeka"
+    assert catalogs.get("sr-Latn", "sr-BA").gettext("Next") == "Dalje"
+    assert catalogs.get("sr").gettext("river") == "река"
+
+
+def test_the_kosovo_and_north_macedonia_catalogs_override_every_bashki_string():
+    with catalog_files.po_path("sq").open("rb") as fp:
+        albanian = read_po(fp)
+    for variant in ("sq-XK", "sq-MK"):
+        with catalog_files.variant_po_path(variant).open("rb") as fp:
+            overrides = read_po(fp)
+        for message in albanian:
+            strings = [message.string] if isinstance(message.string, str) else message.string
+            if message.id and any(BASHKI.search(s) for s in strings):
+                override = overrides.get(message.id, message.context)
+                assert override is not None and override.string, (variant, message.id)
+        for message in overrides:
+            strings = [message.string] if isinstance(message.string, str) else message.string
+            assert not any(BASHKI.search(s) for s in strings), (variant, message.id)
+
+
+def test_the_builtin_questionnaire_overrides_every_bashki_text(app):
+    with app.app_context():
+        version = builtin_version()
+        rows = db.session.execute(
+            select(TextEntry.key, TextEntry.lang, TextEntry.text).where(
+                TextEntry.version_id == version.id, TextEntry.lang.in_(["sq", *VARIANTS])
+            )
+        ).all()
+    albanian = {key for key, lang, text in rows if lang == "sq" and BASHKI.search(text)}
+    assert len(albanian) > 30
+    for variant in VARIANTS:
+        overrides = {key: text for key, lang, text in rows if lang == variant}
+        assert albanian <= set(overrides), variant
+        assert not [key for key, text in overrides.items() if BASHKI.search(text)]
+
+
+def test_translate_check_covers_the_variants(runner, monkeypatch, tmp_path):
+    assert runner.invoke(args=["translate", "check"]).exit_code == 0
+    broken = tmp_path / "sq_XK.po"
+    text = catalog_files.variant_po_path("sq-XK").read_text("utf-8")
+    assert "%(num)d komuna" in text
+    broken.write_text(text.replace("%(num)d komuna", "%(numri)d komuna", 1), "utf-8")
+    real = catalog_files.variant_po_path
+    monkeypatch.setattr(
+        catalog_files,
+        "variant_po_path",
+        lambda variant, directory=catalog_files.TRANSLATIONS: (
+            broken if variant == "sq-XK" else real(variant, directory)
+        ),
+    )
+    result = runner.invoke(args=["translate", "check"])
+    assert result.exit_code == 1
+    assert "numri" in result.output and "sq_XK.po" in result.output
+    report = check_variant_po_file(broken, "sq-XK", catalog_files.POT)
+    assert any("unknown %(numri)d" in p.message for p in report.problems)
+
+
+def test_an_override_of_a_string_the_code_no_longer_has_is_reported(tmp_path):
+    pot = tmp_path / "messages.pot"
+    template = Catalog(fuzzy=False)
+    template.add("Municipality")
+    with pot.open("wb") as fp:
+        write_po(fp, template)
+    path = tmp_path / "sq_XK/LC_MESSAGES/messages.po"
+    _po(path, {"Municipality": "Komuna", "Old wording": "Fjalë e vjetër"})
+    report = check_variant_po_file(path, "sq-XK", pot)
+    assert [p.message for p in report.problems] == [
+        "override of 'Old wording', which is no longer a source string"
+    ]
+    # `translate update` keeps the variant small: the gone override becomes obsolete.
+    assert catalog_files.update_variant("sq-XK", tmp_path, pot) == ["Old wording"]
+    kept = path.read_text("utf-8")
+    assert 'msgstr "Komuna"' in kept and '#~ msgid "Old wording"' in kept
+    assert '"Language: sq-XK\\n"' in kept
+    assert check_variant_po_file(path, "sq-XK", pot).ok
+
+
+def test_the_registry_describes_the_variants():
+    assert registry.VARIANTS["sq-XK"].catalog == "sq_XK"
+    assert variant_for("sq", "XK") == "sq-XK" and variant_for("sq", "MK") == "sq-MK"
+    assert variant_for("sq", "AL") is None and variant_for("mk", "MK") is None
