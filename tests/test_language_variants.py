@@ -240,3 +240,48 @@ def test_the_registry_describes_the_variants():
     assert registry.VARIANTS["sq-XK"].catalog == "sq_XK"
     assert variant_for("sq", "XK") == "sq-XK" and variant_for("sq", "MK") == "sq-MK"
     assert variant_for("sq", "AL") is None and variant_for("mk", "MK") is None
+
+
+def test_the_status_page_shows_the_variants_and_their_outdated_overrides(app, staff):
+    translator = staff("translator")
+    page = _text(translator.client.get("/en/staff/translations"))
+    assert "Regional variants" in page
+    for variant in VARIANTS.values():
+        assert variant.name in page and variant.code in page
+    assert "translations/sq_XK/LC_MESSAGES/messages.po" in page
+    with catalog_files.variant_po_path("sq-XK").open("rb") as fp:
+        interface = sum(1 for m in read_po(fp) if m.id)
+    assert f"{interface} texts overridden" in page
+
+    # An English text changes: the Kosovo override is out of date, listed, and fixed there.
+    key = text_keys.page_title("about")
+    with app.app_context():
+        version_id = builtin_version().id
+        source = db.session.scalar(
+            select(TextEntry).where(
+                TextEntry.version_id == version_id, TextEntry.key == key, TextEntry.lang == "en"
+            )
+        )
+        source.text, source.source_hash = "About your municipality", "changed"
+        db.session.commit()
+    page = _text(translator.client.get("/en/staff/translations"))
+    fix = f"/en/staff/translations/{version_id}/sq-XK/edit?key={key}"
+    assert fix in page and "1 text out of date" in page
+    assert f"/{version_id}/sq-MK/edit?key={key}" in page
+    # A text the variant does not override is no gap for it.
+    other = text_keys.QUESTIONNAIRE_TITLE
+    assert f"/{version_id}/sq-XK/edit?key={other}" not in page
+    saved = translator.post_form(fix, {"text": "Për komunën tuaj"})
+    assert saved.status_code == 303
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(TextEntry.text).where(
+                    TextEntry.version_id == version_id,
+                    TextEntry.key == key,
+                    TextEntry.lang == "sq-XK",
+                )
+            )
+            == "Për komunën tuaj"
+        )
+    assert fix not in _text(translator.client.get("/en/staff/translations"))

@@ -150,6 +150,11 @@ class Variant:
     entity: str | None = None
 
     @property
+    def autonym(self) -> str:
+        """What pages call it, as they call a language by its autonym."""
+        return self.name
+
+    @property
     def catalog(self) -> str:
         """The folder under translations/ ("sq_XK", the locale form pybabel knows)."""
         return self.code.replace("-", "_")

@@ -331,3 +331,44 @@ def save_translation(version_id: int, key: str, lang: str, text: str) -> None:
 
 def source_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class VariantStatus:
+    """A regional variant's overrides of a version's texts (``registry.VARIANTS``)."""
+
+    overrides: int
+    #: Overrides made from an English text that has changed since.
+    outdated: int
+
+
+def variant_status(version_id: int) -> dict[str, VariantStatus]:
+    """Per regional variant: how many texts it overrides, how many of them out of date
+    (one GROUP BY query, as ``translation_status``)."""
+    source = aliased(TextEntry)
+    is_outdated = case((TextEntry.source_hash != source.source_hash, 1), else_=0)
+    rows = db.session.execute(
+        select(TextEntry.lang, func.count(), func.sum(is_outdated))
+        .join(
+            source,
+            and_(
+                source.version_id == TextEntry.version_id,
+                source.key == TextEntry.key,
+                source.lang == SOURCE_LANGUAGE,
+            ),
+        )
+        .where(
+            TextEntry.version_id == version_id,
+            TextEntry.lang.in_(list(VARIANTS)),
+            TextEntry.text != "",
+        )
+        .group_by(TextEntry.lang)
+    ).all()
+    counts = {lang: VariantStatus(int(count), int(outdated or 0)) for lang, count, outdated in rows}
+    return {code: counts.get(code, VariantStatus(0, 0)) for code in VARIANTS}
+
+
+def variant_gaps(version_id: int, variant: str) -> list[TranslationGap]:
+    """A variant's overrides whose English text changed since: to review. A text the
+    variant does not override is no gap: it reads the language's."""
+    return [gap for gap in translation_gaps(version_id, variant) if gap.state == "outdated"]
