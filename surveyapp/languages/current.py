@@ -86,13 +86,16 @@ def N_(string: str) -> str:
 def gettext_in(lang: str, string: str, **variables) -> str:
     """``string`` in ``lang``'s catalog, whatever the request's language (a file made in
     another language than the page's, such as an export's codebook)."""
-    catalog = (
-        current_app.extensions[CATALOGS_KEY].get(lang)
-        if has_app_context() and CATALOGS_KEY in current_app.extensions
-        else NullTranslations()
-    )
-    string = catalog.gettext(string)
+    string = catalog_in(lang).gettext(string)
     return string % variables if variables else string
+
+
+def catalog_in(lang: str, variant: str | None = None) -> NullTranslations:
+    """``lang``'s catalog, as spoken in the regional ``variant`` if given, whatever the
+    request's language (a mail to a contact in Kosovo: "Kryetar i komunës")."""
+    if has_app_context() and CATALOGS_KEY in current_app.extensions:
+        return current_app.extensions[CATALOGS_KEY].get(lang, variant)
+    return NullTranslations()
 
 
 def current_locale() -> str:
