@@ -308,3 +308,56 @@ def test_a_mail_in_albanian_names_the_role_as_the_municipality_does(app, municip
         serbian = writer.write(Addressee("Arta", "mayor", town, town.country, "t", "o"), "sr")
     assert f"Roli: {role}" in mail.text_body
     assert "Председник општине" in serbian.text_body
+
+
+def _texts_of(app, version_id: int, key: str) -> dict[str, str]:
+    with app.app_context():
+        rows = db.session.execute(
+            select(TextEntry.lang, TextEntry.text).where(
+                TextEntry.version_id == version_id, TextEntry.key == key
+            )
+        )
+        return dict(rows.all())
+
+
+def test_a_variant_questionnaire_catalog_goes_out_and_back_as_po(app, staff):
+    import io
+
+    translator = staff("translator")
+    with app.app_context():
+        version_id = builtin_version().id
+    about = text_keys.page_title("about")
+    title = text_keys.QUESTIONNAIRE_TITLE
+    assert f"/en/staff/translations/{version_id}/sq-XK.po" in _text(
+        translator.client.get("/en/staff/translations")
+    )
+    download = translator.client.get(f"/en/staff/translations/{version_id}/sq-XK.po")
+    assert download.status_code == 200
+    text = download.get_data(as_text=True)
+    assert '"Language: sq-XK\\n"' in text and "nplurals=2" in text
+    assert "#. sq: Për bashkinë tuaj dhe rolin tuaj" in text  # the language's text, to compare
+    catalog = read_po(io.BytesIO(download.data))
+    english = _texts_of(app, version_id, about)["en"]
+    assert catalog.get(english, context=about).string == "Për komunën tuaj dhe rolin tuaj"
+    # Empty an override (the language's text shows again), add one.
+    catalog.get(english, context=about).string = ""
+    catalog.get(_texts_of(app, version_id, title)["en"], context=title).string = "Nevojat e komunës"
+    buffer = io.BytesIO()
+    write_po(buffer, catalog)
+    url = f"/en/staff/translations/{version_id}/upload"
+    refused = translator.post_form(
+        url,
+        {"language": "sq", "catalog": (io.BytesIO(buffer.getvalue()), "city_needs.sq-XK.po")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422 and "not for" in _text(refused)
+    done = translator.post_form(
+        url,
+        {"language": "", "catalog": (io.BytesIO(buffer.getvalue()), "city_needs.sq-XK.po")},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 303
+    assert "sq-XK" not in _texts_of(app, version_id, about)
+    assert _texts_of(app, version_id, about)["sq"] == "Për bashkinë tuaj dhe rolin tuaj"
+    assert _texts_of(app, version_id, title)["sq-XK"] == "Nevojat e komunës"
+    assert _texts_of(app, version_id, title)["sq"] == "Nevojat dhe prioritetet vendore"

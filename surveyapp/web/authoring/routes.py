@@ -54,7 +54,9 @@ def translation_status():
 @requires("translate")
 def download_catalog(version_id: int, target: str):
     version = _version_or_404(version_id)
-    code = None if target == "template" else _target_or_404(target)
+    code = (
+        None if target == "template" else target if target in VARIANTS else _target_or_404(target)
+    )
     data = po_files.export_catalog(version.id, code)
     name = version.questionnaire.name
     filename = f"{name}.{code}.po" if code else f"{name}.pot"
@@ -82,7 +84,7 @@ def upload_catalog(version_id: int):
             problems=len(report.problems),
         )
         if report.applied and report.lang:
-            language = LANGUAGES[report.lang].autonym
+            language = (VARIANTS.get(report.lang) or LANGUAGES[report.lang]).autonym
             flash(
                 ngettext(
                     "%(language)s: the catalog was imported, %(num)d text updated.",
