@@ -361,3 +361,27 @@ def test_a_variant_questionnaire_catalog_goes_out_and_back_as_po(app, staff):
     assert _texts_of(app, version_id, about)["sq"] == "Për bashkinë tuaj dhe rolin tuaj"
     assert _texts_of(app, version_id, title)["sq-XK"] == "Nevojat e komunës"
     assert _texts_of(app, version_id, title)["sq"] == "Nevojat dhe prioritetet vendore"
+
+
+def test_staff_preview_the_questionnaire_as_kosovo_reads_it(app, staff):
+    from tests.conftest import csrf_token
+
+    analyst = staff("analyst")
+    with app.app_context():
+        version_id = builtin_version().id
+    base = f"/en/staff/questionnaires/{version_id}/preview"
+    albanian = _text(analyst.client.get(f"{base}/sq/1"))
+    assert "Për bashkinë tuaj dhe rolin tuaj" in albanian
+    assert 'value="lang:sq-XK"' in albanian and "Shqip (Kosovë)" in albanian
+    # The staff page itself stays in the staff member's language and catalog.
+    assert "Preview as a respondent" in albanian
+    switched = analyst.client.post(
+        f"{base}/sq/1",
+        data={"csrf_token": csrf_token(albanian), "action": "lang:sq-XK", "staff_prevention": "4"},
+    )
+    kosovo = _text(switched)
+    assert switched.status_code == 200
+    assert "Për komunën tuaj dhe rolin tuaj" in kosovo and 'value="4"' in kosovo
+    assert f"{base}/sq-XK/1" in kosovo
+    assert "Për komunën tuaj" in _text(analyst.client.get(f"{base}/sq-XK/1"))
+    assert analyst.client.get(f"{base}/xx-XK/1").status_code == 404
