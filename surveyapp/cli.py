@@ -169,6 +169,12 @@ def register_translation_checks(translate: click.Group) -> None:
                     f"{code:<9} {part:<28} {status.current:>7}/{status.total:<3} "
                     f"{status.outdated:>15} {status.missing:>8}"
                 )
+            for variant, kept in texts.variant_status(version.id).items():
+                label = f"{part} (overrides)"
+                click.echo(
+                    f"{variant:<9} {label:<28} {kept.overrides - kept.outdated:>7}/"
+                    f"{kept.overrides:<3} {kept.outdated:>15} {0:>8}"
+                )
 
     @translate.command("export-questionnaire")
     @click.argument("name")

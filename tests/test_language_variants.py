@@ -385,3 +385,11 @@ def test_staff_preview_the_questionnaire_as_kosovo_reads_it(app, staff):
     assert f"{base}/sq-XK/1" in kosovo
     assert "Për komunën tuaj" in _text(analyst.client.get(f"{base}/sq-XK/1"))
     assert analyst.client.get(f"{base}/xx-XK/1").status_code == 404
+
+
+def test_translate_status_lists_the_variants(runner):
+    result = runner.invoke(args=["translate", "status"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("sq-XK") and "interface (overrides)" in line for line in lines)
+    assert any(line.startswith("sq-MK") and "city_needs v1 (overrides)" in line for line in lines)
