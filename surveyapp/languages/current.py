@@ -56,12 +56,6 @@ def current_catalog() -> NullTranslations:
     return catalog
 
 
-def current_variant() -> str | None:
-    """The regional variant of the request's language (``registry.VARIANTS``), if any:
-    set by ``use_variant_of`` on pages that know the reader's municipality."""
-    return g.get("lang_variant") if has_app_context() else None
-
-
 def use_variant_of(country: str | None, entity: str | None = None) -> str | None:
     """From now on in this request, the request's language as spoken in ``country``
     (``entity``): its regional variant's wording, where it has one. Returns the variant."""
