@@ -15,8 +15,12 @@ from surveyapp.core.database import write_transaction
 from surveyapp.demo import open_campaign
 from surveyapp.extensions import db
 from surveyapp.languages import catalog_files
-from surveyapp.languages.catalog_checks import CatalogReport, check_po_file
-from surveyapp.languages.registry import SOURCE_LANGUAGE, TRANSLATED_LANGUAGES
+from surveyapp.languages.catalog_checks import (
+    CatalogReport,
+    check_po_file,
+    check_variant_po_file,
+)
+from surveyapp.languages.registry import SOURCE_LANGUAGE, TRANSLATED_LANGUAGES, VARIANTS
 from surveyapp.models import STAFF_ROLES
 from surveyapp.places import reference_data
 from surveyapp.questionnaires import definition_file, texts
@@ -67,7 +71,11 @@ def register_translate_cli(app: Flask) -> None:
     def update_command() -> None:
         """Extract, then merge into every language's messages.po."""
         catalog_files.extract()
-        catalog_files.update()
+        for variant, gone in catalog_files.update().items():
+            for msgid in gone:
+                click.echo(
+                    f"{variant}: override of {msgid!r} is obsolete (its source string changed)"
+                )
 
     @translate.command("compile")
     def compile_command() -> None:
@@ -101,6 +109,17 @@ def interface_reports() -> dict[str, CatalogReport]:
     }
 
 
+def variant_reports() -> dict[str, CatalogReport]:
+    """The regional variants' override catalogs, checked against the template."""
+    return {
+        variant: check_variant_po_file(
+            catalog_files.variant_po_path(variant), variant, catalog_files.POT
+        )
+        for variant in VARIANTS
+        if catalog_files.variant_po_path(variant).exists()
+    }
+
+
 def register_translation_checks(translate: click.Group) -> None:
     @translate.command("check")
     def check_command() -> None:
@@ -115,6 +134,10 @@ def register_translation_checks(translate: click.Group) -> None:
             report = check_po_file(path, code)
             for problem in report.problems:
                 click.echo(f"{_shown(path)}:{problem.line}: {problem.message}")
+            failed = failed or not report.ok
+        for report in variant_reports().values():
+            for problem in report.problems:
+                click.echo(f"{_shown(Path(report.path))}:{problem.line}: {problem.message}")
             failed = failed or not report.ok
         if failed:
             raise SystemExit(1)
@@ -131,6 +154,12 @@ def register_translation_checks(translate: click.Group) -> None:
                 f"{code:<9} {'interface':<28} {report.translated:>7}/{report.total:<3} "
                 f"{report.fuzzy:>15} {report.untranslated:>8}"
             )
+        for variant, report in variant_reports().items():
+            click.echo(
+                f"{variant:<9} {'interface (overrides)':<28} "
+                f"{report.translated:>7}/{report.total:<3} "
+                f"{report.fuzzy:>15} {report.untranslated:>8}"
+            )
         for version in texts.latest_versions():
             part = f"{version.questionnaire.name} v{version.number}"
             for code, status in texts.translation_status(version.id).items():
@@ -139,6 +168,12 @@ def register_translation_checks(translate: click.Group) -> None:
                 click.echo(
                     f"{code:<9} {part:<28} {status.current:>7}/{status.total:<3} "
                     f"{status.outdated:>15} {status.missing:>8}"
+                )
+            for variant, kept in texts.variant_status(version.id).items():
+                label = f"{part} (overrides)"
+                click.echo(
+                    f"{variant:<9} {label:<28} {kept.overrides - kept.outdated:>7}/"
+                    f"{kept.overrides:<3} {kept.outdated:>15} {0:>8}"
                 )
 
     @translate.command("export-questionnaire")

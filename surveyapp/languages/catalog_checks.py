@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from surveyapp.languages.registry import LANGUAGES
+from surveyapp.languages.registry import LANGUAGES, VARIANTS
 
 #: %(name)s, %(num)d, %s, %%, {name}
 PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[-#0 +]*\d*(?:\.\d+)?[sdifrx]|%[sdif]|\{[A-Za-z_]\w*\}")
@@ -128,3 +128,57 @@ def check_po_file(path: Path, code: str) -> CatalogReport:
     with path.open("rb") as fp:
         catalog = read_po(fp, locale=None)
     return check_catalog(catalog, code, str(path))
+
+
+def check_variant_catalog(
+    catalog: Catalog, variant: str, known: Catalog | None = None, path: str = ""
+) -> CatalogReport:
+    """Every problem of a regional variant's override catalog (``registry.VARIANTS``).
+
+    A variant holds only the strings that differ from its language's catalog: an
+    entry left empty falls back to it (counted as untranslated, not a problem).
+    Broken placeholders, fuzzy entries, a wrong Plural-Forms header and, given
+    ``known`` (the template), overrides of strings the code no longer has are.
+    """
+    report = CatalogReport(path=path)
+    expected_plurals = LANGUAGES[VARIANTS[variant].language].plural_forms
+    header = dict(catalog.mime_headers).get("Plural-Forms", "")
+    if _squash(header) != _squash(expected_plurals):
+        report.problems.append(
+            Problem(1, f"Plural-Forms is {header!r}, expected {expected_plurals!r}")
+        )
+    nplurals = int(re.search(r"nplurals=(\d+)", expected_plurals).group(1))
+    for message in catalog:
+        if not message.id:
+            continue
+        report.total += 1
+        label = message.id[0] if message.pluralizable else message.id
+        if known is not None and known.get(message.id, message.context) is None:
+            report.problems.append(
+                Problem(
+                    message.lineno, f"override of {label!r}, which is no longer a source string"
+                )
+            )
+        if message.fuzzy:
+            report.fuzzy += 1
+            report.problems.append(Problem(message.lineno, f"fuzzy entry {label!r}"))
+        elif is_translated(message):
+            report.translated += 1
+        else:
+            report.untranslated += 1
+        if message.pluralizable and any(message.string) and len(message.string) != nplurals:
+            report.problems.append(
+                Problem(message.lineno, f"{len(message.string)} plural forms, expected {nplurals}")
+            )
+        report.problems.extend(message_problems(message))
+    return report
+
+
+def check_variant_po_file(path: Path, variant: str, template: Path | None = None) -> CatalogReport:
+    with path.open("rb") as fp:
+        catalog = read_po(fp, locale=None)
+    known = None
+    if template is not None and template.exists():
+        with template.open("rb") as fp:
+            known = read_po(fp, locale=None)
+    return check_variant_catalog(catalog, variant, known, str(path))

@@ -17,7 +17,12 @@ from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
 from surveyapp.languages.negotiation import closest, negotiate
-from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE, is_language
+from surveyapp.languages.registry import (
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    is_language,
+    variant_for,
+)
 
 CATALOGS_KEY = "surveyapp.languages.catalog_files"
 COOKIE_NAME = "lang"
@@ -39,15 +44,24 @@ def current_catalog() -> NullTranslations:
         return NullTranslations()
     ctx_g = g._get_current_object()
     lang = ctx_g.get("lang") or SOURCE_LANGUAGE
+    wanted = (lang, ctx_g.get("lang_variant"))
     kept = ctx_g.get("_catalog")
-    if kept is not None and kept[0] == lang:
+    if kept is not None and kept[0] == wanted:
         return kept[1]
     catalogs = current_app.extensions.get(CATALOGS_KEY)
     if catalogs is None:
         return NullTranslations()
-    catalog = catalogs.get(lang)
-    ctx_g._catalog = (lang, catalog)
+    catalog = catalogs.get(*wanted)
+    ctx_g._catalog = (wanted, catalog)
     return catalog
+
+
+def use_variant_of(country: str | None, entity: str | None = None) -> str | None:
+    """From now on in this request, the request's language as spoken in ``country``
+    (``entity``): its regional variant's wording, where it has one. Returns the variant."""
+    variant = variant_for(current_language(), country, entity)
+    g.lang_variant = variant
+    return variant
 
 
 def gettext(string: str, **variables) -> str:
@@ -66,13 +80,16 @@ def N_(string: str) -> str:
 def gettext_in(lang: str, string: str, **variables) -> str:
     """``string`` in ``lang``'s catalog, whatever the request's language (a file made in
     another language than the page's, such as an export's codebook)."""
-    catalog = (
-        current_app.extensions[CATALOGS_KEY].get(lang)
-        if has_app_context() and CATALOGS_KEY in current_app.extensions
-        else NullTranslations()
-    )
-    string = catalog.gettext(string)
+    string = catalog_in(lang).gettext(string)
     return string % variables if variables else string
+
+
+def catalog_in(lang: str, variant: str | None = None) -> NullTranslations:
+    """``lang``'s catalog, as spoken in the regional ``variant`` if given, whatever the
+    request's language (a mail to a contact in Kosovo: "Kryetar i komunës")."""
+    if has_app_context() and CATALOGS_KEY in current_app.extensions:
+        return current_app.extensions[CATALOGS_KEY].get(lang, variant)
+    return NullTranslations()
 
 
 def current_locale() -> str:

@@ -128,3 +128,64 @@ def in_script(code: str, script: str) -> str | None:
         if code in (lang.code, lang.derived_from) and lang.script.lower() == script.lower():
             return lang.code
     return None
+
+
+# --- regional variants ---------------------------------------------------------
+# The municipality, not only the language, decides some words: Albanian in Albania
+# says "bashkia", in Kosovo and North Macedonia "komuna". A variant is a refinement
+# of one of the languages above, never a language of its own: respondents see and
+# choose "Shqip", and the variant is picked from their municipality's country (and
+# entity, for Bosnia and Herzegovina). Its catalog holds only the strings that
+# differ and falls back to the language's; its questionnaire texts likewise. A new
+# variant is a catalog (``translations/<catalog>/``) and one line here.
+
+
+@dataclass(frozen=True)
+class Variant:
+    code: str  #: "sq-XK": the language and the country, as BCP 47 writes a region
+    language: str  #: the language it refines (a code of ``LANGUAGES`` with a catalog)
+    country: str  #: the country code of the municipalities that use it (``Country.code``)
+    name: str  #: for translators: the language's name and the place, in the language
+    #: Only municipalities of this entity ("RS" in Bosnia and Herzegovina); None: all.
+    entity: str | None = None
+
+    @property
+    def autonym(self) -> str:
+        """What pages call it, as they call a language by its autonym."""
+        return self.name
+
+    @property
+    def catalog(self) -> str:
+        """The folder under translations/ ("sq_XK", the locale form pybabel knows)."""
+        return self.code.replace("-", "_")
+
+
+VARIANTS: dict[str, Variant] = {
+    variant.code: variant
+    for variant in (
+        Variant("sq-XK", "sq", "XK", "Shqip (Kosovë)"),
+        Variant("sq-MK", "sq", "MK", "Shqip (Maqedoni e Veriut)"),
+    )
+}
+
+
+def variant_for(lang: str, country: str | None, entity: str | None = None) -> str | None:
+    """The variant of ``lang`` (its spoken language: sr-Latn reads sr's) used in
+    ``country`` (and ``entity``), or None where the language's own catalog is right."""
+    if not country or lang not in LANGUAGES:
+        return None
+    spoken = LANGUAGES[lang].spoken_as
+    for variant in VARIANTS.values():
+        if (
+            variant.language == spoken
+            and variant.country == country
+            and (variant.entity is None or variant.entity == entity)
+        ):
+            return variant.code
+    return None
+
+
+def variants_of(lang: str) -> list[Variant]:
+    """The variants of ``lang``'s spoken language, in registry order."""
+    spoken = LANGUAGES[lang].spoken_as if lang in LANGUAGES else lang
+    return [variant for variant in VARIANTS.values() if variant.language == spoken]

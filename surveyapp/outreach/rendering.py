@@ -47,9 +47,10 @@ def one_line(value: object) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def role_label(role: str, lang: str) -> str:
-    """A respondent role's name in ``lang``, whatever the request's language."""
-    return role_name_in(lang, role)
+def role_label(role: str, lang: str, variant: str | None = None) -> str:
+    """A respondent role's name in ``lang`` (as spoken in the regional ``variant``),
+    whatever the request's language."""
+    return role_name_in(lang, role, variant)
 
 
 def closing_day(closes_at: datetime | None, lang: str) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from surveyapp.extensions import db
 from surveyapp.languages.current import N_, gettext_in
+from surveyapp.languages.registry import variant_for
 from surveyapp.models import Campaign, Country, Municipality
 from surveyapp.outreach.links import Links
 from surveyapp.outreach.mail_texts import MailText, TemplateState, template_states
@@ -42,7 +43,7 @@ class MailWriter:
         self.campaign, self.kind, self.links = campaign, kind, links
         self.states: dict[str, TemplateState] = template_states(campaign.id, kind)
         self._titles: dict[str, str] = {}
-        self._roles: dict[tuple[str, str], str] = {}
+        self._roles: dict[tuple[str, str, str | None], str] = {}
 
     def text(self, lang: str) -> MailText | None:
         state = self.states.get(lang)
@@ -59,15 +60,17 @@ class MailWriter:
             self._titles[lang] = load_texts(self.campaign.version_id, lang).title()
         return self._titles[lang]
 
-    def _role(self, role: str, lang: str) -> str:
-        if (role, lang) not in self._roles:
-            self._roles[role, lang] = role_label(role, lang)
-        return self._roles[role, lang]
+    def _role(self, role: str, lang: str, variant: str | None) -> str:
+        if (role, lang, variant) not in self._roles:
+            self._roles[role, lang, variant] = role_label(role, lang, variant)
+        return self._roles[role, lang, variant]
 
     def values(self, to: Addressee, lang: str) -> dict[str, object]:
+        # The language as the municipality speaks it: "Kryetar i komunës" in Kosovo.
+        variant = variant_for(lang, to.country.code, to.town.entity)
         return {
             "recipient_name": to.name,
-            "recipient_role": self._role(to.role, lang),
+            "recipient_role": self._role(to.role, lang, variant),
             "municipality": to.town.name(lang),
             "country": to.country.name(lang),
             "campaign": self.campaign.name,

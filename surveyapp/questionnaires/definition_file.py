@@ -1,7 +1,8 @@
 """Loading a questionnaire definition file (JSON) as a published version, such as
 the built-in "City needs and priorities" questionnaire.
 
-Idempotent: a questionnaire that exists already is left as it is."""
+Idempotent: a questionnaire that exists already is left as it is, except that it
+gains the regional variants' overrides (``"sq-XK"`` texts) it lacks."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from surveyapp.core.data_files import DATA_DIR
 from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
-from surveyapp.languages.registry import AUTHORED_LANGUAGES, SOURCE_LANGUAGE
+from surveyapp.languages.registry import AUTHORED_LANGUAGES, SOURCE_LANGUAGE, VARIANTS
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models import (
     QUESTION_TYPES,
@@ -34,13 +35,21 @@ from surveyapp.questionnaires.texts import source_hash
 BUILTIN_QUESTIONNAIRE = DATA_DIR / "questionnaires" / "city_needs.json"
 
 
-def _add_texts(version: QuestionnaireVersion, key: str, texts: dict[str, str] | None) -> None:
+def _add_texts(
+    version: QuestionnaireVersion,
+    key: str,
+    texts: dict[str, str] | None,
+    only: set[str] | None = None,
+) -> None:
+    """The texts of one key: every authored language's, and the regional variants'
+    overrides ("sq-XK": only where the wording differs from the language's); ``only``:
+    just these languages."""
     if not texts:
         return
     source = normalise_text(texts[SOURCE_LANGUAGE])
-    for lang in AUTHORED_LANGUAGES:
+    for lang in (*AUTHORED_LANGUAGES, *VARIANTS):
         text = texts.get(lang)
-        if not text:
+        if not text or (only is not None and lang not in only):
             continue
         text = normalise_text(text)
         db.session.add(
@@ -53,6 +62,49 @@ def _add_texts(version: QuestionnaireVersion, key: str, texts: dict[str, str] | 
                 source_hash=source_hash(source),
             )
         )
+
+
+def _keyed_texts(data: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    """(key, texts per language) of every text of a definition file."""
+    keyed = [
+        (text_keys.QUESTIONNAIRE_TITLE, data["title"]),
+        (text_keys.QUESTIONNAIRE_DESCRIPTION, data.get("description")),
+        (text_keys.PRIVACY_TEXT, data["privacy_notice"]["text"]),
+        (text_keys.PRIVACY_CONSENT, data["privacy_notice"]["consent"]),
+    ]
+    for list_name, choices in data.get("choice_lists", {}).items():
+        keyed += [(text_keys.choice_label(list_name, c["value"]), c["label"]) for c in choices]
+    for page in data["pages"]:
+        keyed += [
+            (text_keys.page_title(page["name"]), page["title"]),
+            (text_keys.page_intro(page["name"]), page.get("intro")),
+        ]
+        for q in page["questions"]:
+            keyed += [
+                (text_keys.question_label(q["name"]), q["label"]),
+                (text_keys.question_hint(q["name"]), q.get("hint")),
+            ]
+    return [(key, texts) for key, texts in keyed if texts]
+
+
+def _add_missing_variant_texts(version: QuestionnaireVersion, data: dict[str, Any]) -> None:
+    """Give a database loaded before a regional variant existed its overrides: those
+    of the file's first version that the version has none of, where its source text
+    is still the file's (a text edited since is left to the translators)."""
+    rows = db.session.execute(
+        select(TextEntry.key, TextEntry.lang, TextEntry.text).where(
+            TextEntry.version_id == version.id,
+            TextEntry.lang.in_([SOURCE_LANGUAGE, *VARIANTS]),
+        )
+    ).all()
+    sources = {key: text for key, lang, text in rows if lang == SOURCE_LANGUAGE}
+    present = {(key, lang) for key, lang, _text in rows}
+    for key, texts in _keyed_texts(data):
+        if sources.get(key) != normalise_text(texts[SOURCE_LANGUAGE]):
+            continue
+        missing = {v for v in VARIANTS if texts.get(v) and (key, v) not in present}
+        if missing:
+            _add_texts(version, key, texts, only=missing)
 
 
 def _upsert_domains(rows: list[dict[str, Any]]) -> dict[str, Domain]:
@@ -79,6 +131,9 @@ def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersi
     data = json.loads(path.read_text("utf-8"))
     existing = db.session.scalar(select(Questionnaire).where(Questionnaire.name == data["name"]))
     if existing is not None and existing.versions:
+        for version in existing.versions:
+            _add_missing_variant_texts(version, data)
+        db.session.commit()
         return existing.versions[-1]
 
     domains = _upsert_domains(data.get("domains", []))

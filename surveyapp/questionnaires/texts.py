@@ -15,7 +15,12 @@ from sqlalchemy.orm import aliased
 
 from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
-from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
+from surveyapp.languages.registry import (
+    AUTHORED_LANGUAGES,
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    VARIANTS,
+)
 from surveyapp.languages.transliteration import cyrillic_to_latin, normalise_text
 from surveyapp.models import (
     Page,
@@ -42,12 +47,23 @@ def storage_language(lang: str) -> str:
 
 
 class Texts:
-    """A version's texts in one language, falling back to the source text."""
+    """A version's texts in one language, falling back to the source text.
 
-    def __init__(self, entries: dict[str, str], source: dict[str, str], lang: str) -> None:
+    With a regional variant (``registry.VARIANTS``, e.g. "sq-XK"), the variant's
+    overrides replace the language's texts where it has them; ``lang`` stays the
+    language ("sq")."""
+
+    def __init__(
+        self,
+        entries: dict[str, str],
+        source: dict[str, str],
+        lang: str,
+        variant: str | None = None,
+    ) -> None:
         self._entries = entries
         self._source = source
         self.lang = lang
+        self.variant = variant
 
     def get(self, key: str) -> str:
         return self._entries.get(key) or self._source.get(key, "")
@@ -88,15 +104,20 @@ def _entries(version_id: int, lang: str) -> dict[str, str]:
     return {key: text for key, text in rows}
 
 
-def load_texts(version_id: int, lang: str) -> Texts:
-    """All texts of a version in ``lang`` (two queries)."""
+def load_texts(version_id: int, lang: str, variant: str | None = None) -> Texts:
+    """All texts of a version in ``lang`` (two queries), as spoken in ``variant`` (a
+    regional variant of ``lang``: its overrides where it has them, one more query)."""
     source = _entries(version_id, SOURCE_LANGUAGE)
     if lang == SOURCE_LANGUAGE:
         return Texts(source, source, lang)
     entries = _entries(version_id, storage_language(lang))
+    if variant in VARIANTS and VARIANTS[variant].language == storage_language(lang):
+        entries.update({key: text for key, text in _entries(version_id, variant).items() if text})
+    else:
+        variant = None
     if LANGUAGES[lang].derived_from:
         entries = {key: cyrillic_to_latin(text) for key, text in entries.items()}
-    return Texts(entries, source, lang)
+    return Texts(entries, source, lang, variant)
 
 
 def version_titles(version_ids: set[int], lang: str) -> dict[int, str]:
@@ -310,3 +331,44 @@ def save_translation(version_id: int, key: str, lang: str, text: str) -> None:
 
 def source_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class VariantStatus:
+    """A regional variant's overrides of a version's texts (``registry.VARIANTS``)."""
+
+    overrides: int
+    #: Overrides made from an English text that has changed since.
+    outdated: int
+
+
+def variant_status(version_id: int) -> dict[str, VariantStatus]:
+    """Per regional variant: how many texts it overrides, how many of them out of date
+    (one GROUP BY query, as ``translation_status``)."""
+    source = aliased(TextEntry)
+    is_outdated = case((TextEntry.source_hash != source.source_hash, 1), else_=0)
+    rows = db.session.execute(
+        select(TextEntry.lang, func.count(), func.sum(is_outdated))
+        .join(
+            source,
+            and_(
+                source.version_id == TextEntry.version_id,
+                source.key == TextEntry.key,
+                source.lang == SOURCE_LANGUAGE,
+            ),
+        )
+        .where(
+            TextEntry.version_id == version_id,
+            TextEntry.lang.in_(list(VARIANTS)),
+            TextEntry.text != "",
+        )
+        .group_by(TextEntry.lang)
+    ).all()
+    counts = {lang: VariantStatus(int(count), int(outdated or 0)) for lang, count, outdated in rows}
+    return {code: counts.get(code, VariantStatus(0, 0)) for code in VARIANTS}
+
+
+def variant_gaps(version_id: int, variant: str) -> list[TranslationGap]:
+    """A variant's overrides whose English text changed since: to review. A text the
+    variant does not override is no gap: it reads the language's."""
+    return [gap for gap in translation_gaps(version_id, variant) if gap.state == "outdated"]

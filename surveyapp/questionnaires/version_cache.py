@@ -63,17 +63,19 @@ class CachedVersion:
     #: Languages with every text translated, withdrawn ones included: a respondent who
     #: started in one of them keeps it (a language never goes under their feet).
     translated: list[str] = field(default_factory=list)
-    _texts: dict[str, Texts] = field(default_factory=dict)
+    _texts: dict[tuple[str, str | None], Texts] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def texts(self, lang: str) -> Texts:
-        """The version's texts in ``lang`` (loaded on first use)."""
-        texts = self._texts.get(lang)
+    def texts(self, lang: str, variant: str | None = None) -> Texts:
+        """The version's texts in ``lang``, as spoken in the regional ``variant`` if
+        given (loaded on first use)."""
+        key = (lang, variant)
+        texts = self._texts.get(key)
         if texts is None:
-            texts = load_texts(self.version.id, lang)
+            texts = load_texts(self.version.id, lang, variant)
             with self._lock:
-                self._texts[lang] = texts
+                self._texts[key] = texts
         return texts
 
     def offered_in(self, chosen: list[str] | None) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from surveyapp.languages.registry import LANGUAGES
+from surveyapp.languages.registry import LANGUAGES, VARIANTS
 from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires import rules
 from surveyapp.questionnaires.page_forms import (
@@ -68,15 +68,28 @@ class PreviewState:
         return self.texts.lang
 
     @property
+    def target(self) -> str:
+        """What the preview is in: a language, or a regional variant of one ("sq-XK")."""
+        return self.texts.variant or self.texts.lang
+
+    @property
     def end_number(self) -> int:
         """The number the end posts to (one past the last page)."""
         return len(self.version.pages) + 1
 
 
+def _texts(version: QuestionnaireVersion, target: str) -> Texts:
+    """The texts of a language, or of a regional variant over its language's."""
+    if target in VARIANTS:
+        return load_texts(version.id, VARIANTS[target].language, target)
+    return load_texts(version.id, target)
+
+
 def start(version: QuestionnaireVersion, lang: str, number: int) -> PreviewState:
     """The preview opened at page ``number`` with no answers yet (a page the empty
-    answers skip is passed over, as a respondent's link would)."""
-    texts = load_texts(version.id, lang)
+    answers skip is passed over, as a respondent's link would); ``lang`` may be a
+    regional variant ("sq-XK"): the texts as its municipalities read them."""
+    texts = _texts(version, lang)
     return _arrive(version, texts, number, MultiDict(), _values(version, texts, MultiDict()))
 
 
@@ -84,8 +97,13 @@ def send(
     version: QuestionnaireVersion, lang: str, number: int, formdata: MultiDict
 ) -> PreviewState:
     """Page ``number`` (or the end: one past the last page) sent back with an ``action``."""
-    texts = load_texts(version.id, lang)
+    texts = _texts(version, lang)
     action = formdata.get("action", "next")
+    variant = None
+    if action.startswith("lang:") and action[5:] in VARIANTS:
+        # A variant is its language for the way through the pages, its texts after.
+        variant = action[5:]
+        action = "lang:" + VARIANTS[variant].language
     carried = _carried(version, formdata)
     if number > len(version.pages):
         values = _values(version, texts, carried)
@@ -94,7 +112,7 @@ def send(
             if previous is not None:
                 return _arrive(version, texts, previous, carried, values)
         elif action.startswith("lang:") and action[5:] in LANGUAGES:
-            texts = load_texts(version.id, action[5:])
+            texts = _texts(version, variant or action[5:])
         return _end(version, texts, carried, values)
     page = version.pages[number - 1]
     form = make_page_form(page, texts)(formdata=formdata, meta={"csrf": False})
@@ -111,7 +129,7 @@ def send(
     if step.to != "page" or step.number is None:
         return _end(version, texts, answers, values)
     if step.lang:
-        texts = load_texts(version.id, step.lang)
+        texts = _texts(version, variant or step.lang)
     elif step.number == number:
         # The page has something to correct: shown again as sent, with its messages.
         shown = rules.shown_questions(page, values)

@@ -20,7 +20,9 @@ from surveyapp.models import (
     Answer,
     AnswerSelection,
     Campaign,
+    Country,
     Invitation,
+    Municipality,
     Question,
     QuestionnaireVersion,
     Response,
@@ -63,6 +65,10 @@ class Link:
     response: ResponseState | None
     #: The response's answer rows, read with the link when asked (``find_link``).
     answer_rows: list[tuple] | None = None
+    #: The invitation's municipality's country ("XK") and entity ("RS" in Bosnia and
+    #: Herzegovina, else None): they choose the language's regional variant.
+    country: str | None = None
+    entity: str | None = None
 
     def campaign_is_open(self, now: datetime | None = None) -> bool:
         return is_open(self.opens_at, self.closes_at, now)
@@ -80,6 +86,8 @@ _LINK = (
         QuestionnaireVersion.created_at,
         Campaign.languages,
         Invitation.language,
+        Country.code,
+        Municipality.entity,
         Response.id,
         Response.version_id,
         Response.status,
@@ -89,6 +97,8 @@ _LINK = (
     )
     .join(Campaign, Campaign.id == Invitation.campaign_id)
     .join(QuestionnaireVersion, QuestionnaireVersion.id == Campaign.version_id)
+    .join(Municipality, Municipality.id == Invitation.municipality_id)
+    .join(Country, Country.id == Municipality.country_id)
     .outerjoin(Response, Response.invitation_id == Invitation.id)
     .where(Invitation.token == bindparam("token"))
 )
@@ -126,7 +136,7 @@ def find_link(token: str, *, with_answers: bool = False) -> Link | None:
     if not links:
         return None
     (invitation_id, token, campaign_id, version_id, opens_at, closes_at, revision, created_at,
-     campaign_languages, invitation_language, response_id,
+     campaign_languages, invitation_language, country, entity, response_id,
      *response) = links[0][:_LINK_WIDTH]  # fmt: skip
     answer_rows = None
     if with_answers:
@@ -143,6 +153,8 @@ def find_link(token: str, *, with_answers: bool = False) -> Link | None:
         invitation_language,
         None if response_id is None else ResponseState(response_id, *response),
         answer_rows,
+        country,
+        entity,
     )
 
 

@@ -12,6 +12,12 @@ from the header's. Unknown keys, a source text that changed since export,
 broken placeholders, a language that differs or that we do not have, bad
 encoding, syntax errors and fuzzy entries are reported by line, and nothing
 changes.
+
+A regional variant (``registry.VARIANTS``, "sq-XK") goes the same way: its
+catalog has every text, the variant's override as the translation (empty where
+the language's text is right; the language's text is in a comment), and its
+``Language`` header names the variant. Importing it sets the overrides it has and
+removes those emptied, so that the language's text shows again.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from surveyapp.languages.registry import (
     LANGUAGES,
     SOURCE_LANGUAGE,
     TRANSLATED_LANGUAGES,
+    VARIANTS,
 )
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models import QuestionnaireVersion, TextEntry
@@ -89,11 +96,20 @@ def export_catalog(version_id: int, lang: str | None) -> bytes:
     """The version's texts as a .po for ``lang`` (our code), or a .pot when None."""
     version = load_version(version_id)
     name = version.questionnaire.name
-    what = f"{LANGUAGES[lang].autonym} ({lang}) translation" if lang else "Translation template"
+    variant = VARIANTS.get(lang or "")
+    what = f"{_named(lang)} translation" if lang else "Translation template"
+    header = f"# {what} of the surveyapp questionnaire “{name}”.\n"
+    if variant is not None:
+        what = f"{_named(lang)} overrides"
+        header = (
+            f"# {what} of the surveyapp questionnaire “{name}”: only the texts said\n"
+            f"# differently there; an empty translation shows the {variant.language} text "
+            "(in the comment).\n"
+        )
     catalog = Catalog(
-        header_comment=f"# {what} of the surveyapp questionnaire “{name}”.\n"
-        "# Edit it in any PO editor and upload it back; msgctxt identifies each text.",
-        language_team=LANGUAGES[lang].autonym if lang else "LANGUAGE",
+        header_comment=header
+        + "# Edit it in any PO editor and upload it back; msgctxt identifies each text.",
+        language_team=_autonym(lang) if lang else "LANGUAGE",
         project=f"surveyapp questionnaire {name}",
         version=str(version.number),
         charset="utf-8",
@@ -103,6 +119,7 @@ def export_catalog(version_id: int, lang: str | None) -> bytes:
         catalog.mime_headers  # noqa: B018  (Babel fills the default header lazily)
     source = _rows(version.id, SOURCE_LANGUAGE)
     translations = _rows(version.id, lang) if lang else {}
+    language = _rows(version.id, variant.language) if variant else {}
     comments = translator_comments(version)
     for key in sorted(source, key=_key_order(version)):
         original = source[key]
@@ -114,18 +131,15 @@ def export_catalog(version_id: int, lang: str | None) -> bytes:
             string = translated.text
             if translated.source_hash != original.source_hash:
                 flags = ("fuzzy",)
-        catalog.add(
-            original.text,
-            string,
-            context=key,
-            auto_comments=[comments.get(key, "")] if comments.get(key) else [],
-            flags=flags,
-        )
+        notes = [comments[key]] if comments.get(key) else []
+        if key in language and language[key].text:
+            notes += [f"{variant.language}: {line}" for line in language[key].text.splitlines()]
+        catalog.add(original.text, string, context=key, auto_comments=notes, flags=flags)
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=0, omit_header=False)
     text = buffer.getvalue().decode("utf-8")
     if lang:
-        plural = LANGUAGES[lang].plural_forms
+        plural = LANGUAGES[variant.language if variant else lang].plural_forms
         text = text.replace(
             '"Content-Type:',
             f'"Language: {lang}\\n"\n"Plural-Forms: {plural}\\n"\n"Content-Type:',
@@ -159,8 +173,18 @@ def _header_line(data: bytes) -> int:
     return data[:where].count(b"\n") + 1 if where >= 0 else 1
 
 
+def _autonym(code: str) -> str:
+    return VARIANTS[code].name if code in VARIANTS else LANGUAGES[code].autonym
+
+
 def _named(code: str) -> str:
-    return f"{LANGUAGES[code].autonym} ({code})"
+    return f"{_autonym(code)} ({code})"
+
+
+def _variant_named(header: str) -> str | None:
+    """The regional variant a ``Language`` header names ("sq_XK", "sq-xk"), if any."""
+    wanted = header.replace("_", "-").split(".")[0].lower()
+    return next((code for code in VARIANTS if code.lower() == wanted), None)
 
 
 def catalog_language(
@@ -174,8 +198,8 @@ def catalog_language(
     A header that names a language we do not have is refused even when one is chosen.
     """
     header = header.strip()
-    found = language_for_catalog(header) if header else None
-    if chosen and chosen not in TRANSLATED_LANGUAGES:
+    found = (_variant_named(header) or language_for_catalog(header)) if header else None
+    if chosen and chosen not in TRANSLATED_LANGUAGES and chosen not in VARIANTS:
         return None, _l(
             "Unknown language “%(lang)s”; expected one of %(known)s.",
             lang=chosen,
@@ -303,6 +327,9 @@ def check_import(version_id: int, data: bytes, expected_lang: str | None = None)
             continue
         report.problems.extend(message_problems(message))
         text = normalise_text(message.string or "")
+        if not text and lang in VARIANTS and key in current and current[key].text:
+            report.changes[key] = ""  # the override emptied: the language's text again
+            continue
         if len(text) > max_text_length(key):
             report.problems.append(
                 Problem(
@@ -333,6 +360,10 @@ def apply_import(version_id: int, report: ImportReport) -> ImportReport:
     current = _rows(version_id, report.lang)
     for key, text in report.changes.items():
         row = current.get(key)
+        if not text:  # a regional variant's override removed
+            if row is not None:
+                db.session.delete(row)
+            continue
         if row is None:
             row = TextEntry(version_id=version_id, key=key, lang=report.lang)
             db.session.add(row)

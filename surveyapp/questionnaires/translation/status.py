@@ -9,13 +9,21 @@ from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
 from surveyapp.languages import catalog_files
-from surveyapp.languages.catalog_checks import check_po_file, is_translated
-from surveyapp.languages.registry import TRANSLATED_LANGUAGES
+from surveyapp.languages.catalog_checks import (
+    check_po_file,
+    check_variant_po_file,
+    is_translated,
+)
+from surveyapp.languages.registry import TRANSLATED_LANGUAGES, VARIANTS, Variant
 from surveyapp.questionnaires.texts import (
+    TranslationGap,
+    VariantStatus,
     latest_versions,
     translated_languages,
     translation_gaps,
     translation_status,
+    variant_gaps,
+    variant_status,
 )
 
 
@@ -101,3 +109,38 @@ def questionnaire_gaps(columns: list[Column]) -> list[tuple[Column, str, list]]:
         for code, cell in column.cells.items()
         if cell.open_items
     ]
+
+
+@dataclass
+class VariantRow:
+    """A regional variant: its interface overrides and its overrides per questionnaire."""
+
+    variant: Variant
+    #: The override catalog, as the repository names it (translations/sq_XK/...).
+    path: str
+    #: Interface strings it overrides (with a text), and the catalog's problems
+    #: (broken placeholders, fuzzy entries, overrides of strings gone from the code).
+    overrides: int = 0
+    problems: int = 0
+    #: version id -> its overrides of that version's texts
+    texts: dict[int, VariantStatus] = field(default_factory=dict)
+    #: (column, outdated overrides) to review
+    gaps: list[tuple[Column, list[TranslationGap]]] = field(default_factory=list)
+
+
+def variant_rows(columns: list[Column]) -> list[VariantRow]:
+    """Every regional variant of the registry, with the questionnaire ``columns``."""
+    rows = []
+    for code, variant in VARIANTS.items():
+        path = catalog_files.variant_po_path(code)
+        row = VariantRow(variant, str(path.relative_to(catalog_files.ROOT)))
+        if path.exists():
+            report = check_variant_po_file(path, code, catalog_files.POT)
+            row.overrides, row.problems = report.translated, len(report.problems)
+        for column in columns:
+            status = variant_status(column.version_id)[code]
+            row.texts[column.version_id] = status
+            if status.outdated:
+                row.gaps.append((column, variant_gaps(column.version_id, code)))
+        rows.append(row)
+    return rows

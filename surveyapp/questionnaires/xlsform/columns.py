@@ -15,7 +15,7 @@ from functools import lru_cache
 from babel import Locale
 
 from surveyapp.core.safe_text import lazy_gettext as _l
-from surveyapp.languages.registry import DERIVED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
+from surveyapp.languages.registry import DERIVED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE, VARIANTS
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.questionnaires.xlsform.workbook import Sheet, SheetReport, XLSFormReport
 
@@ -114,6 +114,8 @@ def language_label(code: str) -> str:
     not ours its English name, ``Swahili (sw)``."""
     if code in LANGUAGES:
         return f"{LANGUAGES[code].autonym} ({code})"
+    if code in VARIANTS:  # a regional variant's overrides: "Shqip (Kosovë) (sq-XK)"
+        return f"{VARIANTS[code].name} ({code})"
     names = Locale("en").languages
     name = names.get(code.replace("-", "_")) or names.get(code.split("-")[0]) or code
     return f"{name} ({code})"

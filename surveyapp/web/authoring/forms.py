@@ -7,12 +7,14 @@ from wtforms.validators import InputRequired
 
 from surveyapp.core.form_fields import at_most
 from surveyapp.core.safe_text import lazy_gettext as _l
-from surveyapp.languages.registry import LANGUAGES, TRANSLATED_LANGUAGES
+from surveyapp.languages.registry import LANGUAGES, TRANSLATED_LANGUAGES, VARIANTS
 from surveyapp.questionnaires.texts import MAX_TEXT_LENGTH
 
 
 def _language_choices() -> list[tuple[str, str]]:
-    return [(code, f"{LANGUAGES[code].autonym} ({code})") for code in TRANSLATED_LANGUAGES]
+    return [(code, f"{LANGUAGES[code].autonym} ({code})") for code in TRANSLATED_LANGUAGES] + [
+        (code, f"{variant.name} ({code})") for code, variant in VARIANTS.items()
+    ]
 
 
 class CatalogUploadForm(FlaskForm):

@@ -1,11 +1,12 @@
-"""The editor's preview: the questionnaire as a respondent walks it, in any language,
-with its skip logic applied to the answers typed in the preview; nothing is saved."""
+"""The editor's preview: the questionnaire as a respondent walks it, in any language
+(or regional variant: Albanian as Kosovo says it), with its skip logic applied to
+the answers typed in the preview; nothing is saved."""
 
 from __future__ import annotations
 
 from flask import abort, render_template, request
 
-from surveyapp.languages.registry import LANGUAGES
+from surveyapp.languages.registry import LANGUAGES, VARIANTS
 from surveyapp.responses import preview as walk
 from surveyapp.web.authoring import bp
 from surveyapp.web.authoring.editor_routes import _version_or_404
@@ -23,7 +24,7 @@ def preview(version_id: int, target: str, number: int):
     page is the end, which can only go back."""
     version = _version_or_404(version_id)
     last = len(version.pages) + (1 if request.method == "POST" else 0)
-    if target not in LANGUAGES or not 1 <= number <= last:
+    if (target not in LANGUAGES and target not in VARIANTS) or not 1 <= number <= last:
         abort(404)
     if request.method == "POST":
         state = walk.send(version, target, number, request.form)
@@ -34,5 +35,6 @@ def preview(version_id: int, target: str, number: int):
         version=version,
         state=state,
         texts=state.texts,
-        target=LANGUAGES[state.lang],
+        target=VARIANTS.get(state.target) or LANGUAGES[state.target],
+        variants=VARIANTS,
     )

@@ -9,12 +9,13 @@ from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.languages.catalog_checks import placeholders
-from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE, TRANSLATED_LANGUAGES
+from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE, TRANSLATED_LANGUAGES, VARIANTS
 from surveyapp.models import QuestionnaireVersion
 from surveyapp.questionnaires.texts import (
     save_translation,
     set_language_withdrawn,
     translation_gaps,
+    variant_gaps,
 )
 from surveyapp.questionnaires.translation import po_files
 from surveyapp.questionnaires.translation import status as translation_overview
@@ -43,6 +44,7 @@ def translation_status():
         columns=[interface, *columns],
         interface_gaps=interface_gaps,
         questionnaire_gaps=translation_overview.questionnaire_gaps(columns),
+        variants=translation_overview.variant_rows(columns),
         targets=TRANSLATED_LANGUAGES,
         action_form=ActionForm(),
     )
@@ -52,7 +54,9 @@ def translation_status():
 @requires("translate")
 def download_catalog(version_id: int, target: str):
     version = _version_or_404(version_id)
-    code = None if target == "template" else _target_or_404(target)
+    code = (
+        None if target == "template" else target if target in VARIANTS else _target_or_404(target)
+    )
     data = po_files.export_catalog(version.id, code)
     name = version.questionnaire.name
     filename = f"{name}.{code}.po" if code else f"{name}.pot"
@@ -80,7 +84,7 @@ def upload_catalog(version_id: int):
             problems=len(report.problems),
         )
         if report.applied and report.lang:
-            language = LANGUAGES[report.lang].autonym
+            language = (VARIANTS.get(report.lang) or LANGUAGES[report.lang]).autonym
             flash(
                 ngettext(
                     "%(language)s: the catalog was imported, %(num)d text updated.",
@@ -137,9 +141,13 @@ def withdraw_or_offer_language(version_id: int):
 @requires("translate")
 def edit_translation(version_id: int, target: str):
     version = _version_or_404(version_id)
-    code = _target_or_404(target)
+    # A language, or a regional variant: one of its overrides, out of date.
+    code = target if target in VARIANTS else _target_or_404(target)
     key = request.args.get("key", "")
-    gap = next((g for g in translation_gaps(version.id, code) if g.key == key), None)
+    gaps = (
+        variant_gaps(version.id, code) if code in VARIANTS else translation_gaps(version.id, code)
+    )
+    gap = next((g for g in gaps if g.key == key), None)
     if gap is None:
         flash(_l("This text is already translated and up to date."))
         return redirect(url_for("authoring.translation_status"), 303)
@@ -158,6 +166,6 @@ def edit_translation(version_id: int, target: str):
         "authoring/edit_translation.html",
         version=version,
         gap=gap,
-        target=LANGUAGES[code],
+        target=VARIANTS.get(code) or LANGUAGES[code],
         form=form,
     )

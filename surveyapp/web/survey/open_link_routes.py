@@ -12,7 +12,7 @@ from surveyapp.campaigns.roles import role_choices
 from surveyapp.campaigns.tokens import new_token
 from surveyapp.core.lost_connections import repeatable
 from surveyapp.extensions import limiter
-from surveyapp.languages.current import preferred_language
+from surveyapp.languages.current import preferred_language, use_variant_of
 from surveyapp.questionnaires import version_cache
 from surveyapp.responses import respondent
 from surveyapp.web.survey import bp, open_link_memory
@@ -56,6 +56,8 @@ def register(open_token: str):
     countries = places.countries_with_municipalities()
     country_code = request.values.get("country", "")
     country = next((c for c in countries if c.code == country_code), None)
+    # Once the country is picked, its wording ("komuna" in Kosovo and North Macedonia).
+    variant = use_variant_of(country.code if country else None)
     form = RegistrationForm()
     municipalities = sorted(country.municipalities, key=lambda m: m.name(g.lang)) if country else []
     form.set_choices([(m.code, m.name(g.lang)) for m in municipalities], role_choices())
@@ -103,6 +105,6 @@ def register(open_token: str):
         notice=notice,
         remembered=remembered,
         already=already if notice == "already" else None,
-        texts=cached.texts(g.lang),
+        texts=cached.texts(g.lang, variant),
         offered_languages=offered,
     )

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.lost_connections import repeatable
-from surveyapp.languages.current import preferred_language
+from surveyapp.languages.current import preferred_language, use_variant_of
 from surveyapp.models import Invitation, Page, QuestionnaireVersion
 from surveyapp.questionnaires import rules, version_cache
 from surveyapp.questionnaires.page_forms import RespondentPageForm, make_page_form
@@ -76,7 +76,8 @@ class Visit:
     def page_form(self, page: Page) -> type[RespondentPageForm]:
         """The form class of a page in the visit's language, made once per process."""
         return self.cached.memo(
-            ("form", page.id, self.texts.lang), lambda: make_page_form(page, self.texts)
+            ("form", page.id, self.texts.lang, self.texts.variant),
+            lambda: make_page_form(page, self.texts),
         )
 
 
@@ -109,7 +110,11 @@ def _visit(token: str, *, allow_closed: bool = False, with_answers: bool = False
         offered = [*offered, started_in]
     if response is not None and response.language != g.lang:
         respondent.set_language(response, g.lang)
-    return Visit(link, cached.version, response, cached.texts(g.lang), offered, cached, erased)
+    # The language as the municipality speaks it ("komuna" in Kosovo): the interface
+    # and the questionnaire's texts alike.
+    variant = use_variant_of(link.country, link.entity)
+    texts = cached.texts(g.lang, variant)
+    return Visit(link, cached.version, response, texts, offered, cached, erased)
 
 
 def _render(template: str, visit: Visit, **context) -> str:
