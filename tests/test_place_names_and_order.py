@@ -167,3 +167,41 @@ def test_domain_labels_are_translated_on_serbian_latin_staff_pages(app, staff):
     html = admin.client.get(f"/sr-Latn/staff/questionnaires/{version_id}").get_data(as_text=True)
     meta = " ".join(re.findall(r'<span class="meta">(.*?)</span>', html, re.S))
     assert serbian in meta and english not in meta
+
+
+@pytest.mark.parametrize(
+    ("lang", "code", "expected"),
+    [
+        ("sr", "al-durres", "Драч"),
+        ("sr-Latn", "al-durres", "Drač"),
+        ("mk", "al-durres", "Драч"),
+        ("sq", "al-durres", "Durrës"),
+        ("bs", "al-durres", "Durrës"),
+        ("mk", "al-pustec", "Пустец"),
+        ("sr", "al-belsh", "Belsh"),  # no Serbian name in the data: the official one
+    ],
+)
+def test_a_language_reads_its_own_name_for_a_place(app, client, lang, code, expected):
+    names = dict(_picker(client, _open_token(app), lang, "AL"))
+    assert names[code] == expected
+
+
+def test_macedonian_pages_name_belgrade_and_sarajevo_as_macedonian_does(app, client):
+    open_token = _open_token(app)
+    assert dict(_picker(client, open_token, "mk", "RS"))["rs-beograd"] == "Белград"
+    assert dict(_picker(client, open_token, "sr", "RS"))["rs-beograd"] == "Београд"
+    assert dict(_picker(client, open_token, "mk", "BA"))["ba-sarajevo"] == "Сараево"
+
+
+def test_loading_the_data_again_brings_corrected_names_to_an_existing_database(app):
+    from surveyapp.models import Municipality
+    from surveyapp.places.reference_data import load_reference_data
+
+    with app.app_context():
+        town = db.session.scalar(select(Municipality).where(Municipality.code == "al-durres"))
+        town.names, town.name_sq = None, "Durres"
+        db.session.commit()
+        load_reference_data()
+        db.session.expire_all()
+        town = db.session.scalar(select(Municipality).where(Municipality.code == "al-durres"))
+        assert (town.name_sq, town.name("sr"), town.name("mk")) == ("Durrës", "Драч", "Драч")

@@ -53,6 +53,9 @@ class Municipality(db.Model):
     name_cyrl: Mapped[str | None] = mapped_column(String(120))
     #: Albanian name where Albanian is official or co-official.
     name_sq: Mapped[str | None] = mapped_column(String(120))
+    #: Names in further languages where the language has a form of its own, not the
+    #: official name in its letters: {"mk": "Белград"}, {"sr": "Драч", "mk": "Драч"}.
+    names: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     country: Mapped[Country] = relationship(back_populates="municipalities")
 
@@ -64,6 +67,8 @@ class Municipality(db.Model):
         - Kosovo's municipalities on Serbian, Bosnian, Montenegrin and Croatian pages:
           their Serbian names (Лепосавић on Serbian Cyrillic pages, Leposavić on Latin
           ones), not the Albanian forms;
+        - a name of the reader's language's own where the data has one (``names``:
+          Белград in Macedonian, Драч in Serbian);
         - Cyrillic pages (mk, sr): the Cyrillic name in the reader's letters: a Serbian
           name on a Macedonian page takes Ѓ and Ќ for Ђ and Ћ (Ѓаковица, Ќуприја), a
           Macedonian name on a Serbian page the other way round (Ђорче Петров), and a
@@ -79,6 +84,12 @@ class Municipality(db.Model):
         name = self.name_latn
         if spoken == "sq":
             name = self.name_sq or name
+        elif (self.names or {}).get(spoken):
+            # A name of the language's own (Белград on a Macedonian page; Драч, Drač
+            # on Serbian ones).
+            name = (self.names or {})[spoken]
+            if not cyrillic:
+                name = cyrillic_to_latin(name)
         elif self.name_cyrl and (
             spoken in ("mk", "sr")
             or (spoken in SERBIAN_NAME_READERS and self.code.startswith("xk-"))
