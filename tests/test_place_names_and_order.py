@@ -205,3 +205,23 @@ def test_loading_the_data_again_brings_corrected_names_to_an_existing_database(a
         db.session.expire_all()
         town = db.session.scalar(select(Municipality).where(Municipality.code == "al-durres"))
         assert (town.name_sq, town.name("sr"), town.name("mk")) == ("Durrës", "Драч", "Драч")
+
+
+def test_the_contact_form_preselects_no_municipality_role_or_language(staff):
+    admin = staff("admin")
+    html = admin.client.get("/sr/staff/contacts/new").get_data(as_text=True)
+    for field in ("municipality", "role", "language"):
+        select_html = re.search(rf'<select[^>]*name="{field}".*?</select>', html, re.S).group(0)
+        first = OPTION.search(select_html)
+        assert first.group(1) == "" and first.group(2).startswith("Изаберите"), (field, first)
+        assert " selected" not in select_html, field
+    municipalities = re.search(r'<select[^>]*name="municipality".*?</select>', html, re.S).group(0)
+    # Each country's group in Serbian alphabetical order.
+    group = re.search(r'<optgroup label="Србија">(.*?)</optgroup>', municipalities, re.S).group(1)
+    names = [unescape(name) for _code, name in OPTION.findall(group)]
+    assert names[0] == "Ада" and names == _icu_order(names, "sr")
+    sent = admin.post_form(
+        "/sr/staff/contacts/new",
+        {"name": "Ана", "municipality": "rs-ada", "role": "mayor", "email": "ana@example.org"},
+    )
+    assert sent.status_code == 422 and "Молимо изаберите језик." in sent.get_data(as_text=True)

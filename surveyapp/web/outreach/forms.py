@@ -46,7 +46,9 @@ class ContactForm(FlaskForm):
         self.role.choices = [SelectChoice("", str(_l("Choose a role")))] + [
             SelectChoice(value, label) for value, label in role_choices()
         ]
-        self.language.choices = [
+        # No language chosen for staff: a contact in Kosovo left in English by default
+        # would be written to in English.
+        self.language.choices = [SelectChoice("", str(_l("Choose a language")))] + [
             SelectChoice(code, language.autonym) for code, language in LANGUAGES.items()
         ]
 
