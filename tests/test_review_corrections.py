@@ -191,3 +191,28 @@ def test_macedonian_wording_and_letters():
 def test_bosnian_verbs_keep_one_ending():
     texts = [str(m.string) for m in _catalog("bs") if m.id] + _questionnaire_texts("bs")
     assert not [t for t in texts if re.search(r"reagova|pomiče", t)]
+
+
+#: Informal (ti) imperatives that buttons and links used beside formal (Vi) hints and
+#: messages on the same screen; buttons now address staff and respondents as Vi too.
+INFORMAL_BUTTON_VERBS = {
+    "bs": "Dodaj Izbriši Kreiraj Preuzmi Sačuvaj Prikaži Provjeri Uredi Odbij Prihvati Otkaži "
+    "Zatvori Učitaj Pozovi Označi Pomjeri Objavi Nastavi Pošalji",
+    "cnr": "Dodaj Izbriši Obriši Kreiraj Preuzmi Sačuvaj Prikaži Provjeri Uredi Odbij Prihvati "
+    "Otkaži Zatvori Učitaj Otpremi Pozovi Označi Objavi Nastavi Pošalji",
+    "sr": "Додај Избриши Направи Преузми Сачувај Прикажи Провери Уреди Одбиј Прихвати Откажи "
+    "Затвори Учитај Отпреми Позови Означи Објави Настави Пошаљи",
+    "mk": "Прифати Одбиј Избриши Пронајди Понуди Вчитај Прегледај Зачувај Повлечи",
+    "sq": "Pranoje Refuzo Refuzoje Fshije Fshiji Gjeje Ofroje Lexo Ruaj Tërhiqe Kthehu",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(INFORMAL_BUTTON_VERBS))
+def test_buttons_and_links_address_the_reader_formally(lang):
+    verbs = set(INFORMAL_BUTTON_VERBS[lang].split())
+    informal = [
+        m.string
+        for m in _catalog(lang)
+        if m.id and isinstance(m.string, str) and m.string and m.string.split()[0] in verbs
+    ]
+    assert not informal, informal[:10]
