@@ -37,6 +37,26 @@ def cyrillic_to_latin(text: str) -> str:
     return "".join(out)
 
 
+#: Serbian Cyrillic letters Macedonian does not have, and the Macedonian letters that
+#: stand for the same sounds in names (Ђаковица -> Ѓаковица, Ћуприја -> Ќуприја), and back.
+SERBIAN_ONLY_LETTERS = "ЂђЋћ"
+_SERBIAN_TO_MACEDONIAN = str.maketrans({"Ђ": "Ѓ", "ђ": "ѓ", "Ћ": "Ќ", "ћ": "ќ"})
+_MACEDONIAN_TO_SERBIAN = str.maketrans(
+    {"Ѓ": "Ђ", "ѓ": "ђ", "Ќ": "Ћ", "ќ": "ћ", "Ѕ": "Дз", "ѕ": "дз"}
+)
+
+
+def serbian_to_macedonian(text: str) -> str:
+    """A Serbian Cyrillic name in Macedonian letters (Пећ -> Пеќ); the letters both
+    alphabets share (Љ, Њ, Ј, Џ) stay."""
+    return text.translate(_SERBIAN_TO_MACEDONIAN)
+
+
+def macedonian_to_serbian(text: str) -> str:
+    """A Macedonian Cyrillic name in Serbian letters (Ѓорче Петров -> Ђорче Петров)."""
+    return text.translate(_MACEDONIAN_TO_SERBIAN)
+
+
 def normalise_text(text: str) -> str:
     """NFC, so that Montenegrin Ś/Ź typed as letter + accent compare equal."""
     return unicodedata.normalize("NFC", text)

@@ -7,6 +7,8 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from surveyapp.extensions import db
+from surveyapp.languages.registry import LANGUAGES, SOURCE_LANGUAGE
+from surveyapp.languages.transliteration import cyrillic_to_latin
 from surveyapp.models.base import utcnow
 
 QUESTION_TYPES = (
@@ -35,6 +37,22 @@ class Domain(db.Model):
     #: {"en": "Social cohesion", "mk": "...", ...}
     labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     descriptions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    def label(self, lang: str) -> str:
+        """The label in ``lang``, else its English label, else the code.
+
+        A language derived by transliteration (Serbian in Latin script) reads its
+        source's label transliterated, unless the domain has one of its own: every
+        page, the editor's included, asks here, so none shows English to it.
+        """
+        own = self.labels.get(lang)
+        if own:
+            return own
+        language = LANGUAGES.get(lang)
+        source = language.derived_from if language else None
+        if source and self.labels.get(source):
+            return cyrillic_to_latin(self.labels[source])
+        return self.labels.get(SOURCE_LANGUAGE) or self.code
 
 
 class Questionnaire(db.Model):

@@ -1,25 +1,44 @@
-"""Names of countries and municipalities as a reader of a language expects them."""
+"""Names of countries and municipalities as a reader of a language expects them, in
+that reader's alphabetical order (``languages.collation``)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from surveyapp.extensions import db
+from surveyapp.languages.collation import sorted_by_name
 from surveyapp.models import (
     Country,
     Municipality,
 )
 
 
+class _Named(Protocol):
+    def name(self, lang: str) -> str: ...
+
+
+N = TypeVar("N", bound=_Named)
+
+
+def by_name(places: Iterable[N], lang: str) -> list[N]:
+    """Countries or municipalities in ``lang``'s alphabetical order of their names in
+    ``lang`` (Plav, Plužine, Pljevlja in Montenegrin; Гази Баба, Ѓорче Петров in
+    Macedonian)."""
+    return sorted_by_name(places, lang, lambda place: place.name(lang))
+
+
 def country_names(lang: str) -> dict[str, str]:
-    return {
-        c.code: c.name(lang) for c in db.session.scalars(select(Country).order_by(Country.position))
-    }
+    """Country code -> name in ``lang``, in ``lang``'s alphabetical order."""
+    return {c.code: c.name(lang) for c in by_name(db.session.scalars(select(Country)), lang)}
 
 
 def municipality_names(lang: str) -> dict[str, str]:
-    return {m.code: m.name(lang) for m in db.session.scalars(select(Municipality))}
+    """Municipality code -> name in ``lang``, in ``lang``'s alphabetical order."""
+    return {m.code: m.name(lang) for m in by_name(db.session.scalars(select(Municipality)), lang)}
 
 
 def municipality_country(code: str) -> str | None:
@@ -29,10 +48,13 @@ def municipality_country(code: str) -> str | None:
     )
 
 
-def countries_with_municipalities() -> list[Country]:
-    """Countries in their display order, municipalities loaded."""
-    return list(
+def countries_with_municipalities(lang: str | None = None) -> list[Country]:
+    """Countries, municipalities loaded: in ``lang``'s alphabetical order, or in their
+    fixed order (``Country.position``) without a language. Their municipalities are in
+    no particular order: list them with ``by_name``."""
+    countries = list(
         db.session.scalars(
             select(Country).order_by(Country.position).options(selectinload(Country.municipalities))
         )
     )
+    return by_name(countries, lang) if lang else countries

@@ -1,6 +1,6 @@
 """Loading the reference data from the data files: countries and municipalities.
 
-Idempotent: it adds what is missing and updates the countries."""
+Idempotent: it adds what is missing and updates the countries and the names."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ from surveyapp.models import (
     Municipality,
 )
 
+#: Languages with a column of their own names in municipalities.csv (``name_<code>``):
+#: names the language has for a place that are not the official name in its letters.
+OWN_NAME_LANGUAGES = ("mk", "sr")
+
 
 @write_transaction()
 def load_reference_data() -> dict[str, int]:
@@ -29,7 +33,6 @@ def load_reference_data() -> dict[str, int]:
         if country is None:
             country = countries[row["code"]] = Country(code=row["code"])
             db.session.add(country)
-        # Serbian Latin is derived, like everything else in Serbian Latin.
         # Serbian Latin is derived, like everything else in Serbian Latin.
         country.names = {
             **row["names"],
@@ -43,21 +46,33 @@ def load_reference_data() -> dict[str, int]:
         country.position = position
     db.session.flush()
 
-    known = set(db.session.scalars(select(Municipality.code)))
+    # Names follow the data file: a corrected or added name reaches databases built
+    # before it (municipalities are never renamed in the app).
+    known = {m.code: m for m in db.session.scalars(select(Municipality))}
     with (DATA_DIR / "municipalities.csv").open(encoding="utf-8", newline="") as fp:
         for row in csv.DictReader(fp):
-            if row["code"] in known:
-                continue
-            db.session.add(
-                Municipality(
+            town = known.get(row["code"])
+            if town is None:
+                town = Municipality(
                     country_id=countries[row["country"]].id,
                     code=row["code"],
                     entity=row["entity"] or None,
-                    name_latn=normalise_text(row["name"]),
-                    name_cyrl=normalise_text(row["name_cyrl"]) or None,
-                    name_sq=normalise_text(row["name_sq"]) or None,
                 )
-            )
+                db.session.add(town)
+            names = {
+                lang: normalise_text(row[f"name_{lang}"])
+                for lang in OWN_NAME_LANGUAGES
+                if row.get(f"name_{lang}")
+            }
+            values = {
+                "name_latn": normalise_text(row["name"]),
+                "name_cyrl": normalise_text(row["name_cyrl"]) or None,
+                "name_sq": normalise_text(row["name_sq"]) or None,
+                "names": names or None,
+            }
+            for column, value in values.items():
+                if getattr(town, column) != value:
+                    setattr(town, column, value)
     db.session.commit()
     return {
         code: db.session.scalar(

@@ -32,7 +32,6 @@ from one GROUP BY, the page from LIMIT and OFFSET.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -282,7 +281,7 @@ def free_text_page(
 
 
 def _towns(disclosure: Disclosure, role: str | None) -> dict[str, tuple[str, int]]:
-    """Listable municipalities: code -> (country code, id), by name."""
+    """Listable municipalities: code -> (country code, id), by code."""
     codes = listable_towns(disclosure, role)
     if not codes:
         return {}
@@ -291,27 +290,10 @@ def _towns(disclosure: Disclosure, role: str | None) -> dict[str, tuple[str, int
         .join(Country, Municipality.country_id == Country.id)
         .where(Municipality.code.in_(codes))
     )
-    ordered = sorted(rows, key=lambda row: (_latin_order(row[3]), row[0]))
+    # By code: pages list them in the reader's alphabetical order (template filter
+    # codes_by_name, languages.collation).
+    ordered = sorted(rows, key=lambda row: row[0])
     return {code: (country, town_id) for code, country, town_id, _name in ordered}
-
-
-#: Marks in the order of the region's Latin alphabets: C, Č, Ć (the caron first).
-_MARKS = {"\u030c": "1", "\u0301": "2"}
-
-
-def _latin_order(name: str) -> list[tuple[str, str]]:
-    """A sort key for a name in Latin script: a letter with a mark comes right after
-    its base letter (C, Č, Ć, D, Đ; E, Ë, F), as in the region's Latin alphabets
-    (digraphs such as Lj and Nj sort as their two letters)."""
-    key = []
-    for char in name.casefold():
-        if char == "đ":  # a letter of its own, after D and Dž
-            key.append(("d", "9"))
-            continue
-        decomposed = unicodedata.normalize("NFD", char)
-        marks = decomposed[1:]
-        key.append((decomposed[:1], "".join(_MARKS.get(mark, "3" + mark) for mark in marks)))
-    return key
 
 
 def _country_order() -> Callable[[str], tuple[int, str]]:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_time, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
+from surveyapp import places
 from surveyapp.accounts import permissions
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages import current as languages_current
+from surveyapp.languages.collation import sorted_by_name
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.profiles import peers
 from surveyapp.web.review.activity_labels import action_label, action_of_nobody
@@ -46,6 +50,21 @@ def moment(value: datetime | None) -> Markup | str:
     )
     utc = value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
     return Markup('<time datetime="%s">%s</time>') % (utc.isoformat(timespec="minutes") + "Z", text)
+
+
+def _lang() -> str:
+    return getattr(g, "lang", None) or SOURCE_LANGUAGE
+
+
+def places_by_name(items: Iterable[Any]) -> list[Any]:
+    """``{% for town in country.municipalities|by_name %}``: in the page's language's
+    alphabetical order of their names in that language."""
+    return places.by_name(items, _lang())
+
+
+def codes_by_name(codes: Iterable[str], names: Mapping[str, str]) -> list[str]:
+    """Codes in the page's language's alphabetical order of ``names[code]``."""
+    return sorted_by_name(codes, _lang(), lambda code: names.get(code, code))
 
 
 def can(permission: str) -> bool:
@@ -102,3 +121,5 @@ def init_app(app: Flask) -> None:
     env.globals["action_of_nobody"] = action_of_nobody
     env.filters["one_per_language"] = peers.one_per_language
     env.filters["moment"] = moment
+    env.filters["by_name"] = places_by_name
+    env.filters["codes_by_name"] = codes_by_name

@@ -16,7 +16,6 @@ from wtforms.validators import InputRequired, Optional
 
 from surveyapp.core.form_fields import NumberField, at_most
 from surveyapp.core.safe_text import lazy_gettext as _l
-from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Domain
 from surveyapp.questionnaires import date_limits
 from surveyapp.questionnaires.expressions import MAX_LENGTH as MAX_EXPRESSION_LENGTH
@@ -120,8 +119,7 @@ class QuestionForm(FlaskForm):
     def set_choices(self, domains: list[Domain], lang: str) -> None:
         self.type.choices = [SelectChoice(code, str(label)) for code, label in TYPE_LABELS.items()]
         self.domain.choices = [SelectChoice("", "—")] + [
-            SelectChoice(d.code, d.labels.get(lang) or d.labels.get(SOURCE_LANGUAGE) or d.code)
-            for d in domains
+            SelectChoice(d.code, d.label(lang)) for d in domains
         ]
         self.measure.choices = [
             SelectChoice("", "—"),

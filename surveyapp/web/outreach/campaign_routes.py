@@ -103,7 +103,7 @@ def plan_messages(plan: sending.SendPlan, campaign: Campaign) -> list[str]:
 
 
 def _forms(campaign: Campaign):
-    countries = countries_with_municipalities()
+    countries = countries_with_municipalities(g.lang)
     invite = InvitationSendForm(prefix="invite")
     invite.set_choices(countries, g.lang)
     remind = ReminderSendForm(prefix="remind")
@@ -306,7 +306,7 @@ def campaign_contacts(campaign_id: int):
         campaign=campaign,
         chosen=chosen,
         listing=status.contact_list(campaign.id, chosen),
-        countries=countries_with_municipalities(),
+        countries=countries_with_municipalities(g.lang),
         roles=role_choices(),
         response_state=status.response_state,
     )

@@ -59,7 +59,7 @@ def _form(contact: Contact | None = None) -> ContactForm:
             "language": contact.language,
         }
     form = ContactForm(data=data)
-    form.set_choices(countries_with_municipalities(), g.lang)
+    form.set_choices(countries_with_municipalities(g.lang), g.lang)
     return form
 
 
@@ -86,7 +86,7 @@ def contact_list():
         "outreach/contacts.html",
         chosen=chosen,
         page=contacts.list_contacts(chosen),
-        countries=countries_with_municipalities(),
+        countries=countries_with_municipalities(g.lang),
         roles=role_choices(),
     )
 

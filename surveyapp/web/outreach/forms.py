@@ -27,6 +27,7 @@ from surveyapp.models import Country
 from surveyapp.outreach.contacts import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
 from surveyapp.outreach.mail_texts import MAX_BODY_LENGTH, MAX_SUBJECT_LENGTH
 from surveyapp.outreach.reminders import INTERVAL_DAYS, LIMIT
+from surveyapp.places import by_name
 
 
 class ContactForm(FlaskForm):
@@ -40,12 +41,14 @@ class ContactForm(FlaskForm):
         self.municipality.choices = [SelectChoice("", str(_l("Choose a municipality")))] + [
             SelectChoice(town.code, town.name(lang), optgroup=country.name(lang))
             for country in countries
-            for town in sorted(country.municipalities, key=lambda town: town.name(lang))
+            for town in by_name(country.municipalities, lang)
         ]
         self.role.choices = [SelectChoice("", str(_l("Choose a role")))] + [
             SelectChoice(value, label) for value, label in role_choices()
         ]
-        self.language.choices = [
+        # No language chosen for staff: a contact in Kosovo left in English by default
+        # would be written to in English.
+        self.language.choices = [SelectChoice("", str(_l("Choose a language")))] + [
             SelectChoice(code, language.autonym) for code, language in LANGUAGES.items()
         ]
 

@@ -9,6 +9,7 @@ from surveyapp.core.form_fields import MultiCheckboxField as CheckboxesField
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.languages.registry import LANGUAGES
 from surveyapp.models import Country
+from surveyapp.places import by_name
 
 
 class InviteForm(FlaskForm):
@@ -45,7 +46,7 @@ class InviteForm(FlaskForm):
             SelectChoice(m.code, m.name(lang), optgroup=c.name(lang))
             for c in countries
             if not country or c.code == country
-            for m in sorted(c.municipalities, key=lambda m: m.name(lang))
+            for m in by_name(c.municipalities, lang)
             if not needle or needle in m.name(lang).casefold() or needle in m.code
         ]
         self.roles.choices = [SelectChoice(value, label) for value, label in role_choices()]

@@ -43,7 +43,7 @@ def peer_cities(campaign_id: int):
         min_group=matrix.min_group,
         similar=similar,
         gaps=gaps,
-        countries=countries_with_municipalities(),
+        countries=countries_with_municipalities(g.lang),
         town_names=places.municipality_names(g.lang),
         country_names=places.country_names(g.lang),
         domain_labels=domain_labels(g.lang),

@@ -38,7 +38,7 @@ def responses_table(campaign_id: int):
         campaign=campaign,
         chosen=chosen,
         page=listing.list_responses(campaign.id, chosen),
-        countries=countries_with_municipalities(),
+        countries=countries_with_municipalities(g.lang),
         roles=role_choices(),
         statuses=STATUS_LABELS,
         languages=LANGUAGES,

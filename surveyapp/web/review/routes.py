@@ -76,7 +76,7 @@ def _leave_out_self_registered() -> bool:
 @requires("run_campaigns")
 def invite(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
-    countries = countries_with_municipalities()
+    countries = countries_with_municipalities(g.lang)
     form = InviteForm()
     shown_country = request.args.get("country", "")[:10]
     search = request.args.get("q", "")[:100]
@@ -265,7 +265,7 @@ def profile(campaign_id: int):
         report=report,
         country_names=places.country_names(g.lang),
         printing=request.args.get("print") == "1",
-        countries=countries_with_municipalities(),
+        countries=countries_with_municipalities(g.lang),
         roles=role_choices(),
     )
 

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from wtforms import HiddenField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired
 
 from surveyapp.core.form_fields import KnownChoices
 from surveyapp.core.safe_text import lazy_gettext as _l
@@ -23,10 +24,18 @@ class RegistrationForm(FlaskForm):
     readers, so people leave it empty and form-filling programs do not.
     """
 
+    # Both lists start with "Choose ...": nobody answers for a municipality or in a role
+    # they did not pick.
     municipality = SelectField(
-        _l("Municipality"), validate_choice=False, validators=[KnownChoices()]
+        _l("Municipality"),
+        validate_choice=False,
+        validators=[InputRequired(_l("Please choose the municipality.")), KnownChoices()],
     )
-    role = SelectField(_l("Your role"), validate_choice=False, validators=[KnownChoices()])
+    role = SelectField(
+        _l("Your role"),
+        validate_choice=False,
+        validators=[InputRequired(_l("Please choose the role.")), KnownChoices()],
+    )
     shown_at = HiddenField()
     # I18N: Label of a field that only screen readers announce; people must leave it empty.
     website = StringField(
@@ -36,8 +45,12 @@ class RegistrationForm(FlaskForm):
     def set_choices(
         self, municipalities: list[tuple[str, str]], roles: list[tuple[str, str]]
     ) -> None:
-        self.municipality.choices = [SelectChoice(value, label) for value, label in municipalities]
-        self.role.choices = [SelectChoice(value, label) for value, label in roles]
+        self.municipality.choices = [SelectChoice("", str(_l("Choose a municipality")))] + [
+            SelectChoice(value, label) for value, label in municipalities
+        ]
+        self.role.choices = [SelectChoice("", str(_l("Choose a role")))] + [
+            SelectChoice(value, label) for value, label in roles
+        ]
 
     def looks_automated(self) -> bool:
         """Whether the form came back too fast, too late, unsigned, or with the trap filled."""

@@ -53,13 +53,13 @@ def register(open_token: str):
             ),
             303,
         )
-    countries = places.countries_with_municipalities()
+    countries = places.countries_with_municipalities(g.lang)
     country_code = request.values.get("country", "")
     country = next((c for c in countries if c.code == country_code), None)
     # Once the country is picked, its wording ("komuna" in Kosovo and North Macedonia).
     variant = use_variant_of(country.code if country else None)
     form = RegistrationForm()
-    municipalities = sorted(country.municipalities, key=lambda m: m.name(g.lang)) if country else []
+    municipalities = places.by_name(country.municipalities, g.lang) if country else []
     form.set_choices([(m.code, m.name(g.lang)) for m in municipalities], role_choices())
     notice = already = None
     remembered = remembered_registrations(
