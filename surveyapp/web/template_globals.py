@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from surveyapp.accounts import permissions
 from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.engagements import kinds as engagement_kinds
 from surveyapp.languages import current as languages_current
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.profiles import peers
@@ -86,3 +87,5 @@ def init_app(app: Flask) -> None:
     env.globals["action_of_nobody"] = action_of_nobody
     env.filters["one_per_language"] = peers.one_per_language
     env.filters["moment"] = moment
+    env.globals["engagement_kind"] = engagement_kinds.kind_label
+    env.globals["engagement_status"] = engagement_kinds.status_label
