@@ -423,7 +423,8 @@ def test_an_exchange_refuses_a_host_or_visitor_the_planner_did_not_offer(
         campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id))
     plan_url = f"/en/staff/campaigns/{campaign_id}/exchange/youth/plan"
     for form, message in (
-        ({"host": "al-elbasan", "visitors": ["al-elbasan"]}, "one of the hosts in the list"),
+        ({"host": "al-elbasan", "visitors": ["al-elbasan"]}, "cannot also be a visitor"),
+        ({"other_host": "xx-nowhere", "visitors": ["al-elbasan"]}, "the host from the lists"),
         ({"host": "me-danilovgrad", "visitors": ["rs-novi-sad"]}, "from the list"),
         ({"host": "me-danilovgrad", "visitors": []}, "at least one visiting municipality"),
         ({"host": "me-danilovgrad", "visitors": ["al-elbasan"], "held_on": ""}, "planned date"),

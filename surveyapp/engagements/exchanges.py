@@ -77,12 +77,18 @@ def plan_exchange(
     """A planned peer-exchange engagement for the host and for each visitor, on the
     theme's domain, each naming the others as partners. Municipalities that have this
     exchange already keep theirs (their partners are brought up to date). Raises
-    ExchangeRefused (nothing stored) when the choice is not one the planner offers."""
+    ExchangeRefused (nothing stored) when a visitor is not one the planner offers for the
+    theme, or the host is no municipality. The host may be one the planner does not
+    suggest: staff may know a city that can show the way where the survey cannot tell."""
     problems: dict[str, str] = {}
-    hosts = {host.code for host in options.hosts}
+    known_host = host_code in {host.code for host in options.hosts} or (
+        bool(host_code)
+        and db.session.scalar(select(Municipality.id).where(Municipality.code == host_code))
+        is not None
+    )
     if not host_code:
         problems["host"] = "required"
-    elif host_code not in hosts:
+    elif not known_host:
         problems["host"] = "unknown"
     visitors = list(dict.fromkeys(visitor_codes))
     if not visitors:

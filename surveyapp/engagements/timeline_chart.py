@@ -40,7 +40,8 @@ class TimelineChart:
     width: int
     height: int
     axis_y: float
-    ticks: list[tuple[float, int]]
+    #: (x, year, text-anchor): the last label ends at its line, so it stays inside.
+    ticks: list[tuple[float, int, str]]
     rounds: Lane
     engagements: Lane
     marks: list[Mark]
@@ -73,7 +74,7 @@ def timeline_chart(timeline: Timeline) -> TimelineChart:
     engagements = [(i.number, x_of(i.position)) for i in timeline.items if i.kind != "round"]
     round_rows, engagement_rows = _rows(rounds), _rows(engagements)
     round_height = ROW * (max(round_rows.values(), default=0) + 1)
-    engagement_top = TOP + round_height + 16
+    engagement_top = TOP + round_height + 30
     engagement_height = ROW * (max(engagement_rows.values(), default=0) + 1)
     axis_y = engagement_top + engagement_height + 8
     marks = []
@@ -89,7 +90,10 @@ def timeline_chart(timeline: Timeline) -> TimelineChart:
         WIDTH,
         int(axis_y + 28),
         axis_y,
-        [(x_of(position), year) for year, position in timeline.years],
+        [
+            (x_of(position), year, "end" if x_of(position) > WIDTH - RIGHT - 40 else "start")
+            for year, position in timeline.years
+        ],
         Lane(TOP, round_height),
         Lane(engagement_top, engagement_height),
         marks,

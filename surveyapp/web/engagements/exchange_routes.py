@@ -12,15 +12,16 @@ from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.engagements import exchanges
 from surveyapp.extensions import db
 from surveyapp.models import Campaign
+from surveyapp.places import countries_with_municipalities
 from surveyapp.profiles.labels import domain_labels
 from surveyapp.web.engagements import bp
-from surveyapp.web.engagements.forms import PlanExchangeForm
+from surveyapp.web.engagements.forms import PlanExchangeForm, town_choices
 from surveyapp.web.staff import record_action, requires
 
 EXCHANGE_ERRORS = {
     "host": {
         "required": _l("Please choose the host."),
-        "unknown": _l("Please choose one of the hosts in the list."),
+        "unknown": _l("Please choose the host from the lists."),
     },
     "visitors": {
         "required": _l("Please choose at least one visiting municipality."),
@@ -52,6 +53,9 @@ def plan_exchange(campaign_id: int, domain_code: str):
     form.host.choices = [
         SelectChoice(host.code, town_names.get(host.code, host.code)) for host in options.hosts
     ]
+    form.other_host.choices = [SelectChoice("", "—")] + town_choices(
+        countries_with_municipalities(), g.lang
+    )
     form.visitors.choices = [
         SelectChoice(code, town_names.get(code, code))
         for _country, codes in options.visitors
@@ -61,7 +65,7 @@ def plan_exchange(campaign_id: int, domain_code: str):
         try:
             made = exchanges.plan_exchange(
                 options,
-                form.host.data or "",
+                form.other_host.data or form.host.data or "",
                 [code for code in form.visitors.data or [] if code],
                 form.held_on.data,
                 form.note.data or "",
@@ -75,7 +79,7 @@ def plan_exchange(campaign_id: int, domain_code: str):
                 "exchange_planned",
                 f"campaign:{campaign.id}",
                 domain=domain_code,
-                host=form.host.data,
+                host=form.other_host.data or form.host.data,
                 engagements=[e.id for e in made],
             )
             flash(

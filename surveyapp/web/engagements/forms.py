@@ -47,6 +47,7 @@ class EngagementForm(FlaskForm):
 
 class PlanExchangeForm(FlaskForm):
     host = RadioField(_l("Host"), validate_choice=False)
+    other_host = SelectField(_l("Or another municipality as host"), validate_choice=False)
     visitors = MultiCheckboxField(_l("Visiting municipalities"), validate_choice=False)
     held_on = LocalDateField(_l("Planned date"), validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[at_most(MAX_NOTE_LENGTH)])
