@@ -144,6 +144,11 @@ def test_staff_record_change_mark_done_and_delete_an_engagement_and_each_step_is
         "engagement_done",
         "engagement_deleted",
     ]
+    # The audit log says it in words, naming the municipality.
+    audit = client.get("/en/staff/audit").get_data(as_text=True)
+    assert "recorded an engagement with a municipality" in audit
+    assert "marked an engagement as done" in audit and "deleted an engagement" in audit
+    assert "Elbasan" in audit
 
 
 @pytest.mark.parametrize(

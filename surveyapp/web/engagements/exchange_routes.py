@@ -78,9 +78,8 @@ def plan_exchange(campaign_id: int, domain_code: str):
             record_action(
                 "exchange_planned",
                 f"campaign:{campaign.id}",
-                domain=domain_code,
-                host=form.other_host.data or form.host.data,
-                engagements=[e.id for e in made],
+                area=form.other_host.data or form.host.data,
+                count=len(made),
             )
             flash(
                 ngettext(

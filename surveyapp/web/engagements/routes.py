@@ -119,7 +119,9 @@ def new_engagement():
         except records.EngagementRefused as refused:
             _show_refusal(form, refused)
         else:
-            record_action("engagement_created", f"engagement:{engagement.id}")
+            record_action(
+                "engagement_created", f"engagement:{engagement.id}", area=form.municipality.data
+            )
             flash(_l("The engagement was recorded."))
             return _back(form.municipality.data)
     status = 422 if form.errors else 200
@@ -142,7 +144,9 @@ def edit_engagement(engagement_id: int):
             abort(404)
         else:
             if changed:
-                record_action("engagement_changed", f"engagement:{engagement_id}")
+                record_action(
+                    "engagement_changed", f"engagement:{engagement_id}", area=form.municipality.data
+                )
             flash(_l("The engagement was saved.") if changed else _l("Nothing was changed."))
             return _back(form.municipality.data)
     status = 422 if form.errors else 200
@@ -157,7 +161,7 @@ def mark_engagement_done(engagement_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         if records.mark_done(engagement_id):
-            record_action("engagement_done", f"engagement:{engagement_id}")
+            record_action("engagement_done", f"engagement:{engagement_id}", area=town)
             flash(_l("The engagement was marked as done."))
     return _back(town)
 
@@ -172,13 +176,7 @@ def delete_engagement(engagement_id: int):
     if form.validate_on_submit():
         town = engagement.municipality.code
         records.delete_engagement(engagement.id)
-        record_action(
-            "engagement_deleted",
-            f"engagement:{engagement_id}",
-            municipality=town,
-            kind=engagement.kind,
-            held_on=engagement.held_on.isoformat(),
-        )
+        record_action("engagement_deleted", f"engagement:{engagement_id}", area=town)
         flash(_l("The engagement was deleted."))
         return _back(town)
     return render_template("engagements/delete.html", engagement=engagement, form=form)
