@@ -48,3 +48,11 @@ def test_engagement_log_and_timeline(
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the timeline page is {overflow}px too wide"
     page.screenshot(path=screenshots / f"timeline-{lang}-{width}.png", full_page=True)
+
+    # Recording one from the municipality's page: the form opens with the municipality.
+    page.locator("main a[href*='/engagements/new']").first.click()
+    page.wait_for_load_state()
+    assert page.locator("#municipality").input_value() == "me-danilovgrad"
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the form is {overflow}px too wide"
+    page.screenshot(path=screenshots / f"engagement-form-{lang}-{width}.png", full_page=True)
