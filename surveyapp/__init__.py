@@ -72,6 +72,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from surveyapp.web import (
         auth,
         authoring,
+        engagements,
         mailbox,
         main,
         outreach,
@@ -100,6 +101,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(authoring.bp)
     app.register_blueprint(mailbox.bp)
     app.register_blueprint(outreach.bp)
+    app.register_blueprint(engagements.bp)
     register_cli(app)
     register_demo_cli(app)
     register_jobs_cli(app)

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, Contact, User
+from surveyapp.models import Campaign, Contact, Engagement, User
 from tests.conftest import Staff, csrf_token
+from tests.engagement_support import make_engagement
 from tests.outreach_support import make_contact
 from tests.plans import builtin_version
 
@@ -77,6 +78,14 @@ MATRIX = {
     "outreach.mail_text_translations": ANYONE_STAFF,
     "outreach.download_mail_catalog": ANYONE_STAFF,
     "outreach.upload_mail_catalog": ANYONE_STAFF,
+    "engagements.engagement_log": ANYONE_STAFF,
+    "engagements.municipality": ANYONE_STAFF,
+    "engagements.new_engagement": {"admin", "analyst"},
+    "engagements.edit_engagement": {"admin", "analyst"},
+    "engagements.delete_engagement": {"admin", "analyst"},
+    "engagements.import_engagements": {"admin", "analyst"},
+    # a theme the planner does not have (no answers): back to the planner (303)
+    "engagements.plan_exchange": {"admin", "analyst"},
 }
 #: POST-only endpoints: roles allowed (checked with a POST without a form).
 POST_ONLY = {
@@ -95,6 +104,7 @@ POST_ONLY = {
     "outreach.send_reminders": {"admin", "analyst"},
     "outreach.reminder_settings": {"admin", "analyst"},
     "outreach.use_builtin_text": {"admin", "analyst"},
+    "engagements.mark_engagement_done": {"admin", "analyst"},
     "auth.logout": None,  # last: signing out ends the session (and its CSRF secret)
 }
 #: Query strings some routes need to find something.
@@ -131,6 +141,9 @@ def _path(app, endpoint: str) -> str:
             "kind": "invitation",
             "text_lang": "mk",
             "token": "not-a-real-token",
+            "engagement_id": db.session.scalar(select(Engagement.id)),
+            "municipality_code": "me-danilovgrad",
+            "domain_code": "youth",
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
@@ -153,6 +166,7 @@ def test_access_matrix(app, client, make_user, respondent, visitor):
     make_user("admin", email="owner@example.org")  # so user_id exists for every visitor
     with app.app_context():
         make_contact("contact@example.org")  # so contact_id exists
+        make_engagement()  # so engagement_id exists
     if visitor != "respondent":
         respondent("en").consent()  # so response_id 1 exists for every visitor
     _visitor(visitor, client, make_user, respondent)

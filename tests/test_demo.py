@@ -153,3 +153,30 @@ def test_seed_demo_from_the_command_line(app, runner):
             select(func.count()).select_from(Response).where(Response.status == "submitted")
         )
         assert submitted >= 100
+
+
+def test_seed_demo_records_the_hubs_engagements_on_the_cities_gaps(app, runner):
+    from surveyapp.models import Engagement
+
+    result = runner.invoke(args=["seed-demo", "--responses", "400", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        engagements = list(db.session.scalars(select(Engagement)))
+        stories = {(e.municipality.code, e.kind) for e in engagements}
+        assert {
+            ("me-danilovgrad", "roundtable"),
+            ("al-elbasan", "peer_exchange"),
+            ("mk-kumanovo", "training"),
+            ("ba-brcko", "action_plan"),
+        } <= stories
+        assert len(engagements) > 20
+        assert {e.status for e in engagements} == {"planned", "done"}
+        assert all(e.domains for e in engagements)
+        # Beyond the stories, municipalities that answered get engagements too.
+        towns = {e.municipality_id for e in engagements}
+        answered = set(
+            db.session.scalars(
+                select(Response.municipality_id).where(Response.status == "submitted")
+            )
+        )
+        assert len(towns & answered) >= 10

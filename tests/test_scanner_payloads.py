@@ -41,6 +41,7 @@ from surveyapp.outreach.contacts import ContactFields, add_contact
 from surveyapp.outreach.mail_texts import store_text
 from surveyapp.questionnaires import version_cache
 from tests.conftest import PASSWORD, PG_URL, Staff
+from tests.engagement_support import make_engagement
 from tests.form_crawler import Crawl, Form, crawl, shape
 from tests.form_fuzzing import build, problems_in, variants
 from tests.plans import answer_plan, builtin_version
@@ -170,6 +171,8 @@ def _world(app: Flask, make_user, make_invitation) -> dict:
                 campaign.id, "invitation", "en", "Invitation", "{link} {opt_out_link}",
                 Actor(None, "127.0.0.1"),
             )  # fmt: skip
+        # A planned engagement: its change, delete and "mark done" forms.
+        make_engagement()
         # A password-reset link, as the mail gives it (the token is kept, not its hash).
         reset_token = _reset_token("translator@example.org")
     return {
@@ -330,6 +333,9 @@ def test_the_scanners_payloads_over_every_form(app, make_user, make_invitation, 
         OPEN_LINK_FORM_CHECKS=True,  # the signed time and the trap field are fuzzed too
         OPEN_LINK_FORM_MIN_SECONDS=0,
         STAFF_REAUTH_MAX_AGE=3600,  # the scan takes minutes; raw exports ask again after 10
+        # One respondent a city shows its figures, so that the exchange planner has themes
+        # and its "plan this exchange" form is crawled.
+        MIN_GROUP_SIZE=1,
     )
     world = _world(app, make_user, make_invitation)
     visitors = _visitors(app, world)

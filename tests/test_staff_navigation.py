@@ -15,6 +15,7 @@ from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import Response, TextEntry
 from tests.conftest import Staff
+from tests.engagement_support import make_engagement
 from tests.outreach_support import make_contact
 from tests.plans import answer_plan, builtin_version
 
@@ -131,9 +132,19 @@ def a_contact(app):
         make_contact("contact@example.org")
 
 
+@pytest.fixture
+def an_engagement(app):
+    """One planned engagement, so that its pages (and its municipality's) exist."""
+    with app.app_context():
+        make_engagement()
+
+
 def test_every_staff_page_is_reached_by_links_from_the_home_page(
-    app, client, make_user, answered, translation_out_of_date, a_contact
+    app, client, make_user, answered, translation_out_of_date, a_contact, an_engagement
 ):
+    # One respondent is enough for a municipality's figures to show, so that the exchange
+    # planner has a theme to plan an exchange on.
+    app.config["MIN_GROUP_SIZE"] = 1
     assert Staff(client, make_user("admin")).login().status_code == 303
     reached, errors = _walk(app, client, "/en/staff/")
     wanted = {rule.endpoint for rule in _get_rules(app)}

@@ -32,6 +32,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "outreach": frozenset({"admin", "analyst"}),
     #: Mail texts as .po catalogs, and where their translation stands (no personal data).
     "translate_mail_texts": frozenset({"admin", "analyst", "translator"}),
+    #: The engagement log (the hub's support to each municipality) and a municipality's
+    #: timeline of rounds and engagements; no personal data. The domain gaps on the
+    #: timeline are profile figures: they ask for run_campaigns too.
+    "view_engagements": frozenset(STAFF_ROLES),
+    #: Adding, changing, importing and deleting engagements; planning an exchange.
+    "record_engagements": frozenset({"admin", "analyst"}),
     #: Staff accounts and the audit log.
     "manage_accounts": frozenset({"admin"}),
     #: Outgoing mail: what was sent or failed, bounce reports, suppressed addresses.

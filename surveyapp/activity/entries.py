@@ -74,6 +74,12 @@ DETAIL_LABELS = {
     "change": _l("Change"),
     "page_id": _l("Page"),
     "question_id": _l("Question"),
+    # An import's figures (contacts, engagements).
+    "rows": _l("Rows read"),
+    "created": _l("Added"),
+    "updated": _l("Updated"),
+    "unchanged": _l("Unchanged"),
+    "merged": _l("Repeated rows merged"),
 }
 #: A campaign's fields, as ``campaign_changed`` records their changes.
 CHANGE_LABELS = {

@@ -7,6 +7,7 @@ import time
 import click
 from flask import Flask
 
+from surveyapp.demo.engagements import seed_engagements
 from surveyapp.demo.seed import seed_demo
 
 
@@ -16,10 +17,12 @@ def register_demo_cli(app: Flask) -> None:
     @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
     def seed_demo_command(responses: int, seed: int) -> None:
         """Fill a demo campaign with N realistic synthetic responses (all countries,
-        roles and languages, with different need patterns per country)."""
+        roles and languages, with different need patterns per country), and record the
+        hub's engagements with some of the cities."""
         started = time.perf_counter()
         campaign = seed_demo(responses, seed=seed)
+        engagements = seed_engagements(campaign, seed=seed)
         click.echo(
             f"Demo campaign {campaign.id} ({campaign.name}): {responses} responses "
-            f"in {time.perf_counter() - started:.1f} s."
+            f"and {engagements} engagements of the hub in {time.perf_counter() - started:.1f} s."
         )

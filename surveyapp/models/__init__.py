@@ -3,6 +3,7 @@
 from surveyapp.models.audit import AuditEvent
 from surveyapp.models.campaign import ROLES, Campaign, Invitation
 from surveyapp.models.count_tables import ProfileCount, ProfileDomainCount, ProfileScoreCount
+from surveyapp.models.engagement import ENGAGEMENT_KINDS, ENGAGEMENT_STATUSES, Engagement
 from surveyapp.models.erasure import DeletionRequest
 from surveyapp.models.geo import Country, Municipality
 from surveyapp.models.mail import MailSuppression, OutboundMail
@@ -26,6 +27,9 @@ from surveyapp.models.user import STAFF_ROLES, PasswordResetToken, User
 __all__ = [
     "ANSWERABLE_TYPES",
     "AuditEvent",
+    "ENGAGEMENT_KINDS",
+    "ENGAGEMENT_STATUSES",
+    "Engagement",
     "MEASURES",
     "QUESTION_TYPES",
     "ROLES",

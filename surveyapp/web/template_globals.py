@@ -14,6 +14,7 @@ from markupsafe import Markup
 from surveyapp import places
 from surveyapp.accounts import permissions
 from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.engagements import kinds as engagement_kinds
 from surveyapp.languages import current as languages_current
 from surveyapp.languages.collation import sorted_by_name
 from surveyapp.languages.registry import SOURCE_LANGUAGE
@@ -123,3 +124,5 @@ def init_app(app: Flask) -> None:
     env.filters["moment"] = moment
     env.filters["by_name"] = places_by_name
     env.filters["codes_by_name"] = codes_by_name
+    env.globals["engagement_kind"] = engagement_kinds.kind_label
+    env.globals["engagement_status"] = engagement_kinds.status_label

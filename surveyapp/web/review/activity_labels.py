@@ -63,6 +63,12 @@ ACTION_LABELS = {
     "outreach_invitations_queued": _l("sent invitations by e-mail"),
     "outreach_reminders_queued": _l("sent reminders by e-mail"),
     "outreach_settings_changed": _l("changed the reminder settings"),
+    "engagement_created": _l("recorded an engagement with a municipality"),
+    "engagement_changed": _l("changed an engagement"),
+    "engagement_done": _l("marked an engagement as done"),
+    "engagement_deleted": _l("deleted an engagement"),
+    "engagements_imported": _l("imported engagements"),
+    "exchange_planned": _l("planned an exchange between municipalities"),
 }
 
 

@@ -1,0 +1,36 @@
+"""A municipality's page: its timeline of assessment rounds and engagements."""
+
+from __future__ import annotations
+
+from flask import abort, g, render_template
+from flask_login import current_user
+
+from surveyapp.accounts.permissions import can
+from surveyapp.core.form_fields import ActionForm
+from surveyapp.engagements.timeline import municipality_timeline
+from surveyapp.engagements.timeline_chart import timeline_chart
+from surveyapp.extensions import db
+from surveyapp.models import Municipality
+from surveyapp.profiles.labels import domain_labels
+from surveyapp.web.engagements import bp
+from surveyapp.web.staff import requires
+
+
+@bp.get("/<lang>/staff/municipalities/<municipality_code>")
+@requires("view_engagements")
+def municipality(municipality_code: str):
+    town = db.session.scalar(
+        db.select(Municipality).where(Municipality.code == municipality_code[:64])
+    )
+    if town is None:
+        abort(404)
+    # The rounds' domain gaps are profile figures: for staff who may read profiles.
+    timeline = municipality_timeline(town, with_figures=can(current_user, "run_campaigns"))
+    return render_template(
+        "engagements/municipality.html",
+        town=town,
+        timeline=timeline,
+        chart=timeline_chart(timeline),
+        domain_names=domain_labels(g.lang),
+        form=ActionForm(),
+    )
