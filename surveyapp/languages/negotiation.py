@@ -72,13 +72,20 @@ def language_for_catalog(header: str) -> str | None:
     return None
 
 
+#: A reader's language -> the languages they read next best, when a campaign does not
+#: offer theirs: a Croatian reader reads Bosnian (Latin, ijekavian) before anything else.
+STAND_INS: dict[str, tuple[str, ...]] = {"hr": ("bs", "cnr")}
+
+
 def closest(code: str | None, among: Collection[str] | None) -> str | None:
     """``code`` when ``among`` (None: any of ours) has it; else the language of ``among``
-    that is the same spoken language in another script (sr for sr-Latn); else None."""
+    that is the same spoken language in another script (sr for sr-Latn); else its first
+    stand-in that ``among`` has (bs for hr); else None."""
     if code is None or among is None or code in among:
         return code
     spoken = spoken_language(code)
-    return next((other for other in among if spoken_language(other) == spoken), None)
+    same = next((other for other in among if spoken_language(other) == spoken), None)
+    return same or next((other for other in STAND_INS.get(code, ()) if other in among), None)
 
 
 def negotiate(
