@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 from babel.messages.pofile import read_po
 from flask_babel import format_date
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.languages.catalog_files import po_path
@@ -270,3 +270,57 @@ def test_croatian_plural_forms_are_cldrs():
     index = {"one": 0, "few": 1, "other": 2}
     for n in range(0, 1200):
         assert plural(n) == index[cldr(n)], n
+
+
+def test_an_installation_from_before_croatian_gets_the_croatian_texts_on_seed(app):
+    """A database seeded before Croatian existed has the built-in questionnaire without
+    hr texts; seeding again adds them (and the domains' Croatian names), except for a
+    text whose English was edited since: that one waits for a translator."""
+    from surveyapp.models import Domain, TextEntry
+    from surveyapp.questionnaires import text_keys
+    from surveyapp.questionnaires.definition_file import load_questionnaire
+    from surveyapp.questionnaires.texts import offered_languages
+
+    with app.app_context():
+        version = builtin_version()
+        edited = text_keys.question_label("staff_prevention")
+        db.session.execute(
+            TextEntry.__table__.delete().where(
+                TextEntry.version_id == version.id, TextEntry.lang == "hr"
+            )
+        )
+        english = db.session.scalar(
+            select(TextEntry).where(
+                TextEntry.version_id == version.id,
+                TextEntry.key == edited,
+                TextEntry.lang == "en",
+            )
+        )
+        english.text = "How many staff of the municipality work on prevention?"
+        for domain in db.session.scalars(select(Domain)):
+            domain.labels = {k: v for k, v in domain.labels.items() if k != "hr"}
+        db.session.commit()
+        assert "hr" not in offered_languages(version.id)
+
+        assert load_questionnaire().id == version.id
+        croatian = dict(
+            db.session.execute(
+                select(TextEntry.key, TextEntry.text).where(
+                    TextEntry.version_id == version.id, TextEntry.lang == "hr"
+                )
+            ).all()
+        )
+        assert croatian[text_keys.PRIVACY_CONSENT] == (
+            "Pročitao/Pročitala sam ovu obavijest i pristajem sudjelovati."
+        )
+        assert edited not in croatian
+        bosnian = db.session.scalar(
+            select(func.count()).where(TextEntry.version_id == version.id, TextEntry.lang == "bs")
+        )
+        assert len(croatian) == bosnian - 1
+        assert all("hr" in d.labels for d in db.session.scalars(select(Domain)))
+        # Seeding once more changes nothing.
+        load_questionnaire()
+        assert db.session.scalar(
+            select(func.count()).where(TextEntry.version_id == version.id, TextEntry.lang == "hr")
+        ) == len(croatian)
