@@ -92,6 +92,7 @@ LANGUAGES = [
     ("sr", "Српски"),
     ("sr-Latn", "Srpski (latinica)"),
     ("cnr", "Crnogorski"),
+    ("hr", "Hrvatski"),
 ]
 
 SCHEMA = [

@@ -28,7 +28,7 @@ import common  # noqa: E402  (needs the paths above)
 
 CONTACTS = 2000
 TARGET_SECONDS = 2.0
-LANGUAGES = ("sq", "bs", "mk", "sr", "cnr", "en")
+LANGUAGES = ("sq", "bs", "mk", "sr", "cnr", "hr", "en")
 ROLES = ("mayor", "deputy_mayor", "councillor", "municipal_staff")
 
 

@@ -43,9 +43,13 @@ TITLE = "questionnaire.title"
         ("sr_ME", "cnr"),
         ("sr_Latn_ME", "cnr"),
         ("en_US", "en"),
+        ("hr", "hr"),
+        ("hr_HR", "hr"),
+        ("HR-ba", "hr"),
         # Nothing stands in for another language or script.
-        ("hr", None),
-        ("hr_HR", None),
+        ("sh", None),
+        ("hr_Cyrl", None),
+        ("sl_SI", None),
         ("de", None),
         ("mk_Latn", None),
         ("bs_Cyrl", None),
@@ -135,8 +139,8 @@ def test_a_real_mismatch_is_refused_in_the_translators_language(app, staff):
 @pytest.mark.parametrize(
     ("header", "language", "says"),
     [
-        ("hr_HR", "", "hr_HR"),
-        ("hr_HR", "bs", "hr_HR"),  # a header we do not have is refused even with a choice
+        ("sl_SI", "", "sl_SI"),
+        ("sl_SI", "bs", "sl_SI"),  # a header we do not have is refused even with a choice
         ("de", "mk", "de"),
         ("sr_Latn", "", "Srpski (latinica) (sr-Latn)"),
         ("sr_Latn", "sr", "Srpski (latinica) (sr-Latn)"),

@@ -79,7 +79,12 @@ def test_demo_respondents_spread_over_countries_roles_and_languages(demo):
     assert {code for code, *_ in rows} == {"AL", "BA", "XK", "ME", "MK", "RS"}
     assert {role for _, _, role, _ in rows} == set(ROLES)
     assert all(language in languages for _, languages, _, language in rows)
-    assert {language for code, _, _, language in rows if code == "BA"} == {"bs", "sr", "sr-Latn"}
+    assert {language for code, _, _, language in rows if code == "BA"} == {
+        "bs",
+        "sr",
+        "sr-Latn",
+        "hr",
+    }
     towns = {
         town
         for (town,) in db.session.execute(
@@ -93,6 +98,21 @@ def test_demo_respondents_spread_over_countries_roles_and_languages(demo):
         )
     ).one()
     assert (last - first).days >= 14
+
+
+def test_demo_respondents_in_croat_majority_towns_mostly_answer_in_croatian(demo):
+    from surveyapp.places.town_languages import CROATIAN_MAJORITY
+
+    rows = db.session.execute(
+        select(Municipality.code, Response.language)
+        .join(Response, Response.municipality_id == Municipality.id)
+        .where(Response.campaign_id == demo.id)
+        .where(Municipality.code.like("ba-%"))
+    ).all()
+    croat = [language for code, language in rows if code in CROATIAN_MAJORITY]
+    other = [language for code, language in rows if code not in CROATIAN_MAJORITY]
+    assert croat and croat.count("hr") > len(croat) / 3
+    assert other and other.count("bs") > other.count("hr")
 
 
 def test_demo_free_text_is_in_the_respondents_language(demo):

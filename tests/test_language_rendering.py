@@ -53,10 +53,12 @@ SINGULAR, PLURAL = "Please check %(num)d answer", "Please check %(num)d answers"
     [
         # Macedonian: one form for 1, 21, 31 ... but not 11 or 111.
         ("mk", {1: 0, 2: 1, 11: 1, 21: 0, 111: 1}),
-        # Serbian, Bosnian, Montenegrin: one / few / many.
+        # Serbian, Bosnian, Montenegrin, Croatian: one / few / many.
         ("sr", {1: 0, 2: 1, 5: 2, 11: 2, 21: 0, 22: 1, 25: 2, 111: 2}),
         ("bs", {1: 0, 3: 1, 12: 2, 21: 0, 104: 1}),
         ("cnr", {1: 0, 4: 1, 14: 2, 31: 0}),
+        # Croatian: CLDR's one / few / many, as Bosnian and Serbian.
+        ("hr", {1: 0, 2: 1, 5: 2, 11: 2, 12: 2, 21: 0, 22: 1, 101: 0, 111: 2, 1004: 1}),
         ("sq", {1: 0, 2: 1, 21: 1}),
     ],
 )
@@ -85,6 +87,7 @@ def test_serbian_latin_plurals_are_the_cyrillic_ones_transliterated(app):
         ("sr", "15. март 2026.", "12.345,5"),
         ("sr-Latn", "15. mart 2026.", "12.345,5"),
         ("cnr", "15. mart 2026.", "12.345,5"),
+        ("hr", "15. ožujka 2026.", "12.345,5"),
     ],
 )
 def test_dates_and_numbers_are_formatted_per_language(app, lang, long_date, number):

@@ -37,8 +37,10 @@ def test_serbian_cyrillic_transliterates_to_latin(cyrillic, latin):
         ("sr-ME", "cnr"),
         ("cnr", "cnr"),
         ("cnr-ME", "cnr"),
-        ("hr", "bs"),
-        ("hr-HR", "bs"),
+        ("hr", "hr"),
+        ("hr-HR", "hr"),
+        ("hr-BA", "hr"),
+        ("sh", "bs"),
         ("bs-BA", "bs"),
         ("mk-MK", "mk"),
         ("sq-XK", "sq"),
@@ -58,10 +60,28 @@ def test_negotiation_takes_the_best_quality_we_have():
 
 @pytest.mark.parametrize(
     ("header", "code"),
-    [("sr-Latn,en;q=0.5", "sr-Latn"), ("sr", "sr"), ("sr-ME", "cnr"), ("hr", "bs"), ("fr", "en")],
+    [
+        ("sr-Latn,en;q=0.5", "sr-Latn"),
+        ("sr", "sr"),
+        ("sr-ME", "cnr"),
+        ("hr-HR,hr;q=0.9,en;q=0.8", "hr"),
+        ("hr-BA", "hr"),
+        ("fr", "en"),
+    ],
 )
 def test_the_home_page_follows_accept_language(client, header, code):
     assert client.get("/", headers={"Accept-Language": header}).location.endswith(f"/{code}/")
+
+
+def test_a_croatian_browser_gets_croatian_and_bosnian_only_where_croatian_is_not_offered():
+    """Croatian has a catalog of its own: a Croatian browser gets it, not Bosnian; a
+    campaign that does not offer Croatian gives Bosnian (Latin, ijekavian) before its
+    first language, and Montenegrin when it offers neither."""
+    assert negotiate([("de-AT", 1.0), ("hr", 0.7), ("bs", 0.5)]) == "hr"
+    assert negotiate([("hr-HR", 1.0)], among=["sq", "bs", "sr"]) == "bs"
+    assert negotiate([("hr", 1.0)], among=["sq", "cnr"]) == "cnr"
+    assert negotiate([("hr", 1.0)], among=["sq", "mk"]) is None
+    assert negotiate([("bs", 1.0)], among=["hr", "sr"]) is None
 
 
 def test_an_explicit_choice_beats_the_browser_and_sticks(client):

@@ -53,6 +53,7 @@ def dated(app, make_response, make_user):
         ("bs", "5. mar 2026. 14:07"),
         ("sr", "5. 3. 2026. 14:07"),
         ("cnr", "5. 3. 2026. 14:07"),
+        ("hr", "5. ožu 2026. 14:07"),
     ],
 )
 def test_staff_tables_show_times_in_the_pages_language_and_time_zone(
@@ -100,3 +101,5 @@ def test_every_language_has_babel_locale_data_in_its_own_script(app, code):
         if code == "cnr":
             assert language.babel_locale == "sr_Latn_ME"
             assert format_date(date(2026, 3, 15), "full").startswith("nedjelja")
+        if code == "hr":  # ijekavian, and Croatian month names
+            assert format_date(date(2026, 3, 15), "full") == "nedjelja, 15. ožujka 2026."

@@ -670,6 +670,7 @@ def test_export_writes_language_columns_and_never_formulas(ctx):
     for expected in ("label::English (en)", "label::Shqip (sq)", "label::Македонски (mk)"):
         assert expected in headers
     assert "label::Crnogorski (cnr)" in headers
+    assert "label::Hrvatski (hr)" in headers
     assert not any("sr-Latn" in h for h in headers)
 
     version = import_xlsform(survey_form(["text", "formula", "A formula?"]), "f.xlsx").version

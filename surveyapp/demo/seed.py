@@ -48,6 +48,7 @@ from surveyapp.models import (
 )
 from surveyapp.models.base import utcnow
 from surveyapp.places import reference_data
+from surveyapp.places.town_languages import town_languages
 from surveyapp.profiles import count_tables
 from surveyapp.questionnaires import definition_file
 from surveyapp.questionnaires.question_types import TYPES
@@ -165,13 +166,13 @@ def _respondents(
 ) -> list[_Respondent]:
     """Who answers: country, municipality, role, language, when, how far they got."""
     countries = {c.code: c for c in db.session.scalars(select(Country))}
-    towns: dict[str, list[int]] = {code: [] for code in countries}
-    for town_id, code in db.session.execute(
-        select(Municipality.id, Country.code)
+    towns: dict[str, list[tuple[int, str]]] = {code: [] for code in countries}
+    for town_id, town_code, code in db.session.execute(
+        select(Municipality.id, Municipality.code, Country.code)
         .join(Country, Municipality.country_id == Country.id)
         .order_by(Municipality.id)
     ):
-        towns[code].append(town_id)
+        towns[code].append((town_id, town_code))
     codes = [code for code in patterns["countries"] if towns.get(code)]
     weights = [patterns["countries"][code]["weight"] for code in codes]
     roles = list(patterns["roles"])
@@ -191,15 +192,18 @@ def _respondents(
     people = []
     for fate, offset in zip(fates, offsets, strict=True):
         country = rng.choices(codes, weights)[0]
-        languages = countries[country].languages or [SOURCE_LANGUAGE]
         moment = start + timedelta(seconds=offset)
         # Office hours, mostly.
         moment = moment.replace(hour=rng.choice((8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 21)))
+        town_id, town_code = rng.choice(towns[country])
+        role = rng.choices(roles, role_weights)[0]
+        # The town's languages: Croatian first in a Croat-majority one.
+        languages = town_languages(town_code, countries[country].languages) or [SOURCE_LANGUAGE]
         people.append(
             _Respondent(
                 country=country,
-                municipality_id=rng.choice(towns[country]),
-                role=rng.choices(roles, role_weights)[0],
+                municipality_id=town_id,
+                role=role,
                 language=rng.choices(languages, language_weights[: len(languages)])[0],
                 consented_at=moment,
                 stopped_after=fate,

@@ -18,7 +18,7 @@ def language_for_tag(tag: str) -> str | None:
     """Map one BCP 47 tag (from Accept-Language) onto our codes, minding script.
 
     ``sr-Latn`` → sr-Latn, ``sr``/``sr-Cyrl`` → sr, ``cnr``/``sr-ME`` → cnr,
-    ``hr``/``sh`` → bs (the closest Latin ijekavian catalog), ``sq-XK`` → sq.
+    ``hr`` → hr, ``sh`` → bs (the closest Latin ijekavian catalog), ``sq-XK`` → sq.
     """
     parts = [p.lower() for p in _TAG_SPLIT.split(tag.strip()) if p]
     if not parts:
@@ -32,11 +32,11 @@ def language_for_tag(tag: str) -> str | None:
         if region == "me" and script != "cyrl":
             return "cnr"
         return in_script("sr", script or "") or "sr"
-    if primary in ("hr", "sh"):
+    if primary == "sh":
         return "bs"
     if primary in ("sq", "als", "aln"):
         return "sq"
-    if primary in ("bs", "mk", "en"):
+    if primary in ("bs", "hr", "mk", "en"):
         return primary
     return None
 
@@ -46,7 +46,7 @@ def language_for_catalog(header: str) -> str | None:
     none of ours.
 
     Stricter than ``language_for_tag``: a catalog is text in one language and script,
-    so nothing stands in for another (Croatian is not Bosnian). Case and separators do
+    so nothing stands in for another (Croatian is not Bosnian: ``hr`` is hr). Case and separators do
     not matter, nor does a region or an encoding: ``mk_MK``, ``MK``, ``sq-XK`` and
     ``bs_BA.UTF-8`` are mk, mk, sq and bs. ``sr_Latn``, ``sr-latn`` and ``sr@latin``
     are sr-Latn; ``sr``, ``sr_RS`` and ``sr_Cyrl`` are sr; ``cnr``, ``cnr_ME``,
@@ -67,18 +67,25 @@ def language_for_catalog(header: str) -> str | None:
             return "cnr"
         return in_script("sr", script) if script else "sr"
     own_script = "cyrl" if primary == "mk" else "latn"
-    if primary in ("sq", "bs", "mk", "en") and script in ("", own_script):
+    if primary in ("sq", "bs", "hr", "mk", "en") and script in ("", own_script):
         return primary
     return None
 
 
+#: A reader's language -> the languages they read next best, when a campaign does not
+#: offer theirs: a Croatian reader reads Bosnian (Latin, ijekavian) before anything else.
+STAND_INS: dict[str, tuple[str, ...]] = {"hr": ("bs", "cnr")}
+
+
 def closest(code: str | None, among: Collection[str] | None) -> str | None:
     """``code`` when ``among`` (None: any of ours) has it; else the language of ``among``
-    that is the same spoken language in another script (sr for sr-Latn); else None."""
+    that is the same spoken language in another script (sr for sr-Latn); else its first
+    stand-in that ``among`` has (bs for hr); else None."""
     if code is None or among is None or code in among:
         return code
     spoken = spoken_language(code)
-    return next((other for other in among if spoken_language(other) == spoken), None)
+    same = next((other for other in among if spoken_language(other) == spoken), None)
+    return same or next((other for other in STAND_INS.get(code, ()) if other in among), None)
 
 
 def negotiate(

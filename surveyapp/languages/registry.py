@@ -95,6 +95,15 @@ LANGUAGES: dict[str, Language] = {
             plural_forms=SERBIAN_PLURALS,
             aliases=("Montenegrin", "Crnogorski"),
         ),
+        Language(
+            "hr",
+            "Hrvatski",
+            "Latn",
+            "hr",
+            "hr",
+            plural_forms=SERBIAN_PLURALS,
+            aliases=("Croatian", "Hrvatski"),
+        ),
     )
 }
 

@@ -31,6 +31,7 @@ from surveyapp.outreach.contacts import (
     email_problem,
     name_problem,
 )
+from surveyapp.places.town_languages import town_languages
 
 #: Most contacts one file may hold.
 MAX_ROWS = 10_000
@@ -287,7 +288,9 @@ def import_contacts(data: bytes, actor: Actor) -> ImportReport:
         )
     }
     for row in rows:
-        language = row.language or (row.town.country.languages or ["en"])[0]
+        language = (
+            row.language or (town_languages(row.town.code, row.town.country.languages) or ["en"])[0]
+        )
         contact = existing.get(row.email)
         if contact is None:
             db.session.add(

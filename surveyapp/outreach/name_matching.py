@@ -42,6 +42,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "name", "full name", "contact", "contact name", "contact person", "ime",
         "ime i prezime", "kontakt osoba", "име", "име и презиме", "лице за контакт",
         "emri", "emri dhe mbiemri", "emri i plotë", "personi kontaktues",
+        "osoba za kontakt",
     ),
     "role": (
         "role", "function", "position", "uloga", "funkcija", "pozicija", "улога",
@@ -73,7 +74,8 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
         "zamjenik gradonačelnika", "potpredsjednik opštine", "potpredsjednica opštine",
         "заменик председника општине", "заменик градоначелника", "заменик градоначалник",
         "заменик-градоначалник", "nënkryetar", "nënkryetare", "zëvendëskryetar",
-        "zëvendëskryetare",
+        "zëvendëskryetare", "zamjenica gradonačelnika", "zamjenik općinskog načelnika",
+        "zamjenica općinske načelnice",
     ),
     "councillor": (
         "councillor", "councilor", "council member", "member of the council", "vijećnik",
@@ -86,6 +88,7 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
         "uposlenica", "službenik", "službenica", "zaposleni", "zaposlena", "запослени",
         "запослена", "службеник", "службеница", "вработен", "вработена", "administracija",
         "punonjës", "punonjëse", "nëpunës", "nëpunëse", "zyrtar", "zyrtare",
+        "djelatnik", "djelatnica", "zaposlenik", "zaposlenica", "djelatnik općinske uprave",
     ),
 }  # fmt: skip
 
@@ -98,6 +101,7 @@ LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
     "sr": ("serbian cyrillic", "srpski ćirilica", "српски ћирилица", "ćirilica", "ћирилица"),
     "sr-Latn": ("srpski", "srpski latinica", "serbian latin", "latinica", "sr_latn", "serbisht"),
     "cnr": ("montenegrin", "crnogorski", "malazezisht", "црногорски"),
+    "hr": ("croatian", "hrvatski", "hrvatski jezik", "kroatisht", "хрватски"),
 }
 #: Words before a municipality's name that are not part of it.
 TOWN_PREFIXES = tuple(

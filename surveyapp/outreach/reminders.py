@@ -33,6 +33,7 @@ from surveyapp.outreach.sending import (
     queue_planned,
 )
 from surveyapp.outreach.writing import MailWriter
+from surveyapp.places.town_languages import town_languages
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,11 @@ def plan_reminders(
         if reason is not None:
             plan.skipped[reason] += 1
             continue
-        language = mail_language(facts.contact.language, facts.country.languages or [], offered)
+        language = mail_language(
+            facts.contact.language,
+            town_languages(facts.town.code, facts.country.languages),
+            offered,
+        )
         if language != facts.contact.language:
             plan.other_language += 1
         if writer.text(language) is None:

@@ -27,6 +27,7 @@ from surveyapp.outreach.languages import campaign_languages, mail_language
 from surveyapp.outreach.links import Links
 from surveyapp.outreach.rendering import one_line
 from surveyapp.outreach.writing import Addressee, MailWriter
+from surveyapp.places.town_languages import town_languages
 
 #: A time to send this far in the past is a mistake, not "now".
 PAST_TOLERANCE = timedelta(minutes=10)
@@ -83,7 +84,9 @@ def campaign_problems(campaign: Campaign, when: datetime, now: datetime) -> list
 
 
 def _choose(plan: SendPlan, facts: ContactFacts, offered: list[str], writer: MailWriter) -> None:
-    language = mail_language(facts.contact.language, facts.country.languages or [], offered)
+    language = mail_language(
+        facts.contact.language, town_languages(facts.town.code, facts.country.languages), offered
+    )
     if language != facts.contact.language:
         plan.other_language += 1
     if writer.text(language) is None:

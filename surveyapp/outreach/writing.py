@@ -20,6 +20,7 @@ from surveyapp.outreach.rendering import (
     render_mail,
     role_label,
 )
+from surveyapp.places.town_languages import town_languages
 from surveyapp.questionnaires.texts import load_texts
 
 
@@ -96,13 +97,17 @@ SAMPLE_TOKEN = "example-token"  # nosec B105 (a placeholder in previews, not a s
 
 
 def sample_addressee(lang: str) -> Addressee:
-    """A made-up mayor of the first municipality of a country that speaks ``lang``."""
+    """A made-up mayor of the first municipality of a country that speaks ``lang``; of
+    one that speaks it first, where there is one (a Croat-majority one for Croatian)."""
     countries = list(
         db.session.scalars(
             select(Country).order_by(Country.position).options(selectinload(Country.municipalities))
         )
     )
     country = next((c for c in countries if lang in (c.languages or [])), countries[0])
-    town = min(country.municipalities, key=lambda town: town.code)
+    towns = sorted(country.municipalities, key=lambda town: town.code)
+    town = next(
+        (t for t in towns if town_languages(t.code, country.languages)[:1] == [lang]), towns[0]
+    )
     name = gettext_in(lang, SAMPLE_NAME)
     return Addressee(name, "mayor", town, country, SAMPLE_TOKEN, SAMPLE_TOKEN)

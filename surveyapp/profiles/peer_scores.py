@@ -33,6 +33,7 @@ from surveyapp.models import (
     Question,
     Response,
 )
+from surveyapp.places.town_languages import town_languages
 from surveyapp.profiles.disclosure import DEFAULT_MIN_GROUP_SIZE, disclosure_for
 from surveyapp.profiles.results import Scope, UnknownScope
 from surveyapp.questionnaires.question_types import codes
@@ -147,7 +148,7 @@ def load_scores(campaign_id: int) -> ScoreMatrix:
         status = disclosure.status(Scope.municipality(code))
         if status != "shown":
             hidden = status == "suppressed"
-            languages = tuple(country_languages or [])
+            languages = tuple(town_languages(code, country_languages))
             cities[code] = CityScores(code, country, languages=languages, hidden=hidden)
             continue
         spoken = answered.get(town_id, {})
@@ -157,7 +158,7 @@ def load_scores(campaign_id: int) -> ScoreMatrix:
             code=code,
             country_code=country,
             respondents=sum(spoken.values()),
-            languages=tuple(dict.fromkeys([*(country_languages or []), *extra])),
+            languages=tuple(dict.fromkeys([*town_languages(code, country_languages), *extra])),
             domains={d: DomainScore(**mine[d]) for d in order if d in mine},
         )
     return ScoreMatrix(campaign_id, tuple(order), cities, disclosure.min_group)

@@ -1,8 +1,11 @@
 """Loading a questionnaire definition file (JSON) as a published version, such as
 the built-in "City needs and priorities" questionnaire.
 
-Idempotent: a questionnaire that exists already is left as it is, except that it
-gains the regional variants' overrides (``"sq-XK"`` texts) it lacks."""
+Idempotent: a questionnaire that exists already keeps its structure and its texts; it
+only gains the file's translations into languages it has no text in yet (a language
+added to the app after the questionnaire was loaded, such as Croatian) and the regional
+variants' overrides (``"sq-XK"`` texts) it lacks, for texts whose English is still the
+file's."""
 
 from __future__ import annotations
 
@@ -133,6 +136,7 @@ def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersi
     if existing is not None and existing.versions:
         for version in existing.versions:
             _add_missing_variant_texts(version, data)
+        _add_missing_translations(existing, data)
         db.session.commit()
         return existing.versions[-1]
 
@@ -191,3 +195,72 @@ def load_questionnaire(path: Path = BUILTIN_QUESTIONNAIRE) -> QuestionnaireVersi
             _add_texts(version, text_keys.question_hint(q["name"]), q.get("hint"))
     db.session.commit()
     return version
+
+
+def _file_texts(data: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Text key -> {language: text} of a definition file, as load_questionnaire stores them."""
+    texts = {
+        text_keys.QUESTIONNAIRE_TITLE: data["title"],
+        text_keys.QUESTIONNAIRE_DESCRIPTION: data.get("description"),
+        text_keys.PRIVACY_TEXT: data["privacy_notice"]["text"],
+        text_keys.PRIVACY_CONSENT: data["privacy_notice"]["consent"],
+    }
+    for list_name, choices in data.get("choice_lists", {}).items():
+        for choice in choices:
+            texts[text_keys.choice_label(list_name, choice["value"])] = choice["label"]
+    for page in data["pages"]:
+        texts[text_keys.page_title(page["name"])] = page["title"]
+        texts[text_keys.page_intro(page["name"])] = page.get("intro")
+        for q in page["questions"]:
+            texts[text_keys.question_label(q["name"])] = q["label"]
+            texts[text_keys.question_hint(q["name"])] = q.get("hint")
+    return {key: value for key, value in texts.items() if value}
+
+
+def _add_missing_translations(questionnaire: Questionnaire, data: dict[str, Any]) -> None:
+    """The file's translations into languages a version has no text in, for each text
+    whose English in the version is the file's (an edited text keeps waiting for a
+    translator); domain names in those languages likewise."""
+    wanted = _file_texts(data)
+    added = False
+    for version in questionnaire.versions:
+        have = {
+            (entry.key, entry.lang): entry
+            for entry in db.session.scalars(
+                select(TextEntry).where(TextEntry.version_id == version.id)
+            )
+        }
+        for key, texts in wanted.items():
+            english = have.get((key, SOURCE_LANGUAGE))
+            source = normalise_text(texts[SOURCE_LANGUAGE])
+            if english is None or normalise_text(english.text) != source:
+                continue
+            for lang in AUTHORED_LANGUAGES:
+                if (key, lang) in have or not texts.get(lang):
+                    continue
+                db.session.add(
+                    TextEntry(
+                        version=version,
+                        key=key,
+                        lang=lang,
+                        text=normalise_text(texts[lang]),
+                        source_hash=source_hash(source),
+                    )
+                )
+                added = True
+    domains = {d.code: d for d in db.session.scalars(select(Domain))}
+    for row in data.get("domains", []):
+        domain = domains.get(row["code"])
+        if domain is None:
+            continue
+        for field, given in (("labels", row["label"]), ("descriptions", row.get("description"))):
+            current = dict(getattr(domain, field) or {})
+            english = current.get(SOURCE_LANGUAGE)
+            if not given or (english is not None and english != given.get(SOURCE_LANGUAGE)):
+                continue
+            missing = {lang: text for lang, text in given.items() if lang not in current}
+            if missing:
+                setattr(domain, field, {**current, **missing})
+                added = True
+    if added:
+        db.session.commit()

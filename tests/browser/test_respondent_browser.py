@@ -1,5 +1,6 @@
 """A respondent completes the questionnaire in a real browser, with one
-validation error on the way, in Macedonian (Cyrillic) and Montenegrin (Latin)."""
+validation error on the way, in Macedonian (Cyrillic), Montenegrin (Latin) and Croatian
+(a Mostar mayor, on a phone)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ def _fill_page(page) -> None:
 
 @pytest.mark.parametrize(
     ("lang", "viewport", "municipality"),
-    [("mk", PHONE, "mk-kumanovo"), ("cnr", DESKTOP, "me-niksic")],
-    ids=["mk-phone", "cnr-desktop"],
+    [("mk", PHONE, "mk-kumanovo"), ("cnr", DESKTOP, "me-niksic"), ("hr", PHONE, "ba-mostar")],
+    ids=["mk-phone", "cnr-desktop", "hr-phone"],
 )
 def test_complete_the_questionnaire_in_the_browser(
     app, live_server, new_page, make_invitation, screenshots, lang, viewport, municipality
