@@ -514,7 +514,7 @@
     var body = new FormData(this.form), sent = JSON.stringify(this.snapshot());
     body.set("action", "autosave");
     this.show("saving");
-    this.sending = fetch(this.form.action, { method: "POST", body: body, credentials: "same-origin", redirect: "manual" })
+    this.sending = fetch(this.form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin", redirect: "manual" })
       .then(function (reply) {
         if (reply.status === 204) {
           self.delay = 1500;
