@@ -58,7 +58,7 @@ def tree(outline: Outline) -> Any:
         value = outline[1]
         if isinstance(value, float) and math.isinf(value):
             return ["i"]
-        return value
+        return _compact(value) if isinstance(value, float) else value
     if kind == "ref":
         return ["$", outline[1]]
     if kind == "current":
@@ -96,6 +96,13 @@ def encode_value(value: object) -> Any:
     raise TypeError(f"no JSON form for {type(value).__name__}")
 
 
+def _compact(number: float | None) -> float | int | None:
+    """A limit as few characters as JSON needs (2000, not 2000.0)."""
+    if number is not None and float(number).is_integer() and abs(number) < 1e15:
+        return int(number)
+    return number
+
+
 def _references(node: Any, found: set[str]) -> set[str]:
     if isinstance(node, list):
         if node[:1] == ["$"]:
@@ -111,7 +118,7 @@ def _messages(question: Question, texts: Texts) -> dict[str, str]:
     required = texts.get(text_keys.required_message(question.name)) or (
         _l("Please choose at least one option.") if multiple else _l("Please answer this question.")
     )
-    messages = {"q": str(required)}
+    messages = {"q": str(required)} if question.required else {}
     if question.constraint:
         messages["c"] = str(
             texts.get(text_keys.constraint_message(question.name))
@@ -134,8 +141,18 @@ def _messages(question: Question, texts: Texts) -> dict[str, str]:
 
 def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[str, Any]:
     """What the browser needs to apply ``page``'s rules in the language of ``texts``,
-    except the answers (``page_payload``). Made once per page and language."""
+    except the answers (``page_payload``). Made once per page and language.
+
+    Each message is written once (``t``); a question's ``m`` holds their indexes."""
     questions = []
+    messages: list[str] = []
+
+    def numbered(found: dict[str, str]) -> dict[str, int]:
+        for text in found.values():
+            if text not in messages:
+                messages.append(text)
+        return {key: messages.index(text) for key, text in found.items()}
+
     for question in page.questions:
         kind = _KINDS.get(question.type)
         if kind is None:
@@ -147,14 +164,20 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
                 entry[key] = node
         if kind != "note":
             entry["q"] = bool(question.required)
-            entry["m"] = _messages(question, texts)
+            entry["m"] = numbered(_messages(question, texts))
             if kind == "num":
-                entry |= {"lo": question.min_value, "hi": question.max_value}
-                entry["int"] = bool(question.integer_only)
+                limits = {"lo": _compact(question.min_value), "hi": _compact(question.max_value)}
+                entry |= {key: value for key, value in limits.items() if value is not None}
+                if question.integer_only:
+                    entry["int"] = True
+            if not question.required:
+                del entry["q"]
         questions.append(entry)
     trees = [q.get(key) for q in questions for key in ("r", "c")]
     page_tree = compiled_tree(page.relevant)
-    needed = _references([page_tree, *trees], set())
+    needed: set[str] = set()
+    for node in (page_tree, *trees):
+        _references(node, needed)
     calculations = []
     for question in reversed(index_of(version).calculations):
         # Latest first, so that what a calculation reads is known before earlier ones.
@@ -164,17 +187,30 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
             _references(node, needed)
     calculations.reverse()
     on_page = {q["n"] for q in questions}
+    ui = {
+        "restore": _l("This browser kept answers to this page that did not reach us. Restore them?"),
+        "yes": _l("Restore my answers"),
+        "no": _l("Discard them"),
+        "saved": _l("Your answers on this page are saved."),
+        "saving": _l("Saving…"),
+        "unsaved": _l("Not saved yet; we will keep trying."),
+        "appeared": _l("New question: %(label)s", label="{label}"),
+        "error": _l("Error:"),
+    }
     return {
         "p": page_tree,
         "qs": questions,
         "calc": calculations,
+        "t": messages,
+        "ui": {key: str(text) for key, text in ui.items()},
+        "today": '"today"' in json.dumps([page_tree, trees, calculations]),
         "reads": sorted(needed - on_page - {name for name, _ in calculations}),
     }
 
 
 def invitation_scope(token: str) -> str:
     """What names a link's answers in the browser's storage, without the link itself."""
-    return hashlib.sha256(f"surveyapp-live:{token}".encode()).hexdigest()[:20]
+    return hashlib.sha256(f"surveyapp-live:{token}".encode()).hexdigest()[:16]
 
 
 def page_payload(
@@ -185,12 +221,16 @@ def page_payload(
     payload = {
         "scope": scope,
         "page": number,
-        "today": today.isoformat(),
+        "today": today.isoformat() if made["today"] else None,
         "p": made["p"],
         "qs": made["qs"],
         "calc": made["calc"],
+        "t": made["t"],
+        "ui": made["ui"],
         "v": earlier,
     }
+    # What is empty is left out: the script reads a missing key as empty.
+    payload = {key: value for key, value in payload.items() if value not in (None, [], {})}
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     # Inside <script type="application/json">: no "</script>" or "<!--" can end it.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -330,11 +330,20 @@
 
   function Live(rules, form) {
     var self = this;
+    rules.calc = rules.calc || [];
+    rules.v = rules.v || {};
+    rules.t = rules.t || [];
     this.rules = rules;
     this.form = form;
     this.key = PREFIX + rules.scope + ":" + rules.page;
-    this.status = document.getElementById("live-status");
-    this.announcer = document.getElementById("live-announce");
+    this.ui = rules.ui;
+    this.status = this.element("p", "save-status", form.querySelector(".actions"));
+    this.status.hidden = true;
+    this.status.id = "live-status";
+    for (var state in rules.ui) this.status.setAttribute("data-" + state, rules.ui[state]);
+    this.announcer = this.element("div", "visually-hidden", form.lastChild);
+    this.announcer.id = "live-announce";
+    this.announcer.setAttribute("aria-live", "polite");
     this.touched = {};
     this.shown = {};
     this.dirty = false;
@@ -353,6 +362,15 @@
     });
     window.addEventListener("online", function () { if (self.dirty) self.save(); });
   }
+
+  /* A new element of ``tag`` and ``className``, put after ``after`` (null: nowhere yet). */
+  Live.prototype.element = function (tag, className, after, text) {
+    var el = document.createElement(tag);
+    el.className = className;
+    if (text) el.textContent = text;
+    if (after) after.parentNode.insertBefore(el, after.nextSibling);
+    return el;
+  };
 
   Live.prototype.inputs = function (name) {
     return Array.prototype.slice.call(this.form.elements).filter(function (el) { return el.name === name; });
@@ -426,13 +444,14 @@
         var label = b.querySelector(".question-label, p");
         return label ? label.textContent.replace(/\s+/g, " ").trim() : "";
       });
-      this.announcer.textContent = this.announcer.getAttribute("data-appeared").replace("{label}", labels.join("; "));
+      this.announcer.textContent = this.ui.appeared.replace("{label}", labels.join("; "));
     }
   };
 
   /* The message a question shows now, as the server would put it when the page is sent. */
   Live.prototype.problem = function (q, value, values) {
-    var m = q.m;
+    var t = this.rules.t, m = {};
+    for (var key in q.m) m[key] = t[q.m[key]];
     if (value === undefined) return m.f || null;
     if (value === null || (Array.isArray(value) && !value.length)) return q.q && this.touched[q.n] ? m.q : null;
     if (q.k === "num") {
@@ -469,7 +488,7 @@
     }
     var word = document.createElement("span");
     word.className = "visually-hidden";
-    word.textContent = this.status ? this.status.getAttribute("data-error") : "";
+    word.textContent = this.ui.error;
     error.textContent = "";
     error.appendChild(word);
     error.appendChild(document.createTextNode(" " + message));
@@ -482,7 +501,6 @@
     this.apply(true);
     this.dirty = true;
     store(this.key, { values: this.snapshot(), at: Date.now() });
-    this.show("unsaved");
     this.schedule(committed ? 800 : 1500);
   };
 
@@ -504,7 +522,7 @@
   Live.prototype.show = function (state) {
     if (!this.status) return;
     this.status.hidden = false;
-    this.status.textContent = this.status.getAttribute("data-" + state);
+    this.status.textContent = this.ui[state];
   };
 
   Live.prototype.save = function () {
@@ -561,18 +579,28 @@
 
   /* Answers this browser kept that the server has not confirmed: offer them back. */
   Live.prototype.offerRestore = function () {
-    var self = this, kept = stored(this.key), box = document.getElementById("live-restore");
-    if (!kept || !box || !Array.isArray(kept.values)) return;
+    var self = this, kept = stored(this.key);
+    if (!kept || !Array.isArray(kept.values)) return;
     if (this.same(kept.values)) { store(this.key, null); return; }
-    box.hidden = false;
-    box.querySelector("[data-live=restore]").addEventListener("click", function () {
+    var box = this.element("div", "notice live-restore", null);
+    box.id = "live-restore";
+    box.setAttribute("role", "status");
+    box.appendChild(this.element("p", "", null, this.ui.restore));
+    var actions = box.appendChild(this.element("p", "live-restore-actions", null));
+    var yes = actions.appendChild(this.element("button", "button primary", null, this.ui.yes));
+    var no = actions.appendChild(this.element("button", "button secondary", null, this.ui.no));
+    yes.type = no.type = "button";
+    yes.setAttribute("data-live", "restore");
+    no.setAttribute("data-live", "discard");
+    this.form.parentNode.insertBefore(box, this.form);
+    yes.addEventListener("click", function () {
       self.fill(kept.values);
       box.hidden = true;
       self.apply(true);
       self.dirty = true;
       self.save();
     });
-    box.querySelector("[data-live=discard]").addEventListener("click", function () {
+    no.addEventListener("click", function () {
       store(self.key, null);
       box.hidden = true;
     });

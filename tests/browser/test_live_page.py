@@ -172,13 +172,13 @@ def test_no_hides_the_follow_up_at_once_and_it_is_not_stored(
     page.locator("#has_plan-1").check()
     assert follow_up.is_hidden(), "answering no hides the follow-up at once"
     assert page.locator("#plan_year").is_disabled(), "and leaves it out of what is sent"
-    status = page.locator("#live-status")
-    status.wait_for(state="visible")
-    saved_text = status.get_attribute("data-saved")
+    assert _wait_saved(page, app, token, {"has_plan": "no"}) == {"has_plan": "no"}, (
+        "the hidden follow-up is not stored"
+    )
+    saved_text = page.locator("#live-status").get_attribute("data-saved")
     page.wait_for_function(
         "t => document.getElementById('live-status').textContent === t", arg=saved_text
     )
-    assert _stored(app, token) == {"has_plan": "no"}, "the hidden follow-up is not stored"
     page.locator("button[value=next]").click()
     page.wait_for_url("**/p/2")
     assert _stored(app, token) == {"has_plan": "no"}
