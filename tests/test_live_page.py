@@ -7,9 +7,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from pathlib import Path
-
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -83,7 +82,13 @@ def test_messages_come_in_the_respondents_language_and_cannot_end_the_script(app
     questions = {q["n"]: q for q in _rules(html)["qs"]}
     assert questions["plan_year"]["m"]["c"] == "Година од 2000 до 2030."
     # Whatever a text holds, it cannot end the <script> block it travels in.
-    made = {"p": None, "qs": [{"n": "x", "k": "text", "m": {"c": 0}}], "t": ["a </script><!-- b"], "ui": {}, "today": False}
+    made = {
+        "p": None,
+        "qs": [{"n": "x", "k": "text", "m": {"c": 0}}],
+        "t": ["a </script><!-- b"],
+        "ui": {},
+        "today": False,
+    }
     payload = live_rules.page_payload(
         {**made, "calc": [], "reads": []}, {}, scope="s", number=1, today=date(2026, 1, 1)
     )
@@ -154,4 +159,6 @@ def test_the_script_and_the_trees_stay_small(app, client, respondent):
             rules = LIVE.search(html.decode())
             script_tag = re.search(rb'\s*<script src="[^"]*live.js" defer></script>', html)
             without = len(html) - len(rules.group(0).encode()) - len(script_tag.group(0))
-            assert len(html) <= 1.2 * without, f"page {number} in {lang}: the trees add under a fifth"
+            assert len(html) <= 1.2 * without, (
+                f"page {number} in {lang}: the trees add under a fifth"
+            )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -17,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from surveyapp.questionnaires.expressions import (
+    _LEVELS,
     FUNCTIONS,
     ExpressionError,
-    _LEVELS,
     parse,
 )
 from surveyapp.questionnaires.live_rules import encode_value, tree
@@ -57,11 +58,14 @@ PATTERN_PARTS = (
     "a", "b", "ш", "0", " ", ".", "\\d", "\\w", "\\s", "\\.", "[ab]", "[^a]", "[a-c]", "[]a]",
     "^", "$", "|", "(", ")", "(?:", "*", "+", "?", "*?", "{2}", "{1,2}", "{2,}", "(a+)+",
 )  # fmt: skip
+#: Python-only syntax the browser refuses (README: known limits): possessive quantifiers
+#: (``a{2}+``) and ``(?`` other than ``(?:``, such as inline flags.
+PYTHON_ONLY = re.compile(r"[*+?}]\+|\(\?(?!:)")
 patterns = st.builds(
     lambda parts, tail: "".join(parts) + tail,
     st.lists(st.sampled_from(PATTERN_PARTS), max_size=7),
     st.sampled_from(("", "", "", "\\", "[")),
-)
+).filter(lambda pattern: not PYTHON_ONLY.search(pattern))
 
 
 def _number_literal(value: float) -> str:
@@ -92,7 +96,9 @@ def _expressions(inner):
         return f"{name}({', '.join(args)})"
 
     binary = st.builds(
-        lambda left, op, right, parens: f"({left} {op} {right})" if parens else f"{left} {op} {right}",
+        lambda left, op, right, parens: (
+            f"({left} {op} {right})" if parens else f"{left} {op} {right}"
+        ),
         inner,
         st.sampled_from(_OPERATORS),
         inner,
@@ -197,7 +203,9 @@ def test_the_browser_and_the_server_agree_on_thousands_of_expressions():
         except ExpressionError:
             outcome = ["error"]
         encoded = {name: encode_value(value) for name, value in values.items()}
-        cases.append([tree(expression.outline()), encoded, encode_value(current), TODAY.isoformat()])
+        cases.append(
+            [tree(expression.outline()), encoded, encode_value(current), TODAY.isoformat()]
+        )
         expected.append(outcome)
         texts.append((text, values, current))
 

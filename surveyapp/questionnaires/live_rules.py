@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from datetime import date
 from typing import Any
 
@@ -37,6 +38,9 @@ from surveyapp.questionnaires.expressions import Outline
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts
 from surveyapp.questionnaires.version_cache import index_of
+
+#: ``${name}`` in a label.
+_LABEL_REFERENCE = re.compile(r"\$\{([^\W\d][\w.\-]*)\}")
 
 #: How the browser reads each question type's input.
 _KINDS = {
@@ -146,6 +150,7 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
     Each message is written once (``t``); a question's ``m`` holds their indexes."""
     questions = []
     messages: list[str] = []
+    needed_by_labels: set[str] = set()
 
     def numbered(found: dict[str, str]) -> dict[str, int]:
         for text in found.values():
@@ -158,6 +163,11 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
         if kind is None:
             continue
         entry: dict[str, Any] = {"n": question.name, "k": kind}
+        label = texts.label(question)
+        if "${" in label:
+            # The label reads answers: the script writes them in as they change.
+            entry["lb"] = label
+            needed_by_labels.update(_LABEL_REFERENCE.findall(label))
         for key, text in (("r", question.relevant), ("c", question.constraint)):
             node = compiled_tree(text)
             if node is not None:
@@ -175,7 +185,7 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
         questions.append(entry)
     trees = [q.get(key) for q in questions for key in ("r", "c")]
     page_tree = compiled_tree(page.relevant)
-    needed: set[str] = set()
+    needed = set(needed_by_labels)
     for node in (page_tree, *trees):
         _references(node, needed)
     calculations = []
@@ -188,7 +198,9 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
     calculations.reverse()
     on_page = {q["n"] for q in questions}
     ui = {
-        "restore": _l("This browser kept answers to this page that did not reach us. Restore them?"),
+        "restore": _l(
+            "This browser kept answers to this page that did not reach us. Restore them?"
+        ),
         "yes": _l("Restore my answers"),
         "no": _l("Discard them"),
         "saved": _l("Your answers on this page are saved."),

@@ -361,6 +361,8 @@
       if (self.dirty && !self.submitting) { e.preventDefault(); e.returnValue = ""; }
     });
     window.addEventListener("online", function () { if (self.dirty) self.save(); });
+    // Back to this page from the browser's cache after leaving it: saving again is fine.
+    window.addEventListener("pageshow", function (e) { if (e.persisted) self.submitting = false; });
   }
 
   /* A new element of ``tag`` and ``className``, put after ``after`` (null: nowhere yet). */
@@ -431,6 +433,7 @@
     qs.forEach(function (q) {
       var block = document.getElementById(q.n + "-block");
       if (!block) return;
+      if (q.lb) self.label(block, q.lb, values);
       if (self.shown[q.n] !== relevant[q.n]) {
         self.shown[q.n] = relevant[q.n];
         block.hidden = !relevant[q.n];
@@ -446,6 +449,15 @@
       });
       this.announcer.textContent = this.ui.appeared.replace("{label}", labels.join("; "));
     }
+  };
+
+  /* A label's ${name} references, written in with the answers as they are now. */
+  Live.prototype.label = function (block, text, values) {
+    var el = block.querySelector(".question-label, p"), node = el && el.firstChild;
+    if (!node || node.nodeType !== 3) return;
+    node.nodeValue = text.replace(/\$\{([^}]+)\}/g, function (whole, name) {
+      try { return asString(fromJSON(values[name], name)); } catch (e) { return ""; }
+    });
   };
 
   /* The message a question shows now, as the server would put it when the page is sent. */
@@ -465,9 +477,11 @@
 
   /* The message beside the field, tied to it as the server ties its own. */
   Live.prototype.check = function (q, block, value, values) {
+    // Until the respondent changes a field, what the server said about it stands
+    // (it knows more: date limits, the options offered, what was required).
+    if (!this.touched[q.n]) return;
     var inputs = this.inputs(q.n), id = q.n + "-error", error = document.getElementById(id);
-    var asked = !block.hidden && (this.touched[q.n] || block.classList.contains("has-error"));
-    var message = asked ? this.problem(q, value, values) : null;
+    var message = block.hidden ? null : this.problem(q, value, values);
     var target = block.querySelector("fieldset") || inputs[0];
     if (!target) return;
     var described = (target.getAttribute("aria-describedby") || "").split(" ").filter(function (x) { return x && x !== id; });

@@ -36,6 +36,7 @@ TRANSLATIONS = {
         "In which year was it adopted?": "Në cilin vit është miratuar?",
         "How many people work on it?": "Sa persona punojnë për të?",
         "At most 500 people, please.": "Ju lutemi, jo më shumë se 500 persona.",
+        "You counted ${staff} people.": "Keni numëruar ${staff} persona.",
         "Yes": "Po",
         "No": "Jo",
         "Priorities": "Përparësitë",
@@ -49,6 +50,7 @@ TRANSLATIONS = {
         "In which year was it adopted?": "Која година е донесен?",
         "How many people work on it?": "Колку луѓе работат на него?",
         "At most 500 people, please.": "Најмногу 500 луѓе, ве молиме.",
+        "You counted ${staff} people.": "Избројавте ${staff} луѓе.",
         "Yes": "Да",
         "No": "Не",
         "Priorities": "Приоритети",
@@ -58,6 +60,9 @@ TRANSLATIONS = {
     },
 }
 CASES = [("sq", PHONE, "al-tirane"), ("mk", DESKTOP, "mk-struga")]
+#: Both languages at both widths, for the tests that take screenshots.
+EVERY_WIDTH = [*CASES, ("sq", DESKTOP, "al-tirane"), ("mk", PHONE, "mk-struga")]
+EVERY_WIDTH_IDS = ["sq-phone", "mk-desktop", "sq-desktop", "mk-phone"]
 
 
 def _build(app, lang: str, municipality: str) -> str:
@@ -89,10 +94,13 @@ def _build(app, lang: str, municipality: str) -> str:
             spec("staff", "number", constraint=". <= 500 and . >= 0"),
             "How many people work on it?",
         )
+        structure.add_question(first, spec("counted", "note"), "You counted ${staff} people.")
         second = structure.add_page(version.id, "Priorities").id
         structure.add_question(second, spec("priority", "long_text"), "Your priority?")
         db.session.commit()
-        text_edits.set_source_text(version.id, "q.staff.constraint_message", "At most 500 people, please.")
+        text_edits.set_source_text(
+            version.id, "q.staff.constraint_message", "At most 500 people, please."
+        )
         text_edits.set_source_text(version.id, "privacy.text", "Your answers stay with us.")
         text_edits.set_source_text(version.id, "privacy.consent", "I agree.")
         for code, words in TRANSLATIONS.items():
@@ -104,7 +112,9 @@ def _build(app, lang: str, municipality: str) -> str:
         town = db.session.scalar(select(Municipality).where(Municipality.code == municipality))
         token = new_token()
         db.session.add(
-            Invitation(token=token, campaign=campaign, municipality=town, role="mayor", language=lang)
+            Invitation(
+                token=token, campaign=campaign, municipality=town, role="mayor", language=lang
+            )
         )
         db.session.commit()
         return token
@@ -114,7 +124,9 @@ def _stored(app, token: str) -> dict[str, object]:
     with app.app_context():
         db.session.expire_all()
         invitation = db.session.scalar(select(Invitation).where(Invitation.token == token))
-        response = db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
+        response = db.session.scalar(
+            select(Response).where(Response.invitation_id == invitation.id)
+        )
         names = dict(db.session.execute(select(Question.id, Question.name)).all())
         return {names[qid]: value for qid, value in saved_answers(response).items()}
 
@@ -146,7 +158,7 @@ def _wait_saved(page, app, token: str, expected: dict, timeout: float = 10.0) ->
         page.wait_for_timeout(200)
 
 
-@pytest.mark.parametrize(("lang", "viewport", "municipality"), CASES, ids=["sq-phone", "mk-desktop"])
+@pytest.mark.parametrize(("lang", "viewport", "municipality"), EVERY_WIDTH, ids=EVERY_WIDTH_IDS)
 def test_no_hides_the_follow_up_at_once_and_it_is_not_stored(
     app, live_server, browser, lang, viewport, municipality
 ):
@@ -185,7 +197,9 @@ def test_no_hides_the_follow_up_at_once_and_it_is_not_stored(
     context.close()
 
 
-@pytest.mark.parametrize(("lang", "viewport", "municipality"), CASES, ids=["sq-phone", "mk-desktop"])
+@pytest.mark.parametrize(
+    ("lang", "viewport", "municipality"), CASES, ids=["sq-phone", "mk-desktop"]
+)
 def test_an_out_of_range_number_says_so_before_next(
     app, live_server, browser, lang, viewport, municipality
 ):
@@ -203,17 +217,22 @@ def test_an_out_of_range_number_says_so_before_next(
     assert "plan_year-error" in page.locator("#plan_year").get_attribute("aria-describedby")
     page.locator("#staff").fill("900")
     page.locator("#staff").press("Tab")
-    assert page.locator("#staff-error").inner_text().strip().endswith(
-        TRANSLATIONS[lang]["At most 500 people, please."]
+    assert (
+        page.locator("#staff-error")
+        .inner_text()
+        .strip()
+        .endswith(TRANSLATIONS[lang]["At most 500 people, please."])
     )
     assert page.url.endswith("/p/1"), "all of this before Next"
+    counted = TRANSLATIONS[lang]["You counted ${staff} people."].replace("${staff}", "900")
+    assert page.locator("#counted-block").inner_text().strip() == counted, "labels read answers"
     page.locator("#plan_year").fill("2021")
     page.locator("#plan_year").press("Tab")
     assert page.locator("#plan_year-error").count() == 0, "the message goes once fixed"
     context.close()
 
 
-@pytest.mark.parametrize(("lang", "viewport", "municipality"), CASES, ids=["sq-phone", "mk-desktop"])
+@pytest.mark.parametrize(("lang", "viewport", "municipality"), EVERY_WIDTH, ids=EVERY_WIDTH_IDS)
 def test_a_page_filled_offline_and_closed_is_offered_back_and_stored_exactly(
     app, live_server, browser, lang, viewport, municipality
 ):
@@ -309,7 +328,9 @@ def test_submitting_clears_what_the_browser_kept(app, live_server, browser):
     context.close()
 
 
-@pytest.mark.parametrize(("lang", "viewport", "municipality"), CASES, ids=["sq-phone", "mk-desktop"])
+@pytest.mark.parametrize(
+    ("lang", "viewport", "municipality"), CASES, ids=["sq-phone", "mk-desktop"]
+)
 def test_without_javascript_the_page_works_as_before(
     app, live_server, browser, lang, viewport, municipality
 ):

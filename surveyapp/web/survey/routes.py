@@ -10,9 +10,8 @@ it again does nothing, so a request run again after a lost database connection
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
-
 from datetime import date
+from functools import cached_property
 
 from flask import abort, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import Gone, NotFound
