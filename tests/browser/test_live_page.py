@@ -215,6 +215,7 @@ def test_an_out_of_range_number_says_so_before_next(
     assert "2000" in error.inner_text() and "Please" not in error.inner_text()
     assert page.locator("#plan_year").get_attribute("aria-invalid") == "true"
     assert "plan_year-error" in page.locator("#plan_year").get_attribute("aria-describedby")
+    _shot(page, f"{lang}-{viewport['width']}-out-of-range")
     page.locator("#staff").fill("900")
     page.locator("#staff").press("Tab")
     assert (
