@@ -198,10 +198,11 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
     calculations.reverse()
     on_page = {q["n"] for q in questions}
     ui = {
-        "restore": _l(
-            "This browser kept answers to this page that did not reach us. Restore them?"
-        ),
         "yes": _l("Restore my answers"),
+        "other": _l(
+            "This browser kept answers to page %(number)s that did not reach us.", number="{n}"
+        ),
+        "go": _l("Go to that page"),
         "no": _l("Discard them"),
         "saved": _l("Your answers on this page are saved."),
         "saving": _l("Saving…"),

@@ -353,6 +353,7 @@
     this.submitting = false;
     rules.qs.forEach(function (q) { self.shown[q.n] = true; });
     this.offerRestore();
+    this.pointElsewhere();
     this.apply(false);
     form.addEventListener("input", function (e) { self.changed(e, false); });
     form.addEventListener("change", function (e) { self.changed(e, true); });
@@ -514,7 +515,7 @@
     if (committed) this.touched[name] = true;
     this.apply(true);
     this.dirty = true;
-    store(this.key, { values: this.snapshot(), at: Date.now() });
+    store(this.key, { values: this.snapshot(), at: Date.now(), page: this.rules.page, url: location.pathname });
     this.schedule(committed ? 800 : 1500);
   };
 
@@ -589,6 +590,10 @@
       return;
     }
     this.submitting = true;
+    // Sent with the button: other pages need not point here (this page still compares
+    // what it kept with what the server shows, should the sending fail).
+    var kept = stored(this.key);
+    if (kept) { kept.sent = true; store(this.key, kept); }
   };
 
   /* Answers this browser kept that the server has not confirmed: offer them back. */
@@ -599,7 +604,7 @@
     var box = this.element("div", "notice live-restore", null);
     box.id = "live-restore";
     box.setAttribute("role", "status");
-    box.appendChild(this.element("p", "", null, this.ui.restore));
+    box.appendChild(this.element("p", "", null, this.ui.other.replace("{n}", this.rules.page)));
     var actions = box.appendChild(this.element("p", "live-restore-actions", null));
     var yes = actions.appendChild(this.element("button", "button primary", null, this.ui.yes));
     var no = actions.appendChild(this.element("button", "button secondary", null, this.ui.no));
@@ -618,6 +623,25 @@
       store(self.key, null);
       box.hidden = true;
     });
+  };
+
+  /* Answers kept for another page of this link (the link opens where answers are
+     missing, which may be elsewhere): say which page, with a way there. */
+  Live.prototype.pointElsewhere = function () {
+    var prefix = PREFIX + this.rules.scope + ":", other = null;
+    try {
+      for (var i = 0; i < localStorage.length; i++) {
+        var key = localStorage.key(i), kept = key && key.indexOf(prefix) === 0 && key !== this.key && stored(key);
+        if (kept && kept.url && !kept.sent && kept.page && (!other || kept.page < other.page)) other = kept;
+      }
+    } catch (e) { return; }
+    if (!other || !this.ui.other) return;
+    var box = this.element("div", "notice live-elsewhere", null);
+    box.setAttribute("role", "status");
+    var text = box.appendChild(this.element("p", "", null, this.ui.other.replace("{n}", other.page) + " "));
+    var link = text.appendChild(this.element("a", "", null, this.ui.go));
+    link.href = other.url;
+    this.form.parentNode.insertBefore(box, this.form);
   };
 
   /* Whether kept answers are what the page shows already (as the server normalises them). */

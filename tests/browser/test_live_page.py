@@ -387,3 +387,35 @@ def test_axe_and_the_nu_checker_pass_on_the_live_page(app, live_server, browser,
     messages = json.loads(checked.stderr or checked.stdout or '{"messages": []}')["messages"]
     errors = [m for m in messages if m.get("type") == "error"]
     assert not errors, [(e["message"], e.get("extract", "")[:120]) for e in errors[:5]]
+
+
+def test_answers_kept_for_another_page_are_pointed_to_from_where_the_link_opens(
+    app, live_server, browser
+):
+    token = _build(app, "sq", "al-tirane")
+    context = _context(browser, DESKTOP)
+    page = context.new_page()
+    _consent(page, live_server, token, "sq")
+    page.locator("#has_plan-1").check()
+    page.locator("button[value=next]").click()
+    page.wait_for_url("**/p/2")
+    assert page.locator(".live-elsewhere").count() == 0, "page 1 was sent with Next"
+    context.set_offline(True)
+    page.locator("#priority").fill("Të rinjtë")
+    page.locator("#priority").press("Tab")
+    page.wait_for_timeout(500)
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+    page.goto(f"{live_server}/r/{token}")
+    page.wait_for_url("**/p/1")
+    pointer = page.locator(".live-elsewhere")
+    pointer.wait_for()
+    assert "2" in pointer.inner_text()
+    _shot(page, "sq-1280-kept-for-another-page")
+    pointer.locator("a").click()
+    page.wait_for_url("**/p/2")
+    page.locator("#live-restore [data-live=restore]").click()
+    expected = {"has_plan": "no", "priority": "Të rinjtë"}
+    assert _wait_saved(page, app, token, expected) == expected
+    context.close()
