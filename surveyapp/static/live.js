@@ -412,7 +412,7 @@
     qs.forEach(function (q) { if (q.k !== "note") read[q.n] = self.read(q); relevant[q.n] = true; });
     var pageShown = rules.p == null || bool(this.safely(rules.p, values, null, true));
     // Hidden questions count as unanswered (they are not sent); repeat until settled.
-    for (var round = 0; round <= qs.length; round++) {
+    for (var pass = 0; pass <= qs.length; pass++) {
       qs.forEach(function (q) { values[q.n] = relevant[q.n] && read[q.n] !== undefined ? read[q.n] : null; });
       rules.calc.forEach(function (c) {
         var result;
