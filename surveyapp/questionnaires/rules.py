@@ -36,6 +36,11 @@ def _compiled(text: str) -> Expression | None:
         return None
 
 
+def compiled(text: str) -> Expression | None:
+    """A stored expression parsed (once per process); None when empty or unparseable."""
+    return _compiled(text)
+
+
 def _true(text: str | None, values: Values, current: object = None, default: bool = True) -> bool:
     expression = _compiled(text) if text else None
     if expression is None:

@@ -53,6 +53,10 @@ class Step:
         return cls("page", number, check, lang)
 
 
+#: The action of the page's script saving in the background: stored like "later", and
+#: the respondent stays where they are.
+AUTOSAVE = "autosave"
+
 REVIEW = Step("review")
 SAVED = Step("saved")
 #: The response was submitted meanwhile (from another tab): what was submitted stands.
@@ -89,6 +93,8 @@ def step_after(
         return Step.page(previous or number)
     if action == "later":
         return SAVED
+    if action == AUTOSAVE:
+        return Step.page(number)
     if checked.invalid:
         return Step.page(number)
     if checked.missing:
@@ -103,6 +109,8 @@ class PageState:
 
     shown: list[Question]
     form: RespondentPageForm
+    #: Every question's value by name as the rules read them (earlier answers, calculations).
+    values: rules.Values = field(default_factory=dict)
 
 
 def page_state(
@@ -139,7 +147,7 @@ def page_state(
         form = form_class(formdata=None, data=initial_data(page, saved))
         if check:
             check_page(form, page, texts, earlier, require=True)
-    return PageState(shown, form)
+    return PageState(shown, form, values)
 
 
 @dataclass
@@ -169,7 +177,8 @@ def next_step(
 
     ``form`` is filled with what was sent, ``raw`` is the sent data itself (kept as
     a draft when the page has problems), ``action`` the button pressed: "next",
-    "back", "later" or "lang:<code>". ``reads_other_pages``: whether the rules
+    "back", "later", "lang:<code>" or "autosave" (the page's script saving in the
+    background: kept like "later", going nowhere). ``reads_other_pages``: whether the rules
     refer to answers given elsewhere than ``page`` (only then are they read).
     """
     # The other pages' answers matter only to rules that read them.

@@ -10,9 +10,10 @@ it again does nothing, so a request run again after a lost database connection
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import Gone, NotFound
 from werkzeug.wrappers import Response as HTTPResponse
 
@@ -20,11 +21,11 @@ from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.lost_connections import repeatable
 from surveyapp.languages.current import preferred_language, use_variant_of
 from surveyapp.models import Invitation, Page, QuestionnaireVersion
-from surveyapp.questionnaires import rules, version_cache
+from surveyapp.questionnaires import live_rules, rules, version_cache
 from surveyapp.questionnaires.page_forms import RespondentPageForm, make_page_form
 from surveyapp.questionnaires.texts import Texts
 from surveyapp.responses import erasure, navigation, reads, respondent
-from surveyapp.responses.navigation import Step
+from surveyapp.responses.navigation import AUTOSAVE, THANKS, Step
 from surveyapp.responses.reads import Link, ResponseState
 from surveyapp.web.survey import bp
 
@@ -72,6 +73,22 @@ class Visit:
         """Whether the questionnaire's rules refer to answers given elsewhere than ``page``."""
         names = self.cached.memo("referenced", lambda: rules.referenced_names(self.version))
         return bool(names - {q.name for q in page.questions})
+
+    @property
+    def scope(self) -> str:
+        """What names this link's answers in the browser's storage."""
+        return live_rules.invitation_scope(self.token)
+
+    def live_rules(self, page: Page, number: int, values: rules.Values) -> str:
+        """The page's rules as JSON for its script, with the answers they read; the trees
+        and messages are made once per page and language in this process."""
+        made = self.cached.memo(
+            ("live", page.id, self.texts.lang),
+            lambda: live_rules.page_rules(self.version, page, self.texts),
+        )
+        return live_rules.page_payload(
+            made, values, scope=self.scope, number=number, today=date.today()
+        )
 
     def page_form(self, page: Page) -> type[RespondentPageForm]:
         """The form class of a page in the visit's language, made once per process."""
@@ -224,7 +241,8 @@ def page(token: str, number: int):
     )
     if isinstance(state, Step):
         return redirect(_url_of(state, token))
-    return _render_page(visit, page_, number, state.form, state.shown, stale=False)
+    live = visit.live_rules(page_, number, state.values)
+    return _render_page(visit, page_, number, state.form, state.shown, stale=False, live=live)
 
 
 def _url_of(step: Step, token: str) -> str:
@@ -236,7 +254,9 @@ def _url_of(step: Step, token: str) -> str:
     return url_for(f"survey.{step.to}", token=token, **values)
 
 
-def _render_page(visit: Visit, page_, number: int, form, shown, *, stale: bool) -> str:
+def _render_page(
+    visit: Visit, page_, number: int, form, shown, *, stale: bool, live: str | None = None
+) -> str:
     errors = [(form[q.name], q) for q in shown if q.answerable and form[q.name].errors]
     return _render(
         "survey/page.html",
@@ -247,6 +267,7 @@ def _render_page(visit: Visit, page_, number: int, form, shown, *, stale: bool) 
         shown=shown,
         errors=errors,
         stale=stale,
+        live=live,
     )
 
 
@@ -259,6 +280,7 @@ def save_page(token: str, number: int):
         return response
     page_ = _page_or_404(visit, number)
     form = visit.page_form(page_)()
+    action = request.form.get("action", "next")
     outcome = navigation.next_step(
         visit.version,
         response,
@@ -266,11 +288,19 @@ def save_page(token: str, number: int):
         number,
         form,
         visit.texts,
-        action=request.form.get("action", "next"),
+        action=action,
         raw=request.form,
         offered=visit.offered,
         reads_other_pages=visit.reads_other_pages(page_),
     )
+    if action == AUTOSAVE:
+        # The page's script saving in the background: it only needs to know whether
+        # the answers were kept (it keeps them in the browser until they are).
+        if outcome.stale:
+            return jsonify(saved=False, reason="stale"), 409
+        if outcome.step == THANKS:
+            return jsonify(saved=False, reason="submitted"), 409
+        return "", 204
     if outcome.stale:
         return _render_page(visit, page_, number, form, outcome.shown, stale=True)
     return redirect(_url_of(outcome.step, token), code=303)

@@ -1,0 +1,249 @@
+"""The rules of a questionnaire page as data for the browser (``static/live.js``).
+
+The server parses every ``relevant``, ``constraint`` and ``calculation`` once
+(``expressions.parse``, the only parser) and hands the page a small JSON syntax
+tree of each, with the messages in the page's language and the earlier answers
+the trees read. The browser interprets the trees to show and hide questions and
+say what is wrong while the respondent types; the server still decides
+everything when the page is saved, so a page works as before without JavaScript.
+
+Tree nodes (compact, since every page carries them):
+
+- a JSON number or string: a literal (``["i"]``: a number literal too large
+  for a float, i.e. infinity);
+- ``["$", name]``: ``${name}``; ``["."]``: the current question;
+- ``["-", node]``: unary minus;
+- ``["f", name, node, ...]``: a function call;
+- ``["c", first, op, node, op, node, ...]``: operators of one precedence level
+  applied left to right.
+
+Values (``encode_value``): null (unanswered), a string, a number (``{"n": "NaN"}``
+and ``{"n": "Infinity"}`` for what JSON cannot say), a list of choice names,
+``{"d": "YYYY-MM-DD"}`` for a date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from datetime import date
+from typing import Any
+
+from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.models import Page, Question, QuestionnaireVersion
+from surveyapp.questionnaires import rules, text_keys
+from surveyapp.questionnaires.expressions import Outline
+from surveyapp.questionnaires.question_types import TYPES
+from surveyapp.questionnaires.texts import Texts
+from surveyapp.questionnaires.version_cache import index_of
+
+#: ``${name}`` in a label.
+_LABEL_REFERENCE = re.compile(r"\$\{([^\W\d][\w.\-]*)\}")
+
+#: How the browser reads each question type's input.
+_KINDS = {
+    "single_choice": "one",
+    "scale": "one",
+    "multiple_choice": "many",
+    "number": "num",
+    "date": "date",
+    "short_text": "text",
+    "long_text": "text",
+    "note": "note",
+}
+
+
+def tree(outline: Outline) -> Any:
+    """An expression's outline (``Expression.outline``) as a JSON tree."""
+    kind = outline[0]
+    if kind == "literal":
+        value = outline[1]
+        if isinstance(value, float) and math.isinf(value):
+            return ["i"]
+        return _compact(value) if isinstance(value, float) else value
+    if kind == "ref":
+        return ["$", outline[1]]
+    if kind == "current":
+        return ["."]
+    if kind == "negate":
+        return ["-", tree(outline[1])]
+    if kind == "call":
+        return ["f", outline[1], *(tree(arg) for arg in outline[2])]
+    if kind == "chain":
+        node = ["c", tree(outline[1])]
+        for symbol, operand in outline[2]:
+            node += [symbol, tree(operand)]
+        return node
+    raise ValueError(f"unknown outline node {kind!r}")  # pragma: no cover
+
+
+def compiled_tree(text: str | None) -> Any:
+    """The JSON tree of a stored expression; None when absent or unparseable (the server
+    ignores those too)."""
+    expression = rules.compiled(text) if text else None
+    return tree(expression.outline()) if expression is not None else None
+
+
+def encode_value(value: object) -> Any:
+    """An answer or calculated value as the browser's interpreter reads it."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float):
+        number = float(value)
+        return number if math.isfinite(number) else {"n": repr(number).replace("inf", "Infinity")}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if isinstance(value, list | tuple):
+        return list(value)
+    raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+def _compact(number: float | None) -> float | int | None:
+    """A limit as few characters as JSON needs (2000, not 2000.0)."""
+    if number is not None and float(number).is_integer() and abs(number) < 1e15:
+        return int(number)
+    return number
+
+
+def _references(node: Any, found: set[str]) -> set[str]:
+    if isinstance(node, list):
+        if node[:1] == ["$"]:
+            found.add(node[1])
+        else:
+            for child in node[1:]:
+                _references(child, found)
+    return found
+
+
+def _messages(question: Question, texts: Texts) -> dict[str, str]:
+    multiple = TYPES[question.type].multiple
+    required = texts.get(text_keys.required_message(question.name)) or (
+        _l("Please choose at least one option.") if multiple else _l("Please answer this question.")
+    )
+    messages = {"q": str(required)} if question.required else {}
+    if question.constraint:
+        messages["c"] = str(
+            texts.get(text_keys.constraint_message(question.name))
+            or _l("This answer is not accepted. Please check it.")
+        )
+    if question.type == "number":
+        messages["f"] = str(_l("Please enter a number, for example 12 or 3,5."))
+        if question.min_value is not None:
+            messages["lo"] = str(
+                _l("Please enter a number of at least %(min)s.", min=f"{question.min_value:g}")
+            )
+        if question.max_value is not None:
+            messages["hi"] = str(
+                _l("Please enter a number no greater than %(max)s.", max=f"{question.max_value:g}")
+            )
+        if question.integer_only:
+            messages["w"] = str(_l("Please enter a whole number."))
+    return messages
+
+
+def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[str, Any]:
+    """What the browser needs to apply ``page``'s rules in the language of ``texts``,
+    except the answers (``page_payload``). Made once per page and language.
+
+    Each message is written once (``t``); a question's ``m`` holds their indexes."""
+    questions = []
+    messages: list[str] = []
+    needed_by_labels: set[str] = set()
+
+    def numbered(found: dict[str, str]) -> dict[str, int]:
+        for text in found.values():
+            if text not in messages:
+                messages.append(text)
+        return {key: messages.index(text) for key, text in found.items()}
+
+    for question in page.questions:
+        kind = _KINDS.get(question.type)
+        if kind is None:
+            continue
+        entry: dict[str, Any] = {"n": question.name, "k": kind}
+        label = texts.label(question)
+        if "${" in label:
+            # The label reads answers: the script writes them in as they change.
+            entry["lb"] = label
+            needed_by_labels.update(_LABEL_REFERENCE.findall(label))
+        for key, text in (("r", question.relevant), ("c", question.constraint)):
+            node = compiled_tree(text)
+            if node is not None:
+                entry[key] = node
+        if kind != "note":
+            entry["q"] = bool(question.required)
+            entry["m"] = numbered(_messages(question, texts))
+            if kind == "num":
+                limits = {"lo": _compact(question.min_value), "hi": _compact(question.max_value)}
+                entry |= {key: value for key, value in limits.items() if value is not None}
+                if question.integer_only:
+                    entry["int"] = True
+            if not question.required:
+                del entry["q"]
+        questions.append(entry)
+    trees = [q.get(key) for q in questions for key in ("r", "c")]
+    page_tree = compiled_tree(page.relevant)
+    needed = set(needed_by_labels)
+    for node in (page_tree, *trees):
+        _references(node, needed)
+    calculations = []
+    for question in reversed(index_of(version).calculations):
+        # Latest first, so that what a calculation reads is known before earlier ones.
+        node = compiled_tree(question.calculation)
+        if node is not None and question.name in needed:
+            calculations.append([question.name, node])
+            _references(node, needed)
+    calculations.reverse()
+    on_page = {q["n"] for q in questions}
+    ui = {
+        "yes": _l("Restore my answers"),
+        "other": _l(
+            "This browser kept answers to page %(number)s that did not reach us.", number="{n}"
+        ),
+        "go": _l("Go to that page"),
+        "no": _l("Discard them"),
+        "saved": _l("Your answers on this page are saved."),
+        "saving": _l("Saving…"),
+        "unsaved": _l("Not saved yet; we will keep trying."),
+        "appeared": _l("New question: %(label)s", label="{label}"),
+        "error": _l("Error:"),
+    }
+    return {
+        "p": page_tree,
+        "qs": questions,
+        "calc": calculations,
+        "t": messages,
+        "ui": {key: str(text) for key, text in ui.items()},
+        "today": '"today"' in json.dumps([page_tree, trees, calculations]),
+        "reads": sorted(needed - on_page - {name for name, _ in calculations}),
+    }
+
+
+def invitation_scope(token: str) -> str:
+    """What names a link's answers in the browser's storage, without the link itself."""
+    return hashlib.sha256(f"surveyapp-live:{token}".encode()).hexdigest()[:16]
+
+
+def page_payload(
+    made: dict[str, Any], values: rules.Values, *, scope: str, number: int, today: date
+) -> str:
+    """The page's rules and the answers they read, as JSON safe inside ``<script>``."""
+    earlier = {name: encode_value(values.get(name)) for name in made["reads"]}
+    payload = {
+        "scope": scope,
+        "page": number,
+        "today": today.isoformat() if made["today"] else None,
+        "p": made["p"],
+        "qs": made["qs"],
+        "calc": made["calc"],
+        "t": made["t"],
+        "ui": made["ui"],
+        "v": earlier,
+    }
+    # What is empty is left out: the script reads a missing key as empty.
+    payload = {key: value for key, value in payload.items() if value not in (None, [], {})}
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # Inside <script type="application/json">: no "</script>" or "<!--" can end it.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
