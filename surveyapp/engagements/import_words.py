@@ -34,7 +34,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "status": ("status", "state", "stanje", "статус", "состојба", "стање", "statusi", "gjendja"),
     "domains": (
         "domains", "domain", "themes", "theme", "topics", "topic", "oblasti", "oblast",
-        "teme", "tema", "области", "област", "теми", "тема", "теме", "fusha", "fushat",
+        "teme", "tema", "područja", "područje", "области", "област", "теми", "тема", "теме",
+        "fusha", "fushat",
         "temat", "tema",
     ),
     "partners": (
