@@ -2,7 +2,12 @@
 
 from surveyapp.models.audit import AuditEvent
 from surveyapp.models.campaign import ROLES, Campaign, Invitation
-from surveyapp.models.count_tables import ProfileCount, ProfileDomainCount, ProfileScoreCount
+from surveyapp.models.count_tables import (
+    ProfileCount,
+    ProfileDomainCount,
+    ProfileResponseCount,
+    ProfileScoreCount,
+)
 from surveyapp.models.erasure import DeletionRequest
 from surveyapp.models.geo import Country, Municipality
 from surveyapp.models.mail import MailSuppression, OutboundMail
@@ -21,6 +26,7 @@ from surveyapp.models.questionnaire import (
     TextEntry,
 )
 from surveyapp.models.response import Answer, AnswerSelection, Response, counts_in_profiles
+from surveyapp.models.rounds import ItemMatch, RoundSeries, SeriesRound
 from surveyapp.models.user import STAFF_ROLES, PasswordResetToken, User
 
 __all__ = [
@@ -48,7 +54,11 @@ __all__ = [
     "PasswordResetToken",
     "ProfileCount",
     "ProfileDomainCount",
+    "ProfileResponseCount",
     "ProfileScoreCount",
+    "ItemMatch",
+    "RoundSeries",
+    "SeriesRound",
     "Question",
     "Questionnaire",
     "QuestionnaireVersion",

@@ -113,3 +113,29 @@ class ProfileScoreCount(db.Model):
     scores: Mapped[int]
     #: Submitted responses with at least one of these scores.
     respondents: Mapped[int]
+
+
+class ProfileResponseCount(db.Model):
+    """Submitted responses counted in profiles per (campaign, municipality, role, open link).
+
+    The disclosure control and the open-link count read these few rows instead
+    of the responses, so their cost does not grow with the number of responses.
+    """
+
+    __table_args__ = (
+        UniqueConstraint(
+            "campaign_id",
+            "municipality_id",
+            "role",
+            "self_registered",
+            name="uq_profile_response_count_key",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    role: Mapped[str] = mapped_column(String(32))
+    #: As ``ProfileCount.self_registered``.
+    self_registered: Mapped[bool] = mapped_column(default=False, server_default=false())
+    responses: Mapped[int]

@@ -21,7 +21,12 @@ What counts (the same rules as the profiles always had):
 * a response is a respondent of a domain when it has at least one scored
   answer in that domain;
 * peer learning's scores: per domain and measure (need, capacity), the sum
-  and number of those scored answers, and the responses that gave them.
+  and number of those scored answers, and the responses that gave them;
+* free-text answers that say something (not empty): one per answer, in
+  ``ProfileCount`` with ``choice`` == ``ANSWERED`` (the profile's counts of
+  free text per question);
+* the responses themselves, per group (``ProfileResponseCount``): the
+  disclosure control's group sizes.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from surveyapp.models import (
     AnswerSelection,
     ProfileCount,
     ProfileDomainCount,
+    ProfileResponseCount,
     ProfileScoreCount,
     Question,
     Response,
@@ -55,6 +61,8 @@ _SCORE_KEYS = ("campaign_id", "municipality_id", "domain_id", "measure")
 #: The question types counted: by choice and score, and by option ticked.
 SCORED = codes(summary="scores")
 TICKED = codes(summary="ticks")
+TEXTS = codes(summary="texts")
+_RESPONSE_KEYS = ("campaign_id", "municipality_id", "role", "self_registered")
 
 
 def add_response(response_id: int, connection: Connection | None = None) -> None:
@@ -84,6 +92,7 @@ def remove_response(response_id: int, connection: Connection | None = None) -> N
         (ProfileCount, ProfileCount.responses),
         (ProfileDomainCount, ProfileDomainCount.respondents),
         (ProfileScoreCount, ProfileScoreCount.respondents),
+        (ProfileResponseCount, ProfileResponseCount.responses),
     ):
         conn.execute(
             delete(model).where(
@@ -109,6 +118,13 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
         return
     keys = {"campaign_id": head[0], "municipality_id": head[1], "role": head[2]}
     opened = {"self_registered": bool(head[3])}
+    _upsert(
+        conn,
+        ProfileResponseCount,
+        _RESPONSE_KEYS,
+        ("responses",),
+        [{**keys, **opened, "responses": sign}],
+    )
     counts: list[dict[str, Any]] = []
     domains: set[int] = set()
     # (domain id, measure) -> [score sum, scores]
@@ -119,6 +135,7 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
             Answer.question_id,
             Answer.choice,
             Answer.number,
+            Answer.text,
             Question.type,
             Question.domain_id,
             Question.measure,
@@ -126,11 +143,23 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
         .join(Question, Question.id == Answer.question_id)
         .where(
             Answer.response_id == response_id,
-            Question.type.in_(SCORED + TICKED),
+            Question.type.in_(SCORED + TICKED + TEXTS),
         )
     ).all()
     multiple = {}
-    for answer_id, question_id, choice, number, kind, domain_id, measure in rows:
+    for answer_id, question_id, choice, number, text, kind, domain_id, measure in rows:
+        if kind in TEXTS:
+            if text:
+                counts.append(
+                    {
+                        **keys,
+                        "question_id": question_id,
+                        "choice": ANSWERED,
+                        "score": None,
+                        **opened,
+                    }
+                )
+            continue
         if TYPES[kind].multiple:
             multiple[answer_id] = question_id
             counts.append(
@@ -247,7 +276,7 @@ def rebuild(campaign_id: int | None = None) -> None:
     No commit: the caller commits.
     """
     conn = db.session.connection()
-    for model in (ProfileCount, ProfileDomainCount, ProfileScoreCount):
+    for model in (ProfileCount, ProfileDomainCount, ProfileScoreCount, ProfileResponseCount):
         statement = delete(model)
         if campaign_id is not None:
             statement = statement.where(model.campaign_id == campaign_id)
@@ -282,7 +311,20 @@ def rebuild(campaign_id: int | None = None) -> None:
         .where(*submitted, Question.type.in_(TICKED))
         .group_by(*head, Answer.question_id, AnswerSelection.value)
     )
-    for query in (scale, answered, ticked):
+    texts = (
+        select(*head, Answer.question_id, literal(ANSWERED), literal(None), func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*submitted, Question.type.in_(TEXTS), Answer.text.is_not(None), Answer.text != "")
+        .group_by(*head, Answer.question_id)
+    )
+    conn.execute(
+        insert(ProfileResponseCount).from_select(
+            [*_RESPONSE_KEYS, "responses"],
+            select(*head, func.count()).where(*submitted).group_by(*head),
+        )
+    )
+    for query in (scale, answered, ticked, texts):
         conn.execute(insert(ProfileCount).from_select(count_columns, query))
 
     pairs = (

@@ -1,0 +1,117 @@
+"""rounds: series of campaigns and item matches; response counts per group and
+counts of free-text answers kept at submit (the needs profile no longer reads
+response or answer rows for them)
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-07 06:00:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0016"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+#: The same figures as surveyapp.profiles.count_tables.rebuild, in plain SQL.
+BACKFILL = [
+    """
+    INSERT INTO profile_response_count
+        (campaign_id, municipality_id, role, self_registered, responses)
+    SELECT r.campaign_id, r.municipality_id, r.role, r.self_registered, COUNT(*)
+    FROM response r
+    WHERE r.status = 'submitted' AND (r.review IS NULL OR r.review = 'accepted')
+      AND r.marked IS NULL
+    GROUP BY r.campaign_id, r.municipality_id, r.role, r.self_registered
+    """,
+    """
+    INSERT INTO profile_count
+        (campaign_id, municipality_id, role, question_id, choice, score, self_registered,
+         responses)
+    SELECT r.campaign_id, r.municipality_id, r.role, a.question_id, '', NULL,
+           r.self_registered, COUNT(*)
+    FROM response r
+    JOIN answer a ON a.response_id = r.id
+    JOIN question q ON q.id = a.question_id
+    WHERE r.status = 'submitted' AND (r.review IS NULL OR r.review = 'accepted')
+      AND r.marked IS NULL AND q.type IN ('short_text', 'long_text')
+      AND a.text IS NOT NULL AND a.text != ''
+    GROUP BY r.campaign_id, r.municipality_id, r.role, r.self_registered, a.question_id
+    """,
+]
+
+
+def upgrade():
+    op.create_table(
+        "round_series",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "series_round",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("series_id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"]),
+        sa.ForeignKeyConstraint(["series_id"], ["round_series.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("series_id", "campaign_id"),
+    )
+    op.create_index("ix_series_round_series_id", "series_round", ["series_id"])
+    op.create_table(
+        "item_match",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("series_id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("question_name", sa.String(length=64), nullable=False),
+        sa.Column("matches", sa.String(length=64), nullable=True),
+        sa.Column("comparable", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"]),
+        sa.ForeignKeyConstraint(["series_id"], ["round_series.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("series_id", "campaign_id", "question_name"),
+    )
+    op.create_index("ix_item_match_series_id", "item_match", ["series_id"])
+    op.create_table(
+        "profile_response_count",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("municipality_id", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column("self_registered", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("responses", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"]),
+        sa.ForeignKeyConstraint(["municipality_id"], ["municipality.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint(
+            "campaign_id",
+            "municipality_id",
+            "role",
+            "self_registered",
+            name="uq_profile_response_count_key",
+        ),
+    )
+    for statement in BACKFILL:
+        op.execute(sa.text(statement))
+
+
+def downgrade():
+    op.execute(
+        sa.text(
+            "DELETE FROM profile_count WHERE choice = '' AND question_id IN "
+            "(SELECT id FROM question WHERE type IN ('short_text', 'long_text'))"
+        )
+    )
+    op.drop_table("profile_response_count")
+    op.drop_index("ix_item_match_series_id", table_name="item_match")
+    op.drop_table("item_match")
+    op.drop_index("ix_series_round_series_id", table_name="series_round")
+    op.drop_table("series_round")
+    op.drop_table("round_series")
