@@ -41,7 +41,49 @@ BACKFILL = [
       AND a.text IS NOT NULL AND a.text != ''
     GROUP BY r.campaign_id, r.municipality_id, r.role, r.self_registered, a.question_id
     """,
+    # The first page's indicators: single choices by choice, dates by year.
+    """
+    INSERT INTO profile_count
+        (campaign_id, municipality_id, role, question_id, choice, score, self_registered,
+         responses)
+    SELECT r.campaign_id, r.municipality_id, r.role, a.question_id, a.choice, NULL,
+           r.self_registered, COUNT(*)
+    FROM response r
+    JOIN answer a ON a.response_id = r.id
+    JOIN question q ON q.id = a.question_id
+    WHERE r.status = 'submitted' AND (r.review IS NULL OR r.review = 'accepted')
+      AND r.marked IS NULL AND q.type = 'single_choice' AND a.choice IS NOT NULL
+    GROUP BY r.campaign_id, r.municipality_id, r.role, r.self_registered, a.question_id,
+             a.choice
+    """,
+    """
+    INSERT INTO profile_count
+        (campaign_id, municipality_id, role, question_id, choice, score, self_registered,
+         responses)
+    SELECT r.campaign_id, r.municipality_id, r.role, a.question_id, SUBSTR(a.text, 1, 4), NULL,
+           r.self_registered, COUNT(*)
+    FROM response r
+    JOIN answer a ON a.response_id = r.id
+    JOIN question q ON q.id = a.question_id
+    WHERE r.status = 'submitted' AND (r.review IS NULL OR r.review = 'accepted')
+      AND r.marked IS NULL AND q.type = 'date' AND a.text IS NOT NULL AND a.text != ''
+    GROUP BY r.campaign_id, r.municipality_id, r.role, r.self_registered, a.question_id,
+             SUBSTR(a.text, 1, 4)
+    """,
 ]
+
+#: Number answers by value; the value written out as surveyapp.profiles.count_tables.number_key.
+NUMBERS = """
+    SELECT r.campaign_id, r.municipality_id, r.role, r.self_registered, a.question_id,
+           a.number, COUNT(*)
+    FROM response r
+    JOIN answer a ON a.response_id = r.id
+    JOIN question q ON q.id = a.question_id
+    WHERE r.status = 'submitted' AND (r.review IS NULL OR r.review = 'accepted')
+      AND r.marked IS NULL AND q.type = 'number' AND a.number IS NOT NULL
+    GROUP BY r.campaign_id, r.municipality_id, r.role, r.self_registered, a.question_id,
+             a.number
+"""
 
 
 def upgrade():
@@ -98,15 +140,39 @@ def upgrade():
             name="uq_profile_response_count_key",
         ),
     )
+    backfill(op.get_bind())
+
+
+def backfill(connection) -> None:
+    """Fill the new counts (response counts, free text, indicators) from the responses."""
     for statement in BACKFILL:
-        op.execute(sa.text(statement))
+        connection.execute(sa.text(statement))
+    counts: dict[tuple, int] = {}
+    for campaign, town, role, opened, question, number, count in connection.execute(
+        sa.text(NUMBERS)
+    ):
+        key = (campaign, town, role, bool(opened), question, f"{number:.12g}")
+        counts[key] = counts.get(key, 0) + count
+    if counts:
+        connection.execute(
+            sa.text(
+                "INSERT INTO profile_count (campaign_id, municipality_id, role, self_registered,"
+                " question_id, choice, score, responses) VALUES (:campaign, :town, :role,"
+                " :opened, :question, :choice, :score, :count)"
+            ),
+            [
+                dict(zip(("campaign", "town", "role", "opened", "question", "choice"), key))
+                | {"score": float(key[5]), "count": count}
+                for key, count in counts.items()
+            ],
+        )
 
 
 def downgrade():
     op.execute(
         sa.text(
-            "DELETE FROM profile_count WHERE choice = '' AND question_id IN "
-            "(SELECT id FROM question WHERE type IN ('short_text', 'long_text'))"
+            "DELETE FROM profile_count WHERE question_id IN (SELECT id FROM question"
+            " WHERE type IN ('short_text', 'long_text', 'single_choice', 'number', 'date'))"
         )
     )
     op.drop_table("profile_response_count")

@@ -25,6 +25,10 @@ What counts (the same rules as the profiles always had):
 * free-text answers that say something (not empty): one per answer, in
   ``ProfileCount`` with ``choice`` == ``ANSWERED`` (the profile's counts of
   free text per question);
+* the first page's indicators (``surveyapp.profiles.indicators``): every
+  single-choice answer by choice; every number by its value (``choice`` the
+  number written out, ``score`` the number); every date by its year
+  (``choice``, four characters);
 * the responses themselves, per group (``ProfileResponseCount``): the
   disclosure control's group sizes.
 """
@@ -62,6 +66,10 @@ _SCORE_KEYS = ("campaign_id", "municipality_id", "domain_id", "measure")
 SCORED = codes(summary="scores")
 TICKED = codes(summary="ticks")
 TEXTS = codes(summary="texts")
+SHARES = codes(summary="shares")
+NUMBERS = codes(summary="quantiles")
+DATES = codes(summary="years")
+INDICATORS = SHARES + NUMBERS + DATES
 _RESPONSE_KEYS = ("campaign_id", "municipality_id", "role", "self_registered")
 
 
@@ -143,11 +151,16 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
         .join(Question, Question.id == Answer.question_id)
         .where(
             Answer.response_id == response_id,
-            Question.type.in_(SCORED + TICKED + TEXTS),
+            Question.type.in_(SCORED + TICKED + TEXTS + INDICATORS),
         )
     ).all()
     multiple = {}
     for answer_id, question_id, choice, number, text, kind, domain_id, measure in rows:
+        if kind in INDICATORS:
+            value = _indicator_value(kind, choice, number, text)
+            if value is not None:
+                counts.append({**keys, "question_id": question_id, **value, **opened})
+            continue
         if kind in TEXTS:
             if text:
                 counts.append(
@@ -229,6 +242,22 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
                 for (domain_id, measure), (total, count) in sorted(scores.items())
             ],
         )
+
+
+def number_key(number: float) -> str:
+    """A number answer as ``ProfileCount.choice``: the same number, the same text."""
+    return f"{number:.12g}"
+
+
+def _indicator_value(
+    kind: str, choice: str | None, number: float | None, text: str | None
+) -> dict[str, Any] | None:
+    """``choice`` and ``score`` of an indicator answer's count row; None when unanswered."""
+    if kind in SHARES:
+        return None if choice is None else {"choice": choice, "score": None}
+    if kind in NUMBERS:
+        return None if number is None else {"choice": number_key(number), "score": number}
+    return {"choice": text[:4], "score": None} if text else None
 
 
 def _scored(
@@ -318,14 +347,31 @@ def rebuild(campaign_id: int | None = None) -> None:
         .where(*submitted, Question.type.in_(TEXTS), Answer.text.is_not(None), Answer.text != "")
         .group_by(*head, Answer.question_id)
     )
+    shares = (
+        select(*head, Answer.question_id, Answer.choice, literal(None), func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*submitted, Question.type.in_(SHARES), Answer.choice.is_not(None))
+        .group_by(*head, Answer.question_id, Answer.choice)
+    )
+    years = (
+        select(
+            *head, Answer.question_id, func.substr(Answer.text, 1, 4), literal(None), func.count()
+        )
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*submitted, Question.type.in_(DATES), Answer.text.is_not(None), Answer.text != "")
+        .group_by(*head, Answer.question_id, func.substr(Answer.text, 1, 4))
+    )
     conn.execute(
         insert(ProfileResponseCount).from_select(
             [*_RESPONSE_KEYS, "responses"],
             select(*head, func.count()).where(*submitted).group_by(*head),
         )
     )
-    for query in (scale, answered, ticked, texts):
+    for query in (scale, answered, ticked, texts, shares, years):
         conn.execute(insert(ProfileCount).from_select(count_columns, query))
+    _rebuild_numbers(conn, submitted, head)
 
     pairs = (
         select(*head, Question.domain_id.label("domain_id"))
@@ -370,6 +416,31 @@ def rebuild(campaign_id: int | None = None) -> None:
             ).group_by(*scored),
         )
     )
+
+
+def _rebuild_numbers(conn: Connection, submitted: list, head: tuple) -> None:
+    """Number answers, grouped in the database by value; their ``choice`` is written out
+    in Python (``number_key``), the same text as at submit time."""
+    rows = conn.execute(
+        select(*head, Answer.question_id, Answer.number, func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*submitted, Question.type.in_(NUMBERS), Answer.number.is_not(None))
+        .group_by(*head, Answer.question_id, Answer.number)
+    ).all()
+    counts: dict[tuple, int] = {}
+    for campaign_id, town_id, role, opened, question_id, number, count in rows:
+        key = (campaign_id, town_id, role, bool(opened), question_id, number_key(number))
+        counts[key] = counts.get(key, 0) + count
+    if counts:
+        conn.execute(
+            insert(ProfileCount),
+            [
+                dict(zip((*_RESPONSE_KEYS, "question_id", "choice"), key, strict=True))
+                | {"score": float(key[5]), "responses": count}
+                for key, count in counts.items()
+            ],
+        )
 
 
 def _count_submitted_through_the_orm(session: Session, _context: Any) -> None:

@@ -27,7 +27,8 @@ not fit the profile is left out and named in ``TextFilter.ignored``.
 
 Paging: ``PER_PAGE`` answers a page, questions in questionnaire order and
 the newest answers first within a question; the counts per question come
-from one GROUP BY, the page from LIMIT and OFFSET.
+from the count table kept at submit (``ProfileCount``), the page from LIMIT
+and OFFSET.
 """
 
 from __future__ import annotations
@@ -35,13 +36,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from surveyapp.extensions import db
-from surveyapp.models import ROLES, Answer, Country, Municipality, Response
+from surveyapp.models import ROLES, Answer, Country, Municipality, ProfileCount, Response
+from surveyapp.models.count_tables import ANSWERED
 from surveyapp.profiles.disclosure import Disclosure
 from surveyapp.profiles.question_figures import TEXT_TYPES
 from surveyapp.profiles.results import FreeTextAnswer, Scope
@@ -162,10 +164,13 @@ def listable_towns(disclosure: Disclosure, role: str | None) -> list[str]:
     )
 
 
-def listable_condition(disclosure: Disclosure, role: str | None) -> ColumnElement[bool]:
-    """A condition on Response: its municipality's group with ``role`` is shown."""
+def listable_condition(
+    disclosure: Disclosure, role: str | None, table: Any = Response
+) -> ColumnElement[bool]:
+    """A condition on Response (or a count table): its municipality's group with ``role``
+    is shown."""
     towns = select(Municipality.id).where(Municipality.code.in_(listable_towns(disclosure, role)))
-    return Response.municipality_id.in_(towns.scalar_subquery())
+    return table.municipality_id.in_(towns.scalar_subquery())
 
 
 def free_text_page(
@@ -239,13 +244,19 @@ def free_text_page(
         Answer.text != "",
     ]
     per_question: dict[str, int] = dict.fromkeys(names, 0)
+    c = ProfileCount
+    # Counted at submit (``count_tables``): the same answers as ``conditions`` select.
     for question_id, count in db.session.execute(
-        select(Answer.question_id, func.count())
-        .join(Response, Answer.response_id == Response.id)
-        .where(*conditions)
-        .group_by(Answer.question_id)
+        select(c.question_id, func.sum(c.responses))
+        .where(
+            *selection.counted(c),
+            c.municipality_id.in_(ids),
+            c.question_id.in_(question_ids),
+            c.choice == ANSWERED,
+        )
+        .group_by(c.question_id)
     ):
-        per_question[question_ids[question_id]] += count
+        per_question[question_ids[question_id]] += int(count)
     choices.questions = list(per_question.items())
     wanted = [n for n in names if chosen.question in (None, n)]
     result.total = sum(per_question[n] for n in wanted)

@@ -4,7 +4,8 @@ shares and free text.
 Distributions and shares come from the count tables (``ProfileCount``: for
 multiple-choice questions, one row per ticked value and one, ``choice`` ==
 ``ANSWERED``, for the responses that answered the question). Free text is
-read from the answers, newest first and limited per question.
+counted per question at submit (``ProfileCount``, ``choice`` == ``ANSWERED``)
+and read from the answers, newest first and limited per question.
 """
 
 from __future__ import annotations
@@ -150,14 +151,13 @@ def free_text_groups(selection: Selection, limit: int) -> list[FreeTextGroup]:
     if not ids:
         return []
     totals: dict[str, int] = defaultdict(int)
+    c = ProfileCount
     for question_id, count in db.session.execute(
-        select(Answer.question_id, func.count())
-        .join(Response, Answer.response_id == Response.id)
-        .where(*selection.filters, Answer.question_id.in_(ids))
-        .where(Answer.text.is_not(None))
-        .group_by(Answer.question_id)
+        select(c.question_id, func.sum(c.responses))
+        .where(*selection.counted(c), c.question_id.in_(ids), c.choice == ANSWERED)
+        .group_by(c.question_id)
     ):
-        totals[catalog.questions[question_id].name] += count
+        totals[catalog.questions[question_id].name] += int(count)
     answers = _free_texts(selection, None, limit)
     return [
         FreeTextGroup(name, totals[name], [a for a in answers if a.question_name == name])
