@@ -131,8 +131,19 @@ def a_contact(app):
         make_contact("contact@example.org")
 
 
+@pytest.fixture
+def a_series(app):
+    """A series of rounds with the first campaign as its round."""
+    from surveyapp.models import Campaign
+    from surveyapp.rounds import series
+
+    with app.app_context():
+        campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id))
+        series.add_round(series.create_series("City needs"), campaign_id)
+
+
 def test_every_staff_page_is_reached_by_links_from_the_home_page(
-    app, client, make_user, answered, translation_out_of_date, a_contact
+    app, client, make_user, answered, translation_out_of_date, a_contact, a_series
 ):
     assert Staff(client, make_user("admin")).login().status_code == 303
     reached, errors = _walk(app, client, "/en/staff/")
