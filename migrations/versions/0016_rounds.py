@@ -140,6 +140,12 @@ def upgrade():
             name="uq_profile_response_count_key",
         ),
     )
+    op.create_index(
+        "ix_profile_count_campaign_question",
+        "profile_count",
+        ["campaign_id", "question_id", "score", "role", "municipality_id", "self_registered",
+         "responses"],
+    )  # fmt: skip
     backfill(op.get_bind())
 
 
@@ -175,6 +181,7 @@ def downgrade():
             " WHERE type IN ('short_text', 'long_text', 'single_choice', 'number', 'date'))"
         )
     )
+    op.drop_index("ix_profile_count_campaign_question", table_name="profile_count")
     op.drop_table("profile_response_count")
     op.drop_index("ix_item_match_series_id", table_name="item_match")
     op.drop_table("item_match")

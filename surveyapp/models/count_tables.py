@@ -46,6 +46,18 @@ class ProfileCount(db.Model):
             "self_registered",
             "responses",
         ),
+        # Covers the rounds' read of one campaign's scored items (``rounds.change``):
+        # by campaign and question, without visiting the table.
+        Index(
+            "ix_profile_count_campaign_question",
+            "campaign_id",
+            "question_id",
+            "score",
+            "role",
+            "municipality_id",
+            "self_registered",
+            "responses",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -134,7 +134,28 @@ def disclosure_for(
 
 
 def decide(atoms: Atoms, min_group: int) -> Disclosure:
-    """The hidden cells given the respondents per (municipality, country, role)."""
+    """The hidden cells given the respondents per (municipality, country, role).
+
+    The decision is a pure function of ``atoms`` and ``min_group``; the last few
+    are kept, keyed by exactly those (a page of three rounds decides three
+    campaigns, and the next page the same again).
+    """
+    key = (min_group, tuple(sorted(atoms.items())))
+    kept = _DECIDED.get(key)
+    if kept is None:
+        kept = _decide(atoms, min_group)
+        _DECIDED[key] = kept
+        while len(_DECIDED) > _KEEP:
+            _DECIDED.pop(next(iter(_DECIDED)))
+    return Disclosure(kept.min_group, kept.sizes, set(kept.hidden))
+
+
+#: Decisions kept (``decide``), oldest first.
+_DECIDED: dict[tuple, Disclosure] = {}
+_KEEP = 16
+
+
+def _decide(atoms: Atoms, min_group: int) -> Disclosure:
     sizes = cell_sizes(atoms)
     order = {cell: i for i, cell in enumerate(sorted(sizes, key=_cell_key))}
     hidden = {cell for cell, n in sizes.items() if 0 < n < min_group}
