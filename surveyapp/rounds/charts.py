@@ -114,8 +114,10 @@ def _mark(estimate: Estimate, y: float) -> Mark:
 
 
 def _lines(domains: list[DomainChange], labels: dict[str, str], rounds: list[str]) -> ChangeChart:
-    step = PLOT_WIDTH / max(1, len(rounds) - 1)
-    xs = [LABEL_WIDTH + 20 + i * (step - 40 / max(1, len(rounds) - 1)) for i in range(len(rounds))]
+    # Room left of the first round and right of the last for their names (centred).
+    left, right = LABEL_WIDTH + 60, LABEL_WIDTH + PLOT_WIDTH - 50
+    step = (right - left) / max(1, len(rounds) - 1)
+    xs = [left + i * step for i in range(len(rounds))]
     rows = []
     for i, domain in enumerate(domains):
         top = TOP + i * LINE_ROW_HEIGHT
