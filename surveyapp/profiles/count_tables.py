@@ -354,14 +354,13 @@ def rebuild(campaign_id: int | None = None) -> None:
         .where(*submitted, Question.type.in_(SHARES), Answer.choice.is_not(None))
         .group_by(*head, Answer.question_id, Answer.choice)
     )
+    year = func.substr(Answer.text, 1, 4)  # one object: one bind parameter, also in GROUP BY
     years = (
-        select(
-            *head, Answer.question_id, func.substr(Answer.text, 1, 4), literal(None), func.count()
-        )
+        select(*head, Answer.question_id, year, literal(None), func.count())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(DATES), Answer.text.is_not(None), Answer.text != "")
-        .group_by(*head, Answer.question_id, func.substr(Answer.text, 1, 4))
+        .group_by(*head, Answer.question_id, year)
     )
     conn.execute(
         insert(ProfileResponseCount).from_select(
