@@ -4,12 +4,14 @@ Two rounds: a dumbbell per domain on the gap axis (need minus capacity), from
 the first round's gap (hollow) to the last's (filled), each with its 95 %
 interval as a thin line; a change within the noise is drawn grey and dashed.
 Three rounds or more: a small line per domain over the rounds, with the
-intervals as whiskers. The tables beside the charts are their text
+intervals as whiskers, on one vertical range fitted to the figures (marked on
+each row). The tables beside the charts are their text
 alternative; labels wrap as in ``surveyapp.profiles.charts``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from surveyapp.profiles.charts import LINE_HEIGHT, wrap_label
@@ -42,6 +44,8 @@ class ChartRow:
     status: str
     marks: list[Mark] = field(default_factory=list)
     noise: bool = True
+    #: (y, label) of the values marked on the row's own axis (lines only).
+    ticks: list[tuple[float, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -118,6 +122,20 @@ def _lines(domains: list[DomainChange], labels: dict[str, str], rounds: list[str
     left, right = LABEL_WIDTH + 60, LABEL_WIDTH + PLOT_WIDTH - 50
     step = (right - left) / max(1, len(rounds) - 1)
     xs = [left + i * step for i in range(len(rounds))]
+    # One vertical range for every row (so slopes compare), fitted to the figures drawn:
+    # a gap of 1.5 to 2.0 on the full -4 to +4 axis would look flat.
+    drawn = [
+        value
+        for domain in domains
+        for figures in domain.rounds
+        if figures.gap is not None
+        for value in (figures.gap.value, figures.gap.low, figures.gap.high)
+        if value is not None
+    ] or [0.0]
+    bottom = max(GAP_MIN, math.floor(min(drawn) * 2) / 2)
+    top_value = min(GAP_MAX, math.ceil(max(drawn) * 2) / 2)
+    if top_value - bottom < 1:
+        top_value = min(GAP_MAX, bottom + 1)
     rows = []
     for i, domain in enumerate(domains):
         top = TOP + i * LINE_ROW_HEIGHT
@@ -127,9 +145,11 @@ def _lines(domains: list[DomainChange], labels: dict[str, str], rounds: list[str
             lines, label_y, top, "suppressed" if domain.change_status == "suppressed" else "shown"
         )
 
-        def y(value: float, top: float = top) -> float:
-            value = min(GAP_MAX, max(GAP_MIN, value))
-            return top + 6 + (GAP_MAX - value) / (GAP_MAX - GAP_MIN) * (LINE_ROW_HEIGHT - 12)
+        def y(value: float, top: float = top, lo: float = bottom, hi: float = top_value) -> float:
+            value = min(hi, max(lo, value))
+            return top + 8 + (hi - value) / (hi - lo) * (LINE_ROW_HEIGHT - 16)
+
+        row.ticks = [(y(value), f"{value:+.1f}" if value else "0") for value in (top_value, bottom)]
 
         for x, figures in zip(xs, domain.rounds, strict=True):
             if figures.gap is not None:
