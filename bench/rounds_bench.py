@@ -71,6 +71,7 @@ def load(app, total: int, seed: int = 1) -> int:
         Invitation,
         Municipality,
         ProfileCount,
+        ProfileCountryCount,
         ProfileDomainCount,
         ProfileResponseCount,
         ProfileScoreCount,
@@ -87,6 +88,7 @@ def load(app, total: int, seed: int = 1) -> int:
         version_id = db.session.scalar(select(Question.version_id).order_by(Question.id))
         towns = db.session.execute(select(Municipality.id, Country.code).join(Country)).all()
         domains = {d.id: d.code for d in db.session.scalars(select(Domain))}
+        countries = {c.code: c.id for c in db.session.scalars(select(Country))}
         questions = db.session.scalars(
             select(Question).where(Question.version_id == version_id)
         ).all()
@@ -207,6 +209,25 @@ def load(app, total: int, seed: int = 1) -> int:
                 )  # fmt: skip
             _insert(db.session.connection(), ProfileResponseCount.__table__, response_rows)
             _insert(db.session.connection(), ProfileCount.__table__, counts)
+            rolled: Counter = Counter()
+            scores_of: dict[tuple, float | None] = {}
+            country_of = dict(towns)
+            for row in counts:
+                country_id = countries[country_of[row["municipality_id"]]]
+                key = (row["campaign_id"], country_id, row["role"], row["question_id"],
+                       row["choice"], row["self_registered"])  # fmt: skip
+                rolled[key] += row["responses"]
+                scores_of[key] = row["score"]
+            _insert(
+                db.session.connection(),
+                ProfileCountryCount.__table__,
+                [
+                    dict(zip(("campaign_id", "country_id", "role", "question_id", "choice",
+                              "self_registered"), key, strict=True))
+                    | {"score": scores_of[key], "responses": n}
+                    for key, n in rolled.items()
+                ],
+            )  # fmt: skip
             _insert(db.session.connection(), ProfileDomainCount.__table__, domain_rows)
             _insert(db.session.connection(), ProfileScoreCount.__table__, score_rows)
             db.session.commit()

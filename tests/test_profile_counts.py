@@ -12,6 +12,7 @@ from surveyapp.extensions import db
 from surveyapp.models import (
     Domain,
     ProfileCount,
+    ProfileCountryCount,
     ProfileDomainCount,
     ProfileResponseCount,
     ProfileScoreCount,
@@ -23,8 +24,14 @@ from surveyapp.responses import respondent as responses
 from tests.plans import builtin_version
 
 VERSIONS = Path(__file__).parent.parent / "migrations" / "versions"
-COUNT_TABLES = (ProfileCount, ProfileDomainCount, ProfileScoreCount, ProfileResponseCount)
-NOTHING = (set(), set(), set(), set())
+COUNT_TABLES = (
+    ProfileCount,
+    ProfileDomainCount,
+    ProfileScoreCount,
+    ProfileResponseCount,
+    ProfileCountryCount,
+)
+NOTHING = (set(), set(), set(), set(), set())
 
 
 def _migration(filename: str):
@@ -34,7 +41,7 @@ def _migration(filename: str):
     return migration
 
 
-def _counts() -> tuple[set, set, set, set]:
+def _counts() -> tuple[set, ...]:
     c, d, s = ProfileCount, ProfileDomainCount, ProfileScoreCount
     counts = db.session.execute(
         select(
@@ -59,10 +66,14 @@ def _counts() -> tuple[set, set, set, set]:
     responses = db.session.execute(
         select(r.campaign_id, r.municipality_id, r.role, r.self_registered, r.responses)
     )
-    return set(counts), set(domains), set(scores), set(responses)
+    k = ProfileCountryCount
+    countries = db.session.execute(
+        select(k.campaign_id, k.country_id, k.role, k.question_id, k.choice, k.score, k.responses)
+    )
+    return set(counts), set(domains), set(scores), set(responses), set(countries)
 
 
-def _rebuilt() -> tuple[set, set, set, set]:
+def _rebuilt() -> tuple[set, ...]:
     count_tables.rebuild()
     db.session.commit()
     return _counts()

@@ -140,6 +140,29 @@ def upgrade():
             name="uq_profile_response_count_key",
         ),
     )
+    op.create_table(
+        "profile_country_count",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("country_id", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("choice", sa.String(length=64), nullable=False),
+        sa.Column("score", sa.Double(), nullable=True),
+        sa.Column("self_registered", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("responses", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"]),
+        sa.ForeignKeyConstraint(["country_id"], ["country.id"]),
+        sa.ForeignKeyConstraint(["question_id"], ["question.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint(
+            "campaign_id", "country_id", "role", "question_id", "choice", "self_registered",
+            name="uq_profile_country_count_key",
+        ),
+    )  # fmt: skip
+    op.create_index(
+        "ix_response_campaign_submitted", "response", ["campaign_id", "submitted_at", "id"]
+    )
     op.create_index(
         "ix_profile_count_campaign_question",
         "profile_count",
@@ -149,8 +172,20 @@ def upgrade():
     backfill(op.get_bind())
 
 
+COUNTRIES = """
+    INSERT INTO profile_country_count
+        (campaign_id, country_id, role, question_id, choice, score, self_registered, responses)
+    SELECT c.campaign_id, m.country_id, c.role, c.question_id, c.choice, MAX(c.score),
+           c.self_registered, SUM(c.responses)
+    FROM profile_count c
+    JOIN municipality m ON m.id = c.municipality_id
+    GROUP BY c.campaign_id, m.country_id, c.role, c.question_id, c.choice, c.self_registered
+"""
+
+
 def backfill(connection) -> None:
-    """Fill the new counts (response counts, free text, indicators) from the responses."""
+    """Fill the new counts (response counts, free text, indicators, per country) from the
+    responses and the municipalities' counts."""
     for statement in BACKFILL:
         connection.execute(sa.text(statement))
     counts: dict[tuple, int] = {}
@@ -172,6 +207,8 @@ def backfill(connection) -> None:
                 for key, count in counts.items()
             ],
         )
+    connection.execute(sa.text("DELETE FROM profile_country_count"))
+    connection.execute(sa.text(COUNTRIES))
 
 
 def downgrade():
@@ -182,6 +219,8 @@ def downgrade():
         )
     )
     op.drop_index("ix_profile_count_campaign_question", table_name="profile_count")
+    op.drop_table("profile_country_count")
+    op.drop_index("ix_response_campaign_submitted", table_name="response")
     op.drop_table("profile_response_count")
     op.drop_index("ix_item_match_series_id", table_name="item_match")
     op.drop_table("item_match")

@@ -4,6 +4,7 @@ from surveyapp.models.audit import AuditEvent
 from surveyapp.models.campaign import ROLES, Campaign, Invitation
 from surveyapp.models.count_tables import (
     ProfileCount,
+    ProfileCountryCount,
     ProfileDomainCount,
     ProfileResponseCount,
     ProfileScoreCount,
@@ -53,6 +54,7 @@ __all__ = [
     "Page",
     "PasswordResetToken",
     "ProfileCount",
+    "ProfileCountryCount",
     "ProfileDomainCount",
     "ProfileResponseCount",
     "ProfileScoreCount",

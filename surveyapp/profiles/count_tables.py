@@ -29,6 +29,8 @@ What counts (the same rules as the profiles always had):
   single-choice answer by choice; every number by its value (``choice`` the
   number written out, ``score`` the number); every date by its year
   (``choice``, four characters);
+* ``ProfileCountryCount``: the ``ProfileCount`` rows added up per country
+  (the region's and the countries' profiles read these);
 * the responses themselves, per group (``ProfileResponseCount``): the
   disclosure control's group sizes.
 """
@@ -48,7 +50,9 @@ from surveyapp.models import (
     MEASURES,
     Answer,
     AnswerSelection,
+    Municipality,
     ProfileCount,
+    ProfileCountryCount,
     ProfileDomainCount,
     ProfileResponseCount,
     ProfileScoreCount,
@@ -71,6 +75,7 @@ NUMBERS = codes(summary="quantiles")
 DATES = codes(summary="years")
 INDICATORS = SHARES + NUMBERS + DATES
 _RESPONSE_KEYS = ("campaign_id", "municipality_id", "role", "self_registered")
+_COUNTRY_KEYS = ("campaign_id", "country_id", "role", "question_id", "choice", "self_registered")
 
 
 def add_response(response_id: int, connection: Connection | None = None) -> None:
@@ -96,6 +101,16 @@ def remove_response(response_id: int, connection: Connection | None = None) -> N
         select(Response.campaign_id, Response.municipality_id).where(Response.id == response_id)
     ).one()
     _change_counts(response_id, conn, -1)
+    country_id = conn.scalar(
+        select(Municipality.country_id).where(Municipality.id == municipality_id)
+    )
+    conn.execute(
+        delete(ProfileCountryCount).where(
+            ProfileCountryCount.campaign_id == campaign_id,
+            ProfileCountryCount.country_id == country_id,
+            ProfileCountryCount.responses <= 0,
+        )
+    )
     for model, counter in (
         (ProfileCount, ProfileCount.responses),
         (ProfileDomainCount, ProfileDomainCount.respondents),
@@ -215,6 +230,28 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
             ("responses",),
             [{**c, "responses": sign} for c in counts],
         )
+        country_id = conn.scalar(
+            select(Municipality.country_id).where(Municipality.id == keys["municipality_id"])
+        )
+        _upsert(
+            conn,
+            ProfileCountryCount,
+            _COUNTRY_KEYS,
+            ("responses",),
+            [
+                {
+                    "campaign_id": c["campaign_id"],
+                    "country_id": country_id,
+                    "role": c["role"],
+                    "question_id": c["question_id"],
+                    "choice": c["choice"],
+                    "score": c["score"],
+                    "self_registered": c["self_registered"],
+                    "responses": sign,
+                }
+                for c in counts
+            ],
+        )
     if domains:
         _upsert(
             conn,
@@ -305,7 +342,13 @@ def rebuild(campaign_id: int | None = None) -> None:
     No commit: the caller commits.
     """
     conn = db.session.connection()
-    for model in (ProfileCount, ProfileDomainCount, ProfileScoreCount, ProfileResponseCount):
+    for model in (
+        ProfileCount,
+        ProfileDomainCount,
+        ProfileScoreCount,
+        ProfileResponseCount,
+        ProfileCountryCount,
+    ):
         statement = delete(model)
         if campaign_id is not None:
             statement = statement.where(model.campaign_id == campaign_id)
@@ -371,6 +414,7 @@ def rebuild(campaign_id: int | None = None) -> None:
     for query in (scale, answered, ticked, texts, shares, years):
         conn.execute(insert(ProfileCount).from_select(count_columns, query))
     _rebuild_numbers(conn, submitted, head)
+    _rebuild_countries(conn, campaign_id)
 
     pairs = (
         select(*head, Question.domain_id.label("domain_id"))
@@ -414,6 +458,29 @@ def rebuild(campaign_id: int | None = None) -> None:
                 func.count(),
             ).group_by(*scored),
         )
+    )
+
+
+def _rebuild_countries(conn: Connection, campaign_id: int | None) -> None:
+    """``ProfileCountryCount`` from ``ProfileCount`` (of one campaign, or all)."""
+    c = ProfileCount
+    grouped = (
+        c.campaign_id,
+        Municipality.country_id,
+        c.role,
+        c.question_id,
+        c.choice,
+        c.self_registered,
+    )
+    query = (
+        select(*grouped, func.max(c.score), func.sum(c.responses))
+        .join(Municipality, Municipality.id == c.municipality_id)
+        .group_by(*grouped)
+    )
+    if campaign_id is not None:
+        query = query.where(c.campaign_id == campaign_id)
+    conn.execute(
+        insert(ProfileCountryCount).from_select([*_COUNTRY_KEYS, "score", "responses"], query)
     )
 
 

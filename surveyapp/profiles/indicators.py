@@ -38,11 +38,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import ProfileCount
+from surveyapp.models import ProfileCount, ProfileCountryCount
 from surveyapp.profiles.results import ChoiceCount, IndicatorFigures
 from surveyapp.profiles.selection import Catalog, Selection
 from surveyapp.questionnaires.question_types import TYPES
@@ -82,11 +83,14 @@ def indicator_figures(selection: Selection) -> list[IndicatorFigures]:
             ids[summary_of[q.name]].append(q.id)
     choices: dict[str, dict[str, int]] = defaultdict(dict)
     numbers: dict[str, dict[float, int]] = defaultdict(dict)
-    c = ProfileCount
+    c: Any = ProfileCount
+    counted = selection.counted
+    if selection.rolled is not None:  # the region or a country: counts per country
+        c, counted = ProfileCountryCount, selection.rolled
     every_id = [question_id for found in ids.values() for question_id in found]
     rows = db.session.execute(
         select(c.question_id, c.choice, c.score, func.sum(c.responses))
-        .where(*selection.counted(c), c.question_id.in_(every_id))
+        .where(*counted(c), c.question_id.in_(every_id))
         .group_by(c.question_id, c.choice, c.score)
     )
     for question_id, choice, score, count in rows:

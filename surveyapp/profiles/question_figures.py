@@ -12,11 +12,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import ROLES, Answer, Municipality, ProfileCount, Response
+from surveyapp.models import (
+    ROLES,
+    Answer,
+    Municipality,
+    ProfileCount,
+    ProfileCountryCount,
+    Response,
+)
 from surveyapp.models.count_tables import ANSWERED
 from surveyapp.profiles.results import (
     ChoiceCount,
@@ -90,10 +98,13 @@ def choice_shares_of(selection: Selection) -> list[ChoiceShares]:
         return []
     answered: dict[str, int] = defaultdict(int)
     ticked: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    c = ProfileCount
+    c: Any = ProfileCount
+    counted = selection.counted
+    if selection.rolled is not None:  # the region or a country: counts per country
+        c, counted = ProfileCountryCount, selection.rolled
     for question_id, value, count in db.session.execute(
         select(c.question_id, c.choice, func.sum(c.responses))
-        .where(*selection.counted(c), c.question_id.in_(ids))
+        .where(*counted(c), c.question_id.in_(ids))
         .group_by(c.question_id, c.choice)
     ):
         name = catalog.questions[question_id].name

@@ -6,9 +6,10 @@ intervals (``intervals``: t-based, from the count tables' sums and sums of
 squares). The change is the last round with respondents minus the first.
 
 Every figure comes from the count tables (``ProfileCount`` per question and
-score, ``ProfileDomainCount``, and the group sizes of the disclosure
-control), never from answer rows: the cost grows with rounds, questions and
-municipalities, not with responses.
+score, or ``ProfileCountryCount`` for the region and a country,
+``ProfileDomainCount`` and the disclosure control's group sizes), never from
+answer rows: the cost grows with rounds, questions and municipalities, not
+with responses.
 
 Privacy: each round's group (scope and role) follows that campaign's
 disclosure control (``surveyapp.profiles.disclosure``); a hidden round shows
@@ -19,11 +20,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import ROLES, Campaign, Domain, ProfileCount, ProfileDomainCount
+from surveyapp.models import (
+    ROLES,
+    Campaign,
+    Domain,
+    ProfileCount,
+    ProfileCountryCount,
+    ProfileDomainCount,
+)
 from surveyapp.profiles.disclosure import disclosure_for
 from surveyapp.profiles.results import Scope
 from surveyapp.profiles.selection import Catalog, selection_for
@@ -137,13 +146,16 @@ def _round_figures(
 ) -> dict[str, RoundFigures]:
     """Figures of one round whose group is shown: one grouped read per count table."""
     ids = matching.question_ids(campaign_id)
-    counted = selection_for(scope, campaign_id, role, catalog=Catalog({}, [], {}, {})).counted
+    selection = selection_for(scope, campaign_id, role, catalog=Catalog({}, [], {}, {}))
+    counted = selection.counted
     sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
     if ids:
-        c = ProfileCount
+        # The region and a country read the counts added up per country.
+        c: Any = ProfileCountryCount if selection.rolled else ProfileCount
+        scores = selection.rolled or counted
         for question_id, score, count in db.session.execute(
             select(c.question_id, c.score, func.sum(c.responses))
-            .where(*counted(c), c.question_id.in_(ids), c.score.is_not(None))
+            .where(*scores(c), c.question_id.in_(ids), c.score.is_not(None))
             .group_by(c.question_id, c.score)
         ):
             figures = sums[ids[question_id]]
