@@ -297,26 +297,27 @@ def measure(url: str, size: int) -> dict[str, float]:
     return result
 
 
-def run(sizes: list[int], postgres: bool) -> dict[tuple[str, int], dict[str, float]]:
+def run(
+    sizes: list[int], postgres: bool, sqlite: bool = True
+) -> dict[tuple[str, int], dict[str, float]]:
     results = {}
     pg_url = os.environ.get("TEST_DATABASE_URL") if postgres else None
     for size in sizes:
-        with tempfile.TemporaryDirectory(prefix="rounds-bench-") as folder:
-            url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-            results[("SQLite", size)] = measure(url, size)
-            print(
-                f"  SQLite {size:,}: loaded in {results[('SQLite', size)]['load']:.0f} s",
-                flush=True,
-            )
+        if sqlite:
+            with tempfile.TemporaryDirectory(prefix="rounds-bench-") as folder:
+                url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+                results[("SQLite", size)] = measure(url, size)
+                _progress("SQLite", size, results[("SQLite", size)])
         if pg_url:
             with common.postgres_database(pg_url, "rounds_bench") as url:
                 results[("PostgreSQL", size)] = measure(url, size)
-                print(
-                    f"  PostgreSQL {size:,}: loaded in "
-                    f"{results[('PostgreSQL', size)]['load']:.0f} s",
-                    flush=True,
-                )
+                _progress("PostgreSQL", size, results[("PostgreSQL", size)])
     return results
+
+
+def _progress(database: str, size: int, times: dict[str, float]) -> None:
+    timed = ", ".join(f"{name} {times[name]:.3f} s" for name in TIMED)
+    print(f"  {database} {size:,}: loaded in {times['load']:.0f} s; {timed}", flush=True)
 
 
 def report(results: dict[tuple[str, int], dict[str, float]]) -> bool:
@@ -342,13 +343,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100000,300000", help="default: %(default)s")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size]
     machine = common.machine()
     print(f"Rounds benchmark: {machine['nproc']} cores, {machine['cpu']}")
     print(f"Python {machine['python']}, {machine['platform']}")
     print(f"{ROUNDS} rounds; region, {COUNTRY} and {MUNICIPALITY}")
-    results = run(sizes, not args.no_postgres)
+    results = run(sizes, not args.no_postgres, not args.no_sqlite)
     print()
     report(results)
     return 0
