@@ -260,3 +260,17 @@ def test_t_quantiles():
     assert t_quantile(30) == pytest.approx(2.042, abs=1e-3)
     assert t_quantile(40) == pytest.approx(2.0211, abs=1e-4)
     assert t_quantile(120) == pytest.approx(1.9799, abs=1e-4)
+
+
+def test_demo_rounds_make_a_series_whose_change_can_be_read(app):
+    from surveyapp.demo.rounds import seed_demo_rounds
+
+    with app.app_context():
+        series_id = seed_demo_rounds(80, 2, seed=3)
+        campaigns = series.round_campaigns(series_id)
+        assert [c.name for c in campaigns] == ["City needs 2023", "City needs 2026"]
+        change = series_change(series_id, REGION)
+        assert [head.respondents for head in change.rounds] == [80, 80]
+        assert change.between == (0, 1)
+        assert all(row.items == 4 for row in change.domains)
+        assert all(row.change_status == "shown" and row.gap for row in change.domains)
