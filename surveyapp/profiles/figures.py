@@ -33,9 +33,10 @@ role breakdown costs nothing extra, and a role-filtered profile is one
 column of it, with the breakdown's suppression applied (``needs_profile``).
 
 Cost: the count tables grow with municipalities x roles x choices, not with
-answers, and the region's profile groups all of them
-(``ix_profile_count_rollup`` covers that GROUP BY in its order); measured
-times are in bench/README.md.
+answers. The region's and a country's profiles read ``ProfileCountryCount``
+(the same counts added up per country, kept in the same transaction), a few
+thousand rows a campaign however many respond; a municipality's reads its own
+rows. Measured times are in bench/README.md (``bench/rounds_bench.py``).
 
 Privacy: ``surveyapp.profiles.disclosure`` decides, once per campaign and
 over every area and role a reader can ask for, which groups are hidden;
