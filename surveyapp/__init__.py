@@ -77,6 +77,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         main,
         outreach,
         review,
+        rounds,
         survey,
         template_globals,
     )
@@ -102,6 +103,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(mailbox.bp)
     app.register_blueprint(outreach.bp)
     app.register_blueprint(engagements.bp)
+    app.register_blueprint(rounds.bp)
     register_cli(app)
     register_demo_cli(app)
     register_jobs_cli(app)

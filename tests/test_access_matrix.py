@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, Contact, Engagement, User
+from surveyapp.models import Campaign, Contact, Engagement, RoundSeries, User
+from surveyapp.rounds import series
 from tests.conftest import Staff, csrf_token
 from tests.engagement_support import make_engagement
 from tests.outreach_support import make_contact
@@ -56,6 +57,11 @@ MATRIX = {
     "review.exchange_planner": {"admin", "analyst"},
     "review.exchange_planner_csv": {"admin", "analyst"},
     "review.peer_cities_csv": {"admin", "analyst"},
+    "rounds.series_list": {"admin", "analyst"},
+    "rounds.series_page": {"admin", "analyst"},
+    "rounds.items_page": {"admin", "analyst"},
+    "rounds.left_out_page": {"admin", "analyst"},
+    "rounds.change_page": {"admin", "analyst"},
     "review.edit_campaign": {"admin", "analyst"},
     "review.close_campaign": {"admin", "analyst"},
     "review.delete_campaign": {"admin", "analyst"},
@@ -89,6 +95,9 @@ MATRIX = {
 }
 #: POST-only endpoints: roles allowed (checked with a POST without a form).
 POST_ONLY = {
+    "rounds.create_series": {"admin", "analyst"},
+    "rounds.add_round": {"admin", "analyst"},
+    "rounds.save_match": {"admin", "analyst"},
     "auth.edit_user": {"admin"},
     "review.reopen_campaign": {"admin", "analyst"},
     "review.archive_campaign": {"admin", "analyst"},
@@ -144,6 +153,7 @@ def _path(app, endpoint: str) -> str:
             "engagement_id": db.session.scalar(select(Engagement.id)),
             "municipality_code": "me-danilovgrad",
             "domain_code": "youth",
+            "series_id": db.session.scalar(select(RoundSeries.id)),
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
@@ -167,6 +177,7 @@ def test_access_matrix(app, client, make_user, respondent, visitor):
     with app.app_context():
         make_contact("contact@example.org")  # so contact_id exists
         make_engagement()  # so engagement_id exists
+        series.add_round(series.create_series("City needs"), db.session.scalar(select(Campaign.id)))
     if visitor != "respondent":
         respondent("en").consent()  # so response_id 1 exists for every visitor
     _visitor(visitor, client, make_user, respondent)

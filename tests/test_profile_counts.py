@@ -12,7 +12,9 @@ from surveyapp.extensions import db
 from surveyapp.models import (
     Domain,
     ProfileCount,
+    ProfileCountryCount,
     ProfileDomainCount,
+    ProfileResponseCount,
     ProfileScoreCount,
     Question,
     Response,
@@ -22,8 +24,14 @@ from surveyapp.responses import respondent as responses
 from tests.plans import builtin_version
 
 VERSIONS = Path(__file__).parent.parent / "migrations" / "versions"
-COUNT_TABLES = (ProfileCount, ProfileDomainCount, ProfileScoreCount)
-NOTHING = (set(), set(), set())
+COUNT_TABLES = (
+    ProfileCount,
+    ProfileDomainCount,
+    ProfileScoreCount,
+    ProfileResponseCount,
+    ProfileCountryCount,
+)
+NOTHING = (set(), set(), set(), set(), set())
 
 
 def _migration(filename: str):
@@ -33,7 +41,7 @@ def _migration(filename: str):
     return migration
 
 
-def _counts() -> tuple[set, set, set]:
+def _counts() -> tuple[set, ...]:
     c, d, s = ProfileCount, ProfileDomainCount, ProfileScoreCount
     counts = db.session.execute(
         select(
@@ -54,10 +62,18 @@ def _counts() -> tuple[set, set, set]:
             s.respondents,
         )
     )
-    return set(counts), set(domains), set(scores)
+    r = ProfileResponseCount
+    responses = db.session.execute(
+        select(r.campaign_id, r.municipality_id, r.role, r.self_registered, r.responses)
+    )
+    k = ProfileCountryCount
+    countries = db.session.execute(
+        select(k.campaign_id, k.country_id, k.role, k.question_id, k.choice, k.score, k.responses)
+    )
+    return set(counts), set(domains), set(scores), set(responses), set(countries)
 
 
-def _rebuilt() -> tuple[set, set, set]:
+def _rebuilt() -> tuple[set, ...]:
     count_tables.rebuild()
     db.session.commit()
     return _counts()
@@ -137,7 +153,11 @@ def test_demo_data_counts_equal_counts_added_one_response_at_a_time(app):
 
 def test_migration_backfills_equal_a_rebuild(app, make_response):
     _several(make_response)
-    migrations = [_migration("0004_profile_counts.py"), _migration("0005_profile_score_counts.py")]
+    migrations = [
+        _migration("0004_profile_counts.py"),
+        _migration("0005_profile_score_counts.py"),
+        _migration("0018_rounds.py"),
+    ]
     with app.app_context():
         seed_demo(30, seed=5)
         rebuilt = _rebuilt()

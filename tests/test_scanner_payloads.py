@@ -173,6 +173,10 @@ def _world(app: Flask, make_user, make_invitation) -> dict:
             )  # fmt: skip
         # A planned engagement: its change, delete and "mark done" forms.
         make_engagement()
+        # A series of rounds with one round: its add-round and item-match forms.
+        from surveyapp.rounds import series
+
+        series.add_round(series.create_series("City needs"), campaign.id)
         # A password-reset link, as the mail gives it (the token is kept, not its hash).
         reset_token = _reset_token("translator@example.org")
     return {

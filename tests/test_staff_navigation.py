@@ -139,8 +139,19 @@ def an_engagement(app):
         make_engagement()
 
 
+@pytest.fixture
+def a_series(app):
+    """A series of rounds with the first campaign as its round."""
+    from surveyapp.models import Campaign
+    from surveyapp.rounds import series
+
+    with app.app_context():
+        campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id))
+        series.add_round(series.create_series("City needs"), campaign_id)
+
+
 def test_every_staff_page_is_reached_by_links_from_the_home_page(
-    app, client, make_user, answered, translation_out_of_date, a_contact, an_engagement
+    app, client, make_user, answered, translation_out_of_date, a_contact, an_engagement, a_series
 ):
     # One respondent is enough for a municipality's figures to show, so that the exchange
     # planner has a theme to plan an exchange on.

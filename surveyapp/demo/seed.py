@@ -86,7 +86,13 @@ class _Respondent:
 
 
 @write_transaction()
-def seed_demo(responses: int, seed: int = 1, start: datetime | None = None) -> Campaign:
+def seed_demo(
+    responses: int,
+    seed: int = 1,
+    start: datetime | None = None,
+    name: str | None = None,
+    shifts: dict[str, dict[str, float]] | None = None,
+) -> Campaign:
     """Create the "Demo campaign" with ``responses`` submitted responses.
 
     The campaign uses the newest version of the built-in questionnaire (the
@@ -95,8 +101,15 @@ def seed_demo(responses: int, seed: int = 1, start: datetime | None = None) -> C
     in progress (shares in the patterns file), as a real campaign would.
     Consents are spread over the ``weeks`` (patterns file) after ``start``,
     which defaults to that many weeks before today. Commits once, at the end.
+    ``name`` replaces the campaign's name; ``shifts`` (measure -> domain -> points)
+    moves every country's mean score, for later rounds of a series
+    (``surveyapp.demo.rounds``).
     """
     patterns = json.loads(PATTERNS.read_text("utf-8"))
+    for measure, by_domain in (shifts or {}).items():
+        for country in patterns["countries"].values():
+            for domain, points in by_domain.items():
+                country[measure][domain] = country[measure].get(domain, 3.0) + points
     # bandit: synthetic demo data must be reproducible, not unpredictable.
     rng = random.Random(seed)  # nosec B311
     reference_data.load_reference_data()
@@ -109,7 +122,7 @@ def seed_demo(responses: int, seed: int = 1, start: datetime | None = None) -> C
         today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
         start = today - timedelta(weeks=weeks)
     campaign = Campaign(
-        name=patterns["campaign_name"],
+        name=name or patterns["campaign_name"],
         version_id=version.id,
         opens_at=start,
         created_at=start - timedelta(days=3),

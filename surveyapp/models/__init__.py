@@ -2,7 +2,13 @@
 
 from surveyapp.models.audit import AuditEvent
 from surveyapp.models.campaign import ROLES, Campaign, Invitation
-from surveyapp.models.count_tables import ProfileCount, ProfileDomainCount, ProfileScoreCount
+from surveyapp.models.count_tables import (
+    ProfileCount,
+    ProfileCountryCount,
+    ProfileDomainCount,
+    ProfileResponseCount,
+    ProfileScoreCount,
+)
 from surveyapp.models.engagement import ENGAGEMENT_KINDS, ENGAGEMENT_STATUSES, Engagement
 from surveyapp.models.erasure import DeletionRequest
 from surveyapp.models.geo import Country, Municipality
@@ -22,6 +28,7 @@ from surveyapp.models.questionnaire import (
     TextEntry,
 )
 from surveyapp.models.response import Answer, AnswerSelection, Response, counts_in_profiles
+from surveyapp.models.rounds import ItemMatch, RoundSeries, SeriesRound
 from surveyapp.models.user import STAFF_ROLES, PasswordResetToken, User
 
 __all__ = [
@@ -51,8 +58,13 @@ __all__ = [
     "Page",
     "PasswordResetToken",
     "ProfileCount",
+    "ProfileCountryCount",
     "ProfileDomainCount",
+    "ProfileResponseCount",
     "ProfileScoreCount",
+    "ItemMatch",
+    "RoundSeries",
+    "SeriesRound",
     "Question",
     "Questionnaire",
     "QuestionnaireVersion",

@@ -46,6 +46,18 @@ class ProfileCount(db.Model):
             "self_registered",
             "responses",
         ),
+        # Covers the rounds' read of one campaign's scored items (``rounds.change``):
+        # by campaign and question, without visiting the table.
+        Index(
+            "ix_profile_count_campaign_question",
+            "campaign_id",
+            "question_id",
+            "score",
+            "role",
+            "municipality_id",
+            "self_registered",
+            "responses",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,3 +125,61 @@ class ProfileScoreCount(db.Model):
     scores: Mapped[int]
     #: Submitted responses with at least one of these scores.
     respondents: Mapped[int]
+
+
+class ProfileResponseCount(db.Model):
+    """Submitted responses counted in profiles per (campaign, municipality, role, open link).
+
+    The disclosure control and the open-link count read these few rows instead
+    of the responses, so their cost does not grow with the number of responses.
+    """
+
+    __table_args__ = (
+        UniqueConstraint(
+            "campaign_id",
+            "municipality_id",
+            "role",
+            "self_registered",
+            name="uq_profile_response_count_key",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    role: Mapped[str] = mapped_column(String(32))
+    #: As ``ProfileCount.self_registered``.
+    self_registered: Mapped[bool] = mapped_column(default=False, server_default=false())
+    responses: Mapped[int]
+
+
+class ProfileCountryCount(db.Model):
+    """``ProfileCount`` added up per country: the same rows with the country in place of
+    the municipality, kept in the same transaction.
+
+    The region's and a country's profiles read these (a few thousand rows a
+    campaign) instead of every municipality's (up to a million at saturation).
+    """
+
+    __table_args__ = (
+        UniqueConstraint(
+            "campaign_id",
+            "country_id",
+            "role",
+            "question_id",
+            "choice",
+            "self_registered",
+            name="uq_profile_country_count_key",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    country_id: Mapped[int] = mapped_column(ForeignKey("country.id"))
+    role: Mapped[str] = mapped_column(String(32))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
+    choice: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float | None]
+    #: As ``ProfileCount.self_registered``.
+    self_registered: Mapped[bool] = mapped_column(default=False, server_default=false())
+    responses: Mapped[int]

@@ -38,6 +38,9 @@ class Response(db.Model):
             "municipality_id",
             "language",
         ),
+        # The free-text pages read a campaign's responses newest first and stop at
+        # the page's end (``profiles.free_text``).
+        Index("ix_response_campaign_submitted", "campaign_id", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

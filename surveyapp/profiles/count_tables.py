@@ -21,7 +21,18 @@ What counts (the same rules as the profiles always had):
 * a response is a respondent of a domain when it has at least one scored
   answer in that domain;
 * peer learning's scores: per domain and measure (need, capacity), the sum
-  and number of those scored answers, and the responses that gave them.
+  and number of those scored answers, and the responses that gave them;
+* free-text answers that say something (not empty): one per answer, in
+  ``ProfileCount`` with ``choice`` == ``ANSWERED`` (the profile's counts of
+  free text per question);
+* the first page's indicators (``surveyapp.profiles.indicators``): every
+  single-choice answer by choice; every number by its value (``choice`` the
+  number written out, ``score`` the number); every date by its year
+  (``choice``, four characters);
+* ``ProfileCountryCount``: the ``ProfileCount`` rows added up per country
+  (the region's and the countries' profiles read these);
+* the responses themselves, per group (``ProfileResponseCount``): the
+  disclosure control's group sizes.
 """
 
 from __future__ import annotations
@@ -39,8 +50,11 @@ from surveyapp.models import (
     MEASURES,
     Answer,
     AnswerSelection,
+    Municipality,
     ProfileCount,
+    ProfileCountryCount,
     ProfileDomainCount,
+    ProfileResponseCount,
     ProfileScoreCount,
     Question,
     Response,
@@ -55,6 +69,13 @@ _SCORE_KEYS = ("campaign_id", "municipality_id", "domain_id", "measure")
 #: The question types counted: by choice and score, and by option ticked.
 SCORED = codes(summary="scores")
 TICKED = codes(summary="ticks")
+TEXTS = codes(summary="texts")
+SHARES = codes(summary="shares")
+NUMBERS = codes(summary="quantiles")
+DATES = codes(summary="years")
+INDICATORS = SHARES + NUMBERS + DATES
+_RESPONSE_KEYS = ("campaign_id", "municipality_id", "role", "self_registered")
+_COUNTRY_KEYS = ("campaign_id", "country_id", "role", "question_id", "choice", "self_registered")
 
 
 def add_response(response_id: int, connection: Connection | None = None) -> None:
@@ -80,10 +101,21 @@ def remove_response(response_id: int, connection: Connection | None = None) -> N
         select(Response.campaign_id, Response.municipality_id).where(Response.id == response_id)
     ).one()
     _change_counts(response_id, conn, -1)
+    country_id = conn.scalar(
+        select(Municipality.country_id).where(Municipality.id == municipality_id)
+    )
+    conn.execute(
+        delete(ProfileCountryCount).where(
+            ProfileCountryCount.campaign_id == campaign_id,
+            ProfileCountryCount.country_id == country_id,
+            ProfileCountryCount.responses <= 0,
+        )
+    )
     for model, counter in (
         (ProfileCount, ProfileCount.responses),
         (ProfileDomainCount, ProfileDomainCount.respondents),
         (ProfileScoreCount, ProfileScoreCount.respondents),
+        (ProfileResponseCount, ProfileResponseCount.responses),
     ):
         conn.execute(
             delete(model).where(
@@ -109,6 +141,13 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
         return
     keys = {"campaign_id": head[0], "municipality_id": head[1], "role": head[2]}
     opened = {"self_registered": bool(head[3])}
+    _upsert(
+        conn,
+        ProfileResponseCount,
+        _RESPONSE_KEYS,
+        ("responses",),
+        [{**keys, **opened, "responses": sign}],
+    )
     counts: list[dict[str, Any]] = []
     domains: set[int] = set()
     # (domain id, measure) -> [score sum, scores]
@@ -119,6 +158,7 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
             Answer.question_id,
             Answer.choice,
             Answer.number,
+            Answer.text,
             Question.type,
             Question.domain_id,
             Question.measure,
@@ -126,11 +166,28 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
         .join(Question, Question.id == Answer.question_id)
         .where(
             Answer.response_id == response_id,
-            Question.type.in_(SCORED + TICKED),
+            Question.type.in_(SCORED + TICKED + TEXTS + INDICATORS),
         )
     ).all()
     multiple = {}
-    for answer_id, question_id, choice, number, kind, domain_id, measure in rows:
+    for answer_id, question_id, choice, number, text, kind, domain_id, measure in rows:
+        if kind in INDICATORS:
+            value = _indicator_value(kind, choice, number, text)
+            if value is not None:
+                counts.append({**keys, "question_id": question_id, **value, **opened})
+            continue
+        if kind in TEXTS:
+            if text:
+                counts.append(
+                    {
+                        **keys,
+                        "question_id": question_id,
+                        "choice": ANSWERED,
+                        "score": None,
+                        **opened,
+                    }
+                )
+            continue
         if TYPES[kind].multiple:
             multiple[answer_id] = question_id
             counts.append(
@@ -173,6 +230,28 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
             ("responses",),
             [{**c, "responses": sign} for c in counts],
         )
+        country_id = conn.scalar(
+            select(Municipality.country_id).where(Municipality.id == keys["municipality_id"])
+        )
+        _upsert(
+            conn,
+            ProfileCountryCount,
+            _COUNTRY_KEYS,
+            ("responses",),
+            [
+                {
+                    "campaign_id": c["campaign_id"],
+                    "country_id": country_id,
+                    "role": c["role"],
+                    "question_id": c["question_id"],
+                    "choice": c["choice"],
+                    "score": c["score"],
+                    "self_registered": c["self_registered"],
+                    "responses": sign,
+                }
+                for c in counts
+            ],
+        )
     if domains:
         _upsert(
             conn,
@@ -200,6 +279,22 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
                 for (domain_id, measure), (total, count) in sorted(scores.items())
             ],
         )
+
+
+def number_key(number: float) -> str:
+    """A number answer as ``ProfileCount.choice``: the same number, the same text."""
+    return f"{number:.12g}"
+
+
+def _indicator_value(
+    kind: str, choice: str | None, number: float | None, text: str | None
+) -> dict[str, Any] | None:
+    """``choice`` and ``score`` of an indicator answer's count row; None when unanswered."""
+    if kind in SHARES:
+        return None if choice is None else {"choice": choice, "score": None}
+    if kind in NUMBERS:
+        return None if number is None else {"choice": number_key(number), "score": number}
+    return {"choice": text[:4], "score": None} if text else None
 
 
 def _scored(
@@ -247,7 +342,13 @@ def rebuild(campaign_id: int | None = None) -> None:
     No commit: the caller commits.
     """
     conn = db.session.connection()
-    for model in (ProfileCount, ProfileDomainCount, ProfileScoreCount):
+    for model in (
+        ProfileCount,
+        ProfileDomainCount,
+        ProfileScoreCount,
+        ProfileResponseCount,
+        ProfileCountryCount,
+    ):
         statement = delete(model)
         if campaign_id is not None:
             statement = statement.where(model.campaign_id == campaign_id)
@@ -282,8 +383,38 @@ def rebuild(campaign_id: int | None = None) -> None:
         .where(*submitted, Question.type.in_(TICKED))
         .group_by(*head, Answer.question_id, AnswerSelection.value)
     )
-    for query in (scale, answered, ticked):
+    texts = (
+        select(*head, Answer.question_id, literal(ANSWERED), literal(None), func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*submitted, Question.type.in_(TEXTS), Answer.text.is_not(None), Answer.text != "")
+        .group_by(*head, Answer.question_id)
+    )
+    shares = (
+        select(*head, Answer.question_id, Answer.choice, literal(None), func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*submitted, Question.type.in_(SHARES), Answer.choice.is_not(None))
+        .group_by(*head, Answer.question_id, Answer.choice)
+    )
+    year = func.substr(Answer.text, 1, 4)  # one object: one bind parameter, also in GROUP BY
+    years = (
+        select(*head, Answer.question_id, year, literal(None), func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*submitted, Question.type.in_(DATES), Answer.text.is_not(None), Answer.text != "")
+        .group_by(*head, Answer.question_id, year)
+    )
+    conn.execute(
+        insert(ProfileResponseCount).from_select(
+            [*_RESPONSE_KEYS, "responses"],
+            select(*head, func.count()).where(*submitted).group_by(*head),
+        )
+    )
+    for query in (scale, answered, ticked, texts, shares, years):
         conn.execute(insert(ProfileCount).from_select(count_columns, query))
+    _rebuild_numbers(conn, submitted, head)
+    _rebuild_countries(conn, campaign_id)
 
     pairs = (
         select(*head, Question.domain_id.label("domain_id"))
@@ -328,6 +459,54 @@ def rebuild(campaign_id: int | None = None) -> None:
             ).group_by(*scored),
         )
     )
+
+
+def _rebuild_countries(conn: Connection, campaign_id: int | None) -> None:
+    """``ProfileCountryCount`` from ``ProfileCount`` (of one campaign, or all)."""
+    c = ProfileCount
+    grouped = (
+        c.campaign_id,
+        Municipality.country_id,
+        c.role,
+        c.question_id,
+        c.choice,
+        c.self_registered,
+    )
+    query = (
+        select(*grouped, func.max(c.score), func.sum(c.responses))
+        .join(Municipality, Municipality.id == c.municipality_id)
+        .group_by(*grouped)
+    )
+    if campaign_id is not None:
+        query = query.where(c.campaign_id == campaign_id)
+    conn.execute(
+        insert(ProfileCountryCount).from_select([*_COUNTRY_KEYS, "score", "responses"], query)
+    )
+
+
+def _rebuild_numbers(conn: Connection, submitted: list, head: tuple) -> None:
+    """Number answers, grouped in the database by value; their ``choice`` is written out
+    in Python (``number_key``), the same text as at submit time."""
+    rows = conn.execute(
+        select(*head, Answer.question_id, Answer.number, func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*submitted, Question.type.in_(NUMBERS), Answer.number.is_not(None))
+        .group_by(*head, Answer.question_id, Answer.number)
+    ).all()
+    counts: dict[tuple, int] = {}
+    for campaign_id, town_id, role, opened, question_id, number, count in rows:
+        key = (campaign_id, town_id, role, bool(opened), question_id, number_key(number))
+        counts[key] = counts.get(key, 0) + count
+    if counts:
+        conn.execute(
+            insert(ProfileCount),
+            [
+                dict(zip((*_RESPONSE_KEYS, "question_id", "choice"), key, strict=True))
+                | {"score": float(key[5]), "responses": count}
+                for key, count in counts.items()
+            ],
+        )
 
 
 def _count_submitted_through_the_orm(session: Session, _context: Any) -> None:

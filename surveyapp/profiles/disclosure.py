@@ -22,7 +22,9 @@ groups, not one view at a time:
 Everything a cell shows (respondents, domain means, distributions, shares,
 free text) follows its decision: pages, printouts, CSVs and peer learning
 read the same ``Disclosure``. The sizes come from one grouped query
-(municipality x role); the decision is pure Python over those few rows.
+(municipality x role); the decision is pure Python over those few rows. The sizes are read from the
+count table kept at submit (``ProfileResponseCount``), not from the responses,
+so the cost does not grow with their number.
 
 Open-link responses can be left out of the figures only when, in every
 municipality and role, they are none or at least ``min_group``: then the
@@ -41,7 +43,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import ROLES, Campaign, Country, Municipality, Response
+from surveyapp.models import ROLES, Campaign, Country, Municipality, ProfileResponseCount
 from surveyapp.profiles.results import Scope
 from surveyapp.profiles.selection import Catalog, selection_for
 
@@ -109,19 +111,14 @@ def disclosure_for(
     if min_group is None:
         min_group = min_group_size(campaign_id)
     no_questions = Catalog({}, [], {}, {})
-    filters = selection_for(Scope.region(), campaign_id, catalog=no_questions).filters
+    counted = selection_for(Scope.region(), campaign_id, catalog=no_questions).counted
+    c = ProfileResponseCount
     rows = db.session.execute(
-        select(
-            Municipality.code,
-            Country.code,
-            Response.role,
-            Response.self_registered,
-            func.count(),
-        )
-        .join(Municipality, Response.municipality_id == Municipality.id)
+        select(Municipality.code, Country.code, c.role, c.self_registered, func.sum(c.responses))
+        .join(Municipality, c.municipality_id == Municipality.id)
         .join(Country, Municipality.country_id == Country.id)
-        .where(*filters)
-        .group_by(Municipality.code, Country.code, Response.role, Response.self_registered)
+        .where(*counted(c), c.responses > 0)
+        .group_by(Municipality.code, Country.code, c.role, c.self_registered)
     )
     everyone: dict[tuple[str, str, str], int] = defaultdict(int)
     invited: dict[tuple[str, str, str], int] = defaultdict(int)
@@ -137,7 +134,28 @@ def disclosure_for(
 
 
 def decide(atoms: Atoms, min_group: int) -> Disclosure:
-    """The hidden cells given the respondents per (municipality, country, role)."""
+    """The hidden cells given the respondents per (municipality, country, role).
+
+    The decision is a pure function of ``atoms`` and ``min_group``; the last few
+    are kept, keyed by exactly those (a page of three rounds decides three
+    campaigns, and the next page the same again).
+    """
+    key = (min_group, tuple(sorted(atoms.items())))
+    kept = _DECIDED.get(key)
+    if kept is None:
+        kept = _decide(atoms, min_group)
+        _DECIDED[key] = kept
+        while len(_DECIDED) > _KEEP:
+            _DECIDED.pop(next(iter(_DECIDED)))
+    return Disclosure(kept.min_group, kept.sizes, set(kept.hidden))
+
+
+#: Decisions kept (``decide``), oldest first.
+_DECIDED: dict[tuple, Disclosure] = {}
+_KEEP = 16
+
+
+def _decide(atoms: Atoms, min_group: int) -> Disclosure:
     sizes = cell_sizes(atoms)
     order = {cell: i for i, cell in enumerate(sorted(sizes, key=_cell_key))}
     hidden = {cell for cell, n in sizes.items() if 0 < n < min_group}

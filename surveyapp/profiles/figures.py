@@ -23,17 +23,20 @@ exact:
 * ``ProfileDomainCount``: respondents of a domain, i.e. submitted responses
   with at least one scored answer in it.
 
-Respondents per role are counted on the responses (``ix_response_status``);
-free text is read from the answers, newest first and limited per question.
+Respondents per group are counted in ``ProfileResponseCount`` (the
+disclosure control's sizes), free-text answers per question in
+``ProfileCount``; only the answers listed are read from the answers, newest
+first and limited per question.
 
 Without a role filter the domain figures are the sums over roles, so the
 role breakdown costs nothing extra, and a role-filtered profile is one
 column of it, with the breakdown's suppression applied (``needs_profile``).
 
 Cost: the count tables grow with municipalities x roles x choices, not with
-answers, and the region's profile groups all of them
-(``ix_profile_count_rollup`` covers that GROUP BY in its order); measured
-times are in bench/README.md.
+answers. The region's and a country's profiles read ``ProfileCountryCount``
+(the same counts added up per country, kept in the same transaction), a few
+thousand rows a campaign however many respond; a municipality's reads its own
+rows. Measured times are in bench/README.md (``bench/rounds_bench.py``).
 
 Privacy: ``surveyapp.profiles.disclosure`` decides, once per campaign and
 over every area and role a reader can ask for, which groups are hidden;
@@ -46,7 +49,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import ROLES, Country, Municipality, Response
+from surveyapp.models import ROLES, Country, Municipality, ProfileResponseCount
 from surveyapp.profiles.disclosure import Disclosure, disclosure_for
 from surveyapp.profiles.free_text import listable_condition
 from surveyapp.profiles.privacy import hidden_row, role_rows
@@ -189,7 +192,9 @@ def needs_profile(
     profile.scale_distributions = distributions(stats, role)
     # Only from municipalities whose group is shown (``free_text``'s docstring says why).
     listable = Selection(
-        chosen.catalog, [*chosen.filters, listable_condition(disclosure, role)], chosen.counted
+        chosen.catalog,
+        [*chosen.filters, listable_condition(disclosure, role)],
+        lambda table: [*chosen.counted(table), listable_condition(disclosure, role, table)],
     )
     profile.free_text = free_text_groups(listable, free_text_limit) if free_text_limit else []
     profile.open_link_respondents = 0 if leave_out else _open_link_respondents(chosen)
@@ -197,9 +202,10 @@ def needs_profile(
 
 
 def _open_link_respondents(selection: Selection) -> int:
-    return (
+    c = ProfileResponseCount
+    return int(
         db.session.scalar(
-            select(func.count()).where(*selection.filters, Response.self_registered.is_(True))
+            select(func.sum(c.responses)).where(*selection.counted(c), c.self_registered.is_(True))
         )
         or 0
     )

@@ -27,20 +27,22 @@ not fit the profile is left out and named in ``TextFilter.ignored``.
 
 Paging: ``PER_PAGE`` answers a page, questions in questionnaire order and
 the newest answers first within a question; the counts per question come
-from one GROUP BY, the page from LIMIT and OFFSET.
+from the count table kept at submit (``ProfileCount``), the page from LIMIT
+and OFFSET.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from surveyapp.extensions import db
-from surveyapp.models import ROLES, Answer, Country, Municipality, Response
+from surveyapp.models import ROLES, Answer, Country, Municipality, ProfileCount, Response
+from surveyapp.models.count_tables import ANSWERED
 from surveyapp.profiles.disclosure import Disclosure
 from surveyapp.profiles.question_figures import TEXT_TYPES
 from surveyapp.profiles.results import FreeTextAnswer, Scope
@@ -161,10 +163,13 @@ def listable_towns(disclosure: Disclosure, role: str | None) -> list[str]:
     )
 
 
-def listable_condition(disclosure: Disclosure, role: str | None) -> ColumnElement[bool]:
-    """A condition on Response: its municipality's group with ``role`` is shown."""
+def listable_condition(
+    disclosure: Disclosure, role: str | None, table: Any = Response
+) -> ColumnElement[bool]:
+    """A condition on Response (or a count table): its municipality's group with ``role``
+    is shown."""
     towns = select(Municipality.id).where(Municipality.code.in_(listable_towns(disclosure, role)))
-    return Response.municipality_id.in_(towns.scalar_subquery())
+    return table.municipality_id.in_(towns.scalar_subquery())
 
 
 def free_text_page(
@@ -238,13 +243,19 @@ def free_text_page(
         Answer.text != "",
     ]
     per_question: dict[str, int] = dict.fromkeys(names, 0)
+    c = ProfileCount
+    # Counted at submit (``count_tables``): the same answers as ``conditions`` select.
     for question_id, count in db.session.execute(
-        select(Answer.question_id, func.count())
-        .join(Response, Answer.response_id == Response.id)
-        .where(*conditions)
-        .group_by(Answer.question_id)
+        select(c.question_id, func.sum(c.responses))
+        .where(
+            *selection.counted(c),
+            c.municipality_id.in_(ids),
+            c.question_id.in_(question_ids),
+            c.choice == ANSWERED,
+        )
+        .group_by(c.question_id)
     ):
-        per_question[question_ids[question_id]] += count
+        per_question[question_ids[question_id]] += int(count)
     choices.questions = list(per_question.items())
     wanted = [n for n in names if chosen.question in (None, n)]
     result.total = sum(per_question[n] for n in wanted)
@@ -252,27 +263,36 @@ def free_text_page(
     result.page = min(chosen.page, result.pages)
     if not result.total:
         return result
-    position = {qid: names.index(name) for qid, name in question_ids.items()}
-    rows = db.session.execute(
-        select(
-            Answer.question_id,
-            Answer.text,
-            Response.language,
-            Municipality.code,
-            Response.submitted_at,
-        )
-        .join(Response, Answer.response_id == Response.id)
-        .join(Municipality, Response.municipality_id == Municipality.id)
-        .where(*conditions)
-        .where(Answer.question_id.in_([q for q, n in question_ids.items() if n in wanted]))
-        .order_by(
-            case(position, value=Answer.question_id),
-            Response.submitted_at.desc(),
-            Answer.id.desc(),
-        )
-        .limit(per_page)
-        .offset((result.page - 1) * per_page)
-    )
+    # One query per question on the page, newest responses first: read from the
+    # responses' index (``ix_response_campaign_submitted``) and stopped at the page's
+    # end, so a page costs the same however many answers there are.
+    skip = (result.page - 1) * per_page
+    rows = []
+    for name in wanted:
+        if len(rows) >= per_page:
+            break
+        if skip >= per_question[name]:
+            skip -= per_question[name]
+            continue
+        ids_of_name = [q for q, n in question_ids.items() if n == name]
+        rows += db.session.execute(
+            select(
+                Answer.question_id,
+                Answer.text,
+                Response.language,
+                Municipality.code,
+                Response.submitted_at,
+            )
+            .select_from(Response)
+            .join(Answer, Answer.response_id == Response.id)
+            .join(Municipality, Response.municipality_id == Municipality.id)
+            .where(*conditions)
+            .where(Answer.question_id.in_(ids_of_name))
+            .order_by(Response.submitted_at.desc(), Response.id.desc())
+            .limit(per_page - len(rows))
+            .offset(skip)
+        ).all()
+        skip = 0
     result.answers = [
         FreeTextAnswer(question_ids[qid], text, language, town, submitted)
         for qid, text, language, town, submitted in rows

@@ -28,20 +28,22 @@ everywhere, the rule counts respondents, not answers to each question. A
 median and quartiles are values some respondent may have given, which is why
 no minimum or maximum is shown.
 
-The figures come from the answers of the selection's responses, grouped by
-(question, value) in the database: a few rows per question, never one per
-respondent.
+The figures come from the count tables kept at submit time
+(``surveyapp.profiles.count_tables``: a row per question and value), grouped
+by (question, value) in the database: a few rows per question, never one per
+respondent, and a cost that does not grow with the number of responses.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import Answer, Response
+from surveyapp.models import ProfileCount, ProfileCountryCount
 from surveyapp.profiles.results import ChoiceCount, IndicatorFigures
 from surveyapp.profiles.selection import Catalog, Selection
 from surveyapp.questionnaires.question_types import TYPES
@@ -81,25 +83,25 @@ def indicator_figures(selection: Selection) -> list[IndicatorFigures]:
             ids[summary_of[q.name]].append(q.id)
     choices: dict[str, dict[str, int]] = defaultdict(dict)
     numbers: dict[str, dict[float, int]] = defaultdict(dict)
-    for summary, column in (
-        ("shares", Answer.choice),
-        ("quantiles", Answer.number),
-        ("years", func.substr(Answer.text, 1, 4)),
-    ):
-        if not ids[summary]:
-            continue
-        rows = db.session.execute(
-            select(Answer.question_id, column, func.count())
-            .join(Response, Answer.response_id == Response.id)
-            .where(*selection.filters, Answer.question_id.in_(ids[summary]), column.is_not(None))
-            .group_by(Answer.question_id, column)
-        )
-        for question_id, value, count in rows:
-            name = catalog.questions[question_id].name
-            if summary == "shares":
-                choices[name][value] = choices[name].get(value, 0) + int(count)
-            elif summary == "quantiles" or str(value).isdigit():
-                numbers[name][float(value)] = numbers[name].get(float(value), 0) + int(count)
+    c: Any = ProfileCount
+    counted = selection.counted
+    if selection.rolled is not None:  # the region or a country: counts per country
+        c, counted = ProfileCountryCount, selection.rolled
+    every_id = [question_id for found in ids.values() for question_id in found]
+    rows = db.session.execute(
+        select(c.question_id, c.choice, c.score, func.sum(c.responses))
+        .where(*counted(c), c.question_id.in_(every_id))
+        .group_by(c.question_id, c.choice, c.score)
+    )
+    for question_id, choice, score, count in rows:
+        name = catalog.questions[question_id].name
+        summary = summary_of[name]
+        if summary == "shares":
+            choices[name][choice] = choices[name].get(choice, 0) + int(count)
+        elif summary == "quantiles" and score is not None:
+            numbers[name][float(score)] = numbers[name].get(float(score), 0) + int(count)
+        elif summary == "years" and choice.isdigit():
+            numbers[name][float(choice)] = numbers[name].get(float(choice), 0) + int(count)
     return [
         _shares(name, choices[name], catalog)
         if summary_of[name] == "shares"

@@ -4,18 +4,27 @@ shares and free text.
 Distributions and shares come from the count tables (``ProfileCount``: for
 multiple-choice questions, one row per ticked value and one, ``choice`` ==
 ``ANSWERED``, for the responses that answered the question). Free text is
-read from the answers, newest first and limited per question.
+counted per question at submit (``ProfileCount``, ``choice`` == ``ANSWERED``)
+and read from the answers, newest first and limited per question.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import ROLES, Answer, Municipality, ProfileCount, Response
+from surveyapp.models import (
+    ROLES,
+    Answer,
+    Municipality,
+    ProfileCount,
+    ProfileCountryCount,
+    Response,
+)
 from surveyapp.models.count_tables import ANSWERED
 from surveyapp.profiles.results import (
     ChoiceCount,
@@ -89,10 +98,13 @@ def choice_shares_of(selection: Selection) -> list[ChoiceShares]:
         return []
     answered: dict[str, int] = defaultdict(int)
     ticked: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    c = ProfileCount
+    c: Any = ProfileCount
+    counted = selection.counted
+    if selection.rolled is not None:  # the region or a country: counts per country
+        c, counted = ProfileCountryCount, selection.rolled
     for question_id, value, count in db.session.execute(
         select(c.question_id, c.choice, func.sum(c.responses))
-        .where(*selection.counted(c), c.question_id.in_(ids))
+        .where(*counted(c), c.question_id.in_(ids))
         .group_by(c.question_id, c.choice)
     ):
         name = catalog.questions[question_id].name
@@ -150,14 +162,13 @@ def free_text_groups(selection: Selection, limit: int) -> list[FreeTextGroup]:
     if not ids:
         return []
     totals: dict[str, int] = defaultdict(int)
+    c = ProfileCount
     for question_id, count in db.session.execute(
-        select(Answer.question_id, func.count())
-        .join(Response, Answer.response_id == Response.id)
-        .where(*selection.filters, Answer.question_id.in_(ids))
-        .where(Answer.text.is_not(None))
-        .group_by(Answer.question_id)
+        select(c.question_id, func.sum(c.responses))
+        .where(*selection.counted(c), c.question_id.in_(ids), c.choice == ANSWERED)
+        .group_by(c.question_id)
     ):
-        totals[catalog.questions[question_id].name] += count
+        totals[catalog.questions[question_id].name] += int(count)
     answers = _free_texts(selection, None, limit)
     return [
         FreeTextGroup(name, totals[name], [a for a in answers if a.question_name == name])

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import ProfileCount, ProfileDomainCount
+from surveyapp.models import ProfileCount, ProfileCountryCount, ProfileDomainCount
 from surveyapp.profiles.results import DomainRow
 from surveyapp.profiles.selection import Catalog, Conditions, Selection
 from surveyapp.questionnaires.question_types import codes
@@ -38,7 +38,7 @@ class ScaleStats:
 def scale_stats(selection: Selection) -> ScaleStats:
     catalog, filters = selection.catalog, selection.counted
     stats = ScaleStats(catalog, defaultdict(int), defaultdict(float), defaultdict(int), {})
-    for row_role, question_id, choice, score, count in _scale_counts(catalog, filters):
+    for row_role, question_id, choice, score, count in _scale_counts(catalog, selection):
         question = catalog.questions[question_id]
         count = int(count)
         counts = stats.choice_counts.setdefault((row_role, question.name), defaultdict(int))
@@ -53,12 +53,18 @@ def scale_stats(selection: Selection) -> ScaleStats:
     return stats
 
 
-def _scale_counts(catalog: Catalog, counted: Conditions) -> Iterable[Any]:
-    """(role, question id, choice, score, answers) of the scale questions."""
+def _scale_counts(catalog: Catalog, selection: Selection) -> Iterable[Any]:
+    """(role, question id, choice, score, answers) of the scale questions.
+
+    The region and a country read the counts added up per country.
+    """
     scale_ids = catalog.ids(*codes(summary="scores"))
     if not scale_ids:
         return []
-    c = ProfileCount
+    c: Any = ProfileCount
+    counted = selection.counted
+    if selection.rolled is not None:
+        c, counted = ProfileCountryCount, selection.rolled
     return db.session.execute(
         select(c.role, c.question_id, c.choice, c.score, func.sum(c.responses))
         .where(*counted(c), c.question_id.in_(scale_ids))

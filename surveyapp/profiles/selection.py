@@ -161,6 +161,9 @@ class Selection:
     filters: list[ColumnElement]
     #: The same scope as conditions on a count table (ProfileCount, ProfileDomainCount).
     counted: Conditions
+    #: For the region and a country: the same scope as conditions on
+    #: ``ProfileCountryCount`` (the counts added up per country); None for a municipality.
+    rolled: Conditions | None = None
 
 
 def selection_for(
@@ -176,7 +179,33 @@ def selection_for(
         # Held (and rejected) open-link responses are not in the count tables either.
         [Response.status == "submitted", counts_in_profiles(), *conditions(Response)],
         conditions,
+        _country_conditions(scope, campaign_id, role, leave_out_self_registered),
     )
+
+
+def _country_conditions(
+    scope: Scope, campaign_id: int | None, role: str | None, leave_out_self_registered: bool
+) -> Conditions | None:
+    """Conditions on a table with campaign_id, country_id and role: None for a municipality."""
+    if scope.kind == "municipality":
+        return None
+    country_id = None
+    if scope.kind == "country":
+        country_id = db.session.scalar(select(Country.id).where(Country.code == scope.code))
+
+    def conditions(table: Any) -> list[ColumnElement]:
+        result: list[ColumnElement] = []
+        if campaign_id is not None:
+            result.append(table.campaign_id == campaign_id)
+        if leave_out_self_registered:
+            result.append(table.self_registered.is_(False))
+        if role is not None:
+            result.append(table.role == role)
+        if country_id is not None:
+            result.append(table.country_id == country_id)
+        return result
+
+    return conditions
 
 
 def _conditions(

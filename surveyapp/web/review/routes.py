@@ -37,6 +37,7 @@ from surveyapp.profiles.free_text import TextFilter, parse_text_filter
 from surveyapp.profiles.results import UnknownScope
 from surveyapp.questionnaires.texts import load_texts
 from surveyapp.responses import open_link_review
+from surveyapp.rounds.series import series_of_campaign
 from surveyapp.web.auth.sessions import recent_password_required
 from surveyapp.web.review import bp
 from surveyapp.web.review.campaign_forms import CampaignForm
@@ -221,6 +222,7 @@ def campaign(campaign_id: int):
         now=utcnow(),
         form=ActionForm(),
         possible_duplicates=possible_duplicates(campaign.id),
+        series_of_campaign=series_of_campaign(campaign.id),
         towns=[t for t in overview.municipalities if country in (None, t.country_code)],
         country_names=places.country_names(g.lang),
         town_names=places.municipality_names(g.lang),
