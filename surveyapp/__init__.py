@@ -68,6 +68,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from surveyapp.profiles import count_tables
     from surveyapp.questionnaires import version_cache
     from surveyapp.web import (
+        api,
         auth,
         authoring,
         mailbox,
@@ -96,6 +97,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(authoring.bp)
     app.register_blueprint(mailbox.bp)
     app.register_blueprint(outreach.bp)
+    api.init_app(app)
     register_cli(app)
     register_demo_cli(app)
     register_jobs_cli(app)
