@@ -185,10 +185,15 @@ def _register_error_pages(app: Flask) -> None:
     def render_error(code: int, kind: str = "") -> tuple[str, int]:
         return render_template("errors/error.html", code=code, kind=kind), code
 
+    from surveyapp.web.api import PREFIX as API_PREFIX
+    from surveyapp.web.api.access import http_error as api_error
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code and error.code < 400:
             return error
+        if request.path.startswith(API_PREFIX + "/"):
+            return api_error(error)  # no URL of the API matched: JSON all the same
         kind = getattr(error, "description_key", "")
         return render_error(error.code or 500, kind)
 

@@ -20,6 +20,7 @@ MATRIX = {
     "auth.confirm_password": ANYONE_STAFF,
     "auth.change_password": ANYONE_STAFF,
     "auth.two_factor": ANYONE_STAFF,
+    "auth.api_tokens": ANYONE_STAFF,
     "review.dashboard": ANYONE_STAFF,
     "auth.users": {"admin"},
     "auth.audit_log": {"admin"},
@@ -80,6 +81,7 @@ MATRIX = {
 }
 #: POST-only endpoints: roles allowed (checked with a POST without a form).
 POST_ONLY = {
+    "auth.revoke_api_token": ANYONE_STAFF,  # someone else's or no token: back to the page
     "auth.edit_user": {"admin"},
     "review.reopen_campaign": {"admin", "analyst"},
     "review.archive_campaign": {"admin", "analyst"},
@@ -131,6 +133,7 @@ def _path(app, endpoint: str) -> str:
             "kind": "invitation",
             "text_lang": "mk",
             "token": "not-a-real-token",
+            "token_id": 1,
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():

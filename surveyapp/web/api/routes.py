@@ -76,7 +76,7 @@ def _table(items: list[dict], columns: list[str]) -> list[list[object]]:
 @bp.route("/campaigns")
 @documented()
 @reads("campaigns")
-@bp.arguments(s.CampaignArgs, location="query", as_kwargs=False)
+@bp.arguments(s.CampaignArgs, location="query", unknown=None)
 @bp.response(200, s.CampaignSchema(many=True))
 def campaigns(args):
     """Campaigns, newest first."""
@@ -87,7 +87,7 @@ def campaigns(args):
 @bp.route("/municipalities")
 @documented()
 @reads("municipalities")
-@bp.arguments(s.MunicipalityArgs, location="query")
+@bp.arguments(s.MunicipalityArgs, location="query", unknown=None)
 @bp.response(200, s.MunicipalitySchema(many=True))
 def municipalities(args):
     """Municipalities with their codes and names in each language."""
@@ -98,7 +98,7 @@ def municipalities(args):
 @bp.route("/questionnaires")
 @documented()
 @reads("questionnaires")
-@bp.arguments(s.FormatArgs, location="query")
+@bp.arguments(s.FormatArgs, location="query", unknown=None)
 @bp.response(200, s.QuestionnaireSchema(many=True))
 def questionnaires(args):
     """Questionnaire versions, newest first, with the languages each is translated into."""
@@ -109,7 +109,7 @@ def questionnaires(args):
 @bp.route("/questionnaires/<int:version_id>")
 @documented(not_found=True)
 @reads("questionnaires")
-@bp.arguments(s.QuestionnaireArgs, location="query")
+@bp.arguments(s.QuestionnaireArgs, location="query", unknown=None)
 @bp.response(200, s.QuestionnaireDetailSchema)
 def questionnaire(args, version_id: int):
     """One version: pages, questions and choices, with their texts per language (CSV: a
@@ -123,7 +123,7 @@ def questionnaire(args, version_id: int):
 @bp.route("/responses")
 @documented(not_found=True)
 @reads("responses")
-@bp.arguments(s.ResponseArgs, location="query")
+@bp.arguments(s.ResponseArgs, location="query", unknown=None)
 @bp.response(200, s.ResponsePageSchema)
 def responses(args):
     """One page of a campaign's responses (those that count, as in the export), in id
@@ -196,7 +196,7 @@ def _json_value(value: object) -> object:
 @bp.route("/profiles")
 @documented(not_found=True)
 @reads("profiles")
-@bp.arguments(s.ProfileArgs, location="query")
+@bp.arguments(s.ProfileArgs, location="query", unknown=None)
 @bp.response(200, s.ProfileSchema)
 def profile(args):
     """A campaign's needs profile for the region, a country or a municipality (and a

@@ -5,7 +5,7 @@ the document describes what the code does."""
 from __future__ import annotations
 
 from flask_smorest.error_handler import ErrorSchema
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 
 from surveyapp.languages.registry import LANGUAGES
 from surveyapp.models import ROLES
@@ -26,7 +26,14 @@ class Strict(Schema):
 # --- query parameters --------------------------------------------------------------
 
 
-class FormatArgs(Strict):
+class FormatArgs(Schema):
+    """A parameter the URL does not know is refused (422), not ignored: a misspelt filter
+    (``?countyr=MK``) would otherwise quietly return every country's data."""
+
+    class Meta:
+        ordered = True
+        unknown = RAISE
+
     format = fields.String(
         validate=validate.OneOf(FORMATS),
         load_default="json",
@@ -86,7 +93,7 @@ class ResponseArgs(FormatArgs):
 class ProfileArgs(FormatArgs):
     campaign = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
     area = fields.String(
-        validate=validate.Regexp(r"^([A-Z]{2}|[a-z0-9-]{1,64})$"),
+        validate=validate.Regexp(r"^([A-Z]{2}|[a-z0-9-]{1,64})?$"),
         metadata={"description": "Empty: the region; a country code (MK); a municipality "
                   "code (mk-cair)."},
     )

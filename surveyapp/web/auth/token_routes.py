@@ -20,7 +20,7 @@ TOKEN_ERRORS = {
     "lifetime": _l("Please choose how long the token is valid."),
 }
 STATUS_LABELS = {
-    "active": _l("Active"),
+    "active": _l("In use"),
     "expired": _l("Expired"),
     "revoked": _l("Revoked"),
 }
@@ -29,11 +29,14 @@ STATUS_LABELS = {
 @bp.route("/<lang>/staff/account/api-tokens", methods=["GET", "POST"])
 @requires("enter_staff_area")
 def api_tokens():
-    """The token page. A token made here is shown in the answer to the form itself, not
-    after a redirect: the secret must not wait anywhere (not in the session cookie) for a
-    second request; the page is never cached (``core.security_headers``)."""
+    """The token page. A token made here is shown in the answer to the form itself
+    (201 Created), not after a redirect as other forms do: the secret must not wait
+    anywhere, not even in the session cookie, for a second request. The page is never
+    cached (``core.security_headers``); reloading it asks the browser to send the form
+    again, which makes another token and shows no old one."""
     form = ApiTokenForm()
     created = None
+    status = 200
     if form.validate_on_submit():
         try:
             lifetime = int(form.lifetime.data)
@@ -52,6 +55,7 @@ def api_tokens():
                 days=lifetime,
             )
             form = ApiTokenForm(formdata=None)
+            status = 201
     return render_template(
         "auth/api_tokens.html",
         form=form,
@@ -61,7 +65,7 @@ def api_tokens():
         status_labels=STATUS_LABELS,
         lifetime_labels=TOKEN_LIFETIME_LABELS,
         reads_responses=can(current_user, "run_campaigns"),
-    )
+    ), status
 
 
 @bp.post("/<lang>/staff/account/api-tokens/<int:token_id>/revoke")
