@@ -15,8 +15,13 @@ from surveyapp.models.base import utcnow
 from tests.conftest import PASSWORD
 
 
-def make_token(app, role: str = "analyst", scope: str = "responses", state: str = "active",
-               email: str | None = None) -> str:
+def make_token(
+    app,
+    role: str = "analyst",
+    scope: str = "responses",
+    state: str = "active",
+    email: str | None = None,
+) -> str:
     """A token's secret; ``state``: active, expired or revoked."""
     email = email or f"{role}-{scope}-{state}@example.org"
     with app.app_context():

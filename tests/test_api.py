@@ -77,8 +77,11 @@ def test_every_url_answers_each_kind_of_token_as_its_scope_says(app, client, mak
 ROLE_READS = {
     "admin": set(URLS),
     "analyst": set(URLS),
-    "translator": {"/api/v1/municipalities?country=MK", "/api/v1/questionnaires",
-                   "/api/v1/questionnaires/{version}"},
+    "translator": {
+        "/api/v1/municipalities?country=MK",
+        "/api/v1/questionnaires",
+        "/api/v1/questionnaires/{version}",
+    },
 }
 
 
@@ -108,7 +111,7 @@ def test_the_secret_is_kept_only_as_its_hash(app):
     with app.app_context():
         token = db.session.scalar(select(ApiToken))
         assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
-        assert secret[len(token.prefix):] not in (token.prefix, token.name)
+        assert secret[len(token.prefix) :] not in (token.prefix, token.name)
         assert secret.startswith(token.prefix) and len(secret) > 40
 
 
@@ -125,7 +128,9 @@ def test_every_use_is_in_the_audit_log_and_the_last_use_is_kept(app, client):
                 select(AuditEvent).where(AuditEvent.action == "api_request").order_by(AuditEvent.id)
             )
         )
-        outcomes = [(e.details["path"], e.details.get("query"), e.details["outcome"]) for e in events]
+        outcomes = [
+            (e.details["path"], e.details.get("query"), e.details["outcome"]) for e in events
+        ]
         assert outcomes[:2] == [
             ("/api/v1/campaigns", None, "ok"),
             ("/api/v1/municipalities", "country=RS", "ok"),
@@ -250,14 +255,15 @@ def test_a_refresh_that_finds_nothing_new_is_a_304(app, client, make_response):
     changed = client.get(url, headers={**bearer(secret), "If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200 and changed.get_json()["total"] == 2
     profile = _url(app, "/api/v1/profiles?campaign={campaign}")
-    assert client.get(
-        profile, headers={**bearer(secret), "If-None-Match": first.headers["ETag"]}
-    ).status_code == 200
+    assert (
+        client.get(
+            profile, headers={**bearer(secret), "If-None-Match": first.headers["ETag"]}
+        ).status_code
+        == 200
+    )
 
 
-def test_marking_a_response_as_a_test_changes_the_etag_and_takes_it_out(
-    app, client, make_response
-):
+def test_marking_a_response_as_a_test_changes_the_etag_and_takes_it_out(app, client, make_response):
     kept = make_response()
     marked = make_response(municipality="mk-bitola", variant=2)
     secret = make_token(app)
@@ -283,9 +289,11 @@ def test_questionnaires_come_with_their_texts_per_language(app, client):
     assert question["label"]["mk"] and question["label"]["mk"] != question["label"]["sr-Latn"]
     scaled = [q for p in detail["pages"] for q in p["questions"] if q["type"] == "scale"]
     assert scaled and scaled[0]["domain"] and scaled[0]["choices"][0]["label"]["mk"]
-    text = client.get(
-        f"/api/v1/questionnaires/{version}?lang=mk&format=csv", headers=bearer(secret)
-    ).get_data().decode("utf-8-sig")
+    text = (
+        client.get(f"/api/v1/questionnaires/{version}?lang=mk&format=csv", headers=bearer(secret))
+        .get_data()
+        .decode("utf-8-sig")
+    )
     assert text.splitlines()[0].endswith("label_mk")
     assert client.get("/api/v1/questionnaires/99999", headers=bearer(secret)).status_code == 404
 

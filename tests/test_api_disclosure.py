@@ -64,13 +64,17 @@ def test_every_group_the_page_hides_is_hidden_in_the_api(app, client, staff, ans
             people = re.search(r'<p class="meta">.*?(\d+) respondents?', html, re.S)
             assert people and int(people.group(1)) == data["respondents"], (area, role)
             # The same figures as the page's own CSV, domain by domain.
-            text = analyst.client.get(
-                f"/en/staff/campaigns/{answered}/profile.csv?{query}"
-            ).get_data().decode("utf-8-sig")
+            text = (
+                analyst.client.get(f"/en/staff/campaigns/{answered}/profile.csv?{query}")
+                .get_data()
+                .decode("utf-8-sig")
+            )
             page_rows = {row["domain"]: row for row in csv.DictReader(io.StringIO(text))}
             for d in data["domains"]:
                 row = page_rows[d["domain"]]
-                assert row["respondents"] == ("" if d["respondents"] is None else str(d["respondents"]))
+                assert row["respondents"] == (
+                    "" if d["respondents"] is None else str(d["respondents"])
+                )
                 assert row["mean_need"] == _number(d["mean_need"]), (area, role, d["domain"])
                 assert row["mean_capacity"] == _number(d["mean_capacity"])
     assert hidden_somewhere and shown_somewhere
@@ -92,9 +96,11 @@ def test_a_role_cell_hidden_on_the_page_is_hidden_in_the_api(app, client, staff,
         for row in data["role_breakdown"]
         for cell in row["cells"]
     )
-    html = staff("analyst").client.get(
-        f"/en/staff/campaigns/{answered}/profile?area=mk-cair"
-    ).get_data(as_text=True)
+    html = (
+        staff("analyst")
+        .client.get(f"/en/staff/campaigns/{answered}/profile?area=mk-cair")
+        .get_data(as_text=True)
+    )
     assert "hidden (small group)" in html
     # The lone mayor cannot be read in the API by asking for that role either.
     mayor = client.get(
@@ -102,8 +108,13 @@ def test_a_role_cell_hidden_on_the_page_is_hidden_in_the_api(app, client, staff,
     ).get_json()
     assert mayor["suppressed"] is True and mayor["respondents"] is None
     # Nor as CSV.
-    text = client.get(
-        f"/api/v1/profiles?campaign={answered}&area=mk-bitola&format=csv", headers=bearer(secret)
-    ).get_data().decode("utf-8-sig")
+    text = (
+        client.get(
+            f"/api/v1/profiles?campaign={answered}&area=mk-bitola&format=csv",
+            headers=bearer(secret),
+        )
+        .get_data()
+        .decode("utf-8-sig")
+    )
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows and all(r["suppressed"] == "1" and r["respondents"] == "" for r in rows)

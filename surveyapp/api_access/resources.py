@@ -149,7 +149,7 @@ def questionnaire_version(version_id: int, langs: list[str] | None = None) -> di
     summary = _version_summary(version)
     langs = [code for code in (langs or summary["languages"]) if code in LANGUAGES]
     texts = {code: load_texts(version.id, code) for code in langs}
-    pages = []
+    pages: list[dict] = []
     for page in version.pages:
         questions = []
         for question in page.questions:
@@ -185,8 +185,8 @@ def questionnaire_version(version_id: int, langs: list[str] | None = None) -> di
             }
         )
     domains = _question_domains(version.id)
-    for page in pages:
-        for question in page["questions"]:
+    for item in pages:
+        for question in item["questions"]:
             question["domain"] = domains.get(question["name"])
     return {
         **summary,
@@ -208,7 +208,7 @@ def _question_domains(version_id: int) -> dict[str, str]:
 def questionnaire_rows(detail: dict) -> list[list[object]]:
     """A version as a table: one row per question and choice, a label column per language."""
     langs = list(detail["title"])
-    header = ["page", "question", "type", "domain", "measure", "choice", "score"]
+    header: list[object] = ["page", "question", "type", "domain", "measure", "choice", "score"]
     header += [f"label_{code}" for code in langs]
     rows: list[list[object]] = [header]
     for page in detail["pages"]:
@@ -345,12 +345,22 @@ def _domain(row: DomainRow, labels: dict[str, str]) -> dict:
 
 def profile_rows(data: dict) -> list[list[object]]:
     """The profile's domain table as CSV rows (a hidden group: empty figures)."""
-    header = ["domain", "label", "suppressed", "respondents", "mean_need", "mean_capacity", "gap"]
+    header: list[object] = [
+        "domain",
+        "label",
+        "suppressed",
+        "respondents",
+        "mean_need",
+        "mean_capacity",
+        "gap",
+    ]
     rows: list[list[object]] = [header]
     for d in data["domains"]:
-        rows.append([d[name] for name in ("domain", "label")] + [1 if d["suppressed"] else 0] + [
-            d[name] for name in ("respondents", "mean_need", "mean_capacity", "gap")
-        ])
+        rows.append(
+            [d[name] for name in ("domain", "label")]
+            + [1 if d["suppressed"] else 0]
+            + [d[name] for name in ("respondents", "mean_need", "mean_capacity", "gap")]
+        )
     return rows
 
 
@@ -367,4 +377,3 @@ def profile_fingerprint(campaign: Campaign) -> str:
     )
     stamp = last_change.isoformat() if last_change else "-"
     return f"{total}:{stamp}:{last_id}:{campaign.min_group_size}:{revision}"
-

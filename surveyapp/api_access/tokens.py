@@ -24,7 +24,7 @@ from surveyapp.models import API_SCOPES, ApiToken, AuditEvent, User
 from surveyapp.models.base import utcnow
 
 #: Every secret starts with this, so a leaked one is easy to recognise (secret scanners).
-SECRET_PREFIX = "sva_"
+SECRET_PREFIX = "sva_"  # nosec B105: a prefix, not a secret
 #: The lifetimes a token may be given, in days; the longest is a year.
 LIFETIMES = (30, 90, 180, 365)
 DEFAULT_LIFETIME = 90
@@ -90,7 +90,7 @@ def tokens_of(user_id: int) -> list[ApiToken]:
 
 
 def status(token: ApiToken, now: datetime | None = None) -> str:
-    """"active", "expired" or "revoked"."""
+    """ "active", "expired" or "revoked"."""
     if token.revoked_at is not None:
         return "revoked"
     if token.expires_at <= (now or utcnow()):

@@ -58,6 +58,8 @@ class ResponsePage:
     total: int
     page: int
     pages: int
+    #: Indexes of the columns that hold dates or times (the rest: numbers, text, None).
+    time_columns: list[int]
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,10 @@ def response_page(query: ResponseQuery, total: int | None = None) -> ResponsePag
                     *cells.get(response.id, empty),
                 ]
             )
-    return ResponsePage(list(plan.header), rows, total, query.page, pages)
+    fixed = len(plan.header) - cells_of.width
+    times = [fixed - 3, fixed - 2]  # started_at, submitted_at
+    times += [fixed + i for i, kind in enumerate(plan.types) if kind == "date"]
+    return ResponsePage(list(plan.header), rows, total, query.page, pages, times)
 
 
 def _places(ids: set[int], lang: str) -> dict[int, tuple[str, str, str]]:

@@ -24,8 +24,7 @@ MESSAGES = {
     "expired": "This token has expired. Make a new one on your account page.",
     "revoked": "This token was revoked. Make a new one on your account page.",
     "inactive": "The account this token belongs to is switched off.",
-    "forbidden": "This token may not read this: its scope, or its owner's role, does not "
-    "allow it.",
+    "forbidden": "This token may not read this: its scope, or its owner's role, does not allow it.",
     "rate_limited": "Too many requests with this token. Wait and try again.",
 }
 
@@ -54,7 +53,9 @@ def http_error(exc: HTTPException):
     extra = {}
     if "messages" in data:
         extra["errors"] = data["messages"]
-    return error(code, exc.description if code != 422 else "", getattr(exc, "headers", None) or None, **extra)
+    return error(
+        code, exc.description if code != 422 else "", getattr(exc, "headers", None) or None, **extra
+    )
 
 
 def _client_address() -> str:
@@ -100,7 +101,10 @@ def reads(resource: str) -> Callable:
 
 def _record(token, outcome: str) -> None:
     tokens.record_use(
-        token, _client_address(), request.path, request.query_string.decode(errors="replace"),
+        token,
+        _client_address(),
+        request.path,
+        request.query_string.decode(errors="replace"),
         outcome,
     )
 

@@ -28,7 +28,7 @@ from surveyapp.web.api.access import (
 )
 
 ERRORS = (400, 401, 403, 429)
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def documented(not_found: bool = False):
@@ -67,7 +67,7 @@ def _cell(value: object) -> object:
 
 
 def _table(items: list[dict], columns: list[str]) -> list[list[object]]:
-    rows: list[list[object]] = [columns]
+    rows: list[list[object]] = [list(columns)]
     for item in items:
         rows.append([_cell(item[c]) for c in columns])
     return rows
@@ -168,7 +168,7 @@ def responses(args):
             "total": page.total,
             "next": next_url,
             "columns": header,
-            "responses": [dict(zip(header, map(_json_value, row), strict=True)) for row in page.rows],
+            "responses": [_json_row(header, row, page.time_columns) for row in page.rows],
         },
         200,
         headers,
@@ -183,6 +183,14 @@ def _query_args(args: dict) -> dict:
             continue
         result[name] = value.isoformat() if hasattr(value, "isoformat") else value
     return result
+
+
+def _json_row(header: list[str], row: list[object], times: list[int]) -> dict[str, object]:
+    """A response as JSON's object: its dates and times as ISO 8601 text (times in UTC)."""
+    for index in times:
+        if row[index] is not None:
+            row[index] = _json_value(row[index])
+    return dict(zip(header, row, strict=True))
 
 
 def _json_value(value: object) -> object:
@@ -220,4 +228,3 @@ def profile(args):
     if wants_csv(args):
         return csv_response(resources.profile_rows(data), headers)
     return data, 200, headers
-
