@@ -125,8 +125,8 @@ class ApiTokenForm(FlaskForm):
 
 #: The token scopes as staff read them.
 TOKEN_SCOPE_LABELS = {
-    "profiles": _l("Needs profiles only (figures, no individual responses)"),
-    "responses": _l("Needs profiles and individual responses"),
+    "profiles": _l("Needs profiles only"),
+    "responses": _l("Needs profiles and responses"),
 }
 TOKEN_LIFETIME_LABELS = {
     30: _l("30 days"),
