@@ -85,3 +85,13 @@ def test_the_token_page_speaks_the_staff_members_language(app, client, staff):
     staff("translator")
     html = client.get("/mk/staff/account/api-tokens").get_data(as_text=True)
     assert "Создај токен" in html and "Create token" not in html
+
+
+def test_the_audit_log_says_who_read_what_through_the_api(app, client, staff):
+    from tests.api_support import make_token
+
+    secret = make_token(app, "analyst", "profiles", email="reader@example.org")
+    client.get("/api/v1/municipalities?country=AL", headers=bearer(secret))
+    staff("admin")
+    html = client.get("/en/staff/audit?action=api_request").get_data(as_text=True)
+    assert "read data through the API" in html and "Analyst" in html
