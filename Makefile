@@ -91,6 +91,7 @@ bench: setup
 	$(BIN)/python bench/mail_bench.py
 	$(BIN)/python bench/outreach_bench.py
 	$(BIN)/python bench/rounds_bench.py
+	$(BIN)/python bench/api_bench.py
 
 # The static checks, as CI runs them (.ci/run): style, security, translation catalogs, types.
 lint: setup

@@ -65,6 +65,11 @@ class Config:
     #: waits: growing steps, and none longer than 15 minutes, so nobody can keep an account
     #: shut for long; attempts refused while waiting do not prolong the wait.
     LOGIN_ACCOUNT_LIMITS = "5 per minute; 10 per 5 minutes; 20 per 15 minutes"
+    #: Requests of one personal access token to the read-only API (/api/v1): room for a
+    #: Power BI refresh of 100,000 responses (200 pages of 500) several times an hour.
+    API_TOKEN_LIMITS = os.environ.get("API_TOKEN_LIMITS", "120 per minute; 3000 per hour")
+    #: API requests with a missing or unknown token, per client address.
+    API_REFUSED_LIMITS = "30 per minute; 300 per hour"
     #: Open-link registrations (POST) per client address. A municipality's office or a
     #: workshop room shares one address, so this leaves room for a room of people.
     OPEN_LINK_LIMITS_PER_ADDRESS = "20 per minute;100 per hour"

@@ -70,6 +70,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from surveyapp.profiles import count_tables
     from surveyapp.questionnaires import version_cache
     from surveyapp.web import (
+        api,
         auth,
         authoring,
         engagements,
@@ -104,6 +105,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(outreach.bp)
     app.register_blueprint(engagements.bp)
     app.register_blueprint(rounds.bp)
+    api.init_app(app)
     register_cli(app)
     register_demo_cli(app)
     register_jobs_cli(app)
@@ -191,10 +193,15 @@ def _register_error_pages(app: Flask) -> None:
     def render_error(code: int, kind: str = "") -> tuple[str, int]:
         return render_template("errors/error.html", code=code, kind=kind), code
 
+    from surveyapp.web.api import PREFIX as API_PREFIX
+    from surveyapp.web.api.access import http_error as api_error
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code and error.code < 400:
             return error
+        if request.path.startswith(API_PREFIX + "/"):
+            return api_error(error)  # no URL of the API matched: JSON all the same
         kind = getattr(error, "description_key", "")
         return render_error(error.code or 500, kind)
 

@@ -22,6 +22,7 @@ MATRIX = {
     "auth.confirm_password": ANYONE_STAFF,
     "auth.change_password": ANYONE_STAFF,
     "auth.two_factor": ANYONE_STAFF,
+    "auth.api_tokens": ANYONE_STAFF,
     "review.dashboard": ANYONE_STAFF,
     "auth.users": {"admin"},
     "auth.audit_log": {"admin"},
@@ -98,6 +99,7 @@ POST_ONLY = {
     "rounds.create_series": {"admin", "analyst"},
     "rounds.add_round": {"admin", "analyst"},
     "rounds.save_match": {"admin", "analyst"},
+    "auth.revoke_api_token": ANYONE_STAFF,  # someone else's or no token: back to the page
     "auth.edit_user": {"admin"},
     "review.reopen_campaign": {"admin", "analyst"},
     "review.archive_campaign": {"admin", "analyst"},
@@ -154,6 +156,7 @@ def _path(app, endpoint: str) -> str:
             "municipality_code": "me-danilovgrad",
             "domain_code": "youth",
             "series_id": db.session.scalar(select(RoundSeries.id)),
+            "token_id": 1,
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():

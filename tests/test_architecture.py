@@ -35,6 +35,7 @@ WEB = "web"
 MODELS = "models"
 EXTENSIONS = "extensions"
 DOMAIN = (
+    "api_access",
     "demo",
     "engagements",
     "rounds",
@@ -62,6 +63,9 @@ ALLOWED: dict[str, set[str]] = {
     "engagements": {"outreach", "profiles", "languages", "core"},
     # Rounds of the assessment: the change per domain, read from the profiles' count tables.
     "rounds": {"profiles", "questionnaires", "places", "languages", "core"},
+    # The read-only API: tokens (accounts: what a role may do), and the data of the
+    # pages read with the domain's own functions (the profiles' suppression included).
+    "api_access": {"accounts", "profiles", "responses", "questionnaires", "core", "languages"},
     # Contacts, mail texts, invitations and reminders by mail (writes the outbox);
     # reminders on a schedule: a periodic job on the job queue.
     "outreach": {"mail", "jobs", "campaigns", "questionnaires", "places", "languages", "core"},

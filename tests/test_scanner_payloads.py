@@ -119,6 +119,7 @@ def _answered(app: Flask, make_invitation, municipality: str, role: str, submit:
 def _world(app: Flask, make_user, make_invitation) -> dict:
     """Something of everything, so that every form has a page to show it on."""
     from surveyapp.accounts import users
+    from surveyapp.api_access import tokens as api_tokens
     from surveyapp.campaigns import lifecycle
     from surveyapp.core.database import write_transaction
     from surveyapp.questionnaires.editing import structure, version_edits
@@ -143,6 +144,10 @@ def _world(app: Flask, make_user, make_invitation) -> dict:
                 update(User).where(User.email == "second@example.org").values(totp_secret=secret)
             )
         erasure.request_deletion(asked)
+        # An API token of every role's account: the token page shows its revoke form.
+        for role in ("admin", "analyst", "translator"):
+            owner = db.session.scalar(select(User).where(User.email == f"{role}@example.org"))
+            api_tokens.create_token(owner, "Power BI", "profiles", 30)
         campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))
         listing.mark_response(campaign.id, marked, "test", "A test")
         with write_transaction():

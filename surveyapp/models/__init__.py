@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models. They know nothing of requests, sessions or forms."""
 
+from surveyapp.models.api_token import API_SCOPES, ApiToken
 from surveyapp.models.audit import AuditEvent
 from surveyapp.models.campaign import ROLES, Campaign, Invitation
 from surveyapp.models.count_tables import (
@@ -32,6 +33,8 @@ from surveyapp.models.rounds import ItemMatch, RoundSeries, SeriesRound
 from surveyapp.models.user import STAFF_ROLES, PasswordResetToken, User
 
 __all__ = [
+    "API_SCOPES",
+    "ApiToken",
     "ANSWERABLE_TYPES",
     "AuditEvent",
     "ENGAGEMENT_KINDS",

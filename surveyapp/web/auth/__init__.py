@@ -6,6 +6,11 @@ bp = Blueprint("auth", __name__)
 
 # The view modules attach their views to ``bp`` (imported from here), so they are
 # imported once ``bp`` exists: importing them is what registers the views.
-from surveyapp.web.auth import account_routes, reset_routes, routes  # noqa: E402, F401
+from surveyapp.web.auth import (  # noqa: E402, F401
+    account_routes,
+    reset_routes,
+    routes,
+    token_routes,
+)
 
 __all__ = ["bp"]

@@ -100,3 +100,37 @@ class ResetPasswordForm(FlaskForm):
         _l("New password again"),
         validators=[InputRequired(_l("Please enter the new password a second time."))],
     )
+
+
+class ApiTokenForm(FlaskForm):
+    """A new personal access token for the read-only API."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[
+            InputRequired(_l("Please give the token a name, such as the tool that will use it.")),
+            at_most(80),
+        ],
+    )
+    scope = SelectField(_l("What it may read"), validate_choice=False, default="profiles")
+    lifetime = SelectField(_l("Valid for"), validate_choice=False, default="90")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.scope.choices = [(code, str(label)) for code, label in TOKEN_SCOPE_LABELS.items()]
+        self.lifetime.choices = [
+            (str(days), str(label)) for days, label in TOKEN_LIFETIME_LABELS.items()
+        ]
+
+
+#: The token scopes as staff read them.
+TOKEN_SCOPE_LABELS = {
+    "profiles": _l("Needs profiles only"),
+    "responses": _l("Needs profiles and responses"),
+}
+TOKEN_LIFETIME_LABELS = {
+    30: _l("30 days"),
+    90: _l("90 days"),
+    180: _l("180 days"),
+    365: _l("One year"),
+}
