@@ -122,7 +122,10 @@ def _translation_saves(app, number: int) -> None:
             continue  # not a text the translator edits one by one
         saved = translator.client.post(
             edit + key,
-            data={"csrf_token": csrf_token(page.get_data(as_text=True)), "text": f"Përkthim {number}"},
+            data={
+                "csrf_token": csrf_token(page.get_data(as_text=True)),
+                "text": f"Përkthim {number}",
+            },
         )
         assert saved.status_code == 303, saved.status_code
         TRANSLATIONS_SAVED.append(key)

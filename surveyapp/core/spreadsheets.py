@@ -28,8 +28,8 @@ from typing import Any
 # Only the exception class, to catch what openpyxl raises; parsing goes through defusedxml.
 from xml.etree.ElementTree import ParseError  # nosec B405
 
-from defusedxml import DefusedXmlException
 import xlsxwriter
+from defusedxml import DefusedXmlException
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

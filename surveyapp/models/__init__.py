@@ -4,6 +4,7 @@ from surveyapp.models.audit import AuditEvent
 from surveyapp.models.campaign import ROLES, Campaign, Invitation
 from surveyapp.models.count_tables import ProfileCount, ProfileDomainCount, ProfileScoreCount
 from surveyapp.models.erasure import DeletionRequest
+from surveyapp.models.export import ExportFile
 from surveyapp.models.geo import Country, Municipality
 from surveyapp.models.mail import MailSuppression, OutboundMail
 from surveyapp.models.outreach import Contact, MailTemplate
@@ -38,6 +39,7 @@ __all__ = [
     "Contact",
     "Country",
     "DeletionRequest",
+    "ExportFile",
     "Domain",
     "Invitation",
     "MailSuppression",

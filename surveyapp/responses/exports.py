@@ -244,9 +244,10 @@ def response_rows(
     answer_cells = _AnswerCells(plan, texts)
     no_answers: list[object] = [None] * answer_cells.width
     last_id = 0
-    connection = db.session.connection()
     while True:
-        batch = connection.execute(
+        # No connection kept across batches: a caller may commit between them (the
+        # export jobs write their progress).
+        batch = db.session.execute(
             select(*RESPONSE_COLUMNS)
             .where(
                 Response.campaign_id == campaign_id,
@@ -298,8 +299,10 @@ TYPE_WIDTHS = {"short_text": 30, "long_text": 45, "date": 12, "option": 8}
 CODEBOOK_WIDTHS = [30, 60, 24, 12, 40]
 
 
-def _widths(plan: ColumnPlan) -> list[float]:
-    """Wide enough for the header (within reason) and for what the column holds."""
+def column_widths(version_id: int) -> list[float]:
+    """The responses sheet's column widths: wide enough for the header (within reason)
+    and for what the column holds."""
+    plan = plan_columns(version_id)
     answers = [TYPE_WIDTHS.get(kind, 12) for kind in plan.types]
     return [
         min(max(base, len(name) + 3), 45)
@@ -316,7 +319,7 @@ def workbook(
     """The XLSX export: a "responses" sheet (``response_rows``) and a "codebook" sheet
     in ``codebook_lang``, in a temporary file positioned at its start."""
     campaign = db.session.get(Campaign, campaign_id)
-    widths = _widths(plan_columns(campaign.version_id))
+    widths = column_widths(campaign.version_id)
     rows = response_rows(campaign_id, labels_lang, leave_out_self_registered)
     return write_workbook(
         [

@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "two_factor_off": _l("turned off two-factor sign-in"),
     "logout": _l("signed out"),
     "export": _l("exported data"),
+    "export_download": _l("downloaded an export file"),
     "campaign_created": _l("created a campaign"),
     "campaign_changed": _l("changed a campaign"),
     "campaign_closed": _l("closed a campaign"),
