@@ -102,9 +102,11 @@ class Config:
     #: CSV and XLSX exports of at most this many responses are sent at once, in the
     #: request; larger ones, and every .sav and .dta, are written by a worker.
     EXPORT_DIRECT_MAX_ROWS = int(os.environ.get("EXPORT_DIRECT_MAX_ROWS", "2000"))
-    #: A worker's claim on an export holds this long (renewed every second as it writes);
+    #: A worker's claim on an export holds this long (renewed with every progress report);
     #: an export whose worker died is run again after it.
     EXPORT_CLAIM_SECONDS = int(os.environ.get("EXPORT_CLAIM_SECONDS", "60"))
+    #: How often a worker writes an export's progress (seconds).
+    EXPORT_PROGRESS_SECONDS = float(os.environ.get("EXPORT_PROGRESS_SECONDS", "1"))
     #: Attempts before an export that fails with an error is marked failed.
     EXPORT_MAX_ATTEMPTS = int(os.environ.get("EXPORT_MAX_ATTEMPTS", "3"))
 

@@ -45,8 +45,6 @@ from surveyapp.responses import exports, statistical_files
 
 log = logging.getLogger(__name__)
 
-#: Progress is written (and the claim renewed) at most this often, in seconds.
-PROGRESS_EVERY = 1.0
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -180,12 +178,13 @@ def _report(export_id: int, rows_done: int) -> None:
 
 def _counted(export_id: int, rows: Iterator[list[object]]) -> Iterator[list[object]]:
     """``rows`` passed on, the header first; progress written as they go."""
+    every = float(current_app.config.get("EXPORT_PROGRESS_SECONDS") or 1.0)
     last = time.monotonic()
     done = -1  # the header is not a response
     for row in rows:
         yield row
         done += 1
-        if time.monotonic() - last >= PROGRESS_EVERY:
+        if time.monotonic() - last >= every:
             _report(export_id, done)
             last = time.monotonic()
     _report(export_id, max(done, 0))
@@ -253,26 +252,7 @@ def _give_back(export_id: int) -> None:
 
 
 def _write(export: ExportFile, part: Path) -> None:
-    rows = _counted(
-        export.id,
-        exports.response_rows(export.campaign_id, export.labels, export.leave_out_self_registered),
-    )
-    if export.format == "csv":
-        with open(part, "w", encoding="utf-8", newline="") as output:
-            for chunk in csv_chunks(rows):
-                output.write(chunk)
-    elif export.format == "xlsx":
-        campaign = db.session.get(Campaign, export.campaign_id)
-        widths = exports.column_widths(campaign.version_id)
-        codebook = exports.codebook(export.campaign_id, export.language)
-        write_workbook(
-            [
-                Sheet("responses", rows, widths),
-                Sheet("codebook", codebook, exports.CODEBOOK_WIDTHS),
-            ],
-            target=part,
-        )
-    else:
+    if export.format in ("sav", "dta"):
         statistical_files.write_statistical_file(
             export.format,
             export.campaign_id,
@@ -281,6 +261,28 @@ def _write(export: ExportFile, part: Path) -> None:
             part,
             progress=lambda done: _report(export.id, done),
         )
+        return
+    rows = _counted(
+        export.id,
+        exports.response_rows(export.campaign_id, export.labels, export.leave_out_self_registered),
+    )
+    if export.format == "csv":
+        with open(part, "w", encoding="utf-8", newline="") as output:
+            for chunk in csv_chunks(rows):
+                output.write(chunk)
+        return
+    campaign = db.session.get(Campaign, export.campaign_id)
+    write_workbook(
+        [
+            Sheet("responses", rows, exports.column_widths(campaign.version_id)),
+            Sheet(
+                "codebook",
+                exports.codebook(export.campaign_id, export.language),
+                exports.CODEBOOK_WIDTHS,
+            ),
+        ],
+        target=part,
+    )
 
 
 # --- the sweep ----------------------------------------------------------------------------
@@ -332,6 +334,7 @@ def delete_expired(now: datetime | None = None) -> int:
                 )
             )
         )
+        expired_files = [export.file_name for export in gone if export.file_name]
         for export in gone:
             db.session.delete(export)
         known = {
@@ -344,8 +347,11 @@ def delete_expired(now: datetime | None = None) -> int:
             db.session.scalars(select(ExportFile.id).where(ExportFile.status == EXPORT_RUNNING))
         )
     folder = export_folder()
+    for name in expired_files:
+        (folder / name).unlink(missing_ok=True)
+    settled = time.time() - 600  # a file renamed just now may wait for its row's commit
     for path in folder.glob("responses-*-*.*"):
-        if path.name not in known:
+        if path.name not in known and path.stat().st_mtime < settled:
             path.unlink(missing_ok=True)
     for path in folder.glob(".export-*.part"):
         export_id = path.name.split("-")[1]
