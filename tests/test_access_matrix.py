@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, Contact, User
+from surveyapp.models import Campaign, Contact, ExportFile, User
 from tests.conftest import Staff, csrf_token
 from tests.outreach_support import make_contact
 from tests.plans import builtin_version
@@ -39,6 +39,11 @@ MATRIX = {
     "review.export_xlsx": {"admin", "analyst"},
     "review.export_page": {"admin", "analyst"},
     "review.codebook_csv": {"admin", "analyst"},
+    "review.version_codebook_page": {"admin", "analyst"},
+    "review.version_codebook_xlsx": {"admin", "analyst"},
+    "review.export_job": {"admin", "analyst"},
+    "review.export_job_status": {"admin", "analyst"},
+    "review.download_export": {"admin", "analyst"},
     "authoring.questionnaires": {"admin", "analyst"},
     "authoring.editor": {"admin", "analyst"},
     "authoring.new_question": {"admin", "analyst"},
@@ -82,6 +87,7 @@ MATRIX = {
 POST_ONLY = {
     "auth.edit_user": {"admin"},
     "review.reopen_campaign": {"admin", "analyst"},
+    "review.start_export": {"admin", "analyst"},
     "review.archive_campaign": {"admin", "analyst"},
     "review.decide_open_link_response": {"admin", "analyst"},
     "review.decline_deletion": {"admin", "analyst"},
@@ -131,6 +137,7 @@ def _path(app, endpoint: str) -> str:
             "kind": "invitation",
             "text_lang": "mk",
             "token": "not-a-real-token",
+            "export_id": db.session.scalar(select(ExportFile.id)),
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
@@ -138,6 +145,18 @@ def _path(app, endpoint: str) -> str:
 
         args = {name: ids[name] for name in rule.arguments if name != "lang"}
         return url_for(endpoint, lang="en", **args)
+
+
+def _ready_export(app) -> None:
+    import tempfile
+
+    from surveyapp.jobs import queue
+    from surveyapp.responses import export_files
+
+    app.config["EXPORT_DIR"] = tempfile.mkdtemp(prefix="access-matrix-")
+    campaign_id = db.session.scalar(select(Campaign.id))
+    export_files.start_export(campaign_id, "csv", None, "en", False, None)
+    queue.run_pending(app)
 
 
 def _visitor(kind: str, client, make_user, respondent) -> None:
@@ -153,6 +172,7 @@ def test_access_matrix(app, client, make_user, respondent, visitor):
     make_user("admin", email="owner@example.org")  # so user_id exists for every visitor
     with app.app_context():
         make_contact("contact@example.org")  # so contact_id exists
+        _ready_export(app)  # so export_id exists, its file ready
     if visitor != "respondent":
         respondent("en").consent()  # so response_id 1 exists for every visitor
     _visitor(visitor, client, make_user, respondent)

@@ -119,7 +119,7 @@ def start_export(campaign_id: int):
     choice = parse_choice(request.form, languages)
     if choice.errors or "format" not in request.form:
         choice.errors.setdefault("format", CHOICE_ERRORS["format"])
-        return _render_page(campaign, languages, choice), 400
+        return _render_page(campaign, languages, choice)
     rows = exports.export_counts(campaign.id).rows
     if choice.format in DIRECT_FORMATS and rows <= current_app.config["EXPORT_DIRECT_MAX_ROWS"]:
         endpoint = "review.export_xlsx" if choice.format == "xlsx" else "review.export_csv"
