@@ -200,7 +200,7 @@ def codebook_sheets(codebook: Codebook, lang: str) -> tuple[list[list[object]], 
             gettext_in(lang, N_("Variable")),
             gettext_in(lang, N_("Code")),
             gettext_in(lang, N_("Value")),
-            gettext_in(lang, N_("Missing")),
+            gettext_in(lang, N_("Declared missing")),
             *autonyms,
         ]
     ]
