@@ -59,9 +59,9 @@ __all__ = [
     "workbook",
 ]
 
-#: Responses read per batch (each batch: three queries). 1,000 keeps the row cache small
-#: (well under 10 MB) and the queries few.
-BATCH = 1000
+#: Responses read per batch (each batch: three queries). 500: fewer queries than 300, and
+#: about 5 MB less at the peak than 1,000 (bench/README.md).
+BATCH = 500
 
 #: A choice code that reads as a number is exported as one ("3", "-1", "2.5"; not "03").
 NUMERIC_CODE = re.compile(r"-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,6})?")
