@@ -75,7 +75,7 @@ def csv_chunks(rows: Iterator[list[object]]) -> Iterator[str]:
                 for v in row
             ]
         )
-        if number % 500 == 0:
+        if number % 200 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

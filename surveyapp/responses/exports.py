@@ -10,7 +10,8 @@ XLSX and ISO text in CSV, and neutralise text that a spreadsheet would run as a
 formula.
 
 Rows are produced in batches of responses, each read with three queries of plain
-columns (no ORM objects), so memory stays flat however many responses there are.
+columns (no ORM objects; the two big ones as the driver's own tuples, ``plain_rows``),
+so memory stays flat however many responses there are.
 """
 
 from __future__ import annotations
@@ -59,9 +60,9 @@ __all__ = [
     "workbook",
 ]
 
-#: Responses read per batch (each batch: three queries). 500: fewer queries than 300, and
-#: about 5 MB less at the peak than 1,000 (bench/README.md).
-BATCH = 500
+#: Responses read per batch (each batch: three queries). 1,000 saved little time and
+#: cost about 10 MB more at the peak (bench/README.md).
+BATCH = 300
 
 #: A choice code that reads as a number is exported as one ("3", "-1", "2.5"; not "03").
 NUMERIC_CODE = re.compile(r"-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,6})?")
@@ -163,21 +164,22 @@ class _AnswerCells:
         return cells
 
 
-def plain_rows(statement: Select) -> list[tuple]:
-    """The rows of ``statement`` as the database driver's own tuples, read on the session's
-    connection (so in its transaction).
+def plain_rows(statement: Select) -> Iterator[tuple]:
+    """The rows of ``statement`` as the database driver's own tuples, one by one, read on
+    the session's connection (so in its transaction).
 
-    For the export's two big reads (answers and ticked options, hundreds of thousands of
-    rows): building SQLAlchemy's Row objects took more time than the database's read
-    (measured in bench/README.md). The statement is compiled with its values written in
-    (``literal_binds``): only ids (ints) are ever passed, never text.
+    For the export's two big reads (answers and ticked options): building SQLAlchemy's
+    Row objects took more time than the database's read (bench/README.md), and a list
+    of every row of a batch more memory than reading them one by one. The statement is
+    compiled with its values written in (``literal_binds``): only ids (ints) are ever
+    passed, never text.
     """
     connection = db.session.connection()
     sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
     cursor = connection.connection.driver_connection.cursor()
     try:
         cursor.execute(sql)
-        return cursor.fetchall()
+        yield from cursor
     finally:
         cursor.close()
 
