@@ -70,7 +70,7 @@ def csv_chunks(rows: Iterator[list[object]]) -> Iterator[str]:
         writer.writerow(
             [
                 v
-                if (t := type(v)) in plain or (t is str and not v.startswith(starts))
+                if (t := type(v)) in plain or (t is str and not v.startswith(starts))  # type: ignore[attr-defined]
                 else general(v)
                 for v in row
             ]
@@ -189,11 +189,11 @@ def _write_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, spec: Sheet) 
             if kind is int or kind is float:
                 write_number(count, column, value)
             elif kind is str:
-                if value.startswith(starts):
+                if value.startswith(starts):  # type: ignore[attr-defined]
                     value = neutralise(value)
                 write_string(count, column, value)
             elif kind is datetime:
-                write_datetime(count, column, _naive_utc(value), formats.datetime)
+                write_datetime(count, column, _naive_utc(value), formats.datetime)  # type: ignore[arg-type]
             elif kind is date:
                 write_datetime(count, column, value, formats.date)
             else:

@@ -157,10 +157,10 @@ class _AnswerCells:
             row[self.plan.position[question_id]] = JOINED_BY.join(
                 str(label(value)) for value in sorted(chosen)
             )
-            options = self.plan.options[question_id]
+            columns = self.plan.options[question_id]
             for value in chosen:
-                if value in options:
-                    row[options[value]] = 1
+                if value in columns:
+                    row[columns[value]] = 1
         return cells
 
 

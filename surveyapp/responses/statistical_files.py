@@ -101,24 +101,32 @@ class _Column:
         self.cells: Any = array("d") if variable.kind == NUMBER else []
         self.codes = {str(code): value for code, value in variable.values.items()}
         #: Stata: a missing value's letter (.a, .b ...) instead of the number.
-        self.letters = (
-            {value: MISSING_LETTERS[n] for n, value in enumerate(variable.missing)}
+        self.letters: dict[float, str] = (
+            {float(value): MISSING_LETTERS[n] for n, value in enumerate(variable.missing)}
             if fmt == "dta"
             else {}
         )
         if self.letters:
             self.cells = []
+        #: Text seen in this column: a text that repeats is kept once.
+        self.seen: dict[str, str] = {}
 
     def add(self, cell: object) -> None:
         kind = self.variable.kind
         if kind == NUMBER:
             value = self._number(cell)
             if self.letters:
-                self.cells.append(self.letters.get(value, None if math.isnan(value) else value))
+                # ints, not floats: Python keeps one object per small int, so a column
+                # of codes costs a pointer a cell
+                letter = self.letters.get(value)
+                if letter is None and not math.isnan(value):
+                    letter = int(value) if value.is_integer() else value
+                self.cells.append(letter)
             else:
                 self.cells.append(value)
         elif kind == TEXT:
-            self.cells.append("" if cell is None else str(cell))
+            text = "" if cell is None else str(cell)
+            self.cells.append(self.seen.setdefault(text, text))
         elif kind == DATE:
             self.cells.append(cell if isinstance(cell, date) else None)
         else:  # DATETIME: stored in UTC, written without a zone
@@ -174,7 +182,7 @@ def write_statistical_file(
     for row in rows:
         for column in columns:
             if column is municipality:
-                column.add(place_names.get(row[municipality_code], row[column.index]))
+                column.add(place_names.get(str(row[municipality_code])) or row[column.index])
             else:
                 column.add(row[column.index])
         done += 1

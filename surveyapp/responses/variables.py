@@ -151,7 +151,8 @@ def plan_variables(version_id: int) -> list[Variable]:
         Variable("submitted_at", DATETIME, SCALE),
         Variable("self_registered", NUMBER, NOMINAL, values={"0": 0, "1": 1}),
     ]
-    assert [v.column for v in variables] == FIXED_COLUMNS
+    if [v.column for v in variables] != FIXED_COLUMNS:  # one list of fixed columns, kept apart
+        raise RuntimeError("the fixed columns changed: update plan_variables")
     for question in plan.questions:
         kind = TYPES[question.type]
         if kind.multiple:

@@ -90,7 +90,6 @@ def test_export_job_and_codebook_pages(
         page.wait_for_timeout(100)
 
 
-
 def test_the_job_page_refreshes_itself_without_javascript(
     app, live_server, browser, make_user, tmp_path
 ):
