@@ -5,6 +5,7 @@ variable names, variable and value labels in the chosen language (Cyrillic intac
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from pathlib import Path
 
 import pyreadstat
@@ -96,6 +97,7 @@ def test_statistical_files_carry_labels_in_the_chosen_language_and_declared_miss
     assert frame.iloc[0]["municipality"] == "Битола", "place names in the chosen language"
     assert frame.iloc[0]["good_practice"] == "Совет за безбедност", "typed text intact"
     assert frame.iloc[0]["years_experience"] == 12
+    assert isinstance(frame.iloc[0]["submitted_at"], datetime), "a date-time variable"
     # "don't know" is declared missing; a scored answer is its number
     assert frame.iloc[0]["social_cohesion_tensions_need"] == 4
     if fmt == "sav":

@@ -149,8 +149,8 @@ class _Column:
 
         if isinstance(self.cells, array):
             return np.frombuffer(self.cells, dtype="float64")
-        if self.variable.kind == DATETIME:
-            return pd.to_datetime(pd.Series(self.cells, dtype="object"))
+        # Times stay Python objects: with a datetime64 column pyreadstat copies the whole
+        # table to convert it (measured: bench/README.md)
         return pd.Series(self.cells, dtype="object")
 
 
@@ -190,7 +190,7 @@ def write_statistical_file(
             progress(done)
     if progress:
         progress(done)
-    frame = pd.DataFrame({names[c.variable.column]: c.series() for c in columns})
+    frame = pd.DataFrame({names[c.variable.column]: c.series() for c in columns}, copy=False)
     del columns
     label_limit, value_limit = LABEL_LIMITS[fmt], VALUE_LABEL_LIMITS[fmt]
     column_labels = {
