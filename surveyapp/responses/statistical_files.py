@@ -34,7 +34,6 @@ from surveyapp.responses import exports
 from surveyapp.responses.export_columns import FIXED
 from surveyapp.responses.variables import (
     DATE,
-    DATETIME,
     NUMBER,
     TEXT,
     Variable,
