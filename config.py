@@ -102,6 +102,22 @@ class Config:
     #: Threads of ``flask worker`` when -w is not given.
     JOB_WORKERS = int(os.environ.get("JOB_WORKERS", "2"))
 
+    # --- exports written by workers (surveyapp.responses.export_files) -------------------
+    #: Where finished export files are kept (default: the instance folder's exports/).
+    EXPORT_DIR = os.environ.get("EXPORT_DIR") or None
+    #: A finished export file is deleted this many hours after it was written.
+    EXPORT_KEEP_HOURS = float(os.environ.get("EXPORT_KEEP_HOURS", "24"))
+    #: CSV and XLSX exports of at most this many responses are sent at once, in the
+    #: request; larger ones, and every .sav and .dta, are written by a worker.
+    EXPORT_DIRECT_MAX_ROWS = int(os.environ.get("EXPORT_DIRECT_MAX_ROWS", "2000"))
+    #: A worker's claim on an export holds this long (renewed with every progress report);
+    #: an export whose worker died is run again after it.
+    EXPORT_CLAIM_SECONDS = int(os.environ.get("EXPORT_CLAIM_SECONDS", "60"))
+    #: How often a worker writes an export's progress (seconds).
+    EXPORT_PROGRESS_SECONDS = float(os.environ.get("EXPORT_PROGRESS_SECONDS", "1"))
+    #: Attempts before an export that fails with an error is marked failed.
+    EXPORT_MAX_ATTEMPTS = int(os.environ.get("EXPORT_MAX_ATTEMPTS", "3"))
+
     # --- outgoing mail (surveyapp.mail) -------------------------------------------------
     #: The SMTP server; empty: mails are written as .eml files under MAIL_FILE_DIR.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

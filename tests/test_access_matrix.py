@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, Contact, Engagement, RoundSeries, User
+from surveyapp.models import Campaign, Contact, Engagement, ExportFile, RoundSeries, User
 from surveyapp.rounds import series
 from tests.conftest import Staff, csrf_token
 from tests.engagement_support import make_engagement
@@ -42,6 +42,11 @@ MATRIX = {
     "review.export_xlsx": {"admin", "analyst"},
     "review.export_page": {"admin", "analyst"},
     "review.codebook_csv": {"admin", "analyst"},
+    "review.version_codebook_page": {"admin", "analyst"},
+    "review.version_codebook_xlsx": {"admin", "analyst"},
+    "review.export_job": {"admin", "analyst"},
+    "review.export_job_status": {"admin", "analyst"},
+    "review.download_export": {"admin", "analyst"},
     "authoring.questionnaires": {"admin", "analyst"},
     "authoring.editor": {"admin", "analyst"},
     "authoring.new_question": {"admin", "analyst"},
@@ -102,6 +107,7 @@ POST_ONLY = {
     "auth.revoke_api_token": ANYONE_STAFF,  # someone else's or no token: back to the page
     "auth.edit_user": {"admin"},
     "review.reopen_campaign": {"admin", "analyst"},
+    "review.start_export": {"admin", "analyst"},
     "review.archive_campaign": {"admin", "analyst"},
     "review.decide_open_link_response": {"admin", "analyst"},
     "review.decline_deletion": {"admin", "analyst"},
@@ -157,6 +163,7 @@ def _path(app, endpoint: str) -> str:
             "domain_code": "youth",
             "series_id": db.session.scalar(select(RoundSeries.id)),
             "token_id": 1,
+            "export_id": db.session.scalar(select(ExportFile.id)),
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
@@ -164,6 +171,18 @@ def _path(app, endpoint: str) -> str:
 
         args = {name: ids[name] for name in rule.arguments if name != "lang"}
         return url_for(endpoint, lang="en", **args)
+
+
+def _ready_export(app) -> None:
+    import tempfile
+
+    from surveyapp.jobs import queue
+    from surveyapp.responses import export_files
+
+    app.config["EXPORT_DIR"] = tempfile.mkdtemp(prefix="access-matrix-")
+    campaign_id = db.session.scalar(select(Campaign.id))
+    export_files.start_export(campaign_id, "csv", None, "en", False, None)
+    queue.run_pending(app)
 
 
 def _visitor(kind: str, client, make_user, respondent) -> None:
@@ -181,6 +200,7 @@ def test_access_matrix(app, client, make_user, respondent, visitor):
         make_contact("contact@example.org")  # so contact_id exists
         make_engagement()  # so engagement_id exists
         series.add_round(series.create_series("City needs"), db.session.scalar(select(Campaign.id)))
+        _ready_export(app)  # so export_id exists, its file ready
     if visitor != "respondent":
         respondent("en").consent()  # so response_id 1 exists for every visitor
     _visitor(visitor, client, make_user, respondent)

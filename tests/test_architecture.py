@@ -72,7 +72,8 @@ ALLOWED: dict[str, set[str]] = {
     # The audit log in words: names of campaigns, versions, accounts, responses, roles.
     "activity": {"accounts", "campaigns", "questionnaires", "languages", "core"},
     "profiles": {"questionnaires", "places", "languages", "core"},
-    "responses": {"profiles", "campaigns", "questionnaires", "languages", "core"},
+    # Large exports are written by workers of the job queue.
+    "responses": {"profiles", "campaigns", "questionnaires", "jobs", "languages", "core"},
     # A campaign's title and description are its questionnaire's texts.
     "campaigns": {"questionnaires", "languages", "core"},
     "questionnaires": {"languages", "core"},

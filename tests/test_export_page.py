@@ -5,7 +5,7 @@ the password asked again; every raw export in the audit log."""
 from __future__ import annotations
 
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -82,8 +82,13 @@ def test_the_page_offers_format_values_and_language_with_sensible_defaults(
     ],
 )
 def test_the_choices_go_on_to_the_download(app, staff, query, endpoint, expected):
+    """A small CSV or XLSX export goes to its download at once (a larger one is a job:
+    tests/test_export_jobs.py)."""
     analyst = staff("analyst")
-    reply = analyst.client.get(f"{_page(app)}?{query}")
+    form = dict(parse_qsl(query))
+    preset = analyst.client.get(f"{_page(app)}?{query}").get_data(as_text=True)
+    assert f'value="{form["format"]}" checked' in preset, "a query string presets the form"
+    reply = analyst.post_form(_page(app), form, form_page=_page(app))
     assert reply.status_code == 303
     target = urlsplit(reply.location)
     assert target.path == f"/en/staff/campaigns/{_campaign_id(app)}/{endpoint}"
@@ -102,11 +107,16 @@ def test_choices_not_understood_are_explained_and_nothing_is_exported(app, staff
     reply = analyst.client.get(f"{_page(app)}?format=pdf&values=both&language=xx")
     assert reply.status_code == 200
     html = reply.get_data(as_text=True)
-    assert "Please choose XLSX or CSV." in html
+    assert "Please choose one of the file formats." in html
     assert "Please choose labels or codes." in html
     assert "Please choose one of the languages in the list." in html
     assert 'value="xlsx" checked' in html, "the default stays chosen"
     assert html.count("has-error") == 3
+    posted = analyst.post_form(
+        _page(app), {"format": "pdf", "values": "labels", "language": "en"}, form_page=_page(app)
+    )
+    assert posted.status_code == 200
+    assert "Please choose one of the file formats." in posted.get_data(as_text=True)
     base = f"/en/staff/campaigns/{_campaign_id(app)}"
     for url in (f"{base}/responses.xlsx?labels=xx", f"{base}/responses.csv?language=<b>"):
         refused = analyst.client.get(url)

@@ -71,7 +71,7 @@ GET_FLOOR = {
     "review.peer_cities",
     "review.responses_table",
     "review.deletions",
-    "review.export_page",
+    # (review.export_page: its form starts an export, a POST crawled like the others)
     "outreach.contact_list",
     "authoring.edit_translation",
 }

@@ -36,6 +36,9 @@ NOT_LINKED = {
 #: Downloads reached by the export page's form, not by a link (its own test follows the
 #: form to each: tests/test_export_page.py).
 REACHED_BY_FORM = {"review.export_csv", "review.export_xlsx"}
+#: An export file's page, its status (for the page's script) and its download exist once
+#: the export page's form has started one (tests/test_export_jobs.py follows them).
+REACHED_BY_FORM |= {"review.export_job", "review.export_job_status", "review.download_export"}
 #: Distinct URLs followed per endpoint (query strings vary; one or two prove the link).
 PER_ENDPOINT = 3
 

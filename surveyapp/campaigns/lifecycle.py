@@ -16,6 +16,7 @@ from surveyapp.models import (
     Answer,
     AnswerSelection,
     Campaign,
+    ExportFile,
     Invitation,
     MailTemplate,
     OutboundMail,
@@ -240,6 +241,8 @@ def delete_campaign(campaign_id: int, typed_name: str) -> int:
             )
         ),
         delete(MailTemplate).where(MailTemplate.campaign_id == campaign_id),
+        # Its export files' rows (the sweep deletes files without a row).
+        delete(ExportFile).where(ExportFile.campaign_id == campaign_id),
         delete(Invitation).where(Invitation.campaign_id == campaign_id),
         delete(ProfileCount).where(ProfileCount.campaign_id == campaign_id),
         delete(ProfileDomainCount).where(ProfileDomainCount.campaign_id == campaign_id),

@@ -16,21 +16,20 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 # Only the exception class, to catch what openpyxl raises; parsing goes through defusedxml.
 from xml.etree.ElementTree import ParseError  # nosec B405
 
+import xlsxwriter
 from defusedxml import DefusedXmlException
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,8 +63,18 @@ def csv_chunks(rows: Iterator[list[object]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     yield "\ufeff"
+    general, starts, plain = _csv_value, FORMULA_STARTS, _PLAIN
     for number, row in enumerate(rows, start=1):
-        writer.writerow([_csv_value(value) for value in row])
+        # Inline, not a call per cell: numbers, None (an empty field) and text that cannot
+        # be a formula go as they are; everything else takes _csv_value's general path.
+        writer.writerow(
+            [
+                v
+                if (t := type(v)) in plain or (t is str and not v.startswith(starts))  # type: ignore[attr-defined]
+                else general(v)
+                for v in row
+            ]
+        )
         if number % 200 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -78,23 +87,25 @@ def csv_text(rows: list[list[object]]) -> str:
     return "".join(csv_chunks(iter(rows)))
 
 
+def _csv_datetime(value: datetime) -> str:
+    if value.tzinfo is not None:
+        text = value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+        return text + "Z"
+    return value.isoformat(timespec="seconds")
+
+
 def _csv_value(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            text = value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
-            return text + "Z"
-        return value.isoformat(timespec="seconds")
+        return _csv_datetime(value)
     if isinstance(value, date):
         return value.isoformat()
     return neutralise(value)
 
 
-def _xlsx_value(value: object) -> Any:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return neutralise(value)
+#: Cells written to CSV as they are (the csv module writes None as an empty field).
+_PLAIN = frozenset({int, float, type(None)})
 
 
 @dataclass
@@ -114,35 +125,102 @@ def write_xlsx(
     return write_workbook([Sheet(title, rows)])
 
 
-def write_workbook(sheets: Sequence[Sheet]) -> tempfile.SpooledTemporaryFile:
-    """An XLSX of ``sheets`` in a temporary file. openpyxl's write-only mode streams each
-    sheet's rows to disk, so memory stays flat however many rows there are."""
-    workbook = Workbook(write_only=True)
+def write_workbook(
+    sheets: Sequence[Sheet], target: str | os.PathLike | None = None
+) -> tempfile.SpooledTemporaryFile | None:
+    """An XLSX of ``sheets``: into the file ``target`` names, or (without one) into a
+    temporary file returned at its start.
+
+    XlsxWriter in its constant-memory mode writes each row to a temporary file as soon
+    as the next one begins, so memory stays flat however many rows there are; it is
+    about twice as fast as openpyxl's write-only mode and needs half the memory (the
+    measurements are in bench/README.md).
+    """
+    output = None if target is not None else tempfile.SpooledTemporaryFile(max_size=8 << 20)
+    workbook = xlsxwriter.Workbook(
+        target if target is not None else output,
+        {
+            "constant_memory": True,
+            # Text is text: never a formula, a number or a link because of how it reads.
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "nan_inf_to_errors": True,
+            "tmpdir": tempfile.gettempdir(),
+        },
+    )
+    formats = _Formats(workbook)
     for spec in sheets:
-        sheet = workbook.create_sheet(sheet_title(spec.title))
-        for number, width in enumerate(spec.widths, start=1):
-            sheet.column_dimensions[get_column_letter(number)].width = width
-        # Set before the first row: write-only sheets write their views first.
-        sheet.freeze_panes = "A2"
-        rows = iter(spec.rows)
-        header = next(rows, [])
-        bold = Font(bold=True)
-        cells = []
-        for value in header:
-            cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-        count = 1
-        for row in rows:
-            sheet.append([_xlsx_value(value) for value in row])
-            count += 1
-        if header:  # written with the sheet's end, so the last row is known by then
-            sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count}"
-    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(output)
-    output.seek(0)
+        _write_sheet(workbook, formats, spec)
+    workbook.close()
+    if output is not None:
+        output.seek(0)
     return output
+
+
+class _Formats:
+    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+        self.bold = workbook.add_format({"bold": True})
+        self.date = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        self.datetime = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+
+
+def _write_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, spec: Sheet) -> None:
+    sheet = workbook.add_worksheet(sheet_title(spec.title))
+    for number, width in enumerate(spec.widths):
+        sheet.set_column(number, number, width)
+    sheet.freeze_panes(1, 0)
+    rows = iter(spec.rows)
+    header = next(rows, [])
+    for column, value in enumerate(header):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            sheet.write_number(0, column, value, formats.bold)
+        elif value is not None:
+            sheet.write_string(0, column, str(neutralise(str(value))), formats.bold)
+    write_string, write_number = sheet.write_string, sheet.write_number
+    write_datetime = sheet.write_datetime
+    starts = FORMULA_STARTS
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            kind = type(value)
+            if value is None:
+                continue
+            if kind is int or kind is float:
+                write_number(count, column, value)
+            elif kind is str:
+                if value.startswith(starts):  # type: ignore[attr-defined]
+                    value = neutralise(value)
+                write_string(count, column, value)
+            elif kind is datetime:
+                write_datetime(count, column, _naive_utc(value), formats.datetime)  # type: ignore[arg-type]
+            elif kind is date:
+                write_datetime(count, column, value, formats.date)
+            else:
+                _write_other(sheet, count, column, value, formats)
+    if header:  # the filter covers the header and every row written
+        sheet.autofilter(0, 0, max(count, 0), len(header) - 1)
+
+
+def _naive_utc(value: datetime) -> datetime:
+    """Excel keeps no time zone: a zoned time in UTC, without its zone."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _write_other(sheet: Any, row: int, column: int, value: object, formats: _Formats) -> None:
+    """A cell of a less common type: bool, Decimal, a datetime or str subclass."""
+    if isinstance(value, bool):
+        sheet.write_boolean(row, column, value)
+    elif isinstance(value, datetime):
+        sheet.write_datetime(row, column, _naive_utc(value), formats.datetime)
+    elif isinstance(value, date):
+        sheet.write_datetime(row, column, value, formats.date)
+    elif isinstance(value, int | float | Decimal):
+        sheet.write_number(row, column, float(value))
+    else:
+        sheet.write_string(row, column, str(neutralise(str(value))))
 
 
 # --- reading a table someone uploaded ---------------------------------------------------

@@ -12,6 +12,7 @@ from surveyapp.models.count_tables import (
 )
 from surveyapp.models.engagement import ENGAGEMENT_KINDS, ENGAGEMENT_STATUSES, Engagement
 from surveyapp.models.erasure import DeletionRequest
+from surveyapp.models.export import ExportFile
 from surveyapp.models.geo import Country, Municipality
 from surveyapp.models.mail import MailSuppression, OutboundMail
 from surveyapp.models.outreach import Contact, MailTemplate
@@ -52,6 +53,7 @@ __all__ = [
     "Contact",
     "Country",
     "DeletionRequest",
+    "ExportFile",
     "Domain",
     "Invitation",
     "MailSuppression",

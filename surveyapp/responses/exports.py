@@ -10,7 +10,8 @@ XLSX and ISO text in CSV, and neutralise text that a spreadsheet would run as a
 formula.
 
 Rows are produced in batches of responses, each read with three queries of plain
-columns (no ORM objects), so memory stays flat however many responses there are.
+columns (no ORM objects; the two big ones as the driver's own tuples, ``plain_rows``),
+so memory stays flat however many responses there are.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from surveyapp.campaigns.roles import role_name_in
@@ -43,6 +44,7 @@ from surveyapp.responses.export_columns import (
     FIXED_COLUMNS,
     JOINED_BY,
     ColumnPlan,
+    choice_codes,
     codebook_rows,
     plan_columns,
 )
@@ -58,6 +60,8 @@ __all__ = [
     "workbook",
 ]
 
+#: Responses read per batch (each batch: three queries). 1,000 saved little time and
+#: cost about 10 MB more at the peak (bench/README.md).
 BATCH = 300
 
 #: A choice code that reads as a number is exported as one ("3", "-1", "2.5"; not "03").
@@ -101,32 +105,44 @@ class _AnswerCells:
         self.kind = {q.id: TYPES[q.type] for q in plan.questions}
         self.label = {q.id: _choice_labels(q, texts) for q in plan.questions}
         self.multiple = {q.id for q in plan.questions if TYPES[q.type].multiple}
+        self.cell_of = {q.id: TYPES[q.type].export_cell for q in plan.questions}
+        #: One-answer choice questions: code -> cell, every code of the list looked up now.
+        self.choice_cells = {
+            q.id: {code: self.label[q.id](code) for code in choice_codes(q)}
+            for q in plan.questions
+            if TYPES[q.type].choices and not TYPES[q.type].multiple
+        }
 
     def of_batch(self, response_ids: list[int]) -> dict[int, list[object]]:
         """Each response's cells; responses without answers are left out."""
         cells: dict[int, list[object]] = {}
         ticked: dict[int, tuple[int, int]] = {}  # answer id: response id, question id
-        answers = db.session.execute(
-            select(*ANSWER_COLUMNS).where(Answer.response_id.in_(response_ids))
-        )
+        answers = plain_rows(select(*ANSWER_COLUMNS).where(Answer.response_id.in_(response_ids)))
+        position, multiple, options = self.plan.position, self.multiple, self.plan.options
+        cell_of, label_of, width = self.cell_of, self.label, self.width
+        choice_cells = self.choice_cells
         for answer_id, response_id, question_id, choice, number, text in answers:
-            index = self.plan.position.get(question_id)
+            index = position.get(question_id)
             if index is None:
                 continue
-            row = self._row(cells, response_id)
-            if question_id in self.multiple:
+            row = cells.get(response_id)
+            if row is None:
+                row = cells[response_id] = [None] * width
+            if question_id in multiple:
                 ticked[answer_id] = (response_id, question_id)
                 # Answered: every option 0 until its selection is read (none ticked: all 0).
-                for option in self.plan.options[question_id].values():
+                for option in options[question_id].values():
                     row[option] = 0
                 continue
-            row[index] = self.kind[question_id].export_cell(
-                choice, number, text, self.label[question_id]
-            )
+            table = choice_cells.get(question_id)
+            if table is not None and choice in table:
+                row[index] = table[choice]  # most answers: a choice of the list
+            else:
+                row[index] = cell_of[question_id](choice, number, text, label_of[question_id])
         if not ticked:
             return cells
         values: dict[int, list[str]] = {}
-        selections = db.session.execute(
+        selections = plain_rows(
             select(AnswerSelection.answer_id, AnswerSelection.value).where(
                 AnswerSelection.answer_id.in_(list(ticked))
             )
@@ -141,30 +157,45 @@ class _AnswerCells:
             row[self.plan.position[question_id]] = JOINED_BY.join(
                 str(label(value)) for value in sorted(chosen)
             )
-            options = self.plan.options[question_id]
+            columns = self.plan.options[question_id]
             for value in chosen:
-                if value in options:
-                    row[options[value]] = 1
+                if value in columns:
+                    row[columns[value]] = 1
         return cells
 
-    def _row(self, cells: dict[int, list[object]], response_id: int) -> list[object]:
-        row = cells.get(response_id)
-        if row is None:
-            row = cells[response_id] = [None] * self.width
-        return row
+
+def plain_rows(statement: Select) -> Iterator[tuple]:
+    """The rows of ``statement`` as the database driver's own tuples, one by one, read on
+    the session's connection (so in its transaction).
+
+    For the export's two big reads (answers and ticked options): building SQLAlchemy's
+    Row objects took more time than the database's read (bench/README.md), and a list
+    of every row of a batch more memory than reading them one by one. The statement is
+    compiled with its values written in (``literal_binds``): only ids (ints) are ever
+    passed, never text.
+    """
+    connection = db.session.connection()
+    sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql)
+        yield from cursor
+    finally:
+        cursor.close()
 
 
 def _choice_labels(question: Question, texts: Texts | None) -> Callable[[str | None], object]:
     """Code to cell: the label in ``texts``' language (looked up once per code; the code
     when the choice has no label), or without ``texts`` the code, a number if it is one."""
-    if texts is None:
-        return code_cell
+    known: dict[str | None, object] = {}
     list_name = question.choice_list.name if question.choice_list else ""
-    known: dict[str | None, str] = {}
 
-    def label(value: str | None) -> str:
+    def label(value: str | None) -> object:
         if value not in known:
-            known[value] = texts.choice_label(list_name, value) if value else ""
+            if texts is None:
+                known[value] = code_cell(value)
+            else:
+                known[value] = texts.choice_label(list_name, value) if value else ""
         return known[value]
 
     return label
@@ -216,6 +247,8 @@ def response_rows(
     no_answers: list[object] = [None] * answer_cells.width
     last_id = 0
     while True:
+        # No connection kept across batches: a caller may commit between them (the
+        # export jobs write their progress).
         batch = db.session.execute(
             select(*RESPONSE_COLUMNS)
             .where(
@@ -232,20 +265,21 @@ def response_rows(
             return
         cells = answer_cells.of_batch([response.id for response in batch])
         for response in batch:
-            country, code, name = place_names[response.municipality_id]
+            (rid, submission, place, role, language, started, submitted, self_registered) = response
+            country, code, name = place_names[place]
             row: list[object] = [
-                response.id,
-                response.submission_id,
+                rid,
+                submission,
                 country,
                 code,
                 name,
-                role_names.get(response.role, response.role),
-                response.language,
-                _utc(response.started_at),
-                _utc(response.submitted_at),
-                1 if response.self_registered else 0,
+                role_names.get(role, role),
+                language,
+                _utc(started),
+                _utc(submitted),
+                1 if self_registered else 0,
             ]
-            row += cells.get(response.id, no_answers)
+            row += cells.get(rid, no_answers)
             yield row
         last_id = batch[-1].id
 
@@ -267,8 +301,10 @@ TYPE_WIDTHS = {"short_text": 30, "long_text": 45, "date": 12, "option": 8}
 CODEBOOK_WIDTHS = [30, 60, 24, 12, 40]
 
 
-def _widths(plan: ColumnPlan) -> list[float]:
-    """Wide enough for the header (within reason) and for what the column holds."""
+def column_widths(version_id: int) -> list[float]:
+    """The responses sheet's column widths: wide enough for the header (within reason)
+    and for what the column holds."""
+    plan = plan_columns(version_id)
     answers = [TYPE_WIDTHS.get(kind, 12) for kind in plan.types]
     return [
         min(max(base, len(name) + 3), 45)
@@ -285,7 +321,7 @@ def workbook(
     """The XLSX export: a "responses" sheet (``response_rows``) and a "codebook" sheet
     in ``codebook_lang``, in a temporary file positioned at its start."""
     campaign = db.session.get(Campaign, campaign_id)
-    widths = _widths(plan_columns(campaign.version_id))
+    widths = column_widths(campaign.version_id)
     rows = response_rows(campaign_id, labels_lang, leave_out_self_registered)
     return write_workbook(
         [

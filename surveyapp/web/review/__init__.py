@@ -8,7 +8,9 @@ bp = Blueprint("review", __name__)
 # imported once ``bp`` exists: importing them is what registers the views.
 from surveyapp.web.review import (  # noqa: E402, F401
     campaign_routes,
+    codebook_routes,
     erasure_routes,
+    export_job_routes,
     export_routes,
     peer_routes,
     responses_routes,

@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "api_token_revoked": _l("revoked an API token"),
     "api_request": _l("read data through the API"),
     "export": _l("exported data"),
+    "export_download": _l("downloaded an export file"),
     "campaign_created": _l("created a campaign"),
     "campaign_changed": _l("changed a campaign"),
     "campaign_closed": _l("closed a campaign"),

@@ -1,8 +1,10 @@
-"""A campaign's export page and its downloads: the responses as XLSX or CSV, the codebook.
+"""A campaign's export page and its downloads: the responses as XLSX, CSV, SPSS or Stata,
+the codebook.
 
 The page asks for the password again when it is not recent (the files hold
-individual answers) and sends its choices on to the download, which records the
-export in the audit log.
+individual answers). Its form starts an export: a small CSV or XLSX is sent at once
+(the download records it in the audit log), anything larger and every .sav and .dta
+is written by a worker (``export_job_routes``: progress, then the download).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 
 from flask import (
     Response,
+    current_app,
     flash,
     g,
     redirect,
@@ -20,6 +23,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from surveyapp.core import spreadsheets
@@ -28,15 +32,17 @@ from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE, is_language
 from surveyapp.models import Campaign
 from surveyapp.questionnaires.texts import translated_languages
-from surveyapp.responses import exports
+from surveyapp.responses import export_files, exports
 from surveyapp.web.auth.sessions import recent_password_required
 from surveyapp.web.review import bp
 from surveyapp.web.staff import record_action, requires
 
-FORMATS = ("xlsx", "csv")
+FORMATS = ("xlsx", "csv", "sav", "dta")
+#: Formats that may be sent within the request when the export is small.
+DIRECT_FORMATS = ("xlsx", "csv")
 VALUES = ("labels", "codes")
 CHOICE_ERRORS = {
-    "format": _l("Please choose XLSX or CSV."),
+    "format": _l("Please choose one of the file formats."),
     "values": _l("Please choose labels or codes."),
     "language": _l("Please choose one of the languages in the list."),
 }
@@ -64,7 +70,8 @@ class ExportChoice:
 
 
 def parse_choice(args: MultiDict, languages: list[str]) -> ExportChoice:
-    """The page's query string read into a choice; anything not understood is an error."""
+    """The page's form (or query string) read into a choice; anything not understood is
+    an error."""
     choice = ExportChoice(language=g.lang if g.lang in languages else SOURCE_LANGUAGE)
     for name, allowed in (("format", FORMATS), ("values", VALUES), ("language", languages)):
         value = args.get(name)
@@ -82,19 +89,59 @@ def parse_choice(args: MultiDict, languages: list[str]) -> ExportChoice:
 @requires("run_campaigns")
 @recent_password_required
 def export_page(campaign_id: int):
+    """The choices (a query string fills them in: a link can preset them) and the
+    campaign's export files."""
     campaign = db.get_or_404(Campaign, campaign_id)
     languages = translated_languages(campaign.version_id)
-    choice = parse_choice(request.args, languages)
-    if "format" in request.args and not choice.errors:
-        endpoint = "review.export_xlsx" if choice.format == "xlsx" else "review.export_csv"
-        return redirect(url_for(endpoint, campaign_id=campaign.id, **choice.download_args()), 303)
+    return _render_page(campaign, languages, parse_choice(request.args, languages))
+
+
+def _render_page(campaign: Campaign, languages: list[str], choice: ExportChoice):
     return render_template(
         "review/export.html",
         campaign=campaign,
         choice=choice,
         languages_offered=languages,
         counts=exports.export_counts(campaign.id),
+        files=export_files.campaign_exports(campaign.id),
+        percent=export_files.progress_percent,
     )
+
+
+@bp.post("/<lang>/staff/campaigns/<int:campaign_id>/export")
+@requires("run_campaigns")
+@recent_password_required
+def start_export(campaign_id: int):
+    """Start an export: a small CSV or XLSX goes to its download at once; anything else
+    is written by a worker, and its page shows the progress."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    languages = translated_languages(campaign.version_id)
+    choice = parse_choice(request.form, languages)
+    if choice.errors or "format" not in request.form:
+        choice.errors.setdefault("format", CHOICE_ERRORS["format"])
+        return _render_page(campaign, languages, choice)
+    rows = exports.export_counts(campaign.id).rows
+    if choice.format in DIRECT_FORMATS and rows <= current_app.config["EXPORT_DIRECT_MAX_ROWS"]:
+        endpoint = "review.export_xlsx" if choice.format == "xlsx" else "review.export_csv"
+        return redirect(url_for(endpoint, campaign_id=campaign.id, **choice.download_args()), 303)
+    labels = choice.language if choice.values == "labels" else None
+    export = export_files.start_export(
+        campaign.id,
+        choice.format,
+        labels,
+        choice.language,
+        choice.leave_out_self_registered,
+        current_user.id,
+    )
+    record_action(
+        "export",
+        f"campaign:{campaign.id}",
+        format=choice.format,
+        labels=labels,
+        leave_out_self_registered=choice.leave_out_self_registered,
+        export_file=export.id,
+    )
+    return redirect(url_for("review.export_job", campaign_id=campaign.id, export_id=export.id), 303)
 
 
 def _download_choice() -> tuple[str | None, str, bool] | None:

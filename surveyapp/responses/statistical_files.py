@@ -1,0 +1,251 @@
+"""SPSS (.sav) and Stata (.dta) files of a campaign's responses, through pyreadstat (the
+ReadStat library that R's haven reads and writes with).
+
+The variables are ``variables.plan_variables``'s: valid, stable names per format;
+variable labels (the question in full) and value labels (the choices) in a chosen
+language; the unscored choices of scale questions declared missing; scale questions
+ordinal, numbers scale, the rest nominal (SPSS's measurement level; Stata has none).
+
+The rows are read as codes (``exports.response_rows``) batch by batch into compact
+columns (8 bytes a number), then handed to pyreadstat as one data frame: ReadStat
+writes a file in one go, so the whole table is in memory once.
+
+Text is written as it was typed: these files are not spreadsheets, and no program
+that opens them runs a cell as a formula.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from surveyapp.campaigns.roles import role_name_in
+from surveyapp.extensions import db
+from surveyapp.languages.current import N_, gettext_in
+from surveyapp.models import Campaign, Municipality
+from surveyapp.questionnaires.texts import Texts, load_texts
+from surveyapp.responses import exports
+from surveyapp.responses.export_columns import FIXED
+from surveyapp.responses.variables import (
+    DATE,
+    NUMBER,
+    TEXT,
+    Variable,
+    plan_variables,
+    unique_names,
+)
+
+#: Longest variable label: Stata's 80 characters; SPSS's (bytes) is larger.
+LABEL_LIMITS = {"sav": 250, "dta": 80}
+#: Longest value label: SPSS's 120 bytes; Stata's is larger (we keep 120 characters).
+VALUE_LABEL_LIMITS = {"sav": 120, "dta": 120}
+MISSING_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+PROGRESS_ROWS = 2000
+TICKED = N_("ticked")
+NOT_TICKED = N_("not ticked")
+
+
+def shorten(text: str, limit: int, fmt: str) -> str:
+    """``text`` within ``limit`` (UTF-8 bytes for SPSS, characters for Stata), cut at a
+    character and marked with an ellipsis."""
+
+    def size(value: str) -> int:
+        return len(value.encode("utf-8")) if fmt == "sav" else len(value)
+
+    text = " ".join(text.split())
+    if size(text) <= limit:
+        return text
+    while text and size(text + "…") > limit:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def variable_label(variable: Variable, texts: Texts, lang: str) -> str:
+    """What a variable holds, in ``lang``: the question in full (and the option)."""
+    if variable.question is None:
+        return gettext_in(lang, FIXED[variable.column][0])
+    label = texts.label(variable.question)
+    if variable.option is not None:
+        list_name = variable.question.choice_list.name if variable.question.choice_list else ""
+        return f"{label}: {texts.choice_label(list_name, variable.option)}"
+    return label
+
+
+def value_labels(variable: Variable, texts: Texts, lang: str) -> dict[int, str]:
+    """Value -> label in ``lang`` for the variables with coded values."""
+    if variable.option is not None:
+        return {0: gettext_in(lang, NOT_TICKED), 1: gettext_in(lang, TICKED)}
+    if variable.column == "role":
+        return {value: role_name_in(lang, role) for role, value in variable.values.items()}
+    if variable.column == "self_registered":
+        return {0: gettext_in(lang, N_("no")), 1: gettext_in(lang, N_("yes"))}
+    if variable.question is None or not variable.values:
+        return {}
+    list_name = variable.question.choice_list.name if variable.question.choice_list else ""
+    return {value: texts.choice_label(list_name, code) for code, value in variable.values.items()}
+
+
+class _Column:
+    """One variable's cells, kept compactly while the rows are read."""
+
+    def __init__(self, variable: Variable, index: int, fmt: str) -> None:
+        self.variable = variable
+        self.index = index
+        self.cells: Any = array("d") if variable.kind == NUMBER else []
+        self.codes = {str(code): value for code, value in variable.values.items()}
+        #: Stata: a missing value's letter (.a, .b ...) instead of the number.
+        self.letters: dict[float, str] = (
+            {float(value): MISSING_LETTERS[n] for n, value in enumerate(variable.missing)}
+            if fmt == "dta"
+            else {}
+        )
+        if self.letters:
+            self.cells = []
+        #: Text seen in this column: a text that repeats is kept once.
+        self.seen: dict[str, str] = {}
+
+    def add(self, cell: object) -> None:
+        kind = self.variable.kind
+        if kind == NUMBER:
+            value = self._number(cell)
+            if self.letters:
+                # ints, not floats: Python keeps one object per small int, so a column
+                # of codes costs a pointer a cell
+                letter = self.letters.get(value)
+                if letter is None and not math.isnan(value):
+                    letter = int(value) if value.is_integer() else value
+                self.cells.append(letter)
+            else:
+                self.cells.append(value)
+        elif kind == TEXT:
+            text = "" if cell is None else str(cell)
+            self.cells.append(self.seen.setdefault(text, text))
+        elif kind == DATE:
+            self.cells.append(cell if isinstance(cell, date) else None)
+        else:  # DATETIME: stored in UTC, written without a zone
+            self.cells.append(cell.replace(tzinfo=None) if isinstance(cell, datetime) else None)
+
+    def _number(self, cell: object) -> float:
+        if cell is None or cell == "":
+            return math.nan
+        if self.codes:
+            value = self.codes.get(str(cell))
+            return math.nan if value is None else float(value)
+        try:
+            return float(cell)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return math.nan
+
+    def series(self) -> Any:
+        import numpy as np
+        import pandas as pd
+
+        if isinstance(self.cells, array):
+            return np.frombuffer(self.cells, dtype="float64")
+        # Times stay Python objects: with a datetime64 column pyreadstat copies the whole
+        # table to convert it (measured: bench/README.md)
+        return pd.Series(self.cells, dtype="object")
+
+
+def write_statistical_file(
+    fmt: str,
+    campaign_id: int,
+    lang: str,
+    leave_out_self_registered: bool,
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Write the campaign's responses as ``fmt`` ("sav" or "dta") to ``path``, labels in
+    ``lang``; ``progress`` is told how many responses were read, now and then."""
+    import pandas as pd
+    import pyreadstat
+
+    campaign = db.session.get(Campaign, campaign_id)
+    texts = load_texts(campaign.version_id, lang)
+    variables = plan_variables(campaign.version_id)
+    names = unique_names([v.column for v in variables], fmt)
+    rows = exports.response_rows(campaign_id, None, leave_out_self_registered)
+    header = next(rows)
+    place = {column: n for n, column in enumerate(header)}
+    columns = [_Column(v, place[v.column], fmt) for v in variables]
+    municipality = next(c for c in columns if c.variable.column == "municipality")
+    municipality_code = place["municipality_code"]
+    place_names = _place_names(lang)
+    done = 0
+    for row in rows:
+        for column in columns:
+            if column is municipality:
+                column.add(place_names.get(str(row[municipality_code])) or row[column.index])
+            else:
+                column.add(row[column.index])
+        done += 1
+        if progress and done % PROGRESS_ROWS == 0:
+            progress(done)
+    if progress:
+        progress(done)
+    frame = pd.DataFrame({names[c.variable.column]: c.series() for c in columns}, copy=False)
+    del columns
+    label_limit, value_limit = LABEL_LIMITS[fmt], VALUE_LABEL_LIMITS[fmt]
+    column_labels = {
+        names[v.column]: shorten(variable_label(v, texts, lang), label_limit, fmt)
+        for v in variables
+    }
+    labelled: dict[str, dict[Any, str]] = {}
+    for variable in variables:
+        labels = value_labels(variable, texts, lang)
+        if not labels:
+            continue
+        if fmt == "dta":
+            letters = {value: MISSING_LETTERS[n] for n, value in enumerate(variable.missing)}
+            labelled[names[variable.column]] = {
+                letters.get(value, value): shorten(label, value_limit, fmt)
+                for value, label in labels.items()
+            }
+        else:
+            labelled[names[variable.column]] = {
+                float(value): shorten(label, value_limit, fmt) for value, label in labels.items()
+            }
+    title = shorten(campaign.name, 64 if fmt == "sav" else 80, fmt)
+    if fmt == "sav":
+        pyreadstat.write_sav(
+            frame,
+            str(path),
+            file_label=title,
+            column_labels=column_labels,
+            variable_value_labels=labelled,
+            missing_ranges={
+                names[v.column]: _spss_missing(v.missing) for v in variables if v.missing
+            },
+            variable_measure={names[v.column]: v.measure for v in variables},
+        )
+    else:
+        pyreadstat.write_dta(
+            frame,
+            str(path),
+            file_label=title,
+            column_labels=column_labels,
+            variable_value_labels=labelled,
+            missing_user_values={
+                names[v.column]: list(MISSING_LETTERS[: len(v.missing)])
+                for v in variables
+                if v.missing
+            },
+        )
+
+
+def _spss_missing(values: list[int]) -> list[Any]:
+    """SPSS takes three discrete missing values, or one range and one value."""
+    if len(values) <= 3:
+        return [float(value) for value in values]
+    return [{"lo": float(min(values)), "hi": float(max(values))}]
+
+
+def _place_names(lang: str) -> dict[str, str]:
+    """Municipality code -> its name in ``lang``."""
+    return {m.code: m.name(lang) for m in db.session.scalars(select(Municipality))}
