@@ -229,21 +229,37 @@ def invitation_scope(token: str) -> str:
 def page_payload(
     made: dict[str, Any], values: rules.Values, *, scope: str, number: int, today: date
 ) -> str:
-    """The page's rules and the answers they read, as JSON safe inside ``<script>``."""
-    earlier = {name: encode_value(values.get(name)) for name in made["reads"]}
-    payload = {
-        "scope": scope,
-        "page": number,
-        "today": today.isoformat() if made["today"] else None,
-        "p": made["p"],
-        "qs": made["qs"],
-        "calc": made["calc"],
-        "t": made["t"],
-        "ui": made["ui"],
-        "v": earlier,
-    }
-    # What is empty is left out: the script reads a missing key as empty.
-    payload = {key: value for key, value in payload.items() if value not in (None, [], {})}
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """The page's rules and the answers they read, as JSON safe inside ``<script>``.
+
+    The rules, messages and texts are the same for every respondent of a page in one
+    language: they are written as JSON once (kept in ``made``), and only the link's
+    scope, the page's number, the date and the earlier answers are written per request.
+    """
+    static = made.get(_STATIC_JSON)
+    if static is None:
+        static = made[_STATIC_JSON] = _json_members(
+            {key: made[key] for key in ("p", "qs", "calc", "t", "ui")}
+        )
+    dynamic = _json_members(
+        {
+            "scope": scope,
+            "page": number,
+            "today": today.isoformat() if made["today"] else None,
+            "v": {name: encode_value(values.get(name)) for name in made["reads"]},
+        }
+    )
+    return "{" + ",".join(part for part in (dynamic, static) if part) + "}"
+
+
+#: Where ``page_payload`` keeps the page's unchanging members, written once.
+_STATIC_JSON = "_static_json"
+
+
+def _json_members(members: dict[str, Any]) -> str:
+    """``members`` as the inside of a JSON object, safe inside ``<script>``; what is
+    empty is left out (the script reads a missing key as empty)."""
+    kept = {key: value for key, value in members.items() if value not in (None, [], {})}
+    text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     # Inside <script type="application/json">: no "</script>" or "<!--" can end it.
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text[1:-1]
