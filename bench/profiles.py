@@ -7,7 +7,7 @@ For each size: a fresh SQLite database in a temporary folder (and, when
 TEST_DATABASE_URL is set, a fresh PostgreSQL database next to that one,
 ``<name>_profiles_bench``, dropped at the end), migrated by Alembic, the
 built-in content loaded, then ``seed_demo(N)``. It measures the seeding (which
-ends with a rebuild of the profile counts), ``count_tables.rebuild()`` of
+ends with a rebuild of the profile counts), ``count_rebuild.rebuild()`` of
 the demo campaign on its own (delete and recompute, committed), the regional
 ``needs_profile`` (everything a profile page shows), a country's, and
 ``compare()`` of one municipality with its country and the region (median of
@@ -52,7 +52,7 @@ def measure(url: str, size: int) -> dict[str, float]:
     from surveyapp.extensions import db
     from surveyapp.models import Campaign
     from surveyapp.places import reference_data
-    from surveyapp.profiles import count_tables, figures
+    from surveyapp.profiles import count_rebuild, figures
     from surveyapp.profiles.results import Scope
     from surveyapp.questionnaires import definition_file
 
@@ -67,7 +67,7 @@ def measure(url: str, size: int) -> dict[str, float]:
         seeded = time.perf_counter() - start
         campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id.desc()))
         start = time.perf_counter()
-        count_tables.rebuild(campaign_id)
+        count_rebuild.rebuild(campaign_id)
         db.session.commit()
         rebuilt = time.perf_counter() - start
         db.session.remove()

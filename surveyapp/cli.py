@@ -304,7 +304,7 @@ def register_xlsform_cli(app: Flask) -> None:
 
 
 def register_profile_cli(app: Flask) -> None:
-    from surveyapp.profiles import count_tables
+    from surveyapp.profiles import count_rebuild
 
     @app.cli.group("profiles")
     def profiles_group() -> None:
@@ -315,7 +315,7 @@ def register_profile_cli(app: Flask) -> None:
     @write_transaction()
     def rebuild_command(campaign_id: int | None) -> None:
         """Recompute the profile counts from the submitted answers."""
-        count_tables.rebuild(campaign_id)
+        count_rebuild.rebuild(campaign_id)
         db.session.commit()
         scope = f"campaign {campaign_id}" if campaign_id is not None else "all campaigns"
         click.echo(f"Rebuilt the profile counts of {scope}.")

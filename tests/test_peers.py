@@ -13,7 +13,7 @@ from sqlalchemy import select
 from surveyapp.demo.seed import seed_demo
 from surveyapp.extensions import db
 from surveyapp.models import Campaign, Question, Response
-from surveyapp.profiles import count_tables, figures, peer_scores, peers
+from surveyapp.profiles import count_rebuild, figures, peer_scores, peers
 from surveyapp.profiles.peer_scores import CityScores, DomainScore, ScoreMatrix
 from surveyapp.profiles.results import Scope, UnknownScope
 from surveyapp.responses import respondent as responses
@@ -459,7 +459,7 @@ def test_a_newly_submitted_response_shows_in_load_scores_at_once(app, answer):
         assert last.cities["al-tirane"].domains == {"trust": DomainScore(3.0, None, 2, 0)}
         assert last.cities["al-tirane"].languages == ("sq", "en")
         # The counts kept at submit are those a rebuild from the answers gives.
-        count_tables.rebuild()
+        count_rebuild.rebuild()
         db.session.commit()
         assert peer_scores.load_scores(first) == last
 

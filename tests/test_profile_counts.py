@@ -19,7 +19,7 @@ from surveyapp.models import (
     Question,
     Response,
 )
-from surveyapp.profiles import count_tables
+from surveyapp.profiles import count_rebuild, count_tables
 from surveyapp.responses import respondent as responses
 from tests.plans import builtin_version
 
@@ -74,7 +74,7 @@ def _counts() -> tuple[set, ...]:
 
 
 def _rebuilt() -> tuple[set, ...]:
-    count_tables.rebuild()
+    count_rebuild.rebuild()
     db.session.commit()
     return _counts()
 
@@ -175,7 +175,7 @@ def test_rebuild_of_one_campaign_leaves_the_others(app, make_response):
     with app.app_context():
         campaign = seed_demo(20, seed=7)
         everything = _counts()
-        count_tables.rebuild(campaign.id)
+        count_rebuild.rebuild(campaign.id)
         db.session.commit()
         assert _counts() == everything
 

@@ -16,7 +16,7 @@ down_revision = "0017"
 branch_labels = None
 depends_on = None
 
-#: The same figures as surveyapp.profiles.count_tables.rebuild, in plain SQL.
+#: The same figures as surveyapp.profiles.count_rebuild.rebuild, in plain SQL.
 BACKFILL = [
     """
     INSERT INTO profile_response_count

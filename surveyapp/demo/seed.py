@@ -49,7 +49,7 @@ from surveyapp.models import (
 from surveyapp.models.base import utcnow
 from surveyapp.places import reference_data
 from surveyapp.places.town_languages import town_languages
-from surveyapp.profiles import count_tables
+from surveyapp.profiles import count_rebuild
 from surveyapp.questionnaires import definition_file
 from surveyapp.questionnaires.question_types import TYPES
 
@@ -135,7 +135,7 @@ def seed_demo(
         _insert_batch(
             rng, patterns, campaign, version, questions, respondents[first : first + BATCH]
         )
-    count_tables.rebuild(campaign.id)
+    count_rebuild.rebuild(campaign.id)
     db.session.commit()
     return campaign
 

@@ -16,7 +16,7 @@ from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import ROLES, Country, Municipality, QuestionnaireVersion, Response
 from surveyapp.models.response import MARKS, REVIEW_PENDING, REVIEW_REJECTED
-from surveyapp.profiles import count_tables
+from surveyapp.profiles import count_rebuild
 from surveyapp.questionnaires.texts import Texts, load_texts
 from surveyapp.questionnaires.versions import load_version
 from surveyapp.responses.reads import saved_answers
@@ -187,6 +187,6 @@ def mark_response(campaign_id: int, response_id: int, mark: str | None, reason: 
     response.marked = mark
     response.marked_reason = reason or None
     db.session.flush()
-    count_tables.rebuild(campaign_id)
+    count_rebuild.rebuild(campaign_id)
     db.session.commit()
     return True

@@ -15,7 +15,7 @@ from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import Municipality, Response
 from surveyapp.models.response import REVIEW_ACCEPTED, REVIEW_PENDING, REVIEW_REJECTED
-from surveyapp.profiles import count_tables
+from surveyapp.profiles import count_rebuild, count_tables
 
 DECISIONS = (REVIEW_ACCEPTED, REVIEW_REJECTED)
 
@@ -87,6 +87,6 @@ def decide(campaign_id: int, response_id: int, decision: str) -> bool:
             if decision == REVIEW_ACCEPTED:
                 count_tables.add_response(response_id)
             elif row.review == REVIEW_ACCEPTED:
-                count_tables.rebuild(campaign_id)
+                count_rebuild.rebuild(campaign_id)
         db.session.commit()
     return True
