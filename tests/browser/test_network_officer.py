@@ -134,7 +134,7 @@ def test_a_network_officer_runs_a_campaign_by_clicking(
     assert page.locator("#format-xlsx").is_checked(), "XLSX is the default"
     page.screenshot(path=screenshots / "officer-export-en-1280.png", full_page=True)
     with page.expect_download(timeout=STEP_TIMEOUT_MS) as download_info:
-        page.get_by_role("button", name="Download").click()
+        page.get_by_role("button", name="Export").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
     path = tmp_path / download.suggested_filename

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveyapp.languages.registry import LANGUAGES, TRANSLATED_LANGUAGES
+from surveyapp.languages.registry import LANGUAGES, TRANSLATED_LANGUAGES, VARIANTS
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.conftest import PASSWORD
 
@@ -46,8 +46,11 @@ def test_the_translation_status_page(live_server, new_page, make_user, screensho
     page.locator("main form button").click()
     page.wait_for_load_state()
     assert page.url.endswith(f"/{lang}/staff/translations")
-    # One row per language with a catalog of its own (Serbian Latin is derived).
-    assert page.locator("table.matrix tbody tr").count() == len(TRANSLATED_LANGUAGES)
+    # One row per language with a catalog of its own (Serbian Latin is derived), then
+    # one per regional variant in a table of their own.
+    tables = page.locator("table.matrix")
+    assert tables.first.locator("tbody tr").count() == len(TRANSLATED_LANGUAGES)
+    assert tables.nth(1).locator("tbody tr").count() == len(VARIANTS)
     _no_sideways_scrolling(page)
     page.screenshot(path=screenshots / f"translations-{lang}-desktop.png", full_page=True)
 
