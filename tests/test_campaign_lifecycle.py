@@ -103,9 +103,15 @@ def test_close_after_confirming_then_reopen_then_archive(app, staff):
 
 
 def test_deleting_a_campaign_with_responses_needs_its_name(app, staff, make_response):
+    from surveyapp.models import SeriesRound
+    from surveyapp.rounds import series
+
     make_response()
     analyst = staff("analyst")
     campaign_id, name = _demo(app)
+    with app.app_context():  # a round of a series: it leaves the series with it
+        series_id = series.create_series("City needs")
+        series.add_round(series_id, campaign_id)
     url = f"/en/staff/campaigns/{campaign_id}/delete"
     refused = analyst.post_form(url, {"confirm_name": "something else"})
     assert refused.status_code == 200 and "Nothing was deleted" in refused.get_data(as_text=True)
@@ -116,6 +122,7 @@ def test_deleting_a_campaign_with_responses_needs_its_name(app, staff, make_resp
     with app.app_context():
         assert db.session.get(Campaign, campaign_id) is None
         assert db.session.scalar(select(func.count(Response.id))) == 0
+        assert db.session.scalar(select(func.count(SeriesRound.id))) == 0
     (event,) = _actions(app, "campaign_deleted")
     assert event.details == {"name": name, "responses": 1}
 

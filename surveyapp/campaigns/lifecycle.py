@@ -21,12 +21,15 @@ from surveyapp.models import (
     MailTemplate,
     OutboundMail,
     ProfileCount,
+    ProfileCountryCount,
     ProfileDomainCount,
+    ProfileResponseCount,
     ProfileScoreCount,
     QuestionnaireVersion,
     Response,
 )
 from surveyapp.models.base import utcnow
+from surveyapp.models.rounds import ItemMatch, SeriesRound
 from surveyapp.questionnaires.texts import Texts, load_texts, offered_languages
 
 
@@ -247,6 +250,11 @@ def delete_campaign(campaign_id: int, typed_name: str) -> int:
         delete(ProfileCount).where(ProfileCount.campaign_id == campaign_id),
         delete(ProfileDomainCount).where(ProfileDomainCount.campaign_id == campaign_id),
         delete(ProfileScoreCount).where(ProfileScoreCount.campaign_id == campaign_id),
+        delete(ProfileResponseCount).where(ProfileResponseCount.campaign_id == campaign_id),
+        delete(ProfileCountryCount).where(ProfileCountryCount.campaign_id == campaign_id),
+        # Its place in a series of rounds, and the item matches made for it.
+        delete(ItemMatch).where(ItemMatch.campaign_id == campaign_id),
+        delete(SeriesRound).where(SeriesRound.campaign_id == campaign_id),
         delete(Campaign).where(Campaign.id == campaign_id),
     ):
         db.session.execute(statement)
