@@ -104,11 +104,14 @@ def test_close_after_confirming_then_reopen_then_archive(app, staff):
 
 def test_deleting_a_campaign_with_responses_needs_its_name(app, staff, make_response):
     from surveyapp.models import SeriesRound
+    from surveyapp.responses import erasure
     from surveyapp.rounds import series
 
-    make_response()
+    response_id = make_response()
     analyst = staff("analyst")
     campaign_id, name = _demo(app)
+    with app.app_context():  # a request to delete it: it goes with the response
+        assert erasure.request_deletion(response_id) is not None
     with app.app_context():  # a round of a series: it leaves the series with it
         series_id = series.create_series("City needs")
         series.add_round(series_id, campaign_id)

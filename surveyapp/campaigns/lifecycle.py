@@ -29,6 +29,7 @@ from surveyapp.models import (
     Response,
 )
 from surveyapp.models.base import utcnow
+from surveyapp.models.erasure import DeletionRequest
 from surveyapp.models.rounds import ItemMatch, SeriesRound
 from surveyapp.questionnaires.texts import Texts, load_texts, offered_languages
 
@@ -235,6 +236,8 @@ def delete_campaign(campaign_id: int, typed_name: str) -> int:
     for statement in (
         delete(AnswerSelection).where(AnswerSelection.answer_id.in_(answers)),
         delete(Answer).where(Answer.response_id.in_(of_campaign)),
+        # Deletion requests about its responses: they go with the responses.
+        delete(DeletionRequest).where(DeletionRequest.campaign_id == campaign_id),
         delete(Response).where(Response.campaign_id == campaign_id),
         # Its mails (their links die with it) and its mail texts.
         delete(OutboundMail).where(
