@@ -84,7 +84,7 @@ def test_a_bad_token_form_says_what_to_fix_and_makes_nothing(app, client, staff)
 def test_the_token_page_speaks_the_staff_members_language(app, client, staff):
     staff("translator")
     html = client.get("/mk/staff/account/api-tokens").get_data(as_text=True)
-    assert "Создај токен" in html and "Create token" not in html
+    assert "Создајте токен" in html and "Create token" not in html
 
 
 def test_the_audit_log_says_who_read_what_through_the_api(app, client, staff):

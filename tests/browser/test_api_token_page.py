@@ -14,8 +14,8 @@ from tests.conftest import PASSWORD
 
 #: What the page says in each language (from the catalogs).
 WORDS = {
-    "sq": {"account": "Llogaria ime", "tokens": "Tokenët e API-së", "create": "Krijo tokenin"},
-    "sr": {"account": "Мој налог", "tokens": "API токени", "create": "Направи токен"},
+    "sq": {"account": "Llogaria ime", "tokens": "Tokenët e API-së", "create": "Krijoni tokenin"},
+    "sr": {"account": "Мој налог", "tokens": "API токени", "create": "Направите токен"},
 }
 
 
