@@ -34,10 +34,11 @@ def test_staff_make_a_series_and_add_rounds(app, staff):
         campaign_id = db.session.scalar(select(db.text("id FROM campaign ORDER BY id")))
     reply = admin.post_form(series_path, {"campaign": str(campaign_id)})
     assert "round 1" in admin.client.get(reply.location).get_data(as_text=True)
-    reply = admin.post_form(series_path, {"campaign": "nope"})
-    assert "Please choose one of the campaigns" in admin.client.get(reply.location).get_data(
-        as_text=True
-    )
+    for bad in ("nope", "2147483648", "0"):  # the second: beyond PostgreSQL's integer
+        reply = admin.post_form(series_path, {"campaign": bad})
+        assert reply.status_code == 303, bad
+        page = admin.client.get(reply.location).get_data(as_text=True)
+        assert "Please choose one of the campaigns" in page, bad
     with app.app_context():
         rounds = db.session.scalars(
             select(SeriesRound.campaign_id).where(SeriesRound.series_id == series_id)

@@ -8,6 +8,7 @@ from surveyapp import places
 from surveyapp.campaigns.roles import role_choices
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.core.url_converters import MAX_DATABASE_ID
 from surveyapp.extensions import db
 from surveyapp.models import ROLES, RoundSeries
 from surveyapp.places import countries_with_municipalities
@@ -83,7 +84,7 @@ def add_round(series_id: int):
         abort(400)
     raw = request.form.get("campaign", "")
     try:
-        if not raw.isdigit():
+        if not _an_id(raw):
             raise series.SeriesRefused("unknown_campaign")
         position = series.add_round(series_id, int(raw))
     except series.SeriesRefused as refused:
@@ -135,7 +136,7 @@ def save_match(series_id: int):
     raw = form.get("campaign", "")
     back = url_for("rounds.items_page", series_id=series_id, a=form.get("a"), b=form.get("b"))
     try:
-        if not raw.isdigit():
+        if not _an_id(raw):
             raise matching.MatchRefused("unknown_round")
         matching.set_match(
             series_id,
@@ -198,3 +199,8 @@ def change_page(series_id: int):
         roles=role_choices(),
         printing=request.args.get("print") == "1",
     )
+
+
+def _an_id(raw: str) -> bool:
+    """Whether a form's value can be a row's id (a number the database's integer holds)."""
+    return raw.isdigit() and 0 < int(raw) <= MAX_DATABASE_ID
