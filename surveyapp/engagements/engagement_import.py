@@ -372,7 +372,7 @@ def import_engagements(data: bytes, recorded_by_id: int | None) -> ImportReport:
                 (engagement.municipality_id, engagement.kind, engagement.held_on), engagement
             )
     for row in rows:
-        engagement = existing.get(row.key())
+        engagement = existing.get(row.key())  # type: ignore[assignment]
         if engagement is None:
             db.session.add(
                 Engagement(

@@ -116,7 +116,7 @@ def update_variant(variant: str, directory: Path = TRANSLATIONS, pot: Path = POT
     for message in list(catalog):
         if message.id and message.id not in template:
             gone.append(message.id if isinstance(message.id, str) else message.id[0])
-            catalog.obsolete[message.id] = message
+            catalog.obsolete[message.id] = message  # type: ignore[index]  # babel's ids
             catalog.delete(message.id, message.context)
         elif message.id:
             source = template.get(message.id, message.context)

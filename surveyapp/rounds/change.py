@@ -181,11 +181,9 @@ def _round_figures(
     result = {}
     for domain in domains:
         people = respondents.get(domain, 0)
-        need = mean_estimate(*sums[(domain, "need")], people) if (domain, "need") in sums else None
+        need = _estimate(sums[(domain, "need")], people) if (domain, "need") in sums else None
         capacity = (
-            mean_estimate(*sums[(domain, "capacity")], people)
-            if (domain, "capacity") in sums
-            else None
+            _estimate(sums[(domain, "capacity")], people) if (domain, "capacity") in sums else None
         )
         result[domain] = RoundFigures(
             campaign_id,
@@ -196,3 +194,9 @@ def _round_figures(
             gap_estimate(need, capacity),
         )
     return result
+
+
+def _estimate(figures: list[float], people: int):
+    """``mean_estimate`` of [sum, sum of squares, scores] kept per domain and measure."""
+    total, squares, scores = figures
+    return mean_estimate(total, squares, int(scores), people)

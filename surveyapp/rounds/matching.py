@@ -193,7 +193,7 @@ def matching_for(series_id: int, campaign_ids: list[int] | None = None) -> Match
             if why:
                 break
         if why:
-            result.left_out.append(LeftOut(key, why, where, domain, reason))
+            result.left_out.append(LeftOut(key, why, where, domain, reason))  # type: ignore[arg-type]
         else:
             result.compared[key] = {cid: found[0] for cid, found in rounds.items()}
     return result

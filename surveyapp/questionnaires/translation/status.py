@@ -139,7 +139,7 @@ def variant_rows(columns: list[Column]) -> list[VariantRow]:
             row.overrides, row.problems = report.translated, len(report.problems)
         for column in columns:
             status = variant_status(column.version_id)[code]
-            row.texts[column.version_id] = status
+            row.texts[column.version_id] = status  # type: ignore[index]  # None: interface
             if status.outdated:
                 row.gaps.append((column, variant_gaps(column.version_id, code)))
         rows.append(row)
