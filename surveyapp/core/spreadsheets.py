@@ -118,18 +118,16 @@ class Sheet:
     widths: Sequence[float] = ()
 
 
-def write_xlsx(
-    rows: Iterator[list[object]], title: str = "responses"
-) -> tempfile.SpooledTemporaryFile:
+def write_xlsx(rows: Iterator[list[object]], title: str = "responses") -> io.BytesIO:
     """One sheet of ``rows`` (the first is the header) as an XLSX in a temporary file."""
     return write_workbook([Sheet(title, rows)])
 
 
 def write_workbook(
     sheets: Sequence[Sheet], target: str | os.PathLike | None = None
-) -> tempfile.SpooledTemporaryFile | None:
+) -> io.BytesIO | None:
     """An XLSX of ``sheets``: into the file ``target`` names, or (without one) into a
-    temporary file returned at its start.
+    file in memory returned at its start.
 
     XlsxWriter in its constant-memory mode writes each row to a temporary file as soon
     as the next one begins, so memory stays flat however many rows there are; it is
@@ -153,9 +151,15 @@ def write_workbook(
     for spec in sheets:
         _write_sheet(workbook, formats, spec)
     workbook.close()
-    if output is not None:
-        output.seek(0)
-    return output
+    if output is None:
+        return None
+    # Handed back in memory, its temporary file closed here: a download's file is
+    # closed only when the response is, and an unclosed one warns when it is collected.
+    # (What goes straight to a download is small; large exports are written to a file.)
+    output.seek(0)
+    data = output.read()
+    output.close()
+    return io.BytesIO(data)
 
 
 class _Formats:
