@@ -252,6 +252,9 @@ def test_a_page_filled_offline_and_closed_is_offered_back_and_stored_exactly(
         "t => document.getElementById('live-status').textContent === t", arg=unsaved
     )
     page.wait_for_timeout(1500)  # a retry fails too
+    # What the browser keeps is written before the tab closes (on a busy machine the
+    # status line can show before the storage is written).
+    page.wait_for_function("localStorage.length > 0")
     page.close()
     assert _stored(app, token) == {}, "nothing reached the server"
     context.set_offline(False)
