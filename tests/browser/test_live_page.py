@@ -234,7 +234,7 @@ def test_an_out_of_range_number_says_so_before_next(
 
 
 # Known open bug (issue #18): on reopening, the restore offer sometimes does not appear
-# although the answers are in the browser's storage (2 of 12 runs on the final tree, on
+# although the answers are in the browser's storage (2 of 20 runs of its four variants, on
 # a phone width each time, with the machine loaded or not). Kept running and reported;
 # not yet explained, so not yet fixed.
 @pytest.mark.xfail(reason="intermittent: the restore offer sometimes does not appear", strict=False)
