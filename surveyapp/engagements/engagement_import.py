@@ -45,6 +45,7 @@ from surveyapp.models import (
     Municipality,
 )
 from surveyapp.models.base import utcnow
+from surveyapp.outreach.contact_import import FILE_PROBLEMS as CONTACT_FILE_PROBLEMS
 from surveyapp.outreach.name_matching import Places, fold
 
 #: Most engagements one file may hold.
@@ -52,23 +53,11 @@ MAX_ROWS = 5_000
 #: Most errors listed (the count says how many there were).
 MAX_LISTED_ERRORS = 200
 
+#: A file refused whole: the contact import's messages (the same safe reading), with
+#: this list's own word for what an .xlsx holds.
 FILE_PROBLEMS = {
-    "empty": _l("The file is empty."),
-    "xls": _l("This is an Excel 97–2003 (.xls) file: please save it as .xlsx or as CSV."),
-    "damaged": _l("The file could not be read: it is damaged, or not a spreadsheet or CSV file."),
-    "too_large": _l("The file is too large (more than %(limit)d MB once unpacked)."),
+    **CONTACT_FILE_PROBLEMS,
     "too_many_parts": _l("The .xlsx file has too many parts to be a list of engagements."),
-    "compressed": _l("The .xlsx file is refused: a part of it is compressed suspiciously well."),
-    "doctype": _l(
-        "The .xlsx file is refused: a part of it has a document type declaration (DTD), "
-        "which a workbook never needs."
-    ),
-    "not_utf8": _l(
-        "The CSV file is not in UTF-8. In Excel, save it as “CSV UTF-8”; in LibreOffice, "
-        "choose the character set “Unicode (UTF-8)”."
-    ),
-    "too_many_rows": _l("The file has more than %(limit)d rows."),
-    "too_many_columns": _l("The file has more than %(limit)d columns."),
 }
 
 
