@@ -68,6 +68,7 @@ MATRIX = {
     "rounds.items_page": {"admin", "analyst"},
     "rounds.left_out_page": {"admin", "analyst"},
     "rounds.change_page": {"admin", "analyst"},
+    "rounds.support_page": {"admin", "analyst"},
     "review.edit_campaign": {"admin", "analyst"},
     "review.close_campaign": {"admin", "analyst"},
     "review.delete_campaign": {"admin", "analyst"},

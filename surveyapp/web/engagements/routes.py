@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from surveyapp.accounts.permissions import can
 from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.engagements import engagement_import, records
@@ -14,6 +15,7 @@ from surveyapp.extensions import db
 from surveyapp.models import Engagement
 from surveyapp.places import countries_with_municipalities
 from surveyapp.profiles.labels import domain_labels
+from surveyapp.rounds.series import all_series
 from surveyapp.web.engagements import bp
 from surveyapp.web.engagements.forms import EngagementForm, EngagementImportForm
 from surveyapp.web.staff import record_action, requires
@@ -106,6 +108,8 @@ def engagement_log():
         domains=records.domain_choices(g.lang),
         domain_names=domain_labels(g.lang),
         form=ActionForm(),
+        # The change beside the support is a profile figure: for staff who may read profiles.
+        all_series=all_series() if can(current_user, "run_campaigns") else [],
     )
 
 

@@ -5,6 +5,6 @@ from flask import Blueprint
 bp = Blueprint("rounds", __name__)
 
 # The view modules attach their views to ``bp``; importing them registers the views.
-from surveyapp.web.rounds import routes  # noqa: E402, F401
+from surveyapp.web.rounds import routes, support_routes  # noqa: E402, F401
 
 __all__ = ["bp"]
