@@ -60,7 +60,8 @@ ALLOWED: dict[str, set[str]] = {
     "demo": {"engagements", "rounds", "profiles", "questionnaires", "places", "languages", "core"},
     # The engagement log: names as people type them (outreach.name_matching), the
     # exchange planner and the count tables and disclosure control (profiles).
-    "engagements": {"outreach", "profiles", "languages", "core"},
+    # A municipality's timeline shows the rounds of a series with their gaps (rounds).
+    "engagements": {"outreach", "profiles", "rounds", "languages", "core"},
     # Rounds of the assessment: the change per domain, read from the profiles' count tables.
     "rounds": {"profiles", "questionnaires", "places", "languages", "core"},
     # The read-only API: tokens (accounts: what a role may do), and the data of the

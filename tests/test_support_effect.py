@@ -9,10 +9,11 @@ import statistics
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
-from surveyapp.models import Campaign
+from surveyapp.models import Campaign, Engagement
 from surveyapp.profiles.results import Scope
 from surveyapp.rounds.intervals import t_quantile
 from surveyapp.rounds.support_effect import RoundsRefused, support_effect
@@ -253,3 +254,73 @@ def test_the_page_is_linked_from_the_series_the_change_and_the_engagement_log(
         "/en/staff/engagements",
     ):
         assert f'href="{link}' in client.get(page).get_data(as_text=True), page
+
+
+# --- the municipality's timeline, by series -----------------------------------------------
+
+
+def _around(html: str, engagement_id: int) -> list[list[str]]:
+    import re
+
+    table = html.split(f'id="around-{engagement_id}"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    return [
+        [
+            re.sub(r"<[^>]+>|\s+", " ", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        for row in rows
+    ]
+
+
+def test_the_timeline_shows_the_series_rounds_and_gaps_before_and_after_each_engagement(
+    client, staff, helped
+):
+    later = make_engagement("mk-cair", "workshop", date(2026, 5, 1), "done", ("youth",), ())
+    staff("analyst")
+    html = client.get("/en/staff/municipalities/mk-cair").get_data(as_text=True)
+    assert "Rounds of the series City needs" in html
+    assert html.count('class="mark round"') == 2
+    first = db.session.scalar(
+        select(Engagement.id).where(
+            Engagement.municipality.has(code="mk-cair"), Engagement.held_on == date(2024, 6, 1)
+        )
+    )
+    rows = _around(html, first)
+    assert rows[0] == ["Domain", "Before: City needs 2023", "After: City needs 2026"]
+    assert (
+        rows[1][0].startswith("Youth")
+        and rows[1][1].startswith("+3.0")
+        and rows[1][2].startswith("+0.0")
+    )
+    # After the last round: said plainly.
+    assert "No round after this engagement yet" in html
+    assert _around(html, later)[0][2] == "No round after yet"
+
+
+def test_a_municipality_with_one_round_of_the_series_says_so_and_hidden_rounds_show_nothing(
+    client, staff, helped
+):
+    _answer(helped, helped.first, "mk-struga", (5, 1), (3, 3))
+    _answer(helped, helped.second, "mk-tetovo", (5, 1), (3, 3), people=1)
+    _answer(helped, helped.second, "mk-veles", (5, 1), (3, 3), people=1)
+    _answer(helped, helped.first, "mk-tetovo", (5, 1), (3, 3))
+    engagement = make_engagement("mk-tetovo", "training", date(2024, 6, 1), "done", ("youth",), ())
+    staff("analyst")
+    html = client.get("/en/staff/municipalities/mk-struga").get_data(as_text=True)
+    assert "answered only one round of this series, so there is no change to show yet" in html
+    assert "Not answered by this municipality." in html
+    assert 'class="mark unanswered"' in html
+    tetovo = client.get("/en/staff/municipalities/mk-tetovo").get_data(as_text=True)
+    rows = _around(tetovo, engagement)
+    assert rows[1][1].startswith("+4.0") and rows[1][2] == "hidden (small group)"
+
+
+def test_a_series_the_municipality_did_not_answer_is_refused_plainly(client, staff, helped):
+    staff("analyst")
+    for raw in ("abc", "999999", "99999999999999999999"):
+        reply = client.get(f"/en/staff/municipalities/mk-cair?series={raw}")
+        assert reply.status_code == 400
+        assert "Please choose one of the series" in reply.get_data(as_text=True)
+    ok = client.get(f"/en/staff/municipalities/mk-cair?series={helped.series_id}")
+    assert ok.status_code == 200

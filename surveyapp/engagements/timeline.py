@@ -1,5 +1,11 @@
-"""A municipality's timeline: the assessment rounds it answered and the hub's
-engagements with it, on one axis, with its domain gaps in each round.
+"""A municipality's timeline: the assessment rounds and the hub's engagements with
+it, on one axis, with its domain gaps in each round.
+
+When the municipality answered a round of a series, the timeline shows the rounds of
+one series (the newest, or the one asked for): every round, answered or not, with the
+gaps as the series' change page computes them, and for each engagement the gaps of its
+domains in the round before and the round after (``timeline_rounds``). Otherwise it
+shows the campaigns the municipality answered, each on its own.
 
 A round is a campaign in which the municipality has submitted responses counted
 in the profiles (the count tables say so, without reading answers). Its figures
@@ -22,6 +28,7 @@ from typing import Literal
 from sqlalchemy import func, select
 
 from surveyapp.engagements.records import engagements_of
+from surveyapp.engagements.timeline_rounds import AroundEngagement, around, series_answered
 from surveyapp.extensions import db
 from surveyapp.models import (
     MEASURES,
@@ -31,10 +38,16 @@ from surveyapp.models import (
     Municipality,
     ProfileDomainCount,
     ProfileScoreCount,
+    RoundSeries,
 )
 from surveyapp.models.base import utcnow
 from surveyapp.profiles.disclosure import disclosure_for
 from surveyapp.profiles.results import Scope
+from surveyapp.rounds.change import SeriesChange, series_change
+
+
+class UnknownSeries(LookupError):
+    """The series asked for has no round the municipality answered."""
 
 
 @dataclass
@@ -58,8 +71,9 @@ class RoundMark:
     name: str
     opens_on: date
     closes_on: date | None
-    #: "shown", or "suppressed" (the municipality's group is too small to show).
-    status: Literal["shown", "suppressed"]
+    #: "shown", "suppressed" (the municipality's group is too small to show) or
+    #: "empty" (a round of the series the municipality did not answer).
+    status: Literal["shown", "suppressed", "empty"]
     #: Submitted responses; None when hidden.
     respondents: int | None
     #: Largest gap first, domains without a gap last; empty when hidden.
@@ -76,6 +90,8 @@ class TimelineItem:
     position: float
     round: RoundMark | None = None
     engagement: Engagement | None = None
+    #: By series, with figures: the engagement's domains in the rounds either side.
+    around: AroundEngagement | None = None
 
 
 @dataclass
@@ -91,6 +107,11 @@ class Timeline:
     with_figures: bool
     #: The smallest group shown, for the note under hidden rounds.
     min_group: int = 0
+    #: The series shown (None: the campaigns answered), and the series to choose from.
+    series: RoundSeries | None = None
+    series_choices: list[RoundSeries] = field(default_factory=list)
+    #: Rounds of the series the municipality answered (shown or hidden).
+    answered_rounds: int = 0
 
     @property
     def engagements(self) -> list[Engagement]:
@@ -168,18 +189,63 @@ def _round(campaign: Campaign, town: Municipality, with_figures: bool) -> tuple[
     return mark, disclosure.min_group
 
 
-def municipality_timeline(town: Municipality, with_figures: bool) -> Timeline:
+def _series_marks(change: SeriesChange, with_figures: bool) -> list[RoundMark]:
+    marks = []
+    for i, head in enumerate(change.rounds):
+        campaign = head.campaign
+        mark = RoundMark(
+            campaign.id,
+            campaign.name,
+            campaign.opens_at.date(),
+            campaign.closes_at.date() if campaign.closes_at else None,
+            head.status,  # type: ignore[arg-type]
+            head.respondents,
+        )
+        if with_figures and head.status == "shown":
+            gaps = [
+                DomainGap(
+                    row.domain,
+                    row.rounds[i].need.value if row.rounds[i].need else None,
+                    row.rounds[i].capacity.value if row.rounds[i].capacity else None,
+                    row.rounds[i].respondents or 0,
+                )
+                for row in change.domains
+                if row.rounds[i].status == "shown"
+            ]
+            mark.gaps = sorted(gaps, key=lambda g: (g.gap is None, -(g.gap or 0.0)))
+        marks.append(mark)
+    return marks
+
+
+def municipality_timeline(
+    town: Municipality, with_figures: bool, series_id: int | None = None
+) -> Timeline:
     """The municipality's rounds and engagements in date order (a round on the day its
     campaign opened; a round and an engagement on one day: the round first).
 
     ``with_figures``: the rounds' domain gaps too (for staff who may read profiles);
     respondents and gaps are left out of a round whose group the disclosure control hides.
+    ``series_id``: the series to show (default: the newest with a round the municipality
+    answered); raises ``UnknownSeries`` for one without such a round.
     """
-    rounds = []
+    answered = rounds_answered(town.id)
+    choices = series_answered([c.id for c in answered])
+    chosen = choices[0] if choices else None
+    if series_id is not None:
+        chosen = next((s for s in choices if s.id == series_id), None)
+        if chosen is None:
+            raise UnknownSeries(series_id)
+    rounds: list[RoundMark] = []
     min_group = 0
-    for campaign in rounds_answered(town.id):
-        mark, min_group = _round(campaign, town, with_figures)
-        rounds.append(mark)
+    change = None
+    if chosen is not None:
+        change = series_change(chosen.id, Scope.municipality(town.code))
+        rounds = _series_marks(change, with_figures)
+        min_group = max((head.min_group for head in change.rounds), default=0)
+    else:
+        for campaign in answered:
+            mark, min_group = _round(campaign, town, with_figures)
+            rounds.append(mark)
     events: list[tuple[date, int, RoundMark | None, Engagement | None]] = [
         (mark.opens_on, 0, mark, None) for mark in rounds
     ] + [(e.held_on, 1, None, e) for e in engagements_of(town.id)]
@@ -206,6 +272,9 @@ def municipality_timeline(town: Municipality, with_figures: bool) -> Timeline:
             position(day),
             round=mark,
             engagement=engagement,
+            around=around(engagement, change)
+            if engagement is not None and change is not None and with_figures
+            else None,
         )
         for number, (day, _order, mark, engagement) in enumerate(events, start=1)
     ]
@@ -214,4 +283,16 @@ def municipality_timeline(town: Municipality, with_figures: bool) -> Timeline:
         for year in range(first.year, last.year + 1)
         if first <= date(year, 1, 1) <= last
     ]
-    return Timeline(town, items, first, last, years, rounds, with_figures, min_group)
+    return Timeline(
+        town,
+        items,
+        first,
+        last,
+        years,
+        rounds,
+        with_figures,
+        min_group,
+        series=chosen,
+        series_choices=choices,
+        answered_rounds=sum(1 for mark in rounds if mark.status != "empty"),
+    )

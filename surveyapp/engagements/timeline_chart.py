@@ -25,7 +25,7 @@ class Mark:
     number: int
     x: float
     y: float
-    #: "round", "done" or "planned" (how it is drawn).
+    #: "round", "unanswered" (a round), "done" or "planned" (how it is drawn).
     look: str
 
 
@@ -81,7 +81,8 @@ def timeline_chart(timeline: Timeline) -> TimelineChart:
     for item in timeline.items:
         if item.kind == "round":
             y = TOP + ROW * round_rows[item.number] + ROW / 2
-            look = "round"
+            # A round of the series the municipality did not answer: drawn hollow.
+            look = "round" if item.round is None or item.round.status != "empty" else "unanswered"
         else:
             y = engagement_top + ROW * engagement_rows[item.number] + ROW / 2
             look = item.engagement.status if item.engagement else "planned"

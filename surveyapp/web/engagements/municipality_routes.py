@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, g, render_template
+from flask import abort, g, render_template, request
 from flask_login import current_user
 
 from surveyapp.accounts.permissions import can
 from surveyapp.core.form_fields import ActionForm
-from surveyapp.engagements.timeline import municipality_timeline
+from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.core.url_converters import MAX_DATABASE_ID
+from surveyapp.engagements.timeline import UnknownSeries, municipality_timeline
 from surveyapp.engagements.timeline_chart import timeline_chart
 from surveyapp.extensions import db
 from surveyapp.models import Municipality
@@ -25,7 +27,16 @@ def municipality(municipality_code: str):
     if town is None:
         abort(404)
     # The rounds' domain gaps are profile figures: for staff who may read profiles.
-    timeline = municipality_timeline(town, with_figures=can(current_user, "run_campaigns"))
+    with_figures = can(current_user, "run_campaigns")
+    raw = request.args.get("series", "")
+    problem = None
+    try:
+        if raw and not (raw.isdigit() and 0 < int(raw) <= MAX_DATABASE_ID):
+            raise UnknownSeries(raw)
+        timeline = municipality_timeline(town, with_figures, int(raw) if raw else None)
+    except UnknownSeries:
+        problem = _l("Please choose one of the series this municipality answered a round of.")
+        timeline = municipality_timeline(town, with_figures)
     return render_template(
         "engagements/municipality.html",
         town=town,
@@ -33,4 +44,5 @@ def municipality(municipality_code: str):
         chart=timeline_chart(timeline),
         domain_names=domain_labels(g.lang),
         form=ActionForm(),
-    )
+        problem=problem,
+    ), (400 if problem else 200)
