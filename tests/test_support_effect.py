@@ -324,3 +324,16 @@ def test_a_series_the_municipality_did_not_answer_is_refused_plainly(client, sta
         assert "Please choose one of the series" in reply.get_data(as_text=True)
     ok = client.get(f"/en/staff/municipalities/mk-cair?series={helped.series_id}")
     assert ok.status_code == 200
+
+
+def test_the_demo_rounds_show_supported_domains_improving_more(app):
+    from surveyapp.demo.rounds import seed_demo_rounds
+
+    with app.app_context():
+        series_id = seed_demo_rounds(500, 2, seed=3)
+        effect = support_effect(series_id)
+        assert effect.engagements > 10
+        every = effect.region.rows[0].figures
+        assert all(every[group].status == "shown" for group in ("supported", "elsewhere"))
+        # The gap narrows where the hub helped, clearly more than elsewhere.
+        assert every["supported"].change.high < every["elsewhere"].change.low

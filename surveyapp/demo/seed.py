@@ -83,6 +83,9 @@ class _Respondent:
     #: None: invited, never started; 0: submitted; k > 0: stopped after k pages.
     stopped_after: int | None
     offset: float = 0.0
+    town: str = ""
+    #: Measure -> domain -> points added to this respondent's municipality's means.
+    shifts: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @write_transaction()
@@ -92,6 +95,8 @@ def seed_demo(
     start: datetime | None = None,
     name: str | None = None,
     shifts: dict[str, dict[str, float]] | None = None,
+    municipalities: list[str] | None = None,
+    town_shifts: dict[str, dict[str, dict[str, float]]] | None = None,
 ) -> Campaign:
     """Create the "Demo campaign" with ``responses`` submitted responses.
 
@@ -103,7 +108,9 @@ def seed_demo(
     which defaults to that many weeks before today. Commits once, at the end.
     ``name`` replaces the campaign's name; ``shifts`` (measure -> domain -> points)
     moves every country's mean score, for later rounds of a series
-    (``surveyapp.demo.rounds``).
+    (``surveyapp.demo.rounds``); ``town_shifts`` (municipality code -> measure -> domain
+    -> points) moves one municipality's; ``municipalities`` (codes): respondents come from
+    these only (the cities taking part in every round).
     """
     patterns = json.loads(PATTERNS.read_text("utf-8"))
     for measure, by_domain in (shifts or {}).items():
@@ -130,7 +137,9 @@ def seed_demo(
     db.session.add(campaign)
     db.session.flush()
 
-    respondents = _respondents(rng, patterns, responses, pages, start)
+    respondents = _respondents(rng, patterns, responses, pages, start, municipalities)
+    for person in respondents:
+        person.shifts = (town_shifts or {}).get(person.town, {})
     for first in range(0, len(respondents), BATCH):
         _insert_batch(
             rng, patterns, campaign, version, questions, respondents[first : first + BATCH]
@@ -175,7 +184,12 @@ def _questions(version: QuestionnaireVersion) -> list[_Question]:
 
 
 def _respondents(
-    rng: random.Random, patterns: dict, submitted: int, pages: int, start: datetime
+    rng: random.Random,
+    patterns: dict,
+    submitted: int,
+    pages: int,
+    start: datetime,
+    municipalities: list[str] | None = None,
 ) -> list[_Respondent]:
     """Who answers: country, municipality, role, language, when, how far they got."""
     countries = {c.code: c for c in db.session.scalars(select(Country))}
@@ -185,7 +199,8 @@ def _respondents(
         .join(Country, Municipality.country_id == Country.id)
         .order_by(Municipality.id)
     ):
-        towns[code].append((town_id, town_code))
+        if municipalities is None or town_code in municipalities:
+            towns[code].append((town_id, town_code))
     codes = [code for code in patterns["countries"] if towns.get(code)]
     weights = [patterns["countries"][code]["weight"] for code in codes]
     roles = list(patterns["roles"])
@@ -216,6 +231,7 @@ def _respondents(
             _Respondent(
                 country=country,
                 municipality_id=town_id,
+                town=town_code,
                 role=role,
                 language=rng.choices(languages, language_weights[: len(languages)])[0],
                 consented_at=moment,
@@ -369,6 +385,7 @@ def _scale_choice(
         return unknown[0]
     means = patterns["countries"][person.country].get(measure, {})
     mean = means.get(question.domain, 3.0) + patterns["role_shift"][person.role].get(measure, 0)
+    mean += person.shifts.get(measure, {}).get(question.domain, 0.0)
     target = mean + person.offset + rng.gauss(0, patterns["item_sd"])
     # The scored choice whose score is nearest to the target.
     return min(scored, key=lambda value: abs(question.choices[value] - target))
