@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from surveyapp.engagements.timeline import Timeline
 
 WIDTH = 720
+PHONE_WIDTH = 360
 LEFT, RIGHT = 24, 24
 #: A lane's first row, the height of a row, and how close two marks may come.
 TOP = 34
@@ -40,8 +41,9 @@ class TimelineChart:
     width: int
     height: int
     axis_y: float
-    #: (x, year, text-anchor): the last label ends at its line, so it stays inside.
-    ticks: list[tuple[float, int, str]]
+    #: (x, year, text-anchor): the last label ends at its line, so it stays inside; year
+    #: None: the line without a label (no room for it).
+    ticks: list[tuple[float, int | None, str]]
     rounds: Lane
     engagements: Lane
     marks: list[Mark]
@@ -64,8 +66,26 @@ def _rows(xs: list[tuple[int, float]]) -> dict[int, int]:
     return placed
 
 
-def timeline_chart(timeline: Timeline) -> TimelineChart:
-    plot = WIDTH - LEFT - RIGHT
+def _ticks(years: list[tuple[float, int]], width: int) -> list[tuple[float, int | None, str]]:
+    """(x, year or None, text-anchor) of each 1 January: a label that would run into the
+    one before it (on a narrow chart) is left out, its line stays."""
+    ticks: list[tuple[float, int | None, str]] = []
+    last_end = -1e9
+    for x, year in years:
+        anchor = "end" if x > width - RIGHT - 40 else "start"
+        start, end = (x - 34, x) if anchor == "end" else (x, x + 34)
+        if start < last_end + 4:
+            ticks.append((x, None, anchor))
+            continue
+        ticks.append((x, year, anchor))
+        last_end = end
+    return ticks
+
+
+def timeline_chart(timeline: Timeline, width: int = WIDTH) -> TimelineChart:
+    """Where the marks go; ``width``: 720 for a screen, ``PHONE_WIDTH`` for a phone (marks
+    that would overlap at that width move down a row, and the text stays full size)."""
+    plot = width - LEFT - RIGHT
 
     def x_of(position: float) -> float:
         return round(LEFT + position * plot, 1)
@@ -88,13 +108,10 @@ def timeline_chart(timeline: Timeline) -> TimelineChart:
             look = item.engagement.status if item.engagement else "planned"
         marks.append(Mark(item.number, x_of(item.position), y, look))
     return TimelineChart(
-        WIDTH,
+        width,
         int(axis_y + 28),
         axis_y,
-        [
-            (x_of(position), year, "end" if x_of(position) > WIDTH - RIGHT - 40 else "start")
-            for year, position in timeline.years
-        ],
+        _ticks([(x_of(position), year) for year, position in timeline.years], width),
         Lane(TOP, round_height),
         Lane(engagement_top, engagement_height),
         marks,

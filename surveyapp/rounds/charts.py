@@ -7,6 +7,10 @@ Three rounds or more: a small line per domain over the rounds, with the
 intervals as whiskers, on one vertical range fitted to the figures (marked on
 each row). The tables beside the charts are their text
 alternative; labels wrap as in ``surveyapp.profiles.charts``.
+
+``compact``: the same chart for a phone, 360 units wide with each domain's name
+above its row instead of beside it, so that it is drawn at full size on a
+390 px screen (the page shows one or the other by width; print takes the wide one).
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ PLOT_WIDTH = 380
 ROW_HEIGHT = 44
 LINE_ROW_HEIGHT = 70
 TOP = 22
+#: The compact chart: the plot's left edge and width (360 units in all).
+COMPACT_LEFT = 10
+COMPACT_PLOT = 340
 
 
 @dataclass
@@ -59,11 +66,29 @@ class ChangeChart:
     ticks: list[tuple[float, str]]
     zero_x: float = 0.0
     row_height: int = ROW_HEIGHT
+    #: Where row labels go: right-aligned left of the plot, or (compact) above each row.
+    label_x: float = LABEL_WIDTH - 10
+    label_anchor: str = "end"
 
 
-def _x(value: float) -> float:
+def _frame(compact: bool) -> tuple[int, int]:
+    """(left edge of the plot, plot width)."""
+    return (COMPACT_LEFT, COMPACT_PLOT) if compact else (LABEL_WIDTH, PLOT_WIDTH)
+
+
+def _x(value: float, compact: bool = False) -> float:
+    left, width = _frame(compact)
     value = min(GAP_MAX, max(GAP_MIN, value))
-    return LABEL_WIDTH + (value - GAP_MIN) / (GAP_MAX - GAP_MIN) * PLOT_WIDTH
+    return left + (value - GAP_MIN) / (GAP_MAX - GAP_MIN) * width
+
+
+def _label(name: str, top: float, height: float, compact: bool) -> tuple[list[str], float, float]:
+    """(lines, y of the first line, top of the row's plot) of a row's label."""
+    if compact:
+        lines = wrap_label(name, COMPACT_PLOT)
+        return lines, top + 13, top + 6 + len(lines) * LINE_HEIGHT
+    lines = wrap_label(name, LABEL_WIDTH - 12)
+    return lines, top + height / 2 + 4 - (len(lines) - 1) * LINE_HEIGHT / 2, top
 
 
 def change_chart(
@@ -71,55 +96,69 @@ def change_chart(
     labels: dict[str, str],
     round_labels: list[str],
     between: tuple[int, int] | None,
+    compact: bool = False,
 ) -> ChangeChart | None:
     """The chart of a series' change: None when fewer than two rounds can be drawn."""
     if between is None:
         return None
     if len(round_labels) >= 3:
-        return _lines(domains, labels, round_labels)
-    return _dumbbell(domains, labels, between)
+        chart = _lines(domains, labels, round_labels, compact)
+    else:
+        chart = _dumbbell(domains, labels, between, compact)
+    if compact:
+        chart.label_x, chart.label_anchor = COMPACT_LEFT, "start"
+    return chart
 
 
 def _dumbbell(
-    domains: list[DomainChange], labels: dict[str, str], between: tuple[int, int]
+    domains: list[DomainChange], labels: dict[str, str], between: tuple[int, int], compact: bool
 ) -> ChangeChart:
+    left, width = _frame(compact)
     rows = []
-    for i, domain in enumerate(domains):
-        top = TOP + i * ROW_HEIGHT
-        lines = wrap_label(labels.get(domain.domain, domain.domain), LABEL_WIDTH - 12)
-        label_y = top + ROW_HEIGHT / 2 + 4 - (len(lines) - 1) * LINE_HEIGHT / 2
+    top = TOP
+    for domain in domains:
+        lines, label_y, plot_top = _label(
+            labels.get(domain.domain, domain.domain), top, ROW_HEIGHT, compact
+        )
         first, last = (domain.rounds[j].gap for j in between)
-        row = ChartRow(lines, label_y, top, "none")
+        row = ChartRow(lines, label_y, plot_top, "none")
         if domain.change_status == "suppressed":
             row.status = "suppressed"
         elif first is not None and last is not None:
             row.status = "shown"
-            middle = top + ROW_HEIGHT / 2
-            row.marks = [_mark(first, middle - 5), _mark(last, middle + 5)]
+            middle = plot_top + ROW_HEIGHT / 2
+            row.marks = [_mark(first, middle - 5, compact), _mark(last, middle + 5, compact)]
             row.noise = domain.gap is None or domain.gap.within_noise
         rows.append(row)
-    ticks = [(_x(v), f"{v:+.0f}" if v else "0") for v in (-4, -2, 0, 2, 4)]
+        top = plot_top + ROW_HEIGHT
+    ticks = [(_x(v, compact), f"{v:+.0f}" if v else "0") for v in (-4, -2, 0, 2, 4)]
     return ChangeChart(
         "dumbbell",
-        LABEL_WIDTH + PLOT_WIDTH + 20,
-        TOP + len(domains) * ROW_HEIGHT + 6,
-        LABEL_WIDTH,
+        left + width + 20 if not compact else 2 * COMPACT_LEFT + COMPACT_PLOT,
+        int(top + 6),
+        left,
         rows,
         ticks,
-        zero_x=_x(0),
+        zero_x=_x(0, compact),
     )
 
 
-def _mark(estimate: Estimate, y: float) -> Mark:
+def _mark(estimate: Estimate, y: float, compact: bool = False) -> Mark:
     low, high = estimate.low, estimate.high
     return Mark(
-        _x(estimate.value), y, None if low is None else _x(low), None if high is None else _x(high)
+        _x(estimate.value, compact),
+        y,
+        None if low is None else _x(low, compact),
+        None if high is None else _x(high, compact),
     )
 
 
-def _lines(domains: list[DomainChange], labels: dict[str, str], rounds: list[str]) -> ChangeChart:
+def _lines(
+    domains: list[DomainChange], labels: dict[str, str], rounds: list[str], compact: bool
+) -> ChangeChart:
+    plot_left, plot_width = _frame(compact)
     # Room left of the first round and right of the last for their names (centred).
-    left, right = LABEL_WIDTH + 60, LABEL_WIDTH + PLOT_WIDTH - 50
+    left, right = plot_left + 60, plot_left + plot_width - 50
     step = (right - left) / max(1, len(rounds) - 1)
     xs = [left + i * step for i in range(len(rounds))]
     # One vertical range for every row (so slopes compare), fitted to the figures drawn:
@@ -137,10 +176,11 @@ def _lines(domains: list[DomainChange], labels: dict[str, str], rounds: list[str
     if top_value - bottom < 1:
         top_value = min(GAP_MAX, bottom + 1)
     rows = []
-    for i, domain in enumerate(domains):
-        top = TOP + i * LINE_ROW_HEIGHT
-        lines = wrap_label(labels.get(domain.domain, domain.domain), LABEL_WIDTH - 12)
-        label_y = top + LINE_ROW_HEIGHT / 2 + 4 - (len(lines) - 1) * LINE_HEIGHT / 2
+    row_top = TOP
+    for domain in domains:
+        lines, label_y, top = _label(
+            labels.get(domain.domain, domain.domain), row_top, LINE_ROW_HEIGHT, compact
+        )
         row = ChartRow(
             lines, label_y, top, "suppressed" if domain.change_status == "suppressed" else "shown"
         )
@@ -166,11 +206,12 @@ def _lines(domains: list[DomainChange], labels: dict[str, str], rounds: list[str
             row.status = "none"
         row.noise = domain.gap is None or domain.gap.within_noise
         rows.append(row)
+        row_top = top + LINE_ROW_HEIGHT
     return ChangeChart(
         "lines",
-        LABEL_WIDTH + PLOT_WIDTH + 20,
-        TOP + len(domains) * LINE_ROW_HEIGHT + 6,
-        LABEL_WIDTH,
+        plot_left + plot_width + 20 if not compact else 2 * COMPACT_LEFT + COMPACT_PLOT,
+        int(row_top + 6),
+        plot_left,
         rows,
         list(zip(xs, rounds, strict=True)),
         row_height=LINE_ROW_HEIGHT,

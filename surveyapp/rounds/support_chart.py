@@ -5,7 +5,8 @@ One row per domain (all domains first): the mean change in gap of the three
 groups of municipalities (``support_effect.GROUPS``), each a mark of its own
 shape (circle, square, diamond: readable without colour) on its own line, with
 its 95 % interval as a thin line. Left of zero the gap narrowed. The table
-beside the chart is its text alternative.
+beside the chart is its text alternative. ``compact``: 360 units wide, each
+name above its row, for a phone (as ``surveyapp.rounds.charts``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ PLOT_WIDTH = 380
 MARK_STEP = 13
 ROW_HEIGHT = 3 * MARK_STEP + 14
 TOP = 24
+COMPACT_LEFT = 10
+COMPACT_PLOT = 340
 
 
 @dataclass
@@ -50,13 +53,18 @@ class SupportChart:
     height: int
     label_width: int
     plot_right: float
+    label_x: float
+    label_anchor: str
     zero_x: float
     rows: list[SupportChartRow]
     #: (x, label) of the change axis.
     ticks: list[tuple[float, str]]
 
 
-def support_chart(rows: list[SupportRow], labels: dict[str, str], all_label: str) -> SupportChart:
+def support_chart(
+    rows: list[SupportRow], labels: dict[str, str], all_label: str, compact: bool = False
+) -> SupportChart:
+    left, width = (COMPACT_LEFT, COMPACT_PLOT) if compact else (LABEL_WIDTH, PLOT_WIDTH)
     drawn = [
         value
         for row in rows
@@ -70,15 +78,21 @@ def support_chart(rows: list[SupportRow], labels: dict[str, str], all_label: str
 
     def x(value: float) -> float:
         value = min(reach, max(-reach, value))
-        return round(LABEL_WIDTH + (value + reach) / (2 * reach) * PLOT_WIDTH, 1)
+        return round(left + (value + reach) / (2 * reach) * width, 1)
 
     chart_rows = []
-    for i, row in enumerate(rows):
-        top = TOP + i * ROW_HEIGHT
+    row_top = TOP
+    for row in rows:
         name = all_label if row.domain is None else labels.get(row.domain, row.domain)
-        lines = wrap_label(name, LABEL_WIDTH - 12)
-        label_y = top + ROW_HEIGHT / 2 + 4 - (len(lines) - 1) * LINE_HEIGHT / 2
-        chart_row = SupportChartRow(lines, label_y, top)
+        if compact:
+            lines = wrap_label(name, COMPACT_PLOT)
+            label_y = row_top + 14
+            top = row_top + 4 + len(lines) * LINE_HEIGHT
+        else:
+            top = row_top
+            lines = wrap_label(name, LABEL_WIDTH - 12)
+            label_y = top + ROW_HEIGHT / 2 + 4 - (len(lines) - 1) * LINE_HEIGHT / 2
+        chart_row = SupportChartRow(lines, label_y, row_top)
         for j, group in enumerate(GROUPS):
             figure = row.figures[group]
             mark = GroupMark(group, top + 7 + MARK_STEP * j + MARK_STEP / 2, status=figure.status)
@@ -90,14 +104,17 @@ def support_chart(rows: list[SupportRow], labels: dict[str, str], all_label: str
                 mark.noise = change.within_noise
             chart_row.marks.append(mark)
         chart_rows.append(chart_row)
+        row_top = top + ROW_HEIGHT
     step = 0.5 if reach <= 1.5 else 1.0
     values = [k * step for k in range(-int(reach / step), int(reach / step) + 1)]
     ticks = [(x(v), f"{v:+.1f}" if v else "0") for v in values]
     return SupportChart(
-        LABEL_WIDTH + PLOT_WIDTH + 20,
-        TOP + len(rows) * ROW_HEIGHT + 22,
-        LABEL_WIDTH,
-        LABEL_WIDTH + PLOT_WIDTH,
+        2 * COMPACT_LEFT + COMPACT_PLOT if compact else LABEL_WIDTH + PLOT_WIDTH + 20,
+        int(row_top + 22),
+        left,
+        left + width,
+        COMPACT_LEFT if compact else LABEL_WIDTH - 10,
+        "start" if compact else "end",
         x(0),
         chart_rows,
         ticks,

@@ -10,7 +10,7 @@ from surveyapp.core.form_fields import ActionForm
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.core.url_converters import MAX_DATABASE_ID
 from surveyapp.engagements.timeline import UnknownSeries, municipality_timeline
-from surveyapp.engagements.timeline_chart import timeline_chart
+from surveyapp.engagements.timeline_chart import PHONE_WIDTH, timeline_chart
 from surveyapp.extensions import db
 from surveyapp.models import Municipality
 from surveyapp.profiles.labels import domain_labels
@@ -42,6 +42,7 @@ def municipality(municipality_code: str):
         town=town,
         timeline=timeline,
         chart=timeline_chart(timeline),
+        phone_chart=timeline_chart(timeline, PHONE_WIDTH),
         domain_names=domain_labels(g.lang),
         form=ActionForm(),
         problem=problem,

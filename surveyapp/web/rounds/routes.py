@@ -192,6 +192,7 @@ def change_page(series_id: int):
         series=found,
         change=change,
         chart=change_chart(change.domains, labels, round_labels, change.between),
+        compact_chart=change_chart(change.domains, labels, round_labels, change.between, True),
         domain_labels=labels,
         country_names=places.country_names(g.lang),
         town_names=places.municipality_names(g.lang),

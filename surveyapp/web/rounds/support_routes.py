@@ -65,6 +65,9 @@ def support_page(series_id: int):
         area=area if shown is not None and shown.scope.kind == "country" else "",
         shown=shown,
         chart=support_chart(shown.rows, labels, str(_l("All domains"))) if shown else None,
+        compact_chart=support_chart(shown.rows, labels, str(_l("All domains")), compact=True)
+        if shown
+        else None,
         problem=REFUSALS[problem] if problem else None,
         domain_labels=labels,
         country_names=countries,
