@@ -19,8 +19,11 @@ Timed (median of 5): ``series_change`` of the three rounds for the region and
 for one municipality, and the needs profile page's whole report
 (``build_report``: domains, distributions, shares, indicators, the first page
 of free text, the comparison) of the last round for the region, a country and
-the municipality. Target: each under 0.3 s, and no growth from 100,000 to
-300,000. PostgreSQL gets ANALYZE after loading, as autovacuum would.
+the municipality; and "what changed where the hub helped" (``support_effect``,
+first round to last, the region and every country) with done engagements between
+the rounds for a third of the municipalities. Target: each under 0.3 s, and no
+growth from 100,000 to 300,000. PostgreSQL gets ANALYZE after loading, as
+autovacuum would.
 """
 
 from __future__ import annotations
@@ -49,7 +52,14 @@ MUNICIPALITY = "mk-cair"
 COUNTRY = "MK"
 ROUNDS = 3
 BATCH = 20_000
-TIMED = ("rounds region", "rounds town", "profile region", "profile country", "profile town")
+TIMED = (
+    "rounds region",
+    "rounds town",
+    "hub helped",
+    "profile region",
+    "profile country",
+    "profile town",
+)
 
 
 def _insert(conn, table, rows) -> None:
@@ -252,6 +262,38 @@ def _split(rng: random.Random, n: int, choices, mean: float) -> list[int]:
     return counts
 
 
+def add_engagements(app, seed: int = 1) -> int:
+    """Done engagements between the first and the last round: one or two domains each,
+    for a third of the municipalities; how many."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from surveyapp.extensions import db
+    from surveyapp.models import Domain, Engagement, Municipality
+    from surveyapp.models.engagement import engagement_domain
+
+    rng = random.Random(seed)  # nosec B311
+    with app.app_context():
+        towns = list(db.session.scalars(select(Municipality.id).order_by(Municipality.id)))
+        domains = list(db.session.scalars(select(Domain.id).order_by(Domain.position)))
+        chosen = rng.sample(towns, len(towns) // 3)
+        rows, links = [], []
+        for key, town in enumerate(chosen, start=1):
+            rows.append(
+                {"id": key, "municipality_id": town, "kind": "training", "status": "done",
+                 "held_on": date(2024 + rng.randint(0, 3), rng.randint(1, 12), 1), "note": ""}
+            )  # fmt: skip
+            links += [
+                {"engagement_id": key, "domain_id": d}
+                for d in rng.sample(domains, rng.choice((1, 2)))
+            ]
+        with db.engine.begin() as conn:
+            _insert(conn, Engagement.__table__, rows)
+            _insert(conn, engagement_domain, links)
+        return len(rows)
+
+
 def measure(url: str, size: int) -> dict[str, float]:
     from flask_migrate import upgrade  # noqa: F401  (prepare_database migrates)
     from sqlalchemy import select
@@ -261,11 +303,13 @@ def measure(url: str, size: int) -> dict[str, float]:
     from surveyapp.profiles.report import build_report
     from surveyapp.profiles.results import Scope
     from surveyapp.rounds.change import series_change
+    from surveyapp.rounds.support_effect import support_effect
 
     common.prepare_database(url)
     app = common.make_app(url)
     start = time.perf_counter()
     series_id = load(app, size)
+    add_engagements(app)
     loaded = time.perf_counter() - start
     common.analyze(app)
     with app.app_context():
@@ -278,10 +322,13 @@ def measure(url: str, size: int) -> dict[str, float]:
         change = series_change(series_id, region)
         assert len(change.rounds) == ROUNDS and change.between == (0, ROUNDS - 1)
         assert all(head.respondents for head in change.rounds)
+        helped = support_effect(series_id)
+        assert helped.engagements and helped.region.municipalities
         result = {
             "load": loaded,
             "rounds region": common.median_time(lambda: series_change(series_id, region), REPEAT),
             "rounds town": common.median_time(lambda: series_change(series_id, town), REPEAT),
+            "hub helped": common.median_time(lambda: support_effect(series_id), REPEAT),
             "profile region": common.median_time(
                 lambda: build_report(last, region, None, "en"), REPEAT
             ),

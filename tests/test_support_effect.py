@@ -163,6 +163,14 @@ def test_a_role_filter_and_the_rounds_asked_for(helped):
     assert support_effect(helped.series_id, role="councillor").region.municipalities == 0
     mayors = support_effect(helped.series_id, role="mayor")
     assert _row(mayors.region, "youth").figures["supported"].change.value == pytest.approx(-2)
+    # Everyone is a mayor: all roles (read from the per-domain sums) and mayors (from the
+    # per-item counts) give the same figures.
+    everyone = support_effect(helped.series_id)
+    for mine, theirs in zip(mayors.region.rows, everyone.region.rows, strict=True):
+        for group in ("supported", "elsewhere", "unsupported"):
+            a, b = mine.figures[group], theirs.figures[group]
+            assert (a.status, a.municipalities) == (b.status, b.municipalities)
+            assert (a.change and a.change.value) == pytest.approx(b.change and b.change.value)
     # The rounds in either order; a round not in the series, or the same twice, refused.
     flipped = support_effect(helped.series_id, helped.second.id, helped.first.id)
     assert flipped.first.id == helped.first.id

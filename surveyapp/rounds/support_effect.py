@@ -31,8 +31,10 @@ not shown. Every municipality that does contribute is a group shown in both
 rounds, whose own gaps any reader may see on its change page, so adding or
 subtracting figures here can reveal nothing the disclosure control hides.
 
-Cost: one grouped read of the count table (``ProfileCount``) per round and one
-of the engagements, whatever the number of responses.
+Cost: per round, one read of the per-domain sums (``ProfileScoreCount``, for all
+roles when every item of a domain is compared) or one grouped read of the per-item
+counts (``ProfileCount``), and one read of the engagements, whatever the number of
+responses.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from surveyapp.models import (
     Engagement,
     Municipality,
     ProfileCount,
+    ProfileScoreCount,
 )
 from surveyapp.models.engagement import engagement_domain
 from surveyapp.profiles.disclosure import disclosure_for
@@ -163,29 +166,58 @@ def municipality_gaps(
     campaign_id: int, role: str | None, matching: Matching
 ) -> dict[int, dict[str, float]]:
     """Municipality id -> domain -> gap (mean need minus mean capacity over the compared
-    items) in one round; only domains with both measures. One grouped read."""
+    items) in one round; only domains with both measures.
+
+    For all roles, a domain whose every scored item this round is compared is read from
+    the per-domain sums (``ProfileScoreCount``: municipalities x domains rows); the other
+    domains, and any role, from the per-item counts (``ProfileCount``).
+    """
     ids = matching.question_ids(campaign_id)
     if not ids:
         return {}
-    no_questions = Catalog({}, [], {}, {})
-    counted = selection_for(Scope.region(), campaign_id, role, catalog=no_questions).counted
-    c: Any = ProfileCount
     sums: dict[int, dict[tuple[str, str], list[float]]] = defaultdict(
         lambda: defaultdict(lambda: [0.0, 0.0])
     )
-    for town_id, question_id, total, count in db.session.execute(
-        select(
-            c.municipality_id,
-            c.question_id,
-            func.sum(c.score * c.responses),
-            func.sum(c.responses),
-        )
-        .where(*counted(c), c.question_id.in_(ids), c.score.is_not(None))
-        .group_by(c.municipality_id, c.question_id)
-    ):
-        figures = sums[town_id][ids[question_id]]
-        figures[0] += float(total or 0)
-        figures[1] += float(count or 0)
+    per_item = dict(ids)
+    if role is None:
+        compared_domains = {domain for domain, _measure in ids.values()}
+        whole = {
+            domain
+            for domain in compared_domains
+            if all(
+                item.question_id in ids
+                for item in matching.items[campaign_id]
+                if item.domain == domain
+            )
+        }
+        if whole:
+            s: Any = ProfileScoreCount
+            for town_id, code, measure, total, count in db.session.execute(
+                select(s.municipality_id, Domain.code, s.measure, s.score_sum, s.scores)
+                .join(Domain, Domain.id == s.domain_id)
+                .where(s.campaign_id == campaign_id, Domain.code.in_(whole), s.scores > 0)
+            ):
+                figures = sums[town_id][(code, measure)]
+                figures[0] += float(total)
+                figures[1] += float(count)
+            per_item = {q: key for q, key in ids.items() if key[0] not in whole}
+    if per_item:
+        no_questions = Catalog({}, [], {}, {})
+        counted = selection_for(Scope.region(), campaign_id, role, catalog=no_questions).counted
+        c: Any = ProfileCount
+        for town_id, question_id, total, count in db.session.execute(
+            select(
+                c.municipality_id,
+                c.question_id,
+                func.sum(c.score * c.responses),
+                func.sum(c.responses),
+            )
+            .where(*counted(c), c.question_id.in_(per_item), c.score.is_not(None))
+            .group_by(c.municipality_id, c.question_id)
+        ):
+            figures = sums[town_id][per_item[question_id]]
+            figures[0] += float(total or 0)
+            figures[1] += float(count or 0)
     result: dict[int, dict[str, float]] = {}
     for town_id, by_item in sums.items():
         gaps = {}
