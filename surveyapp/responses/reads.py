@@ -121,7 +121,7 @@ _LINK_AND_ANSWERS = union_all(
     .join(Response, Response.id == Answer.response_id)
     .join(Invitation, Invitation.id == Response.invitation_id)
     .outerjoin(AnswerSelection, AnswerSelection.answer_id == Answer.id)
-    .where(Invitation.token == bindparam("token")),
+    .where(Invitation.token == bindparam("token"), Answer.entry == 0),
 )
 _LINK_WIDTH = len(_LINK.selected_columns)
 
@@ -173,7 +173,7 @@ def link_answers(link: Link, version: QuestionnaireVersion) -> dict[int, AnswerV
 _ANSWERS = (
     select(*_ANSWER_COLUMNS)
     .outerjoin(AnswerSelection, AnswerSelection.answer_id == Answer.id)
-    .where(Answer.response_id == bindparam("response_id"))
+    .where(Answer.response_id == bindparam("response_id"), Answer.entry == 0)
 )
 _QUESTION_TYPES = select(Question.id, Question.type).where(
     Question.version_id == bindparam("version_id")

@@ -336,7 +336,7 @@ def _answer_upsert(conn: Connection):
     if statement is None:
         insert_ = insert_for(conn, Answer)
         statement = _UPSERTS[conn.dialect.name] = insert_.on_conflict_do_update(
-            index_elements=[Answer.response_id, Answer.question_id],
+            index_elements=[Answer.response_id, Answer.question_id, Answer.entry],
             set_={
                 "choice": insert_.excluded.choice,
                 "number": insert_.excluded.number,
