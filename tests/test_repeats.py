@@ -1,0 +1,133 @@
+"""Repeats on the respondent's path: entries added and removed without JavaScript, each
+checked with the rules reading its own answers, stored with their entry number."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from surveyapp.extensions import db
+from surveyapp.models import Answer, Question, Response
+from tests.conftest import Respondent
+from tests.repeat_support import repeat_campaign, repeat_invitation
+
+
+@pytest.fixture
+def youth(app, client):
+    campaign_id, version_id = repeat_campaign(app)
+
+    def make(lang: str = "en") -> Respondent:
+        person = Respondent(client, repeat_invitation(app, campaign_id), lang)
+        assert person.consent().status_code == 303
+        return person
+
+    return make
+
+
+def stored(app, response_name: str = "pname") -> dict[int, object]:
+    with app.app_context():
+        rows = db.session.execute(
+            select(Answer.entry, Answer.text, Answer.number)
+            .join(Question, Question.id == Answer.question_id)
+            .where(Question.name == response_name)
+            .order_by(Answer.entry)
+        ).all()
+        return {entry: text if text is not None else number for entry, text, number in rows}
+
+
+def test_entries_are_added_saved_and_removed_without_javascript(app, youth):
+    person = youth()
+    assert person.answer_page(1, {"staff": "3"}).status_code == 303
+    page = person.get("/p/2").get_data(as_text=True)
+    assert "Entry 1" in page and "Add another entry" in page
+    reply = person.answer_page(2, {"entries": "1", "e1-pname": "Youth council"}, action="add")
+    assert reply.status_code == 303 and reply.location.endswith("/p/2")
+    page = person.get("/p/2").get_data(as_text=True)
+    assert "Entry 2" in page and 'value="Youth council"' in page
+    reply = person.post(
+        "/p/2",
+        {"entries": "2", "e1-pname": "Youth council", "e2-pname": "Sports", "action": "add"},
+        page,
+    )
+    page = person.get("/p/2").get_data(as_text=True)
+    person.post(
+        "/p/2",
+        {
+            "entries": "3",
+            "e1-pname": "Youth council",
+            "e2-pname": "Sports",
+            "e3-pname": "Debate club",
+            "e3-funding": "500",
+            "action": "later",
+        },
+        page,
+    )
+    assert stored(app) == {1: "Youth council", 2: "Sports", 3: "Debate club"}
+    assert stored(app, "funding") == {3: 500.0}
+    page = person.get("/p/2").get_data(as_text=True)
+    assert "Remove entry 2" in page
+    person.post(
+        "/p/2",
+        {
+            "entries": "3",
+            "e1-pname": "Youth council",
+            "e2-pname": "Sports",
+            "e3-pname": "Debate club",
+            "e3-funding": "500",
+            "action": "remove:2",
+        },
+        page,
+    )
+    assert stored(app) == {1: "Youth council", 2: "Debate club"}
+    assert stored(app, "funding") == {2: 500.0}
+    with app.app_context():
+        assert db.session.scalar(select(Response.repeat_entries)) == {"programme": 2}
+
+
+def test_each_entry_is_checked_on_its_own(app, youth):
+    person = youth()
+    person.answer_page(1, {"staff": "3"})
+    page = person.get("/p/2").get_data(as_text=True)
+    reply = person.post(
+        "/p/2",
+        {"entries": "2", "e1-pname": "A", "e2-pname": "", "e2-funding": "-5", "action": "next"},
+        page,
+    )
+    assert reply.status_code == 303 and reply.location.endswith("/p/2")
+    page = person.get("/p/2").get_data(as_text=True)
+    # The bad number is kept (a draft), with its error; nothing of the page was lost.
+    assert 'value="-5"' in page and 'value="A"' in page
+    assert "This answer is not accepted" in page
+    assert stored(app) == {}
+    reply = person.post(
+        "/p/2",
+        {"entries": "2", "e1-pname": "A", "e2-pname": "B", "e2-funding": "10",
+         "e2-funder": "EU", "e1-funder": "nobody", "action": "next"},
+        page,
+    )  # fmt: skip
+    assert reply.location.endswith("/p/3")
+    # Relevance inside an entry reads that entry: entry 1 has no funding, so no funder.
+    assert stored(app, "funder") == {2: "EU"}
+
+
+def test_a_loop_has_one_entry_per_choice_and_a_count_fixes_the_entries(app, youth):
+    person = youth()
+    person.answer_page(1, {"staff": "1"})
+    person.answer_page(2, {"entries": "1", "e1-pname": "A"})
+    person.answer_page(3, {})
+    page = person.get("/p/4").get_data(as_text=True)
+    assert "How many young people did you reach?" in page
+    assert "How many schools did you reach?" in page
+    assert "Add another entry" not in page and "Remove entry" not in page
+    person.answer_page(4, {"e1-reached": "10", "e2-reached": "4"})
+    assert stored(app, "reached") == {1: 10.0, 2: 4.0}
+    page = person.get("/p/5").get_data(as_text=True)
+    assert "Entry 2" in page and "Entry 3" not in page and "Add another entry" not in page
+
+
+def test_a_required_question_in_an_entry_holds_the_submission(app, youth):
+    person = youth()
+    person.answer_page(1, {"staff": "1"})
+    person.answer_page(2, {"entries": "1", "e1-pname": "A"}, action="add")
+    reply = person.submit()
+    assert "/p/2" in reply.location
