@@ -131,3 +131,90 @@ def test_a_required_question_in_an_entry_holds_the_submission(app, youth):
     person.answer_page(2, {"entries": "1", "e1-pname": "A"}, action="add")
     reply = person.submit()
     assert "/p/2" in reply.location
+
+
+def test_the_review_page_lists_every_entry(app, youth):
+    person = youth()
+    person.answer_page(1, {"staff": "1"})
+    person.answer_page(2, {"entries": "1", "e1-pname": "Youth council"}, action="add")
+    person.answer_page(2, {"entries": "2", "e1-pname": "Youth council", "e2-pname": "Sports"})
+    person.answer_page(3, {})
+    person.answer_page(4, {"e1-reached": "10", "e2-reached": "4"})
+    review = person.get("/review").get_data(as_text=True)
+    assert review.index("Entry 1") < review.index("Youth council") < review.index("Entry 2")
+    assert review.index("Entry 2") < review.index("Sports")
+    assert "How many schools did you reach?" in review
+
+
+def _filled(app, youth) -> int:
+    """A submitted response with two programmes and the loop answered; its id."""
+    person = youth()
+    person.answer_page(1, {"staff": "2"})
+    person.answer_page(2, {"entries": "1", "e1-pname": "Youth council"}, action="add")
+    person.answer_page(
+        2,
+        {"entries": "2", "e1-pname": "Youth council", "e1-target": "youth",
+         "e2-pname": "Стипендии", "e2-funding": "1200", "e2-funder": "EU"},
+    )  # fmt: skip
+    person.answer_page(3, {"comment": "ok"})
+    person.answer_page(4, {"e1-reached": "10", "e2-reached": "4"})
+    person.answer_page(5, {"entries": "2", "e1-cname": "Ana"})
+    assert person.submit().location.endswith("/thanks")
+    with app.app_context():
+        return db.session.scalar(select(Response.id).where(Response.status == "submitted"))
+
+
+def test_xlsx_export_has_a_sheet_per_repeat_with_the_exact_entries(app, youth, staff):
+    import io
+
+    from openpyxl import load_workbook
+
+    response_id = _filled(app, youth)
+    campaign_id = _campaign_of(app, response_id)
+    analyst = staff("analyst")
+    got = analyst.client.get(f"/en/staff/campaigns/{campaign_id}/responses.xlsx?labels=en")
+    assert got.status_code == 200
+    book = load_workbook(io.BytesIO(got.data))
+    assert book.sheetnames == ["responses", "programme", "per_target", "contact", "codebook"]
+    main = [list(row) for row in book["responses"].iter_rows(values_only=True)]
+    assert "pname" not in main[0] and "staff" in main[0] and "comment" in main[0]
+    rows = [list(row) for row in book["programme"].iter_rows(values_only=True)]
+    header = rows[0]
+    assert header[:3] == ["response_id", "submission_id", "entry"]
+    records = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    assert [(r["response_id"], r["entry"], r["pname"], r["target"], r["funding"], r["funder"])
+            for r in records] == [
+        (response_id, 1, "Youth council", "young people", None, None),
+        (response_id, 2, "Стипендии", None, 1200, "EU"),
+    ]  # fmt: skip
+    loop = [list(row) for row in book["per_target"].iter_rows(values_only=True)]
+    assert loop[1][2:] == [1, "young people", 10] and loop[2][2:] == [2, "schools", 4]
+    contacts = [list(row) for row in book["contact"].iter_rows(values_only=True)]
+    assert [row[2:] for row in contacts[1:]] == [[1, "Ana"], [2, None]]
+
+
+def _campaign_of(app, response_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Response.campaign_id).where(Response.id == response_id))
+
+
+def test_csv_export_of_a_form_with_repeats_is_a_zip_of_csvs(app, youth, staff):
+    import csv
+    import io
+    import zipfile
+
+    response_id = _filled(app, youth)
+    campaign_id = _campaign_of(app, response_id)
+    analyst = staff("analyst")
+    got = analyst.client.get(f"/en/staff/campaigns/{campaign_id}/responses.csv?labels=codes")
+    assert got.status_code == 200 and got.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(got.data))
+    stem = f"responses-{campaign_id}"
+    assert archive.namelist() == [
+        f"{stem}.csv", f"{stem}-programme.csv", f"{stem}-per_target.csv", f"{stem}-contact.csv"
+    ]  # fmt: skip
+    text = archive.read(f"{stem}-programme.csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:4] == ["response_id", "submission_id", "entry", "pname"]
+    assert [row[2:4] for row in rows[1:]] == [["1", "Youth council"], ["2", "Стипендии"]]
+    assert rows[1][0] == str(response_id)

@@ -88,7 +88,10 @@ class ColumnPlan:
 def plan_columns(version_id: int) -> ColumnPlan:
     """The export's header and the place of every answer, for a questionnaire version."""
     version = load_version(version_id)
-    questions = [q for page in version.pages for q in page.questions if is_exported(q)]
+    # A repeat's questions have a sheet of their own (``repeat_exports``), one row per entry.
+    questions = [
+        q for page in version.pages if not page.repeat for q in page.questions if is_exported(q)
+    ]
     plan = ColumnPlan(questions, list(FIXED_COLUMNS))
     for question in questions:
         plan.position[question.id] = plan.width

@@ -42,6 +42,7 @@ from surveyapp.models.export import (
     EXPORT_RUNNING,
 )
 from surveyapp.responses import exports, statistical_files
+from surveyapp.responses.repeat_exports import repeat_sheets
 
 log = logging.getLogger(__name__)
 
@@ -275,6 +276,7 @@ def _write(export: ExportFile, part: Path) -> None:
     write_workbook(
         [
             Sheet("responses", rows, exports.column_widths(campaign.version_id)),
+            *repeat_sheets(export.campaign_id, export.labels, export.leave_out_self_registered),
             Sheet(
                 "codebook",
                 exports.codebook(export.campaign_id, export.language),

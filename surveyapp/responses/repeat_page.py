@@ -207,3 +207,26 @@ def as_sent(
     entries = values.get(REPEATS) or {}
     forms = _forms(form_class, _count(page, values, _sent_count(raw)), formdata=raw)
     return _page(page, forms, texts, values, entries)
+
+
+def review_entries(
+    version: QuestionnaireVersion, response: ResponseState, texts: Texts
+) -> dict[str, list[tuple[str, list[tuple[Question, object]]]]]:
+    """Per shown repeat page: each entry's heading and its asked questions with their answers
+    (the review page lists them)."""
+    values = rules.all_values(version, answers_by_name(response, version))
+    entries = values.get(REPEATS) or {}
+    listed = {}
+    for page in repeats.repeat_pages(version):
+        if not rules.page_is_shown(page, values):
+            continue
+        own = entries.get(page.name) or []
+        rows = []
+        for number in range(1, _count(page, values, len(own)) + 1):
+            inside = repeats.entry_values(values, entries, page, number)
+            asked = [q for q in rules.relevant_questions(page, inside) if q.answerable]
+            rows.append(
+                (repeats.heading(page, number, texts), [(q, inside.get(q.name)) for q in asked])
+            )
+        listed[page.name] = rows
+    return listed

@@ -24,7 +24,7 @@ from surveyapp.models import Invitation, Page, QuestionnaireVersion
 from surveyapp.questionnaires import live_rules, rules, version_cache
 from surveyapp.questionnaires.page_forms import RespondentPageForm, make_page_form
 from surveyapp.questionnaires.texts import Texts
-from surveyapp.responses import erasure, navigation, reads, respondent
+from surveyapp.responses import erasure, navigation, reads, repeat_page, respondent
 from surveyapp.responses.navigation import AUTOSAVE, THANKS, Step
 from surveyapp.responses.reads import Link, ResponseState
 from surveyapp.web.survey import bp, repeat_routes
@@ -354,6 +354,7 @@ def _render_review(visit: Visit, response: ResponseState, form, *, stale: bool) 
         answers=answers,
         asked=asked,
         gap=respondent.first_gap(response, visit.version),
+        repeat_entries=repeat_page.review_entries(visit.version, response, visit.texts),
         form=form,
         stale=stale,
     )
