@@ -218,3 +218,57 @@ def test_csv_export_of_a_form_with_repeats_is_a_zip_of_csvs(app, youth, staff):
     assert rows[0][:4] == ["response_id", "submission_id", "entry", "pname"]
     assert [row[2:4] for row in rows[1:]] == [["1", "Youth council"], ["2", "Стипендии"]]
     assert rows[1][0] == str(response_id)
+
+
+SCALE_SURVEY = [
+    ["type", "name", "label::English (en)", "label::Македонски (mk)", "domain", "measure"],
+    ["begin group", "intro", "About", "За"],
+    ["integer", "staff", "Staff?", "Вработени?"],
+    ["end group"],
+    ["begin repeat", "programme", "Programmes", "Програми"],
+    ["text", "pname", "Name", "Име"],
+    ["select_one need", "urgency", "How pressing?", "Колку итно?", "youth", "need"],
+    ["end repeat"],
+]
+
+
+def test_a_scale_question_in_a_repeat_counts_once_per_response_with_its_mean(app, client):
+    from surveyapp.models import ProfileCount
+    from surveyapp.profiles import count_rebuild
+    from tests import repeat_support
+
+    original = repeat_support.CHOICES
+    repeat_support.CHOICES = [
+        ["list_name", "name", "label::English (en)", "label::Македонски (mk)", "score"],
+        ["need", "1", "Low", "Ниско", 1],
+        ["need", "5", "High", "Високо", 5],
+    ]
+    try:
+        campaign_id, _version_id = repeat_campaign(app, SCALE_SURVEY)
+    finally:
+        repeat_support.CHOICES = original
+    for entries in (["1", "5", "5"], ["1"]):
+        person = Respondent(client, repeat_invitation(app, campaign_id), "en")
+        person.consent()
+        person.answer_page(1, {"staff": "1"})
+        data = {"entries": str(len(entries))}
+        for number, value in enumerate(entries, start=1):
+            data |= {f"e{number}-pname": f"P{number}", f"e{number}-urgency": value}
+        person.answer_page(2, data)
+        assert person.submit().location.endswith("/thanks")
+
+    def counts():
+        rows = db.session.execute(
+            select(ProfileCount.choice, ProfileCount.score, ProfileCount.responses)
+            .join(Question, Question.id == ProfileCount.question_id)
+            .where(Question.name == "urgency", ProfileCount.campaign_id == campaign_id)
+        ).all()
+        return sorted((choice, score, n) for choice, score, n in rows if n)
+
+    with app.app_context():
+        # (1 + 5 + 5) / 3 and 1: each response once, weighing the same.
+        expected = [("mean:1", 1.0, 1), ("mean:3.66667", 3.666667, 1)]
+        assert counts() == expected
+        count_rebuild.rebuild(campaign_id)
+        db.session.commit()
+        assert counts() == expected

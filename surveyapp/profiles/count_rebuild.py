@@ -38,6 +38,7 @@ from surveyapp.profiles.count_tables import (
     TICKED,
     _scored_answers,
     number_key,
+    repeat_mean,
 )
 
 
@@ -71,6 +72,7 @@ def rebuild(campaign_id: int | None = None) -> None:
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(SCORED), Answer.choice.is_not(None))
+        .where(Answer.entry == 0)
         .group_by(*head, Answer.question_id, Answer.choice)
     )
     answered = (
@@ -119,6 +121,7 @@ def rebuild(campaign_id: int | None = None) -> None:
     for query in (scale, answered, ticked, texts, shares, years):
         conn.execute(insert(ProfileCount).from_select(count_columns, query))
     _rebuild_numbers(conn, submitted, head)
+    _rebuild_repeat_means(conn, submitted, head)
     _rebuild_countries(conn, campaign_id)
 
     pairs = (
@@ -164,6 +167,36 @@ def rebuild(campaign_id: int | None = None) -> None:
             ).group_by(*scored),
         )
     )
+
+
+def _rebuild_repeat_means(conn: Connection, submitted: list, head: tuple) -> None:
+    """Scale questions in repeats: per response, the mean of its entries' scores, counted
+    once (``count_tables.repeat_mean``), as ``add_response`` counts them."""
+    rows = conn.execute(
+        select(*head, Response.id, Answer.question_id, Answer.number)
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*submitted, Question.type.in_(SCORED), Answer.entry > 0)
+        .where(Answer.number.is_not(None))
+    ).all()
+    scores: dict[tuple, list[float]] = {}
+    for *group, _response_id, question_id, number in rows:
+        scores.setdefault((*group, _response_id, question_id), []).append(number)
+    counted: dict[tuple, int] = {}
+    for (*group, _response_id, question_id), numbers in scores.items():
+        mean = repeat_mean(numbers)
+        key = (*group, question_id, mean["choice"], mean["score"])
+        counted[key] = counted.get(key, 0) + 1
+    if counted:
+        keys = ("campaign_id", "municipality_id", "role", "self_registered")
+        conn.execute(
+            insert(ProfileCount),
+            [
+                {**dict(zip(keys, key[:4], strict=True)), "question_id": key[4],
+                 "choice": key[5], "score": key[6], "responses": n}
+                for key, n in counted.items()
+            ],
+        )  # fmt: skip
 
 
 def _rebuild_countries(conn: Connection, campaign_id: int | None) -> None:
