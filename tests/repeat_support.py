@@ -47,7 +47,7 @@ CHOICES = [
     ["target", "schools", "schools", "училишта"],
 ]
 SETTINGS = [
-    ["form_title::English (en)", "form_title::Македонски (mk)", "form_id"],
+    ["title::English (en)", "title::Македонски (mk)", "form_id"],
     ["Youth programmes", "Програми за млади", "youth_programmes"],
 ]
 
