@@ -257,11 +257,11 @@ def test_a_scale_question_in_a_repeat_counts_once_per_response_with_its_mean(app
         person.answer_page(2, data)
         assert person.submit().location.endswith("/thanks")
 
-    def counts():
+    def counts(name: str = "urgency"):
         rows = db.session.execute(
             select(ProfileCount.choice, ProfileCount.score, ProfileCount.responses)
             .join(Question, Question.id == ProfileCount.question_id)
-            .where(Question.name == "urgency", ProfileCount.campaign_id == campaign_id)
+            .where(Question.name == name, ProfileCount.campaign_id == campaign_id)
         ).all()
         return sorted((choice, score, n) for choice, score, n in rows if n)
 
@@ -269,6 +269,34 @@ def test_a_scale_question_in_a_repeat_counts_once_per_response_with_its_mean(app
         # (1 + 5 + 5) / 3 and 1: each response once, weighing the same.
         expected = [("mean:1", 1.0, 1), ("mean:3.66667", 3.666667, 1)]
         assert counts() == expected
+        # The free text of three entries: still one response that answered.
+        texts = counts("pname")
+        assert sum(n for _choice, _score, n in texts) == 2
         count_rebuild.rebuild(campaign_id)
         db.session.commit()
         assert counts() == expected
+        assert counts("pname") == texts
+
+
+def test_a_later_page_reads_the_entries_on_the_server_and_in_its_script(app, youth):
+    import json
+    import re
+
+    person = youth()
+    person.answer_page(1, {"staff": "1"})
+    person.answer_page(
+        2, {"entries": "2", "e1-pname": "A", "e1-funding": "100", "e2-pname": "B",
+            "e2-funding": "250"},
+    )  # fmt: skip
+    page = person.get("/p/3").get_data(as_text=True)
+    live = json.loads(re.search(r'id="live-rules">(.*?)</script>', page, re.S).group(1))
+    assert [entry["funding"] for entry in live["r"]["programme"]] == [100.0, 250.0]
+    with app.app_context():
+        from surveyapp.questionnaires import rules
+        from surveyapp.questionnaires.versions import load_version
+        from surveyapp.responses.reads import answers_by_name
+
+        response = db.session.scalar(select(Response))
+        version = load_version(response.version_id)
+        values = rules.all_values(version, answers_by_name(response, version))
+        assert values["programmes"] == 2.0 and values["total_funding"] == 350.0

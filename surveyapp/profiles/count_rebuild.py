@@ -8,7 +8,7 @@ line. It must give exactly what adding every counted response one by one gives
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, literal, select
+from sqlalchemy import Connection, delete, distinct, func, insert, literal, select
 
 from surveyapp.extensions import db
 from surveyapp.models import (
@@ -42,6 +42,12 @@ from surveyapp.profiles.count_tables import (
 )
 
 
+def _responses():
+    """The responses counted per row: distinct, since a question in a repeat has an answer
+    per entry (any other question has at most one answer per response)."""
+    return func.count(distinct(Response.id))
+
+
 def rebuild(campaign_id: int | None = None) -> None:
     """Delete the counts (of one campaign, or all) and recompute them from the answers.
 
@@ -68,7 +74,7 @@ def rebuild(campaign_id: int | None = None) -> None:
     count_columns += [ProfileCount.score, ProfileCount.responses]
 
     scale = (
-        select(*head, Answer.question_id, Answer.choice, func.max(Answer.number), func.count())
+        select(*head, Answer.question_id, Answer.choice, func.max(Answer.number), _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(SCORED), Answer.choice.is_not(None))
@@ -76,14 +82,14 @@ def rebuild(campaign_id: int | None = None) -> None:
         .group_by(*head, Answer.question_id, Answer.choice)
     )
     answered = (
-        select(*head, Answer.question_id, literal(ANSWERED), literal(None), func.count())
+        select(*head, Answer.question_id, literal(ANSWERED), literal(None), _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(TICKED))
         .group_by(*head, Answer.question_id)
     )
     ticked = (
-        select(*head, Answer.question_id, AnswerSelection.value, literal(None), func.count())
+        select(*head, Answer.question_id, AnswerSelection.value, literal(None), _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .join(AnswerSelection, AnswerSelection.answer_id == Answer.id)
@@ -91,14 +97,14 @@ def rebuild(campaign_id: int | None = None) -> None:
         .group_by(*head, Answer.question_id, AnswerSelection.value)
     )
     texts = (
-        select(*head, Answer.question_id, literal(ANSWERED), literal(None), func.count())
+        select(*head, Answer.question_id, literal(ANSWERED), literal(None), _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(TEXTS), Answer.text.is_not(None), Answer.text != "")
         .group_by(*head, Answer.question_id)
     )
     shares = (
-        select(*head, Answer.question_id, Answer.choice, literal(None), func.count())
+        select(*head, Answer.question_id, Answer.choice, literal(None), _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(SHARES), Answer.choice.is_not(None))
@@ -106,7 +112,7 @@ def rebuild(campaign_id: int | None = None) -> None:
     )
     year = func.substr(Answer.text, 1, 4)  # one object: one bind parameter, also in GROUP BY
     years = (
-        select(*head, Answer.question_id, year, literal(None), func.count())
+        select(*head, Answer.question_id, year, literal(None), _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(DATES), Answer.text.is_not(None), Answer.text != "")
@@ -226,7 +232,7 @@ def _rebuild_numbers(conn: Connection, submitted: list, head: tuple) -> None:
     """Number answers, grouped in the database by value; their ``choice`` is written out
     in Python (``number_key``), the same text as at submit time."""
     rows = conn.execute(
-        select(*head, Answer.question_id, Answer.number, func.count())
+        select(*head, Answer.question_id, Answer.number, _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(NUMBERS), Answer.number.is_not(None))

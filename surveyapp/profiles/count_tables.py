@@ -230,6 +230,9 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
                 }
             )
     if counts:
+        # A response counts once per question and choice, even where a question in a
+        # repeat has the same answer in several entries.
+        counts = list({(c["question_id"], c["choice"]): c for c in counts}.values())
         # One order for every writer, so concurrent submissions lock rows in the same order.
         counts.sort(key=lambda row: (row["question_id"], row["choice"]))
         _upsert(

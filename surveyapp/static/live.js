@@ -450,6 +450,7 @@
   Live.prototype.apply = function (announce) {
     var self = this, rules = this.rules, qs = rules.qs, values = {}, read = {}, relevant = {}, name;
     for (name in rules.v) values[name] = rules.v[name];
+    if (rules.r) values["@repeats"] = rules.r; /* the repeats' entries (count, sum ...) */
     qs.forEach(function (q) { if (q.k !== "note") read[q.n] = self.read(q); relevant[q.n] = true; });
     var pageShown = rules.p == null || bool(this.safely(rules.p, values, null, true));
     // Hidden questions count as unanswered (they are not sent); repeat until settled.
