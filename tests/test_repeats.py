@@ -191,6 +191,8 @@ def test_xlsx_export_has_a_sheet_per_repeat_with_the_exact_entries(app, youth, s
     assert loop[1][2:] == [1, "young people", 10] and loop[2][2:] == [2, "schools", 4]
     contacts = [list(row) for row in book["contact"].iter_rows(values_only=True)]
     assert [row[2:] for row in contacts[1:]] == [[1, "Ana"], [2, None]]
+    codebook = {row[0]: row for row in book["codebook"].iter_rows(values_only=True)}
+    assert "not in SPSS or Stata files" in codebook["programme/pname"][2]
 
 
 def _campaign_of(app, response_id: int) -> int:
@@ -300,3 +302,18 @@ def test_a_later_page_reads_the_entries_on_the_server_and_in_its_script(app, you
         version = load_version(response.version_id)
         values = rules.all_values(version, answers_by_name(response, version))
         assert values["programmes"] == 2.0 and values["total_funding"] == 350.0
+
+
+def test_a_forged_number_of_entries_or_entry_to_remove_changes_nothing_else(app, youth):
+    person = youth()
+    person.answer_page(1, {"staff": "1"})
+    page = person.get("/p/2").get_data(as_text=True)
+    reply = person.post("/p/2", {"entries": "99999", "e1-pname": "A", "action": "remove:77"}, page)
+    assert reply.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Response.repeat_entries)) == {"programme": 50}
+    assert stored(app) == {1: "A"}
+    page = person.get("/p/2").get_data(as_text=True)
+    reply = person.post("/p/2", {"entries": "x", "e1-pname": "A", "action": "remove:x"}, page)
+    assert reply.status_code == 303
+    assert stored(app) == {1: "A"}
