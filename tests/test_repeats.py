@@ -317,3 +317,24 @@ def test_a_forged_number_of_entries_or_entry_to_remove_changes_nothing_else(app,
     reply = person.post("/p/2", {"entries": "x", "e1-pname": "A", "action": "remove:x"}, page)
     assert reply.status_code == 303
     assert stored(app) == {1: "A"}
+
+
+def test_a_csv_export_job_of_a_form_with_repeats_is_a_zip_too(app, youth, monkeypatch, tmp_path):
+    import zipfile
+
+    from surveyapp.responses import export_files
+
+    app.config["EXPORT_DIR"] = str(tmp_path)
+    monkeypatch.setattr(export_files, "_queue", lambda export_id: None)
+    response_id = _filled(app, youth)
+    campaign_id = _campaign_of(app, response_id)
+    with app.app_context():
+        export = export_files.start_export(campaign_id, "csv", None, "en", False, None)
+        export_files.write_export(export.id)
+        from surveyapp.models import ExportFile
+
+        db.session.refresh(db.session.get(ExportFile, export.id))
+        found = export_files.ready_file(campaign_id, export.id)
+        assert found is not None and found[1].suffix == ".zip"
+        names = zipfile.ZipFile(found[1]).namelist()
+    assert f"responses-{campaign_id}-programme.csv" in names
