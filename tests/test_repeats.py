@@ -338,3 +338,14 @@ def test_a_csv_export_job_of_a_form_with_repeats_is_a_zip_too(app, youth, monkey
         assert found is not None and found[1].suffix == ".zip"
         names = zipfile.ZipFile(found[1]).namelist()
     assert f"responses-{campaign_id}-programme.csv" in names
+
+
+def test_staff_see_each_entry_of_a_response(app, youth, staff):
+    response_id = _filled(app, youth)
+    campaign_id = _campaign_of(app, response_id)
+    analyst = staff("analyst")
+    page = analyst.client.get(f"/en/staff/campaigns/{campaign_id}/responses/{response_id}")
+    html = page.get_data(as_text=True)
+    assert html.index("Entry 1") < html.index("Youth council") < html.index("Entry 2")
+    assert html.index("Entry 2") < html.index("Стипендии")
+    assert "How many schools did you reach?" in html
