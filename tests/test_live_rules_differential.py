@@ -87,7 +87,7 @@ _ARITIES = {
     "selected": 2, "count-selected": 1, "string-length": 1, "regex": 2, "if": 3, "not": 1,
     "number": 1, "string": 1, "boolean": 1, "int": 1, "round": 2, "concat": 3,
     "contains": 2, "starts-with": 2, "coalesce": 2, "date": 1, "true": 0, "false": 0,
-    "today": 0,
+    "today": 0, "count": 1, "sum": 1, "position": 0, "indexed-repeat": 3,
 }  # fmt: skip
 
 

@@ -109,6 +109,11 @@ class Page(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     #: XLSForm expression: the page is shown only when it is true.
     relevant: Mapped[str | None] = mapped_column(Text)
+    #: None: a plain page. A repeat (``surveyapp.questionnaires.repeats``): its questions
+    #: are asked once per entry, {"kind": "repeat"} or {"kind": "loop", "list": <choice
+    #: list name>} (one entry per choice), with "count": a number or an expression
+    #: fixing the number of entries (XLSForm ``repeat_count``).
+    repeat: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     version: Mapped[QuestionnaireVersion] = relationship(back_populates="pages")
     questions: Mapped[list[Question]] = relationship(

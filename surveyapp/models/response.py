@@ -73,6 +73,9 @@ class Response(db.Model):
     #: Raw values of a page that did not validate: {"page": name, "values": {...}}.
     #: Kept so that nothing typed is lost, even when it is not yet valid.
     draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Entries of each repeat page (by page name) the respondent has: {"programmes": 3}.
+    #: An entry counts from when it is added, answered or not.
+    repeat_entries: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     invitation: Mapped[Invitation] = relationship()
     municipality: Mapped[Municipality] = relationship()
@@ -95,14 +98,17 @@ class Answer(db.Model):
 
     single choice / scale: ``choice`` and ``number`` (the choice's score);
     multiple choice: ``selections``; number: ``number``; text and date
-    (ISO 8601): ``text``.
+    (ISO 8601): ``text``. A question of a repeat page has one answer per entry
+    (``entry`` 1, 2, ...); every other question's ``entry`` is 0.
     """
 
-    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+    __table_args__ = (UniqueConstraint("response_id", "question_id", "entry"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id"))
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
+    #: 0: not in a repeat; else the entry of the repeat, from 1.
+    entry: Mapped[int] = mapped_column(default=0, server_default="0")
     choice: Mapped[str | None] = mapped_column(String(64))
     number: Mapped[float | None]
     text: Mapped[str | None] = mapped_column(Text)

@@ -8,7 +8,7 @@ line. It must give exactly what adding every counted response one by one gives
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, literal, select
+from sqlalchemy import Connection, delete, distinct, func, insert, literal, select
 
 from surveyapp.extensions import db
 from surveyapp.models import (
@@ -38,7 +38,14 @@ from surveyapp.profiles.count_tables import (
     TICKED,
     _scored_answers,
     number_key,
+    repeat_mean,
 )
+
+
+def _responses():
+    """The responses counted per row: distinct, since a question in a repeat has an answer
+    per entry (any other question has at most one answer per response)."""
+    return func.count(distinct(Response.id))
 
 
 def rebuild(campaign_id: int | None = None) -> None:
@@ -67,21 +74,22 @@ def rebuild(campaign_id: int | None = None) -> None:
     count_columns += [ProfileCount.score, ProfileCount.responses]
 
     scale = (
-        select(*head, Answer.question_id, Answer.choice, func.max(Answer.number), func.count())
+        select(*head, Answer.question_id, Answer.choice, func.max(Answer.number), _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(SCORED), Answer.choice.is_not(None))
+        .where(Answer.entry == 0)
         .group_by(*head, Answer.question_id, Answer.choice)
     )
     answered = (
-        select(*head, Answer.question_id, literal(ANSWERED), literal(None), func.count())
+        select(*head, Answer.question_id, literal(ANSWERED), literal(None), _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(TICKED))
         .group_by(*head, Answer.question_id)
     )
     ticked = (
-        select(*head, Answer.question_id, AnswerSelection.value, literal(None), func.count())
+        select(*head, Answer.question_id, AnswerSelection.value, literal(None), _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .join(AnswerSelection, AnswerSelection.answer_id == Answer.id)
@@ -89,14 +97,14 @@ def rebuild(campaign_id: int | None = None) -> None:
         .group_by(*head, Answer.question_id, AnswerSelection.value)
     )
     texts = (
-        select(*head, Answer.question_id, literal(ANSWERED), literal(None), func.count())
+        select(*head, Answer.question_id, literal(ANSWERED), literal(None), _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(TEXTS), Answer.text.is_not(None), Answer.text != "")
         .group_by(*head, Answer.question_id)
     )
     shares = (
-        select(*head, Answer.question_id, Answer.choice, literal(None), func.count())
+        select(*head, Answer.question_id, Answer.choice, literal(None), _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(SHARES), Answer.choice.is_not(None))
@@ -104,7 +112,7 @@ def rebuild(campaign_id: int | None = None) -> None:
     )
     year = func.substr(Answer.text, 1, 4)  # one object: one bind parameter, also in GROUP BY
     years = (
-        select(*head, Answer.question_id, year, literal(None), func.count())
+        select(*head, Answer.question_id, year, literal(None), _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(DATES), Answer.text.is_not(None), Answer.text != "")
@@ -119,6 +127,7 @@ def rebuild(campaign_id: int | None = None) -> None:
     for query in (scale, answered, ticked, texts, shares, years):
         conn.execute(insert(ProfileCount).from_select(count_columns, query))
     _rebuild_numbers(conn, submitted, head)
+    _rebuild_repeat_means(conn, submitted, head)
     _rebuild_countries(conn, campaign_id)
 
     pairs = (
@@ -166,6 +175,36 @@ def rebuild(campaign_id: int | None = None) -> None:
     )
 
 
+def _rebuild_repeat_means(conn: Connection, submitted: list, head: tuple) -> None:
+    """Scale questions in repeats: per response, the mean of its entries' scores, counted
+    once (``count_tables.repeat_mean``), as ``add_response`` counts them."""
+    rows = conn.execute(
+        select(*head, Response.id, Answer.question_id, Answer.number)
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*submitted, Question.type.in_(SCORED), Answer.entry > 0)
+        .where(Answer.number.is_not(None))
+    ).all()
+    scores: dict[tuple, list[float]] = {}
+    for *group, _response_id, question_id, number in rows:
+        scores.setdefault((*group, _response_id, question_id), []).append(number)
+    counted: dict[tuple, int] = {}
+    for (*group, _response_id, question_id), numbers in scores.items():
+        mean = repeat_mean(numbers)
+        key = (*group, question_id, mean["choice"], mean["score"])
+        counted[key] = counted.get(key, 0) + 1
+    if counted:
+        keys = ("campaign_id", "municipality_id", "role", "self_registered")
+        conn.execute(
+            insert(ProfileCount),
+            [
+                {**dict(zip(keys, key[:4], strict=True)), "question_id": key[4],
+                 "choice": key[5], "score": key[6], "responses": n}
+                for key, n in counted.items()
+            ],
+        )  # fmt: skip
+
+
 def _rebuild_countries(conn: Connection, campaign_id: int | None) -> None:
     """``ProfileCountryCount`` from ``ProfileCount`` (of one campaign, or all)."""
     c = ProfileCount
@@ -193,7 +232,7 @@ def _rebuild_numbers(conn: Connection, submitted: list, head: tuple) -> None:
     """Number answers, grouped in the database by value; their ``choice`` is written out
     in Python (``number_key``), the same text as at submit time."""
     rows = conn.execute(
-        select(*head, Answer.question_id, Answer.number, func.count())
+        select(*head, Answer.question_id, Answer.number, _responses())
         .join(Answer, Answer.response_id == Response.id)
         .join(Question, Question.id == Answer.question_id)
         .where(*submitted, Question.type.in_(NUMBERS), Answer.number.is_not(None))

@@ -162,6 +162,7 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
             Question.type,
             Question.domain_id,
             Question.measure,
+            Answer.entry,
         )
         .join(Question, Question.id == Answer.question_id)
         .where(
@@ -170,7 +171,13 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
         )
     ).all()
     multiple = {}
-    for answer_id, question_id, choice, number, text, kind, domain_id, measure in rows:
+    # A scale question in a repeat counts once per response: the mean of its entries' scores.
+    entry_scores: dict[int, list[float]] = {}
+    for answer_id, question_id, choice, number, text, kind, domain_id, measure, entry in rows:
+        if entry and kind in SCORED:
+            if number is not None:
+                entry_scores.setdefault(question_id, []).append(number)
+            continue
         if kind in INDICATORS:
             value = _indicator_value(kind, choice, number, text)
             if value is not None:
@@ -205,6 +212,8 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
             figures = scores.setdefault((domain, scored_measure), [0.0, 0])
             figures[0] += score
             figures[1] += 1
+    for question_id, numbers in entry_scores.items():
+        counts.append({**keys, "question_id": question_id, **repeat_mean(numbers), **opened})
     if multiple:
         for answer_id, value in conn.execute(
             select(AnswerSelection.answer_id, AnswerSelection.value).where(
@@ -221,6 +230,9 @@ def _change_counts(response_id: int, conn: Connection, sign: int) -> None:
                 }
             )
     if counts:
+        # A response counts once per question and choice, even where a question in a
+        # repeat has the same answer in several entries.
+        counts = list({(c["question_id"], c["choice"]): c for c in counts}.values())
         # One order for every writer, so concurrent submissions lock rows in the same order.
         counts.sort(key=lambda row: (row["question_id"], row["choice"]))
         _upsert(
@@ -317,7 +329,20 @@ def _scored_answers() -> list[ColumnElement[bool]]:
         Question.domain_id.is_not(None),
         Question.measure.in_(MEASURES),
         Answer.number.is_not(None),
+        Answer.entry == 0,  # a repeat's entries count through their mean (``repeat_mean``)
     ]
+
+
+#: The ``choice`` of a repeat's scale question's count row: the mean of a response's entries.
+REPEAT_MEAN = "mean:"
+
+
+def repeat_mean(numbers: list[float]) -> dict[str, Any]:
+    """The count row's choice and score for a response whose entries of a scale question
+    scored ``numbers``: their mean, counted once. The choice (``REPEAT_MEAN`` and the mean)
+    is no choice of the list, so distributions leave it out, and domain means take it in."""
+    mean = round(sum(numbers) / len(numbers), 6)
+    return {"choice": f"{REPEAT_MEAN}{mean:g}", "score": mean}
 
 
 def _upsert(

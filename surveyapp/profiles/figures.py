@@ -17,7 +17,13 @@ exact:
   choice's score, for scale questions (``scale_counts``); scale
   distributions are these counts, and a domain's mean need or capacity is
   sum(score x count) / sum(count) over its scored answers ("don't know" has
-  no score and is left out). For multiple-choice questions, one row per
+  no score and is left out). A scale question inside a repeat (asked once
+  per entry) counts once per response: one row whose ``choice`` is
+  ``mean:<m>`` and whose score is m, the mean of that response's scored
+  entries (``count_tables.repeat_mean``), so a municipality that lists five
+  programmes weighs as much as one that lists one; distributions leave these
+  rows out (no choice of the list), and so do peer learning's scores and the
+  domain's respondents. For multiple-choice questions, one row per
   ticked value and one (``choice`` == ``ANSWERED``) for the responses that
   answered the question (``question_figures``).
 * ``ProfileDomainCount``: respondents of a domain, i.e. submitted responses

@@ -48,9 +48,17 @@ Deliberate differences from ODK (JavaRosa):
   ``MAX_REGEX_GROUPS`` deep is refused; text over ``MAX_REGEX_INPUT``
   characters does not match. This is a cheap heuristic, not a proof: patterns
   such as ``(a|a)*`` can still backtrack badly.
-- Not supported: paths (``/data/x``, ``../x``), predicates, ``|``, ``jr:``
-  functions, repeats (``position()``, ``indexed-repeat()``) and other ODK
-  functions; they fail to parse with a message naming them.
+- Repeats (``surveyapp.questionnaires.repeats``): ``values`` may hold the entries of
+  the form's repeats under ``REPEATS`` ({repeat name: [{question: value}, ...]}) and,
+  inside an entry, its number under ``POSITION``; ``${q}`` then reads the same entry's
+  answer. ``count(${repeat})`` and ``count(${q})`` are the repeat's number of entries,
+  ``sum(${q})`` adds a repeat question's answers over the entries (unanswered ones count
+  as 0, where ODK gives NaN), ``position(..)`` is the entry's number (an error outside
+  a repeat) and ``indexed-repeat(${q}, ${repeat}, n)`` reads entry n (empty past the
+  last). Applied to anything else, ``count`` is 1 and ``sum`` is ``number()``.
+- Not supported: paths (``/data/x``, ``../x``, but ``position(..)``), predicates,
+  ``|``, ``jr:`` functions and other ODK functions; they fail to parse with a
+  message naming them.
 """
 
 from __future__ import annotations
@@ -553,6 +561,78 @@ FUNCTIONS: dict[str, _Function] = {
 }
 
 
+# Repeats --------------------------------------------------------------------
+# (kept together: ``surveyapp.questionnaires.repeats`` fills REPEATS and POSITION)
+
+#: Key of ``values`` holding the entries of the repeats: {repeat name: [{name: value}]}.
+REPEATS = "@repeats"
+#: Key of ``values`` holding the number (from 1) of the entry being evaluated.
+POSITION = "@position"
+
+
+def _entries_of(context: _Context, node: _Node) -> tuple[list, str | None] | None:
+    """The entries a ``${name}`` argument stands for: (entries, question name or None for
+    the repeat itself); None when it names no repeat and no question inside one."""
+    repeats = context.values.get(REPEATS)
+    if not isinstance(node, _Reference) or not isinstance(repeats, Mapping):
+        return None
+    if node.name in repeats:
+        return list(repeats[node.name]), None
+    for entries in repeats.values():
+        if entries and node.name in entries[0]:
+            return list(entries), node.name
+    return None
+
+
+def _count(context: _Context, call: _Call) -> float:
+    found = _entries_of(context, call.args[0])
+    if found is not None:
+        return float(len(found[0]))
+    call.args[0].evaluate(context)
+    return 1.0
+
+
+def _sum(context: _Context, call: _Call) -> float:
+    found = _entries_of(context, call.args[0])
+    if found is None or found[1] is None:
+        return _number(call.args[0].evaluate(context))
+    entries, name = found
+    total = 0.0
+    for entry in entries:
+        value = _from_python(entry.get(name), f"${{{name}}}", call.position)
+        if as_string(value) != "":
+            total += _number(value)
+    return total
+
+
+def _position(context: _Context, call: _Call) -> float:
+    position = context.values.get(POSITION)
+    if not isinstance(position, int):
+        raise ExpressionError("position() is only known inside a repeat", call.position)
+    return float(position)
+
+
+def _indexed_repeat(context: _Context, call: _Call) -> Value:
+    question, repeat, index = call.args
+    found = _entries_of(context, repeat)
+    if found is None or found[1] is not None or not isinstance(question, _Reference):
+        raise ExpressionError("indexed-repeat() needs a question and its repeat", call.position)
+    number = _number(index.evaluate(context))
+    entries = found[0]
+    if not (number.is_integer() and 1 <= number <= len(entries)):
+        return ""
+    value = entries[int(number) - 1].get(question.name)
+    return _from_python(value, f"${{{question.name}}}", call.position)
+
+
+FUNCTIONS |= {
+    "count": _Function(1, 1, _count),
+    "sum": _Function(1, 1, _sum),
+    "position": _Function(0, 0, _position),
+    "indexed-repeat": _Function(3, 3, _indexed_repeat),
+}
+
+
 # Regular expressions --------------------------------------------------------
 
 _BRACES = re.compile(r"\{([0-9]*)(,?)([0-9]*)\}")
@@ -734,13 +814,28 @@ class _Parser:
         message = f"unexpected name {token.text!r}; refer to a question as ${{{token.text}}}"
         raise ExpressionError(message, token.position)
 
+    def _parent_step(self) -> bool:
+        """Whether ``..)`` follows (``position(..)``); consumes it if so."""
+        start = self.index
+        if self.peek().is_symbol("."):
+            self.advance()
+            if self.peek().is_symbol("."):
+                self.advance()
+                if self.peek().is_symbol(")"):
+                    self.advance()
+                    return True
+        self.index = start
+        return False
+
     def call(self, name: _Token) -> _Node:
         function = FUNCTIONS.get(name.text)
         if function is None:
             raise ExpressionError(f"unknown function {name.text!r}", name.position)
         opening = self.advance()
         args: list[_Node] = []
-        if self.peek().is_symbol(")"):
+        if name.text == "position" and self._parent_step():
+            pass  # position(..): the entry of the repeat around
+        elif self.peek().is_symbol(")"):
             self.advance()
         else:
             while True:

@@ -34,7 +34,7 @@ from typing import Any
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires import rules, text_keys
-from surveyapp.questionnaires.expressions import Outline
+from surveyapp.questionnaires.expressions import REPEATS, Outline
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts
 from surveyapp.questionnaires.version_cache import index_of
@@ -248,7 +248,21 @@ def page_payload(
             "v": {name: encode_value(values.get(name)) for name in made["reads"]},
         }
     )
+    repeats = values.get(REPEATS)
+    if repeats and made["reads"]:
+        # ``count(${repeat})``, ``sum(${q})``... on this page read the repeats' entries.
+        entries = {
+            name: [{q: encode_value(v) for q, v in entry.items()} for entry in rows]
+            for name, rows in repeats.items()
+        }
+        dynamic += "," + _repeats_member(entries)
     return "{" + ",".join(part for part in (dynamic, static) if part) + "}"
+
+
+def _repeats_member(entries: dict[str, Any]) -> str:
+    """The repeats' entries as a member of the page's values (``"@repeats"``), safe
+    inside ``<script>``: added to ``v`` by the script's reader."""
+    return _json_members({"r": entries})
 
 
 #: Where ``page_payload`` keeps the page's unchanging members, written once.

@@ -15,7 +15,13 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from surveyapp.models import Page, Question, QuestionnaireVersion
-from surveyapp.questionnaires.expressions import Expression, ExpressionError, parse
+from surveyapp.questionnaires.expressions import (
+    POSITION,
+    REPEATS,
+    Expression,
+    ExpressionError,
+    parse,
+)
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.version_cache import index_of
 
@@ -59,6 +65,9 @@ def all_values(version: QuestionnaireVersion, answers_by_name: Values) -> dict[s
     values: dict[str, object] = {
         name: answers_by_name.get(name) for _id, name in index.ids_and_names
     }
+    for key in (REPEATS, POSITION):  # a repeat's entries (``questionnaires.repeats``)
+        if key in answers_by_name:
+            values[key] = answers_by_name[key]
     for question in index.calculations:
         values[question.name] = calculate(question, values)
     return values

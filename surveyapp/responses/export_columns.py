@@ -88,7 +88,10 @@ class ColumnPlan:
 def plan_columns(version_id: int) -> ColumnPlan:
     """The export's header and the place of every answer, for a questionnaire version."""
     version = load_version(version_id)
-    questions = [q for page in version.pages for q in page.questions if is_exported(q)]
+    # A repeat's questions have a sheet of their own (``repeat_exports``), one row per entry.
+    questions = [
+        q for page in version.pages if not page.repeat for q in page.questions if is_exported(q)
+    ]
     plan = ColumnPlan(questions, list(FIXED_COLUMNS))
     for question in questions:
         plan.position[question.id] = plan.width
@@ -131,6 +134,25 @@ def codebook_rows(version_id: int, texts: Texts) -> Iterator[list[object]]:
                 name = option_column(question, code)
                 option = texts.choice_label(list_name, code)
                 yield [name, f"{label}: {option}", gettext_in(lang, OPTION_TYPE), None, None]
+    yield from _repeat_rows(version_id, texts)
+
+
+#: What the codebook says of a question asked once per entry of a repeat.
+REPEAT_NOTE = N_(
+    "In the repeat's own sheet (a CSV of its own), one row per entry; not in SPSS or Stata files"
+)
+
+
+def _repeat_rows(version_id: int, texts: Texts) -> Iterator[list[object]]:
+    """The questions of repeat pages, named ``<repeat>/<question>``: they are not columns
+    of the main table (``repeat_exports`` has them; SPSS and Stata files leave them out)."""
+    note = gettext_in(texts.lang, REPEAT_NOTE)
+    for page in load_version(version_id).pages:
+        if not page.repeat:
+            continue
+        for question in page.questions:
+            if is_exported(question):
+                yield [f"{page.name}/{question.name}", texts.label(question), note, None, None]
 
 
 def _fixed_rows(lang: str) -> Iterator[list[object]]:

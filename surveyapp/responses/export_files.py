@@ -41,7 +41,8 @@ from surveyapp.models.export import (
     EXPORT_READY,
     EXPORT_RUNNING,
 )
-from surveyapp.responses import exports, statistical_files
+from surveyapp.responses import exports, repeat_exports, statistical_files
+from surveyapp.responses.repeat_exports import repeat_sheets
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,18 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "sav": "application/x-spss-sav",
     "dta": "application/x-stata-dta",
+    "zip": "application/zip",  # a CSV export of a form with repeats (``repeat_exports``)
 }
+
+
+def has_repeats(campaign_id: int) -> bool:
+    campaign = db.session.get(Campaign, campaign_id)
+    return repeat_exports.has_repeats(campaign.version_id)
+
+
+def file_suffix(export: ExportFile) -> str:
+    """The file's extension: its format's, but "zip" for the CSVs of a form with repeats."""
+    return "zip" if export.format == "csv" and has_repeats(export.campaign_id) else export.format
 
 
 def export_folder() -> Path:
@@ -204,7 +216,7 @@ def write_export(export_id: int) -> None:
     for leftover in _part_files(folder, export_id):  # a dead attempt's
         leftover.unlink(missing_ok=True)
     part = folder / f".export-{export_id}-{os.getpid()}-{export.attempts}.part"
-    final = folder / f"responses-{export.campaign_id}-{export_id}.{export.format}"
+    final = folder / f"responses-{export.campaign_id}-{export_id}.{file_suffix(export)}"
     try:
         _write(export, part)
         with open(part, "rb") as written:
@@ -266,6 +278,12 @@ def _write(export: ExportFile, part: Path) -> None:
         export.id,
         exports.response_rows(export.campaign_id, export.labels, export.leave_out_self_registered),
     )
+    if export.format == "csv" and has_repeats(export.campaign_id):
+        sheets = repeat_sheets(export.campaign_id, export.labels, export.leave_out_self_registered)
+        with open(part, "wb") as output:
+            stem = f"responses-{export.campaign_id}"
+            output.write(repeat_exports.csv_zip(rows, sheets, stem).getvalue())
+        return
     if export.format == "csv":
         with open(part, "w", encoding="utf-8", newline="") as output:
             for chunk in csv_chunks(rows):
@@ -275,6 +293,7 @@ def _write(export: ExportFile, part: Path) -> None:
     write_workbook(
         [
             Sheet("responses", rows, exports.column_widths(campaign.version_id)),
+            *repeat_sheets(export.campaign_id, export.labels, export.leave_out_self_registered),
             Sheet(
                 "codebook",
                 exports.codebook(export.campaign_id, export.language),

@@ -323,9 +323,12 @@ def workbook(
     campaign = db.session.get(Campaign, campaign_id)
     widths = column_widths(campaign.version_id)
     rows = response_rows(campaign_id, labels_lang, leave_out_self_registered)
+    from surveyapp.responses.repeat_exports import repeat_sheets
+
     return write_workbook(
         [
             Sheet("responses", rows, widths),
+            *repeat_sheets(campaign_id, labels_lang, leave_out_self_registered),
             Sheet("codebook", codebook(campaign_id, codebook_lang), CODEBOOK_WIDTHS),
         ]
     )

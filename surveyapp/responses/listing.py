@@ -17,8 +17,10 @@ from surveyapp.extensions import db
 from surveyapp.models import ROLES, Country, Municipality, QuestionnaireVersion, Response
 from surveyapp.models.response import MARKS, REVIEW_PENDING, REVIEW_REJECTED
 from surveyapp.profiles import count_rebuild
+from surveyapp.questionnaires import repeats
 from surveyapp.questionnaires.texts import Texts, load_texts
 from surveyapp.questionnaires.versions import load_version
+from surveyapp.responses import repeat_entries
 from surveyapp.responses.reads import saved_answers
 
 #: What the status filter offers: the response's progress, or why it does not count.
@@ -139,6 +141,8 @@ class ResponseDetail:
     version: QuestionnaireVersion
     answers: dict
     texts: Texts
+    #: Per repeat page: each entry's heading and answers by question name.
+    entries: dict = field(default_factory=dict)
 
 
 def response_detail(campaign_id: int, response_id: int, lang: str) -> ResponseDetail | None:
@@ -152,9 +156,14 @@ def response_detail(campaign_id: int, response_id: int, lang: str) -> ResponseDe
     if response is None:
         return None
     version = load_version(response.version_id)
-    return ResponseDetail(
-        response, version, saved_answers(response, version), load_texts(version.id, lang)
-    )
+    texts = load_texts(version.id, lang)
+    entries = {
+        page: [(repeats.heading(p, n, texts), entry) for n, entry in enumerate(rows, start=1)]
+        for page, rows in repeat_entries.load(response.id, version).items()
+        for p in version.pages
+        if p.name == page
+    }
+    return ResponseDetail(response, version, saved_answers(response, version), texts, entries)
 
 
 class MarkError(ValueError):

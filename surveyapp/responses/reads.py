@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, null, select, type_coerce, union_all
+from sqlalchemy import (
+    Connection,
+    Row,
+    bindparam,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from surveyapp.core.database import read_rows
 from surveyapp.models import (
@@ -28,8 +37,10 @@ from surveyapp.models import (
     Response,
 )
 from surveyapp.models.campaign import is_open
+from surveyapp.questionnaires.expressions import REPEATS
 from surveyapp.questionnaires.question_types import AnswerValue, type_of
 from surveyapp.questionnaires.version_cache import index_of
+from surveyapp.responses import repeat_entries
 
 
 @dataclass
@@ -121,7 +132,7 @@ _LINK_AND_ANSWERS = union_all(
     .join(Response, Response.id == Answer.response_id)
     .join(Invitation, Invitation.id == Response.invitation_id)
     .outerjoin(AnswerSelection, AnswerSelection.answer_id == Answer.id)
-    .where(Invitation.token == bindparam("token")),
+    .where(Invitation.token == bindparam("token"), Answer.entry == literal_column("0")),
 )
 _LINK_WIDTH = len(_LINK.selected_columns)
 
@@ -173,7 +184,7 @@ def link_answers(link: Link, version: QuestionnaireVersion) -> dict[int, AnswerV
 _ANSWERS = (
     select(*_ANSWER_COLUMNS)
     .outerjoin(AnswerSelection, AnswerSelection.answer_id == Answer.id)
-    .where(Answer.response_id == bindparam("response_id"))
+    .where(Answer.response_id == bindparam("response_id"), Answer.entry == literal_column("0"))
 )
 _QUESTION_TYPES = select(Question.id, Question.type).where(
     Question.version_id == bindparam("version_id")
@@ -239,4 +250,7 @@ def answers_by_name(
     ``saved``: the response's ``saved_answers``, when the caller has them already.
     """
     answers = saved_answers(response, version) if saved is None else saved
-    return {name: answers.get(id_) for id_, name in index_of(version).ids_and_names}
+    names = {name: answers.get(id_) for id_, name in index_of(version).ids_and_names}
+    if any(page.repeat for page in version.pages):
+        names[REPEATS] = repeat_entries.load(response.id, version)  # type: ignore[assignment]
+    return names

@@ -32,9 +32,11 @@ from surveyapp.models.base import utcnow
 from surveyapp.models.response import REVIEW_PENDING, REVIEW_REJECTED
 from surveyapp.profiles import count_tables
 from surveyapp.questionnaires import rules
+from surveyapp.questionnaires.expressions import REPEATS
 from surveyapp.questionnaires.question_types import TYPES, AnswerValue
 from surveyapp.questionnaires.version_cache import index_of
 from surveyapp.questionnaires.versions import load_version
+from surveyapp.responses import repeat_entries
 from surveyapp.responses.reads import (
     Link,
     ResponseState,
@@ -336,7 +338,7 @@ def _answer_upsert(conn: Connection):
     if statement is None:
         insert_ = insert_for(conn, Answer)
         statement = _UPSERTS[conn.dialect.name] = insert_.on_conflict_do_update(
-            index_elements=[Answer.response_id, Answer.question_id],
+            index_elements=[Answer.response_id, Answer.question_id, Answer.entry],
             set_={
                 "choice": insert_.excluded.choice,
                 "number": insert_.excluded.number,
@@ -408,6 +410,10 @@ def first_gap(response: ResponseLike, version: QuestionnaireVersion) -> Gap | No
             return Gap(number, True)
         if not rules.page_is_shown(page, values):
             continue
+        if page.repeat:
+            if repeat_entries.missing_in(page, values, values.get(REPEATS) or {}):
+                return Gap(number, False)
+            continue
         relevant = rules.relevant_questions(page, values)
         if any(q.required and q.answerable and _is_empty(values.get(q.name)) for q in relevant):
             return Gap(number, False)
@@ -418,10 +424,15 @@ def _finalise_answers(response: ResponseLike, version: QuestionnaireVersion) -> 
     """Drop answers to questions that are not relevant; store calculated values."""
     values = rules.all_values(version, answers_by_name(response, version))
     skipped = rules.irrelevant_names(version, values)
-    questions = {q.name: q for page in version.pages for q in page.questions}
+    # A repeat's answers were checked entry by entry as they were saved.
+    questions = {q.name: q for page in version.pages if not page.repeat for q in page.questions}
+    shown = {page.name for page in version.pages if rules.page_is_shown(page, values)}
+    repeat_entries.drop_skipped(response.id, version, shown)
     stored = {
         a.question_id: a
-        for a in db.session.scalars(select(Answer).where(Answer.response_id == response.id))
+        for a in db.session.scalars(
+            select(Answer).where(Answer.response_id == response.id, Answer.entry == 0)
+        )
     }
     for name, question in questions.items():
         answer = stored.get(question.id)

@@ -262,6 +262,47 @@
     date: one(function (v) { return asDate(v) || ""; })
   };
 
+  /* ---- repeats (as questionnaires/expressions.py's "Repeats" block): values may hold
+     "@repeats" {repeat: [{name: value}]} and "@position"; the server sends none yet, as a
+     repeat page has no live rules, so these give what the server gives outside a repeat. */
+  function entriesOf(ctx, node) {
+    var repeats = ctx.values["@repeats"], name, k;
+    if (!Array.isArray(node) || node[0] !== "$" || !repeats || typeof repeats !== "object") return null;
+    name = node[1];
+    if (Object.prototype.hasOwnProperty.call(repeats, name)) return { entries: repeats[name], q: null };
+    for (k in repeats) {
+      if (repeats[k].length && Object.prototype.hasOwnProperty.call(repeats[k][0], name)) return { entries: repeats[k], q: name };
+    }
+    return null;
+  }
+  FUNCTIONS.count = function (ctx, a) {
+    var found = entriesOf(ctx, a[0]);
+    if (found) return found.entries.length;
+    ev(a[0], ctx);
+    return 1;
+  };
+  FUNCTIONS.sum = function (ctx, a) {
+    var found = entriesOf(ctx, a[0]), total = 0;
+    if (!found || found.q === null) return number(ev(a[0], ctx));
+    found.entries.forEach(function (entry) {
+      var v = fromJSON(entry[found.q], found.q);
+      if (asString(v) !== "") total += number(v);
+    });
+    return total;
+  };
+  FUNCTIONS.position = function (ctx) {
+    var p = ctx.values["@position"];
+    if (typeof p !== "number") fail("position() is only known inside a repeat");
+    return p;
+  };
+  FUNCTIONS["indexed-repeat"] = function (ctx, a) {
+    var found = entriesOf(ctx, a[1]);
+    if (!found || found.q !== null || !Array.isArray(a[0]) || a[0][0] !== "$") fail("indexed-repeat() needs a question and its repeat");
+    var n = number(ev(a[2], ctx));
+    if (!(Number.isInteger(n) && n >= 1 && n <= found.entries.length)) return "";
+    return fromJSON(found.entries[n - 1][a[0][1]], a[0][1]);
+  };
+
   function ev(node, ctx) {
     if (!Array.isArray(node)) return node;
     var op = node[0], i;
@@ -409,6 +450,7 @@
   Live.prototype.apply = function (announce) {
     var self = this, rules = this.rules, qs = rules.qs, values = {}, read = {}, relevant = {}, name;
     for (name in rules.v) values[name] = rules.v[name];
+    if (rules.r) values["@repeats"] = rules.r; /* the repeats' entries (count, sum ...) */
     qs.forEach(function (q) { if (q.k !== "note") read[q.n] = self.read(q); relevant[q.n] = true; });
     var pageShown = rules.p == null || bool(this.safely(rules.p, values, null, true));
     // Hidden questions count as unanswered (they are not sent); repeat until settled.

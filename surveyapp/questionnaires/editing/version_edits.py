@@ -83,7 +83,12 @@ def copy_version(source_id: int, questionnaire: Questionnaire, number: int) -> Q
                 Choice(value=c.value, score=c.score, position=c.position, extra=c.extra)
             )
     for old_page in source.pages:
-        page = Page(name=old_page.name, position=old_page.position, relevant=old_page.relevant)
+        page = Page(
+            name=old_page.name,
+            position=old_page.position,
+            relevant=old_page.relevant,
+            repeat=old_page.repeat,
+        )
         copy.pages.append(page)
         for q in old_page.questions:
             page.questions.append(

@@ -71,6 +71,16 @@ def translator_comments(version: QuestionnaireVersion) -> dict[str, str]:
     for number, page in enumerate(version.pages, start=1):
         title = source.get(text_keys.page_title(page.name))
         where = f"Page {number}" + (f" ({title.text})" if title else "")
+        if page.repeat:
+            # Its questions are asked once per entry; a loop's entries are headed by the
+            # choices of its list, which ``%(label)s`` in a label stands for.
+            where += ", asked once per entry"
+            loop = page.repeat.get("list")
+            for choice_list in page.version.choice_lists if loop else ():
+                if choice_list.name == loop:
+                    for choice in choice_list.choices:
+                        key = text_keys.choice_label(loop, choice.value)
+                        comments.setdefault(key, f"{where}: heading of one entry")
         comments[text_keys.page_title(page.name)] = f"{where}: title"
         comments[text_keys.page_intro(page.name)] = f"{where}: introduction"
         for question in page.questions:

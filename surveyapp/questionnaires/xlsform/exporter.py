@@ -24,14 +24,15 @@ from surveyapp.models import Domain, Question, QuestionnaireVersion, TextEntry
 from surveyapp.questionnaires import date_limits, text_keys
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.versions import load_version
+from surveyapp.questionnaires.xlsform import repeats
 from surveyapp.questionnaires.xlsform.columns import language_label
 from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, SETTINGS_TEXTS
 
 #: Column order of each sheet, by the header's part before "::"; others follow.
 SURVEY_ORDER = (
     "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
-    "constraint_message", "calculation", "choice_filter", "default", "appearance", "parameters",
-    "domain", "measure", "min_value", "max_value", "max_length",
+    "constraint_message", "calculation", "choice_filter", "default", "appearance", "repeat_count",
+    "parameters", "domain", "measure", "min_value", "max_value", "max_length",
 )  # fmt: skip
 CHOICES_ORDER = ("list_name", "name", "label", "score")
 SETTINGS_ORDER = ("form_title", "form_id", "version", "default_language")
@@ -92,12 +93,12 @@ def _number(value: float | None) -> int | float | None:
 def _survey_rows(version: QuestionnaireVersion, texts, domains: dict[int, Domain]) -> list[dict]:
     rows = []
     for page in version.pages:
-        row = {"type": "begin group", "name": page.name, "relevant": page.relevant}
+        row = repeats.begin_row(page)
         _localised(row, "label", texts.get(text_keys.page_title(page.name)))
         _localised(row, "hint", texts.get(text_keys.page_intro(page.name)))
         rows.append(row)
         rows.extend(_question_row(q, texts, domains) for q in page.questions)
-        rows.append({"type": "end group"})
+        rows.append(repeats.end_row(page))
     return rows
 
 

@@ -54,7 +54,9 @@ def store_form(form: ImportedForm) -> QuestionnaireVersion:
             choice = Choice(value=c.value, score=c.score, position=position, extra=c.extra)
             lists[list_name].choices.append(choice)
     for page_position, spec in enumerate(form.pages):
-        page = Page(name=spec.name, position=page_position, relevant=spec.relevant)
+        page = Page(
+            name=spec.name, position=page_position, relevant=spec.relevant, repeat=spec.repeat
+        )
         version.pages.append(page)
         for position, q in enumerate(spec.questions):
             question = Question(version=version, name=q.name, position=position, **q.fields)

@@ -26,6 +26,7 @@ from surveyapp.models import MEASURES, Domain
 from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.date_limits import limits_from_constraint
 from surveyapp.questionnaires.text_keys import NAME
+from surveyapp.questionnaires.xlsform import repeats
 from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, Sheet, SheetReport
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 SURVEY_COLUMNS = frozenset(
     {"type", "name", "required", "relevant", "constraint", "calculation", "choice_filter"}
     | {"default", "appearance", "domain", "measure", "min_value", "max_value", "max_length"}
+    | {"repeat_count"}
 )
 METADATA_TYPES = frozenset(
     {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber"}
@@ -80,6 +82,8 @@ class ImportedPage:
     relevant: str | None = None
     row: int | None = None
     questions: list[ImportedQuestion] = field(default_factory=list)
+    #: A repeat page's ``Page.repeat`` (``xlsform.repeats``); None: a plain page.
+    repeat: dict | None = None
 
 
 @dataclass
@@ -121,6 +125,7 @@ class SurveySheetReader:
         for unclosed in self.open:
             message = _l("This “begin %(kind)s” has no “end %(kind)s”.")
             self.at.error(unclosed.row, self.type_column, message % {"kind": unclosed.kind})
+        self.form.pages[:] = repeats.drop_empty_continuations(self.form.pages)
         taken = set(self.form.names)
         for number, page in enumerate(self.form.pages, start=1):
             if page.name is None:
@@ -141,6 +146,10 @@ class SurveySheetReader:
             self.at.error(number, self.type_column, _l("This row has a name but no type."))
         elif not kind:
             self.at.warn(number, None, _l("This row has no type and was ignored."))
+        elif repeats.is_begin(kind):
+            repeats.begin(self, number, row, kind, name)
+        elif repeats.is_end(kind):
+            repeats.end(self, number)
         elif keyword in ("begin group", "begin repeat", "begin loop"):
             self.begin(number, row, name, "group" if keyword == "begin group" else "repeat")
         elif keyword in ("end group", "end repeat", "end loop"):

@@ -16,7 +16,7 @@ from surveyapp.core.url_converters import MAX_DATABASE_ID
 from surveyapp.extensions import db
 from surveyapp.languages.registry import AUTHORED_LANGUAGES, LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Page, Question, QuestionnaireVersion
-from surveyapp.questionnaires.editing import structure, text_edits, version_edits
+from surveyapp.questionnaires.editing import repeat_edits, structure, text_edits, version_edits
 from surveyapp.questionnaires.editing.errors import EditError
 from surveyapp.questionnaires.editing.publish_checks import publish_problems
 from surveyapp.questionnaires.texts import (
@@ -56,6 +56,7 @@ EDIT_ERRORS = {
     "no_label": _l("Every question needs an English text before publishing."),
     "last_page": _l("A questionnaire needs at least one page."),
     "not_found": _l("This item does not exist any more."),
+    "no_page": _l("There is no page there to move the question to."),
     "too_long": _l(
         "Nothing was saved: please use at most %(title)d characters for a title and "
         "%(text)d for any other text.",
@@ -183,7 +184,7 @@ def add_page(version_id: int):
     return _to_editor(version_id)
 
 
-@bp.post("/<lang>/staff/pages/<int:page_id>/<any(up, down, delete):action>")
+@bp.post("/<lang>/staff/pages/<int:page_id>/<any(up, down, delete, repeat, plain):action>")
 @requires("edit_questionnaires")
 def change_page(page_id: int, action: str):
     page = db.get_or_404(Page, page_id)
@@ -193,6 +194,8 @@ def change_page(page_id: int, action: str):
     try:
         if action == "delete":
             version = structure.delete_page(page_id)
+        elif action in ("repeat", "plain"):
+            version = repeat_edits.set_repeat(page_id, action == "repeat")
         else:
             version = structure.move_page(page_id, -1 if action == "up" else 1)
     except EditError as error:
@@ -202,7 +205,9 @@ def change_page(page_id: int, action: str):
     return _to_editor(version.id)
 
 
-@bp.post("/<lang>/staff/questions/<int:question_id>/<any(up, down, delete):action>")
+@bp.post(
+    "/<lang>/staff/questions/<int:question_id>/<any(up, down, delete, prev_page, next_page):action>"
+)
 @requires("edit_questionnaires")
 def change_question(question_id: int, action: str):
     question = db.get_or_404(Question, question_id)
@@ -211,6 +216,9 @@ def change_question(question_id: int, action: str):
         try:
             if action == "delete":
                 version = structure.delete_question(question_id)
+            elif action in ("prev_page", "next_page"):
+                delta = -1 if action == "prev_page" else 1
+                version = repeat_edits.move_to_page(question_id, delta)
             else:
                 version = structure.move_question(question_id, -1 if action == "up" else 1)
         except EditError as error:

@@ -64,8 +64,8 @@ def download_export(campaign_id: int, export_id: int):
     record_action("export_download", f"campaign:{campaign.id}", export_file=export.id)
     return send_file(
         path,
-        mimetype=export_files.MEDIA_TYPES[export.format],
+        mimetype=export_files.MEDIA_TYPES[path.suffix[1:]],
         as_attachment=True,
-        download_name=f"responses-{campaign.id}.{export.format}",
+        download_name=f"responses-{campaign.id}{path.suffix}",
         max_age=0,
     )

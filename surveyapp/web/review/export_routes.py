@@ -32,7 +32,7 @@ from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE, is_language
 from surveyapp.models import Campaign
 from surveyapp.questionnaires.texts import translated_languages
-from surveyapp.responses import export_files, exports
+from surveyapp.responses import export_files, exports, repeat_exports
 from surveyapp.web.auth.sessions import recent_password_required
 from surveyapp.web.review import bp
 from surveyapp.web.staff import record_action, requires
@@ -181,6 +181,15 @@ def export_csv(campaign_id: int):
     labels, _language, leave_out = chosen
     _record(campaign, "csv", labels, leave_out)
     rows = exports.response_rows(campaign.id, labels, leave_out)
+    if repeat_exports.has_repeats(campaign.version_id):
+        # The main table and one per repeat (rows keyed to response and entry), zipped.
+        sheets = repeat_exports.repeat_sheets(campaign.id, labels, leave_out)
+        return send_file(
+            repeat_exports.csv_zip(rows, sheets, f"responses-{campaign.id}"),
+            mimetype="application/zip",
+            as_attachment=True,
+            download_name=f"responses-{campaign.id}.zip",
+        )
     return Response(
         stream_with_context(spreadsheets.csv_chunks(rows)),
         mimetype="text/csv; charset=utf-8",

@@ -24,10 +24,10 @@ from surveyapp.models import Invitation, Page, QuestionnaireVersion
 from surveyapp.questionnaires import live_rules, rules, version_cache
 from surveyapp.questionnaires.page_forms import RespondentPageForm, make_page_form
 from surveyapp.questionnaires.texts import Texts
-from surveyapp.responses import erasure, navigation, reads, respondent
+from surveyapp.responses import erasure, navigation, reads, repeat_page, respondent
 from surveyapp.responses.navigation import AUTOSAVE, THANKS, Step
 from surveyapp.responses.reads import Link, ResponseState
-from surveyapp.web.survey import bp
+from surveyapp.web.survey import bp, repeat_routes
 
 
 class InvitationNotFound(NotFound):
@@ -229,6 +229,8 @@ def page(token: str, number: int):
     if isinstance(response, HTTPResponse):
         return response
     page_ = _page_or_404(visit, number)
+    if page_.repeat:
+        return repeat_routes.show(visit, response, page_, number, _render_repeat, _url_of)
     state = navigation.page_state(
         visit.link,
         visit.version,
@@ -271,6 +273,19 @@ def _render_page(
     )
 
 
+def _render_repeat(visit: Visit, page_, number: int, state, *, stale: bool) -> str:
+    """A repeat page: its questions once per entry (``responses.repeat_page``)."""
+    return _render(
+        "survey/repeat_page.html",
+        visit,
+        page=page_,
+        number=number,
+        state=state,
+        errors=state.errors,
+        stale=stale,
+    )
+
+
 @bp.post("/<lang>/r/<token>/p/<int:number>")
 @repeatable
 def save_page(token: str, number: int):
@@ -279,6 +294,8 @@ def save_page(token: str, number: int):
     if isinstance(response, HTTPResponse):
         return response
     page_ = _page_or_404(visit, number)
+    if page_.repeat:
+        return repeat_routes.save(visit, response, page_, number, _render_repeat, _url_of)
     form = visit.page_form(page_)()
     action = request.form.get("action", "next")
     outcome = navigation.next_step(
@@ -337,6 +354,7 @@ def _render_review(visit: Visit, response: ResponseState, form, *, stale: bool) 
         answers=answers,
         asked=asked,
         gap=respondent.first_gap(response, visit.version),
+        repeat_entries=repeat_page.review_entries(visit.version, response, visit.texts),
         form=form,
         stale=stale,
     )

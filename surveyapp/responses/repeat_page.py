@@ -1,0 +1,232 @@
+"""The respondent's way through a repeat page (``surveyapp.questionnaires.repeats``): the
+page shown with one block of questions per entry, and the page sent back with "Add
+another entry", "Remove entry n" or the usual buttons.
+
+Each entry is the page's form with the prefix ``e<n>-`` (so ``e2-name``), checked with
+the rules reading that entry's answers. Adding or removing saves the page first; a page
+whose input cannot be stored is kept as a draft and shown again, and then nothing is
+added or removed, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from werkzeug.datastructures import MultiDict
+
+from surveyapp.models import Page, Question, QuestionnaireVersion
+from surveyapp.questionnaires import repeats, rules
+from surveyapp.questionnaires.expressions import REPEATS
+from surveyapp.questionnaires.page_forms import (
+    PageCheck,
+    RespondentPageForm,
+    answerable,
+    check_page,
+    form_values,
+)
+from surveyapp.questionnaires.texts import Texts
+from surveyapp.responses import repeat_entries, respondent
+from surveyapp.responses.navigation import THANKS, Saved, Step, shown_or_skipped, step_after
+from surveyapp.responses.reads import ResponseState, answers_by_name
+
+#: The buttons of a repeat page besides the usual ones.
+ADD = "add"
+REMOVE = "remove:"
+#: The hidden input that says how many entries the page showed.
+ENTRIES = "entries"
+
+
+@dataclass
+class Entry:
+    number: int
+    heading: str
+    form: RespondentPageForm
+    shown: list[Question]
+
+
+@dataclass
+class RepeatPage:
+    entries: list[Entry]
+    #: The form sets the number of entries: no "Add", no "Remove".
+    fixed: bool
+    errors: list = field(default_factory=list)
+
+
+def _prefix(number: int) -> str:
+    return f"e{number}-"
+
+
+def _forms(form_class, count: int, formdata=None, data: list | None = None) -> list:
+    forms = []
+    for number in range(1, count + 1):
+        kwargs = {"formdata": formdata, "prefix": _prefix(number), "meta": {"csrf": False}}
+        if formdata is None:
+            kwargs["data"] = (data or [])[number - 1] if number <= len(data or []) else {}
+        forms.append(form_class(**kwargs))
+    return forms
+
+
+def _count(page: Page, values: Mapping[str, object], asked: int) -> int:
+    if repeats.is_fixed(page):
+        return repeats.entry_count(page, values, asked)
+    return max(1, min(repeats.MAX_ENTRIES, asked))
+
+
+def _sent_count(raw: Mapping) -> int:
+    try:
+        return int(str(raw.get(ENTRIES, "1")).strip())
+    except ValueError:
+        return 1
+
+
+def _checked(forms, page, texts, values, entries, require: bool) -> list[PageCheck]:
+    """Each entry's form checked with the rules reading that entry (errors on the fields)."""
+    typed = [form_values(form, page) for form in forms]
+    entries = {**entries, page.name: typed}
+    return [
+        check_page(form, page, texts, repeats.entry_values(values, entries, page, number), require)
+        for number, form in enumerate(forms, start=1)
+    ]
+
+
+def _page(page: Page, forms, texts: Texts, values, entries) -> RepeatPage:
+    typed = {**entries, page.name: [form_values(form, page) for form in forms]}
+    shown_entries = []
+    for number, form in enumerate(forms, start=1):
+        inside = repeats.entry_values(values, typed, page, number)
+        for question in answerable(page):
+            label = form[question.name].label
+            label.text = repeats.entry_text(str(label.text), page, number, texts)
+        shown = rules.shown_questions(page, inside)
+        heading = repeats.heading(page, number, texts)
+        shown_entries.append(Entry(number, heading, form, shown))
+    errors = [
+        (entry.form[q.name], q)
+        for entry in shown_entries
+        for q in entry.shown
+        if q.answerable and entry.form[q.name].errors
+    ]
+    return RepeatPage(shown_entries, repeats.is_fixed(page), errors)
+
+
+def page_state(
+    version: QuestionnaireVersion,
+    response: ResponseState,
+    page: Page,
+    number: int,
+    form_class: type[RespondentPageForm],
+    texts: Texts,
+    *,
+    check: bool = False,
+) -> RepeatPage | Step:
+    """The repeat page as the respondent should see it, or the step to take instead."""
+    values = rules.all_values(version, answers_by_name(response, version))
+    entries = values.get(REPEATS) or {}
+    if isinstance(shown_or_skipped(version, page, number, values), Step) or not _count(
+        page, values, len(entries.get(page.name) or [])
+    ):
+        following = rules.next_page_number(version, number, values)
+        return Step("review") if following is None else Step.page(following)
+    draft = respondent.draft_for(response, page)
+    if draft is not None:
+        count = _count(page, values, _sent_count({k: v[0] for k, v in draft.items() if v}))
+        formdata = MultiDict([(k, v) for k, vs in draft.items() for v in vs])
+        forms = _forms(form_class, count, formdata=formdata)
+        for form in forms:
+            form.validate()
+        _checked(forms, page, texts, values, entries, require=True)
+    else:
+        own = entries.get(page.name) or []
+        forms = _forms(form_class, _count(page, values, len(own)), data=own)
+        if check:
+            _checked(forms, page, texts, values, entries, require=True)
+    return _page(page, forms, texts, values, entries)
+
+
+def next_step(
+    version: QuestionnaireVersion,
+    response: ResponseState,
+    page: Page,
+    number: int,
+    form_class: type[RespondentPageForm],
+    texts: Texts,
+    *,
+    action: str,
+    raw: MultiDict,
+    offered: list[str],
+) -> Saved:
+    """Check and store a repeat page as sent, then add or remove an entry if asked
+    (``action`` "add" or "remove:<n>", or one of the usual ones); where to go next."""
+    values = rules.all_values(version, answers_by_name(response, version))
+    entries = values.get(REPEATS) or {}
+    count = _count(page, values, _sent_count(raw))
+    forms = _forms(form_class, count, formdata=raw)
+    for form in forms:
+        form.validate()
+    checks = _checked(forms, page, texts, values, entries, require=action == "next")
+    invalid = any(c.invalid for c in checks)
+    missing = any(c.missing for c in checks)
+    if invalid:
+        kept = {k: raw.getlist(k) for k in raw if k.startswith("e") and k[1:2].isdigit()}
+        kept[ENTRIES] = [str(count)]
+        stored = respondent.save_draft(response, page, kept)
+        if not stored:
+            return Saved(THANKS)
+        if action == ADD or action.startswith(REMOVE):
+            return Saved(Step.page(number))
+    else:
+        saved = [c.values for c in checks]
+        if not repeats.is_fixed(page):
+            if action == ADD and len(saved) < repeats.MAX_ENTRIES:
+                saved.append({})
+            elif action.startswith(REMOVE):
+                removed = action[len(REMOVE) :]
+                if removed.isdigit() and 1 <= int(removed) <= len(saved):
+                    del saved[int(removed) - 1]
+        if not repeat_entries.save(response.id, page, saved):
+            return Saved(THANKS)
+        response.draft = None
+        if action == ADD or action.startswith(REMOVE):
+            return Saved(Step.page(number))
+    result = PageCheck(invalid, missing, {})
+    values = rules.all_values(version, answers_by_name(response, version))
+    return Saved(step_after(version, number, values, result, action, offered))
+
+
+def as_sent(
+    version: QuestionnaireVersion,
+    response: ResponseState,
+    page: Page,
+    form_class: type[RespondentPageForm],
+    texts: Texts,
+    raw: MultiDict,
+) -> RepeatPage:
+    """The page filled as it was sent, unchecked and unsaved (its security token expired)."""
+    values = rules.all_values(version, answers_by_name(response, version))
+    entries = values.get(REPEATS) or {}
+    forms = _forms(form_class, _count(page, values, _sent_count(raw)), formdata=raw)
+    return _page(page, forms, texts, values, entries)
+
+
+def review_entries(
+    version: QuestionnaireVersion, response: ResponseState, texts: Texts
+) -> dict[str, list[tuple[str, list[tuple[Question, object]]]]]:
+    """Per shown repeat page: each entry's heading and its asked questions with their answers
+    (the review page lists them)."""
+    values = rules.all_values(version, answers_by_name(response, version))
+    entries = values.get(REPEATS) or {}
+    listed = {}
+    for page in repeats.repeat_pages(version):
+        if not rules.page_is_shown(page, values):
+            continue
+        own = entries.get(page.name) or []
+        rows = []
+        for number in range(1, _count(page, values, len(own)) + 1):
+            inside = repeats.entry_values(values, entries, page, number)
+            asked = [q for q in rules.relevant_questions(page, inside) if q.answerable]
+            rows.append(
+                (repeats.heading(page, number, texts), [(q, inside.get(q.name)) for q in asked])
+            )
+        listed[page.name] = rows
+    return listed
