@@ -147,9 +147,17 @@ class GeopointWidget:
                 f'<input id="{input_id}" name="{escape(field.name)}-{part}" type="text" '
                 f'inputmode="decimal" class="short" value="{escape(value)}"{shared}></p>'
             )
+        texts = "".join(
+            f' data-{key}="{escape(text)}"'
+            for key, text in (
+                ("waiting", field.waiting_label),
+                ("done", field.done_label),
+                ("failed", field.failed_label),
+            )
+        )
         button = (
             f'<p class="geo-locate" hidden><button type="button" class="button secondary" '
-            f'data-geopoint="{escape(field.id)}">{escape(field.locate_label)}</button> '
+            f'data-geopoint="{escape(field.id)}"{texts}>{escape(field.locate_label)}</button> '
             f'<span class="geo-status" role="status"></span></p>'
         )
         return Markup("\n".join([*rows, button]))  # nosec B704: every value escaped
@@ -162,6 +170,9 @@ class GeopointField(Field):
     lat_label = _l("Latitude (−90 to 90)")
     lon_label = _l("Longitude (−180 to 180)")
     locate_label = _l("Use my location")
+    waiting_label = _l("Finding your location…")
+    done_label = _l("Your location was filled in: please check it.")
+    failed_label = _l("Your location could not be found: please type it in.")
 
     def parts(self) -> tuple[str, str]:
         if self.raw_data is not None and len(self.raw_data) == 2:

@@ -114,10 +114,7 @@ class Time(_StoredAsText):
             return str(value)
 
     def export_cell(self, choice, number, text, label) -> object:
-        try:
-            return time.fromisoformat(text) if text else None
-        except ValueError:
-            return text
+        return text or None  # "14:30", the same in CSV, XLSX and SPSS/Stata (a text)
 
 
 @register

@@ -78,6 +78,9 @@ def _label(question: Question, code: str, texts: Texts) -> str:
 def answer_text(question: Question, value: Any, texts: Texts) -> str:
     """ "Red", "Other: turquoise", "Red; Other: turquoise"."""
     codes = value if isinstance(value, list) else [value]
+    if len(codes) > 1:  # in the list's order, "Other" last
+        order = [c.value for c in question.choice_list.choices] if question.choice_list else []
+        codes = sorted(codes, key=lambda c: (c == OTHER, order.index(c) if c in order else 0))
     text = other_text(value)
     return "; ".join(
         f"{_label(question, code, texts)}: {text}"

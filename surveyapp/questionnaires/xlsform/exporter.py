@@ -108,16 +108,19 @@ def _survey_rows(version: QuestionnaireVersion, texts, domains: dict[int, Domain
         in_sub_group, condition = False, None
         for question in page.questions:
             heading = question.source_type == SUB_HEADING
-            if heading and in_sub_group:
+            # The import joined a sub-group's condition to its questions': the first
+            # question without it is past the sub-group's end.
+            outside = condition and _without(question.relevant, condition) == question.relevant
+            if in_sub_group and (heading or outside):
                 rows.append({"type": "end group"})
-            in_sub_group = in_sub_group or heading
+                in_sub_group, condition = False, None
             row = _question_row(question, texts, domains)
             if heading:
-                condition = question.relevant
-            elif condition:  # the import joined the group's condition to its questions'
+                in_sub_group, condition = True, question.relevant
+            elif condition:
                 row["relevant"] = _without(row["relevant"], condition)
             rows.append(row)
-        if in_sub_group:  # a sub-heading's group runs to the next one or the page's end
+        if in_sub_group:  # else a sub-heading's group runs to the next one or the page's end
             rows.append({"type": "end group"})
         rows.append({"type": "end group"})
     return rows
