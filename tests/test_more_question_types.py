@@ -234,9 +234,11 @@ def test_a_cyrillic_page_shows_the_new_inputs_and_its_messages(app, client):
     assert 'name="color-other"' in page and ">Друго</label>" in page
     person.answer_page(1, {"color": "other"})
     assert "Изабрали сте „Друго“" in person.get("/p/1").get_data(as_text=True)
+    person.answer_page(1, FIRST_PAGE)
     second = person.get("/p/2").get_data(as_text=True)
     assert 'name="place-lat"' in second and 'name="place-lon"' in second
-    assert "<legend" in second and "Детаљи" in second, "the sub-group's label as a heading"
+    assert "<legend" in second and "Географска ширина (−90 до 90)" in second
+    assert "<h2>Детаљи</h2>" in second, "the sub-group's label as a heading"
     assert 'src="/static/geopoint.js' in second or "geopoint.js" in second
 
 
@@ -352,3 +354,28 @@ def test_example_forms_of_these_types_round_trip(ctx, filename):
 def ctx(app):
     with app.app_context():
         yield
+
+
+def test_the_import_page_takes_the_choices_file_beside_the_form(app, staff):
+    analyst = staff("analyst")
+    page = analyst.client.get("/en/staff/questionnaires/import").get_data(as_text=True)
+    assert 'name="choice_files"' in page and "multiple" in page
+    refused = analyst.post_form(
+        "/en/staff/questionnaires/import",
+        {"form_file": (io.BytesIO(_form()), "types.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert "The choices file “towns.csv” is missing" in refused.get_data(as_text=True)
+    made = analyst.post_form(
+        "/en/staff/questionnaires/import",
+        {
+            "form_file": (io.BytesIO(_form()), "types.xlsx"),
+            "choice_files": [(io.BytesIO(TOWNS), "towns.csv")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert made.status_code == 303, made.get_data(as_text=True)
+    with app.app_context():
+        town = db.session.scalar(select(Question).where(Question.name == "town"))
+        assert [c.value for c in town.choice_list.choices] == ["struga", "ohrid"]
