@@ -40,7 +40,7 @@ SURVEY = [
     ["time", "meeting", "When do meetings start?", "Када почињу састанци?", 0.3958333333],
     ["dateTime", "visit", "When was the last visit?", "Када је била последња посета?"],
     ["end group"],
-    ["begin group", "second", "Second", "Друго"],
+    ["begin group", "second", "Second", "Друга страна"],
     ["gps", "place", "Where is the office?", "Где је канцеларија?"],
     ["begin group", "details", "Details", "Детаљи", None, "${meeting} < '12:00'"],
     ["select_one_from_file towns.csv", "town", "Nearest town?", "Најближи град?"],
@@ -51,15 +51,37 @@ SURVEY = [
     ["today", "day"],
     ["end group"],
 ]
+#: Bosnian labels by name, in a last column (the form is offered in en, sr and bs).
+BOSNIAN = {
+    "first": "Prvo",
+    "color": "Omiljena boja?",
+    "colors": "Boje koje volite?",
+    "meeting": "Kada počinju sastanci?",
+    "visit": "Kada je bila posljednja posjeta?",
+    "second": "Druga strana",
+    "place": "Gdje je ured?",
+    "details": "Detalji",
+    "town": "Najbliži grad?",
+}
+SURVEY[0].append("label::Bosanski (bs)")
+for _row in SURVEY[1:]:
+    if len(_row) > 1 and _row[1] in BOSNIAN:
+        _row.extend([None] * (6 - len(_row)) + [BOSNIAN[_row[1]]])
 CHOICES = [
-    ["list_name", "name", "label", "label::Српски (sr)"],
-    ["colors", "red", "Red", "Црвена"],
-    ["colors", "blue", "Blue", "Плава"],
+    ["list_name", "name", "label", "label::Српски (sr)", "label::Bosanski (bs)"],
+    ["colors", "red", "Red", "Црвена", "Crvena"],
+    ["colors", "blue", "Blue", "Плава", "Plava"],
 ]
-TOWNS = "name,label,label::Српски (sr)\nstruga,Struga,Струга\nohrid,Ohrid,Охрид\n".encode()
+TOWNS = (
+    "name,label,label::Српски (sr),label::Bosanski (bs)\n"
+    "struga,Struga,Струга,Struga\nohrid,Ohrid,Охрид,Ohrid\n"
+).encode()
 
 
-SETTINGS = [["form_id", "title", "title::Српски (sr)"], ["types", "Types", "Врсте"]]
+SETTINGS = [
+    ["form_id", "title", "title::Српски (sr)", "title::Bosanski (bs)"],
+    ["types", "Types", "Врсте", "Vrste"],
+]
 
 
 def _form() -> bytes:
@@ -85,6 +107,8 @@ def _campaign(app) -> str:
             {
                 ("privacy.text", "sr"): "Ваши одговори остају код нас.",
                 ("privacy.consent", "sr"): "Слажем се.",
+                ("privacy.text", "bs"): "Vaši odgovori ostaju kod nas.",
+                ("privacy.consent", "bs"): "Slažem se.",
             },
             {"privacy.text", "privacy.consent"},
         )

@@ -19,7 +19,7 @@
           [["lat", position.coords.latitude], ["lon", position.coords.longitude]].forEach(
             function (part) {
               var input = document.getElementById(id + "-" + part[0]);
-              input.value = part[1].toFixed(6);
+              input.value = String(Number(part[1].toFixed(6)));
               input.dispatchEvent(new Event("input", { bubbles: true }));
               input.dispatchEvent(new Event("change", { bubbles: true }));
             }

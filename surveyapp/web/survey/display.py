@@ -11,6 +11,7 @@ from surveyapp.campaigns.roles import RESPONDENT_ROLE_LABELS
 from surveyapp.languages.current import current_language, gettext
 from surveyapp.models import Question
 from surveyapp.questionnaires.more_fields import (
+    OTHER,
     OTHER_MAX_LENGTH,
     OtherCheckboxField,
     OtherRadioField,
@@ -120,10 +121,13 @@ def other_input(field: Field) -> Markup:
         return Markup("")
     input_id = escape(f"{field.id}-other")
     label = gettext("If “Other”, please say what:")
+    chosen = field.data if isinstance(field.data, list) else [field.data]
+    missing = field.errors and OTHER in chosen and not field.other_text
+    invalid = ' aria-invalid="true"' if missing else ""
     return Markup(  # nosec B704: every value escaped
         f'\n<li class="other-text"><label for="{input_id}">{escape(label)}</label> '
         f'<input id="{input_id}" name="{escape(field.name)}-other" type="text" '
-        f'maxlength="{OTHER_MAX_LENGTH}" value="{escape(field.other_text)}"></li>'
+        f'maxlength="{OTHER_MAX_LENGTH}" value="{escape(field.other_text)}"{invalid}></li>'
     )
 
 
