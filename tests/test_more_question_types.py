@@ -403,3 +403,17 @@ def test_the_import_page_takes_the_choices_file_beside_the_form(app, staff):
     with app.app_context():
         town = db.session.scalar(select(Question).where(Question.name == "town"))
         assert [c.value for c in town.choice_list.choices] == ["struga", "ohrid"]
+
+
+def test_a_page_with_a_mistake_keeps_what_was_typed_beside_the_choices(app, client):
+    person = Respondent(client, _campaign(app), "en")
+    person.consent()
+    person.answer_page(1, {**FIRST_PAGE, "meeting": "25:00"})
+    again = person.get("/p/1").get_data(as_text=True)
+    assert "Please enter a time of day" in again
+    assert 'name="color-other" type="text" maxlength="200" value="Turquoise"' in again
+    assert 'value="Teal"' in again and 'value="25:00"' in again
+    assert _stored(app, person.token) == {}
+    person.answer_page(1, FIRST_PAGE)
+    person.answer_page(2, {"place-lat": "41.5", "place-lon": "200"})
+    assert 'value="41.5"' in person.get("/p/2").get_data(as_text=True)

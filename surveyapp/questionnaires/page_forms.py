@@ -66,6 +66,11 @@ def initial_data(page: Page, answers: dict[int, AnswerValue]) -> dict[str, Answe
     return data
 
 
+def input_names(page: Page) -> set[str]:
+    """The names of a page's inputs: its questions' and those beside them (``form_keys``)."""
+    return {q.name + key for q in answerable(page) for key in ("", *TYPES[q.type].form_keys_of(q))}
+
+
 def raw_values(formdata, page: Page) -> dict[str, list[str]]:
     """What was typed on the page, as lists of strings, for a draft (the inputs beside a
     question's own, such as "Other, specify", included)."""

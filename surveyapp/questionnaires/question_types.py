@@ -268,14 +268,8 @@ class _ChoiceType(QuestionType):
         return [text or None]
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
-        if other_choice.has_other(question):
-            return other_choice.OtherRadioField(
-                choices=self._choices(question, texts),
-                validators=[Optional(), KnownChoices()],
-                validate_choice=False,
-                **kwargs,
-            )
-        return RadioField(
+        with_other = other_choice.has_other(question)
+        return (other_choice.OtherRadioField if with_other else RadioField)(
             choices=self._choices(question, texts),
             validators=[Optional(), KnownChoices()],
             validate_choice=False,
@@ -315,14 +309,8 @@ class MultipleChoice(_ChoiceType):
     condition_kind = "multiple"
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
-        if other_choice.has_other(question):
-            return other_choice.OtherCheckboxField(
-                choices=self._choices(question, texts),
-                validators=[KnownChoices()],
-                validate_choice=False,
-                **kwargs,
-            )
-        return MultiCheckboxField(
+        with_other = other_choice.has_other(question)
+        return (other_choice.OtherCheckboxField if with_other else MultiCheckboxField)(
             choices=self._choices(question, texts),
             validators=[KnownChoices()],
             validate_choice=False,
