@@ -417,3 +417,23 @@ def test_a_page_with_a_mistake_keeps_what_was_typed_beside_the_choices(app, clie
     person.answer_page(1, FIRST_PAGE)
     person.answer_page(2, {"place-lat": "41.5", "place-lon": "200"})
     assert 'value="41.5"' in person.get("/p/2").get_data(as_text=True)
+
+
+def test_expressions_read_the_other_text_and_compare_times(ctx):
+    from surveyapp.questionnaires import rules
+    from surveyapp.questionnaires.more_fields import with_other
+
+    survey = [
+        ["type", "name", "label", "relevant"],
+        ["select_one colors or_other", "fav", "Colour?"],
+        ["time", "opens", "Opens at?"],
+        ["text", "why", "Why that colour?", "${fav_other} = 'teal' and ${opens} < '12:00'"],
+    ]
+    result = import_xlsform(workbook(survey=survey, choices=CHOICES), "expr.xlsx")
+    assert result.ok, messages(result.errors)
+    version = result.version
+    why = next(q for q in version.pages[0].questions if q.name == "why")
+    answers = {"fav": with_other("other", "teal"), "opens": "09:30"}
+    assert why in rules.relevant_questions(version.pages[0], rules.all_values(version, answers))
+    later = {**answers, "opens": "13:15"}
+    assert why not in rules.relevant_questions(version.pages[0], rules.all_values(version, later))

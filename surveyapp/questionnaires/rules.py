@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires.expressions import Expression, ExpressionError, parse
+from surveyapp.questionnaires.other_choice import other_text
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.version_cache import index_of
 
@@ -59,6 +60,8 @@ def all_values(version: QuestionnaireVersion, answers_by_name: Values) -> dict[s
     values: dict[str, object] = {
         name: answers_by_name.get(name) for _id, name in index.ids_and_names
     }
+    for name in index.with_other:  # "Other, specify": its text, as pyxform names it
+        values.setdefault(f"{name}_other", other_text(values[name]))
     for question in index.calculations:
         values[question.name] = calculate(question, values)
     return values

@@ -29,6 +29,7 @@ from surveyapp.models import MEASURES, Domain
 from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.date_limits import limits_from_constraint
 from surveyapp.questionnaires.more_fields import parse_datetime, time_from_cell
+from surveyapp.questionnaires.other_choice import OR_OTHER
 from surveyapp.questionnaires.text_keys import NAME
 from surveyapp.questionnaires.xlsform import external_choices
 from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, Sheet, SheetReport
@@ -273,6 +274,8 @@ class SurveySheetReader:
         if not self.take_name(number, name):
             return
         self.form.questions.add(name)
+        if source_type in OR_OTHER:  # its text, as pyxform names it
+            self.form.questions.add(f"{name}_other")
         fields = self.fields(number, row, kind.lower(), our_type, source_type)
         if from_file and list_name is None:  # its list's columns are not known: no check
             self.form.expressions = [e for e in self.form.expressions if e[1] != number]
