@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, has_app_context
-from flask_babel import format_date, format_datetime, format_decimal, format_time
+from flask_babel import format_date, format_decimal, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import Field
 from wtforms.validators import Optional
@@ -109,7 +109,7 @@ class Time(_StoredAsText):
 
     def answer_text(self, question: Question, value: AnswerValue, texts: Texts) -> str:
         try:
-            return format_time(time.fromisoformat(str(value)), "short")
+            return format_time(time.fromisoformat(str(value)), "short", rebase=False)
         except ValueError:
             return str(value)
 
@@ -132,8 +132,14 @@ class DateTime(_StoredAsText):
         moment = _moment(str(value))
         if moment is None:
             return str(value)
-        # As typed, in the municipality's time: not moved to the reader's zone.
-        return format_datetime(moment.replace(tzinfo=None), "medium", rebase=False)
+        # As typed, in the municipality's time (not moved to the reader's zone), the
+        # date with its month's name and the time without seconds: "29. mar 2026. 10:00".
+        locale = get_locale()
+        pattern = locale.datetime_formats["medium"] if locale else "{1}, {0}"
+        day = format_date(moment.date(), "medium")
+        return pattern.replace("{1}", day).replace(
+            "{0}", format_time(moment.time(), "short", rebase=False)
+        )
 
     def export_cell(self, choice, number, text, label) -> object:
         return text or None  # ISO 8601 with its offset: unambiguous in every program
