@@ -346,7 +346,10 @@ def test_statistical_files_give_each_new_column_a_variable(app, client, fmt, tmp
             select(Campaign.id).where(Campaign.name == "Types campaign")
         )
         write_statistical_file(fmt, campaign_id, "en", False, path)
-    frame, _meta = (pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta)(str(path))
+    frame, meta = (pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta)(str(path))
+    labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    assert labels["place_latitude"] == "Where is the office?: latitude"
+    assert labels["color_other"] == "Favourite colour?: the “Other” answer in words"
     row = frame.iloc[0]
     # "colors/other" (ticked or not) is the variable colors_other: the text gets another name
     assert row["color_other"] == "Turquoise" and "Teal" in set(row.values)
@@ -437,3 +440,15 @@ def test_expressions_read_the_other_text_and_compare_times(ctx):
     assert why in rules.relevant_questions(version.pages[0], rules.all_values(version, answers))
     later = {**answers, "opens": "13:15"}
     assert why not in rules.relevant_questions(version.pages[0], rules.all_values(version, later))
+
+
+def test_the_version_codebook_says_what_each_new_column_holds(ctx):
+    from surveyapp.responses.version_codebook import version_codebook
+
+    version = _import().version
+    entries = {e.column: e for e in version_codebook(version.id, "sr").entries}
+    assert entries["place_latitude"].type_name == "Број"
+    assert entries["place_latitude"].texts["sr"] == "Где је канцеларија?: географска ширина"
+    assert entries["color_other"].texts["en"] == "Favourite colour?: the “Other” answer in words"
+    assert entries["visit"].type_name == "Датум и време, са разликом у односу на UTC"
+    assert {"meeting", "batch", "started", "ended", "day", "town"} <= set(entries)
