@@ -360,7 +360,15 @@ def test_statistical_files_give_each_new_column_a_variable(app, client, fmt, tmp
 @needs_examples
 @pytest.mark.parametrize(
     "filename",
-    ["or_other.xlsx", "default_time_demo.xls", "gps.xls", "hidden.xls", "choice_name_as_type.xls"],
+    [
+        "or_other.xlsx",
+        "default_time_demo.xls",
+        "gps.xls",
+        "hidden.xls",
+        "choice_name_as_type.xls",
+        "table-list.xls",  # choices without a label
+        "xml_escaping.xls",
+    ],
 )
 def test_example_forms_of_these_types_round_trip(ctx, filename):
     data = (EXAMPLES / filename).read_bytes()
