@@ -460,3 +460,26 @@ def test_the_version_codebook_says_what_each_new_column_holds(ctx):
     assert entries["color_other"].texts["en"] == "Favourite colour?: the “Other” answer in words"
     assert entries["visit"].type_name == "Датум и време, са разликом у односу на UTC"
     assert {"meeting", "batch", "started", "ended", "day", "town"} <= set(entries)
+
+
+def test_the_api_gives_the_new_columns_as_json_and_csv(app, client):
+    from tests.api_support import bearer, make_token
+
+    person = Respondent(client, _campaign(app), "en")
+    person.consent()
+    person.answer_page(1, FIRST_PAGE)
+    person.answer_page(2, {"place-lat": "41.5", "place-lon": "20.5", "town": "ohrid"})
+    person.submit()
+    with app.app_context():
+        campaign_id = db.session.scalar(
+            select(Campaign.id).where(Campaign.name == "Types campaign")
+        )
+    headers = bearer(make_token(app))
+    reply = client.get(f"/api/v1/responses?campaign={campaign_id}", headers=headers)
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    row = reply.get_json()["responses"][0]
+    assert row["color_other"] == "Turquoise" and row["place_longitude"] == 20.5
+    assert row["visit"] == "2026-03-29T10:00+02:00" and row["meeting"] == "09:15"
+    assert date.fromisoformat(row["day"])  # a date as ISO text, like the other dates
+    csv_reply = client.get(f"/api/v1/responses?campaign={campaign_id}&format=csv", headers=headers)
+    assert csv_reply.status_code == 200 and "color_other" in csv_reply.get_data(as_text=True)
