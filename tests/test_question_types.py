@@ -49,9 +49,11 @@ def test_one_entry_per_model_type_in_the_models_order():
 
 
 def test_what_each_type_is():
-    assert codes(answerable=False) == ("note", "calculate")
-    assert codes(shown=False) == ("calculate",)
-    assert codes(calculated=True) == ("calculate",)
+    recorded = ("hidden", "start", "end", "today")
+    assert codes(answerable=False) == ("note", "calculate", *recorded)
+    assert codes(shown=False) == ("calculate", *recorded)
+    assert codes(calculated=True) == ("calculate", *recorded)
+    assert codes(fieldset=True) == ("geopoint",)
     assert codes(multiple=True) == ("multiple_choice",)
     assert codes(grouped=True) == ("single_choice", "multiple_choice", "scale")
     assert TYPES["scale"].options_class == "scale"
@@ -65,7 +67,11 @@ def test_profile_summaries():
     assert codes(summary="shares") == ("single_choice",)
     assert codes(summary="quantiles") == ("number",)
     assert codes(summary="years") == ("date",)
-    assert codes(summary=None) == ("note", "calculate")
+    # A time of day, a moment, a place and the recorded values are listed in the exports,
+    # not summarised.
+    assert codes(summary=None) == (
+        "note", "calculate", "time", "datetime", "geopoint", "hidden", "start", "end", "today"
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

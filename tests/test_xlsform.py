@@ -160,13 +160,14 @@ class Expected:
     says: tuple[str, ...] = ()
 
 
-UCL_UNSUPPORTED = {16, 17, 18, 20, 22, 23, 35, 46, 57, 65, 73, 81}
+#: image rows, and the first row naming each choices file not uploaded beside the form
+UCL_UNSUPPORTED = {16, 17, 18, 20, 23, 35, 46, 65}
 #: the one repeat inside a repeat (the only repeat refusal left)
 UCL_REPEATS = {43}
 UCL_CURLY_QUOTES = {9, 32, 36, 48, 56, 58, 72, 74, 80, 82}
 #: table-list.xls, xml_escaping.xls and repeat_date_test.xls share a choices sheet whose
-#: lists a_b and happy_sad have an image and no text label
-UNLABELLED_IMAGE_CHOICES = {("choices", row, None) for row in (20, 21, 23, 24)}
+#: lists a_b and happy_sad have an image and no text label: they take their name
+UNLABELLED_IMAGE_CHOICES = "choices, row 24: The choice “sad” has no label: its name is its label"
 
 EXPECTED = {
     "yes_or_no_question.xlsx": Expected(
@@ -190,13 +191,15 @@ EXPECTED = {
     "case_insensitivity.xlsx": Expected(
         False,
         "upper-case sheets and headers are read, extra sheets ignored with a warning; "
-        "select_one_external and osm questions are refused (without them it imports)",
-        errors={("SURVEY", 3, "TYPE"), ("SURVEY", 4, "TYPE")},
-        says=("select_one_external c1", "osm c1", "EXTERNAL_CHOICES", "ENTITIES"),
+        "select_one_external reads the EXTERNAL_CHOICES sheet and its choice_filter its "
+        "YES_NO column, but an osm question is refused (without it it imports)",
+        errors={("SURVEY", 4, "TYPE")},
+        says=("osm c1", "ENTITIES"),
     ),
     "UCL_Biomass_Plot_Form.xlsx": Expected(
         False,
-        "a field form with a repeat inside a repeat, select_one_from_file, geopoint and image "
+        "a field form with a repeat inside a repeat, select_one_from_file (its CSV files not "
+        "given), image "
         "questions, "
         "curly quotes in relevant, a regex that can backtrack badly, sqrt/cos/atan (not in "
         "our expression subset) and a condition in “required”; without those its Swahili "
@@ -207,14 +210,13 @@ EXPECTED = {
         | {("survey", 27, "calculation"), ("survey", 49, "required")},
         says=(
             "A repeat inside a repeat is not supported",
-            "“select_one_from_file UCL_regions.csv” is not supported",
-            "“geopoint” is not supported",
+            "The choices file “UCL_regions.csv” is missing",
             "“image” is not supported",
             "curly quote",
             "unknown function 'sqrt'",
             "regular expression refused",
             "conditions are not supported in “required”",
-            "“start” is device metadata",
+            "“deviceid” is device metadata",
         ),
     ),
     "allow_comment_rows_test.xls": Expected(
@@ -225,27 +227,22 @@ EXPECTED = {
     ),
     "attribute_columns_test.xlsx": Expected(
         False,
-        "pyxform's spec test (its repeat imports): media/geopoint/barcode/time/datetime/"
-        "acknowledge "
-        "questions, names with hyphens (our names are text ids), a note and choices whose "
-        "only label is an image (media labels are not supported yet); device metadata and "
-        "groups within groups only warn",
-        errors={("choices", 4, None), ("choices", 5, None), ("survey", 10, None)}
+        "pyxform's spec test (its repeat imports): media/barcode/acknowledge questions, "
+        "names with hyphens (our names are text ids) and a note whose only label is an "
+        "image; choices without a label take their name, device metadata only warns; time, "
+        "datetime, geopoint, start, end and today read fine",
+        errors={("survey", 10, None)}
         | {("survey", row, "name") for row in (21, 22, 27, 28)}
-        | {("survey", row, "type") for row in (30, 32, 33, 34, 35, 36, 37, 38)},
+        | {("survey", row, "type") for row in (30, 35, 36, 37, 38)},
         says=(
             "“label-test” is not a valid name",
-            "The choice has no label",
+            "The choice “a” has no label: its name is its label",
             "The question has no label",
             "“acknowledge” is not supported",
-            "“time” is not supported",
-            "“datetime” is not supported",
-            "“geopoint” is not supported",
             "“barcode” is not supported",
             "“image” is not supported",
             "“audio” is not supported",
             "“video” is not supported",
-            "Groups within groups are not supported",
             "“deviceid” is device metadata",
             "columns: This sheet is not used",
         ),
@@ -257,18 +254,12 @@ EXPECTED = {
         "each select and an if() calculation that picks the answer (no choice_filter)",
     ),
     "choice_name_as_type.xls": Expected(
-        False,
-        "the list “type” is harmless, but “select_one_external” (choices from an external "
-        "CSV) is not supported yet; the external_choices sheet is ignored with a warning",
-        errors={("survey", 3, "type")},
-        says=("“select_one_external type” is not supported", "external_choices"),
+        True,
+        "the list “type” is harmless; “select_one_external type” reads its choices from "
+        "the external_choices sheet, as a list of its own",
     ),
     "default_time_demo.xls": Expected(
-        False,
-        "its only question is a “time” question, and time questions are not supported yet, "
-        "so the form is left with no questions",
-        errors={("survey", 2, "type"), ("survey", None, None)},
-        says=("“time” is not supported", "The form has no questions"),
+        True, "a “time” question whose default .xls keeps as a time cell (09:30)"
     ),
     "extra_sheet_names.xlsx": Expected(
         True,
@@ -276,13 +267,7 @@ EXPECTED = {
         "ignored with a warning",
         says=("my_sheet: This sheet is not used", "stettings: This sheet is not used"),
     ),
-    "gps.xls": Expected(
-        False,
-        "its only question is the legacy “gps” type; location questions are not supported "
-        "yet, so the form is left with no questions",
-        errors={("survey", 2, "type"), ("survey", None, None)},
-        says=("“gps” is not supported", "The form has no questions"),
-    ),
+    "gps.xls": Expected(True, "the legacy “gps” type is a location question"),
     "group.xls": Expected(
         True,
         "the .xls twin of group.xlsx: the group becomes a page, “phone number” a text "
@@ -290,11 +275,7 @@ EXPECTED = {
         says=("phone number",),
     ),
     "hidden.xls": Expected(
-        False,
-        "its only row is a “hidden” field (a value kept without a question), which is not "
-        "supported yet, so the form is left with no questions",
-        errors={("survey", 2, "type"), ("survey", None, None)},
-        says=("“hidden” is not supported", "The form has no questions"),
+        True, "its only row is a “hidden” field: a value kept with each response, no label"
     ),
     "ict_survey_fails.xls": Expected(
         True,
@@ -309,30 +290,29 @@ EXPECTED = {
         says=("“include” is not supported",),
     ),
     "loop.xlsx": Expected(
-        False,
-        "the legacy “select all that apply from … or specify other” (or_other is not "
-        "supported: an “other” choice is); the “begin loop over toilet_type” reads fine",
-        errors={("survey", 2, "type")},
-        says=("“select all that apply from toilet_type or specify other” is not supported",),
+        True,
+        "the legacy “select all that apply from … or specify other” (an “Other” choice "
+        "with its text) and “begin loop over toilet_type” both read fine",
+        errors=set(),
+        says=(),
     ),
     "or_other.xlsx": Expected(
         False,
-        "“or_other” is not supported (add an “other” choice instead), and the choice_filter "
+        "“or_other” reads fine (an “Other” choice with its text), but the choice_filter "
         "“pastel=yes” compares with a choice column called “yes”, which does not exist "
         "(the text would need quotes: pastel='yes')",
-        errors={("survey", 2, "type"), ("survey", 3, "choice_filter")},
-        says=("“or_other” is not supported", "unknown choice column 'yes'"),
+        errors={("survey", 3, "choice_filter")},
+        says=("unknown choice column 'yes'",),
     ),
     "repeat_date_test.xls": Expected(
         False,
         "its repeat (with repeat_count) reads fine; two notes without a name (one whose "
-        "label is a date "
-        "stored as a number), and choices whose only label is an image (media labels are "
-        "not supported yet)",
-        errors=UNLABELLED_IMAGE_CHOICES | {("survey", 2, "name"), ("survey", 8, "name")},
+        "label is a date stored as a number); choices whose only label is an image take "
+        "their name",
+        errors={("survey", 2, "name"), ("survey", 8, "name")},
         says=(
             "“” is not a valid name",
-            "The choice has no label",
+            UNLABELLED_IMAGE_CHOICES,
         ),
     ),
     "simple_loop.xls": Expected(
@@ -340,14 +320,12 @@ EXPECTED = {
     ),
     "sms_info.xls": Expected(
         False,
-        "image and geopoint questions are not supported yet (their group is then left "
-        "empty, a warning); the legacy “select one from …” reads fine, the sms_* columns "
-        "raise no error, and device metadata only warns",
-        errors={("survey", 9, "type"), ("survey", 10, "type")},
+        "an image question is not supported yet; the geopoint beside it reads fine, the "
+        "legacy “select one from …” too, the sms_* columns raise no error, and device "
+        "metadata only warns",
+        errors={("survey", 9, "type")},
         says=(
             "“image” is not supported",
-            "“geopoint” is not supported",
-            "This page has no questions",
             "“imei” is device metadata",
         ),
     ),
@@ -355,11 +333,10 @@ EXPECTED = {
         True, "the settings sheet's “style” is kept with the other settings"
     ),
     "table-list.xls": Expected(
-        False,
-        "the table-list groups and “end_group” read fine, but the lists a_b and happy_sad "
-        "have choices whose only label is an image: media labels are not supported yet",
-        errors=UNLABELLED_IMAGE_CHOICES,
-        says=("The choice has no label",),
+        True,
+        "the table-list groups and “end_group” read fine; the choices of a_b and happy_sad "
+        "whose only label is an image take their name as label, with a warning",
+        says=(UNLABELLED_IMAGE_CHOICES,),
     ),
     "xl_date_ambiguous_v1.xlsx": Expected(
         True,
@@ -368,11 +345,10 @@ EXPECTED = {
         says=("changelog: This sheet is not used",),
     ),
     "xml_escaping.xls": Expected(
-        False,
-        "the label “${a} < ${b}” is fine (we do not write XML), but the shared choices sheet "
-        "has image-only choices in a_b and happy_sad: media labels are not supported yet",
-        errors=UNLABELLED_IMAGE_CHOICES,
-        says=("The choice has no label",),
+        True,
+        "the label “${a} < ${b}” is fine (we do not write XML); the shared choices sheet's "
+        "image-only choices in a_b and happy_sad take their name as label, with a warning",
+        says=(UNLABELLED_IMAGE_CHOICES,),
     ),
 }
 
@@ -469,7 +445,7 @@ def test_upper_case_sheets_and_columns(ctx):
     assert texts(version.id)[("q.q1.label", "en")] == "Are you good?"
     assert texts(version.id)[("questionnaire.title", "en")] == "Yes or no"
     assert [c.value for c in question(version, "q1").choice_list.choices] == ["n1-c", "n2-c"]
-    assert "EXTERNAL_CHOICES" in messages(result.warnings)
+    assert "EXTERNAL_CHOICES" not in messages(result.warnings)  # read, for select_one_external
 
 
 def _supported_part_of_ucl(path: Path) -> list[list]:
@@ -521,9 +497,8 @@ def test_swahili_and_english_texts_of_a_real_form_arrive(ctx):
         "2022",
         "2023",
     ]
-    skipped = messages(result.warnings)
-    for metadata in ("start", "end", "deviceid"):
-        assert f"“{metadata}” is device metadata" in skipped
+    assert "“deviceid” is device metadata" in messages(result.warnings)
+    assert [question(version, name).type for name in ("start", "end")] == ["start", "end"]
     # and it goes out and comes back the same, Swahili included
     copy = round_trip(version.id, "ucl_copy")
     assert snapshot(copy.id) == snapshot(version.id)
@@ -698,20 +673,20 @@ def test_a_repeat_inside_a_repeat_is_refused_with_sheet_row_and_column(ctx):
     assert counts() == before
 
 
-@pytest.mark.parametrize("kind", ["geopoint", "image", "barcode", "select_one_from_file x.csv"])
+@pytest.mark.parametrize("kind", ["image", "barcode", "osm"])
 def test_an_unsupported_question_type_is_refused(ctx, kind):
     result = import_xlsform(survey_form(["text", "a", "A"], [kind, "where", "Where?"]))
     assert where(result) == {("survey", 3, "type")}
     assert f"“{kind}” is not supported" in messages(result.errors)
 
 
-def test_a_metadata_row_is_skipped_with_a_warning(ctx):
+def test_a_device_metadata_row_is_skipped_with_a_warning(ctx):
     result = import_xlsform(
         survey_form(["start", "start"], ["text", "a", "A"], ["deviceid", "device"])
     )
     assert result.ok, messages(result.errors)
-    assert [q.name for q in result.version.pages[0].questions] == ["a"]
-    assert {(w.row, w.column) for w in result.warnings} == {(2, "type"), (4, "type")}
+    assert [q.name for q in result.version.pages[0].questions] == ["start", "a"]
+    assert {(w.row, w.column) for w in result.warnings} == {(4, "type")}
 
 
 def test_an_unknown_choice_list_is_refused(ctx):
@@ -896,7 +871,7 @@ def test_language_columns_by_code_by_name_and_by_default(ctx):
     assert snapshot(copy.id) == snapshot(result.version.id)
 
 
-def test_a_nested_group_is_flattened_into_its_page(ctx):
+def test_a_nested_group_goes_on_its_page_with_its_label_as_a_sub_heading(ctx):
     result = import_xlsform(
         survey_form(
             ["integer", "age", "Age"],
@@ -914,7 +889,17 @@ def test_a_nested_group_is_flattened_into_its_page(ctx):
     assert version.pages[1].relevant == "${age} > 1"
     assert question(version, "deep").relevant == "(${age} > 2) and (${age} > 3)"
     assert question(version, "shallow").relevant == "${age} > 2"
-    assert [(w.row, w.column) for w in result.warnings] == [(4, "type")]
+    heading = question(version, "inner")
+    assert (heading.type, heading.source_type, heading.relevant) == (
+        "note",
+        "begin group",
+        "${age} > 2",
+    )
+    assert texts(version.id)[("q.inner.label", "en")] == "Inner"
+    assert [q.name for q in version.pages[1].questions] == ["inner", "deep", "shallow"]
+    assert not result.warnings
+    copy = round_trip(version.id, "nested_copy")
+    assert snapshot(copy.id) == snapshot(version.id)
 
 
 @pytest.mark.parametrize("value", ["yes", "TRUE", "true()", "1", "Yes", True, 1])
@@ -935,12 +920,6 @@ def test_expressions_may_name_questions_but_not_groups(ctx):
     )
     assert where(result) == {("survey", 4, "relevant")}
     assert "unknown question ${g}" in messages(result.errors)
-
-
-def test_or_other_is_refused(ctx):
-    result = import_xlsform(survey_form(["select_one yn or_other", "a", "A"]))
-    assert where(result) == {("survey", 2, "type")}
-    assert "“or_other” is not supported" in messages(result.errors)
 
 
 def test_unbalanced_groups_and_missing_columns(ctx):

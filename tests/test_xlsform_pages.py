@@ -59,7 +59,7 @@ def test_a_refused_xlsform_says_where_and_changes_nothing(app, staff):
     )
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
-    assert "SURVEY" in html and "row 3" in html and "Nothing was changed." in html
+    assert "SURVEY" in html and "row 4" in html and "Nothing was changed." in html
     assert _count(app) == before
 
 

@@ -21,9 +21,17 @@ QUESTION_TYPES = (
     "date",
     "note",  # text shown to the respondent, nothing to answer
     "calculate",  # computed from other answers, never shown
+    # surveyapp.questionnaires.more_question_types:
+    "time",
+    "datetime",
+    "geopoint",
+    "hidden",  # the form's default, recorded at submission, never shown
+    "start",  # metadata recorded from the server's clock, never shown
+    "end",
+    "today",
 )
 #: Types that take an answer from the respondent.
-ANSWERABLE_TYPES = QUESTION_TYPES[:7]
+ANSWERABLE_TYPES = (*QUESTION_TYPES[:7], "time", "datetime", "geopoint")
 CHOICE_TYPES = ("single_choice", "multiple_choice", "scale")
 MEASURES = ("need", "capacity")
 

@@ -279,7 +279,31 @@ def _compare(symbol: str, left: Value, right: Value) -> bool:
         return equal if symbol == "=" else not equal
     if dates is not None and not isinstance(left, bool) and not isinstance(right, bool):
         return _RELATIONS[symbol](*dates)
+    moments = _moments(left, right)
+    if moments is not None:
+        return _RELATIONS[symbol](*moments)
     return _RELATIONS[symbol](_number(left), _number(right))
+
+
+_TIME_TEXT = re.compile(r"\d{2}:\d{2}(?::\d{2})?")
+
+
+def _moments(left: Value, right: Value) -> tuple | None:
+    """Two times of day ("09:30" < '12:00') or two ISO dates and times (a ``datetime``
+    answer, stored with its offset): compared in time order, not as numbers (NaN)."""
+    if not isinstance(left, str) or not isinstance(right, str):
+        return None
+    if _TIME_TEXT.fullmatch(left) and _TIME_TEXT.fullmatch(right):
+        return (left + ":00")[:8], (right + ":00")[:8]
+    if "T" not in left or "T" not in right:
+        return None
+    try:
+        first, second = datetime.fromisoformat(left), datetime.fromisoformat(right)
+    except ValueError:
+        return None
+    if (first.tzinfo is None) != (second.tzinfo is None):  # wall-clock times
+        return first.replace(tzinfo=None), second.replace(tzinfo=None)
+    return first, second
 
 
 def _divide(left: float, right: float) -> float:

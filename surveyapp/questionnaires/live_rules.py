@@ -52,6 +52,9 @@ _KINDS = {
     "short_text": "text",
     "long_text": "text",
     "note": "note",
+    # "09:30", "2026-03-29T10:00": read as typed (expressions compare them in time order)
+    "time": "text",
+    "datetime": "text",
 }
 
 

@@ -57,12 +57,29 @@ def form_values(form: RespondentPageForm, page: Page) -> dict[str, AnswerValue]:
 
 
 def initial_data(page: Page, answers: dict[int, AnswerValue]) -> dict[str, AnswerValue]:
-    return {q.name: answers.get(q.id) for q in answerable(page)}
+    """The stored answers by name; a question of a type that takes the form's default
+    (a time) shows it while it has no answer."""
+    data = {q.name: answers.get(q.id) for q in answerable(page)}
+    for q in answerable(page):
+        if data[q.name] is None and q.default and TYPES[q.type].takes_default:
+            data[q.name] = q.default
+    return data
+
+
+def input_names(page: Page) -> set[str]:
+    """The names of a page's inputs: its questions' and those beside them (``form_keys``)."""
+    return {q.name + key for q in answerable(page) for key in ("", *TYPES[q.type].form_keys_of(q))}
 
 
 def raw_values(formdata, page: Page) -> dict[str, list[str]]:
-    """What was typed on the page, as lists of strings, for a draft."""
-    return {q.name: formdata.getlist(q.name) for q in answerable(page)}
+    """What was typed on the page, as lists of strings, for a draft (the inputs beside a
+    question's own, such as "Other, specify", included)."""
+    raw = {}
+    for q in answerable(page):
+        raw[q.name] = formdata.getlist(q.name)
+        for key in TYPES[q.type].form_keys_of(q):
+            raw[q.name + key] = formdata.getlist(q.name + key)
+    return raw
 
 
 @dataclass

@@ -48,7 +48,7 @@ from surveyapp.core.form_fields import (
 )
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models.questionnaire import ANSWERABLE_TYPES, CHOICE_TYPES, QUESTION_TYPES
-from surveyapp.questionnaires import date_limits
+from surveyapp.questionnaires import date_limits, other_choice
 from surveyapp.questionnaires.expressions import as_string
 
 if TYPE_CHECKING:
@@ -127,6 +127,28 @@ class QuestionType:
     #: (one code), "multiple" (codes ticked), "number", "date", "text" (answered or
     #: not), or None (nothing: notes and calculations).
     condition_kind: ClassVar[str | None] = "text"
+    #: The page draws a fieldset with a legend around the field's inputs (not a label).
+    fieldset: ClassVar[bool] = False
+    #: Inputs of the field beside its own name (``<name><key>``), kept in a page's draft.
+    form_keys: ClassVar[tuple[str, ...]] = ()
+    #: Export columns after the question's own: (suffix of its name, "number" or "text").
+    extra_columns: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: The form's ``default`` fills in the field while it is not answered.
+    takes_default: ClassVar[bool] = False
+    #: The answer is stored with the time zone of the municipality (``with_offset``).
+    zoned: ClassVar[bool] = False
+
+    def form_keys_of(self, question: Question) -> tuple[str, ...]:
+        """The ``form_keys`` of one question."""
+        return self.form_keys
+
+    def extra_columns_of(self, question: Question) -> tuple[tuple[str, str], ...]:
+        """The extra export columns of one question (``extra_columns`` by default)."""
+        return self.extra_columns
+
+    def extra_cells(self, choice: str | None, number: float | None, text: str | None) -> list:
+        """The cells of ``extra_columns_of`` for one Answer row."""
+        return []
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         """The WTForms field of an answerable question (``kwargs``: label, description)."""
@@ -230,13 +252,24 @@ class _ChoiceType(QuestionType):
 
     def _choices(self, question: Question, texts: Texts) -> list[SelectChoice]:
         list_name = _choice_list_name(question)
-        return [
+        choices = [
             SelectChoice(c.value, texts.choice_label(list_name, c.value))
             for c in (question.choice_list.choices if question.choice_list else [])
         ]
+        return other_choice.add_other(question, choices)
+
+    def form_keys_of(self, question: Question) -> tuple[str, ...]:
+        return ("-other",) if other_choice.has_other(question) else ()
+
+    def extra_columns_of(self, question: Question) -> tuple[tuple[str, str], ...]:
+        return (("_other", "text"),) if other_choice.has_other(question) else ()
+
+    def extra_cells(self, choice, number, text) -> list:
+        return [text or None]
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
-        return RadioField(
+        with_other = other_choice.has_other(question)
+        return (other_choice.OtherRadioField if with_other else RadioField)(
             choices=self._choices(question, texts),
             validators=[Optional(), KnownChoices()],
             validate_choice=False,
@@ -244,19 +277,20 @@ class _ChoiceType(QuestionType):
         )
 
     def columns(self, question: Question, value: Any, scores: Scores) -> Columns:
-        return value, scores.get((question.choice_list_id, value)), None
+        score = scores.get((question.choice_list_id, value))
+        return str(value), score, other_choice.other_text(value)
 
     def value(self, choice: str | None, number: float | None, text: str | None) -> AnswerValue:
-        return choice
+        return other_choice.with_other(choice, text)
 
     def answer_text(self, question: Question, value: AnswerValue, texts: Texts) -> str:
-        return texts.choice_label(_choice_list_name(question), value)
+        return other_choice.answer_text(question, value, texts)
 
     def export_cell(self, choice, number, text, label) -> object:
         return label(choice) if choice else None
 
     def xlsform_type(self, question: Question) -> str:
-        return f"select_one {_choice_list_name(question)}"
+        return other_choice.xlsform_type(question, "select_one")
 
 
 @register
@@ -275,7 +309,8 @@ class MultipleChoice(_ChoiceType):
     condition_kind = "multiple"
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
-        return MultiCheckboxField(
+        with_other = other_choice.has_other(question)
+        return (other_choice.OtherCheckboxField if with_other else MultiCheckboxField)(
             choices=self._choices(question, texts),
             validators=[KnownChoices()],
             validate_choice=False,
@@ -283,17 +318,16 @@ class MultipleChoice(_ChoiceType):
         )
 
     def columns(self, question: Question, value: Any, scores: Scores) -> Columns:
-        return None, None, None
+        return None, None, other_choice.other_text(value)
 
     def selections(self, value: Any) -> list[str]:
         return sorted(set(value))
 
     def answer_text(self, question: Question, value: AnswerValue, texts: Texts) -> str:
-        list_name = _choice_list_name(question)
-        return "; ".join(texts.choice_label(list_name, v) for v in value or ())
+        return other_choice.answer_text(question, value, texts)
 
     def xlsform_type(self, question: Question) -> str:
-        return f"select_multiple {_choice_list_name(question)}"
+        return other_choice.xlsform_type(question, "select_multiple")
 
 
 @register
@@ -439,6 +473,9 @@ class Calculate(QuestionType):
     def export_cell(self, choice, number, text, label) -> object:
         return whole_if_integral(number) if number is not None else (text or None)
 
+
+# The types of more_question_types register into TYPES here, before the check below.
+from surveyapp.questionnaires import more_question_types  # noqa: E402, F401, I001
 
 #: What an unknown code (a question missing from the version) reads as.
 UNKNOWN = QuestionType()

@@ -22,6 +22,7 @@ from surveyapp.questionnaires.expressions import (
     ExpressionError,
     parse,
 )
+from surveyapp.questionnaires.other_choice import other_text
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.version_cache import index_of
 
@@ -68,6 +69,8 @@ def all_values(version: QuestionnaireVersion, answers_by_name: Values) -> dict[s
     for key in (REPEATS, POSITION):  # a repeat's entries (``questionnaires.repeats``)
         if key in answers_by_name:
             values[key] = answers_by_name[key]
+    for name in index.with_other:  # "Other, specify": its text, as pyxform names it
+        values.setdefault(f"{name}_other", other_text(values[name]))
     for question in index.calculations:
         values[question.name] = calculate(question, values)
     return values

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from surveyapp.core.database import listen_once
 from surveyapp.extensions import db
 from surveyapp.models import Choice, ChoiceList, Page, Question, QuestionnaireVersion, TextEntry
+from surveyapp.questionnaires.other_choice import has_other
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import (
     Texts,
@@ -193,6 +194,8 @@ class QuestionIndex:
     calculations: tuple[Question, ...]
     #: (choice list id, choice value) -> the choice's score, for the lists questions use
     scores: dict[tuple[int, str], float | None]
+    #: Names of the questions with "Other, specify" (expressions read ``${<name>_other}``)
+    with_other: tuple[str, ...] = ()
 
 
 _kept: WeakKeyDictionary[QuestionnaireVersion, QuestionIndex] = WeakKeyDictionary()
@@ -210,6 +213,7 @@ def _build(version: QuestionnaireVersion) -> QuestionIndex:
             if q.choice_list is not None
             for choice in q.choice_list.choices
         },
+        with_other=tuple(q.name for q in questions if has_other(q)),
     )
 
 

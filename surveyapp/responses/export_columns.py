@@ -24,6 +24,7 @@ from surveyapp.extensions import db
 from surveyapp.languages.current import N_, gettext_in
 from surveyapp.languages.registry import LANGUAGES
 from surveyapp.models import ROLES, Country, Question
+from surveyapp.questionnaires.other_choice import OTHER, has_other
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts
 from surveyapp.questionnaires.versions import load_version
@@ -53,7 +54,21 @@ TYPE_NAMES = {
     "long_text": N_("Long text"),
     "date": N_("Date"),
     "calculate": N_("Calculation (hidden)"),
+    "time": N_("Time of day"),
+    "datetime": N_("Date and time, with its offset from UTC"),
+    "geopoint": N_("Location: latitude and longitude"),
+    "hidden": N_("Hidden value"),
+    "start": N_("When the response was begun (recorded)"),
+    "end": N_("When the response was submitted (recorded)"),
+    "today": N_("Date of submission (recorded)"),
 }
+#: What a question's extra column holds, by its suffix; its type, by kind.
+EXTRA_NAMES = {
+    "_other": N_("the “Other” answer in words"),
+    "_latitude": N_("latitude"),
+    "_longitude": N_("longitude"),
+}
+EXTRA_TYPES = {"text": N_("Text"), "number": N_("Number")}
 OPTION_TYPE = N_("Ticked (1) or not (0)")
 #: A multiple-choice question's joined cell holds its codes or labels separated by this.
 JOINED_BY = "; "
@@ -78,6 +93,9 @@ class ColumnPlan:
     options: dict[int, dict[str, int]] = field(default_factory=dict)
     #: Index among the answer columns -> the question's type code (or "option").
     types: list[str] = field(default_factory=list)
+    #: Question id -> indexes of its extra columns (``QuestionType.extra_columns_of``:
+    #: "Other, specify" text, a location's latitude and longitude).
+    extras: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def width(self) -> int:
@@ -97,6 +115,10 @@ def plan_columns(version_id: int) -> ColumnPlan:
         plan.position[question.id] = plan.width
         plan.types.append(question.type)
         plan.header.append(question.name)
+        for suffix, kind in TYPES[question.type].extra_columns_of(question):
+            plan.extras.setdefault(question.id, []).append(plan.width)
+            plan.types.append(f"extra_{kind}")
+            plan.header.append(question.name + suffix)
         if TYPES[question.type].multiple:
             plan.options[question.id] = {}
             for code in choice_codes(question):
@@ -107,7 +129,11 @@ def plan_columns(version_id: int) -> ColumnPlan:
 
 
 def choice_codes(question: Question) -> list[str]:
-    return [c.value for c in question.choice_list.choices] if question.choice_list else []
+    """The codes of a question's choices ("other" last where "or_other" adds it)."""
+    codes = [c.value for c in question.choice_list.choices] if question.choice_list else []
+    if has_other(question) and OTHER not in codes:
+        codes.append(OTHER)
+    return codes
 
 
 def option_column(question: Question, code: str) -> str:
@@ -129,6 +155,15 @@ def codebook_rows(version_id: int, texts: Texts) -> Iterator[list[object]]:
         yield [question.name, label, kind, None, None]
         for code in choice_codes(question):
             yield [question.name, None, None, code, texts.choice_label(list_name, code)]
+        for suffix, extra in TYPES[question.type].extra_columns_of(question):
+            what = gettext_in(lang, EXTRA_NAMES[suffix])
+            yield [
+                question.name + suffix,
+                f"{label}: {what}",
+                gettext_in(lang, EXTRA_TYPES[extra]),
+                None,
+                None,
+            ]
         if TYPES[question.type].multiple:
             for code in choice_codes(question):
                 name = option_column(question, code)

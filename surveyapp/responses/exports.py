@@ -121,6 +121,7 @@ class _AnswerCells:
         position, multiple, options = self.plan.position, self.multiple, self.plan.options
         cell_of, label_of, width = self.cell_of, self.label, self.width
         choice_cells = self.choice_cells
+        extras, kind_of = self.plan.extras, self.kind
         for answer_id, response_id, question_id, choice, number, text in answers:
             index = position.get(question_id)
             if index is None:
@@ -128,6 +129,11 @@ class _AnswerCells:
             row = cells.get(response_id)
             if row is None:
                 row = cells[response_id] = [None] * width
+            extra = extras.get(question_id)
+            if extra is not None:
+                cells_of = kind_of[question_id].extra_cells(choice, number, text)
+                for place, cell in zip(extra, cells_of, strict=False):
+                    row[place] = cell
             if question_id in multiple:
                 ticked[answer_id] = (response_id, question_id)
                 # Answered: every option 0 until its selection is read (none ticked: all 0).

@@ -168,7 +168,7 @@ def response_page(query: ResponseQuery, total: int | None = None) -> ResponsePag
             )
     fixed = len(plan.header) - cells_of.width
     times = [fixed - 3, fixed - 2]  # started_at, submitted_at
-    times += [fixed + i for i, kind in enumerate(plan.types) if kind == "date"]
+    times += [fixed + i for i, kind in enumerate(plan.types) if kind in ("date", "today")]
     return ResponsePage(list(plan.header), rows, total, query.page, pages, times)
 
 

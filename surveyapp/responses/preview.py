@@ -21,9 +21,9 @@ from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires import rules
 from surveyapp.questionnaires.page_forms import (
     RespondentPageForm,
-    answerable,
     check_page,
     form_values,
+    input_names,
     make_page_form,
     raw_values,
 )
@@ -117,7 +117,7 @@ def send(
     page = version.pages[number - 1]
     form = make_page_form(page, texts)(formdata=formdata, meta={"csrf": False})
     form.validate()
-    names = {q.name for q in answerable(page)}
+    names = input_names(page)
     others = MultiDict([(k, v) for k, v in carried.items(multi=True) if k not in names])
     earlier = _values(version, texts, others)
     checked = check_page(form, page, texts, earlier, require=action == "next")
@@ -164,7 +164,7 @@ def _arrive(
             state.skipped = skipped
             return state
         number = shown.number
-    names = {q.name for q in answerable(page)}
+    names = input_names(page)
     own = MultiDict([(k, v) for k, v in answers.items(multi=True) if k in names])
     form = make_page_form(page, texts)(formdata=own or None, meta={"csrf": False})
     if own:
@@ -194,7 +194,7 @@ def _end(
 
 def _carried(version: QuestionnaireVersion, formdata: MultiDict) -> MultiDict:
     """The other pages' answers sent back in the hidden fields (known questions only)."""
-    known = {q.name for page in version.pages for q in answerable(page)}
+    known = {name for page in version.pages for name in input_names(page)}
     return MultiDict(
         [
             (key[len(CARRIED) :], value)
@@ -211,7 +211,7 @@ def _values(
     form as the respondent's page would read it; calculations included."""
     typed: dict[str, AnswerValue] = {}
     for page in version.pages:
-        names = {q.name for q in answerable(page)}
+        names = input_names(page)
         own = MultiDict([(k, v) for k, v in answers.items(multi=True) if k in names])
         if not own:
             continue

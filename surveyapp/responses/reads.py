@@ -38,6 +38,7 @@ from surveyapp.models import (
 )
 from surveyapp.models.campaign import is_open
 from surveyapp.questionnaires.expressions import REPEATS
+from surveyapp.questionnaires.more_fields import ListWithOther
 from surveyapp.questionnaires.question_types import AnswerValue, type_of
 from surveyapp.questionnaires.version_cache import index_of
 from surveyapp.responses import repeat_entries
@@ -222,7 +223,11 @@ def _answers_from(rows, types: dict[int, str]) -> dict[int, AnswerValue]:
     for question_id, choice, number, text, selected in rows:
         kind = types.get(question_id)
         if type_of(kind).multiple:
-            ticked = answers.setdefault(question_id, [])
+            ticked = answers.get(question_id)
+            if ticked is None:
+                ticked = answers[question_id] = ListWithOther() if text else []
+                if text:  # "Other, specify": the list carries the text
+                    ticked.other = text  # type: ignore[attr-defined]
             if selected is not None:
                 ticked.append(selected)  # type: ignore[union-attr]
         else:

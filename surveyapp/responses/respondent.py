@@ -36,7 +36,7 @@ from surveyapp.questionnaires.expressions import REPEATS
 from surveyapp.questionnaires.question_types import TYPES, AnswerValue
 from surveyapp.questionnaires.version_cache import index_of
 from surveyapp.questionnaires.versions import load_version
-from surveyapp.responses import repeat_entries
+from surveyapp.responses import recorded, repeat_entries
 from surveyapp.responses.reads import (
     Link,
     ResponseState,
@@ -223,6 +223,7 @@ def save_page(response: ResponseLike, page: Page, values: dict[str, AnswerValue]
     never changes.
     """
     questions = {q.name: q for q in page.questions}
+    values = recorded.with_zones(response.id, questions, values)
     changes: dict[str, Any] = {"updated_at": utcnow()}
     # Plain Core statements on the request's own connection: no ORM session, no objects.
     with request_write_transaction() as conn:
@@ -434,12 +435,13 @@ def _finalise_answers(response: ResponseLike, version: QuestionnaireVersion) -> 
             select(Answer).where(Answer.response_id == response.id, Answer.entry == 0)
         )
     }
+    clock = recorded.recorded_values(response.id, list(questions.values()), utcnow())
     for name, question in questions.items():
         answer = stored.get(question.id)
         if name in skipped and answer is not None:
             db.session.delete(answer)
         elif TYPES[question.type].calculated and name not in skipped:
-            value = values.get(name)
+            value = clock.get(question.id, values.get(name))
             if value in (None, ""):
                 continue
             if answer is None:

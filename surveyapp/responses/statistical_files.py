@@ -31,7 +31,7 @@ from surveyapp.languages.current import N_, gettext_in
 from surveyapp.models import Campaign, Municipality
 from surveyapp.questionnaires.texts import Texts, load_texts
 from surveyapp.responses import exports
-from surveyapp.responses.export_columns import FIXED
+from surveyapp.responses.export_columns import EXTRA_NAMES, FIXED
 from surveyapp.responses.variables import (
     DATE,
     NUMBER,
@@ -74,7 +74,8 @@ def variable_label(variable: Variable, texts: Texts, lang: str) -> str:
     if variable.option is not None:
         list_name = variable.question.choice_list.name if variable.question.choice_list else ""
         return f"{label}: {texts.choice_label(list_name, variable.option)}"
-    return label
+    extra = EXTRA_NAMES.get(variable.column[len(variable.question.name) :])
+    return f"{label}: {gettext_in(lang, extra)}" if extra is not None else label
 
 
 def value_labels(variable: Variable, texts: Texts, lang: str) -> dict[int, str]:

@@ -160,6 +160,8 @@ def plan_variables(version_id: int) -> list[Variable]:
                 variables.append(
                     Variable(option_column(question, code), NUMBER, NOMINAL, question, code)
                 )
+            if kind.extra_columns_of(question):  # "Other, specify"
+                variables.append(Variable(f"{question.name}_other", TEXT, NOMINAL, question))
             continue
         if kind.choices:
             values = choice_values(choice_codes(question))
@@ -181,11 +183,16 @@ def plan_variables(version_id: int) -> list[Variable]:
             )
         elif question.type == "number":
             variables.append(Variable(question.name, NUMBER, SCALE, question))
-        elif question.type == "date":
+        elif question.type in ("date", "today"):
             variables.append(Variable(question.name, DATE, SCALE, question))
         elif question.type == "calculate":
             # A calculation's result may be a number or text: text keeps both.
             variables.append(Variable(question.name, TEXT, NOMINAL, question))
         else:
+            # time "09:30", datetime and start/end in ISO 8601 with their offset, a
+            # location's "lat lon", hidden: text, as stored (the offset keeps it exact)
             variables.append(Variable(question.name, TEXT, NOMINAL, question))
+        for suffix, extra in kind.extra_columns_of(question):
+            level = SCALE if extra == NUMBER else NOMINAL
+            variables.append(Variable(question.name + suffix, extra, level, question))
     return variables

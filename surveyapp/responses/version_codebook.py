@@ -20,7 +20,7 @@ from surveyapp.models import Domain, QuestionnaireVersion
 from surveyapp.profiles.labels import domain_label
 from surveyapp.questionnaires.texts import Texts, load_texts, translated_languages
 from surveyapp.questionnaires.versions import load_version
-from surveyapp.responses.export_columns import FIXED, TYPE_NAMES
+from surveyapp.responses.export_columns import EXTRA_NAMES, EXTRA_TYPES, FIXED, TYPE_NAMES
 from surveyapp.responses.statistical_files import NOT_TICKED, TICKED
 from surveyapp.responses.variables import (
     DATE,
@@ -117,15 +117,23 @@ def _entry(
         type_name = gettext_in(lang, FIXED[variable.column][1])
     else:
         holds = {}
+        # An extra column ("<name>_other", "<name>_latitude"): what it holds, its kind.
+        extra = EXTRA_NAMES.get(variable.column[len(question.name) :])
         for code in languages:
             label = texts[code].label(question)
             if variable.option is not None:
                 label = f"{label}: {_choice(texts[code], variable, variable.option)}"
+            elif extra is not None:
+                label = f"{label}: {gettext_in(code, extra)}"
             holds[code] = label
         kind = "option" if variable.option is not None else question.type
         type_name = gettext_in(
             lang,
-            N_("Ticked (1) or not (0)") if kind == "option" else TYPE_NAMES.get(kind, N_("Text")),
+            N_("Ticked (1) or not (0)")
+            if kind == "option"
+            else EXTRA_TYPES.get(variable.kind, N_("Text"))
+            if extra is not None
+            else TYPE_NAMES.get(kind, N_("Text")),
         )
     domain = ""
     measure = ""

@@ -121,7 +121,21 @@
       return symbol === "=" ? equal : !equal;
     }
     if (dates && !lb && !rb) return relation(symbol, dates[0], dates[1]);
+    var clock = moments(l, r);
+    if (clock) return relation(symbol, clock[0], clock[1]);
     return relation(symbol, number(l), number(r));
+  }
+  // Times of day ("09:30" < '12:00') and ISO dates and times in time order, as the
+  // server compares them (expressions._moments): a wall-clock time when either has no offset.
+  var TIME_TEXT = /^\d{2}:\d{2}(:\d{2})?$/;
+  var MOMENT_TEXT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
+  function moments(l, r) {
+    if (typeof l !== "string" || typeof r !== "string") return null;
+    if (TIME_TEXT.test(l) && TIME_TEXT.test(r)) return [(l + ":00").slice(0, 8), (r + ":00").slice(0, 8)];
+    var a = MOMENT_TEXT.exec(l), b = MOMENT_TEXT.exec(r);
+    if (!a || !b) return null;
+    if (a[2] && b[2]) return [Date.parse(l), Date.parse(r)];
+    return [l.slice(0, 16) + (a[1] || ":00").slice(0, 3), r.slice(0, 16) + (b[1] || ":00").slice(0, 3)];
   }
   function arithmetic(symbol, a, b) {
     return symbol === "+" ? a + b : symbol === "-" ? a - b : symbol === "*" ? a * b

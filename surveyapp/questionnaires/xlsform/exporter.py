@@ -24,8 +24,9 @@ from surveyapp.models import Domain, Question, QuestionnaireVersion, TextEntry
 from surveyapp.questionnaires import date_limits, text_keys
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.versions import load_version
-from surveyapp.questionnaires.xlsform import repeats
+from surveyapp.questionnaires.xlsform import external_choices, repeats
 from surveyapp.questionnaires.xlsform.columns import language_label
+from surveyapp.questionnaires.xlsform.external_choices import SHEET as EXTERNAL_SHEET
 from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, SETTINGS_TEXTS
 
 #: Column order of each sheet, by the header's part before "::"; others follow.
@@ -35,6 +36,8 @@ SURVEY_ORDER = (
     "parameters", "domain", "measure", "min_value", "max_value", "max_length",
 )  # fmt: skip
 CHOICES_ORDER = ("list_name", "name", "label", "score")
+#: A group within a group: a note with this ``source_type`` is its sub-heading.
+SUB_HEADING = "begin group"
 SETTINGS_ORDER = ("form_title", "form_id", "version", "default_language")
 DOMAINS_ORDER = ("code", "label", "description")
 
@@ -55,7 +58,12 @@ def export_xlsform(version_id: int) -> bytes:
     survey = workbook.active
     survey.title = "survey"
     _write(survey, _survey_rows(version, texts, domains), SURVEY_ORDER, always=2)
-    _write(workbook.create_sheet("choices"), _choice_rows(version, texts), CHOICES_ORDER, always=2)
+    files = _file_lists(version)
+    choices = _choice_rows(version, texts, files)
+    _write(workbook.create_sheet("choices"), choices, CHOICES_ORDER, always=2)
+    if files:
+        rows = _choice_rows(version, texts, files, from_files=True)
+        _write(workbook.create_sheet(EXTERNAL_SHEET), rows, CHOICES_ORDER, always=2)
     _write(workbook.create_sheet("settings"), [_settings_row(version, texts)], SETTINGS_ORDER)
     used = {q.domain_id for page in version.pages for q in page.questions if q.domain_id}
     if used:
@@ -97,7 +105,23 @@ def _survey_rows(version: QuestionnaireVersion, texts, domains: dict[int, Domain
         _localised(row, "label", texts.get(text_keys.page_title(page.name)))
         _localised(row, "hint", texts.get(text_keys.page_intro(page.name)))
         rows.append(row)
-        rows.extend(_question_row(q, texts, domains) for q in page.questions)
+        in_sub_group, condition = False, None
+        for question in page.questions:
+            heading = question.source_type == SUB_HEADING
+            # The import joined a sub-group's condition to its questions': the first
+            # question without it is past the sub-group's end.
+            outside = condition and _without(question.relevant, condition) == question.relevant
+            if in_sub_group and (heading or outside):
+                rows.append({"type": "end group"})
+                in_sub_group, condition = False, None
+            row = _question_row(question, texts, domains)
+            if heading:
+                in_sub_group, condition = True, question.relevant
+            elif condition:
+                row["relevant"] = _without(row["relevant"], condition)
+            rows.append(row)
+        if in_sub_group:  # else a sub-heading's group runs to the next one or the page's end
+            rows.append({"type": "end group"})
         rows.append(repeats.end_row(page))
     return rows
 
@@ -133,15 +157,45 @@ def _question_row(question: Question, texts, domains: dict[int, Domain]) -> dict
     return row
 
 
+def _without(relevant: str | None, condition: str) -> str | None:
+    """A question's relevant without its group's condition, as the form wrote it."""
+    if relevant == condition:
+        return None
+    joined = f"({condition}) and ("
+    if relevant and relevant.startswith(joined) and relevant.endswith(")"):
+        return relevant[len(joined) : -1]
+    return relevant
+
+
 def _xlsform_type(question: Question) -> str:
+    if question.source_type == SUB_HEADING:
+        return SUB_HEADING
     return TYPES[question.type].xlsform_type(question)
 
 
-def _choice_rows(version: QuestionnaireVersion, texts) -> list[dict]:
+def _file_lists(version: QuestionnaireVersion) -> dict[int, str]:
+    """The lists read from a choices file (``select_one_from_file towns.csv``) or the
+    external_choices sheet (``select_one_external towns``): list id -> the file's or
+    list's name. They are written to the external_choices sheet, whose rows the
+    importer reads when the file is not uploaded again."""
+    return {
+        q.choice_list_id: q.source_type.split()[-1]
+        for page in version.pages
+        for q in page.questions
+        if q.choice_list_id and external_choices.parse_type(q.source_type or "")
+    }
+
+
+def _choice_rows(
+    version: QuestionnaireVersion, texts, files: dict[int, str], from_files: bool = False
+) -> list[dict]:
     rows = []
     for choice_list in sorted(version.choice_lists, key=lambda c: c.id):
+        if (choice_list.id in files) != from_files:
+            continue
         for choice in choice_list.choices:
-            row: dict[str, Any] = {"list_name": choice_list.name, "name": choice.value}
+            written = files.get(choice_list.id, choice_list.name)
+            row: dict[str, Any] = {"list_name": written, "name": choice.value}
             _localised(
                 row, "label", texts.get(text_keys.choice_label(choice_list.name, choice.value))
             )

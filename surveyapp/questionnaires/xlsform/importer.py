@@ -51,17 +51,23 @@ class ImportResult:
         return self.version is not None
 
 
-def import_xlsform(data: bytes, filename: str = "", name: str | None = None) -> ImportResult:
+def import_xlsform(
+    data: bytes,
+    filename: str = "",
+    name: str | None = None,
+    files: dict[str, bytes] | None = None,
+) -> ImportResult:
     """Check an XLSForm and, when it has no error, store it as a new questionnaire.
 
     The questionnaire is called ``name`` if given, else the form's ``form_id``,
-    else the file name's stem, slugified. Returns the new draft version, or
+    else the file name's stem, slugified. ``files``: choice files uploaded beside
+    it, by name (``select_one_from_file towns.csv``). Returns the new draft version, or
     None and the errors; warnings say what was skipped or assumed.
     """
     report = XLSFormReport()
     sheets = read_workbook(data, report)
     if sheets is not None:
-        form = ImportedForm(sheets, report)
+        form = ImportedForm(sheets, report, files)
         form.read(filename, name)
         if not report.errors:
             try:

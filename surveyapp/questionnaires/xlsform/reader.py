@@ -28,6 +28,7 @@ from surveyapp.questionnaires.xlsform.columns import (
     language_label,
     split_header,
 )
+from surveyapp.questionnaires.xlsform.external_choices import ExternalChoices
 from surveyapp.questionnaires.xlsform.survey_sheet import ImportedPage, SurveySheetReader, bad_name
 from surveyapp.questionnaires.xlsform.workbook import SETTINGS_TEXTS, Sheet, XLSFormReport
 
@@ -50,11 +51,22 @@ class ImportedChoice:
     extra: dict[str, str] | None
 
 
+def missing_label(form: ImportedForm, at, number: int, value: str) -> dict[str, str]:
+    """A choice without a label is labelled with its name, with a warning."""
+    message = _l("The choice “%(value)s” has no label: its name is its label.")
+    at.warn(number, None, message % {"value": value})
+    return {form.languages.plain(): value}
+
+
 class ImportedForm:
     """Reads the sheets into plain data, reporting every problem."""
 
-    def __init__(self, sheets: dict[str, Sheet], report: XLSFormReport) -> None:
+    def __init__(
+        self, sheets: dict[str, Sheet], report: XLSFormReport, files: dict[str, bytes] | None = None
+    ) -> None:
         self.sheets, self.report = sheets, report
+        #: Choice files uploaded beside the form, by name (``select_one_from_file``).
+        self.external = ExternalChoices(self, files or {})
         self.languages = Languages()
         self.settings: dict[str, str] = {}
         self.privacy_version = "1"
@@ -145,9 +157,7 @@ class ImportedForm:
                 at.error(number, columns.header("name"), message % where)
                 continue
             seen[(list_name, value)] = number
-            labels = columns.texts_of(row, "label")
-            if not labels:
-                at.error(number, None, _l("The choice has no label."))
+            labels = columns.texts_of(row, "label") or missing_label(self, at, number, value)
             score = columns.number(number, row, "score")
             self.lists.setdefault(list_name, []).append(
                 ImportedChoice(value, score, columns.kept(row))

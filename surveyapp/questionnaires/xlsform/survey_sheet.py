@@ -3,12 +3,15 @@
 
 - Each top-level ``begin group`` is a page (label → title, hint → introduction,
   relevant → the page's relevant). Questions outside any group make a page of
-  their own per run. Nested groups are flattened into their page, their
-  relevant joining their questions' relevant, with a warning.
-- text, integer, decimal, range, select_one, select_multiple, note, date and
-  calculate rows are questions (a select_one whose list has scores is a scale);
-  metadata rows (start, deviceid ...) are skipped with a warning; repeats and
-  every other type (geopoint, image, select_one_from_file ...) are refused.
+  their own per run. A group within a group goes on its page: its label becomes
+  a sub-heading (a note whose ``source_type`` is "begin group"), its relevant
+  joins its questions' relevant.
+- text, integer, decimal, range, select_one, select_multiple (with ``or_other``,
+  :mod:`surveyapp.questionnaires.other_choice`), their ``_from_file`` and
+  ``_external`` forms (:mod:`.external_choices`), note, date, time, dateTime,
+  geopoint (gps), hidden, start, end, today and calculate rows are questions (a
+  select_one whose list has scores is a scale); device metadata rows (deviceid
+  ...) are skipped with a warning; repeats and every other type are refused.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from surveyapp.extensions import db
 from surveyapp.models import MEASURES, Domain
 from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.date_limits import limits_from_constraint
+from surveyapp.questionnaires.more_fields import parse_datetime, time_from_cell
+from surveyapp.questionnaires.other_choice import OR_OTHER
 from surveyapp.questionnaires.text_keys import NAME
-from surveyapp.questionnaires.xlsform import repeats
+from surveyapp.questionnaires.xlsform import external_choices, repeats
 from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, Sheet, SheetReport
 
 if TYPE_CHECKING:
@@ -38,7 +43,7 @@ SURVEY_COLUMNS = frozenset(
     | {"repeat_count"}
 )
 METADATA_TYPES = frozenset(
-    {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber"}
+    {"deviceid", "subscriberid", "simserial", "phonenumber"}
     | {"username", "email", "audit", "start-geopoint", "imei", "uri:deviceid"}
 )
 #: XLSForm type → (our type, source_type kept for export).
@@ -53,10 +58,20 @@ SIMPLE_TYPES = {
     "date": ("date", None),
     "calculate": ("calculate", None),
     "phone number": ("short_text", "phone number"),
+    "time": ("time", None),
+    "datetime": ("datetime", None),
+    "geopoint": ("geopoint", None),
+    "gps": ("geopoint", "gps"),
+    "hidden": ("hidden", None),
+    "start": ("start", None),
+    "end": ("end", None),
+    "today": ("today", None),
 }
+#: Types whose rows need no label.
+UNLABELLED = frozenset({"calculate", "hidden", "start", "end", "today"})
 _SELECT = re.compile(
     r"(select_one|select one|select_multiple|select multiple|select all that apply)"
-    r"(?:\s+from)?\s+(\S+)(\s+or_other)?",
+    r"(?:\s+from)?\s+(\S+)(?:\s+(or_other|or other|or specify other))?",
     re.IGNORECASE,
 )
 TRUE_WORDS = frozenset({"yes", "true", "true()", "1"})
@@ -114,6 +129,8 @@ class SurveySheetReader:
         self.open: list[_Open] = []
         self.page: ImportedPage | None = None
         self.domains = set(form.domains) | set(db.session.scalars(select(Domain.code)))
+        #: (from a file, file or list name) -> the stored list's name (None: missing)
+        self.external_names: dict[tuple[bool, str], str | None] = {}
 
     def read(self) -> None:
         for needed in ("type", "name"):
@@ -195,12 +212,33 @@ class SurveySheetReader:
             self.form.add_texts(text_keys.page_intro(name), self.columns.texts_of(row, "hint"))
             relevant = None  # the page's own
         elif kind == "group":
-            message = _l(
-                "Groups within groups are not supported: the questions of “%(name)s” go on "
-                "the page of the group around it, and its label is dropped."
-            )
-            self.at.warn(number, self.type_column, message % {"name": name})
+            self.open.append(_Open(kind, number, relevant))
+            self.sub_heading(number, row, name)
+            return
         self.open.append(_Open(kind, number, relevant))
+
+    def sub_heading(self, number: int, row: list[str], name: str) -> None:
+        """A group within a group: its label as a sub-heading on the page (a note)."""
+        labels = self.columns.texts_of(row, "label")
+        if not name or not labels:
+            return
+        self.form.add_texts(text_keys.question_text(name, "label"), labels)
+        self.form.add_texts(
+            text_keys.question_text(name, "hint"), self.columns.texts_of(row, "hint")
+        )
+        conditions = [o.relevant for o in self.open if o.relevant]
+        fields = {
+            "type": "note",
+            "source_type": "begin group",
+            "relevant": " and ".join(f"({c})" for c in conditions)
+            if len(conditions) > 1
+            else (conditions or [None])[0],
+            "appearance": self.columns.value(row, "appearance") or None,
+        }
+        if self.page is None:
+            self.page = ImportedPage(None)
+            self.form.pages.append(self.page)
+        self.page.questions.append(ImportedQuestion(name, fields, None, None))
 
     def end(self, number: int, kind: str) -> None:
         if not self.open or self.open[-1].kind != kind:
@@ -213,18 +251,27 @@ class SurveySheetReader:
 
     def question(self, number: int, row: list[str], kind: str, name: str) -> None:
         select_type, list_name = _SELECT.fullmatch(kind), None
-        if select_type:
+        from_file = external_choices.parse_type(kind)
+        if from_file:
+            list_name = self.external_list(number, *from_file)
+            single = from_file[0].startswith("select_one")
+            our_type = "single_choice" if single else "multiple_choice"
+            source_type = f"{from_file[0]} {from_file[1]}"
+            if len(source_type) > 60:
+                self.at.error(
+                    number, self.type_column, _l("At most %(count)d characters.") % {"count": 60}
+                )
+        elif select_type:
             list_name = select_type.group(2)
-            if select_type.group(3):
-                message = _l("“or_other” is not supported: add an “other” choice instead.")
-                self.at.error(number, self.type_column, message)
             if list_name not in self.form.lists:
                 message = _l("There is no choice list “%(list)s” in the choices sheet.")
                 self.at.error(number, self.type_column, message % {"list": list_name})
             scored = any(c.score is not None for c in self.form.lists.get(list_name, []))
             single = select_type.group(1).lower() in ("select_one", "select one")
             our_type = "multiple_choice" if not single else "scale" if scored else "single_choice"
-            source_type = None
+            source_type = (select_type.group(3) or "").lower() or None
+            if source_type and our_type == "scale":
+                our_type = "single_choice"  # "Other" has no score
         elif kind.lower() in SIMPLE_TYPES:
             our_type, source_type = SIMPLE_TYPES[kind.lower()]
         else:
@@ -235,8 +282,12 @@ class SurveySheetReader:
         if not self.take_name(number, name):
             return
         self.form.questions.add(name)
+        if source_type in OR_OTHER:  # its text, as pyxform names it
+            self.form.questions.add(f"{name}_other")
         fields = self.fields(number, row, kind.lower(), our_type, source_type)
-        if not self.columns.texts_of(row, "label") and our_type != "calculate":
+        if from_file and list_name is None:  # its list's columns are not known: no check
+            self.form.expressions = [e for e in self.form.expressions if e[1] != number]
+        if not self.columns.texts_of(row, "label") and our_type not in UNLABELLED:
             self.at.error(number, None, _l("The question has no label."))
         for part in QUESTION_TEXTS:
             self.form.add_texts(
@@ -250,6 +301,38 @@ class SurveySheetReader:
             self.page = ImportedPage(None)
             self.form.pages.append(self.page)
         self.page.questions.append(ImportedQuestion(name, fields, list_name, domain))
+
+    def external_list(self, number: int, command: str, source: str) -> str | None:
+        """The stored name of a list from a file or the external_choices sheet, read now:
+        a list of its own, even where the choices sheet has one of the same name; read
+        once for every question that names it."""
+        key = (command.endswith("from_file"), source)
+        if key in self.external_names:
+            return self.external_names[key]
+        self.external_names[key] = self._external_list(number, command, source)
+        return self.external_names[key]
+
+    def _external_list(self, number: int, command: str, source: str) -> str | None:
+        found = self.form.external.find(command, source)
+        if found is None and command.endswith("external") and source in self.form.lists:
+            return external_choices.copy_list(self.form, source)
+        if found is None:
+            if command.endswith("from_file"):
+                message = _l(
+                    "The choices file “%(file)s” is missing: upload it beside the form "
+                    "(“Choice files”)."
+                )
+                self.at.error(number, self.type_column, message % {"file": source})
+            else:
+                message = _l(
+                    "The list “%(list)s” is in no external_choices sheet: add the sheet, or "
+                    "upload itemsets.csv beside the form."
+                )
+                self.at.error(number, self.type_column, message % {"list": source})
+            return None
+        list_name = external_choices.list_name_for(self.form, source)
+        external_choices.read_list(self.form, found[0], found[1], list_name)
+        return list_name
 
     def fields(
         self, number: int, row: list[str], kind: str, our_type: str, source_type: str | None
@@ -311,7 +394,18 @@ class SurveySheetReader:
                 fields["constraint"] = None
         if source_type == "range":
             self.range(number, row, fields)
+        if our_type in ("time", "datetime") and fields["default"]:
+            self.moment_default(number, fields)
         return fields
+
+    def moment_default(self, number: int, fields: dict) -> None:
+        """A time's default as ``HH:MM`` (a spreadsheet may hold it as a fraction of a day)."""
+        parse = time_from_cell if fields["type"] == "time" else parse_datetime
+        given = fields["default"]
+        fields["default"] = parse(given)
+        if fields["default"] is None:
+            message = _l("“%(value)s” is not a time: the default was left out.")
+            self.at.warn(number, self.columns.header("default"), message % {"value": given})
 
     def range(self, number: int, row: list[str], fields: dict) -> None:
         """min and max from ``parameters`` (start=1 end=10 step=1 when not given)."""

@@ -51,7 +51,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 #: Sheets the importer reads; any other sheet is ignored.
-SHEETS = ("survey", "choices", "settings", "domains")
+SHEETS = ("survey", "choices", "settings", "domains", "external_choices")
 #: Texts of a survey row, per language: the part of their ``q.<name>.<part>`` key.
 QUESTION_TEXTS = text_keys.QUESTION_PARTS
 #: Our settings columns with a text per language, and the key of their TextEntry.

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -160,4 +160,7 @@ class XLSFormUploadForm(FlaskForm):
     )
     name = StringField(
         _l("Short name (optional; default: the form's form_id)"), validators=[at_most(64)]
+    )
+    choice_files = MultipleFileField(
+        _l("Choice files (.csv, optional): the files that select_one_from_file names")
     )

@@ -22,8 +22,9 @@ def import_xlsform():
     result = None
     if form.validate_on_submit():
         upload = form.form_file.data
+        files = {f.filename: f.read() for f in form.choice_files.data or [] if f and f.filename}
         result = importer.import_xlsform(
-            upload.read(), upload.filename or "", (form.name.data or "").strip() or None
+            upload.read(), upload.filename or "", (form.name.data or "").strip() or None, files
         )
         record_action(
             "xlsform_import" if result.ok else "xlsform_import_refused",

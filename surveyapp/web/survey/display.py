@@ -10,6 +10,12 @@ from wtforms import Field, SelectMultipleField
 from surveyapp.campaigns.roles import RESPONDENT_ROLE_LABELS
 from surveyapp.languages.current import current_language, gettext
 from surveyapp.models import Question
+from surveyapp.questionnaires.more_fields import (
+    OTHER,
+    OTHER_MAX_LENGTH,
+    OtherCheckboxField,
+    OtherRadioField,
+)
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts
 from surveyapp.responses.respondent import AnswerValue
@@ -88,7 +94,7 @@ def question_block(field: Field, question: Question) -> Markup:
             current_language(),
         )
         # Both parts are _block_parts' escaped HTML.
-        return Markup("".join((head, choice_inputs(field), tail)))  # nosec B704
+        return Markup("".join((head, choice_inputs(field), other_input(field), tail)))  # nosec B704
     parts = _block_parts(
         field.id,
         field.label.text,
@@ -97,12 +103,32 @@ def question_block(field: Field, question: Question) -> Markup:
         question.type,
         question.required,
     )
-    inputs = choice_inputs(field) if grouped else field(**_input_attrs(field, question))
+    inputs = (
+        choice_inputs(field) + other_input(field)
+        if grouped
+        else field(**_input_attrs(field, question))
+    )
     # Every text in the parts went through escape(); the inputs are escaped HTML too.
     return Markup("\n".join(inputs if part is _INPUTS else part for part in parts))  # nosec B704
 
 
 _INPUTS = object()  #: where the inputs go in _block_parts
+
+
+def other_input(field: Field) -> Markup:
+    """After a list with "Other" ("or_other"), its text field, in the list's last item."""
+    if not isinstance(field, OtherRadioField | OtherCheckboxField):
+        return Markup("")
+    input_id = escape(f"{field.id}-other")
+    label = gettext("If “Other”, please say what:")
+    chosen = field.data if isinstance(field.data, list) else [field.data]
+    missing = field.errors and OTHER in chosen and not field.other_text
+    invalid = ' aria-invalid="true"' if missing else ""
+    return Markup(  # nosec B704: every value escaped
+        f'\n<li class="other-text"><label for="{input_id}">{escape(label)}</label> '
+        f'<input id="{input_id}" name="{escape(field.name)}-other" type="text" '
+        f'maxlength="{OTHER_MAX_LENGTH}" value="{escape(field.other_text)}"{invalid}></li>'
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -138,7 +164,16 @@ def _block_parts(
     parts: list = [
         f'<div class="question {"has-error" if errors else ""} q-{escape(kind)}" id="{fid}-block">'
     ]
-    if TYPES[kind].grouped:
+    if TYPES[kind].fieldset:
+        aria = f' aria-describedby="{" ".join(described)}"' if described else ""
+        parts += [
+            f'<fieldset class="compound"{aria}>',
+            f'<legend class="question-label">{escape(label)}{optional}</legend>',
+            hint + error,
+            _INPUTS,
+            "</fieldset>",
+        ]
+    elif TYPES[kind].grouped:
         scale = TYPES[kind].options_class
         aria = f' aria-describedby="{" ".join(described)}"' if described else ""
         parts += [
