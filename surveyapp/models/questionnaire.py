@@ -21,9 +21,15 @@ QUESTION_TYPES = (
     "date",
     "note",  # text shown to the respondent, nothing to answer
     "calculate",  # computed from other answers, never shown
+    # uploads: the answer is a stored file (surveyapp.uploads)
+    "image",
+    "audio",
+    "video",
+    "file",
 )
+UPLOAD_TYPES = ("image", "audio", "video", "file")
 #: Types that take an answer from the respondent.
-ANSWERABLE_TYPES = QUESTION_TYPES[:7]
+ANSWERABLE_TYPES = QUESTION_TYPES[:7] + UPLOAD_TYPES
 CHOICE_TYPES = ("single_choice", "multiple_choice", "scale")
 MEASURES = ("need", "capacity")
 

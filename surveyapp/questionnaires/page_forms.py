@@ -28,6 +28,9 @@ RESERVED_NAMES = {"csrf_token", "action"}
 class RespondentPageForm(FlaskForm):
     """Base of the generated page forms."""
 
+    #: The page has a file question: it is sent as multipart/form-data.
+    _sends_files = False
+
 
 def _field_for(question: Question, texts: Texts) -> Field:
     label = texts.label(question)
@@ -48,6 +51,8 @@ def make_page_form(page: Page, texts: Texts) -> type[RespondentPageForm]:
         if question.name in RESERVED_NAMES:
             raise ValueError(f"question name {question.name!r} is reserved")
         attrs[question.name] = _field_for(question, texts)
+    # A page with a file to upload is sent as multipart/form-data.
+    attrs["_sends_files"] = any(TYPES[q.type].upload for q in answerable(page))
     return type(f"PageForm_{page.name}", (RespondentPageForm,), attrs)
 
 

@@ -127,6 +127,8 @@ class QuestionType:
     #: (one code), "multiple" (codes ticked), "number", "date", "text" (answered or
     #: not), or None (nothing: notes and calculations).
     condition_kind: ClassVar[str | None] = "text"
+    #: The answer is a file (``surveyapp.questionnaires.upload_types``): the page is multipart.
+    upload: ClassVar[bool] = False
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         """The WTForms field of an answerable question (``kwargs``: label, description)."""
@@ -439,6 +441,9 @@ class Calculate(QuestionType):
     def export_cell(self, choice, number, text, label) -> object:
         return whole_if_integral(number) if number is not None else (text or None)
 
+
+# The upload types (image, audio, video, file) live in their own module.
+from surveyapp.questionnaires import upload_types  # noqa: E402, F401
 
 #: What an unknown code (a question missing from the version) reads as.
 UNKNOWN = QuestionType()

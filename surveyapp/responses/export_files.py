@@ -41,7 +41,7 @@ from surveyapp.models.export import (
     EXPORT_READY,
     EXPORT_RUNNING,
 )
-from surveyapp.responses import exports, statistical_files
+from surveyapp.responses import exports, statistical_files, upload_answers
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,8 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "sav": "application/x-spss-sav",
     "dta": "application/x-stata-dta",
+    # the files respondents uploaded (surveyapp.responses.upload_answers)
+    "zip": "application/zip",
 }
 
 
@@ -252,6 +254,9 @@ def _give_back(export_id: int) -> None:
 
 
 def _write(export: ExportFile, part: Path) -> None:
+    if export.format == "zip":
+        upload_answers.write_zip(export.campaign_id, part, export.leave_out_self_registered)
+        return
     if export.format in ("sav", "dta"):
         statistical_files.write_statistical_file(
             export.format,

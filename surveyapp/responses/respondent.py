@@ -35,6 +35,7 @@ from surveyapp.questionnaires import rules
 from surveyapp.questionnaires.question_types import TYPES, AnswerValue
 from surveyapp.questionnaires.version_cache import index_of
 from surveyapp.questionnaires.versions import load_version
+from surveyapp.responses import upload_answers
 from surveyapp.responses.reads import (
     Link,
     ResponseState,
@@ -228,6 +229,8 @@ def save_page(response: ResponseLike, page: Page, values: dict[str, AnswerValue]
         row = conn.execute(_STAMP_IN_PROGRESS, params).one_or_none()
         if row is None:
             return False
+        if any(TYPES[q.type].upload for q in questions.values()):
+            upload_answers.store_page_files(conn, response.id, questions, values)
         _save_answers(conn, response.id, questions, values, _choice_scores(page))
         draft = row[0]
         if draft and draft.get("page") == page.name:
@@ -448,6 +451,9 @@ def submit(response: ResponseLike, version: QuestionnaireVersion | None = None) 
         status, _draft = _lock(response)
         if status == "in_progress":
             _finalise_answers(response, version)
+            if any(TYPES[q.type].upload for p in version.pages for q in p.questions):
+                db.session.flush()
+                upload_answers.drop_unanswered(db.session.connection(), response.id)
             result = db.session.execute(
                 update(Response)
                 .where(Response.id == response.id, Response.status == "in_progress")

@@ -51,6 +51,12 @@ SIMPLE_TYPES = {
     "date": ("date", None),
     "calculate": ("calculate", None),
     "phone number": ("short_text", "phone number"),
+    # uploads (surveyapp.uploads): "photo" is the old name of "image"
+    "image": ("image", None),
+    "photo": ("image", "photo"),
+    "audio": ("audio", None),
+    "video": ("video", None),
+    "file": ("file", None),
 }
 _SELECT = re.compile(
     r"(select_one|select one|select_multiple|select multiple|select all that apply)"

@@ -24,7 +24,7 @@ from surveyapp.models import Invitation, Page, QuestionnaireVersion
 from surveyapp.questionnaires import live_rules, rules, version_cache
 from surveyapp.questionnaires.page_forms import RespondentPageForm, make_page_form
 from surveyapp.questionnaires.texts import Texts
-from surveyapp.responses import erasure, navigation, reads, respondent
+from surveyapp.responses import erasure, navigation, reads, respondent, upload_answers
 from surveyapp.responses.navigation import AUTOSAVE, THANKS, Step
 from surveyapp.responses.reads import Link, ResponseState
 from surveyapp.web.survey import bp
@@ -280,6 +280,8 @@ def save_page(token: str, number: int):
         return response
     page_ = _page_or_404(visit, number)
     form = visit.page_form(page_)()
+    if form._sends_files:
+        upload_answers.keep_stored(form, page_.questions, response.id)
     action = request.form.get("action", "next")
     outcome = navigation.next_step(
         visit.version,
