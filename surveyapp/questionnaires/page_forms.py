@@ -65,9 +65,17 @@ def initial_data(page: Page, answers: dict[int, AnswerValue]) -> dict[str, Answe
     return {q.name: answers.get(q.id) for q in answerable(page)}
 
 
-def raw_values(formdata, page: Page) -> dict[str, list[str]]:
-    """What was typed on the page, as lists of strings, for a draft."""
-    return {q.name: formdata.getlist(q.name) for q in answerable(page)}
+def raw_values(
+    formdata, page: Page, form: RespondentPageForm | None = None
+) -> dict[str, list[str]]:
+    """What was typed on the page, as lists of strings, for a draft (a file question:
+    why its file was refused, if it was; never the file)."""
+    raw = {q.name: formdata.getlist(q.name) for q in answerable(page)}
+    if form is not None and form._sends_files:
+        for question in answerable(page):
+            if TYPES[question.type].upload:
+                raw[question.name] = form[question.name].draft_values()
+    return raw
 
 
 @dataclass

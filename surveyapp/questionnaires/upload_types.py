@@ -15,6 +15,7 @@ page sent back the field's data is
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import format_decimal
@@ -30,7 +31,7 @@ from surveyapp.extensions import db
 from surveyapp.models import StoredFile
 from surveyapp.questionnaires.question_types import _ANSWERED, QuestionType, register
 from surveyapp.uploads import kinds, links
-from surveyapp.uploads.checks import Checked, Refused, check_upload
+from surveyapp.uploads.checks import CODES, Checked, Refused, check_upload
 
 if TYPE_CHECKING:
     from surveyapp.models import Question
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 
 #: The suffix of the "Remove the file" checkbox's name.
 REMOVE = "-remove"
+#: A refused file in a page's draft: this, then [code, params] as JSON, so that the
+#: page shown again says why (in the language it is shown in).
+REFUSED_MARK = "refused:"
 
 
 class UploadedFile(str):
@@ -97,6 +101,19 @@ def _upload_input(field: UploadField, **attrs: Any) -> Markup:
     return Markup("\n".join(parts))  # nosec B704: every text above is escaped
 
 
+def _refusal_of(text: str) -> Refused | None:
+    """A draft's refusal read back; None for anything else."""
+    try:
+        code, params = json.loads(text)
+    except (ValueError, TypeError):
+        return None
+    if code not in CODES or not isinstance(params, dict):
+        return None
+    return Refused(
+        code, **{str(k): v for k, v in params.items() if isinstance(v, str | int | float)}
+    )
+
+
 class UploadField(Field):
     """A file input (see the module's docstring for its data)."""
 
@@ -106,6 +123,7 @@ class UploadField(Field):
         super().__init__(**kwargs)
         self.limits = limits
         self.kept = self.cleared = False
+        self.refusal: Refused | None = None
 
     def process(self, formdata, data=None, extra_filters=None) -> None:
         super().process(formdata, data, extra_filters)
@@ -113,7 +131,17 @@ class UploadField(Field):
             self.cleared = bool(formdata.get(self.name + REMOVE))
             self.kept = self.data is None and not self.cleared
 
+    def draft_values(self) -> list[str]:
+        """What a page's draft keeps of this field: why a file was refused, if it was."""
+        if self.refusal is None:
+            return []
+        return [REFUSED_MARK + json.dumps([self.refusal.code, self.refusal.params])]
+
     def process_formdata(self, valuelist: list[Any]) -> None:
+        self.refusal = None
+        for value in valuelist:
+            if isinstance(value, str) and value.startswith(REFUSED_MARK):
+                self.refusal = _refusal_of(value[len(REFUSED_MARK) :])
         chosen = next(
             (
                 v
@@ -125,13 +153,15 @@ class UploadField(Field):
         self.data = UploadedFile(chosen) if chosen is not None else None
 
     def pre_validate(self, form) -> None:
+        if self.refusal is not None and not isinstance(self.data, UploadedFile):
+            raise StopValidation(str(self.refusal))  # a draft's: the page shown again
         if not isinstance(self.data, UploadedFile):
             return
         storage = self.data.storage
         try:
             self.data.checked = check_upload(storage.stream, storage.filename, self.limits)
         except Refused as refused:
-            self.data = None
+            self.data, self.refusal = None, refused
             raise StopValidation(str(refused)) from None
 
     def _value(self) -> str:

@@ -195,7 +195,7 @@ def next_step(
 
     checked = check_page(form, page, texts, earlier, require=action == "next")
     if checked.invalid:
-        stored = respondent.save_draft(response, page, raw_values(raw, page))
+        stored = respondent.save_draft(response, page, raw_values(raw, page, form))
     else:
         stored = respondent.save_page(response, page, checked.values)
     if not stored:

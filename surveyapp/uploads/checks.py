@@ -15,9 +15,10 @@ from __future__ import annotations
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 import puremagic
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -59,8 +60,61 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BIDI = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+def _message(code: str, params: dict[str, Any]) -> str:
+    """A refusal's message in the current language."""
+    if code == "name":
+        return _(
+            "The file name is not accepted: it contains a folder path or control "
+            "characters. Please rename the file and choose it again."
+        )
+    if code == "bomb":
+        return _(
+            "The document's contents are too large or too tightly packed to be accepted. "
+            "Please send it in another format, such as PDF."
+        )
+    if code == "damaged":
+        return _("The image could not be read; it may be damaged. Please choose another.")
+    if code == "pixels":
+        return _(
+            "The image has too many pixels (more than %(count)d million). "
+            "Please send a smaller one.",
+            count=int(params.get("count", 0)),
+        )
+    if code == "empty":
+        return _("The file is empty. Please choose another.")
+    if code == "size":
+        return _(
+            "The file is larger than %(size)s %(unit)s. Please choose a smaller one.",
+            size=format_decimal(float(params.get("size") or 0)),
+            unit=str(params.get("unit", "")),
+        )
+    if code == "kind":
+        return _(
+            "Files of this kind are not accepted here. Accepted: %(kinds)s.",
+            kinds=str(params.get("kinds", "")),
+        )
+    return _(
+        "The file's content does not match its name (%(extension)s). Please choose the right file.",
+        extension=str(params.get("extension", "")),
+    )
+
+
+#: The refusals' codes (``Refused.code``).
+CODES = frozenset({"name", "bomb", "damaged", "pixels", "empty", "size", "kind", "mismatch"})
+
+
 class Refused(ValueError):
-    """An upload that is not accepted; ``str()`` is the message for the respondent."""
+    """An upload that is not accepted: ``code`` (one of CODES) and its ``params``;
+    ``str()`` is the message for the respondent, in the current language (so a page
+    shown again in another language says it in that one)."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code if code in CODES else "mismatch"
+        self.params = params
+
+    def __str__(self) -> str:
+        return _message(self.code, self.params)
 
 
 @dataclass(frozen=True)
@@ -88,12 +142,7 @@ def clean_name(raw: str | None) -> str:
         or name in (".", "..")
         or any(unicodedata.category(c) == "Cc" or c in _BIDI for c in name)
     ):
-        raise Refused(
-            _(
-                "The file name is not accepted: it contains a folder path or control "
-                "characters. Please rename the file and choose it again."
-            )
-        )
+        raise Refused("name")
     return name
 
 
@@ -121,12 +170,7 @@ def _signature_kinds(head: bytes) -> set[str]:
 
 
 def _bomb() -> Refused:
-    return Refused(
-        _(
-            "The document's contents are too large or too tightly packed to be accepted. "
-            "Please send it in another format, such as PDF."
-        )
-    )
+    return Refused("bomb")
 
 
 def _zip_kinds(stream: IO[bytes]) -> set[str]:
@@ -196,7 +240,7 @@ def _content_kinds(stream: IO[bytes], head: bytes, name_ext: str) -> set[str]:
 
 def _verify_image(stream: IO[bytes], kind: str) -> None:
     """Pillow opens it as the kind found, within the pixel limit, and its data checks out."""
-    damaged = Refused(_("The image could not be read; it may be damaged. Please choose another."))
+    damaged = Refused("damaged")
     if kind == "heic":
         return  # Pillow cannot read HEIC: the signature has to do
     try:
@@ -205,13 +249,7 @@ def _verify_image(stream: IO[bytes], kind: str) -> None:
                 raise damaged
             width, height = image.size
             if width * height > kinds.MAX_IMAGE_PIXELS:
-                raise Refused(
-                    _(
-                        "The image has too many pixels (more than %(count)d million). "
-                        "Please send a smaller one.",
-                        count=kinds.MAX_IMAGE_PIXELS // 1_000_000,
-                    )
-                )
+                raise Refused("pixels", count=kinds.MAX_IMAGE_PIXELS // 1_000_000)
             image.verify()
     except Refused:
         raise
@@ -228,16 +266,10 @@ def check_upload(stream: IO[bytes], filename: str | None, limits: Limits) -> Che
     name = clean_name(filename)
     size = _size(stream)
     if size == 0:
-        raise Refused(_("The file is empty. Please choose another."))
+        raise Refused("empty")
     if size > limits.max_bytes:
         number, unit = kinds.human_size(limits.max_bytes)
-        raise Refused(
-            _(
-                "The file is larger than %(size)s %(unit)s. Please choose a smaller one.",
-                size=f"{number:g}",
-                unit=unit,
-            )
-        )
+        raise Refused("size", size=number, unit=unit)
     head = stream.read(_HEAD)
     stream.seek(0)
     name_ext = _extension(name)
@@ -245,22 +277,11 @@ def check_upload(stream: IO[bytes], filename: str | None, limits: Limits) -> Che
     stream.seek(0)
     accepted = found & limits.accepted
     if not accepted:
-        raise Refused(
-            _(
-                "Files of this kind are not accepted here. Accepted: %(kinds)s.",
-                kinds=kinds.describe(limits.accepted),
-            )
-        )
+        raise Refused("kind", kinds=kinds.describe(limits.accepted))
     if name_ext:
         agreeing = {k for k in accepted if name_ext in KINDS[k].extensions}
         if not agreeing:
-            raise Refused(
-                _(
-                    "The file's content does not match its name (%(extension)s). "
-                    "Please choose the right file.",
-                    extension=name_ext,
-                )
-            )
+            raise Refused("mismatch", extension=name_ext)
         accepted = agreeing
     kind = sorted(accepted)[0]
     if kind in kinds.IMAGES:
