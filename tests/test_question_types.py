@@ -65,7 +65,8 @@ def test_profile_summaries():
     assert codes(summary="shares") == ("single_choice",)
     assert codes(summary="quantiles") == ("number",)
     assert codes(summary="years") == ("date",)
-    assert codes(summary=None) == ("note", "calculate")
+    # Files (#20) are listed on the review page and exported as links, never summarised.
+    assert codes(summary=None) == ("note", "calculate", "image", "audio", "video", "file")
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import Answer, Question, Response, StoredFile, TextEntry
-from surveyapp.questionnaires import text_keys
+from surveyapp.models import Answer, Response, StoredFile, TextEntry
 from surveyapp.uploads import links
 from tests import upload_files as files
 from tests.plans import answer_plan, builtin_version
@@ -34,10 +33,7 @@ def _collect_test_client_files():
     gc.collect()
 
 
-LABELS = {
-    "site_photo": {"en": "A photo of the site", "mk": "Фотографија од локацијата"},
-    "action_plan": {"en": "Your action plan", "mk": "Вашиот акциски план"},
-}
+LABELS = files.LABELS
 
 
 @pytest.fixture
@@ -45,30 +41,7 @@ def folder(app, tmp_path) -> Path:
     """The builtin questionnaire's first page gets an image and a file question."""
     target = tmp_path / "uploads"
     app.config["UPLOAD_FOLDER"] = str(target)
-    with app.app_context():
-        version = builtin_version()
-        page = version.pages[0]
-        for position, (name, kind, extra) in enumerate(
-            [
-                ("site_photo", "image", None),
-                ("action_plan", "file", {"parameters": "max-size=1MB"}),
-            ],
-            start=100,
-        ):
-            db.session.add(
-                Question(
-                    version_id=version.id,
-                    page_id=page.id,
-                    name=name,
-                    type=kind,
-                    position=position,
-                    extra=extra,
-                )
-            )
-            for lang, text in LABELS[name].items():
-                key = text_keys.question_text(name, "label")
-                db.session.add(TextEntry(version_id=version.id, key=key, lang=lang, text=text))
-        db.session.commit()
+    files.add_upload_questions(app)
     return target
 
 
@@ -148,6 +121,16 @@ def test_a_refused_file_leaves_nothing_stored(app, folder, respondent, name, dat
     assert stored(app) == [] and on_disk(folder) == []
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+
+
+def test_a_page_shown_again_for_a_refused_file_still_shows_the_stored_one(app, folder, respondent):
+    person = respondent("en")
+    person.consent()
+    send(person, app, site_photo=(files.png(), "kept.png"), action="later")
+    send(person, app, action_plan=(files.png(), "plan.pdf"))
+    page = person.get("/p/1").get_data(as_text=True)
+    assert "does not match its name" in page and "kept.png" in page
+    assert [r.original_name for r in stored(app)] == ["kept.png"]
 
 
 def test_a_nul_in_the_file_name_is_refused_before_anything_is_read(app, folder, respondent):
@@ -316,3 +299,22 @@ def test_the_sweep_deletes_files_no_row_names(app, folder, respondent):
         orphan.write_bytes(b"left by a rolled-back save")
         assert storage.sweep_orphans(now=10**12) == 1
     assert [p.name for p in on_disk(folder)] == [row.key]
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_spss_and_stata_files_carry_the_link(app, folder, respondent, fmt, tmp_path):
+    import pyreadstat
+
+    from surveyapp.responses import statistical_files
+
+    app.config["PUBLIC_URL"] = "https://survey.example.org"
+    _person, row = _submitted_with_files(app, folder, respondent)
+    target = tmp_path / f"responses.{fmt}"
+    with app.app_context():
+        campaign_id = db.session.scalar(select(Response.campaign_id))
+        statistical_files.write_statistical_file(fmt, campaign_id, "en", False, target)
+    read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+    frame, _meta = read(str(target))
+    assert list(frame["site_photo"]) == [
+        "https://survey.example.org" + links.FILE_PATH.format(key=row.key)
+    ]

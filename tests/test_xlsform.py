@@ -160,7 +160,8 @@ class Expected:
     says: tuple[str, ...] = ()
 
 
-UCL_UNSUPPORTED = {16, 17, 18, 20, 22, 23, 35, 46, 57, 65, 73, 81}
+# (rows 23, 46 and 65, image questions, import since uploads came: #20)
+UCL_UNSUPPORTED = {16, 17, 18, 20, 22, 35, 57, 73, 81}
 UCL_REPEATS = {32, 43, 56, 72, 80}
 UCL_CURLY_QUOTES = {9, 32, 36, 48, 56, 58, 72, 74, 80, 82}
 #: table-list.xls, xml_escaping.xls and repeat_date_test.xls share a choices sheet whose
@@ -195,7 +196,7 @@ EXPECTED = {
     ),
     "UCL_Biomass_Plot_Form.xlsx": Expected(
         False,
-        "a field form with repeats, select_one_from_file, geopoint and image questions, "
+        "a field form with repeats, select_one_from_file and geopoint questions, "
         "curly quotes in relevant, a regex that can backtrack badly, sqrt/cos/atan (not in "
         "our expression subset) and a condition in “required”; without those its Swahili "
         "and English texts arrive (see the test below)",
@@ -207,7 +208,6 @@ EXPECTED = {
             "Repeats are not supported",
             "“select_one_from_file UCL_regions.csv” is not supported",
             "“geopoint” is not supported",
-            "“image” is not supported",
             "curly quote",
             "unknown function 'sqrt'",
             "regular expression refused",
@@ -223,13 +223,14 @@ EXPECTED = {
     ),
     "attribute_columns_test.xlsx": Expected(
         False,
-        "pyxform's spec test: a repeat, media/geopoint/barcode/time/datetime/acknowledge "
+        "pyxform's spec test: a repeat, geopoint/barcode/time/datetime/acknowledge "
         "questions, names with hyphens (our names are text ids), a note and choices whose "
         "only label is an image (media labels are not supported yet); device metadata and "
         "groups within groups only warn",
         errors={("choices", 4, None), ("choices", 5, None), ("survey", 10, None)}
         | {("survey", row, "name") for row in (21, 22, 27, 28)}
-        | {("survey", row, "type") for row in (15, 30, 32, 33, 34, 35, 36, 37, 38)},
+        # (image, audio and video, rows 36 to 38, import since uploads came: #20)
+        | {("survey", row, "type") for row in (15, 30, 32, 33, 34, 35)},
         says=(
             "Repeats are not supported",
             "“label-test” is not a valid name",
@@ -240,9 +241,6 @@ EXPECTED = {
             "“datetime” is not supported",
             "“geopoint” is not supported",
             "“barcode” is not supported",
-            "“image” is not supported",
-            "“audio” is not supported",
-            "“video” is not supported",
             "Groups within groups are not supported",
             "“deviceid” is device metadata",
             "columns: This sheet is not used",
@@ -353,14 +351,12 @@ EXPECTED = {
     ),
     "sms_info.xls": Expected(
         False,
-        "image and geopoint questions are not supported yet (their group is then left "
-        "empty, a warning); the legacy “select one from …” reads fine, the sms_* columns "
-        "raise no error, and device metadata only warns",
-        errors={("survey", 9, "type"), ("survey", 10, "type")},
+        "geopoint questions are not supported yet (its image question imports: #20); the "
+        "legacy “select one from …” reads fine, the sms_* columns raise no error, and "
+        "device metadata only warns",
+        errors={("survey", 10, "type")},
         says=(
-            "“image” is not supported",
             "“geopoint” is not supported",
-            "This page has no questions",
             "“imei” is device metadata",
         ),
     ),
@@ -487,7 +483,7 @@ def test_upper_case_sheets_and_columns(ctx):
 
 def _supported_part_of_ucl(path: Path) -> list[list]:
     """The UCL form without repeats, unsupported types, sqrt and curly quotes."""
-    unsupported = ("select_one_from_file", "geopoint", "image")
+    unsupported = ("select_one_from_file", "geopoint")
     kept, depth = [], 0
     for row in sheet_rows(path, "survey"):
         kind = (row[0] or "") if row else ""
@@ -706,7 +702,7 @@ def test_a_repeat_is_refused_with_sheet_row_and_column(ctx):
     assert "Repeats are not supported" in messages(result.errors)
 
 
-@pytest.mark.parametrize("kind", ["geopoint", "image", "barcode", "select_one_from_file x.csv"])
+@pytest.mark.parametrize("kind", ["geopoint", "barcode", "select_one_from_file x.csv"])
 def test_an_unsupported_question_type_is_refused(ctx, kind):
     result = import_xlsform(survey_form(["text", "a", "A"], [kind, "where", "Where?"]))
     assert where(result) == {("survey", 3, "type")}

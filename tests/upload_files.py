@@ -54,3 +54,49 @@ def odt() -> bytes:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
         archive.writestr("content.xml", "<office:document-content/>")
     return out.getvalue()
+
+
+LABELS = {
+    "site_photo": {
+        "en": "A photo of the site",
+        "sq": "Një fotografi e vendit",
+        "mk": "Фотографија од локацијата",
+    },
+    "action_plan": {
+        "en": "Your action plan",
+        "sq": "Plani juaj i veprimit",
+        "mk": "Вашиот акциски план",
+    },
+}
+
+
+def add_upload_questions(app) -> None:
+    """The builtin questionnaire's first page gets an image question and a file
+    question (at most 1 MB), labelled in English, Albanian and Macedonian."""
+    from surveyapp.extensions import db
+    from surveyapp.models import Question, TextEntry
+    from surveyapp.questionnaires import text_keys
+    from tests.plans import builtin_version
+
+    with app.app_context():
+        version = builtin_version()
+        page = version.pages[0]
+        questions = [
+            ("site_photo", "image", None),
+            ("action_plan", "file", {"parameters": "max-size=1MB"}),
+        ]
+        for position, (name, kind, extra) in enumerate(questions, start=100):
+            db.session.add(
+                Question(
+                    version_id=version.id,
+                    page_id=page.id,
+                    name=name,
+                    type=kind,
+                    position=position,
+                    extra=extra,
+                )
+            )
+            for lang, text in LABELS[name].items():
+                key = text_keys.question_text(name, "label")
+                db.session.add(TextEntry(version_id=version.id, key=key, lang=lang, text=text))
+        db.session.commit()

@@ -72,13 +72,16 @@ def _upload_input(field: UploadField, **attrs: Any) -> Markup:
     current = stored_file(field.data) if isinstance(field.data, str) else None
     fid, name = escape(field.id), escape(field.name)
     extra = " ".join(f'{escape(k)}="{escape(v)}"' for k, v in attrs.items())
+    # The messages outside the f-strings, so that pybabel (on Python 3.11) extracts them.
+    current_word, replace_hint = _("Current file:"), _("Choose a new file to replace it.")
+    remove_word = _("Remove the file")
     parts = []
     if current is not None:
         parts.append(
             f'<p class="current-file" id="{fid}-current">'
-            f"{escape(_('Current file:'))} <strong>{escape(current.original_name)}</strong>"
+            f"{escape(current_word)} <strong>{escape(current.original_name)}</strong>"
             f" ({escape(size_text(current.size))})</p>"
-            f'<p class="hint">{escape(_("Choose a new file to replace it."))}</p>'
+            f'<p class="hint">{escape(replace_hint)}</p>'
         )
     accept = escape(kinds.accept_attribute(field.limits.accepted))
     parts.append(
@@ -96,7 +99,7 @@ def _upload_input(field: UploadField, **attrs: Any) -> Markup:
         parts.append(
             f'<p class="remove-file"><input type="checkbox" id="{fid}{REMOVE}" '
             f'name="{name}{REMOVE}" value="1"> <label for="{fid}{REMOVE}">'
-            f"{escape(_('Remove the file'))}</label></p>"
+            f"{escape(remove_word)}</label></p>"
         )
     return Markup("\n".join(parts))  # nosec B704: every text above is escaped
 
