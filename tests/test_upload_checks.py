@@ -104,13 +104,3 @@ def test_the_xlsform_columns_narrow_the_limits():
         kinds.LARGEST_MAX_BYTES
     )
     assert kinds.limits_for("image", None).accepted == kinds.IMAGES
-
-
-def test_refusals_are_in_the_respondents_language(app):
-    with app.test_request_context("/mk/"):
-        from flask import g
-
-        g.lang = "mk"
-        with pytest.raises(Refused) as refused:
-            check_upload(io.BytesIO(files.HTML), "a.jpg", kinds.limits_for("image", None))
-    assert "JPG" in str(refused.value) and "not accepted" not in str(refused.value)

@@ -123,6 +123,21 @@ def test_a_refused_file_leaves_nothing_stored(app, folder, respondent, name, dat
         assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("mk", "Датотеки од овој вид не се прифаќаат тука. Се прифаќаат: HEIC, JPG, PNG, WEBP."),
+        ("sq", "Skedarët e këtij lloji nuk pranohen këtu. Pranohen: HEIC, JPG, PNG, WEBP."),
+    ],
+)
+def test_a_refusal_is_in_the_respondents_language(app, folder, respondent, lang, expected):
+    person = respondent(lang)
+    person.consent()
+    send(person, app, site_photo=(files.HTML, "site.jpg"))
+    assert expected in person.get("/p/1").get_data(as_text=True)
+    assert stored(app) == []
+
+
 def test_a_page_shown_again_for_a_refused_file_still_shows_the_stored_one(app, folder, respondent):
     person = respondent("en")
     person.consent()
@@ -245,6 +260,18 @@ def test_the_export_page_offers_the_zip_as_a_job(app, folder, respondent, staff)
     assert 'value="zip"' in page
     reply = analyst.post_form(url, {"format": "zip", "values": "codes", "language": "en"})
     assert reply.status_code == 303 and "/exports/" in reply.location
+    from surveyapp.jobs import queue
+    from surveyapp.models import ExportFile
+    from surveyapp.responses import export_files
+
+    app.config["EXPORT_DIR"] = str(folder.parent / "exports")
+    queue.run_pending(app)
+    with app.app_context():
+        export = db.session.scalar(select(ExportFile))
+        assert (export.format, export.status) == ("zip", "ready")
+        _export, path = export_files.ready_file(campaign_id, export.id)
+        with zipfile.ZipFile(path) as archive:
+            assert "files.csv" in archive.namelist() and len(archive.namelist()) == 2
 
 
 def test_files_go_with_their_response(app, folder, respondent, staff):
