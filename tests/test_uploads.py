@@ -345,3 +345,17 @@ def test_spss_and_stata_files_carry_the_link(app, folder, respondent, fmt, tmp_p
     assert list(frame["site_photo"]) == [
         "https://survey.example.org" + links.FILE_PATH.format(key=row.key)
     ]
+
+
+def test_a_file_whose_answer_went_goes_too(app, folder, respondent):
+    """What submission does for a file question skipped by a later answer."""
+    from sqlalchemy import delete
+
+    from surveyapp.responses import upload_answers
+
+    _person, row = _submitted_with_files(app, folder, respondent)
+    with app.app_context():
+        db.session.execute(delete(Answer).where(Answer.text == row.key))
+        upload_answers.drop_unanswered(db.session.connection(), row.response_id)
+        db.session.commit()
+    assert stored(app) == [] and on_disk(folder) == []
