@@ -223,14 +223,17 @@ def save_page(response: ResponseLike, page: Page, values: dict[str, AnswerValue]
     """
     questions = {q.name: q for q in page.questions}
     changes: dict[str, Any] = {"updated_at": utcnow()}
+    has_files = any(TYPES[q.type].upload for q in questions.values())
+    written = upload_answers.write_page_files(questions, values) if has_files else {}
     # Plain Core statements on the request's own connection: no ORM session, no objects.
     with request_write_transaction() as conn:
         params = {"response_id": response.id, "now": changes["updated_at"]}
         row = conn.execute(_STAMP_IN_PROGRESS, params).one_or_none()
         if row is None:
+            upload_answers.discard_written(written)
             return False
-        if any(TYPES[q.type].upload for q in questions.values()):
-            upload_answers.store_page_files(conn, response.id, questions, values)
+        if has_files:
+            upload_answers.store_page_files(conn, response.id, questions, values, written)
         _save_answers(conn, response.id, questions, values, _choice_scores(page))
         draft = row[0]
         if draft and draft.get("page") == page.name:

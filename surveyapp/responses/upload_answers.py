@@ -47,27 +47,45 @@ def keep_stored(form: Any, page_questions: list[Question], response_id: int) -> 
             waiting[question_id].data = key
 
 
+def write_page_files(questions: dict[str, Question], values: dict[str, Any]) -> dict[str, Any]:
+    """Before the page's transaction (no database lock held while bytes are copied):
+    write each new, checked file to the folder; (key, sha256) by question name. A
+    save that then stores nothing leaves them to the orphan sweep."""
+    written: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, UploadedFile) and TYPES[questions[name].type].upload:
+            if value.checked is None:  # never stored unchecked
+                raise ValueError("an upload stored before it was checked")
+            written[name] = storage.write(value.storage.stream)
+    return written
+
+
+def discard_written(written: dict[str, Any]) -> None:
+    """Files written for a save that stored nothing (the response was submitted meanwhile)."""
+    storage.remove(key for key, _digest in written.values())
+
+
 def store_page_files(
-    conn: Connection, response_id: int, questions: dict[str, Question], values: dict[str, Any]
+    conn: Connection,
+    response_id: int,
+    questions: dict[str, Question],
+    values: dict[str, Any],
+    written: dict[str, Any],
 ) -> None:
-    """In the page's save transaction: write each new file and its row (the value
-    becomes its key), and drop the rows of files replaced or cleared (their files
-    go when the transaction commits). A kept file (its key) is left alone."""
-    changed: list[int] = []
+    """In the page's save transaction: a row for each file ``write_page_files`` wrote
+    (the value becomes its key), and the rows of files replaced or cleared dropped
+    (their files go when the transaction commits). A kept file (its key) stays."""
     for name, value in values.items():
         question = questions[name]
         if not TYPES[question.type].upload:
             continue
-        if isinstance(value, UploadedFile):
+        of_question = and_(
+            StoredFile.response_id == response_id, StoredFile.question_id == question.id
+        )
+        if isinstance(value, UploadedFile) and name in written:
+            key, digest = written[name]
             checked = value.checked
-            if checked is None:  # never stored unchecked
-                raise ValueError("an upload stored before it was checked")
-            key, digest = storage.write(value.storage.stream)
-            changed.append(question.id)
-            storage.rows_gone(
-                conn,
-                and_(StoredFile.response_id == response_id, StoredFile.question_id == question.id),
-            )
+            storage.rows_gone(conn, of_question)
             conn.execute(
                 insert(StoredFile).values(
                     key=key,
@@ -83,10 +101,7 @@ def store_page_files(
             )
             values[name] = key
         elif not value:
-            storage.rows_gone(
-                conn,
-                and_(StoredFile.response_id == response_id, StoredFile.question_id == question.id),
-            )
+            storage.rows_gone(conn, of_question)
 
 
 def drop_unanswered(conn: Connection, response_id: int) -> None:
