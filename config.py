@@ -34,6 +34,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 3600
     #: Requests larger than this are refused (413) before they are read.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    #: A questionnaire page with a file question, sent with its files, may be this large
+    #: (each question's own limit, 10 MB for an image by default, is checked after).
+    UPLOAD_MAX_REQUEST = int(os.environ.get("UPLOAD_MAX_REQUEST", str(60 * 1024 * 1024)))
+    #: Where uploaded files are kept (default: the instance folder's uploads/).
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or None
     #: Lists campaigns that have an open link on the home page.
     SHOW_OPEN_CAMPAIGNS = os.environ.get("SHOW_OPEN_CAMPAIGNS", "1") == "1"
     #: A staff session ends after this long without a request (renewed by each request).

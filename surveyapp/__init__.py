@@ -69,6 +69,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from surveyapp.mail.cli import register_mail_cli
     from surveyapp.profiles import count_tables
     from surveyapp.questionnaires import version_cache
+    from surveyapp.uploads import storage as upload_storage
     from surveyapp.web import (
         api,
         auth,
@@ -82,6 +83,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         survey,
         template_globals,
     )
+    from surveyapp.web.survey import uploads as survey_uploads
 
     url_converters.init_app(app)
     cookie_signing.init_app(app)
@@ -91,7 +93,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     template_globals.init_app(app)
     security_headers.init_app(app)
     memory.init_app(app)
+    # Before the request guards read a page's form: pages with files may be larger.
+    survey_uploads.init_app(app)
     request_guards.init_app(app)
+    upload_storage.init_app(app)
     version_cache.init_app(app)
     count_tables.init_app(app)
     job_queue.init_app(app)

@@ -7,7 +7,15 @@ import pytest
 from sqlalchemy import select
 
 from surveyapp.extensions import db
-from surveyapp.models import Campaign, Contact, Engagement, ExportFile, RoundSeries, User
+from surveyapp.models import (
+    Campaign,
+    Contact,
+    Engagement,
+    ExportFile,
+    RoundSeries,
+    StoredFile,
+    User,
+)
 from surveyapp.rounds import series
 from tests.conftest import Staff, csrf_token
 from tests.engagement_support import make_engagement
@@ -74,6 +82,8 @@ MATRIX = {
     "review.delete_campaign": {"admin", "analyst"},
     "review.responses_table": {"admin", "analyst"},
     "review.response_page": {"admin", "analyst"},
+    # A file a respondent uploaded (#20): as the responses themselves.
+    "review.stored_file": {"admin", "analyst"},
     "review.deletions": {"admin", "analyst"},
     "review.delete_response": {"admin", "analyst"},
     "review.delete_test_responses": {"admin", "analyst"},
@@ -165,6 +175,7 @@ def _path(app, endpoint: str) -> str:
             "series_id": db.session.scalar(select(RoundSeries.id)),
             "token_id": 1,
             "export_id": db.session.scalar(select(ExportFile.id)),
+            "key": db.session.scalar(select(StoredFile.key)),
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
@@ -186,6 +197,30 @@ def _ready_export(app) -> None:
     queue.run_pending(app)
 
 
+def _stored_file(app) -> None:
+    """A file as if uploaded to response 1."""
+    import io
+    import tempfile
+
+    from surveyapp.uploads import storage
+
+    app.config["UPLOAD_FOLDER"] = tempfile.mkdtemp(prefix="access-matrix-uploads-")
+    key, digest = storage.write(io.BytesIO(b"%PDF-1.4 a plan"))
+    question_id = builtin_version().pages[0].questions[0].id
+    db.session.add(
+        StoredFile(
+            key=key,
+            response_id=1,
+            question_id=question_id,
+            original_name="plan.pdf",
+            content_type="application/pdf",
+            size=15,
+            sha256=digest,
+        )
+    )
+    db.session.commit()
+
+
 def _visitor(kind: str, client, make_user, respondent) -> None:
     if kind == "respondent":
         person = respondent("en")
@@ -205,6 +240,8 @@ def test_access_matrix(app, client, make_user, respondent, visitor):
     if visitor != "respondent":
         respondent("en").consent()  # so response_id 1 exists for every visitor
     _visitor(visitor, client, make_user, respondent)
+    with app.app_context():
+        _stored_file(app)  # so key names a file of response 1 on disk
     token = csrf_token(client.get("/en/staff/login").get_data(as_text=True))
     problems = []
     for endpoint, allowed in {**MATRIX, **POST_ONLY}.items():

@@ -47,6 +47,7 @@ DOMAIN = (
     "responses",
     "campaigns",
     "questionnaires",
+    "uploads",
     "accounts",
     "places",
     "languages",
@@ -74,10 +75,23 @@ ALLOWED: dict[str, set[str]] = {
     "activity": {"accounts", "campaigns", "questionnaires", "languages", "core"},
     "profiles": {"questionnaires", "places", "languages", "core"},
     # Large exports are written by workers of the job queue.
-    "responses": {"profiles", "campaigns", "questionnaires", "jobs", "languages", "core"},
-    # A campaign's title and description are its questionnaire's texts.
-    "campaigns": {"questionnaires", "languages", "core"},
-    "questionnaires": {"languages", "core"},
+    # Answers that are files: stored, kept, erased and zipped through uploads.
+    "responses": {
+        "profiles",
+        "campaigns",
+        "questionnaires",
+        "uploads",
+        "jobs",
+        "languages",
+        "core",
+    },
+    # A campaign's title and description are its questionnaire's texts; deleting a
+    # campaign deletes its uploaded files.
+    "campaigns": {"questionnaires", "uploads", "languages", "core"},
+    # The upload question types check a chosen file (uploads.checks) in their form field.
+    "questionnaires": {"uploads", "languages", "core"},
+    # Uploaded files: kinds and limits, checks by content, storage and its sweep (a job).
+    "uploads": {"jobs", "core"},
     # Password reset links go out by mail.
     "accounts": {"mail", "core"},
     # Outgoing mail: the outbox, suppressed addresses, delivery on the job queue.

@@ -67,10 +67,11 @@ def test_profile_summaries():
     assert codes(summary="shares") == ("single_choice",)
     assert codes(summary="quantiles") == ("number",)
     assert codes(summary="years") == ("date",)
-    # A time of day, a moment, a place and the recorded values are listed in the exports,
-    # not summarised.
+    # A time of day, a moment, a place, the recorded values and files (listed on the review
+    # page and exported as links) are listed in the exports, not summarised.
     assert codes(summary=None) == (
-        "note", "calculate", "time", "datetime", "geopoint", "hidden", "start", "end", "today"
+        "note", "calculate", "time", "datetime", "geopoint", "hidden", "start", "end", "today",
+        "image", "audio", "video", "file",
     )  # fmt: skip
 
 

@@ -160,8 +160,8 @@ class Expected:
     says: tuple[str, ...] = ()
 
 
-#: image rows, and the first row naming each choices file not uploaded beside the form
-UCL_UNSUPPORTED = {16, 17, 18, 20, 23, 35, 46, 65}
+#: the first row naming each choices file not uploaded beside the form, and others
+UCL_UNSUPPORTED = {16, 17, 18, 20, 35}
 #: the one repeat inside a repeat (the only repeat refusal left)
 UCL_REPEATS = {43}
 UCL_CURLY_QUOTES = {9, 32, 36, 48, 56, 58, 72, 74, 80, 82}
@@ -199,8 +199,7 @@ EXPECTED = {
     "UCL_Biomass_Plot_Form.xlsx": Expected(
         False,
         "a field form with a repeat inside a repeat, select_one_from_file (its CSV files not "
-        "given), image "
-        "questions, "
+        "given), "
         "curly quotes in relevant, a regex that can backtrack badly, sqrt/cos/atan (not in "
         "our expression subset) and a condition in “required”; without those its Swahili "
         "and English texts arrive (see the test below)",
@@ -211,7 +210,6 @@ EXPECTED = {
         says=(
             "A repeat inside a repeat is not supported",
             "The choices file “UCL_regions.csv” is missing",
-            "“image” is not supported",
             "curly quote",
             "unknown function 'sqrt'",
             "regular expression refused",
@@ -227,22 +225,19 @@ EXPECTED = {
     ),
     "attribute_columns_test.xlsx": Expected(
         False,
-        "pyxform's spec test (its repeat imports): media/barcode/acknowledge questions, "
+        "pyxform's spec test (its repeat imports): barcode/acknowledge questions, "
         "names with hyphens (our names are text ids) and a note whose only label is an "
         "image; choices without a label take their name, device metadata only warns; time, "
-        "datetime, geopoint, start, end and today read fine",
+        "datetime, geopoint, start, end, today, image, audio and video read fine",
         errors={("survey", 10, None)}
         | {("survey", row, "name") for row in (21, 22, 27, 28)}
-        | {("survey", row, "type") for row in (30, 35, 36, 37, 38)},
+        | {("survey", row, "type") for row in (30, 35)},
         says=(
             "“label-test” is not a valid name",
             "The choice “a” has no label: its name is its label",
             "The question has no label",
             "“acknowledge” is not supported",
             "“barcode” is not supported",
-            "“image” is not supported",
-            "“audio” is not supported",
-            "“video” is not supported",
             "“deviceid” is device metadata",
             "columns: This sheet is not used",
         ),
@@ -319,15 +314,11 @@ EXPECTED = {
         True, "“begin loop over my_columns”: one entry per choice of the list"
     ),
     "sms_info.xls": Expected(
-        False,
-        "an image question is not supported yet; the geopoint beside it reads fine, the "
-        "legacy “select one from …” too, the sms_* columns raise no error, and device "
-        "metadata only warns",
-        errors={("survey", 9, "type")},
-        says=(
-            "“image” is not supported",
-            "“imei” is device metadata",
-        ),
+        True,
+        "its image and geopoint questions read fine, the legacy “select one from …” too, "
+        "the sms_* columns raise no error, and device metadata only warns",
+        errors=set(),
+        says=("“imei” is device metadata",),
     ),
     "style_settings.xls": Expected(
         True, "the settings sheet's “style” is kept with the other settings"
@@ -450,7 +441,7 @@ def test_upper_case_sheets_and_columns(ctx):
 
 def _supported_part_of_ucl(path: Path) -> list[list]:
     """The UCL form without repeats, unsupported types, sqrt and curly quotes."""
-    unsupported = ("select_one_from_file", "geopoint", "image")
+    unsupported = ("select_one_from_file", "geopoint")
     kept, depth = [], 0
     for row in sheet_rows(path, "survey"):
         kind = (row[0] or "") if row else ""
@@ -673,7 +664,7 @@ def test_a_repeat_inside_a_repeat_is_refused_with_sheet_row_and_column(ctx):
     assert counts() == before
 
 
-@pytest.mark.parametrize("kind", ["image", "barcode", "osm"])
+@pytest.mark.parametrize("kind", ["barcode", "osm"])
 def test_an_unsupported_question_type_is_refused(ctx, kind):
     result = import_xlsform(survey_form(["text", "a", "A"], [kind, "where", "Where?"]))
     assert where(result) == {("survey", 3, "type")}

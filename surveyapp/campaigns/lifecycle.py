@@ -31,7 +31,9 @@ from surveyapp.models import (
 from surveyapp.models.base import utcnow
 from surveyapp.models.erasure import DeletionRequest
 from surveyapp.models.rounds import ItemMatch, SeriesRound
+from surveyapp.models.upload import StoredFile
 from surveyapp.questionnaires.texts import Texts, load_texts, offered_languages
+from surveyapp.uploads import storage as upload_storage
 
 
 class CampaignError(ValueError):
@@ -233,6 +235,8 @@ def delete_campaign(campaign_id: int, typed_name: str) -> int:
         raise CampaignError("confirm")
     of_campaign = select(Response.id).where(Response.campaign_id == campaign_id)
     answers = select(Answer.id).where(Answer.response_id.in_(of_campaign))
+    # Files respondents uploaded: their rows now, their files when this commits.
+    upload_storage.rows_gone(db.session.connection(), StoredFile.response_id.in_(of_campaign))
     for statement in (
         delete(AnswerSelection).where(AnswerSelection.answer_id.in_(answers)),
         delete(Answer).where(Answer.response_id.in_(of_campaign)),

@@ -31,6 +31,7 @@ from surveyapp.models.questionnaire import (
 )
 from surveyapp.models.response import Answer, AnswerSelection, Response, counts_in_profiles
 from surveyapp.models.rounds import ItemMatch, RoundSeries, SeriesRound
+from surveyapp.models.upload import StoredFile
 from surveyapp.models.user import STAFF_ROLES, PasswordResetToken, User
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "ItemMatch",
     "RoundSeries",
     "SeriesRound",
+    "StoredFile",
     "Question",
     "Questionnaire",
     "QuestionnaireVersion",

@@ -18,7 +18,7 @@ EXPORT_READY = "ready"
 EXPORT_FAILED = "failed"
 EXPORT_STATUSES = (EXPORT_QUEUED, EXPORT_RUNNING, EXPORT_READY, EXPORT_FAILED)
 #: The file formats a job writes.
-EXPORT_FORMATS = ("xlsx", "csv", "sav", "dta")
+EXPORT_FORMATS = ("xlsx", "csv", "sav", "dta", "zip")
 
 
 class ExportFile(db.Model):

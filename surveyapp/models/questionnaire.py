@@ -29,9 +29,15 @@ QUESTION_TYPES = (
     "start",  # metadata recorded from the server's clock, never shown
     "end",
     "today",
+    # uploads: the answer is a stored file (surveyapp.uploads)
+    "image",
+    "audio",
+    "video",
+    "file",
 )
+UPLOAD_TYPES = ("image", "audio", "video", "file")
 #: Types that take an answer from the respondent.
-ANSWERABLE_TYPES = (*QUESTION_TYPES[:7], "time", "datetime", "geopoint")
+ANSWERABLE_TYPES = (*QUESTION_TYPES[:7], "time", "datetime", "geopoint", *UPLOAD_TYPES)
 CHOICE_TYPES = ("single_choice", "multiple_choice", "scale")
 MEASURES = ("need", "capacity")
 

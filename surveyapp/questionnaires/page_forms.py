@@ -28,6 +28,9 @@ RESERVED_NAMES = {"csrf_token", "action"}
 class RespondentPageForm(FlaskForm):
     """Base of the generated page forms."""
 
+    #: The page has a file question: it is sent as multipart/form-data.
+    _sends_files = False
+
 
 def _field_for(question: Question, texts: Texts) -> Field:
     label = texts.label(question)
@@ -48,6 +51,8 @@ def make_page_form(page: Page, texts: Texts) -> type[RespondentPageForm]:
         if question.name in RESERVED_NAMES:
             raise ValueError(f"question name {question.name!r} is reserved")
         attrs[question.name] = _field_for(question, texts)
+    # A page with a file to upload is sent as multipart/form-data.
+    attrs["_sends_files"] = any(TYPES[q.type].upload for q in answerable(page))
     return type(f"PageForm_{page.name}", (RespondentPageForm,), attrs)
 
 
@@ -71,14 +76,21 @@ def input_names(page: Page) -> set[str]:
     return {q.name + key for q in answerable(page) for key in ("", *TYPES[q.type].form_keys_of(q))}
 
 
-def raw_values(formdata, page: Page) -> dict[str, list[str]]:
+def raw_values(
+    formdata, page: Page, form: RespondentPageForm | None = None
+) -> dict[str, list[str]]:
     """What was typed on the page, as lists of strings, for a draft (the inputs beside a
-    question's own, such as "Other, specify", included)."""
+    question's own, such as "Other, specify", included; a file question: why its file
+    was refused, if it was; never the file)."""
     raw = {}
     for q in answerable(page):
         raw[q.name] = formdata.getlist(q.name)
         for key in TYPES[q.type].form_keys_of(q):
             raw[q.name + key] = formdata.getlist(q.name + key)
+    if form is not None and form._sends_files:
+        for question in answerable(page):
+            if TYPES[question.type].upload:
+                raw[question.name] = form[question.name].draft_values()
     return raw
 
 

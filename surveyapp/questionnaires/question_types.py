@@ -150,6 +150,9 @@ class QuestionType:
         """The cells of ``extra_columns_of`` for one Answer row."""
         return []
 
+    #: The answer is a file (``surveyapp.questionnaires.upload_types``): the page is multipart.
+    upload: ClassVar[bool] = False
+
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         """The WTForms field of an answerable question (``kwargs``: label, description)."""
         raise TypeError(f"a {self.code} question has no form field")
@@ -476,6 +479,9 @@ class Calculate(QuestionType):
 
 # The types of more_question_types register into TYPES here, before the check below.
 from surveyapp.questionnaires import more_question_types  # noqa: E402, F401, I001
+
+# The upload types (image, audio, video, file) live in their own module.
+from surveyapp.questionnaires import upload_types  # noqa: E402, F401
 
 #: What an unknown code (a question missing from the version) reads as.
 UNKNOWN = QuestionType()

@@ -41,7 +41,7 @@ from surveyapp.models.export import (
     EXPORT_READY,
     EXPORT_RUNNING,
 )
-from surveyapp.responses import exports, repeat_exports, statistical_files
+from surveyapp.responses import exports, repeat_exports, statistical_files, upload_answers
 from surveyapp.responses.repeat_exports import repeat_sheets
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,9 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "sav": "application/x-spss-sav",
     "dta": "application/x-stata-dta",
-    "zip": "application/zip",  # a CSV export of a form with repeats (``repeat_exports``)
+    # a CSV export of a form with repeats (``repeat_exports``), or the files respondents
+    # uploaded (``upload_answers``)
+    "zip": "application/zip",
 }
 
 
@@ -264,6 +266,9 @@ def _give_back(export_id: int) -> None:
 
 
 def _write(export: ExportFile, part: Path) -> None:
+    if export.format == "zip":
+        upload_answers.write_zip(export.campaign_id, part, export.leave_out_self_registered)
+        return
     if export.format in ("sav", "dta"):
         statistical_files.write_statistical_file(
             export.format,

@@ -140,6 +140,8 @@ def page_state(
     draft = respondent.draft_for(response, page)
     if draft is not None:
         form = form_class(formdata=MultiDict([(k, v) for k, vs in draft.items() for v in vs]))
+        if form._sends_files:
+            _show_stored_files(form, page, saved)
         form.validate()
         form.csrf_token.errors = []
         check_page(form, page, texts, earlier, require=True)
@@ -148,6 +150,14 @@ def page_state(
         if check:
             check_page(form, page, texts, earlier, require=True)
     return PageState(shown, form, values)
+
+
+def _show_stored_files(form: RespondentPageForm, page: Page, saved: dict) -> None:
+    """A draft holds no files: a file question shows the file stored for it."""
+    for question in page.questions:
+        field = form._fields.get(question.name)
+        if getattr(field, "kept", False) and saved.get(question.id):
+            field.data = saved[question.id]
 
 
 @dataclass
@@ -195,7 +205,7 @@ def next_step(
 
     checked = check_page(form, page, texts, earlier, require=action == "next")
     if checked.invalid:
-        stored = respondent.save_draft(response, page, raw_values(raw, page))
+        stored = respondent.save_draft(response, page, raw_values(raw, page, form))
     else:
         stored = respondent.save_page(response, page, checked.values)
     if not stored:

@@ -36,7 +36,7 @@ from surveyapp.questionnaires.expressions import REPEATS
 from surveyapp.questionnaires.question_types import TYPES, AnswerValue
 from surveyapp.questionnaires.version_cache import index_of
 from surveyapp.questionnaires.versions import load_version
-from surveyapp.responses import recorded, repeat_entries
+from surveyapp.responses import recorded, repeat_entries, upload_answers
 from surveyapp.responses.reads import (
     Link,
     ResponseState,
@@ -225,12 +225,17 @@ def save_page(response: ResponseLike, page: Page, values: dict[str, AnswerValue]
     questions = {q.name: q for q in page.questions}
     values = recorded.with_zones(response.id, questions, values)
     changes: dict[str, Any] = {"updated_at": utcnow()}
+    has_files = any(TYPES[q.type].upload for q in questions.values())
+    written = upload_answers.write_page_files(questions, values) if has_files else {}
     # Plain Core statements on the request's own connection: no ORM session, no objects.
     with request_write_transaction() as conn:
         params = {"response_id": response.id, "now": changes["updated_at"]}
         row = conn.execute(_STAMP_IN_PROGRESS, params).one_or_none()
         if row is None:
+            upload_answers.discard_written(written)
             return False
+        if has_files:
+            upload_answers.store_page_files(conn, response.id, questions, values, written)
         _save_answers(conn, response.id, questions, values, _choice_scores(page))
         draft = row[0]
         if draft and draft.get("page") == page.name:
@@ -461,6 +466,9 @@ def submit(response: ResponseLike, version: QuestionnaireVersion | None = None) 
         status, _draft = _lock(response)
         if status == "in_progress":
             _finalise_answers(response, version)
+            if any(TYPES[q.type].upload for p in version.pages for q in p.questions):
+                db.session.flush()
+                upload_answers.drop_unanswered(db.session.connection(), response.id)
             result = db.session.execute(
                 update(Response)
                 .where(Response.id == response.id, Response.status == "in_progress")

@@ -579,6 +579,9 @@
   Live.prototype.snapshot = function () {
     var pairs = [];
     new FormData(this.form).forEach(function (value, name) {
+      // A chosen file is not an answer this script can keep or send: the page's own
+      // submission sends it.
+      if (typeof value !== "string") return;
       if (name !== "csrf_token" && name !== "action") pairs.push([name, String(value)]);
     });
     return pairs;
@@ -588,6 +591,15 @@
     var self = this;
     clearTimeout(this.timer);
     this.timer = setTimeout(function () { self.save(); }, delay);
+  };
+
+  Live.prototype.fileInputs = function () {
+    return Array.prototype.slice.call(this.form.querySelectorAll("input[type=file]"));
+  };
+
+  /* Whether a file is chosen on the page that only its buttons will send. */
+  Live.prototype.fileWaiting = function () {
+    return this.fileInputs().some(function (input) { return input.files && input.files.length > 0; });
   };
 
   Live.prototype.show = function (state) {
@@ -602,12 +614,18 @@
     if (this.sending || this.submitting) return this.sending;
     var body = new FormData(this.form), sent = JSON.stringify(this.snapshot());
     body.set("action", "autosave");
+    // Files go with the page's buttons only: a background save keeps the stored file.
+    this.fileInputs().forEach(function (input) { body.delete(input.name); });
     this.show("saving");
     this.sending = fetch(this.form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin", redirect: "manual" })
       .then(function (reply) {
         if (reply.status === 204) {
           self.delay = 1500;
-          if (JSON.stringify(self.snapshot()) === sent) {
+          if (JSON.stringify(self.snapshot()) === sent && self.fileWaiting()) {
+            // The other answers are kept; the chosen file is not sent yet: not "saved".
+            store(self.key, null);
+            self.show("file");
+          } else if (JSON.stringify(self.snapshot()) === sent) {
             self.dirty = false;
             store(self.key, null);
             self.show("saved");

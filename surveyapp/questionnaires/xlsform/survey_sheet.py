@@ -66,6 +66,12 @@ SIMPLE_TYPES = {
     "start": ("start", None),
     "end": ("end", None),
     "today": ("today", None),
+    # uploads (surveyapp.uploads): "photo" is the old name of "image"
+    "image": ("image", None),
+    "photo": ("image", "photo"),
+    "audio": ("audio", None),
+    "video": ("video", None),
+    "file": ("file", None),
 }
 #: Types whose rows need no label.
 UNLABELLED = frozenset({"calculate", "hidden", "start", "end", "today"})

@@ -12,6 +12,7 @@ from surveyapp.web.review import (  # noqa: E402, F401
     erasure_routes,
     export_job_routes,
     export_routes,
+    file_routes,
     peer_routes,
     responses_routes,
     routes,

@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "campaign_deleted": _l("deleted a campaign"),
     "invitations_created": _l("invited municipalities"),
     "response_viewed": _l("opened a response"),
+    "file_downloaded": _l("downloaded a respondent's file"),
     "response_marked": _l("marked a response"),
     "response_unmarked": _l("took a mark off a response"),
     "profile_viewed": _l("read free-text answers"),

@@ -32,12 +32,13 @@ from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE, is_language
 from surveyapp.models import Campaign
 from surveyapp.questionnaires.texts import translated_languages
-from surveyapp.responses import export_files, exports, repeat_exports
+from surveyapp.responses import export_files, exports, repeat_exports, upload_answers
 from surveyapp.web.auth.sessions import recent_password_required
 from surveyapp.web.review import bp
 from surveyapp.web.staff import record_action, requires
 
-FORMATS = ("xlsx", "csv", "sav", "dta")
+#: "zip": the files respondents uploaded, with a list of them (always by a worker).
+FORMATS = ("xlsx", "csv", "sav", "dta", "zip")
 #: Formats that may be sent within the request when the export is small.
 DIRECT_FORMATS = ("xlsx", "csv")
 VALUES = ("labels", "codes")
@@ -104,6 +105,7 @@ def _render_page(campaign: Campaign, languages: list[str], choice: ExportChoice)
         languages_offered=languages,
         counts=exports.export_counts(campaign.id),
         files=export_files.campaign_exports(campaign.id),
+        uploaded_files=upload_answers.count_campaign_files(campaign.id),
         percent=export_files.progress_percent,
     )
 

@@ -10,7 +10,7 @@ from surveyapp.extensions import db
 from surveyapp.languages.registry import LANGUAGES
 from surveyapp.models import ANSWERABLE_TYPES, Campaign
 from surveyapp.places import countries_with_municipalities
-from surveyapp.responses import erasure, listing
+from surveyapp.responses import erasure, listing, upload_answers
 from surveyapp.web.review import bp
 from surveyapp.web.review.campaign_forms import MarkResponseForm
 from surveyapp.web.staff import record_action, requires
@@ -93,4 +93,5 @@ def response_page(campaign_id: int, response_id: int):
         error=error,
         statuses=STATUS_LABELS,
         answerable=ANSWERABLE_TYPES,
+        files=upload_answers.response_files(response_id),
     )

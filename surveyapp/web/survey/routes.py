@@ -24,7 +24,14 @@ from surveyapp.models import Invitation, Page, QuestionnaireVersion
 from surveyapp.questionnaires import live_rules, rules, version_cache
 from surveyapp.questionnaires.page_forms import RespondentPageForm, make_page_form
 from surveyapp.questionnaires.texts import Texts
-from surveyapp.responses import erasure, navigation, reads, repeat_page, respondent
+from surveyapp.responses import (
+    erasure,
+    navigation,
+    reads,
+    repeat_page,
+    respondent,
+    upload_answers,
+)
 from surveyapp.responses.navigation import AUTOSAVE, THANKS, Step
 from surveyapp.responses.reads import Link, ResponseState
 from surveyapp.web.survey import bp, repeat_routes
@@ -297,6 +304,8 @@ def save_page(token: str, number: int):
     if page_.repeat:
         return repeat_routes.save(visit, response, page_, number, _render_repeat, _url_of)
     form = visit.page_form(page_)()
+    if form._sends_files:
+        upload_answers.keep_stored(form, page_.questions, response.id)
     action = request.form.get("action", "next")
     outcome = navigation.next_step(
         visit.version,
