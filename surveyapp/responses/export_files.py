@@ -30,7 +30,8 @@ from huey import crontab
 from sqlalchemy import or_, select, update
 
 from surveyapp.core.database import write_transaction
-from surveyapp.core.spreadsheets import Sheet, csv_chunks, write_workbook
+from surveyapp.core.spreadsheets import Sheet, csv_chunks
+from surveyapp.core.xlsx_stream import stream_workbook
 from surveyapp.extensions import db
 from surveyapp.jobs import enqueue, job, periodic_job
 from surveyapp.models import Campaign, ExportFile
@@ -272,7 +273,7 @@ def _write(export: ExportFile, part: Path) -> None:
                 output.write(chunk)
         return
     campaign = db.session.get(Campaign, export.campaign_id)
-    write_workbook(
+    stream_workbook(
         [
             Sheet("responses", rows, exports.column_widths(campaign.version_id)),
             Sheet(
