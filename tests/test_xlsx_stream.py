@@ -43,7 +43,7 @@ def test_cells_keep_their_type_and_the_header_is_bold_frozen_and_filtered():
 
 def test_text_that_starts_like_a_formula_is_text_and_any_character_survives():
     odd = "a & b < c > d \"q\" 'x'  leading and trailing  "
-    rows = [["=SUM(A1)"], ["=HYPERLINK(\"http://x\")"], ["-2+3"], [odd], ["bell\x07end"], ["-5"]]
+    rows = [["=SUM(A1)"], ['=HYPERLINK("http://x")'], ["-2+3"], [odd], ["bell\x07end"], ["-5"]]
     sheet = _read(rows)["responses"]
     values = [row[0].value for row in sheet.iter_rows()]
     assert values[0] == "'=SUM(A1)"
