@@ -226,12 +226,12 @@ def _rows_xml(part, header: list, rows, texts: _Texts) -> tuple[int, int]:
             if value is None:
                 continue
             if kind is str:
-                if value.startswith(starts):  # type: ignore[attr-defined]
+                if value.startswith(starts):
                     value = neutralise(value)
-                piece = text_cell(value)  # type: ignore[arg-type]
+                piece = text_cell(value)
             elif kind is int:
                 piece = f"><v>{value}</v></c>"
-            elif kind is float and math.isfinite(value):  # type: ignore[arg-type]
+            elif kind is float and math.isfinite(value):
                 piece = f"><v>{value!r}</v></c>"
             else:
                 piece = _other_cell(value, texts)  # type: ignore[assignment]
@@ -256,7 +256,7 @@ def stream_workbook(
     titles: list[str] = []
     filters: list[str] = []
     with zipfile.ZipFile(
-        target if target is not None else output,  # type: ignore[arg-type]
+        target if target is not None else output,  # type: ignore[call-overload]
         "w",
         compression=zipfile.ZIP_DEFLATED,
         compresslevel=COMPRESS_LEVEL,
