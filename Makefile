@@ -82,7 +82,8 @@ tests/tools/node_modules/.installed: tests/tools/package.json tests/tools/packag
 	else echo "npm is not installed: the accessibility and HTML checks will be skipped"; fi
 
 # Speed and memory against the targets (not part of the tests). Set TEST_DATABASE_URL
-# to include PostgreSQL.
+# to include PostgreSQL (the exports' benchmark takes BENCH_DATABASE_URL first, and keeps
+# its seeded 100,000 responses there and in ~/.cache/surveyapp-bench/ for the next run).
 bench: setup
 	$(BIN)/python bench/profiles.py
 	$(BIN)/python bench/http_bench.py

@@ -25,7 +25,6 @@ from surveyapp.models import STAFF_ROLES
 from surveyapp.places import reference_data
 from surveyapp.questionnaires import definition_file, texts
 from surveyapp.questionnaires.translation import po_files
-from surveyapp.questionnaires.xlsform.exporter import export_xlsform
 from surveyapp.questionnaires.xlsform.importer import import_xlsform
 
 
@@ -299,6 +298,8 @@ def register_xlsform_cli(app: Flask) -> None:
         """Export a questionnaire's newest version as an XLSForm .xlsx."""
         version = _version_or_fail(name)
         output = output or Path(f"{name}.xlsx")
+        from surveyapp.questionnaires.xlsform.exporter import export_xlsform  # openpyxl: 29 MB
+
         output.write_bytes(export_xlsform(version.id))
         click.echo(f"wrote {output}")
 

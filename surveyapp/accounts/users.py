@@ -10,7 +10,6 @@ from functools import cache
 
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 from surveyapp.accounts import login_throttle
 from surveyapp.accounts.permissions import PERMISSIONS
@@ -69,6 +68,10 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
     folded = password.lower()
     if any(len(word) > 3 and word in folded for word in words):
         return "common"
+    # Imported here: its dictionaries hold about 13 MB, which a worker (exports, mail)
+    # that never judges a password should not carry.
+    from zxcvbn import zxcvbn
+
     judged = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=words, max_length=ZXCVBN_MAX_LENGTH)
     if judged["score"] < MIN_PASSWORD_SCORE:
         return "common"

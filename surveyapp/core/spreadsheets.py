@@ -88,6 +88,8 @@ def csv_text(rows: list[list[object]]) -> str:
 
 
 def _csv_datetime(value: datetime) -> str:
+    if value.tzinfo is UTC:  # the exports' times: no conversion needed
+        return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
     if value.tzinfo is not None:
         text = value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
         return text + "Z"

@@ -30,7 +30,7 @@ from huey import crontab
 from sqlalchemy import or_, select, update
 
 from surveyapp.core.database import write_transaction
-from surveyapp.core.spreadsheets import Sheet, csv_chunks, write_workbook
+from surveyapp.core.spreadsheets import csv_chunks
 from surveyapp.extensions import db
 from surveyapp.jobs import enqueue, job, periodic_job
 from surveyapp.models import Campaign, ExportFile
@@ -279,33 +279,36 @@ def _write(export: ExportFile, part: Path) -> None:
             progress=lambda done: _report(export.id, done),
         )
         return
-    rows = _counted(
-        export.id,
-        exports.response_rows(export.campaign_id, export.labels, export.leave_out_self_registered),
-    )
     if export.format == "csv" and has_repeats(export.campaign_id):
+        rows = _counted(
+            export.id,
+            exports.response_rows(
+                export.campaign_id, export.labels, export.leave_out_self_registered
+            ),
+        )
         sheets = repeat_sheets(export.campaign_id, export.labels, export.leave_out_self_registered)
         with open(part, "wb") as output:
             stem = f"responses-{export.campaign_id}"
             output.write(repeat_exports.csv_zip(rows, sheets, stem).getvalue())
         return
     if export.format == "csv":
+        rows = _counted(
+            export.id,
+            exports.response_rows(
+                export.campaign_id, export.labels, export.leave_out_self_registered
+            ),
+        )
         with open(part, "w", encoding="utf-8", newline="") as output:
             for chunk in csv_chunks(rows):
                 output.write(chunk)
         return
-    campaign = db.session.get(Campaign, export.campaign_id)
-    write_workbook(
-        [
-            Sheet("responses", rows, exports.column_widths(campaign.version_id)),
-            *repeat_sheets(export.campaign_id, export.labels, export.leave_out_self_registered),
-            Sheet(
-                "codebook",
-                exports.codebook(export.campaign_id, export.language),
-                exports.CODEBOOK_WIDTHS,
-            ),
-        ],
+    exports.workbook(
+        export.campaign_id,
+        export.labels,
+        export.leave_out_self_registered,
+        export.language,
         target=part,
+        passed_through=lambda rows: _counted(export.id, rows),
     )
 
 

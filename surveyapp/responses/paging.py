@@ -20,8 +20,8 @@ from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import ROLES, Campaign, Country, Municipality, Response, counts_in_profiles
 from surveyapp.questionnaires.texts import load_texts
+from surveyapp.responses.answer_cells import RESPONSE_COLUMNS, AnswerCells, utc
 from surveyapp.responses.export_columns import plan_columns
-from surveyapp.responses.exports import RESPONSE_COLUMNS, _AnswerCells, _utc
 
 #: The statuses a response can be listed under.
 STATUSES = ("submitted", "in_progress")
@@ -133,7 +133,7 @@ def response_page(query: ResponseQuery, total: int | None = None) -> ResponsePag
     campaign = db.session.get(Campaign, query.campaign_id)
     plan = plan_columns(campaign.version_id)
     texts = load_texts(campaign.version_id, query.labels) if query.labels else None
-    cells_of = _AnswerCells(plan, texts)
+    cells_of = AnswerCells(plan, texts)
     batch = db.session.execute(
         select(*RESPONSE_COLUMNS)
         .where(*where)
@@ -160,8 +160,8 @@ def response_page(query: ResponseQuery, total: int | None = None) -> ResponsePag
                     name,
                     roles.get(response.role, response.role),
                     response.language,
-                    _utc(response.started_at),
-                    _utc(response.submitted_at),
+                    utc(response.started_at),
+                    utc(response.submitted_at),
                     1 if response.self_registered else 0,
                     *cells.get(response.id, empty),
                 ]

@@ -25,8 +25,8 @@ from surveyapp.questionnaires import repeats
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts, load_texts
 from surveyapp.questionnaires.versions import load_version
+from surveyapp.responses.answer_cells import choice_labels
 from surveyapp.responses.export_columns import JOINED_BY, choice_codes, is_exported, option_column
-from surveyapp.responses.exports import _choice_labels
 
 #: Longest sheet name Excel takes.
 SHEET_NAME = 31
@@ -63,7 +63,7 @@ def repeat_rows(
     texts: Texts | None = load_texts(page.version_id, labels_lang) if labels_lang else None
     header, position, options = _header(page)
     yield header
-    label = {q.id: _choice_labels(q, texts) for q in page.questions}
+    label = {q.id: choice_labels(q, texts) for q in page.questions}
     kinds = {q.id: TYPES[q.type] for q in page.questions}
     loop = repeats.loop_choices(page)
     responses = db.session.execute(

@@ -92,13 +92,29 @@ def value_labels(variable: Variable, texts: Texts, lang: str) -> dict[int, str]:
     return {value: texts.choice_label(list_name, code) for code, value in variable.values.items()}
 
 
+#: Largest whole number a 4-byte float holds exactly.
+FLOAT32_EXACT = 2**24
+
+
+def _number_type(variable: Variable) -> str:
+    """The array type of a numeric variable's cells: 4-byte floats for codes (0/1 of an
+    option, a choice's number), which they hold exactly, at half the memory; 8-byte ones
+    for numbers as typed. Either way the file stores doubles (pyreadstat writes a float32
+    column as doubles, the same file)."""
+    if variable.option is not None:
+        return "f"
+    if variable.values and all(abs(v) <= FLOAT32_EXACT for v in variable.values.values()):
+        return "f"
+    return "d"
+
+
 class _Column:
     """One variable's cells, kept compactly while the rows are read."""
 
     def __init__(self, variable: Variable, index: int, fmt: str) -> None:
         self.variable = variable
         self.index = index
-        self.cells: Any = array("d") if variable.kind == NUMBER else []
+        self.cells: Any = array(_number_type(variable)) if variable.kind == NUMBER else []
         self.codes = {str(code): value for code, value in variable.values.items()}
         #: Stata: a missing value's letter (.a, .b ...) instead of the number.
         self.letters: dict[float, str] = (
@@ -148,7 +164,9 @@ class _Column:
         import pandas as pd
 
         if isinstance(self.cells, array):
-            return np.frombuffer(self.cells, dtype="float64")
+            return np.frombuffer(
+                self.cells, dtype="float32" if self.cells.typecode == "f" else "float64"
+            )
         # Times stay Python objects: with a datetime64 column pyreadstat copies the whole
         # table to convert it (measured: bench/README.md)
         return pd.Series(self.cells, dtype="object")
@@ -190,8 +208,14 @@ def write_statistical_file(
             progress(done)
     if progress:
         progress(done)
-    frame = pd.DataFrame({names[c.variable.column]: c.series() for c in columns}, copy=False)
-    del columns
+    # Column by column, each one's list let go once it is an array: a list and its
+    # array side by side for every column at once was a fifth of the peak (.dta).
+    data: dict[str, Any] = {}
+    for column in columns:
+        data[names[column.variable.column]] = column.series()
+        column.cells = None
+    frame = pd.DataFrame(data, copy=False)  # no copy: one block per column
+    del columns, data, municipality
     label_limit, value_limit = LABEL_LIMITS[fmt], VALUE_LABEL_LIMITS[fmt]
     column_labels = {
         names[v.column]: shorten(variable_label(v, texts, lang), label_limit, fmt)

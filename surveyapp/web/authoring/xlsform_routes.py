@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Response, flash, render_template
 
 from surveyapp.core.safe_text import lazy_gettext as _l
-from surveyapp.questionnaires.xlsform import exporter, importer
 from surveyapp.web.authoring import bp
 from surveyapp.web.authoring.editor_forms import (
     XLSFormUploadForm,
@@ -21,6 +20,10 @@ def import_xlsform():
     form = XLSFormUploadForm()
     result = None
     if form.validate_on_submit():
+        # Imported here, as in export_xlsform: openpyxl (and numpy) hold about 29 MB,
+        # which every process of the app (the export and mail workers) would carry.
+        from surveyapp.questionnaires.xlsform import importer
+
         upload = form.form_file.data
         files = {f.filename: f.read() for f in form.choice_files.data or [] if f and f.filename}
         result = importer.import_xlsform(
@@ -44,6 +47,8 @@ def import_xlsform():
 @bp.get("/<lang>/staff/questionnaires/<int:version_id>/xlsform.xlsx")
 @requires("edit_questionnaires")
 def export_xlsform(version_id: int):
+    from surveyapp.questionnaires.xlsform import exporter  # see import_xlsform
+
     version = _version_or_404(version_id)
     record_action("xlsform_export", f"version:{version.id}")
     return Response(

@@ -1,0 +1,213 @@
+"""The answer columns of responses, read as plain rows: shared by the exports
+(``exports.response_rows``) and the API's pages (``paging.response_page``).
+
+A batch of responses is read with two queries of plain columns, never ORM objects:
+its answers, and the options ticked in its multiple-choice answers; each comes as
+the database driver's own tuples (``plain_rows``). Every answer becomes cells through
+its question type (``question_types``' ``export_cell``), in the columns that
+``export_columns.plan_columns`` gives it, so a new question type needs no change here.
+
+Measured at 100,000 responses (bench/README.md): most of an export's time is here,
+reading 3.5 million answer rows and putting each in its place, so the loop does as
+little per answer as it can: one dictionary look-up for the question's slot, and for
+a choice of a list a second one for the cell, its label looked up once per code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, select
+
+from surveyapp.extensions import db
+from surveyapp.models import Answer, AnswerSelection, Question, Response
+from surveyapp.questionnaires.question_types import TYPES
+from surveyapp.questionnaires.texts import Texts
+from surveyapp.responses.export_columns import JOINED_BY, ColumnPlan, choice_codes
+
+__all__ = ["RESPONSE_COLUMNS", "AnswerCells", "choice_labels", "code_cell", "plain_rows", "utc"]
+
+#: A choice code that reads as a number is exported as one ("3", "-1", "2.5"; not "03").
+NUMERIC_CODE = re.compile(r"-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,6})?")
+
+#: A response's fixed columns, in the order the export writes them (``FIXED_COLUMNS``).
+RESPONSE_COLUMNS = (
+    Response.id,
+    Response.submission_id,
+    Response.municipality_id,
+    Response.role,
+    Response.language,
+    Response.started_at,
+    Response.submitted_at,
+    Response.self_registered,
+)
+
+#: Not in a table of codes (a choice's cell may be None).
+_MISSING = object()
+
+
+def code_cell(code: str | None) -> object:
+    """A choice code as a cell: a number when it reads as one, else the text."""
+    if code is None:
+        return None
+    if NUMERIC_CODE.fullmatch(code):
+        return int(code) if "." not in code else float(code)
+    return code
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """A stored time (naive, UTC) marked as UTC, so a CSV writes it with its zone."""
+    return moment.replace(tzinfo=UTC) if moment else None
+
+
+class _Slot:
+    """Where one question's answer goes, and how it becomes a cell."""
+
+    __slots__ = (
+        "index", "table", "cell_of", "label", "options", "columns", "span", "zeros", "extra",
+        "extra_cells",
+    )  # fmt: skip
+
+    def __init__(self, plan: ColumnPlan, question: Question, texts: Texts | None) -> None:
+        kind = TYPES[question.type]
+        self.index = plan.position[question.id]
+        self.label = choice_labels(question, texts)
+        self.cell_of = kind.export_cell
+        #: Columns beside the question's own ("Other, specify", latitude ...), or None.
+        self.extra: list[int] | None = plan.extras.get(question.id)
+        self.extra_cells = kind.extra_cells
+        #: One-answer choice questions: code -> cell, every code of the list looked up now.
+        self.table: dict[str | None, object] | None = None
+        if kind.choices and not kind.multiple:
+            self.table = {code: self.label(code) for code in choice_codes(question)}
+        #: Multiple choice: code -> its 0/1 column; answered, every option is 0 until ticked.
+        self.options: dict[str, int] | None = plan.options.get(question.id)
+        if kind.multiple:
+            self.options = self.options or {}
+        self.columns = sorted(self.options.values()) if self.options else []
+        self.zeros = [0] * len(self.columns)
+        #: The options' columns as one slice when they are side by side (as planned now).
+        first = self.columns[0] if self.columns else 0
+        side_by_side = self.columns == list(range(first, first + len(self.columns)))
+        self.span = slice(first, first + len(self.columns)) if side_by_side else None
+
+
+class AnswerCells:
+    """The answer columns (``plan.width`` of them) of batches of responses."""
+
+    def __init__(self, plan: ColumnPlan, texts: Texts | None) -> None:
+        self.plan = plan
+        self.width = plan.width
+        self.slots = {q.id: _Slot(plan, q, texts) for q in plan.questions}
+        self.multiple = {qid for qid, slot in self.slots.items() if slot.options is not None}
+
+    def of_batch(self, response_ids: list[int]) -> dict[int, list[object]]:
+        """Each response's cells; responses without answers are left out."""
+        cells: dict[int, list[object]] = {}
+        if not response_ids:
+            return cells
+        slots, width = self.slots, self.width
+        answers = plain_rows(
+            select(
+                Answer.response_id, Answer.question_id, Answer.choice, Answer.number, Answer.text
+            ).where(Answer.response_id.in_(response_ids))
+        )
+        for response_id, question_id, choice, number, text in answers:
+            slot = slots.get(question_id)
+            if slot is None:
+                continue
+            row = cells.get(response_id)
+            if row is None:
+                row = cells[response_id] = [None] * width
+            if slot.extra is not None:
+                for place, cell in zip(
+                    slot.extra, slot.extra_cells(choice, number, text), strict=False
+                ):
+                    row[place] = cell
+            table = slot.table
+            if table is not None:
+                cell = table.get(choice, _MISSING)
+                if cell is not _MISSING:
+                    row[slot.index] = cell  # most answers: a choice of the list
+                    continue
+            elif slot.options is not None:
+                if slot.span is not None:
+                    row[slot.span] = slot.zeros
+                else:
+                    for column in slot.columns:
+                        row[column] = 0
+                continue
+            row[slot.index] = slot.cell_of(choice, number, text, slot.label)
+        if self.multiple:
+            self._tick(cells, response_ids)
+        return cells
+
+    def _tick(self, cells: dict[int, list[object]], response_ids: list[int]) -> None:
+        """The multiple-choice answers: the joined cell, and 1 in each ticked option."""
+        chosen: dict[tuple[int, int], list[str]] = {}
+        selections = plain_rows(
+            select(Answer.response_id, Answer.question_id, AnswerSelection.value)
+            .join(Answer, Answer.id == AnswerSelection.answer_id)
+            .where(Answer.response_id.in_(response_ids))
+        )
+        for response_id, question_id, value in selections:
+            key = (response_id, question_id)
+            values = chosen.get(key)
+            if values is None:
+                chosen[key] = [value]
+            else:
+                values.append(value)
+        slots = self.slots
+        for (response_id, question_id), values in chosen.items():
+            slot = slots.get(question_id)
+            row = cells.get(response_id)
+            if slot is None or slot.options is None or row is None:
+                continue
+            label = slot.label
+            # Python's order, not ORDER BY: PostgreSQL would sort by its collation.
+            values.sort()
+            row[slot.index] = JOINED_BY.join([str(label(value)) for value in values])
+            options = slot.options
+            for value in values:
+                column = options.get(value)
+                if column is not None:
+                    row[column] = 1
+
+
+def plain_rows(statement: Select) -> Iterator[tuple]:
+    """The rows of ``statement`` as the database driver's own tuples, one by one, read on
+    the session's connection (so in its transaction).
+
+    For the export's two big reads (answers and ticked options): building SQLAlchemy's
+    Row objects took more time than the database's read (bench/README.md), and a list
+    of every row of a batch more memory than reading them one by one. The statement is
+    compiled with its values written in (``literal_binds``): only ids (ints) are ever
+    passed, never text.
+    """
+    connection = db.session.connection()
+    sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql)
+        yield from cursor
+    finally:
+        cursor.close()
+
+
+def choice_labels(question: Question, texts: Texts | None) -> Callable[[str | None], object]:
+    """Code to cell: the label in ``texts``' language (looked up once per code; the code
+    when the choice has no label), or without ``texts`` the code, a number if it is one."""
+    known: dict[str | None, object] = {}
+    list_name = question.choice_list.name if question.choice_list else ""
+
+    def label(value: str | None) -> object:
+        if value not in known:
+            if texts is None:
+                known[value] = code_cell(value)
+            else:
+                known[value] = texts.choice_label(list_name, value) if value else ""
+        return known[value]
+
+    return label
