@@ -161,3 +161,11 @@ class XLSFormUploadForm(FlaskForm):
     name = StringField(
         _l("Short name (optional; default: the form's form_id)"), validators=[at_most(64)]
     )
+
+
+class ImportRestForm(FlaskForm):
+    """The author's choice after a refused import: import the rest, or nothing."""
+
+    token = HiddenField()
+    filename = HiddenField(validators=[at_most(255)])
+    name = HiddenField(validators=[at_most(64)])
