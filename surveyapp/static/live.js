@@ -438,7 +438,7 @@
   };
 
   Live.prototype.safely = function (node, values, cur, otherwise) {
-    try { return evaluate(node, values, cur, this.rules.today); } catch (e) {
+    try { return evaluate(node, values, cur, this.rules.today, this.rules.cl); } catch (e) {
       if (e instanceof Fail) return otherwise;
       throw e;
     }
@@ -455,7 +455,7 @@
       qs.forEach(function (q) { values[q.n] = relevant[q.n] && read[q.n] !== undefined ? read[q.n] : null; });
       rules.calc.forEach(function (c) {
         var result;
-        try { result = evaluate(c[1], values, null, rules.today); } catch (e) {
+        try { result = evaluate(c[1], values, null, rules.today, rules.cl); } catch (e) {
           if (!(e instanceof Fail)) throw e;
           result = null;
         }
