@@ -127,6 +127,7 @@ POST_ONLY = {
     "authoring.change_question": {"admin", "analyst"},
     "authoring.publish": {"admin", "analyst"},
     "authoring.duplicate": {"admin", "analyst"},
+    "authoring.import_xlsform_rest": {"admin", "analyst"},
     "authoring.withdraw_or_offer_language": {"admin", "translator"},
     "outreach.send_invitations": {"admin", "analyst"},
     "outreach.send_reminders": {"admin", "analyst"},

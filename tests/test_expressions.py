@@ -332,7 +332,17 @@ def test_the_error_string_gives_message_and_position():
         ("foo(1)", "unknown function 'foo'", 0),
         ("1 + NOT(1)", "unknown function 'NOT'", 4),
         ("position(.)", "position() takes no arguments, but 1 given", 0),
-        ("jr:choice-name(${q}, '${q}')", "unknown function 'jr:choice-name'", 0),
+        ("jr:itext(${q})", "unknown function 'jr:itext'", 0),
+        (
+            "jr:choice-name(${q}, ${q})",
+            "jr:choice-name() takes the question as a quoted '${name}'",
+            21,
+        ),
+        (
+            "jr:choice-name(${q}, 'q')",
+            "jr:choice-name() takes the question as a quoted '${name}'",
+            21,
+        ),
         ("(1 + 2", "missing ')' to close '('", 0),
         ("if(${a} > 1, 'x', 'y'", "missing ')' to close 'if('", 2),
         ("selected(. 'a')", "expected ',' or ')' after argument", 11),
@@ -362,7 +372,6 @@ def test_the_error_string_gives_message_and_position():
         ("1 | 2", "unexpected character '|'", 2),
         ("/data/q = 1", "paths are not supported; refer to a question as ${name}", 0),
         ("${q}[1]", "unexpected character '['", 4),
-        ("\u2018yes\u2019", "curly quote \u2018 found; use straight quotes ' or \"", 0),
         ("not ${x}", "function 'not' must be followed by '('", 0),
         ("selected(${q})", "selected() takes 2 arguments, but 1 given", 0),
         ("if(1, 2)", "if() takes 3 arguments, but 2 given", 0),
@@ -496,7 +505,10 @@ def test_function_table_matches_the_documented_subset():
     assert set(FUNCTIONS) == {
         "selected", "count-selected", "string-length", "regex", "if", "not", "number",
         "string", "boolean", "true", "false", "int", "round", "concat", "contains",
-        "starts-with", "coalesce", "today", "date", "count", "sum", "position", "indexed-repeat",
+        "starts-with", "coalesce", "today", "date", "now", "selected-at", "jr:choice-name",
+        "substr", "ends-with", "boolean-from-string", "pow", "sqrt", "exp", "exp10", "log",
+        "log10", "sin", "cos", "tan", "asin", "acos", "atan", "abs", "floor", "ceiling", "pi",
+        "format-date", "count", "sum", "position", "indexed-repeat",
     }  # fmt: skip
 
 
@@ -505,12 +517,15 @@ def test_function_table_matches_the_documented_subset():
 NAMES = ("a", "b", "c")
 ATOMS = (
     "${a}", "${b}", "${c}", ".", "0", "1", "2.5", ".5", "007", "'yes'", '"x y"', "''",
-    "'2024-01-31'", "'[a-z]+'", "'(a'", "today()", "true()", "false()",
+    "'2024-01-31'", "'[a-z]+'", "'(a'", "today()", "true()", "false()", "now()", "pi()",
+    "'%Y %e'", "\u2018yes\u2019",
 )  # fmt: skip
 BINARY = ("or", "and", "=", "!=", "<", "<=", ">", ">=", "+", "-", "*", "div", "mod")
 ONE_ARG = ("not", "number", "string", "boolean", "int", "round", "count-selected",
-           "string-length")  # fmt: skip
-TWO_ARGS = ("selected", "contains", "starts-with", "coalesce", "regex", "round")
+           "string-length", "boolean-from-string", "sqrt", "exp", "exp10", "log", "log10",
+           "sin", "cos", "tan", "asin", "acos", "atan", "abs", "floor", "ceiling")  # fmt: skip
+TWO_ARGS = ("selected", "contains", "starts-with", "coalesce", "regex", "round", "selected-at",
+            "substr", "ends-with", "pow", "format-date")  # fmt: skip
 TOKENS = (
     *ATOMS, *BINARY, *ONE_ARG, *TWO_ARGS, "if", "concat", "(", ")", ",", "-", "${", "}",
     "$", "'", '"', "${}", "==", "|", "/", "[", "]", "@", ":", "lambda", "__import__", "x.y",
@@ -532,6 +547,10 @@ def _extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         ),
         st.tuples(children, children, children).map(lambda t: f"if({t[0]}, {t[1]}, {t[2]})"),
         st.lists(children, max_size=4).map(lambda items: f"concat({', '.join(items)})"),
+        st.tuples(children, st.sampled_from(NAMES)).map(
+            lambda t: f"jr:choice-name({t[0]}, '${{{t[1]}}}')"
+        ),
+        st.tuples(children, children, children).map(lambda t: f"substr({t[0]}, {t[1]}, {t[2]})"),
     )
 
 
@@ -616,3 +635,51 @@ def test_generated_expressions_parse(text):
         assert "nested too deeply" in error.message or "regular" in error.message
     else:
         assert expression.references <= {"a", "b", "c"}
+
+
+# Functions of real forms (issue #20) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "expected"),
+    [
+        ("${a} = \u2018yes\u2019", {"a": "yes"}, True),
+        ("${a} = \u201cyes\u201d", {"a": "yes"}, True),
+        ("${a} = 'it\u2019s'", {"a": "it\u2019s"}, True),
+        ("selected-at(${a}, 0)", {"a": ["x", "y"]}, "x"),
+        ("selected-at(${a}, 2)", {"a": ["x", "y"]}, ""),
+        ("count-selected(${a})", {"a": ["x", "y"]}, 2.0),
+        ("jr:choice-name(${a}, '${a}')", {"a": "yes"}, "Po"),
+        ("jr:choice-name(${a}, '${a}')", {"a": "maybe"}, ""),
+        ("jr:choice-name(${a}, '${a}')", {"a": None}, ""),
+        ("substr('Općina', 1, 3)", {}, "pć"),
+        ("substr('Општина', 4)", {}, "ина"),
+        ("ends-with('Skopje', 'je')", {}, True),
+        ("boolean-from-string('true')", {}, True),
+        ("boolean-from-string('yes')", {}, False),
+        ("pow(2, 10)", {}, 1024.0),
+        ("pow(0, -1)", {}, math.inf),
+        ("round(15 div (sqrt(cos(atan(${a} div 100)))), 2)", {"a": 30}, 15.33),
+        ("log(0)", {}, -math.inf),
+        ("floor(-2.5) + ceiling(2.1)", {}, 0.0),
+        ("format-date(${a}, '%d.%m.%Y')", {"a": date(2026, 3, 4)}, "04.03.2026"),
+        ("format-date(${a}, '%e/%n/%y')", {"a": "2026-03-04"}, "4/3/26"),
+        ("format-date('soon', '%Y')", {}, ""),
+        ("now() = today()", {}, True),
+    ],
+)
+def test_functions_real_forms_use(text, values, expected):
+    labels = {"a": {"yes": "Po", "no": "Jo"}}
+    result = parse(text).evaluate(values, today=TODAY, labels=labels)
+    assert result == expected
+
+
+def test_choice_name_refers_to_a_known_question():
+    with pytest.raises(ExpressionError, match="unknown question"):
+        check("jr:choice-name(${a}, '${b}')", {"a"})
+    assert check("jr:choice-name(${a}, '${b}')", {"a", "b"}).references == {"a", "b"}
+
+
+def test_sqrt_of_a_negative_number_is_not_a_number():
+    assert math.isnan(parse("sqrt(-1)").evaluate({}))
+    assert math.isnan(parse("pow(-8, 1 div 3)").evaluate({}))

@@ -80,6 +80,7 @@ leaves = st.one_of(
     st.sampled_from(("0", "1", "2.5", ".5", "3.", "9" * 400)),
     strings.filter(lambda s: not ("'" in s and '"' in s)).map(_literal_text),
     st.sampled_from(("today()", "true()", "false()", "string-length()", "number()", "string()")),
+    st.sampled_from(("now()", "pi()", "'%Y-%m-%d'", "'%e/%n/%y %%d'", "'1'", "'true'", "1e308")),
 )
 
 _OPERATORS = sorted(_LEVELS)
@@ -87,8 +88,14 @@ _ARITIES = {
     "selected": 2, "count-selected": 1, "string-length": 1, "regex": 2, "if": 3, "not": 1,
     "number": 1, "string": 1, "boolean": 1, "int": 1, "round": 2, "concat": 3,
     "contains": 2, "starts-with": 2, "coalesce": 2, "date": 1, "true": 0, "false": 0,
-    "today": 0, "count": 1, "sum": 1, "position": 0, "indexed-repeat": 3,
+    "today": 0, "now": 0, "selected-at": 2, "substr": 3, "ends-with": 2,
+    "boolean-from-string": 1, "pow": 2, "sqrt": 1, "exp": 1, "exp10": 1, "log": 1, "log10": 1,
+    "sin": 1, "cos": 1, "tan": 1, "asin": 1, "acos": 1, "atan": 1, "abs": 1, "floor": 1,
+    "ceiling": 1, "pi": 0, "format-date": 2, "count": 1, "sum": 1, "position": 0,
+    "indexed-repeat": 3,
 }  # fmt: skip
+#: Choice labels for ``jr:choice-name``, on both sides.
+LABELS = {"a": {"yes": "Po", "no": "Не", "b": ""}, "b": {"yes": "Da"}}
 
 
 def _expressions(inner):
@@ -104,12 +111,16 @@ def _expressions(inner):
         inner,
         st.booleans(),
     )
+    special = st.one_of(
+        st.builds(lambda x, q: f"jr:choice-name({x}, '${{{q}}}')", inner, st.sampled_from("abc")),
+        st.builds(lambda x, y: f"substr({x}, {y})", inner, inner),
+        st.builds(lambda x: f"round({x})", inner),
+    )
     calls = st.sampled_from(sorted(_ARITIES)).flatmap(
         lambda name: st.lists(inner, min_size=_ARITIES[name], max_size=_ARITIES[name]).map(
             lambda args, name=name: call(name, args)
         )
     )
-    rounds = st.builds(lambda x: f"round({x})", inner)
     regexes = st.builds(
         lambda text, pattern, late: (
             f"regex({text}, concat('', {_literal_text(pattern)}))"
@@ -120,7 +131,7 @@ def _expressions(inner):
         patterns.filter(lambda p: "'" not in p),
         st.booleans(),
     )
-    return st.one_of(binary, calls, rounds, regexes, inner.map(lambda x: f"-{x}"))
+    return st.one_of(binary, calls, special, regexes, inner.map(lambda x: f"-{x}"))
 
 
 expressions = st.recursive(leaves, _expressions, max_leaves=12)
@@ -143,9 +154,9 @@ def _outcome(value) -> list:
 NODE_RUNNER = """
 const live = require(process.argv[1]);
 const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));
-const out = cases.map(([node, values, current, today]) => {
+const out = cases.map(([node, values, current, today, labels]) => {
   try {
-    const v = live.evaluate(node, values, current, today);
+    const v = live.evaluate(node, values, current, today, labels);
     if (typeof v === "boolean") return ["b", v];
     if (typeof v === "number") return ["n", live.asString(v) + (Object.is(v, -0) ? "-0" : "")];
     if (v instanceof live.Day) return ["d", live.asString(v)];
@@ -175,7 +186,7 @@ def _run_in_node(cases: list) -> list:
 
 
 def test_every_function_the_evaluator_knows_is_generated():
-    assert set(_ARITIES) == set(FUNCTIONS)
+    assert set(_ARITIES) | {"jr:choice-name"} == set(FUNCTIONS)
 
 
 def test_the_browser_and_the_server_agree_on_thousands_of_expressions():
@@ -199,12 +210,18 @@ def test_the_browser_and_the_server_agree_on_thousands_of_expressions():
         except ExpressionError:
             return  # the server sends no tree for what it cannot parse
         try:
-            outcome = _outcome(expression.evaluate(values, current, TODAY))
+            outcome = _outcome(expression.evaluate(values, current, TODAY, labels=LABELS))
         except ExpressionError:
             outcome = ["error"]
         encoded = {name: encode_value(value) for name, value in values.items()}
         cases.append(
-            [tree(expression.outline()), encoded, encode_value(current), TODAY.isoformat()]
+            [
+                tree(expression.outline()),
+                encoded,
+                encode_value(current),
+                TODAY.isoformat(),
+                LABELS,
+            ]
         )
         expected.append(outcome)
         texts.append((text, values, current))
@@ -245,12 +262,40 @@ def test_the_browser_and_the_server_agree_on_thousands_of_expressions():
         ("string(${a})", {"a": 1e22}),
         ("${missing}", {}),
         ("regex('a', concat('', '(a+)+'))", {}),
+        ("jr:choice-name(${a}, '${a}')", {"a": "no"}),
+        ("jr:choice-name(${a}, ' ${b} ')", {"a": " yes ", "b": None}),
+        ("jr:choice-name(${a}, '${c}')", {"a": "yes"}),
+        ("selected-at(${a}, 1)", {"a": ["x", "y z"]}),
+        ("selected-at(${a}, -0.5)", {"a": ["x"]}),
+        ("substr('шђčabc', 1, 3)", {}),
+        ("substr('abc', -1)", {}),
+        ("substr('abc', 2, 1)", {}),
+        ("pow(2, 0.5)", {}),
+        ("pow(1, 1 div 0)", {}),
+        ("pow(-8, 1 div 3)", {}),
+        ("pow(0 - 0, -3)", {}),
+        ("pow(-10, 309)", {}),
+        ("pow(1000000000000005, 1)", {}),
+        ("log(0)", {}),
+        ("log(-1)", {}),
+        ("exp(1000)", {}),
+        ("sin(1 div 0)", {}),
+        ("acos(2)", {}),
+        ("cos(atan(${a} div 100))", {"a": 7}),
+        ("round(15 div (sqrt(cos(atan(${a} div 100)))), 2)", {"a": 12}),
+        ("ceiling(-0.5)", {}),
+        ("floor(-0.5)", {}),
+        ("format-date(${a}, '%d.%m.%Y, %e/%n/%y %H')", {"a": date(2024, 2, 9)}),
+        ("format-date('2024-2-9', '%Y')", {}),
+        ("boolean-from-string('1') and not(boolean-from-string('yes'))", {}),
+        ("ends-with('шђč', 'č')", {}),
+        ("now()", {}),
     ],
 )
 def test_known_hard_cases_agree(text, values):
     expression = parse(text)
     try:
-        want = _outcome(expression.evaluate(values, None, TODAY))
+        want = _outcome(expression.evaluate(values, None, TODAY, labels=LABELS))
     except ExpressionError:
         want = ["error"]
     case = [
@@ -258,5 +303,6 @@ def test_known_hard_cases_agree(text, values):
         {k: encode_value(v) for k, v in values.items()},
         None,
         TODAY.isoformat(),
+        LABELS,
     ]
     assert _run_in_node([case]) == [want]

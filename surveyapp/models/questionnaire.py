@@ -104,6 +104,9 @@ class QuestionnaireVersion(db.Model):
     #: Languages staff took away from respondents on purpose (registry codes); a
     #: translation that is only out of date stays offered, marked for review.
     withdrawn_languages: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    #: What an XLSForm import left out, one line per row (sheet, row, why), when the
+    #: author chose to import the rest of a form; None otherwise.
+    import_notes: Mapped[str | None] = mapped_column(Text)
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
     pages: Mapped[list[Page]] = relationship(

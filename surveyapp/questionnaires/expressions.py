@@ -48,6 +48,17 @@ Deliberate differences from ODK (JavaRosa):
   ``MAX_REGEX_GROUPS`` deep is refused; text over ``MAX_REGEX_INPUT``
   characters does not match. This is a cheap heuristic, not a proof: patterns
   such as ``(a|a)*`` can still backtrack badly.
+- ``now()`` is ``today()``: expressions have no date-times.
+- ``jr:choice-name(value, '${q}')`` needs the labels passed to ``evaluate``
+  (in the respondent's language); without them, or for a value that is not one
+  of ``${q}``'s choices, it is the empty string.
+- ``pow()``, ``exp()``, ``exp10()``, ``log()``, ``log10()``, ``sqrt()`` and the
+  trigonometric functions follow JavaScript's ``Math`` (NaN outside the domain,
+  no error) and are rounded to 15 significant digits, so that the browser's
+  and the server's mathematical libraries give the same result.
+- ``substr(text, start, end)`` counts code points from 0 and clamps both
+  bounds into the text; ``format-date()`` knows ``%Y %y %m %n %d %e``.
+- Curly quotes (‘ ’ “ ”) around strings count as straight ones.
 - Repeats (``surveyapp.questionnaires.repeats``): ``values`` may hold the entries of
   the form's repeats under ``REPEATS`` ({repeat name: [{question: value}, ...]}) and,
   inside an entry, its number under ``POSITION``; ``${q}`` then reads the same entry's
@@ -57,49 +68,57 @@ Deliberate differences from ODK (JavaRosa):
   a repeat) and ``indexed-repeat(${q}, ${repeat}, n)`` reads entry n (empty past the
   last). Applied to anything else, ``count`` is 1 and ``sum`` is ``number()``.
 - Not supported: paths (``/data/x``, ``../x``, but ``position(..)``), predicates,
-  ``|``, ``jr:`` functions and other ODK functions; they fail to parse with a
-  message naming them.
+  ``|``, other ``jr:`` functions and other ODK functions; they fail to parse with a
+  message naming them. The functions are in
+  :mod:`surveyapp.questionnaires.expression_functions` (the repeats' here, below).
 """
 
 from __future__ import annotations
 
-import math
-import operator
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Context, Decimal
-from functools import lru_cache
+
+from surveyapp.questionnaires.expression_functions import (
+    CHOICE_NAME_REFERENCE,
+    FUNCTIONS,
+    MAX_REGEX_GROUPS,
+    MAX_REGEX_INPUT,
+    MAX_REGEX_PATTERN,
+    _compile_regex,
+)
+from surveyapp.questionnaires.expression_values import ARITHMETIC as _ARITHMETIC
+from surveyapp.questionnaires.expression_values import Context as _Context
+from surveyapp.questionnaires.expression_values import ExpressionError, Value, as_string
+from surveyapp.questionnaires.expression_values import Function as _Function
+from surveyapp.questionnaires.expression_values import boolean as _boolean
+from surveyapp.questionnaires.expression_values import compare as _compare
+from surveyapp.questionnaires.expression_values import from_python as _from_python
+from surveyapp.questionnaires.expression_values import number as _number
+
+__all__ = [
+    "FUNCTIONS",
+    "MAX_REGEX_GROUPS",
+    "MAX_REGEX_INPUT",
+    "MAX_REGEX_PATTERN",
+    "Expression",
+    "ExpressionError",
+    "Value",
+    "as_string",
+    "check",
+    "parse",
+    "straighten_quotes",
+]
 
 #: Longest expression text accepted, in characters.
 MAX_LENGTH = 2000
 #: Deepest nesting of operators, parentheses and calls, so no input exhausts the stack.
 MAX_DEPTH = 50
-#: Longest ``regex()`` pattern accepted, in characters.
-MAX_REGEX_PATTERN = 500
-#: Deepest nesting of groups in a ``regex()`` pattern.
-MAX_REGEX_GROUPS = 20
-#: Text longer than this never matches ``regex()``.
-MAX_REGEX_INPUT = 1000
 
-Value = bool | float | str | date
 #: An expression's syntax tree as plain tuples (``Expression.outline``).
 Outline = tuple
 _TOO_DEEP = f"expression is nested too deeply (more than {MAX_DEPTH} levels)"
-
-
-class ExpressionError(ValueError):
-    """An expression that cannot be parsed or evaluated.
-
-    ``message`` says what is wrong in English; ``position`` is the 0-based
-    offset in the expression text it points at. ``str()`` gives both.
-    """
-
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"{message} at position {position}")
-        self.message = message
-        self.position = position
 
 
 # Tokens ---------------------------------------------------------------------
@@ -176,169 +195,7 @@ def _reference_token(text: str, start: int) -> _Token:
     return _Token("ref", text[start + 2 : stop], start)
 
 
-# Values ---------------------------------------------------------------------
-
-_EPOCH = date(1970, 1, 1)
-_NUMBER_TEXT = re.compile(r"[ \t\r\n]*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[ \t\r\n]*")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _from_python(value: object, what: str, position: int) -> Value:
-    """An answer as an XPath value; ``what`` names it in errors."""
-    if value is None:
-        return ""
-    if isinstance(value, bool | str | float):
-        return value
-    if isinstance(value, int):
-        try:
-            return float(value)
-        except OverflowError:
-            return math.inf if value > 0 else -math.inf
-    if isinstance(value, datetime):
-        raise ExpressionError(f"{what} is a date-time, which expressions do not support", position)
-    if isinstance(value, date):
-        return value
-    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
-        return " ".join(value)
-    message = f"{what} has an unsupported value of type {type(value).__name__}"
-    raise ExpressionError(message, position)
-
-
-def as_string(value: Value) -> str:
-    """XPath ``string()`` of a value returned by :meth:`Expression.evaluate`."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        if value.is_integer():
-            return str(int(value))
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _number(value: Value) -> float:
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, float):
-        return value
-    if isinstance(value, date):
-        return float((value - _EPOCH).days)
-    return float(value) if _NUMBER_TEXT.fullmatch(value) else math.nan
-
-
-def _boolean(value: Value) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        return value != 0 and not math.isnan(value)
-    if isinstance(value, date):
-        return True
-    return value != ""
-
-
-def _as_date(value: Value) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-_RELATIONS: dict[str, Callable[[object, object], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
-
-
-def _compare(symbol: str, left: Value, right: Value) -> bool:
-    """XPath 1.0 comparison of two single values, with dates compared as dates."""
-    dates = None
-    if isinstance(left, date) or isinstance(right, date):
-        dates = (_as_date(left), _as_date(right))
-        if None in dates:
-            dates = None
-    if symbol in ("=", "!="):
-        if isinstance(left, bool) or isinstance(right, bool):
-            equal = _boolean(left) == _boolean(right)
-        elif dates is not None:
-            equal = dates[0] == dates[1]
-        elif isinstance(left, float) or isinstance(right, float):
-            equal = _number(left) == _number(right)
-        else:
-            equal = as_string(left) == as_string(right)
-        return equal if symbol == "=" else not equal
-    if dates is not None and not isinstance(left, bool) and not isinstance(right, bool):
-        return _RELATIONS[symbol](*dates)
-    moments = _moments(left, right)
-    if moments is not None:
-        return _RELATIONS[symbol](*moments)
-    return _RELATIONS[symbol](_number(left), _number(right))
-
-
-_TIME_TEXT = re.compile(r"\d{2}:\d{2}(?::\d{2})?")
-
-
-def _moments(left: Value, right: Value) -> tuple | None:
-    """Two times of day ("09:30" < '12:00') or two ISO dates and times (a ``datetime``
-    answer, stored with its offset): compared in time order, not as numbers (NaN)."""
-    if not isinstance(left, str) or not isinstance(right, str):
-        return None
-    if _TIME_TEXT.fullmatch(left) and _TIME_TEXT.fullmatch(right):
-        return (left + ":00")[:8], (right + ":00")[:8]
-    if "T" not in left or "T" not in right:
-        return None
-    try:
-        first, second = datetime.fromisoformat(left), datetime.fromisoformat(right)
-    except ValueError:
-        return None
-    if (first.tzinfo is None) != (second.tzinfo is None):  # wall-clock times
-        return first.replace(tzinfo=None), second.replace(tzinfo=None)
-    return first, second
-
-
-def _divide(left: float, right: float) -> float:
-    if right == 0:
-        if left == 0 or math.isnan(left):
-            return math.nan
-        return math.copysign(math.inf, left) * math.copysign(1.0, right)
-    return left / right
-
-
-def _modulo(left: float, right: float) -> float:
-    try:
-        return math.fmod(left, right)
-    except ValueError:  # zero divisor or infinite dividend
-        return math.nan
-
-
-_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "div": _divide,
-    "mod": _modulo,
-}
-
-
 # Syntax tree ----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Context:
-    values: Mapping[str, object]
-    current: object
-    today: date
-    choice: Mapping[str, object] | None
 
 
 class _Node:
@@ -490,101 +347,6 @@ class _Call(_Node):
         return ("call", self.name, tuple(arg.outline() for arg in self.args))
 
 
-# Functions ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Function:
-    min_args: int
-    max_args: int | None  # None: any number
-    implementation: Callable[[_Context, _Call], Value]
-
-
-def _eager(function: Callable[..., Value], min_args: int, max_args: int | None = None) -> _Function:
-    """A function of its arguments' values; ``max_args`` defaults to ``min_args``.
-
-    A one-argument function given none is applied to ``.``, as XPath does.
-    """
-
-    def implementation(context: _Context, call: _Call) -> Value:
-        values = [arg.evaluate(context) for arg in call.args]
-        if not values and min_args == 0 and max_args == 1:
-            values = [_from_python(context.current, "the current question ('.')", call.position)]
-        return function(*values)
-
-    return _Function(min_args, min_args if max_args is None else max_args, implementation)
-
-
-def _round(number: Value, digits: Value = 0.0) -> float:
-    value, places = _number(number), _number(digits)
-    if math.isnan(places):
-        return math.nan
-    if math.isnan(value) or math.isinf(value):
-        return value
-    places = int(max(-400.0, min(400.0, places)))
-    quantum = Decimal(1).scaleb(-places)
-    rounded = Decimal(repr(value)).quantize(quantum, ROUND_HALF_UP, _ROUNDING_CONTEXT)
-    return float(rounded)
-
-
-_ROUNDING_CONTEXT = Context(prec=1000)
-
-
-def _int(number: Value) -> float:
-    value = _number(number)
-    return value if math.isnan(value) or math.isinf(value) else float(math.trunc(value))
-
-
-def _concat(context: _Context, args: list[_Node]) -> str:
-    return "".join(as_string(arg.evaluate(context)) for arg in args)
-
-
-def _if(context: _Context, call: _Call) -> Value:
-    condition, then, otherwise = call.args
-    branch = then if _boolean(condition.evaluate(context)) else otherwise
-    return branch.evaluate(context)
-
-
-def _coalesce(context: _Context, call: _Call) -> Value:
-    first = call.args[0].evaluate(context)
-    return first if as_string(first) != "" else call.args[1].evaluate(context)
-
-
-def _regex(context: _Context, call: _Call) -> bool:
-    text = as_string(call.args[0].evaluate(context))
-    pattern = _compile_regex(as_string(call.args[1].evaluate(context)), call.args[1].position)
-    return len(text) <= MAX_REGEX_INPUT and pattern.search(text) is not None
-
-
-def _selected(value: Value, choice: Value) -> bool:
-    return as_string(choice).strip() in as_string(value).split()
-
-
-#: The functions expressions may call, by name.
-FUNCTIONS: dict[str, _Function] = {
-    "selected": _eager(_selected, 2),
-    "count-selected": _eager(lambda value: float(len(as_string(value).split())), 1),
-    "string-length": _eager(lambda value: float(len(as_string(value))), 0, 1),
-    "regex": _Function(2, 2, _regex),
-    "if": _Function(3, 3, _if),
-    "not": _eager(lambda value: not _boolean(value), 1),
-    "number": _eager(_number, 0, 1),
-    "string": _eager(as_string, 0, 1),
-    "boolean": _eager(_boolean, 1),
-    "true": _eager(lambda: True, 0),
-    "false": _eager(lambda: False, 0),
-    "int": _eager(_int, 1),
-    "round": _eager(_round, 1, 2),
-    "concat": _Function(0, None, lambda context, call: _concat(context, call.args)),
-    "contains": _eager(lambda text, part: as_string(part) in as_string(text), 2),
-    "starts-with": _eager(lambda text, start: as_string(text).startswith(as_string(start)), 2),
-    "coalesce": _Function(2, 2, _coalesce),
-    "today": _Function(0, 0, lambda context, call: context.today),
-    # date('2000-01-01'): an ISO day as a date; anything else is empty.
-    "date": _eager(lambda value: _as_date(value) or "", 1),
-}
-
-
 # Repeats --------------------------------------------------------------------
 # (kept together: ``surveyapp.questionnaires.repeats`` fills REPEATS and POSITION)
 
@@ -655,88 +417,6 @@ FUNCTIONS |= {
     "position": _Function(0, 0, _position),
     "indexed-repeat": _Function(3, 3, _indexed_repeat),
 }
-
-
-# Regular expressions --------------------------------------------------------
-
-_BRACES = re.compile(r"\{([0-9]*)(,?)([0-9]*)\}")
-
-
-def _compile_regex(pattern: str, position: int) -> re.Pattern[str]:
-    if len(pattern) > MAX_REGEX_PATTERN:
-        message = f"regular expression is longer than {MAX_REGEX_PATTERN} characters"
-        raise ExpressionError(message, position)
-    problem = _regex_problem(pattern)
-    if problem:
-        raise ExpressionError(f"regular expression refused: {problem}", position)
-    try:
-        return _cached_regex(pattern)
-    except re.error as error:
-        raise ExpressionError(f"invalid regular expression: {error.msg}", position) from None
-    except Warning as warning:  # only raised when warnings are errors, as in tests
-        raise ExpressionError(f"invalid regular expression: {warning}", position) from None
-
-
-@lru_cache(maxsize=256)
-def _cached_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.ASCII)
-
-
-def _regex_problem(pattern: str) -> str | None:
-    """Why a pattern risks catastrophic backtracking, or None.
-
-    Looks for a group holding an unbounded repetition that is itself repeated,
-    and for deeply nested groups; character classes and escapes are skipped.
-    """
-    groups = [False]  # per open group: does it hold an unbounded repetition?
-    closed_group_repeats = False  # the atom just read is such a group
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        repeat = None  # (more than once, unbounded) for a quantifier at i
-        if char == "\\":
-            i += 2
-        elif char == "[":
-            i = _skip_class(pattern, i)
-        elif char == "(":
-            groups.append(False)
-            if len(groups) > MAX_REGEX_GROUPS + 1:
-                return f"groups nested more than {MAX_REGEX_GROUPS} deep"
-            i += 1
-        elif char == ")" and len(groups) > 1:
-            inner = groups.pop()
-            groups[-1] = groups[-1] or inner
-            closed_group_repeats = inner
-            i += 1
-            continue
-        elif char in "*+":
-            repeat = (True, True)
-            i += 1
-        elif char == "{" and (braces := _BRACES.match(pattern, i)):
-            low, comma, high = braces.groups()
-            unbounded = bool(comma) and not high
-            repeat = (unbounded or int(high or low or "0") > 1, unbounded)
-            i = braces.end()
-        else:
-            i += 1
-        if repeat is not None:
-            if closed_group_repeats and repeat[0]:
-                return "a repeated group contains an unbounded repetition, as in (a+)+"
-            groups[-1] = groups[-1] or repeat[1]
-        closed_group_repeats = False
-    return None
-
-
-def _skip_class(pattern: str, start: int) -> int:
-    """The index just past the character class ``[...]`` opening at ``start``."""
-    i = start + 1
-    if pattern.startswith("^", i):
-        i += 1
-    if pattern.startswith("]", i):
-        i += 1
-    while i < len(pattern) and pattern[i] != "]":
-        i += 2 if pattern[i] == "\\" else 1
-    return i + 1
 
 
 # Parser ---------------------------------------------------------------------
@@ -880,7 +560,18 @@ class _Parser:
             raise ExpressionError(message, name.position)
         if name.text == "regex" and isinstance(args[1], _Literal):
             _compile_regex(as_string(args[1].value), args[1].position)
+        if name.text == "jr:choice-name":
+            self.choice_name_reference(args[1])
         return _Call(name.position, name.text, function, args)
+
+    def choice_name_reference(self, node: _Node) -> None:
+        """``jr:choice-name``'s second argument names its question as ``'${name}'``."""
+        text = node.value if isinstance(node, _Literal) else None
+        found = CHOICE_NAME_REFERENCE.fullmatch(text.strip()) if isinstance(text, str) else None
+        if found is None:
+            message = "jr:choice-name() takes the question as a quoted '${name}'"
+            raise ExpressionError(message, node.position)
+        self.names.append((node.position, "ref", found.group(1)))
 
 
 def _unexpected(token: _Token) -> ExpressionError:
@@ -942,20 +633,23 @@ class Expression:
         today: date | None = None,
         *,
         choice: Mapping[str, object] | None = None,
+        labels: Mapping[str, Mapping[str, str]] | None = None,
     ) -> Value:
         """The expression's value: bool, float, str or ``datetime.date``.
 
         ``values`` maps every referenced question name to its answer (None when
         unanswered); ``current`` is the value of ``.``; ``today`` the date
         ``today()`` returns (default: the local date); ``choice`` the row a
-        choice filter tests. Raises ExpressionError, and nothing else, when a
-        name has no value, a value has an unsupported type or a regex is bad.
+        choice filter tests; ``labels`` the choice labels in the respondent's language
+        by question and choice name, for ``jr:choice-name``. Raises ExpressionError,
+        and nothing else, when a name has no value, a value has an unsupported type or
+        a regex is bad.
         """
         if today is None:
             today = date.today()
         elif isinstance(today, datetime):
             today = today.date()
-        return self._root.evaluate(_Context(values, current, today, choice))
+        return self._root.evaluate(_Context(values, current, today, choice, labels or {}))
 
     def is_true(
         self,
@@ -964,19 +658,42 @@ class Expression:
         today: date | None = None,
         *,
         choice: Mapping[str, object] | None = None,
+        labels: Mapping[str, Mapping[str, str]] | None = None,
     ) -> bool:
         """XPath ``boolean()`` of :meth:`evaluate`, as ``relevant`` and ``constraint`` use it."""
-        return _boolean(self.evaluate(values, current, today, choice=choice))
+        return _boolean(self.evaluate(values, current, today, choice=choice, labels=labels))
+
+
+_CURLY = str.maketrans(
+    dict.fromkeys("\u2018\u2019\u201a\u201b", "'") | dict.fromkeys("\u201c\u201d\u201e\u201f", '"')
+)
+
+
+def straighten_quotes(text: str) -> str:
+    """``text`` with the curly quotes (‘ ’ “ ” ...) that word processors put around
+    strings made straight, outside straight-quoted strings (``'it’s'`` is kept)."""
+    if not any(char in _CURLY_QUOTES for char in text):
+        return text
+    out, quote, curly = [], None, False  # the open string's quote; was it curly?
+    for char in text:
+        straight = char.translate(_CURLY)
+        if quote is None and straight in "'\"":
+            quote, curly, char = straight, char != straight, straight
+        elif quote is not None and straight == quote and (curly or char == quote):
+            quote, char = None, straight
+        out.append(char)
+    return "".join(out)
 
 
 def parse(text: str, *, choice_filter: bool = False) -> Expression:
     """Parse ``text``; raise ExpressionError for anything outside the subset.
 
     ``choice_filter=True`` also accepts bare names, read from the choice row.
+    Curly quotes outside strings count as straight ones (:func:`straighten_quotes`).
     """
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"expression is longer than {MAX_LENGTH} characters", MAX_LENGTH)
-    parser = _Parser(text, choice_filter)
+    parser = _Parser(straighten_quotes(text), choice_filter)
     return Expression(text, parser.parse(), parser.names)
 
 

@@ -17,6 +17,9 @@ Tree nodes (compact, since every page carries them):
 - ``["c", first, op, node, op, node, ...]``: operators of one precedence level
   applied left to right.
 
+``cl`` holds, for ``jr:choice-name``, the choice labels in the page's language of
+the questions it names.
+
 Values (``encode_value``): null (unanswered), a string, a number (``{"n": "NaN"}``
 and ``{"n": "Infinity"}`` for what JSON cannot say), a list of choice names,
 ``{"d": "YYYY-MM-DD"}`` for a date.
@@ -34,6 +37,7 @@ from typing import Any
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires import rules, text_keys
+from surveyapp.questionnaires.expression_functions import CHOICE_NAME_REFERENCE
 from surveyapp.questionnaires.expressions import REPEATS, Outline
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts
@@ -120,6 +124,18 @@ def _references(node: Any, found: set[str]) -> set[str]:
     return found
 
 
+def _choice_name_questions(node: Any, found: set[str]) -> set[str]:
+    """The questions whose choice labels ``jr:choice-name`` calls in ``node`` read."""
+    if isinstance(node, list):
+        if node[:2] == ["f", "jr:choice-name"] and len(node) == 4 and isinstance(node[3], str):
+            match = CHOICE_NAME_REFERENCE.fullmatch(node[3].strip())
+            if match:
+                found.add(match.group(1))
+        for child in node[1:]:
+            _choice_name_questions(child, found)
+    return found
+
+
 def _messages(question: Question, texts: Texts) -> dict[str, str]:
     multiple = TYPES[question.type].multiple
     required = texts.get(text_keys.required_message(question.name)) or (
@@ -199,6 +215,12 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
             calculations.append([question.name, node])
             _references(node, needed)
     calculations.reverse()
+    named = _choice_name_questions([page_tree, *trees, *(node for _, node in calculations)], set())
+    choice_labels = {
+        name: labels
+        for name, labels in rules.choice_labels(version, texts).items()
+        if name in named
+    }
     on_page = {q["n"] for q in questions}
     ui = {
         "yes": _l("Restore my answers"),
@@ -223,7 +245,10 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
         "calc": calculations,
         "t": messages,
         "ui": {key: str(text) for key, text in ui.items()},
-        "today": '"today"' in json.dumps([page_tree, trees, calculations]),
+        "cl": choice_labels,
+        "today": any(
+            f'"{name}"' in json.dumps([page_tree, trees, calculations]) for name in ("today", "now")
+        ),
         "reads": sorted(needed - on_page - {name for name, _ in calculations}),
     }
 
@@ -245,7 +270,7 @@ def page_payload(
     static = made.get(_STATIC_JSON)
     if static is None:
         static = made[_STATIC_JSON] = _json_members(
-            {key: made[key] for key in ("p", "qs", "calc", "t", "ui")}
+            {key: made.get(key) for key in ("p", "qs", "calc", "t", "ui", "cl")}
         )
     dynamic = _json_members(
         {

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires.expressions import (
     POSITION,
@@ -24,6 +25,7 @@ from surveyapp.questionnaires.expressions import (
 )
 from surveyapp.questionnaires.other_choice import other_text
 from surveyapp.questionnaires.question_types import TYPES
+from surveyapp.questionnaires.texts import Texts, load_texts
 from surveyapp.questionnaires.version_cache import index_of
 
 log = logging.getLogger(__name__)
@@ -60,8 +62,13 @@ def _true(text: str | None, values: Values, current: object = None, default: boo
         return default
 
 
-def all_values(version: QuestionnaireVersion, answers_by_name: Values) -> dict[str, object]:
-    """Every question's value by name (None when unanswered), calculations included."""
+def all_values(
+    version: QuestionnaireVersion, answers_by_name: Values, texts: Texts | None = None
+) -> dict[str, object]:
+    """Every question's value by name (None when unanswered), calculations included.
+
+    ``texts``: the respondent's language, for ``jr:choice-name`` in calculations
+    (default: the source language)."""
     index = index_of(version)
     values: dict[str, object] = {
         name: answers_by_name.get(name) for _id, name in index.ids_and_names
@@ -71,17 +78,36 @@ def all_values(version: QuestionnaireVersion, answers_by_name: Values) -> dict[s
             values[key] = answers_by_name[key]
     for name in index.with_other:  # "Other, specify": its text, as pyxform names it
         values.setdefault(f"{name}_other", other_text(values[name]))
+    labels = None
     for question in index.calculations:
-        values[question.name] = calculate(question, values)
+        if labels is None and "jr:choice-name" in (question.calculation or ""):
+            labels = choice_labels(version, texts or load_texts(version.id, SOURCE_LANGUAGE))
+        values[question.name] = calculate(question, values, labels)
     return values
 
 
-def calculate(question: Question, values: Values) -> object:
+def choice_labels(version: QuestionnaireVersion, texts: Texts) -> dict[str, dict[str, str]]:
+    """The labels of every question's choices in the language of ``texts``, by question
+    and choice name (what ``jr:choice-name`` reads)."""
+    return {
+        question.name: {
+            choice.value: texts.choice_label(question.choice_list.name, choice.value)
+            for choice in question.choice_list.choices
+        }
+        for page in version.pages
+        for question in page.questions
+        if question.choice_list is not None
+    }
+
+
+def calculate(
+    question: Question, values: Values, labels: Mapping[str, Mapping[str, str]] | None = None
+) -> object:
     expression = _compiled(question.calculation or "")
     if expression is None:
         return None
     try:
-        result = expression.evaluate(values)
+        result = expression.evaluate(values, labels=labels)
     except ExpressionError:
         return None
     if isinstance(result, bool):

@@ -132,7 +132,7 @@ def page_state(
     """
     saved = reads.link_answers(link, version)
     earlier = respondent.answers_by_name(response, version, saved)
-    values = rules.all_values(version, earlier)
+    values = rules.all_values(version, earlier, texts)
     shown = shown_or_skipped(version, page, number, values)
     if isinstance(shown, Step):
         # Skipped by the answers given so far: go on to the next page that applies.
@@ -200,7 +200,7 @@ def next_step(
         # The page sat open too long (or the session was lost). Nothing from an
         # unverified request is stored; the respondent gets the page back, filled.
         form.csrf_token.errors = []
-        shown = rules.shown_questions(page, rules.all_values(version, earlier))
+        shown = rules.shown_questions(page, rules.all_values(version, earlier, texts))
         return Saved(stale=True, shown=shown)
 
     checked = check_page(form, page, texts, earlier, require=action == "next")
@@ -210,7 +210,7 @@ def next_step(
         stored = respondent.save_page(response, page, checked.values)
     if not stored:
         return Saved(THANKS)
-    values = rules.all_values(version, {**earlier, **checked.values})
+    values = rules.all_values(version, {**earlier, **checked.values}, texts)
     return Saved(step_after(version, number, values, checked, action, offered))
 
 

@@ -124,7 +124,7 @@ def send(
     answers = MultiDict(others)
     for name, typed in raw_values(formdata, page).items():
         answers.setlist(name, typed)
-    values = rules.all_values(version, {**earlier, **checked.values})
+    values = rules.all_values(version, {**earlier, **checked.values}, texts)
     step = navigation.step_after(version, number, values, checked, action, list(LANGUAGES))
     if step.to != "page" or step.number is None:
         return _end(version, texts, answers, values)
@@ -219,7 +219,7 @@ def _values(
         form.validate()
         for name, value in form_values(form, page).items():
             typed[name] = None if form[name].errors else value
-    return rules.all_values(version, typed)
+    return rules.all_values(version, typed, texts)
 
 
 def _without(values: Mapping[str, object], names: set[str]) -> dict[str, object]:

@@ -273,8 +273,46 @@
     "starts-with": two(function (t, s) { return asString(t).startsWith(asString(s)); }),
     coalesce: function (ctx, a) { var f = ev(a[0], ctx); return asString(f) !== "" ? f : ev(a[1], ctx); },
     today: function (ctx) { return ctx.today; },
-    date: one(function (v) { return asDate(v) || ""; })
+    date: one(function (v) { return asDate(v) || ""; }),
+    now: function (ctx) { return ctx.today; },
+    "selected-at": two(function (v, n) {
+      n = number(n);
+      var w = words(asString(v)), at = n === n && Math.abs(n) !== Infinity ? Math.trunc(n) : -1;
+      return at >= 0 && at < w.length ? w[at] : "";
+    }),
+    "jr:choice-name": function (ctx, a) {
+      var v = asString(ev(a[0], ctx)).replace(STRIP, ""), q = /^\$\{(.*)\}$/.exec(a[1].replace(STRIP, ""));
+      var labels = q && own(ctx.labels, q[1]) ? ctx.labels[q[1]] : {};
+      return own(labels, v) ? labels[v] : "";
+    },
+    substr: function (ctx, a) {
+      var s = Array.from(asString(ev(a[0], ctx)));
+      function bound(v) { v = number(v); return v !== v ? 0 : Math.trunc(Math.max(0, Math.min(s.length, v))); }
+      var first = bound(ev(a[1], ctx)), last = a.length > 2 ? bound(ev(a[2], ctx)) : s.length;
+      return s.slice(first, last).join("");
+    },
+    "ends-with": two(function (t, e) { return asString(t).endsWith(asString(e)); }),
+    "boolean-from-string": one(function (v) { v = asString(v); return v === "true" || v === "1"; }),
+    pow: two(function (x, y) { return sig(Math.pow(number(x), number(y))); }),
+    exp10: one(function (y) { return sig(Math.pow(10, number(y))); }),
+    abs: one(function (v) { return Math.abs(number(v)); }),
+    floor: one(function (v) { return Math.floor(number(v)) + 0; }),
+    ceiling: one(function (v) { return Math.ceil(number(v)) + 0; }),
+    pi: function () { return Math.PI; },
+    "format-date": two(function (v, p) {
+      var d = asDate(v);
+      if (!d) return "";
+      var iso = isoOf(d), parts = { Y: iso.slice(0, 4), y: iso.slice(2, 4), m: iso.slice(5, 7),
+        n: String(+iso.slice(5, 7)), d: iso.slice(8, 10), e: String(+iso.slice(8, 10)) };
+      return asString(p).replace(/%([Yymnde])/g, function (all, c) { return parts[c]; });
+    })
   };
+  /* Mathematical functions to 15 significant digits, as the server gives them. */
+  function sig(x) { return x === 0 || !isFinite(x) ? x : parseFloat(x.toPrecision(15)); }
+  function own(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
+  ["sqrt", "exp", "log", "log10", "sin", "cos", "tan", "asin", "acos", "atan"].forEach(function (name) {
+    FUNCTIONS[name] = one(function (v) { return sig(Math[name](number(v))); });
+  });
 
   /* ---- repeats (as questionnaires/expressions.py's "Repeats" block): values may hold
      "@repeats" {repeat: [{name: value}]} and "@position"; the server sends none yet, as a
@@ -346,9 +384,10 @@
     return value;
   }
 
-  /* Evaluate a tree: values by name (as encoded by the server), the current value, today. */
-  function evaluate(node, values, cur, today) {
-    return ev(node, { values: values, current: cur === undefined ? null : cur, today: asDate(today) });
+  /* Evaluate a tree: values by name (as encoded by the server), the current value, today,
+     choice labels by question and choice name (jr:choice-name). */
+  function evaluate(node, values, cur, today, labels) {
+    return ev(node, { values: values, current: cur === undefined ? null : cur, today: asDate(today), labels: labels || {} });
   }
   var api = { evaluate: evaluate, asString: asString, bool: bool, Fail: Fail, Day: Day };
 
@@ -454,7 +493,7 @@
   };
 
   Live.prototype.safely = function (node, values, cur, otherwise) {
-    try { return evaluate(node, values, cur, this.rules.today); } catch (e) {
+    try { return evaluate(node, values, cur, this.rules.today, this.rules.cl); } catch (e) {
       if (e instanceof Fail) return otherwise;
       throw e;
     }
@@ -472,7 +511,7 @@
       qs.forEach(function (q) { values[q.n] = relevant[q.n] && read[q.n] !== undefined ? read[q.n] : null; });
       rules.calc.forEach(function (c) {
         var result;
-        try { result = evaluate(c[1], values, null, rules.today); } catch (e) {
+        try { result = evaluate(c[1], values, null, rules.today, rules.cl); } catch (e) {
           if (!(e instanceof Fail)) throw e;
           result = null;
         }

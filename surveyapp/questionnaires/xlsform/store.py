@@ -23,9 +23,10 @@ from surveyapp.questionnaires.xlsform.reader import ImportedForm
 
 
 @write_transaction()
-def store_form(form: ImportedForm) -> QuestionnaireVersion:
+def store_form(form: ImportedForm, notes: str | None = None) -> QuestionnaireVersion:
     """Store what was read (free of errors) as a new questionnaire's draft version 1, in one
-    transaction. A domain that exists already is kept as it is, with a warning."""
+    transaction, with ``notes`` as its ``import_notes``. A domain that exists already is
+    kept as it is, with a warning."""
     domains = {d.code: d for d in db.session.scalars(select(Domain))}
     last = max((d.position for d in domains.values()), default=-1)
     for code, (labels, descriptions) in form.domains.items():
@@ -44,6 +45,7 @@ def store_form(form: ImportedForm) -> QuestionnaireVersion:
         status="draft",
         privacy_version=form.privacy_version,
         settings=form.settings or None,
+        import_notes=notes,
     )
     db.session.add(version)
     lists = {}

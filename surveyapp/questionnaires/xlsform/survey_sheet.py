@@ -28,6 +28,7 @@ from surveyapp.extensions import db
 from surveyapp.models import MEASURES, Domain
 from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.date_limits import limits_from_constraint
+from surveyapp.questionnaires.expressions import straighten_quotes
 from surveyapp.questionnaires.more_fields import parse_datetime, time_from_cell
 from surveyapp.questionnaires.other_choice import OR_OTHER
 from surveyapp.questionnaires.text_keys import NAME
@@ -199,6 +200,11 @@ class SurveySheetReader:
         text = self.columns.value(row, column)
         if text:
             header = self.columns.header(column)
+            straight = straighten_quotes(text)
+            if straight != text:
+                message = _l("Curly quotes (‘ ’ “ ”) were taken as straight ones: %(text)s")
+                self.at.warn(number, header, message % {"text": straight})
+                text = straight
             self.form.expressions.append(
                 (self.sheet.title, number, header, text, column == "choice_filter")
             )

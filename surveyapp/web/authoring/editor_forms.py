@@ -164,3 +164,11 @@ class XLSFormUploadForm(FlaskForm):
     choice_files = MultipleFileField(
         _l("Choice files (.csv, optional): the files that select_one_from_file names")
     )
+
+
+class ImportRestForm(FlaskForm):
+    """The author's choice after a refused import: import the rest, or nothing."""
+
+    token = HiddenField()
+    filename = HiddenField(validators=[at_most(255)])
+    name = HiddenField(validators=[at_most(64)])

@@ -49,6 +49,7 @@ ACTION_LABELS = {
     "language_offered": _l("offered a language to respondents again"),
     "xlsform_import": _l("imported an XLSForm"),
     "xlsform_import_refused": _l("uploaded an XLSForm that was refused"),
+    "xlsform_import_rest": _l("imported an XLSForm without the rows it could not take"),
     "xlsform_export": _l("exported an XLSForm"),
     "open_link_response_accepted": _l("accepted an open-link response"),
     "open_link_response_rejected": _l("rejected an open-link response"),

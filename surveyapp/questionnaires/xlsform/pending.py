@@ -1,0 +1,60 @@
+"""An uploaded XLSForm kept for a while after a refused import, so that the author can
+read the whole report and then choose to import the rest without uploading it again.
+
+Kept in the instance folder (``pending_xlsforms/``), one file per upload, named after
+the staff member who uploaded it; only they can take it back, once, within
+``KEEP_FOR``. Older files are removed whenever a file is kept.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import current_app
+
+#: How long an upload waits for the author's choice, in seconds.
+KEEP_FOR = 3600
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
+def _folder() -> Path:
+    return Path(current_app.instance_path) / "pending_xlsforms"
+
+
+def _path(token: str, owner: int) -> Path | None:
+    if not _TOKEN.fullmatch(token or ""):
+        return None
+    return _folder() / f"{int(owner)}-{token}"
+
+
+def keep(data: bytes, owner: int) -> str:
+    """Keep ``data`` for the staff member ``owner`` (a user id); the token to take it back."""
+    folder = _folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for old in folder.iterdir():
+        if now - old.stat().st_mtime > KEEP_FOR:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    path = _path(token, owner)
+    assert path is not None
+    path.write_bytes(data)
+    return token
+
+
+def take(token: str, owner: int) -> bytes | None:
+    """The upload kept under ``token`` for ``owner``, removed from the folder; None when
+    there is none (a wrong token, another person's, taken already or too old)."""
+    path = _path(token, owner)
+    if path is None:
+        return None
+    try:
+        fresh = time.time() - path.stat().st_mtime <= KEEP_FOR
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    path.unlink(missing_ok=True)
+    return data if fresh else None
