@@ -7,7 +7,6 @@ everything works as before. axe-core and the Nu HTML Checker pass on the live pa
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -22,8 +21,7 @@ from surveyapp.models import Invitation, Municipality, Question, Response
 from surveyapp.questionnaires.editing import structure, text_edits, version_edits
 from surveyapp.questionnaires.texts import translation_gaps
 from surveyapp.responses.reads import saved_answers
-from tests.browser.conftest import DESKTOP, PHONE, _local_only
-from tests.browser.test_checks_a_person_would_do import AXE, VNU, _need
+from tests.browser.conftest import AXE, DESKTOP, PHONE, VNU, _local_only, need_java, need_tool
 
 SHOTS = Path("/work/shots/live")
 YES_NO = [("yes", None, "Yes"), ("no", None, "No")]
@@ -362,7 +360,7 @@ def test_without_javascript_the_page_works_as_before(
 
 
 def test_axe_and_the_nu_checker_pass_on_the_live_page(app, live_server, browser, tmp_path):
-    _need(AXE, "axe-core")
+    need_tool(AXE, "axe-core")
     problems, files = [], []
     for lang, viewport, municipality in CASES:
         token = _build(app, lang, municipality)
@@ -384,8 +382,8 @@ def test_axe_and_the_nu_checker_pass_on_the_live_page(app, live_server, browser,
                 problems.append(f"{lang}: {violation['id']} {violation['nodes'][0]['target']}")
         context.close()
     assert not problems, "\n".join(problems)
-    if not VNU.exists() or shutil.which("java") is None:
-        pytest.skip("the Nu HTML Checker (vnu-jar, java) is not installed")
+    need_tool(VNU, "vnu-jar")
+    need_java()
     checked = subprocess.run(
         ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
         capture_output=True,
