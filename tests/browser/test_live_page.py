@@ -147,6 +147,32 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
 
 
+def _saves_fail(page) -> None:
+    """Every save ``page`` sends fails, and none reaches the server, however late.
+
+    Playwright's offline mode alone does not promise the second part: the context's
+    route handler (``_local_only``) runs only while the test's thread is inside a
+    Playwright call, and a request it lets through after its tab was closed reaches the
+    server, offline or not (issue #18: what made the offline tests fail now and then).
+    """
+
+    def cut(route):
+        if route.request.method == "POST":
+            route.abort("internetdisconnected")
+        else:
+            route.fallback()
+
+    page.route("**/*", cut)
+
+
+def _status_is(page, state: str) -> None:
+    """Wait until the page's save status says ``state`` (saved, saving, unsaved)."""
+    text = page.locator("#live-status").get_attribute(f"data-{state}")
+    page.wait_for_function(
+        "t => document.getElementById('live-status').textContent === t", arg=text
+    )
+
+
 def _wait_saved(page, app, token: str, expected: dict, timeout: float = 10.0) -> dict:
     deadline = time.monotonic() + timeout
     while True:
@@ -231,11 +257,6 @@ def test_an_out_of_range_number_says_so_before_next(
     context.close()
 
 
-# Known open bug (issue #18): on reopening, the restore offer sometimes does not appear
-# although the answers are in the browser's storage (2 of 20 runs of its four variants, on
-# a phone width each time, with the machine loaded or not). Kept running and reported;
-# not yet explained, so not yet fixed.
-@pytest.mark.xfail(reason="intermittent: the restore offer sometimes does not appear", strict=False)
 @pytest.mark.parametrize(("lang", "viewport", "municipality"), EVERY_WIDTH, ids=EVERY_WIDTH_IDS)
 def test_a_page_filled_offline_and_closed_is_offered_back_and_stored_exactly(
     app, live_server, browser, lang, viewport, municipality
@@ -245,6 +266,7 @@ def test_a_page_filled_offline_and_closed_is_offered_back_and_stored_exactly(
     page = context.new_page()
     _consent(page, live_server, token, lang)
     context.set_offline(True)
+    _saves_fail(page)
     page.locator("#has_plan-0").check()
     page.locator("#plan_year").fill("2019")
     page.locator("#staff").fill("12,5")
@@ -395,9 +417,6 @@ def test_axe_and_the_nu_checker_pass_on_the_live_page(app, live_server, browser,
     assert not errors, [(e["message"], e.get("extract", "")[:120]) for e in errors[:5]]
 
 
-# The same open bug as the offline test above (issue #18): what the browser kept is
-# sometimes not offered when the link is opened again (failed once in 5 full runs).
-@pytest.mark.xfail(reason="intermittent: kept answers sometimes not offered", strict=False)
 def test_answers_kept_for_another_page_are_pointed_to_from_where_the_link_opens(
     app, live_server, browser
 ):
@@ -410,6 +429,7 @@ def test_answers_kept_for_another_page_are_pointed_to_from_where_the_link_opens(
     page.wait_for_url("**/p/2")
     assert page.locator(".live-elsewhere").count() == 0, "page 1 was sent with Next"
     context.set_offline(True)
+    _saves_fail(page)
     page.locator("#priority").fill("Të rinjtë")
     page.locator("#priority").press("Tab")
     page.wait_for_timeout(500)
@@ -427,4 +447,39 @@ def test_answers_kept_for_another_page_are_pointed_to_from_where_the_link_opens(
     page.locator("#live-restore [data-live=restore]").click()
     expected = {"has_plan": "no", "priority": "Të rinjtë"}
     assert _wait_saved(page, app, token, expected) == expected
+    context.close()
+
+
+def test_a_save_the_server_kept_though_its_reply_was_lost_is_not_offered_again(
+    app, live_server, browser
+):
+    """The server stored a save, but the page never heard back (the connection dropped
+    on the way back): on reopening, the page shows the answers from the server and has
+    nothing to offer -- what made the offline tests above fail now and then."""
+    token = _build(app, "mk", "mk-struga")
+    context = _context(browser, PHONE)
+    page = context.new_page()
+    _consent(page, live_server, token, "mk")
+
+    def reply_lost(route):
+        if route.request.method != "POST":
+            route.fallback()
+            return
+        route.fetch()  # the server gets the save and stores it ...
+        route.abort("connectionreset")  # ... and the page never hears back
+
+    page.route("**/*", reply_lost)
+    page.locator("#has_plan-0").check()
+    page.locator("#plan_year").fill("2019")
+    page.locator("#plan_year").press("Tab")
+    _status_is(page, "unsaved")
+    expected = {"has_plan": "yes", "plan_year": 2019.0}
+    assert _wait_saved(page, app, token, expected) == expected
+    page.close()
+    page = context.new_page()
+    page.goto(f"{live_server}/r/{token}")
+    page.wait_for_url("**/p/1")
+    page.wait_for_function("localStorage.length === 0")
+    assert page.locator("#live-restore").count() == 0
+    assert page.locator("#plan_year").input_value() == "2019", "the server's answers show"
     context.close()
