@@ -483,3 +483,99 @@ def test_a_save_the_server_kept_though_its_reply_was_lost_is_not_offered_again(
     assert page.locator("#live-restore").count() == 0
     assert page.locator("#plan_year").input_value() == "2019", "the server's answers show"
     context.close()
+
+
+#: What a browser that restores a form on reload (Firefox does; Chromium does not here)
+#: does, at the same moment: after parsing, before deferred scripts, without events.
+RESTORE_TYPED = """
+document.addEventListener("readystatechange", () => {
+  if (document.readyState !== "interactive" || !document.getElementById("plan_year")) return;
+  document.getElementById("has_plan-0").checked = true;
+  document.getElementById("plan_year").value = "2019";
+});
+"""
+
+
+def test_answers_the_browser_puts_back_on_reload_still_reach_the_server(app, live_server, browser):
+    """Reloading a page whose answers were not saved yet, in a browser that puts what
+    was typed back into the form: the form then equals what was kept, yet the server
+    has none of it -- the answers must still be sent, not taken for the server's."""
+    token = _build(app, "sq", "al-tirane")
+    context = _context(browser, DESKTOP)
+    page = context.new_page()
+    _consent(page, live_server, token, "sq")
+    _saves_fail(page)
+    page.locator("#has_plan-0").check()
+    page.locator("#plan_year").fill("2019")
+    page.locator("#plan_year").press("Tab")
+    _status_is(page, "unsaved")
+    page.unroute_all()
+    page.add_init_script(RESTORE_TYPED)
+    page.on("dialog", lambda dialog: dialog.accept())  # "leave the page?": yes
+    page.reload()
+    assert page.locator("#plan_year").input_value() == "2019", "the form was put back"
+    expected = {"has_plan": "yes", "plan_year": 2019.0}
+    assert _wait_saved(page, app, token, expected) == expected
+    _status_is(page, "saved")
+    page.wait_for_function("localStorage.length === 0")
+    context.close()
+
+
+def test_a_save_in_one_tab_does_not_clear_what_another_tab_kept(app, live_server, browser):
+    """Two tabs on the same page of one link: a save confirmed in the first must not
+    clear the newer answers the second kept (and could not send) under the same key."""
+    token = _build(app, "sq", "al-tirane")
+    context = _context(browser, DESKTOP)
+    first = context.new_page()
+    _consent(first, live_server, token, "sq")
+    second = context.new_page()
+    second.goto(f"{live_server}/sq/r/{token}/p/1")
+    held = []
+    first.route(
+        "**/*",
+        lambda route: held.append(route) if route.request.method == "POST" else route.fallback(),
+    )
+    first.locator("#has_plan-1").check()
+    first.wait_for_function("localStorage.length === 1")
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        first.wait_for_timeout(100)
+    assert held, "the first tab's save is on its way"
+    _saves_fail(second)
+    second.locator("#has_plan-0").check()
+    second.locator("#plan_year").fill("2019")
+    second.locator("#plan_year").press("Tab")
+    _status_is(second, "unsaved")
+    held[0].continue_()
+    _status_is(first, "saved")
+    assert _stored(app, token) == {"has_plan": "no"}
+    second.close()
+    first.close()
+    page = context.new_page()
+    page.goto(f"{live_server}/sq/r/{token}/p/1")
+    offer = page.locator("#live-restore")
+    offer.wait_for()
+    offer.locator("[data-live=restore]").click()
+    expected = {"has_plan": "yes", "plan_year": 2019.0}
+    assert _wait_saved(page, app, token, expected) == expected
+    context.close()
+
+
+def test_a_page_open_past_its_security_token_still_saves_in_the_background(
+    app, live_server, browser
+):
+    """The form's security token expires while the page sits open (an hour): the
+    background save is refused once, takes the fresh token the server sends back, and
+    what the respondent typed reaches the server without leaving the page."""
+    token = _build(app, "mk", "mk-struga")
+    context = _context(browser, PHONE)
+    page = context.new_page()
+    _consent(page, live_server, token, "mk")
+    page.evaluate("document.getElementById('csrf_token').value = 'expired'")
+    page.locator("#has_plan-1").check()
+    assert _wait_saved(page, app, token, {"has_plan": "no"}) == {"has_plan": "no"}
+    _status_is(page, "saved")
+    page.wait_for_function("localStorage.length === 0")
+    page.locator("button[value=next]").click()
+    page.wait_for_url("**/p/2")
+    context.close()
