@@ -352,6 +352,7 @@
     this.delay = 1500;
     this.submitting = false;
     rules.qs.forEach(function (q) { self.shown[q.n] = true; });
+    this.landed();
     this.offerRestore();
     this.pointElsewhere();
     this.apply(false);
@@ -601,10 +602,26 @@
       return;
     }
     this.submitting = true;
-    // Sent with the button: other pages need not point here (this page still compares
-    // what it kept with what the server shows, should the sending fail).
+    // Sent with the button: the page the server answers with clears it (landed).
     var kept = stored(this.key);
     if (kept) { kept.sent = true; store(this.key, kept); }
+  };
+
+  /* Here by the redirect that answers a page sent with its button: the server has that
+     page's answers (stored, or kept as a draft), so what was kept for it can go. Sent
+     but not answered (no connection, the tab closed), they stay and are pointed to. */
+  Live.prototype.landed = function () {
+    var nav = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    var from = document.createElement("a"), prefix = PREFIX + this.rules.scope + ":";
+    if (!nav || !nav.redirectCount || !document.referrer) return;
+    from.href = document.referrer;
+    if (from.host !== location.host) return;
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var key = localStorage.key(i), kept = key && key.indexOf(prefix) === 0 && stored(key);
+        if (kept && kept.sent && kept.url === from.pathname) store(key, null);
+      }
+    } catch (e) { /* nothing kept */ }
   };
 
   /* Answers this browser kept that the server has not confirmed: offer them back. */
@@ -652,7 +669,7 @@
     try {
       for (var i = 0; i < localStorage.length; i++) {
         var key = localStorage.key(i), kept = key && key.indexOf(prefix) === 0 && key !== this.key && stored(key);
-        if (kept && kept.url && !kept.sent && kept.page && (!other || kept.page < other.page)) other = kept;
+        if (kept && kept.url && kept.page && (!other || kept.page < other.page)) other = kept;
       }
     } catch (e) { return; }
     if (!other || !this.ui.other) return;

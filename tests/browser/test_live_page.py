@@ -579,3 +579,34 @@ def test_a_page_open_past_its_security_token_still_saves_in_the_background(
     page.locator("button[value=next]").click()
     page.wait_for_url("**/p/2")
     context.close()
+
+
+def test_a_page_sent_with_next_while_offline_is_pointed_to_on_reopening(app, live_server, browser):
+    """Next pressed with the connection gone: the page never reached the server, so
+    when the link is opened again (on another page), its kept answers are pointed to."""
+    token = _build(app, "sq", "al-tirane")
+    context = _context(browser, PHONE)
+    page = context.new_page()
+    _consent(page, live_server, token, "sq")
+    page.locator("#has_plan-1").check()
+    page.locator("button[value=next]").click()
+    page.wait_for_url("**/p/2")
+    context.set_offline(True)
+    _saves_fail(page)
+    page.locator("#priority").fill("Besimi")
+    page.locator("button[value=next]").click()  # the browser shows it cannot connect
+    page.wait_for_timeout(500)
+    page.close()
+    context.set_offline(False)
+    assert _stored(app, token) == {"has_plan": "no"}
+    page = context.new_page()
+    page.goto(f"{live_server}/r/{token}")
+    page.wait_for_url("**/p/1")
+    pointer = page.locator(".live-elsewhere")
+    pointer.wait_for()
+    pointer.locator("a").click()
+    page.wait_for_url("**/p/2")
+    page.locator("#live-restore [data-live=restore]").click()
+    expected = {"has_plan": "no", "priority": "Besimi"}
+    assert _wait_saved(page, app, token, expected) == expected
+    context.close()
