@@ -165,6 +165,18 @@ def _saves_fail(page) -> None:
     page.route("**/*", cut)
 
 
+def _close_tab(page) -> None:
+    """Close a tab whose saves fail, with nothing of it still on its way.
+
+    A request still held for the route handler when its tab closes is let through by
+    Chromium, offline or not (issue #18; seen in the server's log right after the
+    close): leaving the page first cancels the page's requests, then the tab closes.
+    """
+    page.on("dialog", lambda dialog: dialog.accept())  # "leave the page?": yes
+    page.goto("about:blank")
+    page.close()
+
+
 def _status_is(page, state: str) -> None:
     """Wait until the page's save status says ``state`` (saved, saving, unsaved)."""
     text = page.locator("#live-status").get_attribute(f"data-{state}")
@@ -280,7 +292,7 @@ def test_a_page_filled_offline_and_closed_is_offered_back_and_stored_exactly(
     # What the browser keeps is written before the tab closes (on a busy machine the
     # status line can show before the storage is written).
     page.wait_for_function("localStorage.length > 0")
-    page.close()
+    _close_tab(page)
     assert _stored(app, token) == {}, "nothing reached the server"
     context.set_offline(False)
 
@@ -432,8 +444,8 @@ def test_answers_kept_for_another_page_are_pointed_to_from_where_the_link_opens(
     _saves_fail(page)
     page.locator("#priority").fill("Të rinjtë")
     page.locator("#priority").press("Tab")
-    page.wait_for_timeout(500)
-    page.close()
+    _status_is(page, "unsaved")
+    _close_tab(page)
     context.set_offline(False)
     page = context.new_page()
     page.goto(f"{live_server}/r/{token}")
@@ -596,7 +608,7 @@ def test_a_page_sent_with_next_while_offline_is_pointed_to_on_reopening(app, liv
     page.locator("#priority").fill("Besimi")
     page.locator("button[value=next]").click()  # the browser shows it cannot connect
     page.wait_for_timeout(500)
-    page.close()
+    _close_tab(page)
     context.set_offline(False)
     assert _stored(app, token) == {"has_plan": "no"}
     page = context.new_page()
