@@ -446,6 +446,7 @@
     this.delay = 1500;
     this.submitting = false;
     rules.qs.forEach(function (q) { self.shown[q.n] = true; });
+    this.landed();
     this.offerRestore();
     this.pointElsewhere();
     this.apply(false);
@@ -666,18 +667,23 @@
             self.show("file");
           } else if (JSON.stringify(self.snapshot()) === sent) {
             self.dirty = false;
-            store(self.key, null);
+            // Another tab of this link may have kept newer answers under the same key
+            // since: only what this save carried is confirmed.
+            var kept = stored(self.key);
+            if (!kept || JSON.stringify(kept.values) === sent) store(self.key, null);
             self.show("saved");
           } else self.schedule(800);
           return;
         }
-        if (reply.type === "opaqueredirect") {
-          // Submitted meanwhile (another tab): nothing more can be saved here.
-          clearScope(self.rules.scope);
-          self.dirty = false;
-          return;
-        }
-        throw new Error("not saved");
+        if (reply.type === "opaqueredirect") return self.closed();
+        if (reply.status !== 409) throw new Error("not saved");
+        return reply.json().then(function (said) {
+          if (said.reason === "submitted") return self.closed();
+          // The page's security token expired while it sat open: the next try takes
+          // the fresh one (and so does the button).
+          if (said.csrf) self.form.elements.csrf_token.value = said.csrf;
+          throw new Error("not saved");
+        });
       })
       .catch(function () {
         self.show("unsaved");
@@ -686,6 +692,12 @@
       })
       .then(function () { self.sending = null; });
     return this.sending;
+  };
+
+  /* Submitted meanwhile (another tab): nothing more can be saved here. */
+  Live.prototype.closed = function () {
+    clearScope(this.rules.scope);
+    this.dirty = false;
   };
 
   /* Next, Back, Later: the page is sent as before; a background save still on its
@@ -703,17 +715,42 @@
       return;
     }
     this.submitting = true;
-    // Sent with the button: other pages need not point here (this page still compares
-    // what it kept with what the server shows, should the sending fail).
+    // Sent with the button: the page the server answers with clears it (landed).
     var kept = stored(this.key);
     if (kept) { kept.sent = true; store(this.key, kept); }
+  };
+
+  /* Here by the redirect that answers a page sent with its button: the server has that
+     page's answers (stored, or kept as a draft), so what was kept for it can go. Sent
+     but not answered (no connection, the tab closed), they stay and are pointed to. */
+  Live.prototype.landed = function () {
+    var nav = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    var from = document.createElement("a"), prefix = PREFIX + this.rules.scope + ":";
+    if (!nav || !nav.redirectCount || !document.referrer) return;
+    from.href = document.referrer;
+    if (from.host !== location.host) return;
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var key = localStorage.key(i), kept = key && key.indexOf(prefix) === 0 && stored(key);
+        if (kept && kept.sent && kept.url === from.pathname) store(key, null);
+      }
+    } catch (e) { /* nothing kept */ }
   };
 
   /* Answers this browser kept that the server has not confirmed: offer them back. */
   Live.prototype.offerRestore = function () {
     var self = this, kept = stored(this.key);
     if (!kept || !Array.isArray(kept.values)) return;
-    if (this.same(kept.values)) { store(this.key, null); return; }
+    // Compared with what the server sent (the form's defaults): the browser may have put
+    // the kept answers back into the form itself (a reload restores what was typed), and
+    // then they are on the screen but still not on the server.
+    if (this.same(kept.values, this.served())) { store(this.key, null); return; }
+    if (this.same(kept.values, this.snapshot())) {
+      kept.values.forEach(function (p) { self.touched[p[0]] = true; });
+      this.dirty = true;
+      this.schedule(0);
+      return;
+    }
     var box = this.element("div", "notice live-restore", null);
     box.id = "live-restore";
     box.setAttribute("role", "status");
@@ -745,7 +782,7 @@
     try {
       for (var i = 0; i < localStorage.length; i++) {
         var key = localStorage.key(i), kept = key && key.indexOf(prefix) === 0 && key !== this.key && stored(key);
-        if (kept && kept.url && !kept.sent && kept.page && (!other || kept.page < other.page)) other = kept;
+        if (kept && kept.url && kept.page && (!other || kept.page < other.page)) other = kept;
       }
     } catch (e) { return; }
     if (!other || !this.ui.other) return;
@@ -757,18 +794,30 @@
     this.form.parentNode.insertBefore(box, this.form);
   };
 
-  /* Whether kept answers are what the page shows already (as the server normalises them). */
-  Live.prototype.same = function (pairs) {
-    var self = this, now = {}, kept = {};
+  /* What the server put in the form (a browser restoring typed values leaves these). */
+  Live.prototype.served = function () {
+    var pairs = [];
+    Array.prototype.forEach.call(this.form.elements, function (el) {
+      if (!el.name || el.name === "csrf_token" || el.name === "action" || el.disabled) return;
+      if (el.type === "radio" || el.type === "checkbox") { if (el.defaultChecked) pairs.push([el.name, el.value]); }
+      else if (el.options) Array.prototype.forEach.call(el.options, function (o) { if (o.defaultSelected) pairs.push([el.name, o.value]); });
+      else if (el.type !== "submit" && el.type !== "button") pairs.push([el.name, el.defaultValue]);
+    });
+    return pairs;
+  };
+
+  /* Whether kept answers are the answers ``now`` (as the server normalises them). */
+  Live.prototype.same = function (pairs, now) {
+    var self = this, shown = {}, kept = {};
     function add(into, name, value) { (into[name] = into[name] || []).push(value); }
     function canonical(name, values) {
       var q = self.rules.qs.filter(function (x) { return x.n === name; })[0];
       values = values.map(function (v) { v = v.trim().normalize("NFC"); return q && q.k === "num" && v !== "" ? String(parseFloat(v.replace(/[\u00a0 ]/g, "").replace(/,/g, "."))) : v; });
       return JSON.stringify(values.filter(function (v) { return v !== ""; }).sort());
     }
-    this.snapshot().forEach(function (p) { add(now, p[0], p[1]); });
+    now.forEach(function (p) { add(shown, p[0], p[1]); });
     pairs.forEach(function (p) { add(kept, p[0], p[1]); });
-    return this.rules.qs.every(function (q) { return canonical(q.n, now[q.n] || []) === canonical(q.n, kept[q.n] || []); });
+    return this.rules.qs.every(function (q) { return canonical(q.n, shown[q.n] || []) === canonical(q.n, kept[q.n] || []); });
   };
 
   Live.prototype.fill = function (pairs) {

@@ -19,6 +19,10 @@ from surveyapp.extensions import db
 from surveyapp.models import Municipality, Response
 
 CHROMIUM = "/usr/bin/chromium"
+#: The checkers `make test` installs with npm (tests/tools/package.json).
+TOOLS = Path(__file__).resolve().parents[1] / "tools" / "node_modules"
+AXE = TOOLS / "axe-core" / "axe.min.js"
+VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -30,13 +34,41 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+def in_ci() -> bool:
+    """Whether the tests run in CI (``CI=true``, as CI services set it): there a missing
+    tool fails the test instead of skipping it, so a check can never be silently lost."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def missing_tool(reason: str) -> None:
+    """Skip the test for a tool that is not installed; under ``CI=true``, fail it."""
+    if in_ci():
+        pytest.fail(f"{reason}. CI=true: CI must run this check, so it fails instead of skipping.")
+    pytest.skip(reason)
+
+
+def need_tool(path: Path, what: str) -> None:
+    """The test needs ``path`` (e.g. axe-core or the Nu HTML Checker from tests/tools)."""
+    if not path.exists():
+        hint = "" if TOOLS.exists() else f"; {TOOLS} itself is missing"
+        missing_tool(
+            f"{what} is not installed ({path}{hint}); `make test` installs it "
+            "with npm in tests/tools"
+        )
+
+
+def need_java() -> None:
+    """The Nu HTML Checker runs on java."""
+    if shutil.which("java") is None:
+        missing_tool("java is not installed, and the Nu HTML Checker (vnu-jar) runs on it")
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        reason = f"Debian's chromium is not installed at {CHROMIUM} (make test installs it as root)"
-        if os.environ.get("CI"):
-            pytest.fail(reason + "; CI must run the browser tests")
-        pytest.skip(reason)
+        missing_tool(
+            f"Debian's chromium is not installed at {CHROMIUM} (make test installs it as root)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

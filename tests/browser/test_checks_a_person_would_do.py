@@ -5,29 +5,16 @@ accessibility violation, no HTML error."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import AXE, DESKTOP, PHONE, VNU, need_java, need_tool
 from tests.conftest import PASSWORD, csrf_token
 
-TOOLS = Path(__file__).resolve().parents[1] / "tools" / "node_modules"
-AXE = TOOLS / "axe-core" / "axe.min.js"
-VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LANGS = ["mk", "cnr"]
-
-
-def _need(path: Path, what: str) -> None:
-    if not path.exists():
-        reason = f"{what} is not installed ({path}); `make test` installs it with npm"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
 
 
 def _respondent_pages(respondent, lang: str) -> dict[str, str]:
@@ -56,7 +43,7 @@ def _sign_in(page, base: str, email: str, lang: str) -> None:
 def test_axe_finds_no_serious_violation(
     live_server, browser, respondent, make_user, make_response, lang
 ):
-    _need(AXE, "axe-core")
+    need_tool(AXE, "axe-core")
     _some_answers(make_response)
     pages = _respondent_pages(respondent, lang)
     email = make_user("admin")
@@ -96,10 +83,9 @@ def test_axe_finds_no_serious_violation(
 
 
 def test_the_nu_html_checker_finds_no_error(client, respondent, make_user, make_response, tmp_path):
-    _need(VNU, "vnu-jar")
+    need_tool(VNU, "vnu-jar")
+    need_java()
     _some_answers(make_response)
-    if shutil.which("java") is None:
-        pytest.skip("java is not installed")
     files = []
     for lang in LANGS:
         pages = _respondent_pages(respondent, lang)

@@ -7,7 +7,6 @@ everything works as before. axe-core and the Nu HTML Checker pass on the live pa
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -22,8 +21,7 @@ from surveyapp.models import Invitation, Municipality, Question, Response
 from surveyapp.questionnaires.editing import structure, text_edits, version_edits
 from surveyapp.questionnaires.texts import translation_gaps
 from surveyapp.responses.reads import saved_answers
-from tests.browser.conftest import DESKTOP, PHONE, _local_only
-from tests.browser.test_checks_a_person_would_do import AXE, VNU, _need
+from tests.browser.conftest import AXE, DESKTOP, PHONE, VNU, _local_only, need_java, need_tool
 
 SHOTS = Path("/work/shots/live")
 YES_NO = [("yes", None, "Yes"), ("no", None, "No")]
@@ -149,6 +147,44 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
 
 
+def _saves_fail(page) -> None:
+    """Every save ``page`` sends fails, and none reaches the server, however late.
+
+    Playwright's offline mode alone does not promise the second part: the context's
+    route handler (``_local_only``) runs only while the test's thread is inside a
+    Playwright call, and a request it lets through after its tab was closed reaches the
+    server, offline or not (issue #18: what made the offline tests fail now and then).
+    """
+
+    def cut(route):
+        if route.request.method == "POST":
+            route.abort("internetdisconnected")
+        else:
+            route.fallback()
+
+    page.route("**/*", cut)
+
+
+def _close_tab(page) -> None:
+    """Close a tab whose saves fail, with nothing of it still on its way.
+
+    A request still held for the route handler when its tab closes is let through by
+    Chromium, offline or not (issue #18; seen in the server's log right after the
+    close): leaving the page first cancels the page's requests, then the tab closes.
+    """
+    page.on("dialog", lambda dialog: dialog.accept())  # "leave the page?": yes
+    page.goto("about:blank")
+    page.close()
+
+
+def _status_is(page, state: str) -> None:
+    """Wait until the page's save status says ``state`` (saved, saving, unsaved)."""
+    text = page.locator("#live-status").get_attribute(f"data-{state}")
+    page.wait_for_function(
+        "t => document.getElementById('live-status').textContent === t", arg=text
+    )
+
+
 def _wait_saved(page, app, token: str, expected: dict, timeout: float = 10.0) -> dict:
     deadline = time.monotonic() + timeout
     while True:
@@ -233,11 +269,6 @@ def test_an_out_of_range_number_says_so_before_next(
     context.close()
 
 
-# Known open bug (issue #18): on reopening, the restore offer sometimes does not appear
-# although the answers are in the browser's storage (2 of 20 runs of its four variants, on
-# a phone width each time, with the machine loaded or not). Kept running and reported;
-# not yet explained, so not yet fixed.
-@pytest.mark.xfail(reason="intermittent: the restore offer sometimes does not appear", strict=False)
 @pytest.mark.parametrize(("lang", "viewport", "municipality"), EVERY_WIDTH, ids=EVERY_WIDTH_IDS)
 def test_a_page_filled_offline_and_closed_is_offered_back_and_stored_exactly(
     app, live_server, browser, lang, viewport, municipality
@@ -247,6 +278,7 @@ def test_a_page_filled_offline_and_closed_is_offered_back_and_stored_exactly(
     page = context.new_page()
     _consent(page, live_server, token, lang)
     context.set_offline(True)
+    _saves_fail(page)
     page.locator("#has_plan-0").check()
     page.locator("#plan_year").fill("2019")
     page.locator("#staff").fill("12,5")
@@ -260,7 +292,7 @@ def test_a_page_filled_offline_and_closed_is_offered_back_and_stored_exactly(
     # What the browser keeps is written before the tab closes (on a busy machine the
     # status line can show before the storage is written).
     page.wait_for_function("localStorage.length > 0")
-    page.close()
+    _close_tab(page)
     assert _stored(app, token) == {}, "nothing reached the server"
     context.set_offline(False)
 
@@ -362,7 +394,7 @@ def test_without_javascript_the_page_works_as_before(
 
 
 def test_axe_and_the_nu_checker_pass_on_the_live_page(app, live_server, browser, tmp_path):
-    _need(AXE, "axe-core")
+    need_tool(AXE, "axe-core")
     problems, files = [], []
     for lang, viewport, municipality in CASES:
         token = _build(app, lang, municipality)
@@ -384,8 +416,8 @@ def test_axe_and_the_nu_checker_pass_on_the_live_page(app, live_server, browser,
                 problems.append(f"{lang}: {violation['id']} {violation['nodes'][0]['target']}")
         context.close()
     assert not problems, "\n".join(problems)
-    if not VNU.exists() or shutil.which("java") is None:
-        pytest.skip("the Nu HTML Checker (vnu-jar, java) is not installed")
+    need_tool(VNU, "vnu-jar")
+    need_java()
     checked = subprocess.run(
         ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
         capture_output=True,
@@ -397,9 +429,6 @@ def test_axe_and_the_nu_checker_pass_on_the_live_page(app, live_server, browser,
     assert not errors, [(e["message"], e.get("extract", "")[:120]) for e in errors[:5]]
 
 
-# The same open bug as the offline test above (issue #18): what the browser kept is
-# sometimes not offered when the link is opened again (failed once in 5 full runs).
-@pytest.mark.xfail(reason="intermittent: kept answers sometimes not offered", strict=False)
 def test_answers_kept_for_another_page_are_pointed_to_from_where_the_link_opens(
     app, live_server, browser
 ):
@@ -412,10 +441,11 @@ def test_answers_kept_for_another_page_are_pointed_to_from_where_the_link_opens(
     page.wait_for_url("**/p/2")
     assert page.locator(".live-elsewhere").count() == 0, "page 1 was sent with Next"
     context.set_offline(True)
+    _saves_fail(page)
     page.locator("#priority").fill("Të rinjtë")
     page.locator("#priority").press("Tab")
-    page.wait_for_timeout(500)
-    page.close()
+    _status_is(page, "unsaved")
+    _close_tab(page)
     context.set_offline(False)
     page = context.new_page()
     page.goto(f"{live_server}/r/{token}")
@@ -428,5 +458,167 @@ def test_answers_kept_for_another_page_are_pointed_to_from_where_the_link_opens(
     page.wait_for_url("**/p/2")
     page.locator("#live-restore [data-live=restore]").click()
     expected = {"has_plan": "no", "priority": "Të rinjtë"}
+    assert _wait_saved(page, app, token, expected) == expected
+    context.close()
+
+
+def test_a_save_the_server_kept_though_its_reply_was_lost_is_not_offered_again(
+    app, live_server, browser
+):
+    """The server stored a save, but the page never heard back (the connection dropped
+    on the way back): on reopening, the page shows the answers from the server and has
+    nothing to offer -- what made the offline tests above fail now and then."""
+    token = _build(app, "mk", "mk-struga")
+    context = _context(browser, PHONE)
+    page = context.new_page()
+    _consent(page, live_server, token, "mk")
+
+    def reply_lost(route):
+        if route.request.method != "POST":
+            route.fallback()
+            return
+        route.fetch()  # the server gets the save and stores it ...
+        route.abort("connectionreset")  # ... and the page never hears back
+
+    page.route("**/*", reply_lost)
+    page.locator("#has_plan-0").check()
+    page.locator("#plan_year").fill("2019")
+    page.locator("#plan_year").press("Tab")
+    _status_is(page, "unsaved")
+    expected = {"has_plan": "yes", "plan_year": 2019.0}
+    assert _wait_saved(page, app, token, expected) == expected
+    page.close()
+    page = context.new_page()
+    page.goto(f"{live_server}/r/{token}")
+    page.wait_for_url("**/p/1")
+    page.wait_for_function("localStorage.length === 0")
+    assert page.locator("#live-restore").count() == 0
+    assert page.locator("#plan_year").input_value() == "2019", "the server's answers show"
+    context.close()
+
+
+#: What a browser that restores a form on reload (Firefox does; Chromium does not here)
+#: does, at the same moment: after parsing, before deferred scripts, without events.
+RESTORE_TYPED = """
+document.addEventListener("readystatechange", () => {
+  if (document.readyState !== "interactive" || !document.getElementById("plan_year")) return;
+  document.getElementById("has_plan-0").checked = true;
+  document.getElementById("plan_year").value = "2019";
+});
+"""
+
+
+def test_answers_the_browser_puts_back_on_reload_still_reach_the_server(app, live_server, browser):
+    """Reloading a page whose answers were not saved yet, in a browser that puts what
+    was typed back into the form: the form then equals what was kept, yet the server
+    has none of it -- the answers must still be sent, not taken for the server's."""
+    token = _build(app, "sq", "al-tirane")
+    context = _context(browser, DESKTOP)
+    page = context.new_page()
+    _consent(page, live_server, token, "sq")
+    _saves_fail(page)
+    page.locator("#has_plan-0").check()
+    page.locator("#plan_year").fill("2019")
+    page.locator("#plan_year").press("Tab")
+    _status_is(page, "unsaved")
+    page.unroute_all()
+    page.add_init_script(RESTORE_TYPED)
+    page.on("dialog", lambda dialog: dialog.accept())  # "leave the page?": yes
+    page.reload()
+    assert page.locator("#plan_year").input_value() == "2019", "the form was put back"
+    expected = {"has_plan": "yes", "plan_year": 2019.0}
+    assert _wait_saved(page, app, token, expected) == expected
+    _status_is(page, "saved")
+    page.wait_for_function("localStorage.length === 0")
+    context.close()
+
+
+def test_a_save_in_one_tab_does_not_clear_what_another_tab_kept(app, live_server, browser):
+    """Two tabs on the same page of one link: a save confirmed in the first must not
+    clear the newer answers the second kept (and could not send) under the same key."""
+    token = _build(app, "sq", "al-tirane")
+    context = _context(browser, DESKTOP)
+    first = context.new_page()
+    _consent(first, live_server, token, "sq")
+    second = context.new_page()
+    second.goto(f"{live_server}/sq/r/{token}/p/1")
+    held = []
+    first.route(
+        "**/*",
+        lambda route: held.append(route) if route.request.method == "POST" else route.fallback(),
+    )
+    first.locator("#has_plan-1").check()
+    first.wait_for_function("localStorage.length === 1")
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        first.wait_for_timeout(100)
+    assert held, "the first tab's save is on its way"
+    _saves_fail(second)
+    second.locator("#has_plan-0").check()
+    second.locator("#plan_year").fill("2019")
+    second.locator("#plan_year").press("Tab")
+    _status_is(second, "unsaved")
+    held[0].continue_()
+    _status_is(first, "saved")
+    assert _stored(app, token) == {"has_plan": "no"}
+    second.close()
+    first.close()
+    page = context.new_page()
+    page.goto(f"{live_server}/sq/r/{token}/p/1")
+    offer = page.locator("#live-restore")
+    offer.wait_for()
+    offer.locator("[data-live=restore]").click()
+    expected = {"has_plan": "yes", "plan_year": 2019.0}
+    assert _wait_saved(page, app, token, expected) == expected
+    context.close()
+
+
+def test_a_page_open_past_its_security_token_still_saves_in_the_background(
+    app, live_server, browser
+):
+    """The form's security token expires while the page sits open (an hour): the
+    background save is refused once, takes the fresh token the server sends back, and
+    what the respondent typed reaches the server without leaving the page."""
+    token = _build(app, "mk", "mk-struga")
+    context = _context(browser, PHONE)
+    page = context.new_page()
+    _consent(page, live_server, token, "mk")
+    page.evaluate("document.getElementById('csrf_token').value = 'expired'")
+    page.locator("#has_plan-1").check()
+    assert _wait_saved(page, app, token, {"has_plan": "no"}) == {"has_plan": "no"}
+    _status_is(page, "saved")
+    page.wait_for_function("localStorage.length === 0")
+    page.locator("button[value=next]").click()
+    page.wait_for_url("**/p/2")
+    context.close()
+
+
+def test_a_page_sent_with_next_while_offline_is_pointed_to_on_reopening(app, live_server, browser):
+    """Next pressed with the connection gone: the page never reached the server, so
+    when the link is opened again (on another page), its kept answers are pointed to."""
+    token = _build(app, "sq", "al-tirane")
+    context = _context(browser, PHONE)
+    page = context.new_page()
+    _consent(page, live_server, token, "sq")
+    page.locator("#has_plan-1").check()
+    page.locator("button[value=next]").click()
+    page.wait_for_url("**/p/2")
+    context.set_offline(True)
+    _saves_fail(page)
+    page.locator("#priority").fill("Besimi")
+    page.locator("button[value=next]").click()  # the browser shows it cannot connect
+    page.wait_for_timeout(500)
+    _close_tab(page)
+    context.set_offline(False)
+    assert _stored(app, token) == {"has_plan": "no"}
+    page = context.new_page()
+    page.goto(f"{live_server}/r/{token}")
+    page.wait_for_url("**/p/1")
+    pointer = page.locator(".live-elsewhere")
+    pointer.wait_for()
+    pointer.locator("a").click()
+    page.wait_for_url("**/p/2")
+    page.locator("#live-restore [data-live=restore]").click()
+    expected = {"has_plan": "no", "priority": "Besimi"}
     assert _wait_saved(page, app, token, expected) == expected
     context.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,8 +15,7 @@ import pytest
 from surveyapp.models import OutboundMail
 from surveyapp.outreach import sending
 from surveyapp.outreach.facts import Selection
-from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.test_checks_a_person_would_do import AXE, VNU, _need
+from tests.browser.conftest import AXE, DESKTOP, PHONE, VNU, need_java, need_tool
 from tests.browser.test_profile_pages import _sign_in
 from tests.conftest import PASSWORD, csrf_token
 from tests.outreach_support import STAFF, demo_campaign, mails, make_contact, with_public_url
@@ -125,7 +123,7 @@ def _outreach_pages(app, lang: str) -> dict[str, str]:
 
 
 def test_axe_finds_no_serious_violation_on_the_outreach_pages(app, live_server, browser, make_user):
-    _need(AXE, "axe-core")
+    need_tool(AXE, "axe-core")
     pages = _outreach_pages(app, "mk")
     make_user("admin")
     problems = []
@@ -153,9 +151,8 @@ def test_axe_finds_no_serious_violation_on_the_outreach_pages(app, live_server, 
 def test_the_nu_html_checker_finds_no_error_in_the_pages_or_the_mails(
     app, client, make_user, tmp_path
 ):
-    _need(VNU, "vnu-jar")
-    if shutil.which("java") is None:
-        pytest.skip("java is not installed")
+    need_tool(VNU, "vnu-jar")
+    need_java()
     pages = _outreach_pages(app, "sq")
     email = make_user("admin")
     login = client.get("/en/staff/login").get_data(as_text=True)

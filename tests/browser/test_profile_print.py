@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.test_checks_a_person_would_do import AXE, VNU, _need
+from tests.browser.conftest import AXE, DESKTOP, PHONE, VNU, need_java, need_tool
 from tests.browser.test_profile_pages import _sign_in
 
 #: Every text of every chart whose box leaves the chart's viewBox (or is cut short).
@@ -97,7 +96,7 @@ def test_free_text_indicators_and_the_exchange_planner_pass_axe_and_the_html_che
 ):
     """The new parts, with enough answers to page and fold: no serious or critical
     accessibility violation, no HTML error, nothing wider than a phone."""
-    _need(AXE, "axe-core")
+    need_tool(AXE, "axe-core")
     campaign_id, town = demo_campaign
     email = make_user("analyst")
     base = f"/{{lang}}/staff/campaigns/{campaign_id}"
@@ -130,17 +129,18 @@ def test_free_text_indicators_and_the_exchange_planner_pass_axe_and_the_html_che
             ]
         context.close()
     assert not problems, "\n".join(problems)
-    if VNU.exists() and shutil.which("java"):
-        checked = subprocess.run(
-            ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        messages = json.loads(checked.stderr or checked.stdout or '{"messages": []}')["messages"]
-        errors = [
-            f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
-            for m in messages
-            if m.get("type") == "error"
-        ]
-        assert not errors, "\n".join(errors)
+    need_tool(VNU, "vnu-jar")
+    need_java()
+    checked = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(checked.stderr or checked.stdout or '{"messages": []}')["messages"]
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+    assert not errors, "\n".join(errors)

@@ -323,7 +323,10 @@ def save_page(token: str, number: int):
         # The page's script saving in the background: it only needs to know whether
         # the answers were kept (it keeps them in the browser until they are).
         if outcome.stale:
-            return jsonify(saved=False, reason="stale"), 409
+            # The page sat open past the security token's lifetime: nothing was stored.
+            # The script gets a fresh token (readable by this site's pages only, as on
+            # any page), so that what the respondent types still reaches the server.
+            return jsonify(saved=False, reason="stale", csrf=form.csrf_token.current_token), 409
         if outcome.step == THANKS:
             return jsonify(saved=False, reason="submitted"), 409
         return "", 204
