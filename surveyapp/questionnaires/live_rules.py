@@ -232,13 +232,15 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
         "saved": _l("Your answers on this page are saved."),
         "saving": _l("Saving…"),
         "unsaved": _l("Not saved yet; we will keep trying."),
-        "file": _l(
-            "Your other answers are saved. The file you chose is sent when you go on "
-            "or save the page."
-        ),
         "appeared": _l("New question: %(label)s", label="{label}"),
         "error": _l("Error:"),
     }
+    if any(TYPES[question.type].upload for question in page.questions):
+        # Only a page with a file question says so (every page carries its texts).
+        ui["file"] = _l(
+            "Your other answers are saved. The file you chose is sent when you go on "
+            "or save the page."
+        )
     return {
         "p": page_tree,
         "qs": questions,
