@@ -291,6 +291,7 @@ class SurveySheetReader:
             self.at.error(number, self.type_column, message % {"type": kind})
             self.form.questions.add(name)  # so that expressions naming it give no second error
             return
+        repeats.refuse_upload(self, number, our_type)
         if not self.take_name(number, name):
             return
         self.form.questions.add(name)
