@@ -29,7 +29,7 @@ import zipfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape, quoteattr  # nosec B406: writes XML, never parses
 
 from surveyapp.core.spreadsheets import FORMULA_STARTS, Sheet, neutralise, sheet_title
 

@@ -384,8 +384,9 @@ def _scale_choice(
     if unknown and rng.random() < patterns["dont_know"].get(measure, 0.05):
         return unknown[0]
     means = patterns["countries"][person.country].get(measure, {})
-    mean = means.get(question.domain, 3.0) + patterns["role_shift"][person.role].get(measure, 0)
-    mean += person.shifts.get(measure, {}).get(question.domain, 0.0)
+    domain = question.domain or ""
+    mean = means.get(domain, 3.0) + patterns["role_shift"][person.role].get(measure, 0)
+    mean += person.shifts.get(measure, {}).get(domain, 0.0)
     target = mean + person.offset + rng.gauss(0, patterns["item_sd"])
     # The scored choice whose score is nearest to the target.
     return min(scored, key=lambda value: abs(question.choices[value] - target))

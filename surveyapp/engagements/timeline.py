@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 
@@ -203,12 +203,7 @@ def _series_marks(change: SeriesChange, with_figures: bool) -> list[RoundMark]:
         )
         if with_figures and head.status == "shown":
             gaps = [
-                DomainGap(
-                    row.domain,
-                    row.rounds[i].need.value if row.rounds[i].need else None,
-                    row.rounds[i].capacity.value if row.rounds[i].capacity else None,
-                    row.rounds[i].respondents or 0,
-                )
+                _gap_of(row.domain, row.rounds[i])
                 for row in change.domains
                 if row.rounds[i].status == "shown"
             ]
@@ -295,4 +290,15 @@ def municipality_timeline(
         series=chosen,
         series_choices=choices,
         answered_rounds=sum(1 for mark in rounds if mark.status != "empty"),
+    )
+
+
+def _gap_of(domain: str, figures: Any) -> DomainGap:
+    """A domain's need, capacity and respondents in one round (``change.DomainRound``)."""
+    need, capacity = figures.need, figures.capacity
+    return DomainGap(
+        domain,
+        need.value if need is not None else None,
+        capacity.value if capacity is not None else None,
+        figures.respondents or 0,
     )

@@ -180,7 +180,7 @@ class GeopointField(Field):
         point = split_point(self.data)
         return (_degrees(point[0]), _degrees(point[1])) if point else ("", "")
 
-    def process(self, formdata, data=None, extra_filters=None) -> None:  # type: ignore[override]
+    def process(self, formdata, data=None, extra_filters=None) -> None:
         self.process_errors = []
         self.object_data = data
         self.data = data
@@ -207,7 +207,7 @@ class GeopointField(Field):
                 _l("Please enter the longitude as a number from -180 to 180, for example 21.17.")
             )
         if not self.process_errors:
-            self.data = f"{_degrees(lat)} {_degrees(lon)}"  # type: ignore[arg-type]
+            self.data = f"{_degrees(lat)} {_degrees(lon)}"
 
 
 # --- "other, specify" ------------------------------------------------------------
@@ -250,17 +250,17 @@ class _OtherMixin:
 
     other_text: str = ""
 
-    def process(self, formdata, data=None, extra_filters=None) -> None:  # type: ignore[override]
-        super().process(formdata, data, extra_filters)  # type: ignore[misc]
+    def process(self, formdata, data=None, extra_filters=None) -> None:
+        super().process(formdata, data, extra_filters)
         if formdata is not None:
-            raw = formdata.get(f"{self.name}-other") or ""  # type: ignore[attr-defined]
+            raw = formdata.get(f"{self.name}-other") or ""
             self.other_text = normalise_text(raw.strip())
         else:
             self.other_text = other_text(data) or ""
-        self.data = with_other(self.data, self.other_text)  # type: ignore[attr-defined]
+        self.data = with_other(self.data, self.other_text)
 
     def post_validate(self, form, validation_stopped: bool) -> None:
-        chosen = self.data if isinstance(self.data, list) else [self.data]  # type: ignore[attr-defined]
+        chosen = self.data if isinstance(self.data, list) else [self.data]
         if OTHER not in chosen:
             self.other_text = ""
             return

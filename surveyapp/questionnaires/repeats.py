@@ -79,7 +79,7 @@ def heading(page: Page, number: int, texts: Texts) -> str:
     choices = loop_choices(page)
     if 1 <= number <= len(choices):
         choice = choices[number - 1]
-        return texts.choice_label(page.repeat["list"], choice.value)
+        return texts.choice_label((page.repeat or {}).get("list", ""), choice.value)
     return _("Entry %(number)d", number=number)
 
 

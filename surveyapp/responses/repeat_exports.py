@@ -86,7 +86,7 @@ def repeat_rows(
                 chosen = loop[entry - 1] if entry <= len(loop) else None
                 row[3] = (
                     (
-                        texts.choice_label(page.repeat["list"], chosen.value)
+                        texts.choice_label((page.repeat or {}).get("list", ""), chosen.value)
                         if texts
                         else chosen.value
                     )

@@ -115,7 +115,7 @@ def _dumbbell(
 ) -> ChangeChart:
     left, width = _frame(compact)
     rows = []
-    top = TOP
+    top: float = TOP
     for domain in domains:
         lines, label_y, plot_top = _label(
             labels.get(domain.domain, domain.domain), top, ROW_HEIGHT, compact
@@ -176,7 +176,7 @@ def _lines(
     if top_value - bottom < 1:
         top_value = min(GAP_MAX, bottom + 1)
     rows = []
-    row_top = TOP
+    row_top: float = TOP
     for domain in domains:
         lines, label_y, top = _label(
             labels.get(domain.domain, domain.domain), row_top, LINE_ROW_HEIGHT, compact

@@ -81,7 +81,7 @@ def support_chart(
         return round(left + (value + reach) / (2 * reach) * width, 1)
 
     chart_rows = []
-    row_top = TOP
+    row_top: float = TOP
     for row in rows:
         name = all_label if row.domain is None else labels.get(row.domain, row.domain)
         if compact:

@@ -39,8 +39,7 @@ def keep(data: bytes, owner: int) -> str:
         if now - old.stat().st_mtime > KEEP_FOR:
             old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(24)
-    path = _path(token, owner)
-    assert path is not None
+    path = _folder() / f"{int(owner)}-{token}"  # a fresh token: always a valid name
     path.write_bytes(data)
     return token
 
