@@ -300,15 +300,11 @@ EXPECTED = {
         says=("unknown choice column 'yes'",),
     ),
     "repeat_date_test.xls": Expected(
-        False,
-        "its repeat (with repeat_count) reads fine; two notes without a name (one whose "
-        "label is a date stored as a number); choices whose only label is an image take "
-        "their name",
-        errors={("survey", 2, "name"), ("survey", 8, "name")},
-        says=(
-            "“” is not a valid name",
-            UNLABELLED_IMAGE_CHOICES,
-        ),
+        True,
+        "its repeat (with repeat_count) reads fine; its two notes without a name (one whose "
+        "label is a date stored as a number) are named as pyxform names them; choices whose "
+        "only label is an image take their name",
+        says=(UNLABELLED_IMAGE_CHOICES,),
     ),
     "simple_loop.xls": Expected(
         True, "“begin loop over my_columns”: one entry per choice of the list"
@@ -643,6 +639,24 @@ YES_NO = [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No
 
 def survey_form(*rows: list, choices: list | None = None, **sheets) -> bytes:
     return workbook(survey=[SURVEY_HEADER, *rows], choices=choices or YES_NO, **sheets)
+
+
+def test_a_note_without_a_name_is_named_as_pyxform_names_it(ctx):
+    result = import_xlsform(
+        survey_form(["note", "", "Welcome"], ["text", "a", "A"], ["note", "", "Thank you"])
+    )
+    assert result.ok, messages(result.errors)
+    version = result.version
+    assert question(version, "generated_note_name_2").type == "note"
+    assert question(version, "generated_note_name_4").type == "note"
+    assert round_trip(version.id, "again").id
+
+
+def test_a_question_without_a_name_is_still_refused(ctx):
+    result = import_xlsform(survey_form(["text", "", "A"], ["text", "b", "B"]))
+    assert not result.ok
+    assert ("survey", 2, "name") in where(result)
+    assert "“” is not a valid name" in messages(result.errors)
 
 
 def test_a_repeat_inside_a_repeat_is_refused_with_sheet_row_and_column(ctx):

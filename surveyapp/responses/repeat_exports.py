@@ -38,21 +38,29 @@ def has_repeats(version_id: int) -> bool:
     return bool(version and repeats.repeat_pages(version))
 
 
-def _header(page: Page) -> tuple[list[str], dict[int, int], dict[int, dict[str, int]]]:
+def _header(
+    page: Page,
+) -> tuple[list[str], dict[int, int], dict[int, dict[str, int]], dict[int, list[int]]]:
+    """The header; each question's column, its options' columns, its extra columns (the
+    "Other" text, a location's latitude and longitude), in the main table's order."""
     header = list(KEY_COLUMNS) + (["entry_label"] if page.repeat.get("kind") == "loop" else [])
     position: dict[int, int] = {}
     options: dict[int, dict[str, int]] = {}
+    extras: dict[int, list[int]] = {}
     for question in page.questions:
         if not is_exported(question):
             continue
         position[question.id] = len(header)
         header.append(question.name)
+        for suffix, _kind in TYPES[question.type].extra_columns_of(question):
+            extras.setdefault(question.id, []).append(len(header))
+            header.append(f"{question.name}{suffix}")
         if TYPES[question.type].multiple:
             options[question.id] = {}
             for code in choice_codes(question):
                 options[question.id][code] = len(header)
                 header.append(option_column(question, code))
-    return header, position, options
+    return header, position, options, extras
 
 
 def repeat_rows(
@@ -61,7 +69,7 @@ def repeat_rows(
     """The header, then one row per entry of ``page`` (a repeat page of the campaign's
     version), by response id and entry."""
     texts: Texts | None = load_texts(page.version_id, labels_lang) if labels_lang else None
-    header, position, options = _header(page)
+    header, position, options, extras = _header(page)
     yield header
     label = {q.id: choice_labels(q, texts) for q in page.questions}
     kinds = {q.id: TYPES[q.type] for q in page.questions}
@@ -109,6 +117,10 @@ def repeat_rows(
         if rid not in keys:
             continue
         row = row_of(rid, entry)
+        if question_id in extras:
+            cells = kinds[question_id].extra_cells(choice, number, text)
+            for place, cell in zip(extras[question_id], cells, strict=False):
+                row[place] = cell
         if question_id in options:
             ticked[answer_id] = (rid, entry, question_id)
             for column in options[question_id].values():
