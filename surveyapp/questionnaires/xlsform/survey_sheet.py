@@ -202,8 +202,9 @@ class SurveySheetReader:
             header = self.columns.header(column)
             straight = straighten_quotes(text)
             if straight != text:
-                message = _l("Curly quotes (‘ ’ “ ”) were taken as straight ones: %(text)s")
-                self.at.warn(number, header, message % {"text": straight})
+                # The quotes as a value: a catalog writes its own quotation marks («» ...).
+                message = _l("Curly quotes (%(quotes)s) were taken as straight ones: %(text)s")
+                self.at.warn(number, header, message % {"quotes": "‘ ’ “ ”", "text": straight})
                 text = straight
             self.form.expressions.append(
                 (self.sheet.title, number, header, text, column == "choice_filter")
