@@ -292,12 +292,12 @@ EXPECTED = {
         says=(),
     ),
     "or_other.xlsx": Expected(
-        False,
-        "“or_other” reads fine (an “Other” choice with its text), but the choice_filter "
-        "“pastel=yes” compares with a choice column called “yes”, which does not exist "
-        "(the text would need quotes: pastel='yes')",
-        errors={("survey", 3, "choice_filter")},
-        says=("unknown choice column 'yes'",),
+        True,
+        "“or_other” reads fine (an “Other” choice with its text); the choice_filter "
+        "“pastel=yes” compares with “yes”, no column of the choices: read as empty, as ODK "
+        "reads it, with a warning (the text would need quotes: pastel='yes')",
+        errors=set(),
+        says=("“yes” is not a column of the choices: it is read as empty",),
     ),
     "repeat_date_test.xls": Expected(
         True,
@@ -410,8 +410,14 @@ def test_choice_filter_is_kept_and_checked(ctx):
 
     survey[2][3] = "${state} = nowhere"
     result = import_xlsform(workbook(survey=survey, choices=choices, settings=settings), name="x")
+    assert result.ok, messages(result.errors)
+    assert {(w.sheet, w.row, w.column) for w in result.warnings} == {("survey", 3, "choice_filter")}
+    assert "did you mean 'nowhere'?" in messages(result.warnings)
+
+    survey[2][3] = "${nowhere} = cf"
+    result = import_xlsform(workbook(survey=survey, choices=choices, settings=settings), name="y")
     assert where(result) == {("survey", 3, "choice_filter")}
-    assert "unknown choice column 'nowhere'" in messages(result.errors)
+    assert "unknown question ${nowhere}" in messages(result.errors)
 
 
 @needs_examples

@@ -19,7 +19,7 @@ from surveyapp.extensions import db
 from surveyapp.languages.registry import DERIVED_LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Questionnaire
 from surveyapp.questionnaires import text_keys
-from surveyapp.questionnaires.expressions import ExpressionError, check
+from surveyapp.questionnaires.expressions import ExpressionError, check, unknown_columns
 from surveyapp.questionnaires.text_keys import NAME
 from surveyapp.questionnaires.xlsform.columns import (
     Columns,
@@ -187,11 +187,20 @@ class ImportedForm:
         known = self.questions
         for sheet, number, column, text, is_filter in self.expressions:
             try:
-                check(text, known, choice_columns=self.choice_columns if is_filter else None)
+                expression = check(
+                    text, known, choice_columns=self.choice_columns if is_filter else None
+                )
             except ExpressionError as error:
                 message = _l("%(error)s (at character %(position)d of “%(text)s”)")
                 where = {"error": error.message, "position": error.position + 1, "text": text}
                 self.report.error(sheet, number, column, message % where)
+                continue
+            for name in unknown_columns(expression, self.choice_columns) if is_filter else ():
+                message = _l(
+                    "“%(name)s” is not a column of the choices: it is read as empty, as ODK "
+                    "reads it; did you mean '%(name)s'?"
+                )
+                self.report.warn(sheet, number, column, message % {"name": name})
 
     def _fill_english(self) -> None:
         """English is the source language: a text without it takes the default
