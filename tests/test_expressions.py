@@ -22,6 +22,7 @@ from surveyapp.questionnaires.expressions import (
     as_string,
     check,
     parse,
+    unknown_columns,
 )
 
 TODAY = date(2024, 5, 15)
@@ -297,11 +298,19 @@ def test_choice_filter_reads_bare_names_from_the_choice():
     assert not expression.is_true(values, choice={"county": "south", "kind": "urban"})
     with pytest.raises(ExpressionError, match="needs a choice to filter"):
         expression.evaluate(values)
-    with pytest.raises(ExpressionError, match="the choice has no choice column 'kind'"):
-        expression.evaluate(values, choice={"county": "north"})
-    with pytest.raises(ExpressionError) as caught:
-        check("region = 'x'", set(), choice_columns={"county"})
-    assert (caught.value.message, caught.value.position) == ("unknown choice column 'region'", 0)
+    # A choice without the column reads it as empty, as XPath reads a missing child.
+    assert expression.evaluate(values, choice={"county": "north"}) is False
+
+
+def test_a_bare_name_that_is_no_choice_column_reads_as_empty_as_in_odk():
+    expression = check("pastel = yes", set(), choice_columns={"pastel"})
+    assert unknown_columns(expression, {"pastel"}) == ["yes"]
+    assert expression.is_true({}, choice={"pastel": ""})
+    assert not expression.is_true({}, choice={"pastel": "yes"})
+    assert unknown_columns(check("a = b or b = c", set(), choice_columns={"a"}), {"a"}) == [
+        "b",
+        "c",
+    ]
 
 
 def test_bare_names_are_refused_outside_choice_filters():

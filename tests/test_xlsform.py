@@ -182,12 +182,11 @@ EXPECTED = {
         says=("phone number",),
     ),
     "choice_filter_test.xlsx": Expected(
-        False,
-        "the list “counties” has two choices named “king” (allow_choice_duplicates): our "
-        "choices are stored by name, so each needs its own; without that row it imports "
-        "with its choice_filter kept and checked (see the test below)",
-        errors={("choices", 6, "name")},
-        says=("“king” is already a choice of the list “counties” (row 4)",),
+        True,
+        "the list “counties” has two choices named “king” (one per state), which its "
+        "setting allow_choice_duplicates allows, as pyxform does: both kept, with a warning",
+        errors=set(),
+        says=("The list “counties” has choices of the same name (king)",),
     ),
     "case_insensitivity.xlsx": Expected(
         False,
@@ -292,12 +291,12 @@ EXPECTED = {
         says=(),
     ),
     "or_other.xlsx": Expected(
-        False,
-        "“or_other” reads fine (an “Other” choice with its text), but the choice_filter "
-        "“pastel=yes” compares with a choice column called “yes”, which does not exist "
-        "(the text would need quotes: pastel='yes')",
-        errors={("survey", 3, "choice_filter")},
-        says=("unknown choice column 'yes'",),
+        True,
+        "“or_other” reads fine (an “Other” choice with its text); the choice_filter "
+        "“pastel=yes” compares with “yes”, no column of the choices: read as empty, as ODK "
+        "reads it, with a warning (the text would need quotes: pastel='yes')",
+        errors=set(),
+        says=("“yes” is not a column of the choices: it is read as empty",),
     ),
     "repeat_date_test.xls": Expected(
         True,
@@ -410,8 +409,46 @@ def test_choice_filter_is_kept_and_checked(ctx):
 
     survey[2][3] = "${state} = nowhere"
     result = import_xlsform(workbook(survey=survey, choices=choices, settings=settings), name="x")
+    assert result.ok, messages(result.errors)
+    assert {(w.sheet, w.row, w.column) for w in result.warnings} == {("survey", 3, "choice_filter")}
+    assert "did you mean 'nowhere'?" in messages(result.warnings)
+
+    survey[2][3] = "${nowhere} = cf"
+    result = import_xlsform(workbook(survey=survey, choices=choices, settings=settings), name="y")
     assert where(result) == {("survey", 3, "choice_filter")}
-    assert "unknown choice column 'nowhere'" in messages(result.errors)
+    assert "unknown question ${nowhere}" in messages(result.errors)
+
+
+@needs_examples
+def test_allow_choice_duplicates_keeps_a_name_twice_only_when_the_settings_say_so(ctx):
+    data = (EXAMPLES / "choice_filter_test.xlsx").read_bytes()
+    result = import_xlsform(data, "choice_filter_test.xlsx")
+    assert result.ok, messages(result.errors)
+    assert "has choices of the same name (king)" in messages(result.warnings)
+    counties = question(result.version, "county").choice_list
+    kings = [c.extra for c in counties.choices if c.value == "king"]
+    assert kings == [{"cf": "washington"}, {"cf": "texas"}]
+    # Answers keep the name, as in ODK: one “King” to show, to count and to export.
+    assert [c.value for c in counties.distinct_choices] == ["king", "pierce", "cameron"]
+    again = import_xlsform(export_xlsform(result.version.id), "export.xlsx", name="again")
+    assert again.ok, messages(again.errors)
+    counties = question(again.version, "county").choice_list
+    assert [c.extra for c in counties.choices if c.value == "king"] == kings
+    assert again.version.settings["allow_choice_duplicates"] == "yes"
+
+    survey = sheet_rows(EXAMPLES / "choice_filter_test.xlsx", "survey")
+    choices = sheet_rows(EXAMPLES / "choice_filter_test.xlsx", "choices")
+    for allowed, ok in (("no", False), ("TRUE", True)):
+        settings = [["form_id", "allow_choice_duplicates"], [f"dupes_{allowed}", allowed]]
+        result = import_xlsform(workbook(survey=survey, choices=choices, settings=settings))
+        assert result.ok is ok, messages(result.errors)
+        if not ok:
+            assert where(result) == {("choices", 6, "name")}
+            assert "“king” is already a choice of the list “counties” (row 4)" in messages(
+                result.errors
+            )
+    result = import_xlsform(workbook(survey=survey, choices=choices), name="no_settings")
+    assert where(result) == {("choices", 6, "name")}
 
 
 @needs_examples

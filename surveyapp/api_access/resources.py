@@ -174,7 +174,7 @@ def questionnaire_version(version_id: int, langs: list[str] | None = None) -> di
                             for code, t in texts.items()
                         },
                     }
-                    for choice in question.choice_list.choices
+                    for choice in question.choice_list.distinct_choices
                 ]
             questions.append(item)
         pages.append(

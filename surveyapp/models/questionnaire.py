@@ -152,9 +152,17 @@ class ChoiceList(db.Model):
         back_populates="choice_list", order_by="Choice.position", cascade="all, delete-orphan"
     )
 
+    @property
+    def distinct_choices(self) -> list[Choice]:
+        """The choices, one per value (the first of duplicates stands for its value)."""
+        seen: set[str] = set()
+        return [c for c in self.choices if not (c.value in seen or seen.add(c.value))]
+
 
 class Choice(db.Model):
-    __table_args__ = (UniqueConstraint("choice_list_id", "value"),)
+    """One row of a list. A value is usually once in its list; with the XLSForm setting
+    ``allow_choice_duplicates`` it may be there twice (the same county name in two
+    states, told apart by a choice_filter). Answers keep the value, as in ODK."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     choice_list_id: Mapped[int] = mapped_column(ForeignKey("choice_list.id"))

@@ -233,7 +233,7 @@ def _choice_labels(questions: list[Question], texts: Texts) -> dict[tuple[str, s
     labels = {}
     for question in questions:
         if question.choice_list:
-            for choice in question.choice_list.choices:
+            for choice in question.choice_list.distinct_choices:
                 labels[(question.name, choice.value)] = texts.choice_label(
                     question.choice_list.name, choice.value
                 )

@@ -268,11 +268,8 @@ class _Column(_Node):
         what = f"choice column {self.name!r}"
         if context.choice is None:
             raise ExpressionError(f"{what} needs a choice to filter", self.position)
-        try:
-            value = context.choice[self.name]
-        except KeyError:
-            raise ExpressionError(f"the choice has no {what}", self.position) from None
-        return _from_python(value, what, self.position)
+        # A name that is no column of the choice is an empty node-set in XPath: "".
+        return _from_python(context.choice.get(self.name, ""), what, self.position)
 
     def outline(self) -> Outline:
         return ("column", self.name)
@@ -705,13 +702,19 @@ def check(
 ) -> Expression:
     """Parse ``text`` and refuse references to questions not in ``known_names``.
 
-    With ``choice_columns`` the text is a choice filter, and its bare names
-    must be among those columns. The first unknown name raises ExpressionError.
+    With ``choice_columns`` the text is a choice filter. Its bare names need not
+    be among those columns: as in ODK, a name that is no column reads as the empty
+    string (``unknown_columns`` lists them, for the importer to warn). The first
+    unknown question raises ExpressionError.
     """
     expression = parse(text, choice_filter=choice_columns is not None)
     for position, kind, name in expression._names:
         if kind == "ref" and name not in known_names:
             raise ExpressionError(f"unknown question ${{{name}}}", position)
-        if kind == "column" and name not in (choice_columns or ()):
-            raise ExpressionError(f"unknown choice column {name!r}", position)
     return expression
+
+
+def unknown_columns(expression: Expression, choice_columns: Collection[str]) -> list[str]:
+    """The bare names of a choice filter that are no column of the choices, in order."""
+    found = [name for _, kind, name in expression._names if kind == "column"]
+    return [name for name in dict.fromkeys(found) if name not in choice_columns]

@@ -79,7 +79,9 @@ def answer_text(question: Question, value: Any, texts: Texts) -> str:
     """ "Red", "Other: turquoise", "Red; Other: turquoise"."""
     codes = value if isinstance(value, list) else [value]
     if len(codes) > 1:  # in the list's order, "Other" last
-        order = [c.value for c in question.choice_list.choices] if question.choice_list else []
+        order = (
+            [c.value for c in question.choice_list.distinct_choices] if question.choice_list else []
+        )
         codes = sorted(codes, key=lambda c: (c == OTHER, order.index(c) if c in order else 0))
     text = other_text(value)
     return "; ".join(

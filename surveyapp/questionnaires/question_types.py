@@ -257,7 +257,7 @@ class _ChoiceType(QuestionType):
         list_name = _choice_list_name(question)
         choices = [
             SelectChoice(c.value, texts.choice_label(list_name, c.value))
-            for c in (question.choice_list.choices if question.choice_list else [])
+            for c in (question.choice_list.distinct_choices if question.choice_list else [])
         ]
         return other_choice.add_other(question, choices)
 

@@ -51,7 +51,7 @@ def loop_choices(page: Page) -> list[Choice]:
         return []
     for choice_list in page.version.choice_lists:
         if choice_list.name == repeat.get("list"):
-            return list(choice_list.choices)
+            return list(choice_list.distinct_choices)
     return []
 
 

@@ -92,7 +92,7 @@ def choice_labels(version: QuestionnaireVersion, texts: Texts) -> dict[str, dict
     return {
         question.name: {
             choice.value: texts.choice_label(question.choice_list.name, choice.value)
-            for choice in question.choice_list.choices
+            for choice in question.choice_list.distinct_choices
         }
         for page in version.pages
         for question in page.questions

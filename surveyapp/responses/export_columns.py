@@ -130,7 +130,7 @@ def plan_columns(version_id: int) -> ColumnPlan:
 
 def choice_codes(question: Question) -> list[str]:
     """The codes of a question's choices ("other" last where "or_other" adds it)."""
-    codes = [c.value for c in question.choice_list.choices] if question.choice_list else []
+    codes = [c.value for c in question.choice_list.distinct_choices] if question.choice_list else []
     if has_other(question) and OTHER not in codes:
         codes.append(OTHER)
     return codes

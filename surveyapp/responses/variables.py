@@ -168,7 +168,9 @@ def plan_variables(version_id: int) -> list[Variable]:
             scored = question.type == "scale"
             missing = [
                 values[choice.value]
-                for choice in (question.choice_list.choices if question.choice_list else [])
+                for choice in (
+                    question.choice_list.distinct_choices if question.choice_list else []
+                )
                 if scored and choice.score is None
             ]
             variables.append(

@@ -112,7 +112,7 @@ def candidates(page: Page, before: Question | None = None) -> list[Candidate]:
                 continue
             codes = ()
             if question.choice_list is not None and kind in ("choice", "multiple"):
-                codes = tuple(c.value for c in question.choice_list.choices)
+                codes = tuple(c.value for c in question.choice_list.distinct_choices)
             found.append(Candidate(question.name, kind, codes, question))
         if each_page is page or each_page.name == page.name:
             return found

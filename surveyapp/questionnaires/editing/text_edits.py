@@ -87,7 +87,7 @@ def question_keys(question: Question) -> list[str]:
     if question.choice_list:
         keys += [
             text_keys.choice_label(question.choice_list.name, c.value)
-            for c in question.choice_list.choices
+            for c in question.choice_list.distinct_choices
         ]
     return keys
 

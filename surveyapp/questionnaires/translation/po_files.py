@@ -78,7 +78,7 @@ def translator_comments(version: QuestionnaireVersion) -> dict[str, str]:
             loop = page.repeat.get("list")
             for choice_list in page.version.choice_lists if loop else ():
                 if choice_list.name == loop:
-                    for choice in choice_list.choices:
+                    for choice in choice_list.distinct_choices:
                         key = text_keys.choice_label(loop, choice.value)
                         comments.setdefault(key, f"{where}: heading of one entry")
         comments[text_keys.page_title(page.name)] = f"{where}: title"
@@ -96,7 +96,7 @@ def translator_comments(version: QuestionnaireVersion) -> dict[str, str]:
                 f"{where}: message when a required {kind} question is left empty"
             )
             if question.choice_list:
-                for choice in question.choice_list.choices:
+                for choice in question.choice_list.distinct_choices:
                     key = text_keys.choice_label(question.choice_list.name, choice.value)
                     comments.setdefault(key, f"{where}: answer option of a {kind} question")
     return comments
@@ -170,7 +170,7 @@ def _key_order(version: QuestionnaireVersion):
             order[text_keys.question_label(question.name)] = len(order)
             order[text_keys.question_hint(question.name)] = len(order)
             if question.choice_list:
-                for choice in question.choice_list.choices:
+                for choice in question.choice_list.distinct_choices:
                     order.setdefault(
                         text_keys.choice_label(question.choice_list.name, choice.value), len(order)
                     )

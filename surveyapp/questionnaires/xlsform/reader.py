@@ -19,7 +19,7 @@ from surveyapp.extensions import db
 from surveyapp.languages.registry import DERIVED_LANGUAGES, SOURCE_LANGUAGE
 from surveyapp.models import Questionnaire
 from surveyapp.questionnaires import text_keys
-from surveyapp.questionnaires.expressions import ExpressionError, check
+from surveyapp.questionnaires.expressions import ExpressionError, check, unknown_columns
 from surveyapp.questionnaires.text_keys import NAME
 from surveyapp.questionnaires.xlsform.columns import (
     Columns,
@@ -135,6 +135,10 @@ class ImportedForm:
         columns = self.columns(sheet, {"label"}, {"list_name", "name", "score"})
         self.choice_columns = {h.text.strip() for h in columns.other}
         at, seen = columns.at, {}
+        allowed = self.settings.get("allow_choice_duplicates", "").strip().lower()
+        duplicates: dict[str, dict[str, None]] | None = (
+            {} if allowed in ("yes", "true", "1") else None
+        )
         for needed in ("list_name", "name"):
             if needed not in columns.plain and sheet.rows:
                 at.error(1, None, _l("The sheet has no “%(column)s” column.", column=needed))
@@ -148,7 +152,9 @@ class ImportedForm:
                 message = _l("A choice needs a name of at most 64 characters, without spaces.")
                 at.error(number, columns.header("name"), message)
                 continue
-            if (list_name, value) in seen:
+            if (list_name, value) in seen and duplicates is not None:
+                duplicates.setdefault(list_name, {})[value] = None
+            elif (list_name, value) in seen:
                 message = _l(
                     "“%(value)s” is already a choice of the list “%(list)s” (row %(row)d): "
                     "each choice of a list needs a name of its own."
@@ -156,13 +162,22 @@ class ImportedForm:
                 where = {"value": value, "list": list_name, "row": seen[(list_name, value)]}
                 at.error(number, columns.header("name"), message % where)
                 continue
-            seen[(list_name, value)] = number
             labels = columns.texts_of(row, "label") or missing_label(self, at, number, value)
             score = columns.number(number, row, "score")
             self.lists.setdefault(list_name, []).append(
                 ImportedChoice(value, score, columns.kept(row))
             )
-            self.add_texts(text_keys.choice_label(list_name, value), labels)
+            if (list_name, value) not in seen:  # duplicates share the first one's label
+                self.add_texts(text_keys.choice_label(list_name, value), labels)
+            seen.setdefault((list_name, value), number)
+        for list_name, values in (duplicates or {}).items():
+            message = _l(
+                "The list “%(list)s” has choices of the same name (%(names)s), as the setting "
+                "allow_choice_duplicates allows: an answer keeps the name, and they show the "
+                "first one's label."
+            )
+            names = ", ".join(values)
+            at.warn(None, columns.header("name"), message % {"list": list_name, "names": names})
 
     def _read_domains(self) -> None:
         sheet = self.sheets.get("domains")
@@ -187,11 +202,20 @@ class ImportedForm:
         known = self.questions
         for sheet, number, column, text, is_filter in self.expressions:
             try:
-                check(text, known, choice_columns=self.choice_columns if is_filter else None)
+                expression = check(
+                    text, known, choice_columns=self.choice_columns if is_filter else None
+                )
             except ExpressionError as error:
                 message = _l("%(error)s (at character %(position)d of “%(text)s”)")
                 where = {"error": error.message, "position": error.position + 1, "text": text}
                 self.report.error(sheet, number, column, message % where)
+                continue
+            for name in unknown_columns(expression, self.choice_columns) if is_filter else ():
+                message = _l(
+                    "“%(name)s” is not a column of the choices: it is read as empty, as ODK "
+                    "reads it; did you mean '%(name)s'?"
+                )
+                self.report.warn(sheet, number, column, message % {"name": name})
 
     def _fill_english(self) -> None:
         """English is the source language: a text without it takes the default

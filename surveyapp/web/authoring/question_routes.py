@@ -49,7 +49,7 @@ def _stored_values(form: QuestionForm, question: Question) -> None:
         form.choices.data = "\n".join(
             f"{c.value} | {'' if c.score is None else f'{c.score:g}'} | "
             f"{source.choice(question.choice_list.name, c.value)}"
-            for c in question.choice_list.choices
+            for c in question.choice_list.distinct_choices
         )
 
 
