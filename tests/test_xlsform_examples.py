@@ -82,6 +82,7 @@ OUTCOMES: dict[str, str | Refused] = {
     "simple_loop.xls": IMPORTS,
     "repeat_date_test.xls": IMPORTS,
     "sms_info.xls": IMPORTS,
+    "attribute_columns_test.xlsx": IMPORTS,
     # refused whole; each goes on with the rest imported (the author's choice)
     "choice_filter_test.xlsx": Refused(
         "Two choices of one list with the same name", "“king” is already a choice"
@@ -92,9 +93,6 @@ OUTCOMES: dict[str, str | Refused] = {
         "unknown choice column 'yes'",
     ),
     "case_insensitivity.xlsx": Refused("osm", "“osm c1” is not supported"),
-    "attribute_columns_test.xlsx": Refused(
-        "Names with a hyphen", "“label-test” is not a valid name"
-    ),
     "UCL_Biomass_Plot_Form.xlsx": Refused(
         "A regular expression that can backtrack badly", "regular expression refused"
     ),
