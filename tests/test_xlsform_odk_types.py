@@ -14,6 +14,7 @@ from surveyapp.questionnaires.expressions import check
 from surveyapp.questionnaires.xlsform.exporter import export_xlsform
 from surveyapp.questionnaires.xlsform.importer import import_xlsform
 from surveyapp.responses.variables import unique_names
+from surveyapp.web.authoring.editor_routes import EDIT_ERRORS
 from tests.test_xlsform import ctx, messages, question, round_trip, survey_form, texts
 from tests.test_xlsform_examples import (
     _answer_every_page,
@@ -120,7 +121,15 @@ def test_hyphen_names_are_read_referred_to_answered_and_exported(app, client, tm
 
 def test_the_editor_keeps_hyphen_names_but_not_a_leading_hyphen():
     check_question_name("label-test")
-    with pytest.raises(EditError):
+    with pytest.raises(EditError) as refused:
         check_question_name("-label")
+    assert refused.value.code == "bad_question_name"
+    assert "bad_question_name" in EDIT_ERRORS
     with pytest.raises(EditError):
         check_question_name("label.test")
+
+
+def test_a_name_starting_with_a_hyphen_is_refused_saying_what_a_name_may_hold(ctx):
+    result = import_xlsform(survey_form(["text", "-ab", "A"], ["text", "ok", "B"]))
+    assert not result.ok
+    assert "up to 64 letters, digits, _ and -" in messages(result.errors)

@@ -24,7 +24,7 @@ def check_name(name: str) -> None:
 def check_question_name(name: str) -> None:
     """A question's name: as a questionnaire's, or with hyphens (imported XLSForms)."""
     if not QUESTION_NAME.match(name or ""):
-        raise EditError("bad_name", name)
+        raise EditError("bad_question_name", name)
 
 
 def get_or_fail(model, object_id: int):

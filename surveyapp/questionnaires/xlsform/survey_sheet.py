@@ -192,7 +192,11 @@ class SurveySheetReader:
     def take_name(self, number: int, name: str) -> bool:
         column = self.columns.header("name")
         if not QUESTION_NAME.fullmatch(name):
-            bad_name(self.at, number, column, name)
+            message = _l(
+                "“%(name)s” is not a valid name: up to 64 letters, digits, _ and -, starting "
+                "with a letter or _."
+            )
+            self.at.error(number, column, message % {"name": name})
             return False
         if name in self.form.names:
             message = _l("The name “%(name)s” is already used in row %(row)d.")
