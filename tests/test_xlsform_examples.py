@@ -84,12 +84,10 @@ OUTCOMES: dict[str, str | Refused] = {
     "sms_info.xls": IMPORTS,
     "or_other.xlsx": IMPORTS,
     "choice_filter_test.xlsx": IMPORTS,
+    "attribute_columns_test.xlsx": IMPORTS,
     # refused whole; each goes on with the rest imported (the author's choice)
     "include.xlsx": Refused("include", "“include” is not supported"),
     "case_insensitivity.xlsx": Refused("osm", "“osm c1” is not supported"),
-    "attribute_columns_test.xlsx": Refused(
-        "Names with a hyphen", "“label-test” is not a valid name"
-    ),
     "UCL_Biomass_Plot_Form.xlsx": Refused(
         "A regular expression that can backtrack badly", "regular expression refused"
     ),

@@ -32,15 +32,15 @@ def workbook(**sheets: list[list]) -> bytes:
 
 
 #: A form with an unsupported question, a question that refers to it, a group holding
-#: an unsupported barcode, and questions that import.
+#: an unsupported background-audio, and questions that import.
 FORM = workbook(
     survey=[
         ["type", "name", "label", "relevant"],
         ["text", "city", "City"],  # row 2
-        ["barcode", "code", "Scan the code"],  # row 3: refused
+        ["background-audio", "code", "Scan the code"],  # row 3: refused
         ["integer", "copies", "How many copies?", "${code} != ''"],  # row 4: refers to row 3
         ["begin group", "extra", "Extra"],  # row 5
-        ["barcode", "code2", "Another code"],  # row 6: refused
+        ["background-audio", "code2", "Another code"],  # row 6: refused
         ["end group", "", ""],  # row 7
         ["select_one yn", "agree", "Do you agree?", "${a} = ‘yes’"],  # row 8
         ["text", "a", "A"],  # row 9
@@ -76,7 +76,7 @@ def test_importing_the_rest_leaves_out_the_rows_and_what_refers_to_them(app):
         left = [(row.row, row.through) for row in result.left_out]
         assert left == [(3, 3), (4, 4), (6, 6)]
         notes = db.session.get(QuestionnaireVersion, result.version.id).import_notes
-        assert "survey, row 3" in notes and "barcode" in notes
+        assert "survey, row 3" in notes and "background-audio" in notes
         assert "survey, row 4" in notes and "${code}" in notes
         # a curly-quoted string is read as a straight one, with a warning
         agree = db.session.scalar(
@@ -89,7 +89,7 @@ def test_importing_the_rest_leaves_out_the_rows_and_what_refers_to_them(app):
 
 
 def test_a_problem_that_is_not_on_a_row_keeps_the_whole_form_out(app):
-    data = workbook(survey=[["type", "name", "label"], ["barcode", "code", "Scan"]])
+    data = workbook(survey=[["type", "name", "label"], ["background-audio", "code", "Scan"]])
     with app.app_context():
         result = import_xlsform(data, "form.xlsx", import_rest=True)
         assert not result.ok and not result.can_import_rest

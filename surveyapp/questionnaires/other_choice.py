@@ -96,6 +96,8 @@ def xlsform_type(question: Question, command: str) -> str:
     """``select_one colors``, ``select_one colors or_other`` or how the form wrote a list
     from a file (``select_one_from_file towns.csv``)."""
     source = question.source_type or ""
+    if source == "acknowledge":  # ODK's "OK" tick, stored as a list of one choice
+        return source
     if source.startswith(("select_one_", "select_multiple_")):
         return source
     list_name = question.choice_list.name if question.choice_list else ""

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+#: A question's or page's name: a hyphen too, as XLSForms have them (``label-test``);
+#: ``${label-test}`` is one reference, and statistical exports write ``label_test``.
+QUESTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 
 # --- the questionnaire's own texts ----------------------------------------------
 

@@ -40,7 +40,7 @@ def test_the_author_reads_the_report_then_imports_the_rest(
     page.wait_for_load_state()
     assert page.locator("#import-notes").count() == 1
     notes = page.locator("section[aria-labelledby=import-notes]").inner_text()
-    assert "barcode" in notes and "${code}" in notes
+    assert "background-audio" in notes and "${code}" in notes
     page.screenshot(path=screenshots / "xlsform-import-notes-sr-desktop.png", full_page=True)
     with app.app_context():
         assert db.session.scalar(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from surveyapp.extensions import db
-from surveyapp.questionnaires.text_keys import NAME
+from surveyapp.questionnaires.text_keys import NAME, QUESTION_NAME
 
 
 class EditError(ValueError):
@@ -19,6 +19,12 @@ class EditError(ValueError):
 def check_name(name: str) -> None:
     if not NAME.match(name or ""):
         raise EditError("bad_name", name)
+
+
+def check_question_name(name: str) -> None:
+    """A question's name: as a questionnaire's, or with hyphens (imported XLSForms)."""
+    if not QUESTION_NAME.match(name or ""):
+        raise EditError("bad_question_name", name)
 
 
 def get_or_fail(model, object_id: int):

@@ -23,7 +23,11 @@ from surveyapp.models import (
     TextEntry,
 )
 from surveyapp.questionnaires import date_limits, text_keys
-from surveyapp.questionnaires.editing.errors import EditError, check_name, get_or_fail
+from surveyapp.questionnaires.editing.errors import (
+    EditError,
+    check_question_name,
+    get_or_fail,
+)
 from surveyapp.questionnaires.editing.text_edits import (
     copy_texts,
     rename_texts,
@@ -151,7 +155,7 @@ def _check_spec(
     spec: QuestionSpec, version: QuestionnaireVersion, exclude: str | None
 ) -> Domain | None:
     """Refuse a spec that cannot be saved; ``spec`` holds only its type's settings."""
-    check_name(spec.name)
+    check_question_name(spec.name)
     taken = {q.name for p in version.pages for q in p.questions} - {exclude}
     if spec.name in taken:
         raise EditError("exists", spec.name)

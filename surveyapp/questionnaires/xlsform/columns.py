@@ -200,6 +200,12 @@ class Columns:
         found = ((lang, row[h.index]) for lang, h in self.texts.get(name, []))
         return {lang: normalise_text(text) for lang, text in found if text}
 
+    def media_only(self, row: list[str]) -> bool:
+        """Whether the row has an image, audio or video label (``image``,
+        ``media::image::English (en)``): kept for export, not shown."""
+        media = ("image", "audio", "video", "big-image", "media::")
+        return any(h.base.startswith(media) and row[h.index] for h in self.other)
+
     def kept(self, row: list[str]) -> dict[str, str] | None:
         """The other columns' values of a row, by header: kept in ``extra`` for export."""
         return {h.text.strip(): row[h.index] for h in self.other if row[h.index]} or None

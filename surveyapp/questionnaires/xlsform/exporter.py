@@ -190,8 +190,14 @@ def _choice_rows(
     version: QuestionnaireVersion, texts, files: dict[int, str], from_files: bool = False
 ) -> list[dict]:
     rows = []
+    acknowledged = {  # the "OK" of ``acknowledge`` questions: the type says it
+        q.choice_list_id
+        for page in version.pages
+        for q in page.questions
+        if q.source_type == "acknowledge"
+    }
     for choice_list in sorted(version.choice_lists, key=lambda c: c.id):
-        if (choice_list.id in files) != from_files:
+        if (choice_list.id in files) != from_files or choice_list.id in acknowledged:
             continue
         for choice in choice_list.choices:
             written = files.get(choice_list.id, choice_list.name)

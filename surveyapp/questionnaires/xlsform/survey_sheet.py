@@ -31,7 +31,7 @@ from surveyapp.questionnaires.date_limits import limits_from_constraint
 from surveyapp.questionnaires.expressions import straighten_quotes
 from surveyapp.questionnaires.more_fields import parse_datetime, time_from_cell
 from surveyapp.questionnaires.other_choice import OR_OTHER
-from surveyapp.questionnaires.text_keys import NAME
+from surveyapp.questionnaires.text_keys import QUESTION_NAME
 from surveyapp.questionnaires.xlsform import external_choices, repeats
 from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, Sheet, SheetReport
 
@@ -73,7 +73,11 @@ SIMPLE_TYPES = {
     "audio": ("audio", None),
     "video": ("video", None),
     "file": ("file", None),
+    # no scanner on a municipal PC: the code is typed (a warning says so)
+    "barcode": ("short_text", "barcode"),
 }
+#: ODK's "OK" tick: a single choice whose one choice is "OK" (what ODK stores).
+ACKNOWLEDGE, ACKNOWLEDGED = "acknowledge", "OK"
 #: Types whose rows need no label.
 UNLABELLED = frozenset({"calculate", "hidden", "start", "end", "today"})
 _SELECT = re.compile(
@@ -138,6 +142,7 @@ class SurveySheetReader:
         self.domains = set(form.domains) | set(db.session.scalars(select(Domain.code)))
         #: (from a file, file or list name) -> the stored list's name (None: missing)
         self.external_names: dict[tuple[bool, str], str | None] = {}
+        self.acknowledge_name: str | None = None
 
     def read(self) -> None:
         for needed in ("type", "name"):
@@ -186,8 +191,12 @@ class SurveySheetReader:
 
     def take_name(self, number: int, name: str) -> bool:
         column = self.columns.header("name")
-        if not NAME.fullmatch(name):
-            bad_name(self.at, number, column, name)
+        if not QUESTION_NAME.fullmatch(name):
+            message = _l(
+                "“%(name)s” is not a valid name: up to 64 letters, digits, _ and -, starting "
+                "with a letter or _."
+            )
+            self.at.error(number, column, message % {"name": name})
             return False
         if name in self.form.names:
             message = _l("The name “%(name)s” is already used in row %(row)d.")
@@ -285,6 +294,9 @@ class SurveySheetReader:
             source_type = (select_type.group(3) or "").lower() or None
             if source_type and our_type == "scale":
                 our_type = "single_choice"  # "Other" has no score
+        elif kind.lower() == ACKNOWLEDGE:
+            our_type, source_type = "single_choice", ACKNOWLEDGE
+            list_name = self.acknowledge_list()
         elif kind.lower() in SIMPLE_TYPES:
             our_type, source_type = SIMPLE_TYPES[kind.lower()]
         else:
@@ -304,7 +316,11 @@ class SurveySheetReader:
         if from_file and list_name is None:  # its list's columns are not known: no check
             self.form.expressions = [e for e in self.form.expressions if e[1] != number]
         if not self.columns.texts_of(row, "label") and our_type not in UNLABELLED:
-            self.at.error(number, None, _l("The question has no label."))
+            if our_type == "note" and self.columns.media_only(row):  # pyxform allows it
+                message = _l("Images, audio and video are not shown: this note has no text.")
+                self.at.warn(number, None, message)
+            else:
+                self.at.error(number, None, _l("The question has no label."))
         for part in QUESTION_TEXTS:
             self.form.add_texts(
                 text_keys.question_text(name, part), self.columns.texts_of(row, part)
@@ -317,6 +333,20 @@ class SurveySheetReader:
             self.page = ImportedPage(None)
             self.form.pages.append(self.page)
         self.page.questions.append(ImportedQuestion(name, fields, list_name, domain))
+
+    def acknowledge_list(self) -> str:
+        """The list of the one choice "OK" that every ``acknowledge`` question shares,
+        labelled "OK" in each of the form's languages."""
+        from surveyapp.questionnaires.xlsform.reader import ImportedChoice  # a cycle otherwise
+
+        if self.acknowledge_name is None:
+            self.acknowledge_name = external_choices.list_name_for(self.form, ACKNOWLEDGE)
+            self.form.lists[self.acknowledge_name] = [ImportedChoice(ACKNOWLEDGED, None, None)]
+            self.form.add_texts(
+                text_keys.choice_label(self.acknowledge_name, ACKNOWLEDGED),
+                {self.form.languages.plain(): ACKNOWLEDGED},
+            )
+        return self.acknowledge_name
 
     def external_list(self, number: int, command: str, source: str) -> str | None:
         """The stored name of a list from a file or the external_choices sheet, read now:
@@ -396,6 +426,9 @@ class SurveySheetReader:
             if len(fields[column] or "") > limit:
                 message = _l("At most %(count)d characters.")
                 at.error(number, columns.header(column), message % {"count": limit})
+        if source_type == "barcode":
+            message = _l("There is no barcode scanner here: the code is typed in a text box.")
+            at.warn(number, self.type_column, message)
         if source_type == "phone number" and not fields["constraint"]:
             fields["constraint"] = DIGITS_ONLY
             message = _l("A phone number is imported as a text question accepting digits only.")

@@ -38,6 +38,9 @@ from surveyapp.web.staff import record_action, requires
 
 EDIT_ERRORS = {
     "bad_name": _l("A short name starts with a letter and has only letters, digits and _."),
+    "bad_question_name": _l(
+        "A question's short name starts with a letter or _ and has only letters, digits, _ and -."
+    ),
     "exists": _l("That name is already used."),
     "bad_type": _l("Please choose a question type."),
     "bad_measure": _l("Please choose need, capacity or nothing."),
