@@ -155,8 +155,10 @@ class ChoiceList(db.Model):
     @property
     def distinct_choices(self) -> list[Choice]:
         """The choices, one per value (the first of duplicates stands for its value)."""
-        seen: set[str] = set()
-        return [c for c in self.choices if not (c.value in seen or seen.add(c.value))]
+        first: dict[str, Choice] = {}
+        for choice in self.choices:
+            first.setdefault(choice.value, choice)
+        return list(first.values())
 
 
 class Choice(db.Model):
