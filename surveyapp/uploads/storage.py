@@ -98,6 +98,10 @@ def _on_commit(conn: Connection) -> None:
 
 
 def _on_rollback(conn: Connection) -> None:
+    # A lost connection (invalidated) has no info to read: reading it would try to
+    # reconnect inside the rollback (``core.lost_connections``); nothing was committed.
+    if conn.invalidated or conn.closed:
+        return
     conn.info.pop(_GONE, None)
 
 
