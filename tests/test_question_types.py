@@ -19,7 +19,7 @@ def question(kind: str, **fields) -> SimpleNamespace:
     defaults = {
         "id": 7,
         "type": kind,
-        "choice_list": SimpleNamespace(name="agree", choices=[]),
+        "choice_list": SimpleNamespace(name="agree", choices=[], distinct_choices=[]),
         "choice_list_id": 3,
         "min_value": None,
         "max_value": None,
@@ -169,7 +169,8 @@ def test_text_fields_default_lengths_and_choice_labels():
     assert max_length("short_text") == 200
     assert max_length("long_text") == 4000
     assert max_length("short_text", max_length=50) == 50
-    options = SimpleNamespace(name="agree", choices=[SimpleNamespace(value="1")])
+    one = [SimpleNamespace(value="1")]
+    options = SimpleNamespace(name="agree", choices=one, distinct_choices=one)
     field = TYPES["scale"].field(question("scale", choice_list=options), FakeTexts(), {})
     assert [(c.value, c.label) for c in field.kwargs["choices"]] == [("1", "agree:1")]
 
