@@ -39,6 +39,10 @@ REACHED_BY_FORM = {"review.export_csv", "review.export_xlsx"}
 #: An export file's page, its status (for the page's script) and its download exist once
 #: the export page's form has started one (tests/test_export_jobs.py follows them).
 REACHED_BY_FORM |= {"review.export_job", "review.export_job_status", "review.download_export"}
+#: An uploaded file's download exists once a respondent has uploaded one (the seeded
+#: questionnaire asks for none); tests/test_uploads.py follows the link to it from the
+#: staff's page of that response.
+REACHED_BY_FORM |= {"review.stored_file"}
 #: Distinct URLs followed per endpoint (query strings vary; one or two prove the link).
 PER_ENDPOINT = 3
 
