@@ -277,6 +277,7 @@ def _render_page(
         errors=errors,
         stale=stale,
         live=live,
+        locates=any(q.type == "geopoint" for q in shown),
     )
 
 
