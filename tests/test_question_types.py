@@ -231,8 +231,25 @@ def test_review_texts(app):
         assert TYPES["scale"].answer_text(question("scale"), "4", texts) == "agree:4"
         multiple = TYPES["multiple_choice"].answer_text(question("x"), ["a", "b"], texts)
         assert multiple == "agree:a; agree:b"
-        assert TYPES["number"].answer_text(question("number"), 1234.5, texts) == "1,234.5"
+        assert TYPES["number"].answer_text(question("number"), 12345.5, texts) == "12,345.5"
+        assert TYPES["number"].answer_text(question("number"), 1234.5, texts) == "1234.5"
         assert TYPES["date"].answer_text(question("date"), date(2024, 3, 1), texts) == (
             "March 1, 2024"
         )
         assert TYPES["short_text"].answer_text(question("short_text"), "hi", texts) == "hi"
+
+
+@pytest.mark.parametrize(
+    ("lang", "year", "count"), [("mk", "2019", "12.000"), ("sq", "2019", "12\u00a0000")]
+)
+def test_a_year_reads_as_a_year_and_large_numbers_are_grouped(app, lang, year, count):
+    """The review page showed the year 2019 as "2.019" in Macedonian."""
+    texts = FakeTexts()
+    with app.test_request_context(f"/{lang}/"):
+        app.preprocess_request()
+        number = TYPES["number"]
+        assert number.answer_text(question("number"), 2019, texts) == year
+        assert (
+            number.answer_text(question("number"), 12000, texts).replace("\u202f", "\u00a0")
+            == count
+        )

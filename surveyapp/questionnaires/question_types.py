@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, Optional, StopValidation
@@ -46,6 +46,7 @@ from surveyapp.core.form_fields import (
     NumberRange,
     WholeNumber,
 )
+from surveyapp.languages.numbers import format_number
 from surveyapp.languages.transliteration import normalise_text
 from surveyapp.models.questionnaire import ANSWERABLE_TYPES, CHOICE_TYPES, QUESTION_TYPES
 from surveyapp.questionnaires import date_limits, other_choice
@@ -367,7 +368,7 @@ class Number(QuestionType):
         return number
 
     def answer_text(self, question: Question, value: AnswerValue, texts: Texts) -> str:
-        return format_decimal(value)
+        return format_number(value)
 
     def export_cell(self, choice, number, text, label) -> object:
         return whole_if_integral(number)
