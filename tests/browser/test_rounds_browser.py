@@ -3,6 +3,7 @@ rounds as lines for the region, two as dumbbells for a municipality, and the A4 
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -75,3 +76,40 @@ def test_change_pages(live_server, new_page, make_user, screenshots, demo_rounds
     if lang == "bs":
         page.goto(f"{live_server}/{lang}/staff/rounds/{two}/change?area={town}&print=1")
         page.pdf(path=str(SHOTS / "rounds-print-bs.pdf"), format="A4", print_background=True)
+
+
+def test_the_printed_support_page_never_leaves_a_table_header_at_a_page_foot(
+    app, live_server, new_page, make_user, screenshots
+):
+    """Was: printed on A4 in Bosnian, the region table's header row stood alone at the
+    foot of page 1, its rows on page 2."""
+    from surveyapp.demo.rounds import seed_demo_rounds
+    from tests.browser.test_profile_print import _page_endings
+
+    with app.app_context():
+        series_id = seed_demo_rounds(500, 2, seed=3)
+    page = new_page(DESKTOP)
+    page.goto(f"{live_server}/bs/staff/login")
+    page.fill("#email", make_user("analyst"))
+    page.fill("#password", PASSWORD)
+    page.locator("main form button").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/bs/staff/rounds/{series_id}/support")
+    headers = page.evaluate(
+        """() => [...document.querySelectorAll('main table thead tr')]
+             .map(r => r.innerText.replace(/\\s+/g, ' ').trim())"""
+    )
+    assert len(headers) >= 2, headers
+    page.emulate_media(media="print")
+    pdf = screenshots / "support-print-bs.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    if shutil.which("pdftotext") is None:
+        assert not os.environ.get("CI"), "poppler-utils (pdftotext) is not installed"
+        return
+    endings = _page_endings(pdf)
+    assert len(endings) >= 2, endings
+    last_words = {header.split(" ")[-1] for header in headers}
+    for number, ending in enumerate(endings[:-1], start=1):
+        assert ending.split(" ")[-1] not in last_words, (
+            f"page {number} ends with a table's header: {ending!r} (headers {headers})"
+        )
