@@ -331,6 +331,15 @@ def test_the_repeat_export_links_each_entrys_file_and_the_zip_holds_them(app, yo
         ("2", base.format(key=rows[("pphoto", 2)].key), base.format(key=rows[("pplan", 2)].key)),
         ("3", base.format(key=rows[("pphoto", 3)].key), ""),
     ]
+    from openpyxl import load_workbook
+
+    got = analyst.client.get(f"/en/staff/campaigns/{youth.campaign_id}/responses.xlsx?labels=en")
+    sheet = load_workbook(io.BytesIO(got.data))["programme"]
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    column = cells[0].index("pplan")
+    assert [row[column] for row in cells[1:]] == [
+        None, base.format(key=rows[("pplan", 2)].key), None
+    ]
     from surveyapp.responses import upload_answers
 
     target = Path(app.config["UPLOAD_FOLDER"]).parent / "files.zip"
