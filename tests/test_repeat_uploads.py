@@ -226,9 +226,7 @@ def test_a_refused_file_in_an_entry_saves_nothing_and_keeps_what_was_typed(
     assert 'value="Council changed"' in page and 'value="Sports"' in page
     assert 'value="300"' in page
     assert "kept.png" in page, "entry 1's stored file is still shown"
-    assert stored(app).keys() == kept.keys() and on_disk(folder) == {
-        f.key for f in kept.values()
-    }
+    assert stored(app).keys() == kept.keys() and on_disk(folder) == {f.key for f in kept.values()}
     assert answers(app, "pname") == {1: "Council"}
 
 
@@ -338,7 +336,9 @@ def test_the_repeat_export_links_each_entrys_file_and_the_zip_holds_them(app, yo
     cells = [[c.value for c in row] for row in sheet.iter_rows()]
     column = cells[0].index("pplan")
     assert [row[column] for row in cells[1:]] == [
-        None, base.format(key=rows[("pplan", 2)].key), None
+        None,
+        base.format(key=rows[("pplan", 2)].key),
+        None,
     ]
     from surveyapp.responses import upload_answers
 

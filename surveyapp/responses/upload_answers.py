@@ -153,9 +153,7 @@ def store_entry_files(
     storage.rows_gone(conn, and_(of_page, StoredFile.key.not_in(list(kept))))
     for key, number in kept.items():
         conn.execute(
-            update(StoredFile)
-            .where(of_page, StoredFile.key == key)
-            .values(entry_index=number)
+            update(StoredFile).where(of_page, StoredFile.key == key).values(entry_index=number)
         )
     for number, (entry, files) in enumerate(zip(entries, written, strict=False), start=1):
         store_page_files(conn, response_id, questions, entry, files, entry=number)

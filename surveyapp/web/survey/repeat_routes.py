@@ -36,14 +36,12 @@ def save(visit, response: ResponseState, page: Page, number: int, render, url_of
     """The repeat page sent back: stored, then where the respondent goes next."""
     form_class = visit.page_form(page)
     # A page with a file question is multipart: each entry's file is in request.files.
-    sent = CombinedMultiDict([request.files, request.form])
+    sent: CombinedMultiDict = CombinedMultiDict([request.files, request.form])
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
         # Nothing from an unverified request is stored: the page again, filled.
-        state = repeat_page.as_sent(
-            visit.version, response, page, form_class, visit.texts, sent
-        )
+        state = repeat_page.as_sent(visit.version, response, page, form_class, visit.texts, sent)
         return render(visit, page, number, state, stale=True)
     outcome = repeat_page.next_step(
         visit.version,
