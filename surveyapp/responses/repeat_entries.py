@@ -19,6 +19,7 @@ from surveyapp.extensions import db
 from surveyapp.models import Answer, AnswerSelection, Page, QuestionnaireVersion, Response
 from surveyapp.models.base import utcnow
 from surveyapp.questionnaires import repeats
+from surveyapp.questionnaires.expressions import REPEATS
 from surveyapp.questionnaires.question_types import TYPES, AnswerValue, type_of
 from surveyapp.questionnaires.version_cache import index_of
 from surveyapp.responses import upload_answers
@@ -172,6 +173,51 @@ def drop_skipped(response_id: int, version: QuestionnaireVersion, shown: set[str
     db.session.execute(
         delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(gone))
     )
+
+
+def store_calculations(
+    response_id: int, version: QuestionnaireVersion, values: dict[str, Any]
+) -> None:
+    """At submission (inside the caller's transaction): the calculations of each entry of
+    a shown repeat page, worked out from that entry's answers, stored with its entry
+    number (as a page's calculations are stored with the response)."""
+    from surveyapp.questionnaires import rules
+
+    entries = values.get(REPEATS) or {}
+    for page in repeats.repeat_pages(version):
+        calculations = [q for q in page.questions if TYPES[q.type].calculated and q.calculation]
+        if not calculations:
+            continue
+        db.session.execute(
+            delete(Answer).where(
+                Answer.response_id == response_id,
+                Answer.question_id.in_([q.id for q in calculations]),
+                Answer.entry > 0,
+            )
+        )
+        if not rules.page_is_shown(page, values):
+            continue
+        count = repeats.entry_count(page, values, len(entries.get(page.name) or []))
+        rows = []
+        for number in range(1, count + 1):
+            inside = repeats.entry_values(values, entries, page, number)
+            relevant = {q.id for q in rules.relevant_questions(page, inside)}
+            for question in calculations:
+                value = inside.get(question.name)
+                if question.id not in relevant or value is None or value == "":
+                    continue
+                _choice, figure, text = TYPES[question.type].columns(question, value, {})
+                rows.append(
+                    {
+                        "response_id": response_id,
+                        "question_id": question.id,
+                        "entry": number,
+                        "number": figure,
+                        "text": text,
+                    }
+                )
+        if rows:
+            db.session.execute(insert(Answer), rows)
 
 
 def missing_in(page: Page, values: dict[str, Any], entries: repeats.Entries) -> bool:
