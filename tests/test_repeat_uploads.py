@@ -351,3 +351,23 @@ def test_the_repeat_export_links_each_entrys_file_and_the_zip_holds_them(app, yo
         assert f"{response_id}/pphoto-3-debate.jpg" in archive.namelist()
         listing = list(csv.reader(io.StringIO(archive.read("files.csv").decode("utf-8-sig"))))
     assert listing[0][3] == "entry" and sorted(r[3] for r in listing[1:]) == ["1", "2", "2", "3"]
+
+
+def test_a_page_sent_with_an_expired_token_is_shown_again_asking_for_the_file(app, youth, folder):
+    person = youth()
+    send(person, entries="1", e1_pname="Council", e1_pphoto=(files.png(), "kept.png"))
+    reply = person.client.post(
+        person.url("/p/1"),
+        data={
+            "csrf_token": "expired",
+            "entries": "1",
+            "e1-pname": "Council renamed",
+            "e1-pplan": (io.BytesIO(files.PDF), "plan.pdf"),
+            "action": "next",
+        },
+    )
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 200 and 'value="Council renamed"' in page
+    assert "“plan.pdf” you chose was not saved" in page and "kept.png" in page
+    assert [f.original_name for f in stored(app).values()] == ["kept.png"]
+    assert answers(app, "pname") == {1: "Council"}
