@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -245,6 +246,7 @@ def test_a_good_file_on_a_page_with_an_error_is_asked_for_again(app, youth, fold
     page = person.get("/p/1").get_data(as_text=True)
     assert "This answer is not accepted" in page and 'value="-5"' in page
     assert "“chosen.png” you chose was not saved" in page
+    assert re.search(r'aria-describedby="[^"]*e2-pphoto-again"', page), "the input names it"
     assert page.count("was not saved") == 1, "entry 1's file was kept: nothing to ask again"
     assert "kept.png" in page
     assert [f.original_name for f in stored(app).values()] == ["kept.png"]

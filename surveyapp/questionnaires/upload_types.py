@@ -78,12 +78,15 @@ def _upload_input(field: UploadField, **attrs: Any) -> Markup:
     """The file input, and the current file with a "remove" box when there is one."""
     current = stored_file(field.data) if isinstance(field.data, str) else None
     fid, name = escape(field.id), escape(field.name)
+    unkept = field.unkept or (field.data if isinstance(field.data, UploadedFile) else None)
+    if unkept:  # the input is described by the notice asking for the file again
+        described = f"{attrs.get('aria-describedby', '')} {field.id}-again"
+        attrs = {**attrs, "aria-describedby": described.strip()}
     extra = " ".join(f'{escape(k)}="{escape(v)}"' for k, v in attrs.items())
     # The messages outside the f-strings, so that pybabel (on Python 3.11) extracts them.
     current_word, replace_hint = _("Current file:"), _("Choose a new file to replace it.")
     remove_word = _("Remove the file")
     parts = []
-    unkept = field.unkept or (field.data if isinstance(field.data, UploadedFile) else None)
     if unkept:
         again = _(
             "The file “%(name)s” you chose was not saved, because the page had to be "
