@@ -16,7 +16,7 @@ from sqlalchemy import select
 from surveyapp.extensions import db
 from surveyapp.models import StoredFile
 from tests import upload_files as files
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import AXE, DESKTOP, PHONE, _local_only, need_tool
 from tests.repeat_support import repeat_campaign, repeat_invitation
 
 SHOTS = Path(os.environ.get("REPEAT_UPLOAD_SHOTS", "/work/shots/repfile"))
@@ -122,3 +122,36 @@ def test_each_entry_sends_its_file_and_keeps_it(
     assert _stored(app) == {1: ["plan-kampa.pdf"]}
     page.locator("#e1-pphoto-again").scroll_into_view_if_needed()
     _shot(page, f"repeat-file-{lang}-{width}-again")
+
+
+def test_axe_finds_no_serious_violation_on_a_repeat_page_asking_for_a_file_again(
+    app, live_server, browser, tmp_path
+):
+    need_tool(AXE, "axe-core")
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    campaign_id, _version_id = repeat_campaign(app, SURVEY, choices=CHOICES, settings=SETTINGS)
+    token = repeat_invitation(app, campaign_id, "sr")
+    # axe is injected as a script; the pages' CSP rightly forbids that.
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    context.route("**/*", _local_only)
+    page = context.new_page()
+    page.goto(f"{live_server}/sr/r/{token}")
+    page.locator("button[name=action][value=accept]").click()
+    page.wait_for_url("**/p/1")
+    photo = tmp_path / "savet.png"
+    photo.write_bytes(files.png())
+    page.fill("#e1-pname", "Савет младих")
+    page.fill("#e1-funding", "-5")
+    page.locator("#e1-pphoto").set_input_files(str(photo))
+    with page.expect_navigation():
+        page.locator("button[name=action][value=next]").click()
+    assert page.locator("#e1-pphoto-again").is_visible()
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    context.close()
+    serious = [
+        (v["id"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
