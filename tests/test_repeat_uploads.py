@@ -373,3 +373,13 @@ def test_a_page_sent_with_an_expired_token_is_shown_again_asking_for_the_file(ap
     assert "“plan.pdf” you chose was not saved" in page and "kept.png" in page
     assert [f.original_name for f in stored(app).values()] == ["kept.png"]
     assert answers(app, "pname") == {1: "Council"}
+
+
+def test_every_entrys_file_goes_with_its_response(app, youth, folder):
+    from surveyapp.responses import erasure
+
+    _person, rows = _submitted(app, youth)
+    assert len(on_disk(folder)) == 4
+    with app.app_context():
+        erasure.delete_response(rows[("pphoto", 1)].response_id, None)
+    assert stored(app) == {} and on_disk(folder) == set()
