@@ -52,10 +52,15 @@ SETTINGS = [
 ]
 
 
-def repeat_workbook(survey=None) -> bytes:
+def repeat_workbook(survey=None, choices=None, settings=None) -> bytes:
     book = openpyxl.Workbook()
     book.remove(book.active)
-    for title, rows in (("survey", survey or SURVEY), ("choices", CHOICES), ("settings", SETTINGS)):
+    sheets = (
+        ("survey", survey or SURVEY),
+        ("choices", choices or CHOICES),
+        ("settings", settings or SETTINGS),
+    )
+    for title, rows in sheets:
         sheet = book.create_sheet(title)
         for row in rows:
             sheet.append(row)
@@ -64,10 +69,11 @@ def repeat_workbook(survey=None) -> bytes:
     return buffer.getvalue()
 
 
-def repeat_campaign(app, survey=None) -> tuple[int, int]:
-    """(campaign id, version id) of a campaign on the repeat questionnaire."""
+def repeat_campaign(app, survey=None, **sheets) -> tuple[int, int]:
+    """(campaign id, version id) of a campaign on the repeat questionnaire (``sheets``:
+    other ``choices`` or ``settings`` rows)."""
     with app.app_context():
-        result = import_xlsform(repeat_workbook(survey), "youth.xlsx")
+        result = import_xlsform(repeat_workbook(survey, **sheets), "youth.xlsx")
         assert result.ok, [str(e) for e in result.errors]
         version = result.version
         version.status = "published"

@@ -148,6 +148,16 @@ def test_a_page_shown_again_for_a_refused_file_still_shows_the_stored_one(app, f
     assert [r.original_name for r in stored(app)] == ["kept.png"]
 
 
+def test_a_good_file_on_a_page_shown_again_is_named_and_asked_for_again(app, folder, respondent):
+    person = respondent("en")
+    person.consent()
+    send(person, app, site_photo=(files.png(), "good.png"), action_plan=(files.png(), "plan.pdf"))
+    page = person.get("/p/1").get_data(as_text=True)
+    assert "does not match its name" in page
+    assert "The file “good.png” you chose was not saved" in page
+    assert stored(app) == [] and on_disk(folder) == []
+
+
 def test_a_nul_in_the_file_name_is_refused_before_anything_is_read(app, folder, respondent):
     person = respondent("en")
     person.consent()

@@ -21,6 +21,7 @@ from surveyapp.core.safe_text import gettext as _
 from surveyapp.models import Choice, Page, QuestionnaireVersion
 from surveyapp.questionnaires import rules
 from surveyapp.questionnaires.expressions import POSITION, REPEATS, ExpressionError
+from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts
 
 #: Most entries of one repeat (added by the respondent or asked by a repeat_count).
@@ -99,8 +100,13 @@ def entry_values(
     values: Mapping[str, object], entries: Entries, page: Page, number: int
 ) -> dict[str, object]:
     """What rules inside entry ``number`` of ``page`` read: the entry's answers over the
-    others, its position and every repeat's entries."""
+    others, its position and every repeat's entries, and the page's calculations worked
+    out from them."""
     own = entries.get(page.name) or []
     entry = own[number - 1] if 1 <= number <= len(own) else {}
     names = {q.name: None for q in page.questions}
-    return {**values, **names, **entry, POSITION: number, REPEATS: entries}
+    inside = {**values, **names, **entry, POSITION: number, REPEATS: entries}
+    for question in page.questions:  # the entry's own calculations, in order
+        if TYPES[question.type].calculated and question.calculation:
+            inside[question.name] = rules.calculate(question, inside)
+    return inside

@@ -11,6 +11,10 @@ page sent back the field's data is
 * None with ``kept`` when nothing was chosen: the view puts the stored key back
   (``surveyapp.responses.upload_answers.keep_stored``), so a page saved without a
   new file keeps the old one.
+
+A page that cannot be stored (an error elsewhere on it) is kept as a draft, which
+holds no file: the draft says why a file was refused, or which good file was chosen,
+so that the page shown again asks for it again (``unkept``).
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ REMOVE = "-remove"
 #: A refused file in a page's draft: this, then [code, params] as JSON, so that the
 #: page shown again says why (in the language it is shown in).
 REFUSED_MARK = "refused:"
+#: A good file chosen on a page that was not stored (an error elsewhere): this, then
+#: its name, so that the page shown again asks for it again.
+CHOSEN_MARK = "chosen:"
 
 
 class UploadedFile(str):
@@ -71,11 +78,22 @@ def _upload_input(field: UploadField, **attrs: Any) -> Markup:
     """The file input, and the current file with a "remove" box when there is one."""
     current = stored_file(field.data) if isinstance(field.data, str) else None
     fid, name = escape(field.id), escape(field.name)
+    unkept = field.unkept or (field.data if isinstance(field.data, UploadedFile) else None)
+    if unkept:  # the input is described by the notice asking for the file again
+        described = f"{attrs.get('aria-describedby', '')} {field.id}-again"
+        attrs = {**attrs, "aria-describedby": described.strip()}
     extra = " ".join(f'{escape(k)}="{escape(v)}"' for k, v in attrs.items())
     # The messages outside the f-strings, so that pybabel (on Python 3.11) extracts them.
     current_word, replace_hint = _("Current file:"), _("Choose a new file to replace it.")
     remove_word = _("Remove the file")
     parts = []
+    if unkept:
+        again = _(
+            "The file “%(name)s” you chose was not saved, because the page had to be "
+            "shown again. Please choose it again.",
+            name=str(unkept),
+        )
+        parts.append(f'<p class="notice upload-again" id="{fid}-again">{escape(again)}</p>')
     if current is not None:
         parts.append(
             f'<p class="current-file" id="{fid}-current">'
@@ -127,6 +145,8 @@ class UploadField(Field):
         self.limits = limits
         self.kept = self.cleared = False
         self.refusal: Refused | None = None
+        #: The name of a good file chosen on a page shown again without storing it.
+        self.unkept: str | None = None
 
     def process(self, formdata, data=None, extra_filters=None) -> None:
         super().process(formdata, data, extra_filters)
@@ -135,16 +155,21 @@ class UploadField(Field):
             self.kept = self.data is None and not self.cleared
 
     def draft_values(self) -> list[str]:
-        """What a page's draft keeps of this field: why a file was refused, if it was."""
-        if self.refusal is None:
-            return []
-        return [REFUSED_MARK + json.dumps([self.refusal.code, self.refusal.params])]
+        """What a page's draft keeps of this field: why a file was refused, or the name
+        of the good file chosen (the draft holds no file: it is to be chosen again)."""
+        if self.refusal is not None:
+            return [REFUSED_MARK + json.dumps([self.refusal.code, self.refusal.params])]
+        if isinstance(self.data, UploadedFile) and self.data.checked is not None:
+            return [CHOSEN_MARK + self.data.checked.name]
+        return []
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        self.refusal = None
+        self.refusal = self.unkept = None
         for value in valuelist:
             if isinstance(value, str) and value.startswith(REFUSED_MARK):
                 self.refusal = _refusal_of(value[len(REFUSED_MARK) :])
+            elif isinstance(value, str) and value.startswith(CHOSEN_MARK):
+                self.unkept = value[len(CHOSEN_MARK) :][:255] or None
         chosen = next(
             (
                 v

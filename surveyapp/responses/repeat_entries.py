@@ -4,7 +4,8 @@ saved, added and removed.
 Each entry's answers are ``Answer`` rows with ``entry`` 1, 2, ...; ``Response.repeat_entries``
 keeps how many entries the respondent has on each repeat page, so an entry added and not
 yet answered still counts. Saving a page stores every entry as sent; removing an entry
-deletes its answers only, and the entries after it move up one.
+deletes its answers only, and the entries after it move up one. A file question's files
+(``upload_answers``) follow their entries the same way.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from surveyapp.extensions import db
 from surveyapp.models import Answer, AnswerSelection, Page, QuestionnaireVersion, Response
 from surveyapp.models.base import utcnow
 from surveyapp.questionnaires import repeats
+from surveyapp.questionnaires.expressions import REPEATS
 from surveyapp.questionnaires.question_types import TYPES, AnswerValue, type_of
 from surveyapp.questionnaires.version_cache import index_of
+from surveyapp.responses import upload_answers
 
 Entry = dict[str, AnswerValue]
 
@@ -72,11 +75,28 @@ def load(response_id: int, version: QuestionnaireVersion) -> repeats.Entries:
     return entries
 
 
-@write_transaction()
 def save(response_id: int, page: Page, entries: list[Entry]) -> bool:
     """Store the page's entries as sent (entry 1 first), in one transaction: answers of
     entries past the last are deleted, the number of entries is kept. Returns False,
-    changing nothing, when the response is no longer in progress."""
+    changing nothing, when the response is no longer in progress.
+
+    New files (checked ``UploadedFile`` values) are written before the transaction and
+    become their keys; a save that stores nothing, or fails, removes them at once."""
+    questions = {q.name: q for q in page.questions if q.answerable}
+    has_files = any(TYPES[q.type].upload for q in questions.values())
+    written = upload_answers.write_entry_files(questions, entries) if has_files else None
+    try:
+        stored = _save(response_id, page, entries, written)
+    except BaseException:
+        upload_answers.discard_entry_files(written or [])
+        raise
+    if not stored:
+        upload_answers.discard_entry_files(written or [])
+    return stored
+
+
+@write_transaction()
+def _save(response_id: int, page: Page, entries: list[Entry], written: list | None) -> bool:
     status, counts = db.session.execute(
         select(Response.status, Response.repeat_entries)
         .where(Response.id == response_id)
@@ -86,6 +106,9 @@ def save(response_id: int, page: Page, entries: list[Entry]) -> bool:
         db.session.commit()
         return False
     questions = {q.name: q for q in page.questions if q.answerable}
+    if written is not None:
+        conn = db.session.connection()
+        upload_answers.store_entry_files(conn, response_id, questions, entries, written)
     ids = [q.id for q in questions.values()]
     old = select(Answer.id).where(
         Answer.response_id == response_id, Answer.question_id.in_(ids), Answer.entry > 0
@@ -150,6 +173,51 @@ def drop_skipped(response_id: int, version: QuestionnaireVersion, shown: set[str
     db.session.execute(
         delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(gone))
     )
+
+
+def store_calculations(
+    response_id: int, version: QuestionnaireVersion, values: dict[str, Any]
+) -> None:
+    """At submission (inside the caller's transaction): the calculations of each entry of
+    a shown repeat page, worked out from that entry's answers, stored with its entry
+    number (as a page's calculations are stored with the response)."""
+    from surveyapp.questionnaires import rules
+
+    entries = values.get(REPEATS) or {}
+    for page in repeats.repeat_pages(version):
+        calculations = [q for q in page.questions if TYPES[q.type].calculated and q.calculation]
+        if not calculations:
+            continue
+        db.session.execute(
+            delete(Answer).where(
+                Answer.response_id == response_id,
+                Answer.question_id.in_([q.id for q in calculations]),
+                Answer.entry > 0,
+            )
+        )
+        if not rules.page_is_shown(page, values):
+            continue
+        count = repeats.entry_count(page, values, len(entries.get(page.name) or []))
+        rows = []
+        for number in range(1, count + 1):
+            inside = repeats.entry_values(values, entries, page, number)
+            relevant = {q.id for q in rules.relevant_questions(page, inside)}
+            for question in calculations:
+                value = inside.get(question.name)
+                if question.id not in relevant or value is None or value == "":
+                    continue
+                _choice, figure, text = TYPES[question.type].columns(question, value, {})
+                rows.append(
+                    {
+                        "response_id": response_id,
+                        "question_id": question.id,
+                        "entry": number,
+                        "number": figure,
+                        "text": text,
+                    }
+                )
+        if rows:
+            db.session.execute(insert(Answer), rows)
 
 
 def missing_in(page: Page, values: dict[str, Any], entries: repeats.Entries) -> bool:

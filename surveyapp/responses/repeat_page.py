@@ -6,6 +6,10 @@ Each entry is the page's form with the prefix ``e<n>-`` (so ``e2-name``), checke
 the rules reading that entry's answers. Adding or removing saves the page first; a page
 whose input cannot be stored is kept as a draft and shown again, and then nothing is
 added or removed, so nothing typed is lost.
+
+A file question's entries work as on any page (``questionnaires.upload_types``): an entry
+sent without a new file keeps its stored one, a draft asks again for a good file it
+could not keep, and the files follow their entries (``repeat_entries.save``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from surveyapp.questionnaires.page_forms import (
     check_page,
     form_values,
 )
+from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts
+from surveyapp.questionnaires.upload_types import REMOVE as REMOVE_FILE
 from surveyapp.responses import repeat_entries, respondent
 from surveyapp.responses.navigation import THANKS, Saved, Step, shown_or_skipped, step_after
 from surveyapp.responses.reads import ResponseState, answers_by_name
@@ -51,6 +57,8 @@ class RepeatPage:
     #: The form sets the number of entries: no "Add", no "Remove".
     fixed: bool
     errors: list = field(default_factory=list)
+    #: An entry has a file question: the page is sent as multipart/form-data.
+    sends_files: bool = False
 
 
 def _prefix(number: int) -> str:
@@ -80,6 +88,38 @@ def _sent_count(raw: Mapping) -> int:
         return 1
 
 
+def _keep_stored_files(forms, page: Page, own: list) -> None:
+    """An entry's file question sent (or drafted) without a new file, and not cleared,
+    keeps the entry's stored file: its key goes back into the field."""
+    uploads = [q for q in answerable(page) if TYPES[q.type].upload]
+    for number, form in enumerate(forms, start=1):
+        stored = own[number - 1] if number <= len(own) else {}
+        for question in uploads:
+            field = form[question.name]
+            key = stored.get(question.name)
+            if getattr(field, "kept", False) and isinstance(key, str) and key:
+                field.data = key
+
+
+def _draft_of(raw: MultiDict, forms, page: Page, count: int) -> dict[str, list[str]]:
+    """What a page that cannot be stored keeps as its draft: what was typed in each
+    entry, never a file (a file question keeps why its file was refused, or the name of
+    the good one to choose again) nor a "Remove the file" tick."""
+    uploads = [q for q in answerable(page) if TYPES[q.type].upload]
+    kept = {
+        k: [v for v in raw.getlist(k) if isinstance(v, str)]
+        for k in raw
+        if k.startswith("e") and k[1:2].isdigit()
+    }
+    for number, form in enumerate(forms, start=1):
+        for question in uploads:
+            name = _prefix(number) + question.name
+            kept.pop(name + REMOVE_FILE, None)
+            kept[name] = form[question.name].draft_values()
+    kept[ENTRIES] = [str(count)]
+    return kept
+
+
 def _checked(forms, page, texts, values, entries, require: bool) -> list[PageCheck]:
     """Each entry's form checked with the rules reading that entry (errors on the fields)."""
     typed = [form_values(form, page) for form in forms]
@@ -107,7 +147,8 @@ def _page(page: Page, forms, texts: Texts, values, entries) -> RepeatPage:
         for q in entry.shown
         if q.answerable and entry.form[q.name].errors
     ]
-    return RepeatPage(shown_entries, repeats.is_fixed(page), errors)
+    sends_files = any(TYPES[q.type].upload for q in answerable(page))
+    return RepeatPage(shown_entries, repeats.is_fixed(page), errors, sends_files)
 
 
 def page_state(
@@ -133,6 +174,7 @@ def page_state(
         count = _count(page, values, _sent_count({k: v[0] for k, v in draft.items() if v}))
         formdata = MultiDict([(k, v) for k, vs in draft.items() for v in vs])
         forms = _forms(form_class, count, formdata=formdata)
+        _keep_stored_files(forms, page, entries.get(page.name) or [])
         for form in forms:
             form.validate()
         _checked(forms, page, texts, values, entries, require=True)
@@ -162,15 +204,14 @@ def next_step(
     entries = values.get(REPEATS) or {}
     count = _count(page, values, _sent_count(raw))
     forms = _forms(form_class, count, formdata=raw)
+    _keep_stored_files(forms, page, entries.get(page.name) or [])
     for form in forms:
         form.validate()
     checks = _checked(forms, page, texts, values, entries, require=action == "next")
     invalid = any(c.invalid for c in checks)
     missing = any(c.missing for c in checks)
     if invalid:
-        kept = {k: raw.getlist(k) for k in raw if k.startswith("e") and k[1:2].isdigit()}
-        kept[ENTRIES] = [str(count)]
-        stored = respondent.save_draft(response, page, kept)
+        stored = respondent.save_draft(response, page, _draft_of(raw, forms, page, count))
         if not stored:
             return Saved(THANKS)
         if action == ADD or action.startswith(REMOVE):
@@ -206,6 +247,7 @@ def as_sent(
     values = rules.all_values(version, answers_by_name(response, version))
     entries = values.get(REPEATS) or {}
     forms = _forms(form_class, _count(page, values, _sent_count(raw)), formdata=raw)
+    _keep_stored_files(forms, page, entries.get(page.name) or [])
     return _page(page, forms, texts, values, entries)
 
 

@@ -434,6 +434,7 @@ def _finalise_answers(response: ResponseLike, version: QuestionnaireVersion) -> 
     questions = {q.name: q for page in version.pages if not page.repeat for q in page.questions}
     shown = {page.name for page in version.pages if rules.page_is_shown(page, values)}
     repeat_entries.drop_skipped(response.id, version, shown)
+    repeat_entries.store_calculations(response.id, version, values)
     stored = {
         a.question_id: a
         for a in db.session.scalars(

@@ -1,6 +1,10 @@
 """Answers that are files: storing a page's new files, keeping or dropping the old
 ones, deleting them with their response, and the zip of a campaign's files.
 
+A file question inside a repeat has a file per entry: its row's ``entry_index`` is the
+entry's number (0 outside repeats), kept in step with the entry when an entry before
+it is removed (``store_entry_files``).
+
 The bytes live in ``surveyapp.uploads.storage``; a ``StoredFile`` row per file, and
 the answer's text is its key. A file goes when its answer is replaced or cleared,
 when the question is skipped at submission, and with its response (the eraser
@@ -16,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select
+from sqlalchemy import Connection, and_, insert, select, update
 
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Question, Response, StoredFile, counts_in_profiles
@@ -71,16 +75,20 @@ def store_page_files(
     questions: dict[str, Question],
     values: dict[str, Any],
     written: dict[str, Any],
+    entry: int = 0,
 ) -> None:
     """In the page's save transaction: a row for each file ``write_page_files`` wrote
     (the value becomes its key), and the rows of files replaced or cleared dropped
-    (their files go when the transaction commits). A kept file (its key) stays."""
+    (their files go when the transaction commits). A kept file (its key) stays.
+    ``entry``: the repeat entry the values are (0 outside repeats)."""
     for name, value in values.items():
-        question = questions[name]
-        if not TYPES[question.type].upload:
+        question = questions.get(name)
+        if question is None or not TYPES[question.type].upload:
             continue
         of_question = and_(
-            StoredFile.response_id == response_id, StoredFile.question_id == question.id
+            StoredFile.response_id == response_id,
+            StoredFile.question_id == question.id,
+            StoredFile.entry_index == entry,
         )
         if isinstance(value, UploadedFile) and name in written:
             key, digest = written[name]
@@ -91,7 +99,7 @@ def store_page_files(
                     key=key,
                     response_id=response_id,
                     question_id=question.id,
-                    entry_index=0,
+                    entry_index=entry,
                     original_name=checked.name,
                     content_type=checked.content_type,
                     size=checked.size,
@@ -102,6 +110,53 @@ def store_page_files(
             values[name] = key
         elif not value:
             storage.rows_gone(conn, of_question)
+
+
+def write_entry_files(
+    questions: dict[str, Question], entries: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """``write_page_files`` for each entry of a repeat page, in order."""
+    return [write_page_files(questions, entry) for entry in entries]
+
+
+def discard_entry_files(written: list[dict[str, Any]]) -> None:
+    for files in written:
+        discard_written(files)
+
+
+def store_entry_files(
+    conn: Connection,
+    response_id: int,
+    questions: dict[str, Question],
+    entries: list[dict[str, Any]],
+    written: list[dict[str, Any]],
+) -> None:
+    """In a repeat page's save transaction, with its entries as they are to be stored
+    (entry 1 first): the files of entries removed, and those replaced or cleared, are
+    dropped; a kept file (its key) moves with its entry (``entry_index`` renumbered);
+    a new file gets its row (``store_page_files``), its key becoming the value."""
+    uploads = [q for q in questions.values() if TYPES[q.type].upload]
+    if not uploads:
+        return
+    kept: dict[str, int] = {}
+    for number, entry in enumerate(entries, start=1):
+        for question in uploads:
+            value = entry.get(question.name)
+            if isinstance(value, str) and not isinstance(value, UploadedFile):
+                if storage.is_key(value):
+                    kept[value] = number
+    of_page = and_(
+        StoredFile.response_id == response_id,
+        StoredFile.question_id.in_([q.id for q in uploads]),
+        StoredFile.entry_index > 0,
+    )
+    storage.rows_gone(conn, and_(of_page, StoredFile.key.not_in(list(kept))))
+    for key, number in kept.items():
+        conn.execute(
+            update(StoredFile).where(of_page, StoredFile.key == key).values(entry_index=number)
+        )
+    for number, (entry, files) in enumerate(zip(entries, written, strict=False), start=1):
+        store_page_files(conn, response_id, questions, entry, files, entry=number)
 
 
 def drop_unanswered(conn: Connection, response_id: int) -> None:
@@ -130,10 +185,11 @@ def file_for_staff(key: str) -> tuple[StoredFile, Path] | None:
     return (found, path) if path.is_file() else None
 
 
-def response_files(response_id: int) -> dict[int, StoredFile]:
-    """A response's files by question id (the review page's download links)."""
+def response_files(response_id: int) -> dict[tuple[int, int], StoredFile]:
+    """A response's files by (question id, entry number; 0 outside repeats): the
+    review page's download links."""
     return {
-        f.question_id: f
+        (f.question_id, f.entry_index): f
         for f in db.session.scalars(select(StoredFile).where(StoredFile.response_id == response_id))
     }
 
@@ -165,13 +221,23 @@ def write_zip(
 ) -> int:
     """The files of a campaign's submitted responses that count (as the exports
     choose them) in one zip: ``<response id>/<question>-<file name>``, and
-    ``files.csv`` listing them (response, submission id, question, name, type, size,
-    SHA-256). Returns how many files."""
+    ``files.csv`` listing them (response, submission id, question, repeat entry, name,
+    type, size, SHA-256). A repeat entry's file is ``<question>-<entry>-<file name>``.
+    Returns how many files."""
     rows = _campaign_files(campaign_id, leave_out_self_registered)
     listing = io.StringIO()
     writer = csv.writer(listing)
     writer.writerow(
-        ["response", "submission_id", "question", "file", "content_type", "size", "sha256"]
+        [
+            "response",
+            "submission_id",
+            "question",
+            "entry",
+            "file",
+            "content_type",
+            "size",
+            "sha256",
+        ]
     )
     folder = storage.upload_folder()
     done = 0
@@ -180,13 +246,15 @@ def write_zip(
             path = storage.path_of(stored.key, folder)
             if not path.is_file():
                 continue
-            inside = f"{stored.response_id}/{question_name}-{stored.original_name}"
+            entry = f"{stored.entry_index}-" if stored.entry_index else ""
+            inside = f"{stored.response_id}/{question_name}-{entry}{stored.original_name}"
             archive.write(path, inside)
             writer.writerow(
                 [
                     stored.response_id,
                     submission_id,
                     question_name,
+                    stored.entry_index or "",
                     inside,
                     stored.content_type,
                     stored.size,

@@ -29,7 +29,7 @@ REQUIRED_TEXTS = (
 class PublishProblem:
     """One reason not to publish: ``code`` names it, ``detail`` the names or keys."""
 
-    #: "empty_page", "no_label", "no_choices", "upload_in_repeat", "no_text" or
+    #: "empty_page", "no_label", "no_choices", "no_text" or
     #: "incomplete_language"
     code: str
     detail: str = ""
@@ -55,8 +55,6 @@ def publish_problems(version: QuestionnaireVersion) -> list[PublishProblem]:
                 missing.append(text_keys.question_label(q.name))
             if q.has_choices and not (q.choice_list and q.choice_list.choices):
                 problems.append(PublishProblem("no_choices", q.name))
-            if page.repeat and TYPES[q.type].upload:  # repeat pages take no files yet
-                problems.append(PublishProblem("upload_in_repeat", q.name))
     if missing:
         problems.append(PublishProblem("no_text", ", ".join(missing)))
     status = translation_status(version.id)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.questionnaires import text_keys
-from surveyapp.questionnaires.question_types import TYPES
 
 if TYPE_CHECKING:
     from surveyapp.models import Page
@@ -83,14 +82,6 @@ def begin(reader: SurveySheetReader, number: int, row: list[str], kind: str, nam
     reader.form.add_texts(text_keys.page_intro(name), reader.columns.texts_of(row, "hint"))
     reader.page = page
     reader.open.append(_Open("repeat", number, None))
-
-
-def refuse_upload(reader: SurveySheetReader, number: int, our_type: str) -> None:
-    """A file question inside a repeat is refused: repeat pages do not take files yet
-    (each entry's file would be dropped without a word)."""
-    if TYPES[our_type].upload and any(o.kind == "repeat" for o in reader.open):
-        message = _l("A file, photo, audio or video question inside a repeat is not supported.")
-        reader.at.error(number, reader.type_column, message)
 
 
 def end(reader: SurveySheetReader, number: int) -> None:

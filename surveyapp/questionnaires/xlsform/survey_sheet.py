@@ -304,7 +304,6 @@ class SurveySheetReader:
             self.at.error(number, self.type_column, message % {"type": kind})
             self.form.questions.add(name)  # so that expressions naming it give no second error
             return
-        repeats.refuse_upload(self, number, our_type)
         if not name and our_type == "note":  # as pyxform names a note without a name
             name = f"generated_note_name_{number}"
         if not self.take_name(number, name):

@@ -72,9 +72,6 @@ EDIT_ERRORS = {
 PUBLISH_PROBLEMS = {
     "empty_page": _l("Page %(detail)s has no question yet."),
     "no_choices": _l("Question %(detail)s has no answer options."),
-    "upload_in_repeat": _l(
-        "Question %(detail)s takes a file: a file question cannot be inside a repeat."
-    ),
     # I18N: %(detail)s lists text keys such as privacy.text, q.age.label
     "no_text": _l(
         "These texts are missing in English (the privacy notice and its consent are "

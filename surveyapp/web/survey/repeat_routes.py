@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from flask import redirect, request
 from flask_wtf.csrf import ValidationError, validate_csrf
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.wrappers import Response as HTTPResponse
 
 from surveyapp.models import Page
@@ -34,13 +35,13 @@ def show(visit, response: ResponseState, page: Page, number: int, render, url_of
 def save(visit, response: ResponseState, page: Page, number: int, render, url_of: Callable):
     """The repeat page sent back: stored, then where the respondent goes next."""
     form_class = visit.page_form(page)
+    # A page with a file question is multipart: each entry's file is in request.files.
+    sent: CombinedMultiDict = CombinedMultiDict([request.files, request.form])
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
         # Nothing from an unverified request is stored: the page again, filled.
-        state = repeat_page.as_sent(
-            visit.version, response, page, form_class, visit.texts, request.form
-        )
+        state = repeat_page.as_sent(visit.version, response, page, form_class, visit.texts, sent)
         return render(visit, page, number, state, stale=True)
     outcome = repeat_page.next_step(
         visit.version,
@@ -50,7 +51,7 @@ def save(visit, response: ResponseState, page: Page, number: int, render, url_of
         form_class,
         visit.texts,
         action=request.form.get("action", "next"),
-        raw=request.form,
+        raw=sent,
         offered=visit.offered,
     )
     target = url_of(outcome.step, visit.token)
