@@ -27,7 +27,9 @@ from surveyapp.questionnaires.page_forms import (
     PageCheck,
     RespondentPageForm,
     check_page,
+    form_values,
     initial_data,
+    narrow_choices,
     raw_values,
 )
 from surveyapp.questionnaires.question_types import AnswerValue
@@ -149,7 +151,22 @@ def page_state(
         form = form_class(formdata=None, data=initial_data(page, saved))
         if check:
             check_page(form, page, texts, earlier, require=True)
+    _narrow(version, page, form, earlier, texts)
     return PageState(shown, form, values)
+
+
+def _narrow(
+    version: QuestionnaireVersion,
+    page: Page,
+    form: RespondentPageForm,
+    earlier: Mapping[str, object],
+    texts: Texts,
+) -> None:
+    """Choice filters: the page's selects list the choices that fit the answers given
+    so far, the page's own (as shown in the form) included."""
+    if any(q.choice_filter for q in page.questions):
+        values = rules.all_values(version, {**earlier, **form_values(form, page)}, texts)
+        narrow_choices(form, page, values)
 
 
 def _show_stored_files(form: RespondentPageForm, page: Page, saved: dict) -> None:
@@ -201,6 +218,7 @@ def next_step(
         # unverified request is stored; the respondent gets the page back, filled.
         form.csrf_token.errors = []
         shown = rules.shown_questions(page, rules.all_values(version, earlier, texts))
+        _narrow(version, page, form, earlier, texts)
         return Saved(stale=True, shown=shown)
 
     checked = check_page(form, page, texts, earlier, require=action == "next")

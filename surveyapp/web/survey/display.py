@@ -47,10 +47,14 @@ def choice_inputs(field: Field) -> Markup:
     invalid = 'aria-invalid="true" ' if field.errors else ""
     choices = tuple((c.value, str(c.label or c.value)) for c in field.choices)
     tails = _option_tails(field.id, field.name, "checkbox" if multiple else "radio", choices)
-    # The tails are escaped; ``invalid`` and "checked " are constants.
+    # A choice_filter that reads an answer on this page: the choices that do not fit it
+    # now are there, hidden, for the page's script (``page_forms.narrow_choices``).
+    hidden = getattr(field, "hidden_choices", frozenset())
+    # The tails are escaped; ``invalid``, "hidden" and "checked " are constants.
     return Markup(  # nosec B704
         "\n".join(
-            f"<li><input {invalid}{'checked ' if value in chosen else ''}{tail}"
+            f"<li{' hidden' if value in hidden else ''}><input {invalid}"
+            f"{'checked ' if value in chosen and value not in hidden else ''}{tail}"
             for value, tail in tails
         )
     )
