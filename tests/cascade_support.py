@@ -3,7 +3,8 @@ authors write them in XLSForm, and a campaign with an invitation to it (English,
 Bosnian and Macedonian).
 
 Page 1 asks the country, page 2 the municipality (``choice_filter`` reading page 1);
-page 3 asks both on one page (the filter reads an answer on its own page). "Centar" is
+page 3 asks both on one page (the filter reads an answer on its own page); page 4 is a
+repeat of study visits, each entry with its country and municipality. "Centar" is
 a municipality of Sarajevo and of Skopje: the list has it twice
 (``allow_choice_duplicates``), the Skopje row first."""
 
@@ -37,6 +38,12 @@ SURVEY = [
     ["select_one municipality", "partner", "Partner municipality", "Partnerska općina",
      "Партнерска општина", "", "country = ${partner_country}"],
     ["end group"],
+    ["begin repeat", "visits", "Study visits", "Studijske posjete", "Студиски посети"],
+    ["select_one country", "visit_country", "Country visited", "Posjećena država",
+     "Посетена држава"],
+    ["select_one municipality", "visited", "Municipality visited", "Posjećena općina",
+     "Посетена општина", "", "country = ${visit_country}"],
+    ["end repeat"],
 ]  # fmt: skip
 CHOICES = [
     ["list_name", "name", "label::English (en)", "label::Bosanski (bs)",
