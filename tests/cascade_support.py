@@ -102,7 +102,10 @@ def cascade_invitation(app, campaign_id: int, language: str | None = None) -> st
         token = new_token()
         db.session.add(
             Invitation(
-                token=token, campaign_id=campaign_id, municipality=town, role="mayor",
+                token=token,
+                campaign_id=campaign_id,
+                municipality=town,
+                role="mayor",
                 language=language,
             )
         )

@@ -24,8 +24,9 @@ from tests.conftest import Respondent
 REFUSED = {
     "en": "This option does not fit your earlier answers. Please choose one of the options shown.",
     "bs": "Ovaj odgovor ne odgovara vašim ranijim odgovorima. Odaberite jednu od ponuđenih opcija.",
-    "mk": "Оваа опција не одговара на вашите претходни одговори. Изберете една од понудените опции.",
-}  # fmt: skip
+    "mk": "Оваа опција не одговара на вашите претходни одговори. "
+    "Изберете една од понудените опции.",
+}
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ def choice_inputs(field: Field) -> Markup:
     tails = _option_tails(field.id, field.name, "checkbox" if multiple else "radio", choices)
     # A choice_filter that reads an answer on this page: the choices that do not fit it
     # now are there, hidden, for the page's script (``page_forms.narrow_choices``).
-    hidden = getattr(field, "hidden_choices", frozenset())
+    hidden: frozenset[str] = getattr(field, "hidden_choices", frozenset())
     # The tails are escaped; ``invalid``, "hidden" and "checked " are constants.
     return Markup(  # nosec B704
         "\n".join(
