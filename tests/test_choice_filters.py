@@ -211,3 +211,16 @@ def test_in_a_repeat_each_entry_filters_by_its_own_answers(app, cascade):
         db.session.commit()
     sent = person.submit()
     assert "/p/4" in sent.location and "check=1" in sent.location
+
+
+def test_the_editors_preview_narrows_the_choices_too(app, cascade):
+    from werkzeug.datastructures import MultiDict
+
+    from surveyapp.responses import preview
+
+    with app.app_context(), app.test_request_context():
+        version = load_version(cascade.version_id)
+        state = preview.send(version, "en", 1, MultiDict({"country": "ba", "action": "next"}))
+        assert state.number == 2
+        shown = [c.value for c in state.form["municipality"].choices]
+        assert shown == IN["ba"]
