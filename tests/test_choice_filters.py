@@ -224,3 +224,24 @@ def test_the_editors_preview_narrows_the_choices_too(app, cascade):
         assert state.number == 2
         shown = [c.value for c in state.form["municipality"].choices]
         assert shown == IN["ba"]
+
+
+def test_without_the_script_a_changed_country_shows_the_page_again_once(app, cascade):
+    person = cascade("bs")
+    person.answer_page(1, {"country": "mk"})
+    person.answer_page(2, {"municipality": "cair"})
+    html = person.get("/p/3").get_data(as_text=True)
+    shown = re.search(r'name="partner-shown" value="([^"]*)"', html)
+    assert shown and shown.group(1) == ""
+    # The country chosen, the partner left for the list to fill: the page comes back.
+    sent = person.post("/p/3", {"partner_country": "ba", "partner-shown": "", "action": "next"})
+    assert sent.location.endswith("/p/3")
+    html = person.get("/p/3").get_data(as_text=True)
+    assert options(html, "partner") == ["centar", "novi_grad", "ilidza"]
+    assert re.search(r'name="partner-shown" value="centar novi_grad ilidza"', html)
+    # Left unanswered with the list in view: on to the review, no loop.
+    sent = person.post(
+        "/p/3",
+        {"partner_country": "ba", "partner-shown": "centar novi_grad ilidza", "action": "next"},
+    )
+    assert sent.location.endswith("/p/4")

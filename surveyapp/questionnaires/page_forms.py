@@ -174,3 +174,23 @@ def narrow_choices(form: RespondentPageForm, page: Page, values: Mapping[str, ob
         else:
             kept = [c for c in field.choices if c.value in allowed]
             field.choices = sorted(kept, key=lambda c: allowed[c.value])
+
+
+#: After a select's name: the choices the page showed (``narrow_choices``), sent back.
+SHOWN = "-shown"
+
+
+def choices_changed(page: Page, raw: Mapping, values: Mapping[str, object]) -> bool:
+    """Whether a select whose choice_filter reads an answer on ``page`` is unanswered and
+    now offers other choices than the page showed (sent back in ``<name>-shown``; the
+    page's script, which follows the answer as it changes, takes that input out)."""
+    names = {q.name for q in page.questions}
+    for question in rules.relevant_questions(page, values):
+        shown = raw.get(question.name + SHOWN)
+        if shown is None or values.get(question.name) not in (None, "", []):
+            continue
+        allowed = choice_filters.allowed_values(question, values)
+        if allowed and choice_filters.reads_names(question, names):
+            if set(allowed) != set(str(shown).split()):
+                return True
+    return False

@@ -27,6 +27,7 @@ from surveyapp.questionnaires.page_forms import (
     PageCheck,
     RespondentPageForm,
     check_page,
+    choices_changed,
     form_values,
     initial_data,
     narrow_choices,
@@ -229,6 +230,10 @@ def next_step(
     if not stored:
         return Saved(THANKS)
     values = rules.all_values(version, {**earlier, **checked.values}, texts)
+    if action == "next" and choices_changed(page, raw, values):
+        # Sent without the page's script: a select whose choices follow an answer on
+        # this page now offers others than were shown; the page again, narrowed.
+        return Saved(Step.page(number))
     return Saved(step_after(version, number, values, checked, action, offered))
 
 

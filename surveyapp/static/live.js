@@ -451,6 +451,8 @@
     this.delay = 1500;
     this.submitting = false;
     rules.qs.forEach(function (q) { self.shown[q.n] = true; });
+    /* The choices a filter showed, for the server to redraw a page sent without this script. */
+    Array.prototype.forEach.call(form.querySelectorAll("[data-drawn]"), function (el) { el.parentNode.remove(); });
     this.landed();
     this.offerRestore();
     this.pointElsewhere();

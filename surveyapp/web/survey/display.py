@@ -51,13 +51,20 @@ def choice_inputs(field: Field) -> Markup:
     # now are there, hidden, for the page's script (``page_forms.narrow_choices``).
     hidden: frozenset[str] = getattr(field, "hidden_choices", frozenset())
     # The tails are escaped; ``invalid``, "hidden" and "checked " are constants.
-    return Markup(  # nosec B704
-        "\n".join(
-            f"<li{' hidden' if value in hidden else ''}><input {invalid}"
-            f"{'checked ' if value in chosen and value not in hidden else ''}{tail}"
-            for value, tail in tails
-        )
+    options = "\n".join(
+        f"<li{' hidden' if value in hidden else ''}><input {invalid}"
+        f"{'checked ' if value in chosen and value not in hidden else ''}{tail}"
+        for value, tail in tails
     )
+    if hasattr(field, "hidden_choices"):
+        # What was shown goes back with the page: sent without the script, a page whose
+        # choices follow a changed answer is shown again (``page_forms.choices_changed``).
+        shown = " ".join(value for value, _tail in tails if value not in hidden)
+        options += (
+            f'\n<li hidden><input type="hidden" data-drawn name="{escape(field.name)}-shown"'
+            f' value="{escape(shown)}"></li>'
+        )
+    return Markup(options)  # nosec B704
 
 
 @lru_cache(maxsize=4096)
