@@ -154,9 +154,9 @@ def _outcome(value) -> list:
 NODE_RUNNER = """
 const live = require(process.argv[1]);
 const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));
-const out = cases.map(([node, values, current, today, labels]) => {
+const out = cases.map(([node, values, current, today, labels, choice]) => {
   try {
-    const v = live.evaluate(node, values, current, today, labels);
+    const v = live.evaluate(node, values, current, today, labels, choice);
     if (typeof v === "boolean") return ["b", v];
     if (typeof v === "number") return ["n", live.asString(v) + (Object.is(v, -0) ? "-0" : "")];
     if (v instanceof live.Day) return ["d", live.asString(v)];
@@ -306,3 +306,76 @@ def test_known_hard_cases_agree(text, values):
         LABELS,
     ]
     assert _run_in_node([case]) == [want]
+
+
+#: Columns of the choice rows a choice filter reads by a bare name (``nope`` is none).
+COLUMNS = ("country", "kind", "nope")
+rows = st.fixed_dictionaries(
+    {"name": words},
+    optional={
+        "country": st.one_of(words, st.sampled_from(("mk", "ba", "1", " 2 "))),
+        "kind": st.one_of(words, numbers.filter(math.isfinite)),
+    },
+)
+filter_leaves = st.one_of(
+    st.sampled_from(COLUMNS + ("name",)),
+    st.sampled_from([f"${{{name}}}" for name in NAMES]),
+    st.sampled_from(("'mk'", "'ba'", "1", "2.5", "''", "today()")),
+)
+filters = st.recursive(filter_leaves, _expressions, max_leaves=8)
+
+
+def test_the_browser_and_the_server_agree_on_choice_filters():
+    """Choice filters (bare names read the choice row: ``country = ${a}``) give the same
+    result on both sides for every row, so the page's script shows the choices the
+    server accepts."""
+    cases, expected, texts = [], [], []
+
+    @settings(
+        max_examples=800,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        text=filters,
+        values=st.fixed_dictionaries({name: answers for name in NAMES}),
+        row=rows,
+    )
+    def collect(text, values, row):
+        try:
+            expression = parse(text, choice_filter=True)
+        except ExpressionError:
+            return
+        try:
+            outcome = _outcome(expression.evaluate(values, None, TODAY, choice=row))
+        except ExpressionError:
+            outcome = ["error"]
+        encoded = {name: encode_value(value) for name, value in values.items()}
+        choice = {column: encode_value(value) for column, value in row.items()}
+        cases.append([tree(expression.outline()), encoded, None, TODAY.isoformat(), {}, choice])
+        expected.append(outcome)
+        texts.append((text, values, row))
+
+    collect()
+    for text, row in (("country = ${a}", {"name": "x", "country": "mk"}), ("nope = ''", {})):
+        collect.hypothesis.inner_test(text=text, values=dict.fromkeys(NAMES, "mk"), row=row)
+    assert len(cases) > 400, "too few filters parsed to compare"
+    got = _run_in_node(cases)
+    differences = [
+        (text, values, row, want, have)
+        for (text, values, row), want, have in zip(texts, expected, got, strict=True)
+        if want != have
+    ]
+    assert not differences, "\n".join(map(repr, differences[:10]))
+    assert {o[0] for o in expected} >= {"b", "s"}
+    assert ["b", True] in expected and ["b", False] in expected
+
+
+def test_a_choice_column_outside_a_choice_filter_fails_on_both_sides():
+    expression = parse("country = 'mk'", choice_filter=True)
+    with pytest.raises(ExpressionError):
+        expression.evaluate({}, None, TODAY)
+    case = [tree(expression.outline()), {}, None, TODAY.isoformat(), {}]
+    assert _run_in_node([case]) == [["error"]]

@@ -202,6 +202,7 @@ def _campaign_with_invitation(version_id: int) -> tuple[int, str]:
 _INPUT = re.compile(r"<(input|textarea|select)\b([^>]*)>", re.S)
 _ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
 _ENTRY = re.compile(r"e(\d+)-(.+)")
+_HIDDEN_OPTION = re.compile(r"<li hidden>.*?</li>", re.S)
 #: Inputs beside a question's own (``more_fields``): "other, specify" and a location's parts.
 _PARTS = ("-other", "-lat", "-lon")
 
@@ -219,7 +220,9 @@ class Answered:
 
 
 def _inputs(html: str) -> dict[str, tuple[str, list[str]]]:
-    """Field name -> (its input type, the values its radios or checkboxes offer)."""
+    """Field name -> (its input type, the values its radios or checkboxes offer); an
+    option a choice_filter hides (``<li hidden>``) is not offered."""
+    html = _HIDDEN_OPTION.sub("", html)
     found: dict[str, tuple[str, list[str]]] = {}
     for tag, attributes in _INPUT.findall(html):
         attrs = dict(_ATTRIBUTE.findall(attributes))

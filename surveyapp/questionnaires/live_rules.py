@@ -36,7 +36,7 @@ from typing import Any
 
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import Page, Question, QuestionnaireVersion
-from surveyapp.questionnaires import rules, text_keys
+from surveyapp.questionnaires import choice_filters, rules, text_keys
 from surveyapp.questionnaires.expression_functions import CHOICE_NAME_REFERENCE
 from surveyapp.questionnaires.expressions import REPEATS, Outline
 from surveyapp.questionnaires.question_types import TYPES
@@ -74,6 +74,8 @@ def tree(outline: Outline) -> Any:
         return ["$", outline[1]]
     if kind == "current":
         return ["."]
+    if kind == "column":
+        return ["@", outline[1]]
     if kind == "negate":
         return ["-", tree(outline[1])]
     if kind == "call":
@@ -162,6 +164,23 @@ def _messages(question: Question, texts: Texts) -> dict[str, str]:
     return messages
 
 
+def _filter_of(question: Question, page: Page) -> dict[str, Any]:
+    """A choice_filter that reads an answer on its own page, for the script to show and
+    hide the choices as that answer changes: ``cf`` its tree (``["@", column]`` reads the
+    row), ``rows`` each row's name and the columns it reads. Filters of answers given on
+    earlier pages were applied by the server (``page_forms.narrow_choices``)."""
+    if not choice_filters.reads_names(question, {q.name for q in page.questions}):
+        return {}
+    expression = choice_filters.expression_of(question)
+    assert expression is not None and question.choice_list is not None
+    columns = sorted(expression.choice_columns)
+    rows = []
+    for choice in question.choice_list.choices:
+        row = choice_filters.row_of(choice)
+        rows.append([choice.value, {c: encode_value(row[c]) for c in columns if c in row}])
+    return {"cf": tree(expression.outline()), "rows": rows}
+
+
 def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[str, Any]:
     """What the browser needs to apply ``page``'s rules in the language of ``texts``,
     except the answers (``page_payload``). Made once per page and language.
@@ -191,6 +210,7 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
             node = compiled_tree(text)
             if node is not None:
                 entry[key] = node
+        entry |= _filter_of(question, page)
         if kind != "note":
             entry["q"] = bool(question.required)
             entry["m"] = numbered(_messages(question, texts))
@@ -202,7 +222,7 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
             if not question.required:
                 del entry["q"]
         questions.append(entry)
-    trees = [q.get(key) for q in questions for key in ("r", "c")]
+    trees = [q.get(key) for q in questions for key in ("r", "c", "cf")]
     page_tree = compiled_tree(page.relevant)
     needed = set(needed_by_labels)
     for node in (page_tree, *trees):

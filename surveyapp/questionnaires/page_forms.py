@@ -18,11 +18,17 @@ from wtforms import Field
 
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import Page, Question
-from surveyapp.questionnaires import rules, text_keys
+from surveyapp.questionnaires import choice_filters, rules, text_keys
 from surveyapp.questionnaires.question_types import TYPES, AnswerValue
 from surveyapp.questionnaires.texts import Texts
 
 RESERVED_NAMES = {"csrf_token", "action"}
+
+#: A choice that the question's choice_filter does not allow given the other answers
+#: (changed on an earlier page or above on the page, or a tampered form).
+NOT_FITTING = _l(
+    "This option does not fit your earlier answers. Please choose one of the options shown."
+)
 
 
 class RespondentPageForm(FlaskForm):
@@ -130,6 +136,10 @@ def check_page(
                 "This answer is not accepted. Please check it."
             )
             form[question.name].errors = [message]
+    for question in asked:
+        field = form[question.name]
+        if not field.errors and choice_filters.refused(question, typed[question.name], values):
+            field.errors = [NOT_FITTING]
     invalid = any(form[q.name].errors for q in asked)
     missing = False
     if require:
@@ -144,3 +154,43 @@ def check_page(
                 field.errors = [message]
                 missing = True
     return PageCheck(invalid, missing, typed)
+
+
+def narrow_choices(form: RespondentPageForm, page: Page, values: Mapping[str, object]) -> None:
+    """Give each question with a ``choice_filter`` only the choices that fit ``values``
+    (every answer by name, this page's included). A filter that reads an answer on this
+    page keeps every choice but hides those that do not fit (``hidden_choices``), for the
+    page's script to show them as that answer changes."""
+    names = {q.name for q in page.questions}
+    for question in answerable(page):
+        allowed = choice_filters.allowed_values(question, values)
+        if allowed is None:
+            continue
+        field = form[question.name]
+        if choice_filters.reads_names(question, names):
+            field.hidden_choices = frozenset(
+                c.value for c in field.choices if c.value not in allowed
+            )
+        else:
+            kept = [c for c in field.choices if c.value in allowed]
+            field.choices = sorted(kept, key=lambda c: allowed[c.value])
+
+
+#: After a select's name: the choices the page showed (``narrow_choices``), sent back.
+SHOWN = "-shown"
+
+
+def choices_changed(page: Page, raw: Mapping, values: Mapping[str, object]) -> bool:
+    """Whether a select whose choice_filter reads an answer on ``page`` is unanswered and
+    now offers other choices than the page showed (sent back in ``<name>-shown``; the
+    page's script, which follows the answer as it changes, takes that input out)."""
+    names = {q.name for q in page.questions}
+    for question in rules.relevant_questions(page, values):
+        shown = raw.get(question.name + SHOWN)
+        if shown is None or values.get(question.name) not in (None, "", []):
+            continue
+        allowed = choice_filters.allowed_values(question, values)
+        if allowed and choice_filters.reads_names(question, names):
+            if set(allowed) != set(str(shown).split()):
+                return True
+    return False

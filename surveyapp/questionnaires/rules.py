@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import Page, Question, QuestionnaireVersion
+from surveyapp.questionnaires.choice_filters import compiled_filter
 from surveyapp.questionnaires.expressions import (
     POSITION,
     REPEATS,
@@ -184,14 +185,5 @@ def referenced_names(version: QuestionnaireVersion) -> frozenset[str]:
             texts += [q.relevant, q.constraint, q.calculation]
             filters.append(q.choice_filter)
     expressions = [_compiled(text) for text in texts if text]
-    expressions += [_compiled_filter(text) for text in filters if text]
+    expressions += [compiled_filter(text) for text in filters if text]
     return frozenset(name for e in expressions if e is not None for name in e.references)
-
-
-@lru_cache(maxsize=1024)
-def _compiled_filter(text: str) -> Expression | None:
-    """A choice filter (bare names read the choice row), parsed once; None if it does not."""
-    try:
-        return parse(text, choice_filter=True) if text.strip() else None
-    except ExpressionError:
-        return None

@@ -27,7 +27,10 @@ from surveyapp.questionnaires.page_forms import (
     PageCheck,
     RespondentPageForm,
     check_page,
+    choices_changed,
+    form_values,
     initial_data,
+    narrow_choices,
     raw_values,
 )
 from surveyapp.questionnaires.question_types import AnswerValue
@@ -149,7 +152,22 @@ def page_state(
         form = form_class(formdata=None, data=initial_data(page, saved))
         if check:
             check_page(form, page, texts, earlier, require=True)
+    _narrow(version, page, form, earlier, texts)
     return PageState(shown, form, values)
+
+
+def _narrow(
+    version: QuestionnaireVersion,
+    page: Page,
+    form: RespondentPageForm,
+    earlier: Mapping[str, object],
+    texts: Texts,
+) -> None:
+    """Choice filters: the page's selects list the choices that fit the answers given
+    so far, the page's own (as shown in the form) included."""
+    if any(q.choice_filter for q in page.questions):
+        values = rules.all_values(version, {**earlier, **form_values(form, page)}, texts)
+        narrow_choices(form, page, values)
 
 
 def _show_stored_files(form: RespondentPageForm, page: Page, saved: dict) -> None:
@@ -201,6 +219,7 @@ def next_step(
         # unverified request is stored; the respondent gets the page back, filled.
         form.csrf_token.errors = []
         shown = rules.shown_questions(page, rules.all_values(version, earlier, texts))
+        _narrow(version, page, form, earlier, texts)
         return Saved(stale=True, shown=shown)
 
     checked = check_page(form, page, texts, earlier, require=action == "next")
@@ -211,6 +230,10 @@ def next_step(
     if not stored:
         return Saved(THANKS)
     values = rules.all_values(version, {**earlier, **checked.values}, texts)
+    if action == "next" and choices_changed(page, raw, values):
+        # Sent without the page's script: a select whose choices follow an answer on
+        # this page now offers others than were shown; the page again, narrowed.
+        return Saved(Step.page(number))
     return Saved(step_after(version, number, values, checked, action, offered))
 
 

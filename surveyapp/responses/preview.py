@@ -25,6 +25,7 @@ from surveyapp.questionnaires.page_forms import (
     form_values,
     input_names,
     make_page_form,
+    narrow_choices,
     raw_values,
 )
 from surveyapp.questionnaires.question_types import TYPES, AnswerValue
@@ -171,6 +172,10 @@ def _arrive(
         # As a respondent's unfinished page: what cannot be kept shows its message.
         form.validate()
         check_page(form, page, texts, _without(values, names), require=False)
+    if any(q.choice_filter for q in page.questions):
+        # Cascading selects: the choices that fit the answers so far, this page's too.
+        page_values = {**_without(values, names), **form_values(form, page)}
+        narrow_choices(form, page, rules.all_values(version, page_values, texts))
     others = MultiDict([(k, v) for k, v in answers.items(multi=True) if k not in names])
     return PreviewState(
         version,

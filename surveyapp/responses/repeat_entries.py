@@ -221,13 +221,16 @@ def store_calculations(
 
 
 def missing_in(page: Page, values: dict[str, Any], entries: repeats.Entries) -> bool:
-    """Whether an entry of ``page`` leaves a relevant required question unanswered."""
-    from surveyapp.questionnaires import rules
+    """Whether an entry of ``page`` leaves a relevant required question unanswered, or
+    holds a choice its choice_filter no longer allows (an answer it reads changed)."""
+    from surveyapp.questionnaires import choice_filters, rules
 
     count = repeats.entry_count(page, values, len(entries.get(page.name) or []))
     for number in range(1, count + 1):
         inside = repeats.entry_values(values, entries, page, number)
         for question in rules.relevant_questions(page, inside):
+            if choice_filters.refused(question, inside.get(question.name), inside):
+                return True
             if (
                 question.required
                 and question.answerable

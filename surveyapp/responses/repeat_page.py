@@ -28,6 +28,7 @@ from surveyapp.questionnaires.page_forms import (
     answerable,
     check_page,
     form_values,
+    narrow_choices,
 )
 from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.texts import Texts
@@ -139,6 +140,8 @@ def _page(page: Page, forms, texts: Texts, values, entries) -> RepeatPage:
             label = form[question.name].label
             label.text = repeats.entry_text(str(label.text), page, number, texts)
         shown = rules.shown_questions(page, inside)
+        # Choice filters read the entry's own answers, then the others.
+        narrow_choices(form, page, inside)
         heading = repeats.heading(page, number, texts)
         shown_entries.append(Entry(number, heading, form, shown))
     errors = [

@@ -31,7 +31,7 @@ from surveyapp.models import (
 from surveyapp.models.base import utcnow
 from surveyapp.models.response import REVIEW_PENDING, REVIEW_REJECTED
 from surveyapp.profiles import count_tables
-from surveyapp.questionnaires import rules
+from surveyapp.questionnaires import choice_filters, rules
 from surveyapp.questionnaires.expressions import REPEATS
 from surveyapp.questionnaires.question_types import TYPES, AnswerValue
 from surveyapp.questionnaires.version_cache import index_of
@@ -422,6 +422,9 @@ def first_gap(response: ResponseLike, version: QuestionnaireVersion) -> Gap | No
             continue
         relevant = rules.relevant_questions(page, values)
         if any(q.required and q.answerable and _is_empty(values.get(q.name)) for q in relevant):
+            return Gap(number, False)
+        # A choice that no longer fits its choice_filter (an earlier answer changed).
+        if any(choice_filters.refused(q, values.get(q.name), values) for q in relevant):
             return Gap(number, False)
     return None
 

@@ -363,6 +363,10 @@
       return fromJSON(ctx.values[node[1]], node[1]);
     }
     if (op === ".") return current(ctx);
+    if (op === "@") {
+      if (!ctx.choice) fail("choice column " + node[1] + " needs a choice to filter");
+      return fromJSON(own(ctx.choice, node[1]) ? ctx.choice[node[1]] : "", node[1]);
+    }
     if (op === "i") return Infinity;
     if (op === "-") return -number(ev(node[1], ctx));
     if (op === "f") {
@@ -385,9 +389,10 @@
   }
 
   /* Evaluate a tree: values by name (as encoded by the server), the current value, today,
-     choice labels by question and choice name (jr:choice-name). */
-  function evaluate(node, values, cur, today, labels) {
-    return ev(node, { values: values, current: cur === undefined ? null : cur, today: asDate(today), labels: labels || {} });
+     choice labels by question and choice name (jr:choice-name), the choice row a
+     choice_filter tests (its columns by name). */
+  function evaluate(node, values, cur, today, labels, choice) {
+    return ev(node, { values: values, current: cur === undefined ? null : cur, today: asDate(today), labels: labels || {}, choice: choice });
   }
   var api = { evaluate: evaluate, asString: asString, bool: bool, Fail: Fail, Day: Day };
 
@@ -446,6 +451,8 @@
     this.delay = 1500;
     this.submitting = false;
     rules.qs.forEach(function (q) { self.shown[q.n] = true; });
+    /* The choices a filter showed, for the server to redraw a page sent without this script. */
+    Array.prototype.forEach.call(form.querySelectorAll("[data-drawn]"), function (el) { el.parentNode.remove(); });
     this.landed();
     this.offerRestore();
     this.pointElsewhere();
@@ -506,6 +513,8 @@
     for (name in rules.v) values[name] = rules.v[name];
     if (rules.r) values["@repeats"] = rules.r; /* the repeats' entries (count, sum ...) */
     qs.forEach(function (q) { if (q.k !== "note") read[q.n] = self.read(q); relevant[q.n] = true; });
+    qs.forEach(function (q) { if (q.k !== "note") values[q.n] = read[q.n]; });
+    qs.forEach(function (q) { if (q.cf) read[q.n] = values[q.n] = self.filter(q, values); });
     var pageShown = rules.p == null || bool(this.safely(rules.p, values, null, true));
     // Hidden questions count as unanswered (they are not sent); repeat until settled.
     for (var pass = 0; pass <= qs.length; pass++) {
@@ -546,6 +555,24 @@
       });
       this.announcer.textContent = this.ui.appeared.replace("{label}", labels.join("; "));
     }
+  };
+
+  /* A choice_filter that reads this page's answers: the choices whose row fits them are
+     shown, the others hidden (and unticked: they would not be allowed); the answer after. */
+  Live.prototype.filter = function (q, values) {
+    var self = this, fits = {};
+    q.rows.forEach(function (row) {
+      try { fits[row[0]] = fits[row[0]] || bool(evaluate(q.cf, values, null, self.rules.today, self.rules.cl, row[1])); } catch (e) {
+        if (!(e instanceof Fail)) throw e;
+        fits[row[0]] = true;
+      }
+    });
+    this.inputs(q.n).forEach(function (el) {
+      var hide = own(fits, el.value) && !fits[el.value];
+      if (el.parentNode.hidden !== hide) el.parentNode.hidden = hide;
+      if (hide) el.checked = false;
+    });
+    return this.read(q);
   };
 
   /* A label's ${name} references, written in with the answers as they are now. */

@@ -47,13 +47,24 @@ def choice_inputs(field: Field) -> Markup:
     invalid = 'aria-invalid="true" ' if field.errors else ""
     choices = tuple((c.value, str(c.label or c.value)) for c in field.choices)
     tails = _option_tails(field.id, field.name, "checkbox" if multiple else "radio", choices)
-    # The tails are escaped; ``invalid`` and "checked " are constants.
-    return Markup(  # nosec B704
-        "\n".join(
-            f"<li><input {invalid}{'checked ' if value in chosen else ''}{tail}"
-            for value, tail in tails
-        )
+    # A choice_filter that reads an answer on this page: the choices that do not fit it
+    # now are there, hidden, for the page's script (``page_forms.narrow_choices``).
+    hidden: frozenset[str] = getattr(field, "hidden_choices", frozenset())
+    # The tails are escaped; ``invalid``, "hidden" and "checked " are constants.
+    options = "\n".join(
+        f"<li{' hidden' if value in hidden else ''}><input {invalid}"
+        f"{'checked ' if value in chosen and value not in hidden else ''}{tail}"
+        for value, tail in tails
     )
+    if hasattr(field, "hidden_choices"):
+        # What was shown goes back with the page: sent without the script, a page whose
+        # choices follow a changed answer is shown again (``page_forms.choices_changed``).
+        shown = " ".join(value for value, _tail in tails if value not in hidden)
+        options += (
+            f'\n<li hidden><input type="hidden" data-drawn name="{escape(field.name)}-shown"'
+            f' value="{escape(shown)}"></li>'
+        )
+    return Markup(options)  # nosec B704
 
 
 @lru_cache(maxsize=4096)
