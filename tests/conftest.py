@@ -288,6 +288,7 @@ def make_response(app: Flask, make_invitation):
     save_page takes them). Returns the response id.
     """
     from surveyapp.responses import respondent as responses
+    from surveyapp.responses import starting
     from tests.plans import answer_plan, builtin_version
 
     def make(
@@ -301,8 +302,8 @@ def make_response(app: Flask, make_invitation):
         token = make_invitation(municipality=municipality, role=role, language=lang)
         with app.app_context():
             version = builtin_version()
-            invitation = responses.find_invitation(token)
-            response = responses.start_response(invitation, lang)
+            invitation = starting.find_invitation(token)
+            response = starting.start_response(invitation, lang)
             for page, plan in zip(version.pages, answer_plan(version, variant), strict=True):
                 values = {
                     **plan.expected,

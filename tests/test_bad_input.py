@@ -148,10 +148,10 @@ def _token(app, make_invitation) -> str:
     """One consented respondent per app, reused across examples."""
     key = id(app)
     if key not in _TOKENS:
-        from surveyapp.responses import respondent as responses
+        from surveyapp.responses import starting
 
         token = make_invitation(language="sr")
         with app.app_context():
-            responses.start_response(responses.find_invitation(token), "sr")
+            starting.start_response(starting.find_invitation(token), "sr")
         _TOKENS[key] = token
     return _TOKENS[key]

@@ -287,15 +287,16 @@ def test_open_link_responses_are_marked_as_self_registered(app, client, make_res
 def _open_link_responses(app, count: int, municipality: str = "mk-aerodrom") -> None:
     """Submitted open-link responses, made directly (faster than the pages)."""
     from surveyapp.responses import respondent as responses
+    from surveyapp.responses import starting
 
     with app.app_context():
         campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))
         version = builtin_version()
         for n in range(count):
-            invitation = responses.register_through_open_link(
+            invitation = starting.register_through_open_link(
                 campaign, municipality, "councillor", "en"
             )
-            response = responses.start_response(invitation, "en")
+            response = starting.start_response(invitation, "en")
             for page, plan in zip(version.pages, answer_plan(version, n % 2), strict=True):
                 responses.save_page(response, page, plan.expected)
             responses.submit(response)

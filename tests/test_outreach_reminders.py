@@ -19,6 +19,7 @@ from surveyapp.outreach.facts import Selection
 from surveyapp.outreach.mail_texts import save_text
 from surveyapp.outreach.reminders import ReminderSettings, due_reminders, save_settings
 from surveyapp.responses import respondent as responses
+from surveyapp.responses import starting
 from tests.conftest import csrf_token
 from tests.outreach_support import (
     STAFF,
@@ -75,8 +76,8 @@ def _submit(app, email: str) -> None:
     from tests.plans import answer_plan, builtin_version
 
     with app.app_context():
-        invitation = responses.find_invitation(_token(app, email))
-        response = responses.start_response(invitation, "en")
+        invitation = starting.find_invitation(_token(app, email))
+        response = starting.start_response(invitation, "en")
         version = builtin_version()
         for page, plan in zip(version.pages, answer_plan(version), strict=True):
             responses.save_page(response, page, plan.expected)
@@ -93,7 +94,7 @@ def test_reminders_go_only_to_those_who_have_not_submitted_opted_out_or_bounced(
         bounce(EMAILS[2])
     # Vesna started but did not submit: she is reminded.
     with app.app_context():
-        responses.start_response(responses.find_invitation(_token(app, EMAILS[3])), "cnr")
+        starting.start_response(starting.find_invitation(_token(app, EMAILS[3])), "cnr")
     plan = _remind(app)
     assert plan.skipped == {"submitted": 1, "opted_out": 1, "bounced": 1}
     assert _reminded(app) == [EMAILS[3]]

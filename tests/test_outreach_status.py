@@ -18,6 +18,7 @@ from surveyapp.models.base import utcnow
 from surveyapp.outreach import reminders, sending, status
 from surveyapp.outreach.facts import Selection
 from surveyapp.responses import respondent as responses
+from surveyapp.responses import starting
 from tests.outreach_support import (
     STAFF,
     bounce,
@@ -58,9 +59,9 @@ def campaign_under_way(app):
         # Ana started; Milan submitted after the reminders.
         invitation_of = {m.to_address: m.invitation_id for m in mails(kind="invitation")}
         ana = db.session.get(Invitation, invitation_of["ana@example.org"])
-        responses.start_response(ana, "mk")
+        starting.start_response(ana, "mk")
         milan = db.session.get(Invitation, invitation_of["milan@example.org"])
-        response = responses.start_response(milan, "sr")
+        response = starting.start_response(milan, "sr")
         version = builtin_version()
         for page, plan in zip(version.pages, answer_plan(version), strict=True):
             responses.save_page(response, page, plan.expected)

@@ -107,11 +107,12 @@ class Visitor:
 def _answered(app: Flask, make_invitation, municipality: str, role: str, submit: bool):
     """A response with every page answered (submitted or not): its link's token and id."""
     from surveyapp.responses import respondent as responses
+    from surveyapp.responses import starting
 
     token = make_invitation(municipality=municipality, role=role, language="en")
     with app.app_context():
         version = builtin_version()
-        response = responses.start_response(responses.find_invitation(token), "en")
+        response = starting.start_response(starting.find_invitation(token), "en")
         for page, plan in zip(version.pages, answer_plan(version), strict=True):
             responses.save_page(response, page, plan.expected)
         if submit:
@@ -126,8 +127,7 @@ def _world(app: Flask, make_user, make_invitation) -> dict:
     from surveyapp.campaigns import lifecycle
     from surveyapp.core.database import write_transaction
     from surveyapp.questionnaires.editing import structure, version_edits
-    from surveyapp.responses import erasure, listing
-    from surveyapp.responses import respondent as responses
+    from surveyapp.responses import erasure, listing, starting
 
     for role in ("admin", "analyst", "translator"):
         make_user(role)
@@ -157,8 +157,8 @@ def _world(app: Flask, make_user, make_invitation) -> dict:
             campaign.review_open_link = True
         open_token = campaign.open_token
         # An open-link response waiting for review.
-        held = responses.register_through_open_link(campaign, "mk-cair", "councillor", "en")
-        responses.start_response(held, "en")
+        held = starting.register_through_open_link(campaign, "mk-cair", "councillor", "en")
+        starting.start_response(held, "en")
         version = builtin_version()
         closed = lifecycle.create_campaign("Closed round", version.id)
         lifecycle.close_campaign(closed)

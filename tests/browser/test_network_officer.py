@@ -29,6 +29,7 @@ STEP_TIMEOUT_MS = 15_000
 def _answer_as_the_mayors(app, campaign_name: str) -> list[int]:
     """Submitted responses of the first mayors invited in each country of ANSWERING."""
     from surveyapp.responses import respondent as responses
+    from surveyapp.responses import starting
     from tests.plans import answer_plan, builtin_version
 
     ids = []
@@ -49,7 +50,7 @@ def _answer_as_the_mayors(app, campaign_name: str) -> list[int]:
             ).all()
             assert len(tokens) == count, f"{country}: {len(tokens)} mayors invited"
             for number, token in enumerate(tokens):
-                response = responses.start_response(responses.find_invitation(token), lang)
+                response = starting.start_response(starting.find_invitation(token), lang)
                 plans = answer_plan(version, variant=number % 3)
                 for page, plan in zip(version.pages, plans, strict=True):
                     responses.save_page(response, page, plan.expected)

@@ -14,7 +14,7 @@ from surveyapp.core.lost_connections import repeatable
 from surveyapp.extensions import limiter
 from surveyapp.languages.current import preferred_language, use_variant_of
 from surveyapp.questionnaires import version_cache
-from surveyapp.responses import respondent
+from surveyapp.responses import starting
 from surveyapp.web.survey import bp, open_link_memory
 from surveyapp.web.survey.forms import RegistrationForm
 from surveyapp.web.survey.routes import CampaignClosed, InvitationNotFound, see_other
@@ -33,7 +33,7 @@ def _open_link_key() -> str:
     methods=["POST"],
 )
 def register(open_token: str):
-    campaign = respondent.find_open_campaign(open_token)
+    campaign = starting.find_open_campaign(open_token)
     if campaign is None:
         raise InvitationNotFound()
     if not campaign.is_open():
@@ -81,7 +81,7 @@ def register(open_token: str):
             notice = "already"
         else:
             try:
-                invitation = respondent.register_through_open_link(
+                invitation = starting.register_through_open_link(
                     campaign,
                     form.municipality.data,
                     form.role.data,
@@ -89,7 +89,7 @@ def register(open_token: str):
                     # One token per request, kept if the request runs again.
                     token=g.setdefault("open_link_token", new_token()),
                 )
-            except respondent.CapReached:
+            except starting.CapReached:
                 notice = "full"
             else:
                 started = see_other("survey.start", token=invitation.token)

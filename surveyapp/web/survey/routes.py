@@ -30,6 +30,7 @@ from surveyapp.responses import (
     reads,
     repeat_page,
     respondent,
+    starting,
     upload_answers,
 )
 from surveyapp.responses.navigation import AUTOSAVE, THANKS, Step
@@ -74,7 +75,7 @@ class Visit:
     @cached_property
     def invitation(self) -> Invitation:
         """The invitation with its campaign, municipality and role (read when first used)."""
-        return respondent.invitation_of(self.link)
+        return starting.invitation_of(self.link)
 
     def reads_other_pages(self, page: Page) -> bool:
         """Whether the questionnaire's rules refer to answers given elsewhere than ``page``."""
@@ -170,7 +171,7 @@ def open_invitation(token: str):
 
 @bp.get("/o/<open_token>")
 def open_campaign_link(open_token: str):
-    campaign = respondent.find_open_campaign(open_token)
+    campaign = starting.find_open_campaign(open_token)
     lang = g.lang
     if campaign is not None:
         offered = version_cache.get(campaign.version_id).offered_in(campaign.languages)
@@ -201,7 +202,7 @@ def consent(token: str):
         return _render("survey/start.html", visit, form=form, stale=True)
     if request.form.get("action") != "accept":
         return see_other("survey.declined", token=token)
-    respondent.start_response(visit.invitation, g.lang)
+    starting.start_response(visit.invitation, g.lang)
     return see_other("survey.page", token=token, number=1)
 
 
