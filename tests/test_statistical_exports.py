@@ -5,6 +5,7 @@ variable names, variable and value labels in the chosen language (Cyrillic intac
 from __future__ import annotations
 
 import math
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -181,3 +182,34 @@ def test_scales_are_ordinal_with_their_unscored_choices_missing(app):
         and variables["safety_council"].missing == []
     )
     assert variables["support_wanted/other"].option == "other"
+
+
+def test_a_long_typed_text_reaches_the_stata_file_whole(app, staff, make_response, tmp_path):
+    """Stata's str# holds 2,045 bytes; a longer answer (Cyrillic: two bytes a letter)
+    goes whole, as a strL, beside short texts in the same column."""
+    long_text = ("Совет за безбедност во заедницата. " * 80).strip()
+    assert len(long_text.encode()) > 4000
+    make_response(municipality="mk-bitola", good_practice=long_text)
+    make_response(municipality="mk-ohrid", good_practice="Кратко")
+    frame, _ = _export(app, staff("analyst"), "dta", "mk", tmp_path)
+    assert list(frame["good_practice"]) == [long_text, "Кратко"]
+
+
+def test_a_stata_export_does_not_need_pandas(app, staff, make_response, tmp_path, monkeypatch):
+    """The .dta is written row by row, not from a pandas data frame: the worker that
+    writes it does not take on pandas (tens of MB for the process's life) nor the whole
+    table (bench/README.md)."""
+    make_response(municipality="mk-bitola", years_experience=7)
+    analyst = staff("analyst")
+    page = f"/en/staff/campaigns/{_campaign_id(app)}/export"
+    started = analyst.post_form(page, {"format": "dta", "values": "codes", "language": "en"})
+    monkeypatch.setitem(sys.modules, "pandas", None)  # importing it now fails
+    assert queue.run_pending(app) >= 1
+    monkeypatch.undo()
+    with app.app_context():
+        export = db.session.scalars(select(ExportFile).order_by(ExportFile.id.desc())).first()
+        assert export.status == "ready", export.status
+    with analyst.client.get(started.location + "/download") as reply:
+        (tmp_path / "export.dta").write_bytes(reply.get_data())
+    frame, _ = pyreadstat.read_dta(str(tmp_path / "export.dta"))
+    assert list(frame["years_experience"]) == [7]
