@@ -184,25 +184,30 @@ def test_scales_are_ordinal_with_their_unscored_choices_missing(app):
     assert variables["support_wanted/other"].option == "other"
 
 
-def test_a_long_typed_text_reaches_the_stata_file_whole(app, staff, make_response, tmp_path):
-    """Stata's str# holds 2,045 bytes; a longer answer (Cyrillic: two bytes a letter)
-    goes whole, as a strL, beside short texts in the same column."""
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_a_long_typed_text_reaches_the_file_whole(app, staff, make_response, tmp_path, fmt):
+    """Stata's str# holds 2,045 bytes, SPSS's short strings 255; a longer answer
+    (Cyrillic: two bytes a letter) goes whole (a strL; SPSS's very long string, written
+    by pyreadstat), beside short texts in the same column."""
     long_text = ("Совет за безбедност во заедницата. " * 80).strip()
     assert len(long_text.encode()) > 4000
     make_response(municipality="mk-bitola", good_practice=long_text)
     make_response(municipality="mk-ohrid", good_practice="Кратко")
-    frame, _ = _export(app, staff("analyst"), "dta", "mk", tmp_path)
+    frame, _ = _export(app, staff("analyst"), fmt, "mk", tmp_path)
     assert list(frame["good_practice"]) == [long_text, "Кратко"]
 
 
-def test_a_stata_export_does_not_need_pandas(app, staff, make_response, tmp_path, monkeypatch):
-    """The .dta is written row by row, not from a pandas data frame: the worker that
-    writes it does not take on pandas (tens of MB for the process's life) nor the whole
-    table (bench/README.md)."""
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_a_statistical_export_does_not_need_pandas(
+    app, staff, make_response, tmp_path, monkeypatch, fmt
+):
+    """The .sav and .dta are written row by row, not from a pandas data frame: the
+    worker that writes them does not take on pandas (tens of MB for the process's life)
+    nor the whole table (bench/README.md)."""
     make_response(municipality="mk-bitola", years_experience=7)
     analyst = staff("analyst")
     page = f"/en/staff/campaigns/{_campaign_id(app)}/export"
-    started = analyst.post_form(page, {"format": "dta", "values": "codes", "language": "en"})
+    started = analyst.post_form(page, {"format": fmt, "values": "codes", "language": "en"})
     monkeypatch.setitem(sys.modules, "pandas", None)  # importing it now fails
     assert queue.run_pending(app) >= 1
     monkeypatch.undo()
@@ -210,6 +215,6 @@ def test_a_stata_export_does_not_need_pandas(app, staff, make_response, tmp_path
         export = db.session.scalars(select(ExportFile).order_by(ExportFile.id.desc())).first()
         assert export.status == "ready", export.status
     with analyst.client.get(started.location + "/download") as reply:
-        (tmp_path / "export.dta").write_bytes(reply.get_data())
-    frame, _ = pyreadstat.read_dta(str(tmp_path / "export.dta"))
+        (tmp_path / f"export.{fmt}").write_bytes(reply.get_data())
+    frame, _ = READ[fmt](str(tmp_path / f"export.{fmt}"))
     assert list(frame["years_experience"]) == [7]

@@ -24,7 +24,7 @@ import struct
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,7 +39,8 @@ DOUBLE_STEP = 0x0000010000000000
 LONG_MISSING = 2147483621
 #: Day 0 of Stata's dates and times.
 DATE_ORIGIN = date(1960, 1, 1)
-TIME_ORIGIN = datetime(1960, 1, 1)
+#: Seconds from Stata's day 0 to 1970-01-01.
+UNIX_SECONDS = 315619200.0
 NUMBER, LONG, TEXT, DATE, DATETIME = "number", "long", "text", "date", "datetime"
 FORMATS = {NUMBER: "%10.0g", LONG: "%12.0g", TEXT: "%-9s", DATE: "%td", DATETIME: "%tc"}
 
@@ -125,7 +126,8 @@ def _plain(values: list[Any], columns: Sequence[StataColumn]) -> list[Any]:
             values[n] = float((value - DATE_ORIGIN).days) if isinstance(value, date) else None
         elif column.kind == DATETIME:
             values[n] = (
-                (value - TIME_ORIGIN).total_seconds() * 1000
+                # as pyreadstat computed it (the same double, to the last bit)
+                (value.replace(tzinfo=UTC).timestamp() + UNIX_SECONDS) * 1000
                 if isinstance(value, datetime)
                 else None
             )

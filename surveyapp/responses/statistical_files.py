@@ -1,6 +1,5 @@
-"""SPSS (.sav) and Stata (.dta) files of a campaign's responses: the .sav through
-pyreadstat (the ReadStat library that R's haven reads and writes with), the .dta by our
-own writer (``stata_file``), row by row.
+"""SPSS (.sav) and Stata (.dta) files of a campaign's responses, written row by row by
+our own writers (``spss_file``, ``stata_file``), without pandas.
 
 The variables are ``variables.plan_variables``'s: valid, stable names per format;
 variable labels (the question in full) and value labels (the choices) in a chosen
@@ -8,11 +7,12 @@ language; the unscored choices of scale questions declared missing; scale questi
 ordinal, numbers scale, the rest nominal (SPSS's measurement level; Stata has none).
 
 The rows are read as codes (``exports.response_rows``) batch by batch, each cell made
-the variable's value once (``_Column.value``). For the .sav they are kept in compact
-columns (8 bytes a number), then handed to pyreadstat as one data frame: ReadStat
-writes a file in one go, so the whole table is in memory once, and pandas with it.
-The .dta needs neither: ``stata_file`` spools the rows to a temporary file and writes
-the file from it, so its memory does not grow with the responses (bench/README.md).
+the variable's value once (``_Column.value``), and handed to the writer, which spools
+them to a temporary file and writes the file from it: memory does not grow with the
+responses (bench/README.md). The files read back with pyreadstat exactly as the ones
+pyreadstat wrote before. One case is left to pyreadstat: a text longer than SPSS's
+short strings (255 bytes) in a .sav, which needs SPSS's very long strings; then the
+whole table is in memory once, as a pandas data frame (``_write_sav``).
 
 Text is written as it was typed: these files are not spreadsheets, and no program
 that opens them runs a cell as a formula.
@@ -36,6 +36,7 @@ from surveyapp.models import Campaign, Municipality
 from surveyapp.questionnaires.texts import Texts, load_texts
 from surveyapp.responses import exports, stata_file
 from surveyapp.responses.export_columns import EXTRA_NAMES, FIXED
+from surveyapp.responses.spss_file import SpssColumn, spooled_rows, write_sav
 from surveyapp.responses.stata_file import StataColumn, write_dta
 from surveyapp.responses.variables import (
     DATE,
@@ -234,7 +235,7 @@ def write_statistical_file(
         ]
         write_dta(path, stata_columns, values, title)
         return
-    _write_sav(path, columns, values, names, variables, title, column_labels, labelled)
+    _write_sav(path, columns, values, names, title, column_labels, labelled)
 
 
 def _values(
@@ -283,18 +284,36 @@ def _write_sav(
     columns: list[_Column],
     values: Iterator[list[Any]],
     names: dict[str, str],
-    variables: list[Variable],
     title: str,
     column_labels: dict[str, str],
     labelled: dict[str, dict[Any, str]],
 ) -> None:
-    """The .sav through pyreadstat, from one data frame: the whole table in memory once."""
+    """The .sav by ``spss_file``, row by row; when a text is longer than its short
+    strings hold (255 bytes), through pyreadstat from one data frame, the whole table in
+    memory once."""
+    spss_columns = []
+    for column in columns:
+        variable, name = column.variable, names[column.variable.column]
+        spss_columns.append(
+            SpssColumn(
+                name,
+                variable.kind,
+                column_labels[name],
+                labelled.get(name, {}),
+                _spss_missing(variable.missing) if variable.missing else [],
+                variable.measure,
+            )
+        )
+    written, spool = write_sav(path, spss_columns, values, title)
+    if written or spool is None:
+        return
     import pandas as pd
     import pyreadstat
 
-    for row in values:
-        for column, value in zip(columns, row, strict=True):
-            column.cells.append(value)
+    with spool:
+        for row in spooled_rows(spool, spss_columns):
+            for column, value in zip(columns, row, strict=True):
+                column.cells.append(value)
     # Column by column, each one's list let go once it is an array: a list and its
     # array side by side for every column at once was a fifth of the peak.
     data: dict[str, Any] = {}
@@ -309,8 +328,8 @@ def _write_sav(
         file_label=title,
         column_labels=column_labels,
         variable_value_labels=labelled,
-        missing_ranges={names[v.column]: _spss_missing(v.missing) for v in variables if v.missing},
-        variable_measure={names[v.column]: v.measure for v in variables},
+        missing_ranges={c.name: c.missing for c in spss_columns if c.missing},
+        variable_measure={c.name: c.measure for c in spss_columns},
     )
 
 
