@@ -130,11 +130,14 @@ class _Column:
         )
         if self.letters:
             self.cells = []
-        #: Text seen in this column: a text that repeats is kept once.
+        #: Text seen in this column, when the cells are kept (``keep``): once each.
         self.seen: dict[str, str] = {}
 
-    def add(self, cell: object) -> None:
-        self.cells.append(self.value(cell))
+    def keep(self, value: Any) -> None:
+        """Keep a value (``value``'s) for the data frame; a text that repeats once."""
+        if self.variable.kind == TEXT:
+            value = self.seen.setdefault(value, value)
+        self.cells.append(value)
 
     def value(self, cell: object) -> Any:
         """The cell as this variable holds it: a float (NaN: missing); with Stata's
@@ -152,8 +155,9 @@ class _Column:
                 return letter
             return value
         if kind == TEXT:
-            text = "" if cell is None else str(cell)
-            return self.seen.setdefault(text, text)
+            # not kept once here: the writers spool each row at once, and a table of
+            # every distinct text (a submission id a row) grew with the responses
+            return "" if cell is None else str(cell)
         if kind == DATE:
             return cell if isinstance(cell, date) else None
         # DATETIME: stored in UTC, written without a zone
@@ -313,7 +317,7 @@ def _write_sav(
     with spool:
         for row in spooled_rows(spool, spss_columns):
             for column, value in zip(columns, row, strict=True):
-                column.cells.append(value)
+                column.keep(value)
     # Column by column, each one's list let go once it is an array: a list and its
     # array side by side for every column at once was a fifth of the peak.
     data: dict[str, Any] = {}
