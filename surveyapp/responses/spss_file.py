@@ -129,7 +129,10 @@ def _short_names(columns: Sequence[SpssColumn]) -> list[bytes]:
     for number, column in enumerate(columns, start=1):
         name = column.name.upper().encode("ascii", "replace")[:8]
         if name in taken or not name[:1].isalpha():
-            name = f"V{number}".encode()
+            name, extra = f"V{number}".encode(), 0
+            while name in taken:  # a variable may be called v12 itself
+                extra += 1
+                name = f"V{number}_{extra}".encode()[:8]
         taken.add(name)
         names.append(name)
     return names
