@@ -218,3 +218,17 @@ def test_a_statistical_export_does_not_need_pandas(
         (tmp_path / f"export.{fmt}").write_bytes(reply.get_data())
     frame, _ = READ[fmt](str(tmp_path / f"export.{fmt}"))
     assert list(frame["years_experience"]) == [7]
+
+
+def test_spss_short_names_stay_apart(tmp_path):
+    """SPSS keeps a short name (8 characters) beside each long one; names that begin
+    alike, or a made-up one that is another variable's, must not clash."""
+    from surveyapp.responses.spss_file import SpssColumn, write_sav
+
+    names = ["v3", "support_wanted_peer", "support_wanted_staff", "with_text"]
+    columns = [SpssColumn(name, "number") for name in names[:3]] + [SpssColumn(names[3], "text")]
+    written, _ = write_sav(tmp_path / "names.sav", columns, [[1.0, 2.0, 3.0, "да"]], "names")
+    assert written
+    frame, _ = pyreadstat.read_sav(str(tmp_path / "names.sav"))
+    assert list(frame.columns) == names
+    assert frame.iloc[0].tolist() == [1.0, 2.0, 3.0, "да"]
