@@ -91,9 +91,6 @@ def export_once(url: str, campaign_id: int, kind: str) -> None:
     from surveyapp.responses import exports, statistical_files
 
     app = common.make_app(url)
-    if kind in ("sav", "dta"):  # imported by the job when it starts, as the export does
-        import pandas  # noqa: F401
-        import pyreadstat  # noqa: F401
     app_mb = peak_mb()
     held_mb = resident_mb()
     separate = reset_peak()

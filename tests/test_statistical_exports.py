@@ -5,6 +5,7 @@ variable names, variable and value labels in the chosen language (Cyrillic intac
 from __future__ import annotations
 
 import math
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -181,3 +182,53 @@ def test_scales_are_ordinal_with_their_unscored_choices_missing(app):
         and variables["safety_council"].missing == []
     )
     assert variables["support_wanted/other"].option == "other"
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_a_long_typed_text_reaches_the_file_whole(app, staff, make_response, tmp_path, fmt):
+    """Stata's str# holds 2,045 bytes, SPSS's short strings 255; a longer answer
+    (Cyrillic: two bytes a letter) goes whole (a strL; SPSS's very long string, written
+    by pyreadstat), beside short texts in the same column."""
+    long_text = ("Совет за безбедност во заедницата. " * 80).strip()
+    assert len(long_text.encode()) > 4000
+    make_response(municipality="mk-bitola", good_practice=long_text)
+    make_response(municipality="mk-ohrid", good_practice="Кратко")
+    frame, _ = _export(app, staff("analyst"), fmt, "mk", tmp_path)
+    assert list(frame["good_practice"]) == [long_text, "Кратко"]
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_a_statistical_export_does_not_need_pandas(
+    app, staff, make_response, tmp_path, monkeypatch, fmt
+):
+    """The .sav and .dta are written row by row, not from a pandas data frame: the
+    worker that writes them does not take on pandas (tens of MB for the process's life)
+    nor the whole table (bench/README.md)."""
+    make_response(municipality="mk-bitola", years_experience=7)
+    analyst = staff("analyst")
+    page = f"/en/staff/campaigns/{_campaign_id(app)}/export"
+    started = analyst.post_form(page, {"format": fmt, "values": "codes", "language": "en"})
+    monkeypatch.setitem(sys.modules, "pandas", None)  # importing it now fails
+    assert queue.run_pending(app) >= 1
+    monkeypatch.undo()
+    with app.app_context():
+        export = db.session.scalars(select(ExportFile).order_by(ExportFile.id.desc())).first()
+        assert export.status == "ready", export.status
+    with analyst.client.get(started.location + "/download") as reply:
+        (tmp_path / f"export.{fmt}").write_bytes(reply.get_data())
+    frame, _ = READ[fmt](str(tmp_path / f"export.{fmt}"))
+    assert list(frame["years_experience"]) == [7]
+
+
+def test_spss_short_names_stay_apart(tmp_path):
+    """SPSS keeps a short name (8 characters) beside each long one; names that begin
+    alike, or a made-up one that is another variable's, must not clash."""
+    from surveyapp.responses.spss_file import SpssColumn, write_sav
+
+    names = ["v3", "support_wanted_peer", "support_wanted_staff", "with_text"]
+    columns = [SpssColumn(name, "number") for name in names[:3]] + [SpssColumn(names[3], "text")]
+    written, _ = write_sav(tmp_path / "names.sav", columns, [[1.0, 2.0, 3.0, "да"]], "names")
+    assert written
+    frame, _ = pyreadstat.read_sav(str(tmp_path / "names.sav"))
+    assert list(frame.columns) == names
+    assert frame.iloc[0].tolist() == [1.0, 2.0, 3.0, "да"]

@@ -102,25 +102,43 @@ class AnswerCells:
         self.width = plan.width
         self.slots = {q.id: _Slot(plan, q, texts) for q in plan.questions}
         self.multiple = {qid for qid, slot in self.slots.items() if slot.options is not None}
+        #: The one-answer choice questions without columns beside their own: question id ->
+        #: (column, code -> cell), so that such an answer costs two look-ups.
+        self.simple = {
+            qid: (slot.index, slot.table)
+            for qid, slot in self.slots.items()
+            if slot.table is not None and slot.extra is None
+        }
 
     def of_batch(self, response_ids: list[int]) -> dict[int, list[object]]:
         """Each response's cells; responses without answers are left out."""
         cells: dict[int, list[object]] = {}
         if not response_ids:
             return cells
-        slots, width = self.slots, self.width
+        slots, width, simple = self.slots, self.width, self.simple
         answers = plain_rows(
             select(
                 Answer.response_id, Answer.question_id, Answer.choice, Answer.number, Answer.text
             ).where(Answer.response_id.in_(response_ids))
         )
+        no_row: list[object] = []
+        current: int | None = None
+        row = no_row
         for response_id, question_id, choice, number, text in answers:
+            if response_id != current:  # the answers come response by response (the index)
+                current = response_id
+                row = cells.get(response_id, no_row)
+                if row is no_row:
+                    row = cells[response_id] = [None] * width
+            fast = simple.get(question_id)
+            if fast is not None:  # most answers: a choice of a one-answer list
+                cell = fast[1].get(choice, _MISSING)
+                if cell is not _MISSING:
+                    row[fast[0]] = cell
+                    continue
             slot = slots.get(question_id)
             if slot is None:
                 continue
-            row = cells.get(response_id)
-            if row is None:
-                row = cells[response_id] = [None] * width
             if slot.extra is not None:
                 for place, cell in zip(
                     slot.extra, slot.extra_cells(choice, number, text), strict=False
@@ -130,7 +148,7 @@ class AnswerCells:
             if table is not None:
                 cell = table.get(choice, _MISSING)
                 if cell is not _MISSING:
-                    row[slot.index] = cell  # most answers: a choice of the list
+                    row[slot.index] = cell
                     continue
             elif slot.options is not None:
                 if slot.span is not None:

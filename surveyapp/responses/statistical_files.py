@@ -1,14 +1,18 @@
-"""SPSS (.sav) and Stata (.dta) files of a campaign's responses, through pyreadstat (the
-ReadStat library that R's haven reads and writes with).
+"""SPSS (.sav) and Stata (.dta) files of a campaign's responses, written row by row by
+our own writers (``spss_file``, ``stata_file``), without pandas.
 
 The variables are ``variables.plan_variables``'s: valid, stable names per format;
 variable labels (the question in full) and value labels (the choices) in a chosen
 language; the unscored choices of scale questions declared missing; scale questions
 ordinal, numbers scale, the rest nominal (SPSS's measurement level; Stata has none).
 
-The rows are read as codes (``exports.response_rows``) batch by batch into compact
-columns (8 bytes a number), then handed to pyreadstat as one data frame: ReadStat
-writes a file in one go, so the whole table is in memory once.
+The rows are read as codes (``exports.response_rows``) batch by batch, each cell made
+the variable's value once (``_Column.value``), and handed to the writer, which spools
+them to a temporary file and writes the file from it: memory does not grow with the
+responses (bench/README.md). The files read back with pyreadstat exactly as the ones
+pyreadstat wrote before. One case is left to pyreadstat: a text longer than SPSS's
+short strings (255 bytes) in a .sav, which needs SPSS's very long strings; then the
+whole table is in memory once, as a pandas data frame (``_write_sav``).
 
 Text is written as it was typed: these files are not spreadsheets, and no program
 that opens them runs a cell as a formula.
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,8 +34,10 @@ from surveyapp.extensions import db
 from surveyapp.languages.current import N_, gettext_in
 from surveyapp.models import Campaign, Municipality
 from surveyapp.questionnaires.texts import Texts, load_texts
-from surveyapp.responses import exports
+from surveyapp.responses import exports, stata_file
 from surveyapp.responses.export_columns import EXTRA_NAMES, FIXED
+from surveyapp.responses.spss_file import SpssColumn, spooled_rows, write_sav
+from surveyapp.responses.stata_file import StataColumn, write_dta
 from surveyapp.responses.variables import (
     DATE,
     NUMBER,
@@ -124,10 +130,19 @@ class _Column:
         )
         if self.letters:
             self.cells = []
-        #: Text seen in this column: a text that repeats is kept once.
+        #: Text seen in this column, when the cells are kept (``keep``): once each.
         self.seen: dict[str, str] = {}
 
-    def add(self, cell: object) -> None:
+    def keep(self, value: Any) -> None:
+        """Keep a value (``value``'s) for the data frame; a text that repeats once."""
+        if self.variable.kind == TEXT:
+            value = self.seen.setdefault(value, value)
+        self.cells.append(value)
+
+    def value(self, cell: object) -> Any:
+        """The cell as this variable holds it: a float (NaN: missing); with Stata's
+        missing letters an int, a float, the letter or None; text; a date; a naive
+        datetime; or None."""
         kind = self.variable.kind
         if kind == NUMBER:
             value = self._number(cell)
@@ -137,16 +152,16 @@ class _Column:
                 letter = self.letters.get(value)
                 if letter is None and not math.isnan(value):
                     letter = int(value) if value.is_integer() else value
-                self.cells.append(letter)
-            else:
-                self.cells.append(value)
-        elif kind == TEXT:
-            text = "" if cell is None else str(cell)
-            self.cells.append(self.seen.setdefault(text, text))
-        elif kind == DATE:
-            self.cells.append(cell if isinstance(cell, date) else None)
-        else:  # DATETIME: stored in UTC, written without a zone
-            self.cells.append(cell.replace(tzinfo=None) if isinstance(cell, datetime) else None)
+                return letter
+            return value
+        if kind == TEXT:
+            # not kept once here: the writers spool each row at once, and a table of
+            # every distinct text (a submission id a row) grew with the responses
+            return "" if cell is None else str(cell)
+        if kind == DATE:
+            return cell if isinstance(cell, date) else None
+        # DATETIME: stored in UTC, written without a zone
+        return cell.replace(tzinfo=None) if isinstance(cell, datetime) else None
 
     def _number(self, cell: object) -> float:
         if cell is None or cell == "":
@@ -182,9 +197,6 @@ def write_statistical_file(
 ) -> None:
     """Write the campaign's responses as ``fmt`` ("sav" or "dta") to ``path``, labels in
     ``lang``; ``progress`` is told how many responses were read, now and then."""
-    import pandas as pd
-    import pyreadstat
-
     campaign = db.session.get(Campaign, campaign_id)
     texts = load_texts(campaign.version_id, lang)
     variables = plan_variables(campaign.version_id)
@@ -193,29 +205,7 @@ def write_statistical_file(
     header = next(rows)
     place = {column: n for n, column in enumerate(header)}
     columns = [_Column(v, place[v.column], fmt) for v in variables]
-    municipality = next(c for c in columns if c.variable.column == "municipality")
-    municipality_code = place["municipality_code"]
-    place_names = _place_names(lang)
-    done = 0
-    for row in rows:
-        for column in columns:
-            if column is municipality:
-                column.add(place_names.get(str(row[municipality_code])) or row[column.index])
-            else:
-                column.add(row[column.index])
-        done += 1
-        if progress and done % PROGRESS_ROWS == 0:
-            progress(done)
-    if progress:
-        progress(done)
-    # Column by column, each one's list let go once it is an array: a list and its
-    # array side by side for every column at once was a fifth of the peak (.dta).
-    data: dict[str, Any] = {}
-    for column in columns:
-        data[names[column.variable.column]] = column.series()
-        column.cells = None
-    frame = pd.DataFrame(data, copy=False)  # no copy: one block per column
-    del columns, data, municipality
+    values = _values(rows, columns, place["municipality_code"], _place_names(lang), progress)
     label_limit, value_limit = LABEL_LIMITS[fmt], VALUE_LABEL_LIMITS[fmt]
     column_labels = {
         names[v.column]: shorten(variable_label(v, texts, lang), label_limit, fmt)
@@ -237,31 +227,114 @@ def write_statistical_file(
                 float(value): shorten(label, value_limit, fmt) for value, label in labels.items()
             }
     title = shorten(campaign.name, 64 if fmt == "sav" else 80, fmt)
-    if fmt == "sav":
-        pyreadstat.write_sav(
-            frame,
-            str(path),
-            file_label=title,
-            column_labels=column_labels,
-            variable_value_labels=labelled,
-            missing_ranges={
-                names[v.column]: _spss_missing(v.missing) for v in variables if v.missing
-            },
-            variable_measure={names[v.column]: v.measure for v in variables},
+    if fmt == "dta":
+        stata_columns = [
+            StataColumn(
+                names[c.variable.column],
+                _stata_kind(c),
+                column_labels[names[c.variable.column]],
+                labelled.get(names[c.variable.column]),
+            )
+            for c in columns
+        ]
+        write_dta(path, stata_columns, values, title)
+        return
+    _write_sav(path, columns, values, names, title, column_labels, labelled)
+
+
+def _values(
+    rows: Iterator[list[object]],
+    columns: list[_Column],
+    municipality_code: int,
+    place_names: dict[str, str],
+    progress: Callable[[int], None] | None,
+) -> Iterator[list[Any]]:
+    """Each response's values, a variable each (``_Column.value``); the municipality by
+    its name in the chosen language."""
+    done = 0
+    at = next(n for n, c in enumerate(columns) if c.variable.column == "municipality")
+    municipality = columns[at]
+    for row in rows:
+        values = [column.value(row[column.index]) for column in columns]
+        values[at] = municipality.value(
+            place_names.get(str(row[municipality_code])) or row[municipality.index]
         )
-    else:
-        pyreadstat.write_dta(
-            frame,
-            str(path),
-            file_label=title,
-            column_labels=column_labels,
-            variable_value_labels=labelled,
-            missing_user_values={
-                names[v.column]: list(MISSING_LETTERS[: len(v.missing)])
-                for v in variables
-                if v.missing
-            },
+        yield values
+        done += 1
+        if progress and done % PROGRESS_ROWS == 0:
+            progress(done)
+    if progress:
+        progress(done)
+
+
+def _stata_kind(column: _Column) -> str:
+    """A variable's storage in the .dta: a 4-byte int for the codes of a column with
+    missing letters when they are all whole numbers (as pyreadstat chose), else as its
+    kind."""
+    variable = column.variable
+    if variable.kind != NUMBER:
+        return {TEXT: stata_file.TEXT, DATE: stata_file.DATE}.get(
+            variable.kind, stata_file.DATETIME
         )
+    if column.letters and all(
+        float(v).is_integer() and abs(v) < 2**31 - 30 for v in variable.values.values()
+    ):
+        return stata_file.LONG
+    return stata_file.NUMBER
+
+
+def _write_sav(
+    path: Path,
+    columns: list[_Column],
+    values: Iterator[list[Any]],
+    names: dict[str, str],
+    title: str,
+    column_labels: dict[str, str],
+    labelled: dict[str, dict[Any, str]],
+) -> None:
+    """The .sav by ``spss_file``, row by row; when a text is longer than its short
+    strings hold (255 bytes), through pyreadstat from one data frame, the whole table in
+    memory once."""
+    spss_columns = []
+    for column in columns:
+        variable, name = column.variable, names[column.variable.column]
+        spss_columns.append(
+            SpssColumn(
+                name,
+                variable.kind,
+                column_labels[name],
+                labelled.get(name, {}),
+                _spss_missing(variable.missing) if variable.missing else [],
+                variable.measure,
+            )
+        )
+    written, spool = write_sav(path, spss_columns, values, title)
+    if written or spool is None:
+        return
+    import pandas as pd
+    import pyreadstat
+
+    with spool:
+        for row in spooled_rows(spool, spss_columns):
+            for column, value in zip(columns, row, strict=True):
+                column.keep(value)
+    # Column by column, each one's list let go once it is an array: a list and its
+    # array side by side for every column at once was a fifth of the peak.
+    data: dict[str, Any] = {}
+    for column in columns:
+        data[names[column.variable.column]] = column.series()
+        column.cells = None
+    frame = pd.DataFrame(data, copy=False)  # no copy: one block per column
+    del columns, data
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        file_label=title,
+        column_labels=column_labels,
+        variable_value_labels=labelled,
+        missing_ranges={c.name: c.missing for c in spss_columns if c.missing},
+        variable_measure={c.name: c.measure for c in spss_columns},
+    )
 
 
 def _spss_missing(values: list[int]) -> list[Any]:
