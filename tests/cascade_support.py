@@ -13,12 +13,8 @@ from __future__ import annotations
 import io
 
 import openpyxl
-from sqlalchemy import select
 
-from surveyapp.campaigns.tokens import new_token
-from surveyapp.extensions import db
-from surveyapp.models import Campaign, Invitation, Municipality
-from surveyapp.questionnaires.xlsform.importer import import_xlsform
+from tests.repeat_support import invitation_to, published_campaign
 
 SURVEY = [
     ["type", "name", "label::English (en)", "label::Bosanski (bs)", "label::Македонски (mk)",
@@ -84,30 +80,8 @@ def cascade_workbook() -> bytes:
 
 def cascade_campaign(app) -> tuple[int, int]:
     """(campaign id, version id) of a campaign on the cascading questionnaire."""
-    with app.app_context():
-        result = import_xlsform(cascade_workbook(), "partners.xlsx")
-        assert result.ok, [str(e) for e in result.errors]
-        version = result.version
-        version.status = "published"
-        demo = db.session.scalar(select(Campaign).order_by(Campaign.id))
-        campaign = Campaign(name="Partners", version=version, opens_at=demo.opens_at)
-        db.session.add(campaign)
-        db.session.commit()
-        return campaign.id, version.id
+    return published_campaign(app, cascade_workbook(), "partners.xlsx", "Partners")
 
 
 def cascade_invitation(app, campaign_id: int, language: str | None = None) -> str:
-    with app.app_context():
-        town = db.session.scalar(select(Municipality).where(Municipality.code == "mk-cair"))
-        token = new_token()
-        db.session.add(
-            Invitation(
-                token=token,
-                campaign_id=campaign_id,
-                municipality=town,
-                role="mayor",
-                language=language,
-            )
-        )
-        db.session.commit()
-        return token
+    return invitation_to(app, campaign_id, language)

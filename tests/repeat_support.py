@@ -69,22 +69,23 @@ def repeat_workbook(survey=None, choices=None, settings=None) -> bytes:
     return buffer.getvalue()
 
 
-def repeat_campaign(app, survey=None, **sheets) -> tuple[int, int]:
-    """(campaign id, version id) of a campaign on the repeat questionnaire (``sheets``:
-    other ``choices`` or ``settings`` rows)."""
+def published_campaign(app, workbook: bytes, filename: str, name: str) -> tuple[int, int]:
+    """(campaign id, version id) of a campaign on an XLSForm ``workbook``, imported and
+    published."""
     with app.app_context():
-        result = import_xlsform(repeat_workbook(survey, **sheets), "youth.xlsx")
+        result = import_xlsform(workbook, filename)
         assert result.ok, [str(e) for e in result.errors]
         version = result.version
         version.status = "published"
         demo = db.session.scalar(select(Campaign).order_by(Campaign.id))
-        campaign = Campaign(name="Youth", version=version, opens_at=demo.opens_at)
+        campaign = Campaign(name=name, version=version, opens_at=demo.opens_at)
         db.session.add(campaign)
         db.session.commit()
         return campaign.id, version.id
 
 
-def repeat_invitation(app, campaign_id: int, language: str | None = None) -> str:
+def invitation_to(app, campaign_id: int, language: str | None = None) -> str:
+    """The token of a new invitation of Čair's mayor to the campaign."""
     with app.app_context():
         town = db.session.scalar(select(Municipality).where(Municipality.code == "mk-cair"))
         token = new_token()
@@ -99,3 +100,13 @@ def repeat_invitation(app, campaign_id: int, language: str | None = None) -> str
         )
         db.session.commit()
         return token
+
+
+def repeat_campaign(app, survey=None, **sheets) -> tuple[int, int]:
+    """(campaign id, version id) of a campaign on the repeat questionnaire (``sheets``:
+    other ``choices`` or ``settings`` rows)."""
+    return published_campaign(app, repeat_workbook(survey, **sheets), "youth.xlsx", "Youth")
+
+
+def repeat_invitation(app, campaign_id: int, language: str | None = None) -> str:
+    return invitation_to(app, campaign_id, language)
