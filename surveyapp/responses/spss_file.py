@@ -20,12 +20,13 @@ from __future__ import annotations
 import marshal
 import struct
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
+
+from surveyapp.responses import row_spool
 
 __all__ = ["SpssColumn", "write_sav"]
 
@@ -73,25 +74,18 @@ def write_sav(
     bytes: nothing is written, and ``spool`` holds the rows (``spooled_rows`` reads them)
     for another writer; the caller closes it."""
     texts = [n for n, c in enumerate(columns) if c.kind == TEXT]
-    # marshal keeps plain values only: a date as its ordinal, a time as ISO text
     dates = [n for n, c in enumerate(columns) if c.kind == DATE]
     times = [n for n, c in enumerate(columns) if c.kind == DATETIME]
-    widths = dict.fromkeys(texts, 1)
-    spool = tempfile.TemporaryFile()
-    count = 0
-    for row in rows:
-        values = list(row)
-        for n in texts:
-            text = values[n] = (values[n] or "").encode("utf-8")
-            if len(text) > widths[n]:
-                widths[n] = len(text)
+
+    def plain(values: list[Any]) -> list[Any]:
+        # marshal keeps plain values only: a date as its ordinal, a time as ISO text
         for n in dates:
             values[n] = values[n].toordinal() if isinstance(values[n], date) else None
         for n in times:
             values[n] = values[n].isoformat() if isinstance(values[n], datetime) else None
-        marshal.dump(values, spool)
-        count += 1
-    spool.seek(0)
+        return values
+
+    spool, widths, count = row_spool.spool(rows, texts, plain)
     if any(width > SHORT_MAX for width in widths.values()):
         return False, spool
     with spool, open(path, "wb") as out:
@@ -104,11 +98,7 @@ def spooled_rows(spool: IO[bytes], columns: Sequence[SpssColumn]) -> Iterable[li
     texts = [n for n, c in enumerate(columns) if c.kind == TEXT]
     dates = [n for n, c in enumerate(columns) if c.kind == DATE]
     times = [n for n, c in enumerate(columns) if c.kind == DATETIME]
-    while True:
-        try:
-            values = marshal.load(spool)
-        except EOFError:
-            return
+    for values in row_spool.spooled(spool):
         for n in texts:
             values[n] = values[n].decode("utf-8")
         for n in dates:

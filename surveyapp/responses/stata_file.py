@@ -28,6 +28,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from surveyapp.responses import row_spool
+
 __all__ = ["StataColumn", "write_dta"]
 
 #: Stata's longest str#; longer text is a strL.
@@ -101,20 +103,9 @@ def write_dta(
     letter for LONG, text, a date, a naive datetime, or None) to ``path``; the number of
     rows written."""
     texts = [n for n, c in enumerate(columns) if c.kind == TEXT]
-    widths = dict.fromkeys(texts, 1)
-    with tempfile.TemporaryFile() as spool:
-        count = 0
-        for row in rows:
-            values = list(row)
-            for n in texts:
-                text = values[n] = (values[n] or "").encode("utf-8")
-                if len(text) > widths[n]:
-                    widths[n] = len(text)
-            marshal.dump(_plain(values, columns), spool)
-            count += 1
-        spool.seek(0)
-        with open(path, "wb") as out:
-            _write(out, spool, columns, widths, count, file_label, now or datetime.now())
+    spool, widths, count = row_spool.spool(rows, texts, lambda values: _plain(values, columns))
+    with spool, open(path, "wb") as out:
+        _write(out, spool, columns, widths, count, file_label, now or datetime.now())
     return count
 
 
