@@ -183,3 +183,42 @@ def test_the_report_page_offers_the_choice_in_cyrillic(app, staff):
     html = _upload(analyst, lang="sr").get_data(as_text=True)
     assert 'value="rest"' in html and 'value="none"' in html
     assert "Import the rest" not in html  # translated
+
+
+def test_importing_the_rest_keeps_the_choices_file_uploaded_beside_the_form(app, staff):
+    """Was: only the workbook was kept for "Import the rest"; the choices file uploaded
+    beside it was dropped, and the rest was refused as missing it."""
+    form = workbook(
+        survey=[
+            ["type", "name", "label"],
+            ["text", "city", "City"],
+            ["background-audio", "code", "Scan the code"],  # refused
+            ["select_one_from_file towns.csv", "town", "Nearest town?"],
+        ],
+    )
+    towns = b"name,label\nstruga,Struga\nohrid,Ohrid\n"
+    analyst = staff("analyst")
+    before = _count(app)
+    refused = analyst.post_form(
+        IMPORT,
+        {
+            "form_file": (io.BytesIO(form), "form.xlsx"),
+            "choice_files": [(io.BytesIO(towns), "towns.csv")],
+            "name": "partial",
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Import the rest" in html and "survey, row 3" in html
+    made = _choice(analyst, html, "rest")
+    assert made.status_code == 303, made.get_data(as_text=True)
+    assert _count(app) == before + 1
+    with app.app_context():
+        version = db.session.scalar(
+            select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())
+        )
+        town = db.session.scalar(
+            select(Question).where(Question.version_id == version.id, Question.name == "town")
+        )
+        assert [c.value for c in town.choice_list.choices] == ["struga", "ohrid"]

@@ -45,7 +45,9 @@ def import_xlsform():
             return _imported(result)
         if result.can_import_rest:
             rest_form = ImportRestForm(
-                token=pending.keep(data, current_user.id), filename=filename, name=name or ""
+                token=pending.keep(data, current_user.id, files),
+                filename=filename,
+                name=name or "",
             )
     status = 422 if result is not None else 200
     return render_template(
@@ -58,21 +60,21 @@ def import_xlsform():
 def import_xlsform_rest():
     """The author's choice after reading the report: import the rest, or nothing."""
     rest_form = ImportRestForm()
-    data = None
+    kept = None
     if rest_form.validate_on_submit():
-        data = pending.take(rest_form.token.data or "", current_user.id)
+        kept = pending.take(rest_form.token.data or "", current_user.id)
     if request.form.get("choice") != "rest":
         flash(_l("Nothing was imported."))
         return redirect(url_for("authoring.import_xlsform"), 303)
-    if data is None:
+    if kept is None:
         flash(_l("The uploaded file is no longer kept: please upload it again."), "error")
         return redirect(url_for("authoring.import_xlsform"), 303)
+    data, files = kept
     filename = rest_form.filename.data or ""
     from surveyapp.questionnaires.xlsform import importer  # see import_xlsform
 
-    result = importer.import_xlsform(
-        data, filename, (rest_form.name.data or "").strip() or None, import_rest=True
-    )
+    name = (rest_form.name.data or "").strip() or None
+    result = importer.import_xlsform(data, filename, name, files, import_rest=True)
     record_action(
         "xlsform_import_rest" if result.ok else "xlsform_import_refused",
         f"version:{result.version.id}" if result.version else filename[:120],
