@@ -22,7 +22,7 @@ from surveyapp.languages.registry import LANGUAGES, VARIANTS
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
-KEYWORDS = ["_", "_l", "gettext", "ngettext:1,2", "lazy_gettext", "N_"]
+KEYWORDS = ["_", "_l", "gettext", "ngettext:1,2", "lazy_gettext", "lazy_ngettext:1,2", "N_"]
 
 
 def po_path(code: str, directory: Path = TRANSLATIONS) -> Path:

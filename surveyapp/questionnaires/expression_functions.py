@@ -12,7 +12,10 @@ from decimal import Context as DecimalContext
 from functools import lru_cache
 from typing import Any
 
+from surveyapp.core.safe_text import EscapingLazyString
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.questionnaires.expression_values import (
+    CURRENT_QUESTION,
     Context,
     ExpressionError,
     Function,
@@ -41,7 +44,7 @@ def _eager(function: Callable[..., Value], min_args: int, max_args: int | None =
     def implementation(context: Context, call: Any) -> Value:
         values = [arg.evaluate(context) for arg in call.args]
         if not values and min_args == 0 and max_args == 1:
-            values = [from_python(context.current, "the current question ('.')", call.position)]
+            values = [from_python(context.current, CURRENT_QUESTION, call.position)]
         return function(*values)
 
     return Function(min_args, min_args if max_args is None else max_args, implementation)
@@ -260,17 +263,21 @@ _BRACES = re.compile(r"\{([0-9]*)(,?)([0-9]*)\}")
 
 def _compile_regex(pattern: str, position: int) -> re.Pattern[str]:
     if len(pattern) > MAX_REGEX_PATTERN:
-        message = f"regular expression is longer than {MAX_REGEX_PATTERN} characters"
+        message = _l("regular expression is longer than %(max)d characters", max=MAX_REGEX_PATTERN)
         raise ExpressionError(message, position)
     problem = _regex_problem(pattern)
     if problem:
-        raise ExpressionError(f"regular expression refused: {problem}", position)
+        message = _l("regular expression refused: %(problem)s", problem=problem)
+        raise ExpressionError(message, position)
     try:
         return _cached_regex(pattern)
     except re.error as error:
-        raise ExpressionError(f"invalid regular expression: {error.msg}", position) from None
+        # I18N: %(detail)s is Python's own description of the pattern's mistake, in English.
+        message = _l("invalid regular expression: %(detail)s", detail=error.msg)
+        raise ExpressionError(message, position) from None
     except Warning as warning:  # only raised when warnings are errors, as in tests
-        raise ExpressionError(f"invalid regular expression: {warning}", position) from None
+        message = _l("invalid regular expression: %(detail)s", detail=str(warning))
+        raise ExpressionError(message, position) from None
 
 
 @lru_cache(maxsize=256)
@@ -278,7 +285,7 @@ def _cached_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.ASCII)
 
 
-def _regex_problem(pattern: str) -> str | None:
+def _regex_problem(pattern: str) -> EscapingLazyString | None:
     """Why a pattern risks catastrophic backtracking, or None.
 
     Looks for a group holding an unbounded repetition that is itself repeated,
@@ -297,7 +304,7 @@ def _regex_problem(pattern: str) -> str | None:
         elif char == "(":
             groups.append(False)
             if len(groups) > MAX_REGEX_GROUPS + 1:
-                return f"groups nested more than {MAX_REGEX_GROUPS} deep"
+                return _l("groups nested more than %(levels)d deep", levels=MAX_REGEX_GROUPS)
             i += 1
         elif char == ")" and len(groups) > 1:
             inner = groups.pop()
@@ -317,7 +324,7 @@ def _regex_problem(pattern: str) -> str | None:
             i += 1
         if repeat is not None:
             if closed_group_repeats and repeat[0]:
-                return "a repeated group contains an unbounded repetition, as in (a+)+"
+                return _l("a repeated group contains an unbounded repetition, as in (a+)+")
             groups[-1] = groups[-1] or repeat[1]
         closed_group_repeats = False
     return None

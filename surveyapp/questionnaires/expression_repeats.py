@@ -7,7 +7,9 @@ fills ``REPEATS`` and ``POSITION`` in the values an expression is evaluated with
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.questionnaires.expression_functions import FUNCTIONS
 from surveyapp.questionnaires.expression_tree import _Call, _Node, _Reference
 from surveyapp.questionnaires.expression_values import Context as _Context
@@ -49,9 +51,10 @@ def _sum(context: _Context, call: _Call) -> float:
     if found is None or found[1] is None:
         return _number(call.args[0].evaluate(context))
     entries, name = found
+    what = cast(_Reference, call.args[0]).code  # ${name}, as _entries_of found it
     total = 0.0
     for entry in entries:
-        value = _from_python(entry.get(name), f"${{{name}}}", call.position)
+        value = _from_python(entry.get(name), what, call.position)
         if as_string(value) != "":
             total += _number(value)
     return total
@@ -60,7 +63,8 @@ def _sum(context: _Context, call: _Call) -> float:
 def _position(context: _Context, call: _Call) -> float:
     position = context.values.get(POSITION)
     if not isinstance(position, int):
-        raise ExpressionError("position() is only known inside a repeat", call.position)
+        message = _l("position() is only known inside a repeat")
+        raise ExpressionError(message, call.position)
     return float(position)
 
 
@@ -68,13 +72,14 @@ def _indexed_repeat(context: _Context, call: _Call) -> Value:
     question, repeat, index = call.args
     found = _entries_of(context, repeat)
     if found is None or found[1] is not None or not isinstance(question, _Reference):
-        raise ExpressionError("indexed-repeat() needs a question and its repeat", call.position)
+        message = _l("indexed-repeat() needs a question and its repeat")
+        raise ExpressionError(message, call.position)
     number = _number(index.evaluate(context))
     entries = found[0]
     if not (number.is_integer() and 1 <= number <= len(entries)):
         return ""
     value = entries[int(number) - 1].get(question.name)
-    return _from_python(value, f"${{{question.name}}}", call.position)
+    return _from_python(value, question.code, call.position)
 
 
 FUNCTIONS |= {

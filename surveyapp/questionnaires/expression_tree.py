@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from surveyapp.core.safe_text import EscapingLazyString, lazy_ngettext
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.questionnaires.expression_values import ARITHMETIC as _ARITHMETIC
+from surveyapp.questionnaires.expression_values import CURRENT_QUESTION as _CURRENT_QUESTION
 from surveyapp.questionnaires.expression_values import Context as _Context
 from surveyapp.questionnaires.expression_values import ExpressionError, Value
 from surveyapp.questionnaires.expression_values import Function as _Function
@@ -28,7 +31,7 @@ MAX_DEPTH = 50
 
 #: An expression's syntax tree as plain tuples (``Expression.outline``).
 Outline = tuple
-_TOO_DEEP = f"expression is nested too deeply (more than {MAX_DEPTH} levels)"
+_TOO_DEEP = _l("expression is nested too deeply (more than %(levels)d levels)", levels=MAX_DEPTH)
 
 
 # Tokens ---------------------------------------------------------------------
@@ -67,23 +70,26 @@ def _tokenize(text: str) -> list[_Token]:
         elif char in "'\"":
             close = text.find(char, i + 1)
             if close < 0:
-                raise ExpressionError("unterminated string; add the closing quote", i)
+                raise ExpressionError(_l("unterminated string; add the closing quote"), i)
             tokens.append(_Token("string", text[i + 1 : close], i))
             i = close + 1
         elif char in _CURLY_QUOTES:
-            raise ExpressionError(f"curly quote {char} found; use straight quotes ' or \"", i)
+            message = _l("curly quote %(quote)s found; use straight quotes ' or \"", quote=char)
+            raise ExpressionError(message, i)
         elif match := _NUMBER.match(text, i) or _NAME.match(text, i):
             kind = "number" if match.re is _NUMBER else "name"
             tokens.append(_Token(kind, match.group(), i))
             i = match.end()
         elif char == "/":
-            raise ExpressionError("paths are not supported; refer to a question as ${name}", i)
+            message = _l("paths are not supported; refer to a question as ${name}")
+            raise ExpressionError(message, i)
         elif text.startswith("==", i):
-            raise ExpressionError("'==' is not an operator; compare with '='", i)
+            raise ExpressionError(_l("'==' is not an operator; compare with '='"), i)
         else:
             symbol = next((s for s in _SYMBOLS if text.startswith(s, i)), None)
             if symbol is None:
-                raise ExpressionError(f"unexpected character {char!r}", i)
+                message = _l("unexpected character %(char)s", char=repr(char))
+                raise ExpressionError(message, i)
             tokens.append(_Token("symbol", symbol, i))
             i += len(symbol)
     tokens.append(_Token("end", "", end))
@@ -93,16 +99,74 @@ def _tokenize(text: str) -> list[_Token]:
 def _reference_token(text: str, start: int) -> _Token:
     """The ``${name}`` at ``start``; the token's text is the bare name."""
     if not text.startswith("${", start):
-        raise ExpressionError("'$' must start a question reference such as ${name}", start)
+        message = _l("'$' must start a question reference such as ${name}")
+        raise ExpressionError(message, start)
     match = _QUESTION_NAME.match(text, start + 2)
     stop = match.end() if match else start + 2
     if stop >= len(text):
-        raise ExpressionError("unterminated question reference; add the closing '}'", start)
+        message = _l("unterminated question reference; add the closing '}'")
+        raise ExpressionError(message, start)
     if text[stop] != "}":
-        raise ExpressionError(f"unexpected character {text[stop]!r} in question reference", stop)
+        message = _l("unexpected character %(char)s in question reference", char=repr(text[stop]))
+        raise ExpressionError(message, stop)
     if stop == start + 2:
-        raise ExpressionError("empty question name in '${}'", start)
+        raise ExpressionError(_l("empty question name in '${}'"), start)
     return _Token("ref", text[start + 2 : stop], start)
+
+
+# Messages -------------------------------------------------------------------
+
+
+def _unexpected(token: _Token) -> ExpressionError:
+    if token.kind == "end":
+        return ExpressionError(_l("unexpected end of expression"), token.position)
+    if token.kind == "string":
+        message = _l("unexpected string %(text)s", text=repr(token.text))
+    elif token.kind == "ref":
+        message = _l("unexpected %(token)s", token=f"${{{token.text}}}")
+    else:
+        message = _l("unexpected %(token)s", token=repr(token.text))
+    return ExpressionError(message, token.position)
+
+
+def _arity_message(name: str, low: int, high: int | None, count: int) -> EscapingLazyString:
+    """``name() takes 2 arguments, but 1 given``, in the reader's language (English says
+    "arguments" after "0 or 1"; other languages choose their plural by the larger number)."""
+    if high == 0:
+        return _l("%(name)s() takes no arguments, but %(count)d given", name=name, count=count)
+    if high is None:
+        return lazy_ngettext(
+            "%(name)s() takes at least %(num)d argument, but %(count)d given",
+            "%(name)s() takes at least %(num)d arguments, but %(count)d given",
+            low,
+            name=name,
+            count=count,
+        )
+    if low == high:
+        return lazy_ngettext(
+            "%(name)s() takes %(num)d argument, but %(count)d given",
+            "%(name)s() takes %(num)d arguments, but %(count)d given",
+            high,
+            name=name,
+            count=count,
+        )
+    if high - low > 1:
+        return lazy_ngettext(
+            "%(name)s() takes %(low)d to %(num)d arguments, but %(count)d given",
+            "%(name)s() takes %(low)d to %(num)d arguments, but %(count)d given",
+            high,
+            name=name,
+            low=low,
+            count=count,
+        )
+    return lazy_ngettext(
+        "%(name)s() takes %(low)d or %(num)d arguments, but %(count)d given",
+        "%(name)s() takes %(low)d or %(num)d arguments, but %(count)d given",
+        high,
+        name=name,
+        low=low,
+        count=count,
+    )
 
 
 # Syntax tree ----------------------------------------------------------------
@@ -142,44 +206,48 @@ class _Current(_Node):
     __slots__ = ()
 
     def evaluate(self, context: _Context) -> Value:
-        return _from_python(context.current, "the current question ('.')", self.position)
+        return _from_python(context.current, _CURRENT_QUESTION, self.position)
 
     def outline(self) -> Outline:
         return ("current",)
 
 
 class _Reference(_Node):
-    __slots__ = ("name",)
+    __slots__ = ("name", "code")
 
     def __init__(self, position: int, name: str) -> None:
         super().__init__(position)
         self.name = name
+        #: ``${name}``, as messages show it (made once here, not per evaluation).
+        self.code = f"${{{name}}}"
 
     def evaluate(self, context: _Context) -> Value:
-        what = f"${{{self.name}}}"
         try:
             value = context.values[self.name]
         except KeyError:
-            raise ExpressionError(f"no value given for {what}", self.position) from None
-        return _from_python(value, what, self.position)
+            message = _l("no value given for %(reference)s", reference=self.code)
+            raise ExpressionError(message, self.position) from None
+        return _from_python(value, self.code, self.position)
 
     def outline(self) -> Outline:
         return ("ref", self.name)
 
 
 class _Column(_Node):
-    __slots__ = ("name",)
+    __slots__ = ("name", "what")
 
     def __init__(self, position: int, name: str) -> None:
         super().__init__(position)
         self.name = name
+        #: How messages name the column (made once here, translated only when shown).
+        self.what = _l("choice column %(name)s", name=repr(name))
 
     def evaluate(self, context: _Context) -> Value:
-        what = f"choice column {self.name!r}"
         if context.choice is None:
-            raise ExpressionError(f"{what} needs a choice to filter", self.position)
+            message = _l("%(what)s needs a choice to filter", what=self.what)
+            raise ExpressionError(message, self.position)
         # A name that is no column of the choice is an empty node-set in XPath: "".
-        return _from_python(context.choice.get(self.name, ""), what, self.position)
+        return _from_python(context.choice.get(self.name, ""), self.what, self.position)
 
     def outline(self) -> Outline:
         return ("column", self.name)

@@ -16,20 +16,35 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from surveyapp.core.safe_text import EscapingLazyString
+from surveyapp.core.safe_text import lazy_gettext as _l
+
 Value = bool | float | str | date
 
 
 class ExpressionError(ValueError):
     """An expression that cannot be parsed or evaluated.
 
-    ``message`` says what is wrong in English; ``position`` is the 0-based
-    offset in the expression text it points at. ``str()`` gives both.
+    ``translated`` says what is wrong as a lazily translated message (in the reader's
+    language wherever it is shown: put it in a page's message, ``str()`` it in a
+    request); ``message`` says it in English, for logs and tests; ``position`` is the
+    0-based offset in the expression text it points at. ``str()`` gives the English
+    message and the position.
+
+    Raised with ``_l("...", name=...)``: nothing is translated or formatted unless an
+    expression is wrong, so evaluation stays cheap.
     """
 
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"{message} at position {position}")
-        self.message = message
+    def __init__(self, message: EscapingLazyString, position: int) -> None:
+        english = message.source_text()
+        super().__init__(f"{english} at position {position}")
+        self.translated = message
+        self.message = english
         self.position = position
+
+
+#: What ``.`` reads, as error messages name it.
+CURRENT_QUESTION = _l("the current question ('.')")
 
 
 EPOCH = date(1970, 1, 1)
@@ -37,8 +52,9 @@ NUMBER_TEXT = re.compile(r"[ \t\r\n]*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[ \t\r\n]
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def from_python(value: object, what: str, position: int) -> Value:
-    """An answer as an XPath value; ``what`` names it in errors."""
+def from_python(value: object, what: object, position: int) -> Value:
+    """An answer as an XPath value; ``what`` names it in errors (``${name}``, or a lazily
+    translated text made once, not per call: this runs for every value read)."""
     if value is None:
         return ""
     if isinstance(value, bool | str | float):
@@ -49,12 +65,14 @@ def from_python(value: object, what: str, position: int) -> Value:
         except OverflowError:
             return math.inf if value > 0 else -math.inf
     if isinstance(value, datetime):
-        raise ExpressionError(f"{what} is a date-time, which expressions do not support", position)
+        message = _l("%(what)s is a date-time, which expressions do not support", what=what)
+        raise ExpressionError(message, position)
     if isinstance(value, date):
         return value
     if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
         return " ".join(value)
-    message = f"{what} has an unsupported value of type {type(value).__name__}"
+    kind = type(value).__name__
+    message = _l("%(what)s has an unsupported value of type %(type)s", what=what, type=kind)
     raise ExpressionError(message, position)
 
 

@@ -79,6 +79,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.questionnaires.expression_functions import (
     CHOICE_NAME_REFERENCE,
     FUNCTIONS,
@@ -96,6 +97,7 @@ from surveyapp.questionnaires.expression_tree import (
     MAX_DEPTH,
     MAX_LENGTH,
     Outline,
+    _arity_message,
     _Call,
     _Chain,
     _Column,
@@ -106,6 +108,7 @@ from surveyapp.questionnaires.expression_tree import (
     _Reference,
     _Token,
     _tokenize,
+    _unexpected,
 )
 from surveyapp.questionnaires.expression_values import Context as _Context
 from surveyapp.questionnaires.expression_values import ExpressionError, Value, as_string
@@ -152,7 +155,7 @@ class _Parser:
 
     def parse(self) -> _Node:
         if self.peek().kind == "end":
-            raise ExpressionError("empty expression", 0)
+            raise ExpressionError(_l("empty expression"), 0)
         node = self.expression(0)
         token = self.peek()
         if token.kind != "end":
@@ -207,9 +210,9 @@ class _Parser:
             inner = self.nested(lambda: self.expression(0), token)
             closing = self.advance()
             if closing.kind == "end":
-                raise ExpressionError("missing ')' to close '('", token.position)
+                raise ExpressionError(_l("missing ')' to close '('"), token.position)
             if not closing.is_symbol(")"):
-                raise ExpressionError("expected ')' after expression", closing.position)
+                raise ExpressionError(_l("expected ')' after expression"), closing.position)
             return inner
         if token.kind == "name":
             return self.name(token)
@@ -219,14 +222,18 @@ class _Parser:
         if self.peek().is_symbol("("):
             return self.call(token)
         if token.text in FUNCTIONS:
-            message = f"function {token.text!r} must be followed by '('"
+            message = _l("function %(name)s must be followed by '('", name=repr(token.text))
             raise ExpressionError(message, token.position)
         if token.text in _OPERATOR_NAMES:
             raise _unexpected(token)
         if self.choice_filter:
             self.names.append((token.position, "column", token.text))
             return _Column(token.position, token.text)
-        message = f"unexpected name {token.text!r}; refer to a question as ${{{token.text}}}"
+        message = _l(
+            "unexpected name %(name)s; refer to a question as %(reference)s",
+            name=repr(token.text),
+            reference=f"${{{token.text}}}",
+        )
         raise ExpressionError(message, token.position)
 
     def _parent_step(self) -> bool:
@@ -245,7 +252,8 @@ class _Parser:
     def call(self, name: _Token) -> _Node:
         function = FUNCTIONS.get(name.text)
         if function is None:
-            raise ExpressionError(f"unknown function {name.text!r}", name.position)
+            message = _l("unknown function %(name)s", name=repr(name.text))
+            raise ExpressionError(message, name.position)
         opening = self.advance()
         args: list[_Node] = []
         if name.text == "position" and self._parent_step():
@@ -259,15 +267,15 @@ class _Parser:
                 if token.is_symbol(")"):
                     break
                 if token.kind == "end":
-                    message = f"missing ')' to close '{name.text}('"
+                    message = _l("missing ')' to close '%(name)s('", name=name.text)
                     raise ExpressionError(message, opening.position)
                 if not token.is_symbol(","):
-                    raise ExpressionError("expected ',' or ')' after argument", token.position)
+                    message = _l("expected ',' or ')' after argument")
+                    raise ExpressionError(message, token.position)
         count = len(args)
         too_many = function.max_args is not None and count > function.max_args
         if count < function.min_args or too_many:
-            expected = _describe_arity(function.min_args, function.max_args)
-            message = f"{name.text}() takes {expected}, but {count} given"
+            message = _arity_message(name.text, function.min_args, function.max_args, count)
             raise ExpressionError(message, name.position)
         if name.text == "regex" and isinstance(args[1], _Literal):
             _compile_regex(as_string(args[1].value), args[1].position)
@@ -280,27 +288,9 @@ class _Parser:
         text = node.value if isinstance(node, _Literal) else None
         found = CHOICE_NAME_REFERENCE.fullmatch(text.strip()) if isinstance(text, str) else None
         if found is None:
-            message = "jr:choice-name() takes the question as a quoted '${name}'"
+            message = _l("jr:choice-name() takes the question as a quoted '${name}'")
             raise ExpressionError(message, node.position)
         self.names.append((node.position, "ref", found.group(1)))
-
-
-def _unexpected(token: _Token) -> ExpressionError:
-    if token.kind == "end":
-        return ExpressionError("unexpected end of expression", token.position)
-    if token.kind == "string":
-        return ExpressionError(f"unexpected string {token.text!r}", token.position)
-    if token.kind == "ref":
-        return ExpressionError(f"unexpected ${{{token.text}}}", token.position)
-    return ExpressionError(f"unexpected {token.text!r}", token.position)
-
-
-def _describe_arity(low: int, high: int | None) -> str:
-    if high is None:
-        return f"at least {low} argument{'s' * (low != 1)}"
-    if low == high:
-        return f"{low} argument{'s' * (low != 1)}" if low else "no arguments"
-    return f"{low} to {high} arguments" if high - low > 1 else f"{low} or {high} arguments"
 
 
 # Public API -----------------------------------------------------------------
@@ -403,7 +393,8 @@ def parse(text: str, *, choice_filter: bool = False) -> Expression:
     Curly quotes outside strings count as straight ones (:func:`straighten_quotes`).
     """
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"expression is longer than {MAX_LENGTH} characters", MAX_LENGTH)
+        message = _l("expression is longer than %(max)d characters", max=MAX_LENGTH)
+        raise ExpressionError(message, MAX_LENGTH)
     parser = _Parser(straighten_quotes(text), choice_filter)
     return Expression(text, parser.parse(), parser.names)
 
@@ -424,7 +415,8 @@ def check(
     expression = parse(text, choice_filter=choice_columns is not None)
     for position, kind, name in expression._names:
         if kind == "ref" and name not in known_names:
-            raise ExpressionError(f"unknown question ${{{name}}}", position)
+            message = _l("unknown question %(reference)s", reference=f"${{{name}}}")
+            raise ExpressionError(message, position)
     return expression
 
 

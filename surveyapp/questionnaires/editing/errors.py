@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from surveyapp.core.safe_text import EscapingLazyString
 from surveyapp.extensions import db
 from surveyapp.questionnaires.text_keys import NAME, QUESTION_NAME
 
 
 class EditError(ValueError):
-    """A change that cannot be made; ``code`` names why, ``detail`` what."""
+    """A change that cannot be made; ``code`` names why, ``detail`` what (text as typed,
+    or a lazily translated message that ``str()`` gives in the reader's language)."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str | EscapingLazyString = "") -> None:
         super().__init__(f"{code}: {detail}")
         self.code, self.detail = code, detail
         #: Every reason a version cannot be published ("not_ready"): PublishProblem.

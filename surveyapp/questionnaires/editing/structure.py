@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, replace
 from sqlalchemy import select
 
 from surveyapp.core.database import write_transaction
+from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.models import (
@@ -203,7 +204,14 @@ def check_expression(text: str, names: set[str]) -> None:
     try:
         check(text, names)
     except ExpressionError as error:
-        raise EditError("bad_expression", f"{text}: {error.message}") from None
+        # The import report's words for the same mistake (xlsform.reader).
+        detail = _l(
+            "%(error)s (at character %(position)d of “%(text)s”)",
+            error=error.translated,
+            position=error.position + 1,
+            text=text,
+        )
+        raise EditError("bad_expression", detail) from None
 
 
 @write_transaction()

@@ -207,7 +207,7 @@ class ImportedForm:
                 )
             except ExpressionError as error:
                 message = _l("%(error)s (at character %(position)d of “%(text)s”)")
-                where = {"error": error.message, "position": error.position + 1, "text": text}
+                where = {"error": error.translated, "position": error.position + 1, "text": text}
                 self.report.error(sheet, number, column, message % where)
                 continue
             for name in unknown_columns(expression, self.choice_columns) if is_filter else ():
