@@ -57,9 +57,8 @@ def allowed_values(question: Question, values) -> dict[str, int] | None:
     each with its place in the list (that of its first row that fits, as ODK lists
     them); None when it has no filter (every choice)."""
     expression = expression_of(question)
-    if expression is None:
+    if expression is None or question.choice_list is None:  # expression_of checked it
         return None
-    assert question.choice_list is not None  # expression_of checked it
     allowed: dict[str, int] = {}
     for place, choice in enumerate(question.choice_list.choices):
         if choice.value not in allowed and _fits(expression, values, choice):

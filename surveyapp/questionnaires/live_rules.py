@@ -172,7 +172,8 @@ def _filter_of(question: Question, page: Page) -> dict[str, Any]:
     if not choice_filters.reads_names(question, {q.name for q in page.questions}):
         return {}
     expression = choice_filters.expression_of(question)
-    assert expression is not None and question.choice_list is not None
+    if expression is None or question.choice_list is None:  # reads_names checked it
+        return {}
     columns = sorted(expression.choice_columns)
     rows = []
     for choice in question.choice_list.choices:

@@ -17,7 +17,6 @@ Format: the "System File Format" chapter of the PSPP manual.
 
 from __future__ import annotations
 
-import marshal
 import struct
 import sys
 from collections.abc import Iterable, Sequence
@@ -232,7 +231,7 @@ def _write_cases(
     origin_day = ORIGIN.toordinal()
     buffer = []
     for _ in range(count):
-        values = marshal.load(spool)
+        values = row_spool.load(spool)
         for n in numbers:
             value = values[n]
             if value is None or value != value:

@@ -19,7 +19,6 @@ patched into the map at the end.
 
 from __future__ import annotations
 
-import marshal
 import struct
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -217,7 +216,7 @@ def _write_data(
     gso = struct.Struct("<3sIQBI")
     buffer = []
     for observation in range(1, count + 1):
-        values = marshal.load(spool)
+        values = row_spool.load(spool)
         for n in numbers:
             value = values[n]
             if value is None or value != value:
