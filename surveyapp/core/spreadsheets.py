@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 # Only the exception class, to catch what openpyxl raises; parsing goes through defusedxml.
@@ -58,11 +59,25 @@ def _is_number(text: str) -> bool:
     return text.strip() == text and "\t" not in text
 
 
-def csv_chunks(rows: Iterator[list[object]]) -> Iterator[str]:
-    """CSV text in chunks, starting with a BOM so Excel reads UTF-8 (Cyrillic) right."""
+def csv_chunks(rows: Iterator[list[object]], prepared: bool = False) -> Iterator[str]:
+    """CSV text in chunks, starting with a BOM so Excel reads UTF-8 (Cyrillic) right.
+
+    ``prepared``: every cell of ``rows`` already went through ``csv_cell`` (the
+    responses export prepares each choice's label once, not once per cell), so the
+    rows are written as they are.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     yield "\ufeff"
+    if prepared:
+        while True:
+            chunk = list(islice(rows, CSV_CHUNK_ROWS))
+            if not chunk:
+                return
+            writer.writerows(chunk)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
     general, starts, plain = _csv_value, FORMULA_STARTS, _PLAIN
     for number, row in enumerate(rows, start=1):
         # Inline, not a call per cell: numbers, None (an empty field) and text that cannot
@@ -75,11 +90,29 @@ def csv_chunks(rows: Iterator[list[object]]) -> Iterator[str]:
                 for v in row
             ]
         )
-        if number % 200 == 0:
+        if number % CSV_CHUNK_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+#: Rows per chunk of CSV text.
+CSV_CHUNK_ROWS = 200
+
+
+def csv_cell(value: object) -> object:
+    """A cell as ``csv_chunks`` writes it: numbers and None as they are, times and dates
+    as ISO text, text that starts like a formula neutralised (applied twice, the same)."""
+    kind = type(value)
+    if kind in _PLAIN or (kind is str and not value.startswith(FORMULA_STARTS)):  # type: ignore[attr-defined]
+        return value
+    return _csv_value(value)
+
+
+def csv_utc(moment: datetime | None) -> str | None:
+    """A stored time (naive, in UTC) as ``csv_cell`` writes it once marked as UTC."""
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
 
 
 def csv_text(rows: list[list[object]]) -> str:
