@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -62,22 +63,17 @@ def _is_number(text: str) -> bool:
 def csv_chunks(rows: Iterator[list[object]], prepared: bool = False) -> Iterator[str]:
     """CSV text in chunks, starting with a BOM so Excel reads UTF-8 (Cyrillic) right.
 
-    ``prepared``: every cell of ``rows`` already went through ``csv_cell`` (the
+    ``prepared``: every cell of ``rows`` is already its field's text (``csv_field``; the
     responses export prepares each choice's label once, not once per cell), so the
-    rows are written as they are.
+    fields are only joined.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
     yield "\ufeff"
     if prepared:
-        while True:
-            chunk = list(islice(rows, CSV_CHUNK_ROWS))
-            if not chunk:
-                return
-            writer.writerows(chunk)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        while chunk := list(islice(rows, CSV_CHUNK_ROWS)):
+            yield "\r\n".join(map(",".join, chunk)) + "\r\n"  # type: ignore[arg-type]
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
     general, starts, plain = _csv_value, FORMULA_STARTS, _PLAIN
     for number, row in enumerate(rows, start=1):
         # Inline, not a call per cell: numbers, None (an empty field) and text that cannot
@@ -99,20 +95,28 @@ def csv_chunks(rows: Iterator[list[object]], prepared: bool = False) -> Iterator
 
 #: Rows per chunk of CSV text.
 CSV_CHUNK_ROWS = 200
+#: A field with one of these is quoted, as the csv module's default (excel) dialect does.
+_QUOTED = re.compile('[,"\r\n]')
 
 
-def csv_cell(value: object) -> object:
-    """A cell as ``csv_chunks`` writes it: numbers and None as they are, times and dates
-    as ISO text, text that starts like a formula neutralised (applied twice, the same)."""
+def csv_field(value: object) -> str:
+    """A cell as its field's text in ``csv_chunks``' CSV (with other fields in its row):
+    numbers as ``str`` writes them, None as nothing, times and dates as ISO text, text
+    that starts like a formula neutralised, quoted where the csv module quotes it."""
     kind = type(value)
-    if kind in _PLAIN or (kind is str and not value.startswith(FORMULA_STARTS)):  # type: ignore[attr-defined]
-        return value
-    return _csv_value(value)
+    if not (kind in _PLAIN or (kind is str and not value.startswith(FORMULA_STARTS))):  # type: ignore[attr-defined]
+        value = _csv_value(value)
+    if value is None:
+        return ""
+    text = value if type(value) is str else str(value)
+    if _QUOTED.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
-def csv_utc(moment: datetime | None) -> str | None:
-    """A stored time (naive, in UTC) as ``csv_cell`` writes it once marked as UTC."""
-    return moment.isoformat(timespec="seconds") + "Z" if moment else None
+def csv_utc(moment: datetime | None) -> str:
+    """A stored time (naive, in UTC) as ``csv_field`` writes it once marked as UTC."""
+    return moment.isoformat(timespec="seconds") + "Z" if moment else ""
 
 
 def csv_text(rows: list[list[object]]) -> str:

@@ -16,7 +16,8 @@ a choice of a list a second one for the cell, its label looked up once per code.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Dialect, Select, select
@@ -93,7 +94,7 @@ class _Slot:
         if kind.multiple:
             self.options = self.options or {}
         self.columns = sorted(self.options.values()) if self.options else []
-        self.zeros = [0] * len(self.columns)
+        self.zeros = [prepare(0)] * len(self.columns)
         #: The options' columns as one slice when they are side by side (as planned now).
         first = self.columns[0] if self.columns else 0
         side_by_side = self.columns == list(range(first, first + len(self.columns)))
@@ -104,8 +105,8 @@ class AnswerCells:
     """The answer columns (``plan.width`` of them) of batches of responses.
 
     ``prepare``: applied to every cell that is not a 0/1 of a ticked option, once per
-    code of a list for the choices (``spreadsheets.csv_cell``: cells as the CSV writes
-    them); without it, cells keep their type.
+    code of a list for the choices (``spreadsheets.csv_field``: cells as their CSV fields'
+    text); without it, cells keep their type.
     """
 
     def __init__(
@@ -114,6 +115,8 @@ class AnswerCells:
         self.plan = plan
         self.width = plan.width
         self.prepare = prepare = prepare or _as_it_is
+        #: An unanswered cell, an option not ticked, one ticked.
+        self.empty, self.zero, self.one = prepare(None), prepare(0), prepare(1)
         self.slots = {q.id: _Slot(plan, q, texts, prepare) for q in plan.questions}
         self.multiple = {qid for qid, slot in self.slots.items() if slot.options is not None}
         #: The one-answer choice questions without columns beside their own: question id ->
@@ -129,8 +132,17 @@ class AnswerCells:
         cells: dict[int, list[object]] = {}
         if not response_ids:
             return cells
+        with plain_rows(_ANSWERS, response_ids) as answers:
+            self._place(cells, answers)
+        if self.multiple:
+            with plain_rows(_SELECTIONS, response_ids) as selections:
+                self._tick(cells, selections)
+        return cells
+
+    def _place(self, cells: dict[int, list[object]], answers: Iterable[tuple]) -> None:
+        """Each answer in its response's row (made on its first answer)."""
         slots, width, simple, prepare = self.slots, self.width, self.simple, self.prepare
-        answers = plain_rows(_ANSWERS, response_ids)
+        empty, zero = self.empty, self.zero
         no_row: list[object] = []
         current: int | None = None
         row = no_row
@@ -139,7 +151,7 @@ class AnswerCells:
                 current = response_id
                 row = cells.get(response_id, no_row)
                 if row is no_row:
-                    row = cells[response_id] = [None] * width
+                    row = cells[response_id] = [empty] * width
             fast = simple.get(question_id)
             if fast is not None:  # most answers: a choice of a one-answer list
                 cell = fast[1].get(choice, _MISSING)
@@ -165,17 +177,13 @@ class AnswerCells:
                     row[slot.span] = slot.zeros
                 else:
                     for column in slot.columns:
-                        row[column] = 0
+                        row[column] = zero
                 continue
             row[slot.index] = prepare(slot.cell_of(choice, number, text, slot.label))
-        if self.multiple:
-            self._tick(cells, response_ids)
-        return cells
 
-    def _tick(self, cells: dict[int, list[object]], response_ids: list[int]) -> None:
+    def _tick(self, cells: dict[int, list[object]], selections: Iterable[tuple]) -> None:
         """The multiple-choice answers: the joined cell, and 1 in each ticked option."""
         chosen: dict[tuple[int, int], list[str]] = {}
-        selections = plain_rows(_SELECTIONS, response_ids)
         for response_id, question_id, value in selections:
             key = (response_id, question_id)
             values = chosen.get(key)
@@ -183,7 +191,7 @@ class AnswerCells:
                 chosen[key] = [value]
             else:
                 values.append(value)
-        slots, prepare = self.slots, self.prepare
+        slots, prepare, one = self.slots, self.prepare, self.one
         for (response_id, question_id), values in chosen.items():
             slot = slots.get(question_id)
             row = cells.get(response_id)
@@ -197,7 +205,7 @@ class AnswerCells:
             for value in values:
                 column = options.get(value)
                 if column is not None:
-                    row[column] = 1
+                    row[column] = one
 
 
 #: The export's two big reads, of a batch of responses (``plain_rows``): their answers,
@@ -214,10 +222,11 @@ _SELECTIONS = (
 _IDS = " IN (-1)"
 
 
-def plain_rows(statement: Select, response_ids: list[int]) -> Iterator[tuple]:
-    """The rows of ``statement`` (``_ANSWERS`` or ``_SELECTIONS``) for ``response_ids``, as
-    the database driver's own tuples, one by one, read on the session's connection (so in
-    its transaction).
+@contextmanager
+def plain_rows(statement: Select, response_ids: list[int]) -> Iterator[Iterable[tuple]]:
+    """The rows of ``statement`` (``_ANSWERS`` or ``_SELECTIONS``) for ``response_ids``: the
+    database driver's cursor, whose rows are its own tuples, read one by one on the
+    session's connection (so in its transaction); closed on leaving.
 
     For the export's two big reads (answers and ticked options): building SQLAlchemy's
     Row objects took more time than the database's read (bench/README.md), and a list
@@ -231,7 +240,7 @@ def plain_rows(statement: Select, response_ids: list[int]) -> Iterator[tuple]:
     cursor = connection.connection.driver_connection.cursor()
     try:
         cursor.execute(sql)
-        yield from cursor
+        yield cursor
     finally:
         cursor.close()
 

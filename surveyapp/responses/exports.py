@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from surveyapp.campaigns.roles import role_name_in
-from surveyapp.core.spreadsheets import Sheet, csv_cell, csv_utc
+from surveyapp.core.spreadsheets import Sheet, csv_field, csv_utc
 from surveyapp.core.xlsx_stream import stream_workbook
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
@@ -90,14 +90,14 @@ def response_rows(
     ``labels_lang``: choices (and roles) as labels in that language; None: as codes.
     Responses held for review (or rejected) or marked as a test or invalid are left
     out; so are the ones that came through the open link with
-    ``leave_out_self_registered``. ``for_csv``: every cell as the CSV writes it
-    (``spreadsheets.csv_cell``), for ``csv_chunks(rows, prepared=True)``; a choice's
+    ``leave_out_self_registered``. ``for_csv``: every cell as its CSV field's text
+    (``spreadsheets.csv_field``), for ``csv_chunks(rows, prepared=True)``; a choice's
     label is prepared once, not once per cell.
     """
     campaign = db.session.get(Campaign, campaign_id)
     texts = load_texts(campaign.version_id, labels_lang) if labels_lang else None
     plan = plan_columns(campaign.version_id)
-    prepare: Callable[[object], object] = csv_cell if for_csv else _as_it_is
+    prepare: Callable[[object], object] = csv_field if for_csv else _as_it_is
     when: Callable[[datetime | None], object] = csv_utc if for_csv else utc
     yield [prepare(name) for name in plan.header]
     place_names = {
@@ -110,8 +110,9 @@ def response_rows(
     role_names = {
         role: prepare(role_name_in(labels_lang, role) if labels_lang else role) for role in ROLES
     }
-    cells_of = AnswerCells(plan, texts, csv_cell if for_csv else None)
-    no_answers: list[object] = [None] * cells_of.width
+    cells_of = AnswerCells(plan, texts, csv_field if for_csv else None)
+    no_answers: list[object] = [cells_of.empty] * cells_of.width
+    yes, no = prepare(1), prepare(0)
     last_id = 0
     while True:
         # No connection kept across batches: a caller may commit between them (the
@@ -134,14 +135,14 @@ def response_rows(
         for response in batch:
             (rid, submission, place, role, language, started, submitted, self_registered) = response
             yield [
-                rid,
+                prepare(rid),
                 prepare(submission),
                 *place_names[place],
                 role_names[role] if role in role_names else prepare(role),
                 prepare(language),
                 when(started),
                 when(submitted),
-                1 if self_registered else 0,
+                yes if self_registered else no,
                 *cells.get(rid, no_answers),
             ]
         last_id = batch[-1][0]
