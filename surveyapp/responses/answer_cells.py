@@ -135,7 +135,7 @@ class AnswerCells:
         with plain_rows(_ANSWERS, response_ids) as answers:
             self._place(cells, answers)
         if self.multiple:
-            with plain_rows(_SELECTIONS, response_ids) as selections:
+            with plain_rows(_SELECTIONS, response_ids, self.multiple) as selections:
                 self._tick(cells, selections)
         return cells
 
@@ -209,54 +209,62 @@ class AnswerCells:
 
 
 #: The export's two big reads, of a batch of responses (``plain_rows``): their answers,
-#: and the options ticked in their multiple-choice answers.
+#: and the options ticked in the answers to the multiple-choice questions (only theirs:
+#: the unique index on response and question finds them without visiting every answer).
 _ANSWERS = select(
     Answer.response_id, Answer.question_id, Answer.choice, Answer.number, Answer.text
 ).where(Answer.response_id.in_([-1]))
 _SELECTIONS = (
     select(Answer.response_id, Answer.question_id, AnswerSelection.value)
     .join(Answer, Answer.id == AnswerSelection.answer_id)
-    .where(Answer.response_id.in_([-1]))
+    .where(Answer.response_id.in_([-1]), Answer.question_id.in_([-2]))
 )
-#: Where the batch's ids go in a compiled read (its only IN list).
-_IDS = " IN (-1)"
+#: Where ids go in a compiled read: its IN lists, of ``-1`` (the responses') and ``-2``.
+_ID_LISTS = re.compile(r" IN \((-1|-2)\)")
 
 
 @contextmanager
-def plain_rows(statement: Select, response_ids: list[int]) -> Iterator[Iterable[tuple]]:
-    """The rows of ``statement`` (``_ANSWERS`` or ``_SELECTIONS``) for ``response_ids``: the
-    database driver's cursor, whose rows are its own tuples, read one by one on the
-    session's connection (so in its transaction); closed on leaving.
+def plain_rows(statement: Select, *id_lists: Iterable[int]) -> Iterator[Iterable[tuple]]:
+    """The rows of ``statement`` (``_ANSWERS`` or ``_SELECTIONS``) for ``id_lists`` (the
+    batch's response ids, then the questions'): the database driver's cursor, whose rows
+    are its own tuples, read one by one on the session's connection (so in its
+    transaction); closed on leaving.
 
     For the export's two big reads (answers and ticked options): building SQLAlchemy's
     Row objects took more time than the database's read (bench/README.md), and a list
     of every row of a batch more memory than reading them one by one. The statement is
-    compiled once per dialect, and the ids, ints only, are written into its IN list
+    compiled once per dialect, and the ids, ints only, are written into its IN lists
     (compiling 300 literal values per batch was a tenth of a CSV export's time).
     """
     connection = db.session.connection()
-    before, after = _compiled(statement, connection.dialect)
-    sql = before + " IN (" + ",".join([str(int(i)) for i in response_ids]) + ")" + after
+    pieces = _compiled(statement, connection.dialect)
+    if len(pieces) != len(id_lists) + 1:
+        raise ValueError(f"{len(pieces) - 1} lists of ids to fill, {len(id_lists)} given")
+    sql = [pieces[0]]
+    for ids, after in zip(id_lists, pieces[1:], strict=True):
+        sql.append(" IN (" + ",".join([str(int(i)) for i in ids]) + ")" + after)
     cursor = connection.connection.driver_connection.cursor()
     try:
-        cursor.execute(sql)
+        cursor.execute("".join(sql))
         yield cursor
     finally:
         cursor.close()
 
 
-_COMPILED: dict[tuple[int, str], tuple[str, str]] = {}
+_COMPILED: dict[tuple[int, str], list[str]] = {}
 
 
-def _compiled(statement: Select, dialect: Dialect) -> tuple[str, str]:
-    """``statement``'s SQL in ``dialect``, split where its IN list of ids goes."""
+def _compiled(statement: Select, dialect: Dialect) -> list[str]:
+    """``statement``'s SQL in ``dialect``, in pieces around its IN lists of ids."""
     key = (id(statement), dialect.name)
-    parts = _COMPILED.get(key)
-    if parts is None:
+    pieces = _COMPILED.get(key)
+    if pieces is None:
         sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-        before, after = sql.split(_IDS)  # exactly one IN list, or this raises
-        parts = _COMPILED[key] = (before, after)
-    return parts
+        split = _ID_LISTS.split(sql)  # the text between the lists, and each list's marker
+        if split[1::2] != ["-1", "-2"][: len(split) // 2]:
+            raise ValueError(f"the IN lists of ids are not in order: {sql}")
+        pieces = _COMPILED[key] = split[0::2]
+    return pieces
 
 
 def _as_it_is(cell: object) -> object:
