@@ -104,6 +104,8 @@ def csv_field(value: object) -> str:
     numbers as ``str`` writes them, None as nothing, times and dates as ISO text, text
     that starts like a formula neutralised, quoted where the csv module quotes it."""
     kind = type(value)
+    if kind is int or kind is float:  # the most frequent: never quoted
+        return str(value)
     if not (kind in _PLAIN or (kind is str and not value.startswith(FORMULA_STARTS))):  # type: ignore[attr-defined]
         value = _csv_value(value)
     if value is None:
