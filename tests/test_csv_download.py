@@ -50,7 +50,9 @@ def test_the_downloaded_csv_is_the_csv_of_the_exported_cells(app, staff, make_re
     from surveyapp.questionnaires.texts import save_translation
 
     make_response(municipality="mk-bitola", lang="mk", safety_council="no", comments="=1+1")
-    make_response(municipality="mk-bitola", lang="sq", safety_council="yes_active", comments='a, "b"\r\nc')
+    make_response(
+        municipality="mk-bitola", lang="sq", safety_council="yes_active", comments='a, "b"\r\nc'
+    )
     with app.app_context():
         campaign_id = _campaign_id(app)
         version_id = db.session.get(Campaign, campaign_id).version_id
