@@ -119,6 +119,8 @@ class AnswerCells:
         self.empty, self.zero, self.one = prepare(None), prepare(0), prepare(1)
         self.slots = {q.id: _Slot(plan, q, texts, prepare) for q in plan.questions}
         self.multiple = {qid for qid, slot in self.slots.items() if slot.options is not None}
+        #: (question id, ticked options...) -> (the joined cell, the options' columns).
+        self.ticked: dict[tuple, tuple[object, list[int]]] = {}
         #: The one-answer choice questions without columns beside their own: question id ->
         #: (column, code -> cell), so that such an answer costs two look-ups.
         self.simple = {
@@ -191,21 +193,34 @@ class AnswerCells:
                 chosen[key] = [value]
             else:
                 values.append(value)
-        slots, prepare, one = self.slots, self.prepare, self.one
+        slots, one, ticked = self.slots, self.one, self.ticked
+        if len(ticked) > TICKED_KEPT:
+            ticked.clear()
         for (response_id, question_id), values in chosen.items():
             slot = slots.get(question_id)
             row = cells.get(response_id)
             if slot is None or slot.options is None or row is None:
                 continue
-            label = slot.label
             # Python's order, not ORDER BY: PostgreSQL would sort by its collation.
             values.sort()
-            row[slot.index] = prepare(JOINED_BY.join([str(label(value)) for value in values]))
-            options = slot.options
-            for value in values:
-                column = options.get(value)
-                if column is not None:
-                    row[column] = one
+            key = (question_id, *values)
+            cell_columns = ticked.get(key)
+            if cell_columns is None:
+                cell_columns = ticked[key] = self._ticked(slot, values)
+            row[slot.index] = cell_columns[0]
+            for column in cell_columns[1]:
+                row[column] = one
+
+    def _ticked(self, slot: _Slot, values: list[str]) -> tuple[object, list[int]]:
+        """The joined cell of the options ``values`` (sorted), and their 0/1 columns."""
+        label, options = slot.label, slot.options or {}
+        cell = self.prepare(JOINED_BY.join([str(label(value)) for value in values]))
+        return cell, [options[value] for value in values if value in options]
+
+
+#: The most sets of ticked options kept (``AnswerCells.ticked``), the cells of each set
+#: made once; past it, they are forgotten.
+TICKED_KEPT = 10_000
 
 
 #: The export's two big reads, of a batch of responses (``plain_rows``): their answers,
