@@ -99,7 +99,8 @@ def export_once(url: str, campaign_id: int, kind: str) -> None:
     with app.app_context():
         if kind == "csv":
             size = 0
-            for chunk in spreadsheets.csv_chunks(exports.response_rows(campaign_id, "mk")):
+            rows = exports.response_rows(campaign_id, "mk", for_csv=True)
+            for chunk in spreadsheets.csv_chunks(rows, prepared=True):
                 size += len(chunk.encode("utf-8"))
         elif kind == "xlsx":  # to a file, as the export job writes it
             with tempfile.TemporaryDirectory() as folder:

@@ -429,6 +429,10 @@ def _check_exports(campaign_id: int, version_id: int, answered: Answered) -> Non
     sheets = {"responses": _table(book["responses"].iter_rows(values_only=True))}
     sheets |= {page: _table(book[titles[page]].iter_rows(values_only=True)) for page in entries}
     _check_tables(sheets, kept, entries, typed=True)
+    for labels in (None, "en"):  # the download's CSV: cells prepared, the same text
+        cells = "".join(csv_chunks(exports.response_rows(campaign_id, labels)))
+        prepared = exports.response_rows(campaign_id, labels, for_csv=True)
+        assert "".join(csv_chunks(prepared, prepared=True)) == cells
     main = exports.response_rows(campaign_id, None)
     if not pages:
         text = "".join(csv_chunks(main))

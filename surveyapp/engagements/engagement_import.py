@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from surveyapp.core.database import write_transaction
 from surveyapp.core.safe_text import lazy_gettext as _l
-from surveyapp.core.spreadsheets import Table, TableRefused, read_table
+from surveyapp.core.uploaded_tables import Table, TableRefused, read_table
 from surveyapp.engagements.import_words import (
     REQUIRED_COLUMNS,
     Indexes,

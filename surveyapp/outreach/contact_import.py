@@ -18,7 +18,7 @@ from sqlalchemy import select
 from surveyapp.campaigns.tokens import new_token
 from surveyapp.core.database import write_transaction
 from surveyapp.core.safe_text import lazy_gettext as _l
-from surveyapp.core.spreadsheets import Table, TableRefused, read_table
+from surveyapp.core.uploaded_tables import Table, TableRefused, read_table
 from surveyapp.extensions import db
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.mail.outbox import normalise_address

@@ -283,23 +283,29 @@ def _write(export: ExportFile, part: Path) -> None:
         rows = _counted(
             export.id,
             exports.response_rows(
-                export.campaign_id, export.labels, export.leave_out_self_registered
+                export.campaign_id,
+                export.labels,
+                export.leave_out_self_registered,
+                for_csv=True,
             ),
         )
         sheets = repeat_sheets(export.campaign_id, export.labels, export.leave_out_self_registered)
         with open(part, "wb") as output:
             stem = f"responses-{export.campaign_id}"
-            output.write(repeat_exports.csv_zip(rows, sheets, stem).getvalue())
+            output.write(repeat_exports.csv_zip(rows, sheets, stem, prepared=True).getvalue())
         return
     if export.format == "csv":
         rows = _counted(
             export.id,
             exports.response_rows(
-                export.campaign_id, export.labels, export.leave_out_self_registered
+                export.campaign_id,
+                export.labels,
+                export.leave_out_self_registered,
+                for_csv=True,
             ),
         )
         with open(part, "w", encoding="utf-8", newline="") as output:
-            for chunk in csv_chunks(rows):
+            for chunk in csv_chunks(rows, prepared=True):
                 output.write(chunk)
         return
     exports.workbook(

@@ -177,11 +177,14 @@ def repeat_sheets(
     ]
 
 
-def csv_zip(main_rows: Iterator[list[object]], sheets: list[Sheet], stem: str) -> io.BytesIO:
-    """The main CSV and one CSV per repeat in a zip, in memory, at its start."""
+def csv_zip(
+    main_rows: Iterator[list[object]], sheets: list[Sheet], stem: str, prepared: bool = False
+) -> io.BytesIO:
+    """The main CSV and one CSV per repeat in a zip, in memory, at its start (``prepared``:
+    ``main_rows`` come prepared for the CSV, ``exports.response_rows``' ``for_csv``)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{stem}.csv", "".join(csv_chunks(main_rows)))
+        archive.writestr(f"{stem}.csv", "".join(csv_chunks(main_rows, prepared)))
         for sheet in sheets:
             archive.writestr(f"{stem}-{sheet.title}.csv", "".join(csv_chunks(iter(sheet.rows))))
     buffer.seek(0)

@@ -182,18 +182,18 @@ def export_csv(campaign_id: int):
         return _unknown_choice(campaign)
     labels, _language, leave_out = chosen
     _record(campaign, "csv", labels, leave_out)
-    rows = exports.response_rows(campaign.id, labels, leave_out)
+    rows = exports.response_rows(campaign.id, labels, leave_out, for_csv=True)
     if repeat_exports.has_repeats(campaign.version_id):
         # The main table and one per repeat (rows keyed to response and entry), zipped.
         sheets = repeat_exports.repeat_sheets(campaign.id, labels, leave_out)
         return send_file(
-            repeat_exports.csv_zip(rows, sheets, f"responses-{campaign.id}"),
+            repeat_exports.csv_zip(rows, sheets, f"responses-{campaign.id}", prepared=True),
             mimetype="application/zip",
             as_attachment=True,
             download_name=f"responses-{campaign.id}.zip",
         )
     return Response(
-        stream_with_context(spreadsheets.csv_chunks(rows)),
+        stream_with_context(spreadsheets.csv_chunks(rows, prepared=True)),
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="responses-{campaign.id}.csv"'},
     )
