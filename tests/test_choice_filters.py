@@ -23,9 +23,10 @@ from tests.conftest import Respondent
 
 REFUSED = {
     "en": "This option does not fit your earlier answers. Please choose one of the options shown.",
-    "bs": "Ovaj odgovor ne odgovara vašim ranijim odgovorima. Odaberite jednu od ponuđenih opcija.",
-    "mk": "Оваа опција не одговара на вашите претходни одговори. "
-    "Изберете една од понудените опции.",
+    "bs": "Ova opcija nije u skladu s Vašim ranijim odgovorima. "
+    "Odaberite jednu od ponuđenih opcija.",
+    "mk": "Оваа опција не одговара на Вашите претходни одговори. "
+    "Ве молиме изберете една од понудените опции.",
 }
 
 

@@ -19,8 +19,8 @@ SHOTS = Path("/work/shots/filter")
 KISELA_VODA = {"bs": "Kisela Voda", "mk": "Кисела Вода"}
 #: The message beside a municipality that no longer fits the country.
 REFUSED = {
-    "bs": "Ovaj odgovor ne odgovara vašim ranijim odgovorima.",
-    "mk": "Оваа опција не одговара на вашите претходни одговори.",
+    "bs": "Ova opcija nije u skladu s Vašim ranijim odgovorima.",
+    "mk": "Оваа опција не одговара на Вашите претходни одговори.",
 }
 
 
