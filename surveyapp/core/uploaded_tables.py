@@ -75,7 +75,7 @@ def _collect_table(
     headers: list[str] | None = None
     collected: list[tuple[int, list[str]]] = []
     for number, values in rows:
-        texts = [_cell_text(value) for value in values]
+        texts = [cell_text(value) for value in values]
         if headers is None:
             if not any(texts):
                 continue  # blank lines above the header
@@ -93,7 +93,7 @@ def _collect_table(
     return Table(headers or [], collected)
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     """A cell as the text a person typed: 3.0 → "3", a date → 2027-03-15."""
     if value is None:
         return ""

@@ -20,7 +20,6 @@ import io
 import logging
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from typing import Any
 
 # Only the exception class, to catch what openpyxl raises; parsing goes through defusedxml.
@@ -30,6 +29,7 @@ from defusedxml import DefusedXmlException
 from flask_babel import gettext as _
 
 from surveyapp.core.safe_text import lazy_gettext as _l
+from surveyapp.core.uploaded_tables import cell_text
 from surveyapp.questionnaires import text_keys
 
 log = logging.getLogger(__name__)
@@ -124,21 +124,6 @@ class Sheet:
     title: str
     headers: list[str]
     rows: list[tuple[int, list[str]]]
-
-
-def cell_text(value: Any) -> str:
-    """A cell's value as the text a person typed: 3.0 → "3", TRUE → "true"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def read_workbook(data: bytes, report: XLSFormReport) -> dict[str, Sheet] | None:
