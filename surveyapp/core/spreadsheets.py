@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# Only the exception class, to catch what openpyxl raises; parsing goes through defusedxml.
-import xlsxwriter
+if TYPE_CHECKING:
+    import xlsxwriter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -166,11 +166,14 @@ def write_workbook(
     """An XLSX of ``sheets``: into the file ``target`` names, or (without one) into a
     file in memory returned at its start.
 
-    XlsxWriter in its constant-memory mode writes each row to a temporary file as soon
-    as the next one begins, so memory stays flat however many rows there are; it is
-    about twice as fast as openpyxl's write-only mode and needs half the memory (the
-    measurements are in bench/README.md).
+    For the small workbooks (codebooks, XLSForms, profiles); the responses export has
+    its own faster writer (``core.xlsx_stream``). XlsxWriter in its constant-memory mode
+    writes each row to a temporary file as soon as the next one begins, so memory stays
+    flat however many rows there are (the measurements are in bench/README.md). Imported
+    here, on first use: a job worker that writes none does without it.
     """
+    import xlsxwriter
+
     output = None if target is not None else tempfile.SpooledTemporaryFile(max_size=8 << 20)
     workbook = xlsxwriter.Workbook(
         target if target is not None else output,

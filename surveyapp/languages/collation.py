@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from typing import TypeVar
-
-import icu
+from typing import TYPE_CHECKING, TypeVar
 
 from surveyapp.languages.registry import LANGUAGES
+
+if TYPE_CHECKING:
+    import icu
 
 T = TypeVar("T")
 
@@ -46,6 +47,10 @@ def collator(lang: str) -> icu.Collator:
         cache = _local.collators = {}
     found = cache.get(lang)
     if found is None:
+        # Imported on first use, not with the app: ICU's libraries hold about 19 MB, which a
+        # job worker (exports, mail) that never sorts names for a reader does without.
+        import icu
+
         found = cache[lang] = icu.Collator.createInstance(icu.Locale(collation_locale(lang)))
     return found
 
