@@ -84,3 +84,13 @@ def test_an_answer_given_is_written_in_on_its_page_and_later_ones(app, client):
     assert _note(person.get("/p/1").get_data(as_text=True)) == "Keni numëruar 12 persona."
     page2 = person.get("/p/2").get_data(as_text=True)
     assert _label(page2).startswith("Si e ndajnë punën 12 personat?")
+
+
+def test_the_review_page_lists_the_labels_as_the_pages_read(app, client):
+    person = Respondent(client, _build(app), "sq")
+    person.consent()
+    person.answer_page(1, {"staff": "12"})
+    person.answer_page(2, {"sharing": "Me radhë"})
+    review = unescape(person.get("/review").get_data(as_text=True))
+    assert "<dt>Si e ndajnë punën 12 personat?</dt>" in review
+    assert "${staff}" not in review

@@ -259,6 +259,21 @@ def next_step(
     return Saved(step_after(version, number, values, checked, action, offered))
 
 
+def review_labels(
+    version: QuestionnaireVersion,
+    response: ResponseState,
+    answers: dict[int, AnswerValue],
+    texts: Texts,
+) -> dict[str, str]:
+    """The labels of the questionnaire that name answers (``${name}``), filled in with
+    the answers given, by question name: the review page lists them as the pages read."""
+    questions = [q for page in version.pages for q in page.questions]
+    if not any("${" in texts.label(question) for question in questions):
+        return {}
+    named = respondent.answers_by_name(response, version, answers)
+    return filled_labels(questions, texts, rules.all_values(version, named, texts))
+
+
 def asked_questions(
     version: QuestionnaireVersion, response: ResponseState, answers: dict[int, AnswerValue]
 ) -> set[int]:

@@ -380,6 +380,7 @@ def _render_review(visit: Visit, response: ResponseState, form, *, stale: bool) 
         visit,
         answers=answers,
         asked=asked,
+        labels=navigation.review_labels(visit.version, response, answers, visit.texts),
         gap=respondent.first_gap(response, visit.version),
         repeat_entries=repeat_page.review_entries(visit.version, response, visit.texts),
         form=form,
