@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
-from surveyapp.models import Answer, Response
+from surveyapp.models import Answer, QuestionnaireVersion, Response
 from surveyapp.questionnaires.editing import structure, text_edits, version_edits
 from tests.conftest import csrf_token
 
@@ -144,3 +144,18 @@ def test_the_preview_does_not_take_a_page_beyond_the_end(staff, version_id):
     analyst = staff("analyst")
     assert analyst.client.get(_url(version_id, 4)).status_code == 404
     assert analyst.client.get(_url(version_id, 1, lang="xx")).status_code == 404
+
+
+def test_a_label_naming_an_answer_shows_it_or_a_visible_gap(app, staff, version_id):
+    with app.app_context():
+        third = db.session.get(QuestionnaireVersion, version_id).pages[2].id
+        note = structure.QuestionSpec("staff_note", "note")
+        structure.add_question(third, note, "You told us of ${staff} staff.")
+        db.session.commit()
+    analyst = staff("analyst")
+    first = unescape(analyst.client.get(_url(version_id, 1)).get_data(as_text=True))
+    unanswered = _send(analyst, version_id, 1, first, {"has_plan": "no", "action": "next"})
+    assert "You told us of … staff." in _page(unanswered), "not 'of staff'"
+    back = _send(analyst, version_id, 3, unanswered, {"action": "back"})
+    answers = {"has_plan": "no", "staff": "12", "action": "next"}
+    assert "You told us of 12 staff." in _page(_send(analyst, version_id, 1, back, answers))

@@ -3,7 +3,10 @@ and each entry's field, storage, read-back, display, export and summary."""
 
 from __future__ import annotations
 
+import subprocess  # nosec B404: runs this interpreter on a fixed script
+import sys
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -46,6 +49,23 @@ def test_one_entry_per_model_type_in_the_models_order():
     assert codes(answerable=True) == ANSWERABLE_TYPES
     assert set(codes(choices=True)) == set(CHOICE_TYPES)
     assert all(str(kind.label) for kind in TYPES.values())
+
+
+@pytest.mark.parametrize("first", ["base", "choices", "simple", "more", "uploads"])
+def test_the_registry_is_whole_whichever_family_is_imported_first(first):
+    """A worker or a script importing one family (say ``more``, for its time zones)
+    before anything else still finds every type, in the models' order."""
+    script = (
+        f"import surveyapp.questionnaires.question_types.{first}\n"
+        "from surveyapp.models import QUESTION_TYPES\n"
+        "from surveyapp.questionnaires.question_types.base import TYPES\n"
+        "assert tuple(TYPES) == QUESTION_TYPES, tuple(TYPES)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(  # nosec B603
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def test_what_each_type_is():

@@ -21,7 +21,7 @@ QUESTION_TYPES = (
     "date",
     "note",  # text shown to the respondent, nothing to answer
     "calculate",  # computed from other answers, never shown
-    # surveyapp.questionnaires.more_question_types:
+    # surveyapp.questionnaires.question_types.more:
     "time",
     "datetime",
     "geopoint",

@@ -1,4 +1,4 @@
-"""Form fields of the types in :mod:`.more_question_types`, and "other, specify".
+"""Form fields of the types in :mod:`.question_types.more`, and "other, specify".
 
 Every field checks on the server what the browser's native input may not have
 checked (an old browser shows ``type=time`` as a plain text box), with a message

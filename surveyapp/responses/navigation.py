@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires import rules
+from surveyapp.questionnaires.label_references import filled_labels
 from surveyapp.questionnaires.page_forms import (
     PageCheck,
     RespondentPageForm,
@@ -114,6 +115,8 @@ class PageState:
     form: RespondentPageForm
     #: Every question's value by name as the rules read them (earlier answers, calculations).
     values: rules.Values = field(default_factory=dict)
+    #: The labels that name answers (``${name}``), filled in, by question name.
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def page_state(
@@ -153,7 +156,23 @@ def page_state(
         if check:
             check_page(form, page, texts, earlier, require=True)
     _narrow(version, page, form, earlier, texts)
-    return PageState(shown, form, values)
+    return PageState(shown, form, values, _labels(version, page, shown, form, earlier, texts))
+
+
+def _labels(
+    version: QuestionnaireVersion,
+    page: Page,
+    shown: list[Question],
+    form: RespondentPageForm,
+    earlier: Mapping[str, object],
+    texts: Texts,
+) -> dict[str, str]:
+    """The labels on the page that name answers, with the answers as the form shows
+    them (the page's own, as the page's script reads them) and the earlier ones."""
+    if not any("${" in texts.label(question) for question in shown):
+        return {}
+    values = rules.all_values(version, {**earlier, **form_values(form, page)}, texts)
+    return filled_labels(shown, texts, values)
 
 
 def _narrow(
@@ -186,6 +205,8 @@ class Saved:
     #: The form's security token had expired: nothing was stored, show the page again.
     stale: bool = False
     shown: list[Question] = field(default_factory=list)
+    #: The page's labels that name answers, filled in (``stale``).
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def next_step(
@@ -220,7 +241,8 @@ def next_step(
         form.csrf_token.errors = []
         shown = rules.shown_questions(page, rules.all_values(version, earlier, texts))
         _narrow(version, page, form, earlier, texts)
-        return Saved(stale=True, shown=shown)
+        labels = _labels(version, page, shown, form, earlier, texts)
+        return Saved(stale=True, shown=shown, labels=labels)
 
     checked = check_page(form, page, texts, earlier, require=action == "next")
     if checked.invalid:
@@ -235,6 +257,21 @@ def next_step(
         # this page now offers others than were shown; the page again, narrowed.
         return Saved(Step.page(number))
     return Saved(step_after(version, number, values, checked, action, offered))
+
+
+def review_labels(
+    version: QuestionnaireVersion,
+    response: ResponseState,
+    answers: dict[int, AnswerValue],
+    texts: Texts,
+) -> dict[str, str]:
+    """The labels of the questionnaire that name answers (``${name}``), filled in with
+    the answers given, by question name: the review page lists them as the pages read."""
+    questions = [q for page in version.pages for q in page.questions]
+    if not any("${" in texts.label(question) for question in questions):
+        return {}
+    named = respondent.answers_by_name(response, version, answers)
+    return filled_labels(questions, texts, rules.all_values(version, named, texts))
 
 
 def asked_questions(

@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 from surveyapp.languages.registry import LANGUAGES, VARIANTS
 from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires import rules
+from surveyapp.questionnaires.label_references import filled_labels
 from surveyapp.questionnaires.page_forms import (
     RespondentPageForm,
     check_page,
@@ -55,6 +56,8 @@ class PreviewState:
     skipped: list[int] = field(default_factory=list)
     #: At the end: the pages a respondent with these answers sees.
     pages_seen: list[int] = field(default_factory=list)
+    #: The page's labels that name answers (``${name}``), filled in, by question name.
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[tuple[Any, Question]]:
@@ -134,9 +137,11 @@ def send(
     elif step.number == number:
         # The page has something to correct: shown again as sent, with its messages.
         shown = rules.shown_questions(page, values)
-        return PreviewState(
+        state = PreviewState(
             version, texts, number, page, shown, form, _hidden_fields(others), _hidden(page, shown)
         )
+        state.labels = filled_labels(shown, texts, values)
+        return state
     state = _arrive(version, texts, step.number, answers, values)
     if state.number is not None:
         # The pages the way from here to there passed over, either way.
@@ -187,6 +192,7 @@ def _arrive(
         _hidden_fields(others),
         _hidden(page, shown),
         skipped,
+        labels=filled_labels(shown, texts, values),
     )
 
 

@@ -1,6 +1,6 @@
 """Answers given in the municipality's time zone, and the values recorded at
 submission (``hidden``, ``start``, ``end``, ``today``): see
-:mod:`surveyapp.questionnaires.more_question_types`."""
+:mod:`surveyapp.questionnaires.question_types.more`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import Country, Municipality, Question, Response
-from surveyapp.questionnaires.more_question_types import with_offset, zone_of_country
 from surveyapp.questionnaires.question_types import TYPES
+from surveyapp.questionnaires.question_types.more import with_offset, zone_of_country
 
 
 def clock_of(response_id: int) -> tuple[datetime, ZoneInfo]:

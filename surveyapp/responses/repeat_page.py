@@ -7,7 +7,7 @@ the rules reading that entry's answers. Adding or removing saves the page first;
 whose input cannot be stored is kept as a draft and shown again, and then nothing is
 added or removed, so nothing typed is lost.
 
-A file question's entries work as on any page (``questionnaires.upload_types``): an entry
+A file question's entries work as on any page (``questionnaires.question_types.uploads``): an entry
 sent without a new file keeps its stored one, a draft asks again for a good file it
 could not keep, and the files follow their entries (``repeat_entries.save``).
 """
@@ -31,8 +31,8 @@ from surveyapp.questionnaires.page_forms import (
     narrow_choices,
 )
 from surveyapp.questionnaires.question_types import TYPES
+from surveyapp.questionnaires.question_types.uploads import REMOVE as REMOVE_FILE
 from surveyapp.questionnaires.texts import Texts
-from surveyapp.questionnaires.upload_types import REMOVE as REMOVE_FILE
 from surveyapp.responses import repeat_entries, respondent
 from surveyapp.responses.navigation import THANKS, Saved, Step, shown_or_skipped, step_after
 from surveyapp.responses.reads import ResponseState, answers_by_name

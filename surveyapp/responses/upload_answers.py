@@ -26,7 +26,7 @@ from surveyapp.extensions import db
 from surveyapp.models import Answer, Question, Response, StoredFile, counts_in_profiles
 from surveyapp.models.base import utcnow
 from surveyapp.questionnaires.question_types import TYPES
-from surveyapp.questionnaires.upload_types import UploadedFile
+from surveyapp.questionnaires.question_types.uploads import UploadedFile
 from surveyapp.responses.erasure import erases_attached_data
 from surveyapp.uploads import storage
 

@@ -575,12 +575,15 @@
     return this.read(q);
   };
 
-  /* A label's ${name} references, written in with the answers as they are now. */
+  /* A label's ${name} references, written in with the answers as they are now; one not
+     given is "…", as the server writes it (questionnaires/label_references.py). */
   Live.prototype.label = function (block, text, values) {
-    var el = block.querySelector(".question-label, p"), node = el && el.firstChild;
+    var el = block.querySelector(".question-label, h2, p"), node = el && el.firstChild;
     if (!node || node.nodeType !== 3) return;
     node.nodeValue = text.replace(/\$\{([^}]+)\}/g, function (whole, name) {
-      try { return asString(fromJSON(values[name], name)); } catch (e) { return ""; }
+      var s = "";
+      try { s = asString(fromJSON(values[name], name)); } catch (e) { /* not known here */ }
+      return s === "" ? "\u2026" : s;
     });
   };
 

@@ -19,7 +19,7 @@ from surveyapp.languages import current as languages_current
 from surveyapp.languages.collation import sorted_by_name
 from surveyapp.languages.registry import SOURCE_LANGUAGE
 from surveyapp.profiles import peers
-from surveyapp.questionnaires.upload_types import size_text
+from surveyapp.questionnaires.question_types.uploads import size_text
 from surveyapp.web.review.activity_labels import action_label, action_of_nobody
 from surveyapp.web.survey.display import answer_text, question_block, role_label
 

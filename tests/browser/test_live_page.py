@@ -243,6 +243,9 @@ def test_an_out_of_range_number_says_so_before_next(
     context = _context(browser, viewport)
     page = context.new_page()
     _consent(page, live_server, token, lang)
+    sentence = TRANSLATIONS[lang]["You counted ${staff} people."]
+    counted = page.locator("#counted-block")
+    assert counted.inner_text().strip() == sentence.replace("${staff}", "…"), "a visible gap"
     page.locator("#has_plan-0").check()
     page.locator("#plan_year").fill("1990")
     page.locator("#plan_year").press("Tab")
@@ -261,8 +264,10 @@ def test_an_out_of_range_number_says_so_before_next(
         .endswith(TRANSLATIONS[lang]["At most 500 people, please."])
     )
     assert page.url.endswith("/p/1"), "all of this before Next"
-    counted = TRANSLATIONS[lang]["You counted ${staff} people."].replace("${staff}", "900")
-    assert page.locator("#counted-block").inner_text().strip() == counted, "labels read answers"
+    assert counted.inner_text().strip() == sentence.replace("${staff}", "900"), "labels follow"
+    page.locator("#staff").fill("")
+    assert counted.inner_text().strip() == sentence.replace("${staff}", "…"), "emptied: the gap"
+    page.locator("#staff").fill("900")
     page.locator("#plan_year").fill("2021")
     page.locator("#plan_year").press("Tab")
     assert page.locator("#plan_year-error").count() == 0, "the message goes once fixed"

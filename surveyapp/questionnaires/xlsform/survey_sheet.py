@@ -1,5 +1,7 @@
 """Reading the survey sheet of an XLSForm: its rows become the pages and questions of an
-:class:`~.reader.ImportedForm`, every problem reported with its row and column.
+:class:`~.reader.ImportedForm`, every problem reported with its row and column. This module
+walks the rows: groups and pages, names, expressions, each question's texts; a row's
+type is read by :mod:`.row_types`, its other columns by :mod:`.question_fields`.
 
 - Each top-level ``begin group`` is a page (label → title, hint → introduction,
   relevant → the page's relevant). Questions outside any group make a page of
@@ -11,13 +13,12 @@
   ``_external`` forms (:mod:`.external_choices`), note, date, time, dateTime,
   geopoint (gps), hidden, start, end, today and calculate rows are questions (a
   select_one whose list has scores is a scale); device metadata rows (deviceid
-  ...) are skipped with a warning; repeats and every other type are refused.
+  ...) are skipped with a warning; repeats are read by :mod:`.repeats`; every other
+  type is refused.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,14 +26,14 @@ from sqlalchemy import select
 
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
-from surveyapp.models import MEASURES, Domain
+from surveyapp.models import Domain
 from surveyapp.questionnaires import text_keys
-from surveyapp.questionnaires.date_limits import limits_from_constraint
 from surveyapp.questionnaires.expressions import straighten_quotes
-from surveyapp.questionnaires.more_fields import parse_datetime, time_from_cell
 from surveyapp.questionnaires.other_choice import OR_OTHER
 from surveyapp.questionnaires.text_keys import QUESTION_NAME
-from surveyapp.questionnaires.xlsform import external_choices, repeats
+from surveyapp.questionnaires.xlsform import repeats, row_types
+from surveyapp.questionnaires.xlsform.question_fields import question_fields
+from surveyapp.questionnaires.xlsform.row_types import RowTypes
 from surveyapp.questionnaires.xlsform.workbook import QUESTION_TEXTS, Sheet, SheetReport
 
 if TYPE_CHECKING:
@@ -43,55 +44,6 @@ SURVEY_COLUMNS = frozenset(
     | {"default", "appearance", "domain", "measure", "min_value", "max_value", "max_length"}
     | {"repeat_count"}
 )
-METADATA_TYPES = frozenset(
-    {"deviceid", "subscriberid", "simserial", "phonenumber"}
-    | {"username", "email", "audit", "start-geopoint", "imei", "uri:deviceid"}
-)
-#: XLSForm type → (our type, source_type kept for export).
-SIMPLE_TYPES = {
-    "text": ("short_text", None),
-    "string": ("short_text", None),
-    "integer": ("number", None),
-    "int": ("number", None),
-    "decimal": ("number", None),
-    "range": ("number", "range"),
-    "note": ("note", None),
-    "date": ("date", None),
-    "calculate": ("calculate", None),
-    "phone number": ("short_text", "phone number"),
-    "time": ("time", None),
-    "datetime": ("datetime", None),
-    "geopoint": ("geopoint", None),
-    "gps": ("geopoint", "gps"),
-    "hidden": ("hidden", None),
-    "start": ("start", None),
-    "end": ("end", None),
-    "today": ("today", None),
-    # uploads (surveyapp.uploads): "photo" is the old name of "image"
-    "image": ("image", None),
-    "photo": ("image", "photo"),
-    "audio": ("audio", None),
-    "video": ("video", None),
-    "file": ("file", None),
-    # no scanner on a municipal PC: the code is typed (a warning says so)
-    "barcode": ("short_text", "barcode"),
-}
-#: ODK's "OK" tick: a single choice whose one choice is "OK" (what ODK stores).
-ACKNOWLEDGE, ACKNOWLEDGED = "acknowledge", "OK"
-#: Types whose rows need no label.
-UNLABELLED = frozenset({"calculate", "hidden", "start", "end", "today"})
-_SELECT = re.compile(
-    r"(select_one|select one|select_multiple|select multiple|select all that apply)"
-    r"(?:\s+from)?\s+(\S+)(?:\s+(or_other|or other|or specify other))?",
-    re.IGNORECASE,
-)
-TRUE_WORDS = frozenset({"yes", "true", "true()", "1"})
-FALSE_WORDS = frozenset({"", "no", "false", "false()", "0"})
-DIGITS_ONLY = r"regex(., '^\d*$')"
-#: Longest text the model's short columns hold.
-LIMITS = {"default": 200, "appearance": 100}
-#: Largest max_length of a text question.
-MAX_LENGTH = 1_000_000
 
 
 @dataclass
@@ -140,9 +92,7 @@ class SurveySheetReader:
         self.open: list[_Open] = []
         self.page: ImportedPage | None = None
         self.domains = set(form.domains) | set(db.session.scalars(select(Domain.code)))
-        #: (from a file, file or list name) -> the stored list's name (None: missing)
-        self.external_names: dict[tuple[bool, str], str | None] = {}
-        self.acknowledge_name: str | None = None
+        self.types = RowTypes(form, self.at, self.type_column)
 
     def read(self) -> None:
         for needed in ("type", "name"):
@@ -183,7 +133,7 @@ class SurveySheetReader:
             self.begin(number, row, name, "group" if keyword == "begin group" else "repeat")
         elif keyword in ("end group", "end repeat", "end loop"):
             self.end(number, "group" if keyword == "end group" else "repeat")
-        elif kind.lower() in METADATA_TYPES:
+        elif kind.lower() in row_types.METADATA_TYPES:
             message = _l("“%(type)s” is device metadata, which is not collected: row skipped.")
             self.at.warn(number, self.type_column, message % {"type": kind})
         else:
@@ -272,38 +222,11 @@ class SurveySheetReader:
             self.page = None
 
     def question(self, number: int, row: list[str], kind: str, name: str) -> None:
-        select_type, list_name = _SELECT.fullmatch(kind), None
-        from_file = external_choices.parse_type(kind)
-        if from_file:
-            list_name = self.external_list(number, *from_file)
-            single = from_file[0].startswith("select_one")
-            our_type = "single_choice" if single else "multiple_choice"
-            source_type = f"{from_file[0]} {from_file[1]}"
-            if len(source_type) > 60:
-                self.at.error(
-                    number, self.type_column, _l("At most %(count)d characters.") % {"count": 60}
-                )
-        elif select_type:
-            list_name = select_type.group(2)
-            if list_name not in self.form.lists:
-                message = _l("There is no choice list “%(list)s” in the choices sheet.")
-                self.at.error(number, self.type_column, message % {"list": list_name})
-            scored = any(c.score is not None for c in self.form.lists.get(list_name, []))
-            single = select_type.group(1).lower() in ("select_one", "select one")
-            our_type = "multiple_choice" if not single else "scale" if scored else "single_choice"
-            source_type = (select_type.group(3) or "").lower() or None
-            if source_type and our_type == "scale":
-                our_type = "single_choice"  # "Other" has no score
-        elif kind.lower() == ACKNOWLEDGE:
-            our_type, source_type = "single_choice", ACKNOWLEDGE
-            list_name = self.acknowledge_list()
-        elif kind.lower() in SIMPLE_TYPES:
-            our_type, source_type = SIMPLE_TYPES[kind.lower()]
-        else:
-            message = _l("The question type “%(type)s” is not supported.")
-            self.at.error(number, self.type_column, message % {"type": kind})
+        found = self.types.read(number, kind)
+        if found is None:
             self.form.questions.add(name)  # so that expressions naming it give no second error
             return
+        our_type, source_type, list_name = found.our_type, found.source_type, found.list_name
         if not name and our_type == "note":  # as pyxform names a note without a name
             name = f"generated_note_name_{number}"
         if not self.take_name(number, name):
@@ -311,10 +234,10 @@ class SurveySheetReader:
         self.form.questions.add(name)
         if source_type in OR_OTHER:  # its text, as pyxform names it
             self.form.questions.add(f"{name}_other")
-        fields = self.fields(number, row, kind.lower(), our_type, source_type)
-        if from_file and list_name is None:  # its list's columns are not known: no check
+        fields = question_fields(self, number, row, kind.lower(), our_type, source_type)
+        if found.external and list_name is None:  # its list's columns are not known: no check
             self.form.expressions = [e for e in self.form.expressions if e[1] != number]
-        if not self.columns.texts_of(row, "label") and our_type not in UNLABELLED:
+        if not self.columns.texts_of(row, "label") and our_type not in row_types.UNLABELLED:
             if our_type == "note" and self.columns.media_only(row):  # pyxform allows it
                 message = _l("Images, audio and video are not shown: this note has no text.")
                 self.at.warn(number, None, message)
@@ -332,142 +255,3 @@ class SurveySheetReader:
             self.page = ImportedPage(None)
             self.form.pages.append(self.page)
         self.page.questions.append(ImportedQuestion(name, fields, list_name, domain))
-
-    def acknowledge_list(self) -> str:
-        """The list of the one choice "OK" that every ``acknowledge`` question shares,
-        labelled "OK" in each of the form's languages."""
-        from surveyapp.questionnaires.xlsform.reader import ImportedChoice  # a cycle otherwise
-
-        if self.acknowledge_name is None:
-            self.acknowledge_name = external_choices.list_name_for(self.form, ACKNOWLEDGE)
-            self.form.lists[self.acknowledge_name] = [ImportedChoice(ACKNOWLEDGED, None, None)]
-            self.form.add_texts(
-                text_keys.choice_label(self.acknowledge_name, ACKNOWLEDGED),
-                {self.form.languages.plain(): ACKNOWLEDGED},
-            )
-        return self.acknowledge_name
-
-    def external_list(self, number: int, command: str, source: str) -> str | None:
-        """The stored name of a list from a file or the external_choices sheet, read now:
-        a list of its own, even where the choices sheet has one of the same name; read
-        once for every question that names it."""
-        key = (command.endswith("from_file"), source)
-        if key in self.external_names:
-            return self.external_names[key]
-        self.external_names[key] = self._external_list(number, command, source)
-        return self.external_names[key]
-
-    def _external_list(self, number: int, command: str, source: str) -> str | None:
-        found = self.form.external.find(command, source)
-        if found is None and command.endswith("external") and source in self.form.lists:
-            return external_choices.copy_list(self.form, source)
-        if found is None:
-            if command.endswith("from_file"):
-                message = _l(
-                    "The choices file “%(file)s” is missing: upload it beside the form "
-                    "(“Choice files”)."
-                )
-                self.at.error(number, self.type_column, message % {"file": source})
-            else:
-                message = _l(
-                    "The list “%(list)s” is in no external_choices sheet: add the sheet, or "
-                    "upload itemsets.csv beside the form."
-                )
-                self.at.error(number, self.type_column, message % {"list": source})
-            return None
-        list_name = external_choices.list_name_for(self.form, source)
-        external_choices.read_list(self.form, found[0], found[1], list_name)
-        return list_name
-
-    def fields(
-        self, number: int, row: list[str], kind: str, our_type: str, source_type: str | None
-    ) -> dict:
-        """The Question columns of one row."""
-        columns, at = self.columns, self.at
-        required = columns.value(row, "required").lower()
-        if required not in TRUE_WORDS | FALSE_WORDS:
-            message = _l("Write yes or no: conditions are not supported in “required”.")
-            at.error(number, columns.header("required"), message)
-        conditions = [o.relevant for o in self.open if o.relevant]
-        conditions.append(self.expression(number, row, "relevant"))
-        conditions = [c for c in conditions if c]
-        fields = {
-            "type": our_type,
-            "required": required in TRUE_WORDS,
-            "relevant": " and ".join(f"({c})" for c in conditions)
-            if len(conditions) > 1
-            else (conditions or [None])[0],
-            "constraint": self.expression(number, row, "constraint"),
-            "calculation": self.expression(number, row, "calculation"),
-            "choice_filter": self.expression(number, row, "choice_filter"),
-            "default": columns.value(row, "default") or None,
-            "appearance": columns.value(row, "appearance") or None,
-            "source_type": source_type,
-            "extra": columns.kept(row),
-            "integer_only": kind in ("integer", "int"),
-            "measure": columns.value(row, "measure").lower() or None,
-        }
-        if fields["measure"] not in (None, *MEASURES):
-            message = _l("The measure is “need”, “capacity” or nothing.")
-            at.error(number, columns.header("measure"), message)
-        for column in ("min_value", "max_value", "max_length"):
-            fields[column] = columns.number(number, row, column)
-        if fields["max_length"] is not None:
-            if not (0 <= fields["max_length"] <= MAX_LENGTH and fields["max_length"].is_integer()):
-                message = _l("Write a whole number from 0 to %(count)d.")
-                at.error(number, columns.header("max_length"), message % {"count": MAX_LENGTH})
-            fields["max_length"] = int(min(max(fields["max_length"], 0), MAX_LENGTH))
-        words = (fields["appearance"] or "").split()
-        if our_type == "short_text" and "multiline" in words:
-            fields["type"] = "long_text"
-            fields["appearance"] = " ".join(w for w in words if w != "multiline") or None
-        for column, limit in LIMITS.items():
-            if len(fields[column] or "") > limit:
-                message = _l("At most %(count)d characters.")
-                at.error(number, columns.header(column), message % {"count": limit})
-        if source_type == "barcode":
-            message = _l("There is no barcode scanner here: the code is typed in a text box.")
-            at.warn(number, self.type_column, message)
-        if source_type == "phone number" and not fields["constraint"]:
-            fields["constraint"] = DIGITS_ONLY
-            message = _l("A phone number is imported as a text question accepting digits only.")
-            at.warn(number, self.type_column, message)
-        if our_type == "calculate" and not fields["calculation"]:
-            message = _l("A calculate row needs a calculation.")
-            at.error(number, columns.header("calculation"), message)
-        if our_type == "date":
-            smallest, largest, whole = limits_from_constraint(fields["constraint"])
-            fields["min_date"], fields["max_date"] = smallest, largest
-            if whole:
-                fields["constraint"] = None
-        if source_type == "range":
-            self.range(number, row, fields)
-        if our_type in ("time", "datetime") and fields["default"]:
-            self.moment_default(number, fields)
-        return fields
-
-    def moment_default(self, number: int, fields: dict) -> None:
-        """A time's default as ``HH:MM`` (a spreadsheet may hold it as a fraction of a day)."""
-        parse = time_from_cell if fields["type"] == "time" else parse_datetime
-        given = fields["default"]
-        fields["default"] = parse(given)
-        if fields["default"] is None:
-            message = _l("“%(value)s” is not a time: the default was left out.")
-            self.at.warn(number, self.columns.header("default"), message % {"value": given})
-
-    def range(self, number: int, row: list[str], fields: dict) -> None:
-        """min and max from ``parameters`` (start=1 end=10 step=1 when not given)."""
-        text, column = self.columns.other_value(row, "parameters")
-        parameters = {"start": 1.0, "end": 10.0, "step": 1.0}
-        try:
-            for item in filter(None, re.split(r"[\s;,]+", text)):
-                key, _, value = item.partition("=")
-                parameters[key.lower()] = float(value)
-        except ValueError:
-            parameters["start"] = math.nan
-        if not all(math.isfinite(value) for value in parameters.values()):
-            self.at.error(number, column, _l("Write the range as start=1 end=10 step=1."))
-            return
-        start, end = parameters["start"], parameters["end"]
-        fields["min_value"], fields["max_value"] = min(start, end), max(start, end)
-        fields["integer_only"] = all(v.is_integer() for v in parameters.values())

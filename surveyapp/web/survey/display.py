@@ -85,8 +85,9 @@ def _option_tails(
     return tuple(tails)
 
 
-def question_block(field: Field, question: Question) -> Markup:
-    """A questionnaire field as a page shows it: label (or legend for choices),
+def question_block(field: Field, question: Question, label: str | None = None) -> Markup:
+    """A questionnaire field as a page shows it: label (or legend for choices; ``label``
+    instead of the field's own: one with answers written in, ``label_references``),
     "(optional)", hint, error, the input(s), and the aria attributes that tie
     them together. Written here rather than by a template macro, because a page
     has up to a dozen of them and a macro call costs more than the HTML itself;
@@ -95,10 +96,11 @@ def question_block(field: Field, question: Question) -> Markup:
     and language.
     """
     grouped = TYPES[question.type].grouped
+    text = label or field.label.text
     if grouped and not field.errors:
         head, tail = _grouped_frame(
             field.id,
-            str(field.label.text),
+            str(text),
             str(field.description or ""),
             question.type,
             question.required,
@@ -108,7 +110,7 @@ def question_block(field: Field, question: Question) -> Markup:
         return Markup("".join((head, choice_inputs(field), other_input(field), tail)))  # nosec B704
     parts = _block_parts(
         field.id,
-        field.label.text,
+        text,
         field.description,
         [str(error) for error in field.errors],
         question.type,

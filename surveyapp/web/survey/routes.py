@@ -252,7 +252,9 @@ def page(token: str, number: int):
     if isinstance(state, Step):
         return redirect(_url_of(state, token))
     live = visit.live_rules(page_, number, state.values)
-    return _render_page(visit, page_, number, state.form, state.shown, stale=False, live=live)
+    return _render_page(
+        visit, page_, number, state.form, state.shown, stale=False, live=live, labels=state.labels
+    )
 
 
 def _url_of(step: Step, token: str) -> str:
@@ -265,7 +267,15 @@ def _url_of(step: Step, token: str) -> str:
 
 
 def _render_page(
-    visit: Visit, page_, number: int, form, shown, *, stale: bool, live: str | None = None
+    visit: Visit,
+    page_,
+    number: int,
+    form,
+    shown,
+    *,
+    stale: bool,
+    live: str | None = None,
+    labels: dict[str, str] | None = None,
 ) -> str:
     errors = [(form[q.name], q) for q in shown if q.answerable and form[q.name].errors]
     return _render(
@@ -278,6 +288,7 @@ def _render_page(
         errors=errors,
         stale=stale,
         live=live,
+        labels=labels or {},
         locates=any(q.type == "geopoint" for q in shown),
     )
 
@@ -333,7 +344,9 @@ def save_page(token: str, number: int):
             return jsonify(saved=False, reason="submitted"), 409
         return "", 204
     if outcome.stale:
-        return _render_page(visit, page_, number, form, outcome.shown, stale=True)
+        return _render_page(
+            visit, page_, number, form, outcome.shown, stale=True, labels=outcome.labels
+        )
     return redirect(_url_of(outcome.step, token), code=303)
 
 
@@ -367,6 +380,7 @@ def _render_review(visit: Visit, response: ResponseState, form, *, stale: bool) 
         visit,
         answers=answers,
         asked=asked,
+        labels=navigation.review_labels(visit.version, response, answers, visit.texts),
         gap=respondent.first_gap(response, visit.version),
         repeat_entries=repeat_page.review_entries(visit.version, response, visit.texts),
         form=form,

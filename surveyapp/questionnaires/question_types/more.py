@@ -1,4 +1,4 @@
-"""More question types, registered into :data:`.question_types.TYPES`: ``time``,
+"""More question types, registered into :data:`.base.TYPES`: ``time``,
 ``datetime``, ``geopoint`` (answered), and ``hidden``, ``start``, ``end``, ``today``
 (recorded when the response is submitted, never shown).
 
@@ -31,8 +31,8 @@ from surveyapp.questionnaires.more_fields import (
     now_iso,
     split_point,
 )
-from surveyapp.questionnaires.question_types import (
-    _ANSWERED,
+from surveyapp.questionnaires.question_types.base import (
+    ANSWERED,
     AnswerValue,
     Columns,
     QuestionType,
@@ -92,7 +92,7 @@ class _StoredAsText(QuestionType):
     """An answer kept in the Answer row's text."""
 
     summary = None
-    editor_fields = _ANSWERED
+    editor_fields = ANSWERED
     condition_kind = "text"
 
 

@@ -33,7 +33,7 @@ from wtforms.validators import StopValidation
 
 from surveyapp.extensions import db
 from surveyapp.models import StoredFile
-from surveyapp.questionnaires.question_types import _ANSWERED, QuestionType, register
+from surveyapp.questionnaires.question_types.base import ANSWERED, QuestionType, register
 from surveyapp.uploads import kinds, links
 from surveyapp.uploads.checks import CODES, Checked, Refused, check_upload
 
@@ -202,7 +202,7 @@ class _UploadType(QuestionType):
     upload = True
     summary = None
     condition_kind = "text"
-    editor_fields = _ANSWERED - {"domain"}
+    editor_fields = ANSWERED - {"domain"}
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         return UploadField(kinds.limits_for(self.code, question.extra), **kwargs)
