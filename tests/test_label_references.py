@@ -94,3 +94,27 @@ def test_the_review_page_lists_the_labels_as_the_pages_read(app, client):
     review = unescape(person.get("/review").get_data(as_text=True))
     assert "<dt>Si e ndajnë punën 12 personat?</dt>" in review
     assert "${staff}" not in review
+
+
+def test_the_staff_response_page_reads_the_labels_as_the_respondent_did(app, client, staff):
+    from surveyapp.models import Response
+
+    token = _build(app)
+    person = Respondent(client, token, "sq")
+    person.consent()
+    person.answer_page(1, {"staff": "12"})
+    person.answer_page(2, {"sharing": "Me radhë"})
+    person.submit()
+    with app.app_context():
+        response = db.session.scalar(
+            select(Response).join(Invitation).where(Invitation.token == token)
+        )
+        campaign_id, response_id = response.campaign_id, response.id
+    staff("analyst")
+    html = unescape(
+        client.get(f"/sq/staff/campaigns/{campaign_id}/responses/{response_id}").get_data(
+            as_text=True
+        )
+    )
+    assert "<dt>Si e ndajnë punën 12 personat?</dt>" in html
+    assert "${staff}" not in html

@@ -18,7 +18,9 @@ from surveyapp.models import ROLES, Country, Municipality, QuestionnaireVersion,
 from surveyapp.models.response import MARKS, REVIEW_PENDING, REVIEW_REJECTED
 from surveyapp.profiles import count_rebuild
 from surveyapp.questionnaires import repeats
+from surveyapp.questionnaires.label_references import fill_in, filled_labels
 from surveyapp.questionnaires.texts import Texts, load_texts
+from surveyapp.questionnaires.version_cache import index_of
 from surveyapp.questionnaires.versions import load_version
 from surveyapp.responses import repeat_entries
 from surveyapp.responses.reads import saved_answers
@@ -141,8 +143,12 @@ class ResponseDetail:
     version: QuestionnaireVersion
     answers: dict
     texts: Texts
-    #: Per repeat page: each entry's heading and answers by question name.
+    #: Per repeat page: each entry's heading, its answers by question name, and its
+    #: labels that name answers (``${name}``) with them written in, by question name.
     entries: dict = field(default_factory=dict)
+    #: The labels of the other pages that name answers, written in, by question name:
+    #: as the respondent read them (``label_references``).
+    labels: dict = field(default_factory=dict)
 
 
 def response_detail(campaign_id: int, response_id: int, lang: str) -> ResponseDetail | None:
@@ -157,13 +163,31 @@ def response_detail(campaign_id: int, response_id: int, lang: str) -> ResponseDe
         return None
     version = load_version(response.version_id)
     texts = load_texts(version.id, lang)
+    answers = saved_answers(response, version)
+    by_name = {name: answers.get(id_) for id_, name in index_of(version).ids_and_names}
     entries = {
-        page: [(repeats.heading(p, n, texts), entry) for n, entry in enumerate(rows, start=1)]
-        for page, rows in repeat_entries.load(response.id, version).items()
-        for p in version.pages
-        if p.name == page
+        page.name: [
+            (repeats.heading(page, n, texts), entry, _entry_labels(page, texts, by_name, entry))
+            for n, entry in enumerate(rows, start=1)
+        ]
+        for page in version.pages
+        if (rows := repeat_entries.load(response.id, version).get(page.name)) is not None
     }
-    return ResponseDetail(response, version, saved_answers(response, version), texts, entries)
+    labels = filled_labels(
+        (q for page in version.pages if not page.repeat for q in page.questions), texts, by_name
+    )
+    return ResponseDetail(response, version, answers, texts, entries, labels)
+
+
+def _entry_labels(page, texts: Texts, answers: dict, entry: dict) -> dict[str, str]:
+    """A repeat entry's labels that name answers, written in: the entry's own answers
+    first, then the rest of the response's."""
+    values = {**answers, **entry}
+    return {
+        question.name: fill_in(label, values)
+        for question in page.questions
+        if "${" in (label := texts.label(question))
+    }
 
 
 class MarkError(ValueError):
