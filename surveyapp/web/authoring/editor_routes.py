@@ -25,6 +25,7 @@ from surveyapp.questionnaires.texts import (
     load_texts,
     translation_status,
 )
+from surveyapp.questionnaires.upload_types import UPLOAD_TYPES
 from surveyapp.questionnaires.versions import load_version
 from surveyapp.web.authoring import bp
 from surveyapp.web.authoring.editor_forms import (
@@ -167,6 +168,7 @@ def editor(version_id: int):
         page_form=NewPageForm(),
         duplicate_form=DuplicateForm(),
         type_labels=TYPE_LABELS,
+        upload_types=UPLOAD_TYPES,
         languages_authored=AUTHORED_LANGUAGES,
     )
 
