@@ -1,9 +1,10 @@
 """Settings an XLSForm carries that the editor changes on forms of their own: a repeat's
-number of entries, an upload question's accepted kinds of file and largest size, and a
-hidden question's value. They are kept where the import puts them (``Page.repeat``'s
-"count", ``Question.extra``'s ``body::accept`` and ``parameters``, ``Question.default``),
-so the respondent's pages and the XLSForm export read them as before. Each change is
-made on :func:`editable_version`: a published version stays as it was."""
+number of entries, an upload question's accepted kinds of file and largest size, a
+hidden question's value and a date's or time's default. They are kept where the import
+puts them (``Page.repeat``'s "count", ``Question.extra``'s ``body::accept`` and
+``parameters``, ``Question.default``), so the respondent's pages and the XLSForm export
+read them as before. Each change is made on :func:`editable_version`: a published
+version stays as it was."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import re
 from surveyapp.core.database import write_transaction
 from surveyapp.extensions import db
 from surveyapp.models import Page, Question, QuestionnaireVersion
+from surveyapp.questionnaires import moment_defaults
 from surveyapp.questionnaires.editing.errors import EditError, get_or_fail
 from surveyapp.questionnaires.editing.structure import _same_in, _same_question
 from surveyapp.questionnaires.editing.version_edits import editable_version
@@ -157,5 +159,28 @@ def set_hidden_value(question_id: int, value: str) -> QuestionnaireVersion:
     version = editable_version(question.version_id)
     target = _same_question(version, question)
     target.default = value or None
+    db.session.commit()
+    return version
+
+
+# --- a date's or time's default -----------------------------------------------------
+
+
+@write_transaction()
+def set_moment_default(question_id: int, default: str | None) -> QuestionnaireVersion:
+    """The answer a date, time or date-and-time question shows before it is answered:
+    None (nothing), the moment the page is opened (``moment_defaults.DYNAMIC``), or a
+    fixed value. Raises ``EditError("not_moment")`` for another type, ``("bad_default")``
+    for a value that is not of the question's type."""
+    question = get_or_fail(Question, question_id)
+    if question.type not in moment_defaults.DYNAMIC:
+        raise EditError("not_moment", question.name)
+    try:
+        stored = moment_defaults.parse_default(question.type, default)
+    except ValueError:
+        raise EditError("bad_default", default or "") from None
+    version = editable_version(question.version_id)
+    target = _same_question(version, question)
+    target.default = stored
     db.session.commit()
     return version

@@ -29,6 +29,7 @@ from surveyapp.models import MEASURES, Domain
 from surveyapp.questionnaires import text_keys
 from surveyapp.questionnaires.date_limits import limits_from_constraint
 from surveyapp.questionnaires.expressions import straighten_quotes
+from surveyapp.questionnaires.moment_defaults import DYNAMIC, parse_default
 from surveyapp.questionnaires.more_fields import parse_datetime, time_from_cell
 from surveyapp.questionnaires.other_choice import OR_OTHER
 from surveyapp.questionnaires.text_keys import QUESTION_NAME
@@ -442,14 +443,28 @@ class SurveySheetReader:
                 fields["constraint"] = None
         if source_type == "range":
             self.range(number, row, fields)
-        if our_type in ("time", "datetime") and fields["default"]:
+        if our_type in DYNAMIC and fields["default"]:
             self.moment_default(number, fields)
         return fields
 
     def moment_default(self, number: int, fields: dict) -> None:
-        """A time's default as ``HH:MM`` (a spreadsheet may hold it as a fraction of a day)."""
-        parse = time_from_cell if fields["type"] == "time" else parse_datetime
-        given = fields["default"]
+        """A date's or time's default: ``today()``/``now()`` (when the page is opened), or
+        the value, a time as ``HH:MM`` (a spreadsheet may hold it as a fraction of a day)."""
+        kind, given = fields["type"], fields["default"]
+        if kind == "date":
+            try:
+                fields["default"] = parse_default(
+                    kind, given[:10] if given[:1].isdigit() else given
+                )
+            except ValueError:
+                fields["default"] = None
+                message = _l("“%(value)s” is not a date: the default was left out.")
+                self.at.warn(number, self.columns.header("default"), message % {"value": given})
+            return
+        if given.strip().lower().removesuffix("()") in ("now", "today"):
+            fields["default"] = DYNAMIC[kind]
+            return
+        parse = time_from_cell if kind == "time" else parse_datetime
         fields["default"] = parse(given)
         if fields["default"] is None:
             message = _l("“%(value)s” is not a time: the default was left out.")

@@ -35,3 +35,9 @@ class HiddenValueForm(FlaskForm):
     value = StringField(
         _l("Value kept with every response"), validators=[at_most(MAX_HIDDEN_LENGTH)]
     )
+
+
+class MomentDefaultForm(FlaskForm):
+    #: Its choices say "now" as the question's type does (``settings_routes``).
+    mode = RadioField(_l("Answer filled in before the respondent answers"), validate_choice=False)
+    value = StringField(_l("Fixed value"), validators=[at_most(40)])

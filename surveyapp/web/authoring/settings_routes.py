@@ -1,7 +1,8 @@
 """Views of the settings an XLSForm carries, each on a form of its own reached from the
 editor page: a repeat's number of entries, an upload question's limits, a hidden
-question's value. Each calls one use case of ``editing.settings_edits``; a refused
-value is shown beside its field and changes nothing."""
+question's value, a date's or time's default. Each calls one use case of
+``editing.settings_edits``; a refused value is shown beside its field and changes
+nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from surveyapp.core.safe_text import gettext as _
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.extensions import db
 from surveyapp.models import Page, Question
+from surveyapp.questionnaires import moment_defaults
 from surveyapp.questionnaires.editing import settings_edits
 from surveyapp.questionnaires.editing.errors import EditError
 from surveyapp.questionnaires.repeats import MAX_ENTRIES
@@ -23,6 +25,7 @@ from surveyapp.web.authoring import bp
 from surveyapp.web.authoring.editor_routes import after_change, error_text
 from surveyapp.web.authoring.settings_forms import (
     HiddenValueForm,
+    MomentDefaultForm,
     RepeatCountForm,
     UploadLimitsForm,
 )
@@ -198,3 +201,74 @@ def hidden_value(question_id: int):
         question=question,
         texts=load_texts(question.version_id, g.lang),
     )
+
+
+# --- a date's or time's default -----------------------------------------------------
+
+#: "When the page is opened", as each type says it.
+NOW_LABELS = {
+    "date": _l("Today's date, when the respondent opens the page"),
+    "time": _l("The time when the respondent opens the page"),
+    "datetime": _l("The date and time when the respondent opens the page"),
+}
+#: A fixed value that is not of the question's type (the respondent's page says the same).
+BAD_DEFAULT = {
+    "date": _l("Please enter a date, for example 2025-03-15."),
+    "time": _l("Please enter a time of day, for example 14:30."),
+    "datetime": _l("Please enter a date and a time, for example 2025-03-15 14:30."),
+}
+
+
+def _wanted_default(form: MomentDefaultForm, type_code: str) -> str | None:
+    if form.mode.data == "now":
+        return moment_defaults.DYNAMIC[type_code]
+    if form.mode.data == "fixed":
+        value = (form.value.data or "").strip()
+        if not value or value.lower().removesuffix("()") in ("now", "today"):
+            raise EditError("bad_default", value)
+        return value
+    if form.mode.data == "none":
+        return None
+    raise EditError("bad_mode")
+
+
+@bp.route("/<lang>/staff/questions/<int:question_id>/default", methods=["GET", "POST"])
+@requires("edit_questionnaires")
+def moment_default(question_id: int):
+    question = db.get_or_404(Question, question_id)
+    if question.type not in moment_defaults.DYNAMIC:
+        abort(404)
+    form = MomentDefaultForm()
+    form.mode.choices = [
+        SelectChoice("none", str(_l("Nothing"))),
+        SelectChoice("now", str(NOW_LABELS[question.type])),
+        SelectChoice("fixed", str(_l("A fixed value"))),
+    ]
+    if request.method == "GET":
+        if not question.default:
+            form.mode.data = "none"
+        elif moment_defaults.is_dynamic(question):
+            form.mode.data = "now"
+        else:
+            form.mode.data, form.value.data = "fixed", question.default
+    if form.validate_on_submit():
+        try:
+            wanted = _wanted_default(form, question.type)
+            version = settings_edits.set_moment_default(question_id, wanted)
+        except EditError as error:
+            if error.code == "bad_default":
+                form.value.errors = [*form.value.errors, str(BAD_DEFAULT[question.type])]
+            else:
+                form.mode.errors = [*form.mode.errors, _message(error)]
+        else:
+            return _done(question.version_id, version, _l("The default answer was saved."))
+    return render_template(
+        "authoring/moment_default.html",
+        form=form,
+        question=question,
+        texts=load_texts(question.version_id, g.lang),
+        example=EXAMPLES[question.type],
+    )
+
+
+EXAMPLES = {"date": "2025-03-15", "time": "14:30", "datetime": "2025-03-15 14:30"}
