@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import Answer, AuditEvent, Question, QuestionnaireVersion, StoredFile
+from surveyapp.questionnaires.xlsform.exporter import export_xlsform
 from surveyapp.questionnaires.xlsform.importer import import_xlsform
+from surveyapp.uploads import kinds
 from tests import upload_files as files
 from tests.conftest import Respondent
 from tests.repeat_support import invitation_to, repeat_workbook
@@ -340,3 +342,38 @@ def test_other_questions_have_no_limits_or_hidden_value_form(app, staff, draft):
     staff_id = _ids(app, draft)["staff"]
     assert analyst.client.get(f"/en/staff/questions/{staff_id}/file-limits").status_code == 404
     assert analyst.client.get(f"/en/staff/questions/{staff_id}/hidden-value").status_code == 404
+
+
+# --- kept through an XLSForm export -------------------------------------------------
+
+
+@pytest.mark.parametrize("type_code", sorted(kinds.ACCEPTED))
+def test_each_kind_ticked_alone_is_read_back_alone(app, type_code):
+    """What the form writes in ``body::accept`` narrows the type to exactly those kinds."""
+    with app.app_context():
+        for code in kinds.ACCEPTED[type_code]:
+            extra = {"body::accept": kinds.KINDS[code].extensions[0]}
+            assert kinds.limits_for(type_code, extra).accepted == {code}
+
+
+def test_edited_settings_are_kept_through_an_xlsform_export(app, staff, draft):
+    analyst = staff("analyst")
+    ids = _ids(app, draft)
+    analyst.post_form(
+        f"/en/staff/pages/{ids['programme']}/entries", {"mode": "answer", "source": "staff"}
+    )
+    analyst.post_form(
+        f"/en/staff/questions/{ids['site_photo']}/file-limits",
+        {"accepted": ["png"], "max_size": "2,5"},
+    )
+    analyst.post_form(f"/en/staff/questions/{ids['round']}/hidden-value", {"value": "2027"})
+    with app.app_context():
+        again = import_xlsform(export_xlsform(draft), "again.xlsx", name="again")
+        assert again.ok, [str(e) for e in again.errors]
+        version = again.version
+        repeat = next(p.repeat for p in version.pages if p.name == "programme")
+        questions = {q.name: q for p in version.pages for q in p.questions}
+        limits = kinds.limits_for("image", questions["site_photo"].extra)
+        assert repeat == {"kind": "repeat", "count": "${staff}"}
+        assert questions["round"].default == "2027"
+        assert limits.accepted == {"png"} and limits.max_bytes == int(2.5 * kinds.MB)
