@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from wtforms import Field
 
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import Page, Question
-from surveyapp.questionnaires import choice_filters, rules, text_keys
+from surveyapp.questionnaires import choice_filters, moment_defaults, rules, text_keys
 from surveyapp.questionnaires.question_types import TYPES, AnswerValue
 from surveyapp.questionnaires.texts import Texts
 
@@ -67,13 +68,16 @@ def form_values(form: RespondentPageForm, page: Page) -> dict[str, AnswerValue]:
     return {q.name: form[q.name].data for q in answerable(page)}
 
 
-def initial_data(page: Page, answers: dict[int, AnswerValue]) -> dict[str, AnswerValue]:
+def initial_data(
+    page: Page, answers: dict[int, AnswerValue], zone: ZoneInfo | None = None
+) -> dict[str, AnswerValue]:
     """The stored answers by name; a question of a type that takes the form's default
-    (a time) shows it while it has no answer."""
+    (a date or a time) shows it while it has no answer, "now" in ``zone``
+    (``moment_defaults``)."""
     data = {q.name: answers.get(q.id) for q in answerable(page)}
     for q in answerable(page):
         if data[q.name] is None and q.default and TYPES[q.type].takes_default:
-            data[q.name] = q.default
+            data[q.name] = moment_defaults.default_answer(q, zone)
     return data
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from werkzeug.datastructures import MultiDict
 
 from surveyapp.models import Page, Question, QuestionnaireVersion
-from surveyapp.questionnaires import rules
+from surveyapp.questionnaires import moment_defaults, rules
 from surveyapp.questionnaires.label_references import filled_labels
 from surveyapp.questionnaires.page_forms import (
     PageCheck,
@@ -36,7 +36,7 @@ from surveyapp.questionnaires.page_forms import (
 )
 from surveyapp.questionnaires.question_types import AnswerValue
 from surveyapp.questionnaires.texts import Texts
-from surveyapp.responses import reads, respondent
+from surveyapp.responses import reads, recorded, respondent
 from surveyapp.responses.reads import Link, ResponseState
 
 
@@ -152,7 +152,8 @@ def page_state(
         form.csrf_token.errors = []
         check_page(form, page, texts, earlier, require=True)
     else:
-        form = form_class(formdata=None, data=initial_data(page, saved))
+        zone = recorded.clock_of(response.id)[1] if moment_defaults.needs_zone(page) else None
+        form = form_class(formdata=None, data=initial_data(page, saved, zone))
         if check:
             check_page(form, page, texts, earlier, require=True)
     _narrow(version, page, form, earlier, texts)

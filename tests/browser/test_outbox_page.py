@@ -19,7 +19,8 @@ PROBLEMS = [
     (
         "ana.petrovska@opstina-cair.gov.mk",
         "failed",
-        "550 5.1.1 <ana.petrovska@opstina-cair.gov.mk>: Recipient address rejected: User unknown in virtual mailbox table",
+        "550 5.1.1 <ana.petrovska@opstina-cair.gov.mk>: Recipient address rejected: "
+        "User unknown in virtual mailbox table",
     ),
     ("arben@example.org", "queued", "451 4.7.1 Greylisted, please try again in 300 seconds"),
     ("besa@example.org", "queued", "ConnectionRefusedError: [Errno 111] Connection refused"),

@@ -142,6 +142,8 @@ class Date(QuestionType):
     summary = "years"
     editor_fields = ANSWERED | {"min_date", "max_date"}
     condition_kind = "date"
+    #: Given as the form's ``default`` when not answered yet (``moment_defaults``).
+    takes_default = True
 
     def field(self, question: Question, texts: Texts, kwargs: dict[str, Any]) -> Field:
         render_kw: dict[str, str] = {"type": "date"}

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import MEASURES
 from surveyapp.questionnaires.date_limits import limits_from_constraint
+from surveyapp.questionnaires.moment_defaults import DYNAMIC, parse_default
 from surveyapp.questionnaires.more_fields import parse_datetime, time_from_cell
 
 if TYPE_CHECKING:
@@ -96,15 +97,27 @@ def question_fields(
             fields["constraint"] = None
     if source_type == "range":
         _range(reader, number, row, fields)
-    if our_type in ("time", "datetime") and fields["default"]:
+    if our_type in DYNAMIC and fields["default"]:
         _moment_default(reader, number, fields)
     return fields
 
 
 def _moment_default(reader: SurveySheetReader, number: int, fields: dict) -> None:
-    """A time's default as ``HH:MM`` (a spreadsheet may hold it as a fraction of a day)."""
-    parse = time_from_cell if fields["type"] == "time" else parse_datetime
-    given = fields["default"]
+    """A date's or time's default: ``today()``/``now()`` (when the page is opened), or
+    the value, a time as ``HH:MM`` (a spreadsheet may hold it as a fraction of a day)."""
+    kind, given = fields["type"], fields["default"]
+    if kind == "date":
+        try:
+            fields["default"] = parse_default(kind, given[:10] if given[:1].isdigit() else given)
+        except ValueError:
+            fields["default"] = None
+            message = _l("“%(value)s” is not a date: the default was left out.")
+            reader.at.warn(number, reader.columns.header("default"), message % {"value": given})
+        return
+    if given.strip().lower().removesuffix("()") in ("now", "today"):
+        fields["default"] = DYNAMIC[kind]
+        return
+    parse = time_from_cell if kind == "time" else parse_datetime
     fields["default"] = parse(given)
     if fields["default"] is None:
         message = _l("“%(value)s” is not a time: the default was left out.")

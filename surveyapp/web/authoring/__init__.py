@@ -11,6 +11,7 @@ from surveyapp.web.authoring import (  # noqa: E402, F401
     preview_routes,
     question_routes,
     routes,
+    settings_routes,
     xlsform_routes,
 )
 

@@ -19,6 +19,8 @@ from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires.editing import repeat_edits, structure, text_edits, version_edits
 from surveyapp.questionnaires.editing.errors import EditError
 from surveyapp.questionnaires.editing.publish_checks import publish_problems
+from surveyapp.questionnaires.moment_defaults import DYNAMIC
+from surveyapp.questionnaires.question_types.uploads import UPLOAD_TYPES
 from surveyapp.questionnaires.texts import (
     MAX_TEXT_LENGTH,
     MAX_TITLE_LENGTH,
@@ -167,6 +169,8 @@ def editor(version_id: int):
         page_form=NewPageForm(),
         duplicate_form=DuplicateForm(),
         type_labels=TYPE_LABELS,
+        upload_types=UPLOAD_TYPES,
+        moment_types=DYNAMIC,
         languages_authored=AUTHORED_LANGUAGES,
     )
 
