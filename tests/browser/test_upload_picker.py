@@ -124,8 +124,7 @@ def test_the_file_field_speaks_the_page_language_and_works_from_the_keyboard(
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "site_photo"
     ring = page.evaluate(
-        "getComputedStyle(document.querySelector('#site_photo-block .upload-button'))"
-        ".outlineStyle"
+        "getComputedStyle(document.querySelector('#site_photo-block .upload-button')).outlineStyle"
     )
     assert ring == "solid", "the focus shows on the button"
     _chooser(page, "Enter").set_files(str(photo))
