@@ -19,7 +19,8 @@ SHOTS = Path(os.environ.get("UI_SHOTS", "/work/shots/ui"))
 CUT = """() => [...document.querySelectorAll('main table.data')].flatMap(t =>
   [...t.querySelectorAll('th, td')].filter(c => c.getClientRects().length
     && c.getBoundingClientRect().right > window.innerWidth + 0.5)
-  .map(c => (t.caption ? t.caption.textContent.trim() : t.className) + ': ' + c.textContent.trim()))"""
+  .map(c => (t.caption ? t.caption.textContent.trim() : t.className)
+    + ': ' + c.textContent.trim()))"""
 LABELS = """() => [...document.querySelectorAll('main table.phone-cards tbody td[data-label]')]
   .slice(0, 3).map(td => getComputedStyle(td, '::before').content)"""
 
