@@ -108,3 +108,53 @@ def test_the_job_page_refreshes_itself_without_javascript(
         assert time.monotonic() < deadline, "the page did not refresh itself"
         page.wait_for_timeout(200)
     context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@pytest.mark.parametrize("lang", ["sq", "mk"])
+def test_every_column_of_the_export_files_is_in_sight(
+    app, live_server, new_page, make_user, screenshots, tmp_path, lang, viewport
+):
+    """On a phone each export file is a card of labelled lines (the table's columns cut
+    "kept until" off the screen): the progress bar and the download link on it."""
+    app.config.update(EXPORT_DIR=str(tmp_path / "exports"))
+    with app.app_context():
+        campaign_id = db.session.scalar(select(Campaign.id))
+        running = export_files.start_export(campaign_id, "sav", None, lang, False, None).id
+        ready = export_files.start_export(campaign_id, "csv", lang, lang, False, None).id
+    _progress(app, running, 400)
+    with app.app_context(), write_transaction():
+        db.session.execute(
+            update(ExportFile)
+            .where(ExportFile.id == ready)
+            .values(status="ready", rows_done=1000, rows_total=1000, size=2_500_000)
+        )
+    page = new_page(viewport)
+    _sign_in(page, live_server, make_user("analyst"), lang)
+    page.goto(f"{live_server}/{lang}/staff/campaigns/{campaign_id}/export")
+    width = viewport["width"]
+    table = page.locator("table.export-files")
+    headers = table.locator("thead th").all_inner_texts()
+    assert len(headers) == 5
+    cells = table.locator("tbody td")
+    assert cells.count() == 10
+    for index in range(cells.count()):
+        # Where it is without scrolling the table sideways.
+        left, right = cells.nth(index).evaluate(
+            "td => [td.getBoundingClientRect().left, td.getBoundingClientRect().right]"
+        )
+        assert left >= 0 and right <= width, f"{headers[index % 5]!r} is out of sight"
+    bar = table.locator("progress")
+    assert bar.get_attribute("value") == "40"
+    assert bar.is_visible()
+    assert table.locator("a[href$='/download']").is_visible()
+    if viewport is PHONE:
+        # Each line says which column it is, in the page's language.
+        labels = page.evaluate(
+            "[...document.querySelectorAll('table.export-files tbody tr:first-child td')]"
+            ".map(td => getComputedStyle(td, '::before').content)"
+        )
+        assert [label.strip("\"': ") for label in labels] == headers
+    page.locator("#files").scroll_into_view_if_needed()
+    size = "phone" if viewport is PHONE else "desktop"
+    _shoot(page, screenshots, f"export-files-{lang}-{size}")

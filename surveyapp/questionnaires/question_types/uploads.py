@@ -102,9 +102,7 @@ def _upload_input(field: UploadField, **attrs: Any) -> Markup:
             f'<p class="hint">{escape(replace_hint)}</p>'
         )
     accept = escape(kinds.accept_attribute(field.limits.accepted))
-    parts.append(
-        f'<input type="file" id="{fid}" name="{name}" accept="{accept}" data-upload="1" {extra}>'
-    )
+    parts.append(_picker(fid, name, accept, extra))
     number, unit = kinds.human_size(field.limits.max_bytes)
     limit = _(
         "Accepted: %(kinds)s, at most %(size)s %(unit)s.",
@@ -120,6 +118,24 @@ def _upload_input(field: UploadField, **attrs: Any) -> Markup:
             f"{escape(remove_word)}</label></p>"
         )
     return Markup("\n".join(parts))  # nosec B704: every text above is escaped
+
+
+def _picker(fid: str, name: str, accept: str, extra: str) -> str:
+    """The file input with, for the page's script (static/upload.js), a button and the
+    chosen file's name in the page's language: the browser draws the input's own in
+    its language. Without the script they stay hidden and the input shows as drawn
+    (no stylesheet can tell whether a file is chosen, to say so in the page's
+    language). The input stays the one the question's label names and Tab reaches;
+    the button is its second label, kept out of what a screen reader reads."""
+    choose, nothing = _("Choose a file"), _("No file chosen")
+    return (
+        f'<span class="upload-picker">'
+        f'<input type="file" id="{fid}" name="{name}" accept="{accept}" data-upload="1" {extra}>'
+        f'<label for="{fid}" class="button secondary upload-button" aria-hidden="true" hidden>'
+        f"{escape(choose)}</label> "
+        f'<span class="upload-name" id="{fid}-name" data-none="{escape(nothing)}" hidden>'
+        f"{escape(nothing)}</span></span>"
+    )
 
 
 def _refusal_of(text: str) -> Refused | None:
