@@ -602,8 +602,9 @@
   /* The message beside the field, tied to it as the server ties its own. */
   Live.prototype.check = function (q, block, value, values) {
     // Until the respondent changes a field, what the server said about it stands
-    // (it knows more: date limits, the options offered, what was required).
-    if (!this.touched[q.n]) return;
+    // (it knows more: date limits, the options offered, what was required); a field
+    // without messages (a repeat page's) is checked by the server alone.
+    if (!this.touched[q.n] || !q.m) return;
     var inputs = this.inputs(q.n), id = q.n + "-error", error = document.getElementById(id);
     var message = block.hidden ? null : this.problem(q, value, values);
     var target = block.querySelector("fieldset") || inputs[0];
