@@ -2,7 +2,8 @@
 (static/live.js), in Albanian (Latin) and Macedonian (Cyrillic), on a phone and a
 desktop: the status line says "saved", a reload shows the answer, in the first entry and
 in one just added; typed with the network cut, it is offered back; after the response
-was submitted in another tab nothing changes; without JavaScript the page works as before."""
+was submitted in another tab nothing changes; a chosen file waits for the page's buttons
+and a stored one stays; without JavaScript the page works as before."""
 
 from __future__ import annotations
 
@@ -11,9 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from tests import upload_files as files
+from tests.browser import test_repeat_upload_page as uploads
 from tests.browser.conftest import DESKTOP, PHONE, _local_only
 from tests.browser.test_live_page import _close_tab, _saves_fail, _status_is
-from tests.repeat_support import published_campaign, repeat_invitation, repeat_workbook
+from tests.repeat_support import (
+    published_campaign,
+    repeat_campaign,
+    repeat_invitation,
+    repeat_workbook,
+)
 from tests.test_repeats import stored
 
 SHOTS = Path("/work/shots/repeat")
@@ -185,4 +193,32 @@ def test_without_javascript_entries_are_added_and_saved_as_before(
     page.locator("button[name=action][value=next]").click()
     page.wait_for_url("**/p/2")
     assert stored(app) == {1: first, 2: second}
+    context.close()
+
+
+def test_a_file_waits_for_the_button_and_a_stored_one_stays(app, live_server, browser, tmp_path):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    campaign_id, _version_id = repeat_campaign(
+        app, uploads.SURVEY, choices=uploads.CHOICES, settings=uploads.SETTINGS
+    )
+    token = repeat_invitation(app, campaign_id, "bs")
+    photo = tmp_path / "vijece.png"
+    photo.write_bytes(files.png((80, 60)))
+    context = _open(browser, DESKTOP)
+    page = context.new_page()
+    _consent(page, live_server, token, "bs")
+    page.locator("#e1-pname").fill("Vijeće mladih")
+    page.locator("#e1-pphoto").set_input_files(str(photo))
+    _status_is(page, "file")  # the other answers saved, the file goes with a button
+    assert stored(app) == {1: "Vijeće mladih"} and uploads._stored(app) == {}
+    page.locator("button[name=action][value=later]").click()
+    page.wait_for_url("**/saved")
+    assert uploads._stored(app) == {1: ["vijece.png"]}
+    page.goto(f"{live_server}/bs/r/{token}/p/1")
+    page.locator("#e1-pname").fill("Vijeće mladih Tuzla")
+    _status_is(page, "saved")
+    assert stored(app) == {1: "Vijeće mladih Tuzla"}
+    assert uploads._stored(app) == {1: ["vijece.png"]}, "the stored file stays"
+    page.reload()
+    assert "vijece.png" in page.locator("#e1-pphoto-current").inner_text()
     context.close()
