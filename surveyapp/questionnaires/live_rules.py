@@ -278,6 +278,9 @@ def _ui(page: Page) -> dict[str, str]:
             "Your other answers are saved. The file you chose is sent when you go on "
             "or save the page."
         )
+        ui["drop"] = _l(
+            "Your other answers are saved. The file is removed when you go on or save the page."
+        )
     return {key: str(text) for key, text in ui.items()}
 
 

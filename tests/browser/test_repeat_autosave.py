@@ -14,6 +14,7 @@ import pytest
 
 from tests import upload_files as files
 from tests.browser import test_repeat_upload_page as uploads
+from tests.browser import test_upload_pages as upload_pages
 from tests.browser.conftest import DESKTOP, PHONE, _local_only
 from tests.browser.test_live_page import _close_tab, _saves_fail, _status_is
 from tests.repeat_support import (
@@ -196,7 +197,9 @@ def test_without_javascript_entries_are_added_and_saved_as_before(
     context.close()
 
 
-def test_a_file_waits_for_the_button_and_a_stored_one_stays(app, live_server, browser, tmp_path):
+def test_a_file_chosen_or_removed_waits_for_the_buttons_and_a_stored_one_stays(
+    app, live_server, browser, tmp_path
+):
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     campaign_id, _version_id = repeat_campaign(
         app, uploads.SURVEY, choices=uploads.CHOICES, settings=uploads.SETTINGS
@@ -221,4 +224,42 @@ def test_a_file_waits_for_the_button_and_a_stored_one_stays(app, live_server, br
     assert uploads._stored(app) == {1: ["vijece.png"]}, "the stored file stays"
     page.reload()
     assert "vijece.png" in page.locator("#e1-pphoto-current").inner_text()
+    # "Remove the file" ticked: removed with the page's buttons only, so a tick taken
+    # back costs nothing.
+    page.locator("#e1-pphoto-remove").check()
+    _status_is(page, "drop")
+    assert uploads._stored(app) == {1: ["vijece.png"]}
+    page.locator("#e1-pphoto-remove").uncheck()
+    _status_is(page, "saved")
+    assert uploads._stored(app) == {1: ["vijece.png"]}
+    page.locator("#e1-pphoto-remove").check()
+    page.locator("button[name=action][value=later]").click()
+    page.wait_for_url("**/saved")
+    assert uploads._stored(app) == {}
     context.close()
+
+
+def test_on_any_page_a_remove_tick_waits_for_the_buttons(
+    app, live_server, new_page, make_invitation, tmp_path
+):
+    """The same script on an ordinary page: a tick taken back leaves the file stored."""
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    files.add_upload_questions(app)
+    token = make_invitation(language="mk")
+    page = new_page(PHONE)
+    page.goto(f"{live_server}/r/{token}")
+    page.locator("button[value=accept]").click()
+    page.wait_for_url("**/p/1")
+    photo = tmp_path / "lokacija.png"
+    photo.write_bytes(files.png((80, 60)))
+    page.locator("#site_photo").set_input_files(str(photo))
+    page.locator("button[value=later]").click()
+    page.wait_for_url("**/saved")
+    page.goto(f"{live_server}/mk/r/{token}/p/1")
+    page.locator("#site_photo-remove").check()
+    _status_is(page, "drop")
+    page.locator("#site_photo-remove").uncheck()
+    _status_is(page, "saved")
+    page.reload()
+    assert "lokacija.png" in page.locator("#site_photo-current").inner_text()
+    assert upload_pages._stored(app) == ["lokacija.png"]
