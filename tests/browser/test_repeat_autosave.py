@@ -104,7 +104,7 @@ def test_typed_answers_are_saved_in_the_background_and_there_after_a_reload(
     page.wait_for_selector("#e2-pname")
     page.locator("#e2-pname").fill(second)
     page.locator("#e2-funding").fill("1500")
-    page.locator("#e2-funding").press("Tab")
+    page.locator("#e2-funding").blur()
     _status_is(page, "saved")
     page.screenshot(path=SHOTS / f"repeat-new-entry-saved-{lang}-{width}.png", full_page=True)
     assert _stored_soon(app, {1: first, 2: second}) == {1: first, 2: second}
@@ -228,6 +228,8 @@ def test_a_file_chosen_or_removed_waits_for_the_buttons_and_a_stored_one_stays(
     # back costs nothing.
     page.locator("#e1-pphoto-remove").check()
     _status_is(page, "drop")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "repeat-file-drop-bs-1280.png", full_page=True)
     assert uploads._stored(app) == {1: ["vijece.png"]}
     page.locator("#e1-pphoto-remove").uncheck()
     _status_is(page, "saved")
