@@ -243,6 +243,22 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
         if name in named
     }
     on_page = {q["n"] for q in questions}
+    return {
+        "p": page_tree,
+        "qs": questions,
+        "calc": calculations,
+        "t": messages,
+        "ui": _ui(page),
+        "cl": choice_labels,
+        "today": any(
+            f'"{name}"' in json.dumps([page_tree, trees, calculations]) for name in ("today", "now")
+        ),
+        "reads": sorted(needed - on_page - {name for name, _ in calculations}),
+    }
+
+
+def _ui(page: Page) -> dict[str, str]:
+    """The script's own texts on ``page``, in the current language."""
     ui = {
         "yes": _l("Restore my answers"),
         "other": _l(
@@ -262,18 +278,26 @@ def page_rules(version: QuestionnaireVersion, page: Page, texts: Texts) -> dict[
             "Your other answers are saved. The file you chose is sent when you go on "
             "or save the page."
         )
-    return {
-        "p": page_tree,
-        "qs": questions,
-        "calc": calculations,
-        "t": messages,
-        "ui": {key: str(text) for key, text in ui.items()},
-        "cl": choice_labels,
-        "today": any(
-            f'"{name}"' in json.dumps([page_tree, trees, calculations]) for name in ("today", "now")
-        ),
-        "reads": sorted(needed - on_page - {name for name, _ in calculations}),
-    }
+        ui["drop"] = _l(
+            "Your other answers are saved. The file is removed when you go on or save the page."
+        )
+    return {key: str(text) for key, text in ui.items()}
+
+
+def repeat_payload(
+    page: Page, fields: list[tuple[str, Question]], *, scope: str, number: int
+) -> str:
+    """What the script gets on a repeat page, as JSON safe inside ``<script>``: the
+    entries' fields (``fields``: each input's name and its question) and its texts, no
+    rules. The script saves the page in the background and keeps what was typed; each
+    entry's rules read that entry's answers, and the server applies them when the page
+    is saved (a field without messages is not checked by the script)."""
+    questions = [
+        {"n": name, "k": _KINDS[question.type]}
+        for name, question in fields
+        if _KINDS.get(question.type, "note") != "note"
+    ]
+    return _safe_json({"scope": scope, "page": number, "qs": questions, "ui": _ui(page)})
 
 
 def invitation_scope(token: str) -> str:
@@ -328,7 +352,11 @@ def _json_members(members: dict[str, Any]) -> str:
     """``members`` as the inside of a JSON object, safe inside ``<script>``; what is
     empty is left out (the script reads a missing key as empty)."""
     kept = {key: value for key, value in members.items() if value not in (None, [], {})}
-    text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _safe_json(kept)[1:-1]
+
+
+def _safe_json(value: Any) -> str:
+    """``value`` as JSON that no text in it can end the ``<script>`` it is put in."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     # Inside <script type="application/json">: no "</script>" or "<!--" can end it.
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return text[1:-1]
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

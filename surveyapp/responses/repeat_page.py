@@ -10,6 +10,10 @@ added or removed, so nothing typed is lost.
 A file question's entries work as on any page (``questionnaires.question_types.uploads``): an entry
 sent without a new file keeps its stored one, a draft asks again for a good file it
 could not keep, and the files follow their entries (``repeat_entries.save``).
+
+The page's script (``static/live.js``) saves it in the background (action "autosave"),
+with no rules of its own: the entries shown are stored (or kept as a draft), none is
+added or removed, and a file input is left out, so each entry keeps its stored file.
 """
 
 from __future__ import annotations
@@ -34,7 +38,14 @@ from surveyapp.questionnaires.question_types import TYPES
 from surveyapp.questionnaires.question_types.uploads import REMOVE as REMOVE_FILE
 from surveyapp.questionnaires.texts import Texts
 from surveyapp.responses import repeat_entries, respondent
-from surveyapp.responses.navigation import THANKS, Saved, Step, shown_or_skipped, step_after
+from surveyapp.responses.navigation import (
+    AUTOSAVE,
+    THANKS,
+    Saved,
+    Step,
+    shown_or_skipped,
+    step_after,
+)
 from surveyapp.responses.reads import ResponseState, answers_by_name
 
 #: The buttons of a repeat page besides the usual ones.
@@ -202,7 +213,11 @@ def next_step(
     offered: list[str],
 ) -> Saved:
     """Check and store a repeat page as sent, then add or remove an entry if asked
-    (``action`` "add" or "remove:<n>", or one of the usual ones); where to go next."""
+    (``action`` "add" or "remove:<n>", or one of the usual ones); where to go next.
+
+    A background save ("autosave") stores the entries the page shows and never adds or
+    removes one; from a page older than the stored entries, it keeps those past its own
+    (and stores nothing, ``stale``, when it would have to keep a draft)."""
     values = rules.all_values(version, answers_by_name(response, version))
     entries = values.get(REPEATS) or {}
     count = _count(page, values, _sent_count(raw))
@@ -213,6 +228,12 @@ def next_step(
     checks = _checked(forms, page, texts, values, entries, require=action == "next")
     invalid = any(c.invalid for c in checks)
     missing = any(c.missing for c in checks)
+    own = entries.get(page.name) or []
+    behind = action == AUTOSAVE and not repeats.is_fixed(page) and count < len(own)
+    if behind and invalid:
+        # A background save from a page showing fewer entries than are stored (entries
+        # added in another tab): its draft would hide them; nothing is stored.
+        return Saved(stale=True)
     if invalid:
         stored = respondent.save_draft(response, page, _draft_of(raw, forms, page, count))
         if not stored:
@@ -221,6 +242,9 @@ def next_step(
             return Saved(Step.page(number))
     else:
         saved = [c.values for c in checks]
+        if behind:
+            # A background save never removes an entry: those past the page's stay.
+            saved += own[count:]
         if not repeats.is_fixed(page):
             if action == ADD and len(saved) < repeats.MAX_ENTRIES:
                 saved.append({})

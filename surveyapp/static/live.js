@@ -605,8 +605,9 @@
   /* The message beside the field, tied to it as the server ties its own. */
   Live.prototype.check = function (q, block, value, values) {
     // Until the respondent changes a field, what the server said about it stands
-    // (it knows more: date limits, the options offered, what was required).
-    if (!this.touched[q.n]) return;
+    // (it knows more: date limits, the options offered, what was required); a field
+    // without messages (a repeat page's) is checked by the server alone.
+    if (!this.touched[q.n] || !q.m) return;
     var inputs = this.inputs(q.n), id = q.n + "-error", error = document.getElementById(id);
     var message = block.hidden ? null : this.problem(q, value, values);
     var target = block.querySelector("fieldset") || inputs[0];
@@ -667,9 +668,16 @@
     return Array.prototype.slice.call(this.form.querySelectorAll("input[type=file]"));
   };
 
-  /* Whether a file is chosen on the page that only its buttons will send. */
+  /* What waits for the page's buttons: a file chosen ("file"), or a stored one ticked
+     to be removed ("drop"), so that a tick taken back costs nothing; else "". */
   Live.prototype.fileWaiting = function () {
-    return this.fileInputs().some(function (input) { return input.files && input.files.length > 0; });
+    var form = this.form, waiting = "";
+    this.fileInputs().forEach(function (input) {
+      var tick = form.elements[input.name + "-remove"];
+      if (input.files && input.files.length) waiting = "file";
+      else if (tick && tick.checked && !waiting) waiting = "drop";
+    });
+    return waiting;
   };
 
   Live.prototype.show = function (state) {
@@ -684,17 +692,19 @@
     if (this.sending || this.submitting) return this.sending;
     var body = new FormData(this.form), sent = JSON.stringify(this.snapshot());
     body.set("action", "autosave");
-    // Files go with the page's buttons only: a background save keeps the stored file.
-    this.fileInputs().forEach(function (input) { body.delete(input.name); });
+    // Files go (and go away) with the page's buttons only: a background save keeps
+    // the stored file.
+    this.fileInputs().forEach(function (input) { body.delete(input.name); body.delete(input.name + "-remove"); });
     this.show("saving");
     this.sending = fetch(this.form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin", redirect: "manual" })
       .then(function (reply) {
         if (reply.status === 204) {
           self.delay = 1500;
-          if (JSON.stringify(self.snapshot()) === sent && self.fileWaiting()) {
+          var waiting = self.fileWaiting();
+          if (JSON.stringify(self.snapshot()) === sent && waiting) {
             // The other answers are kept; the chosen file is not sent yet: not "saved".
             store(self.key, null);
-            self.show("file");
+            self.show(waiting);
           } else if (JSON.stringify(self.snapshot()) === sent) {
             self.dirty = false;
             // Another tab of this link may have kept newer answers under the same key

@@ -294,7 +294,8 @@ def _render_page(
 
 
 def _render_repeat(visit: Visit, page_, number: int, state, *, stale: bool) -> str:
-    """A repeat page: its questions once per entry (``responses.repeat_page``)."""
+    """A repeat page: its questions once per entry (``responses.repeat_page``), with the
+    script that saves them in the background."""
     return _render(
         "survey/repeat_page.html",
         visit,
@@ -303,6 +304,7 @@ def _render_repeat(visit: Visit, page_, number: int, state, *, stale: bool) -> s
         state=state,
         errors=state.errors,
         stale=stale,
+        live=repeat_routes.live(visit, page_, number, state),
     )
 
 
