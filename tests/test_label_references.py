@@ -118,3 +118,32 @@ def test_the_staff_response_page_reads_the_labels_as_the_respondent_did(app, cli
     )
     assert "<dt>Si e ndajnë punën 12 personat?</dt>" in html
     assert "${staff}" not in html
+
+
+def test_a_repeat_entry_reads_its_own_answers_and_the_earlier_ones_in_its_labels(app, client):
+    from tests.repeat_support import SURVEY, repeat_campaign, repeat_invitation
+
+    survey = [list(row) for row in SURVEY]
+    for row in survey:
+        if row[1:2] == ["funder"]:  # a label naming the entry's own answer
+            row[2], row[3] = "Who funds ${pname}?", "Кој ја финансира ${pname}?"
+    # a note in each entry naming an earlier page's answer and the entry's own
+    at = next(n for n, row in enumerate(survey) if row[1:2] == ["funder"])
+    survey.insert(at + 1, ["note", "share", "${pname}: one of ${staff} staff's programmes.",
+                           "${pname}: една од програмите на ${staff} вработени."])  # fmt: skip
+    campaign_id, _ = repeat_campaign(app, survey)
+    person = Respondent(client, repeat_invitation(app, campaign_id), "mk")
+    person.consent()
+    person.answer_page(1, {"staff": "3"})
+    page = unescape(person.get("/p/2").get_data(as_text=True))
+    assert "${" not in page.split('id="live-rules"')[0]
+    assert f"{NOT_ANSWERED}: една од програмите на 3 вработени." in page
+    html = person.get("/p/2").get_data(as_text=True)
+    person.post(
+        "/p/2",
+        {"entries": "1", "e1-pname": "Младински совет", "e1-funding": "500", "action": "later"},
+        html,
+    )
+    page = unescape(person.get("/p/2").get_data(as_text=True))
+    assert "Кој ја финансира Младински совет?" in page
+    assert "Младински совет: една од програмите на 3 вработени." in page

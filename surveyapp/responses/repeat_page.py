@@ -26,6 +26,7 @@ from werkzeug.datastructures import MultiDict
 from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires import repeats, rules
 from surveyapp.questionnaires.expressions import REPEATS
+from surveyapp.questionnaires.label_references import fill_in
 from surveyapp.questionnaires.page_forms import (
     PageCheck,
     RespondentPageForm,
@@ -61,6 +62,8 @@ class Entry:
     heading: str
     form: RespondentPageForm
     shown: list[Question]
+    #: The notes whose text names an answer (``${name}``), written in, by question name.
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -149,12 +152,18 @@ def _page(page: Page, forms, texts: Texts, values, entries) -> RepeatPage:
         inside = repeats.entry_values(values, typed, page, number)
         for question in answerable(page):
             label = form[question.name].label
-            label.text = repeats.entry_text(str(label.text), page, number, texts)
+            # The entry's own answers written in where the label names them, then the rest.
+            label.text = fill_in(repeats.entry_text(str(label.text), page, number, texts), inside)
+        notes = {
+            q.name: fill_in(text, inside)
+            for q in page.questions
+            if not q.answerable and "${" in (text := texts.label(q))
+        }
         shown = rules.shown_questions(page, inside)
         # Choice filters read the entry's own answers, then the others.
         narrow_choices(form, page, inside)
         heading = repeats.heading(page, number, texts)
-        shown_entries.append(Entry(number, heading, form, shown))
+        shown_entries.append(Entry(number, heading, form, shown, notes))
     errors = [
         (entry.form[q.name], q)
         for entry in shown_entries
