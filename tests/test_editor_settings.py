@@ -264,6 +264,15 @@ def test_bad_upload_limits_are_refused_and_change_nothing(app, staff, draft, dat
     assert _changes(app) == []
 
 
+def test_every_problem_of_the_upload_limits_is_said_at_once(app, staff, draft):
+    analyst = staff("analyst")
+    url = f"/en/staff/questions/{_ids(app, draft)['site_photo']}/file-limits"
+    page = analyst.post_form(url, {"max_size": "80"}).get_data(as_text=True)
+    assert "Please choose at least one kind of file." in page
+    assert "The largest file must be from 0.1 to 50 MB." in page
+    assert _question(app, draft, "site_photo")[1] is None and _changes(app) == []
+
+
 def test_the_usual_limits_come_back_when_every_kind_is_ticked(app, staff, draft):
     analyst = staff("analyst")
     url = f"/en/staff/questions/{_ids(app, draft)['site_photo']}/file-limits"

@@ -97,18 +97,27 @@ def _key(extra: dict, name: str) -> str | None:
     return next((k for k in extra if str(k).strip().lower() == name), None)
 
 
-def check_limits(type_code: str, accepted: list[str], max_mb: float | None) -> None:
-    """Refuse kinds of file the type does not take, none at all, or a size beyond
-    ``kinds.LARGEST_MAX_BYTES``: ``EditError("bad_kinds")``, ``("no_kinds")``,
-    ``("bad_size")``."""
-    if not accepted:
-        raise EditError("no_kinds", type_code)
+def limit_problems(type_code: str, accepted: list[str], max_mb: float | None) -> list[EditError]:
+    """Everything wrong with these limits, so a form can say it all at once: kinds of
+    file the type does not take or none at all (``EditError("bad_kinds")``,
+    ``("no_kinds")``), a size beyond ``kinds.LARGEST_MAX_BYTES`` (``("bad_size")``)."""
+    problems = []
     unknown = [code for code in accepted if code not in kinds.ACCEPTED[type_code]]
-    if unknown:
-        raise EditError("bad_kinds", ", ".join(unknown))
+    if not accepted:
+        problems.append(EditError("no_kinds", type_code))
+    elif unknown:
+        problems.append(EditError("bad_kinds", ", ".join(unknown)))
     largest = kinds.LARGEST_MAX_BYTES / kinds.MB
     if max_mb is not None and not SMALLEST_MAX_MB <= max_mb <= largest:
-        raise EditError("bad_size", f"{max_mb:g}")
+        problems.append(EditError("bad_size", f"{max_mb:g}"))
+    return problems
+
+
+def check_limits(type_code: str, accepted: list[str], max_mb: float | None) -> None:
+    """Refuse limits with a problem (:func:`limit_problems`): its first ``EditError``."""
+    problems = limit_problems(type_code, accepted, max_mb)
+    if problems:
+        raise problems[0]
 
 
 @write_transaction()

@@ -149,13 +149,17 @@ def upload_limits(question_id: int):
         asked = kinds.parse_parameters(_column(question, "parameters")).get("max-size")
         form.max_size.data = round(limits.max_bytes / kinds.MB, 1) if asked else None
     if form.validate_on_submit():
+        accepted, max_mb = list(form.accepted.data or []), form.max_size.data
+        # Every problem beside its field at once, not one per attempt.
+        problems = settings_edits.limit_problems(question.type, accepted, max_mb)
         try:
-            version = settings_edits.set_upload_limits(
-                question_id, list(form.accepted.data or []), form.max_size.data
-            )
+            if problems:
+                raise problems[0]
+            version = settings_edits.set_upload_limits(question_id, accepted, max_mb)
         except EditError as error:
-            field = form.max_size if error.code == "bad_size" else form.accepted
-            field.errors = [*field.errors, _message(error)]
+            for problem in problems or [error]:
+                field = form.max_size if problem.code == "bad_size" else form.accepted
+                field.errors = [*field.errors, _message(problem)]
         else:
             return _done(question.version_id, version, _l("The limits of the file were saved."))
     default = kinds.DEFAULT_MAX_BYTES[question.type] // kinds.MB
