@@ -49,11 +49,11 @@ def test_a_refused_address_and_a_deferred_mail_are_explained_in_macedonian(
     staff("admin")
     page = _outbox(client, "mk")
     assert "Серверот на примачот ја одби адресата" in page
-    assert "Серверот за пошта побара пораката да се испрати подоцна" in page
+    assert "Серверот за пошта побара пораката да се испрати повторно подоцна" in page
     assert "Ќе се направи нов обид во прикажаното време" in page
     # the servers' own words stay, as they came
     assert "550" in page and "451" in page
-    assert "What went wrong" not in page and "Што тргна наопаку" in page
+    assert "What went wrong" not in page and "Што не е во ред" in page
 
 
 def test_an_unreachable_server_is_explained_in_albanian(app, client, staff):
@@ -62,7 +62,7 @@ def test_an_unreachable_server_is_explained_in_albanian(app, client, staff):
     _deliver(app)
     staff("admin")
     page = _outbox(client, "sq")
-    assert "Serveri i postës nuk u arrit" in page
+    assert "Nuk u arrit lidhja me serverin e postës" in page
     assert "ConnectionRefusedError" in page
 
 

@@ -27,7 +27,7 @@ PROBLEMS = [
 ]
 SUMMARIES = {
     "mk": ("Серверот на примачот ја одби адресата", "Серверот за пошта не е достапен"),
-    "sq": ("Serveri i marrësit e refuzoi adresën", "Serveri i postës nuk u arrit"),
+    "sq": ("Serveri i marrësit e refuzoi adresën", "Nuk u arrit lidhja me serverin e postës"),
 }
 
 
