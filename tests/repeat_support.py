@@ -110,3 +110,28 @@ def repeat_campaign(app, survey=None, **sheets) -> tuple[int, int]:
 
 def repeat_invitation(app, campaign_id: int, language: str | None = None) -> str:
     return invitation_to(app, campaign_id, language)
+
+
+#: A draft with one of each setting the editor's settings forms change: a hidden
+#: question's value, an upload question's limits, a repeat's number of entries, and a
+#: date question's default (tests/test_editor_settings.py and the walks over every page).
+SETTINGS_SURVEY = [
+    ["type", "name", "label::English (en)", "label::Македонски (mk)", "default"],
+    ["begin group", "about", "About the municipality", "За општината"],
+    ["integer", "staff", "How many staff work on youth?", "Колку вработени работат со млади?"],
+    ["hidden", "round", "", "", "pilot"],
+    ["image", "site_photo", "A photo of the youth centre", "Фотографија од младинскиот центар"],
+    ["date", "visited", "When was it opened?", "Кога е отворен?", "today()"],
+    ["end group"],
+    ["begin repeat", "programme", "Youth programmes", "Програми за млади"],
+    ["text", "pname", "Name of the programme", "Име на програмата"],
+    ["end repeat"],
+]  # fmt: skip
+
+
+def settings_draft(app) -> int:
+    """The id of a draft version imported from ``SETTINGS_SURVEY``."""
+    with app.app_context():
+        result = import_xlsform(repeat_workbook(SETTINGS_SURVEY), "youth.xlsx")
+        assert result.ok, [str(e) for e in result.errors]
+        return result.version.id

@@ -12,6 +12,7 @@ from surveyapp.models import (
     Contact,
     Engagement,
     ExportFile,
+    QuestionnaireVersion,
     RoundSeries,
     StoredFile,
     User,
@@ -21,6 +22,7 @@ from tests.conftest import Staff, csrf_token
 from tests.engagement_support import make_engagement
 from tests.outreach_support import make_contact
 from tests.plans import builtin_version
+from tests.repeat_support import settings_draft
 
 ANYONE_STAFF = {"admin", "analyst", "translator"}
 #: endpoint -> roles allowed (GET); None: public (sign-in page).
@@ -58,6 +60,10 @@ MATRIX = {
     "authoring.questionnaires": {"admin", "analyst"},
     "authoring.editor": {"admin", "analyst"},
     "authoring.new_question": {"admin", "analyst"},
+    "authoring.repeat_count": {"admin", "analyst"},
+    "authoring.upload_limits": {"admin", "analyst"},
+    "authoring.hidden_value": {"admin", "analyst"},
+    "authoring.moment_default": {"admin", "analyst"},
     "authoring.edit_question": {"admin", "analyst"},
     "authoring.edit_texts": {"admin", "analyst"},
     "authoring.preview": {"admin", "analyst"},
@@ -137,6 +143,14 @@ POST_ONLY = {
     "auth.logout": None,  # last: signing out ends the session (and its CSRF secret)
 }
 #: Query strings some routes need to find something.
+#: The settings forms open on a question of their kind (``settings_draft``): endpoint ->
+#: the question (or repeat page) they are opened on.
+SETTINGS_OF = {
+    "authoring.repeat_count": "programme",
+    "authoring.upload_limits": "site_photo",
+    "authoring.hidden_value": "round",
+    "authoring.moment_default": "visited",
+}
 QUERIES = {
     "authoring.edit_translation": "?key=questionnaire.title",
     "review.peer_cities_csv": "?area=mk-cair",
@@ -178,6 +192,14 @@ def _path(app, endpoint: str) -> str:
             "export_id": db.session.scalar(select(ExportFile.id)),
             "key": db.session.scalar(select(StoredFile.key)),
         }
+    if endpoint in SETTINGS_OF:
+        with app.app_context():
+            version = db.session.scalar(
+                select(QuestionnaireVersion).order_by(QuestionnaireVersion.id.desc())
+            )
+            named = {p.name: p.id for p in version.pages}
+            named |= {q.name: q.id for p in version.pages for q in p.questions}
+            ids["page_id"] = ids["question_id"] = named[SETTINGS_OF[endpoint]]
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         from flask import url_for
@@ -238,6 +260,7 @@ def test_access_matrix(app, client, make_user, respondent, visitor):
         make_engagement()  # so engagement_id exists
         series.add_round(series.create_series("City needs"), db.session.scalar(select(Campaign.id)))
         _ready_export(app)  # so export_id exists, its file ready
+    settings_draft(app)  # so each settings form has a question of its kind
     if visitor != "respondent":
         respondent("en").consent()  # so response_id 1 exists for every visitor
     _visitor(visitor, client, make_user, respondent)

@@ -20,28 +20,13 @@ from surveyapp.questionnaires.xlsform.importer import import_xlsform
 from surveyapp.uploads import kinds
 from tests import upload_files as files
 from tests.conftest import Respondent
-from tests.repeat_support import invitation_to, repeat_workbook
-
-SURVEY = [
-    ["type", "name", "label::English (en)", "label::Македонски (mk)", "default"],
-    ["begin group", "about", "About the municipality", "За општината"],
-    ["integer", "staff", "How many staff work on youth?", "Колку вработени работат со млади?"],
-    ["hidden", "round", "", "", "pilot"],
-    ["image", "site_photo", "A photo of the youth centre", "Фотографија од младинскиот центар"],
-    ["end group"],
-    ["begin repeat", "programme", "Youth programmes", "Програми за млади"],
-    ["text", "pname", "Name of the programme", "Име на програмата"],
-    ["end repeat"],
-]  # fmt: skip
+from tests.repeat_support import invitation_to, settings_draft
 
 
 @pytest.fixture
 def draft(app) -> int:
-    """The id of a draft version imported from the XLSForm above."""
-    with app.app_context():
-        result = import_xlsform(repeat_workbook(SURVEY), "youth.xlsx")
-        assert result.ok, [str(e) for e in result.errors]
-        return result.version.id
+    """The id of a draft version with one of each setting (``SETTINGS_SURVEY``)."""
+    return settings_draft(app)
 
 
 @pytest.fixture

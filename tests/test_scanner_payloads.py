@@ -185,6 +185,11 @@ def _world(app: Flask, make_user, make_invitation) -> dict:
         from surveyapp.rounds import series
 
         series.add_round(series.create_series("City needs"), campaign.id)
+        # A draft with each setting the editor's settings forms change (a repeat's entries,
+        # an upload's limits, a hidden value, a date's default).
+        from tests.repeat_support import settings_draft
+
+        settings_draft(app)
         # A password-reset link, as the mail gives it (the token is kept, not its hash).
         reset_token = _reset_token("translator@example.org")
     return {

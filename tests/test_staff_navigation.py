@@ -157,8 +157,25 @@ def a_series(app):
         series.add_round(series.create_series("City needs"), campaign_id)
 
 
+@pytest.fixture
+def a_settings_draft(app):
+    """A draft with a hidden question, an upload question, a repeat and a date default,
+    so that the editor links to each of their settings forms."""
+    from tests.repeat_support import settings_draft
+
+    settings_draft(app)
+
+
 def test_every_staff_page_is_reached_by_links_from_the_home_page(
-    app, client, make_user, answered, translation_out_of_date, a_contact, an_engagement, a_series
+    app,
+    client,
+    make_user,
+    answered,
+    translation_out_of_date,
+    a_contact,
+    an_engagement,
+    a_series,
+    a_settings_draft,
 ):
     # One respondent is enough for a municipality's figures to show, so that the exchange
     # planner has a theme to plan an exchange on.
