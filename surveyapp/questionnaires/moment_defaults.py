@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 DYNAMIC = {"date": "today()", "time": "now()", "datetime": "now()"}
 
 
+def names_the_moment(text: str | None) -> bool:
+    """Whether ``text`` says "when the page is opened": ``now``, ``today``, ``now()`` or
+    ``today()``, in any case."""
+    return (text or "").strip().lower().removesuffix("()").strip() in ("now", "today")
+
+
 def parse_default(type_code: str, text: str | None) -> str | None:
     """A default as stored: None for empty, the type's ``DYNAMIC`` word (``now``,
     ``today`` and ``now()``/``today()`` are all taken), or the fixed value normalised
@@ -26,7 +32,7 @@ def parse_default(type_code: str, text: str | None) -> str | None:
     text = (text or "").strip()
     if not text:
         return None
-    if text.lower().removesuffix("()").strip() in ("now", "today"):
+    if names_the_moment(text):
         return DYNAMIC[type_code]
     if type_code == "date":
         if len(text) != 10:

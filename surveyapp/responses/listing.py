@@ -17,13 +17,12 @@ from surveyapp.extensions import db
 from surveyapp.models import ROLES, Country, Municipality, QuestionnaireVersion, Response
 from surveyapp.models.response import MARKS, REVIEW_PENDING, REVIEW_REJECTED
 from surveyapp.profiles import count_rebuild
-from surveyapp.questionnaires import repeats
-from surveyapp.questionnaires.label_references import fill_in, filled_labels
+from surveyapp.questionnaires import repeats, rules
+from surveyapp.questionnaires.expressions import REPEATS
+from surveyapp.questionnaires.label_references import filled_labels
 from surveyapp.questionnaires.texts import Texts, load_texts
-from surveyapp.questionnaires.version_cache import index_of
 from surveyapp.questionnaires.versions import load_version
-from surveyapp.responses import repeat_entries
-from surveyapp.responses.reads import saved_answers
+from surveyapp.responses.reads import answers_by_name, saved_answers
 
 #: What the status filter offers: the response's progress, or why it does not count.
 STATUSES = ("in_progress", "submitted", "held", "test", "invalid")
@@ -164,30 +163,28 @@ def response_detail(campaign_id: int, response_id: int, lang: str) -> ResponseDe
     version = load_version(response.version_id)
     texts = load_texts(version.id, lang)
     answers = saved_answers(response, version)
-    by_name = {name: answers.get(id_) for id_, name in index_of(version).ids_and_names}
+    # Every value as the rules read it (the repeats' entries and the calculations too), so
+    # that labels naming answers (``${name}``) read as the respondent's pages did.
+    values = rules.all_values(version, answers_by_name(response, version, answers), texts)
+    entered: repeats.Entries = values.get(REPEATS) or {}  # type: ignore[assignment]
     entries = {
         page.name: [
-            (repeats.heading(page, n, texts), entry, _entry_labels(page, texts, by_name, entry))
-            for n, entry in enumerate(rows, start=1)
+            (
+                repeats.heading(page, n, texts),
+                entry,
+                filled_labels(
+                    page.questions, texts, repeats.entry_values(values, entered, page, n)
+                ),
+            )
+            for n, entry in enumerate(entered[page.name], start=1)
         ]
         for page in version.pages
-        if (rows := repeat_entries.load(response.id, version).get(page.name)) is not None
+        if page.name in entered
     }
     labels = filled_labels(
-        (q for page in version.pages if not page.repeat for q in page.questions), texts, by_name
+        (q for page in version.pages if not page.repeat for q in page.questions), texts, values
     )
     return ResponseDetail(response, version, answers, texts, entries, labels)
-
-
-def _entry_labels(page, texts: Texts, answers: dict, entry: dict) -> dict[str, str]:
-    """A repeat entry's labels that name answers, written in: the entry's own answers
-    first, then the rest of the response's."""
-    values = {**answers, **entry}
-    return {
-        question.name: fill_in(label, values)
-        for question in page.questions
-        if "${" in (label := texts.label(question))
-    }
 
 
 class MarkError(ValueError):

@@ -26,7 +26,7 @@ from werkzeug.datastructures import MultiDict
 from surveyapp.models import Page, Question, QuestionnaireVersion
 from surveyapp.questionnaires import repeats, rules
 from surveyapp.questionnaires.expressions import REPEATS
-from surveyapp.questionnaires.label_references import fill_in
+from surveyapp.questionnaires.label_references import fill_in, filled_labels
 from surveyapp.questionnaires.page_forms import (
     PageCheck,
     RespondentPageForm,
@@ -154,11 +154,7 @@ def _page(page: Page, forms, texts: Texts, values, entries) -> RepeatPage:
             label = form[question.name].label
             # The entry's own answers written in where the label names them, then the rest.
             label.text = fill_in(repeats.entry_text(str(label.text), page, number, texts), inside)
-        notes = {
-            q.name: fill_in(text, inside)
-            for q in page.questions
-            if not q.answerable and "${" in (text := texts.label(q))
-        }
+        notes = filled_labels([q for q in page.questions if not q.answerable], texts, inside)
         shown = rules.shown_questions(page, inside)
         # Choice filters read the entry's own answers, then the others.
         narrow_choices(form, page, inside)

@@ -97,6 +97,17 @@ def _key(extra: dict, name: str) -> str | None:
     return next((k for k in extra if str(k).strip().lower() == name), None)
 
 
+def stored_max_mb(question: Question) -> float | None:
+    """The largest file the question sets in MB (``parameters``' ``max-size``), rounded to
+    0.1; None when it keeps its type's usual limit."""
+    extra = question.extra or {}
+    key = _key(extra, "parameters")
+    asked = kinds.parse_parameters(str(extra[key]) if key is not None else None).get("max-size")
+    if not asked:
+        return None
+    return round(kinds.limits_for(question.type, question.extra).max_bytes / kinds.MB, 1)
+
+
 def limit_problems(type_code: str, accepted: list[str], max_mb: float | None) -> list[EditError]:
     """Everything wrong with these limits, so a form can say it all at once: kinds of
     file the type does not take or none at all (``EditError("bad_kinds")``,

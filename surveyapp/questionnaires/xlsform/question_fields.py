@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from surveyapp.core.safe_text import lazy_gettext as _l
 from surveyapp.models import MEASURES
 from surveyapp.questionnaires.date_limits import limits_from_constraint
-from surveyapp.questionnaires.moment_defaults import DYNAMIC, parse_default
+from surveyapp.questionnaires.moment_defaults import DYNAMIC, names_the_moment, parse_default
 from surveyapp.questionnaires.more_fields import parse_datetime, time_from_cell
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def _moment_default(reader: SurveySheetReader, number: int, fields: dict) -> Non
             message = _l("“%(value)s” is not a date: the default was left out.")
             reader.at.warn(number, reader.columns.header("default"), message % {"value": given})
         return
-    if given.strip().lower().removesuffix("()") in ("now", "today"):
+    if names_the_moment(given):
         fields["default"] = DYNAMIC[kind]
         return
     parse = time_from_cell if kind == "time" else parse_datetime

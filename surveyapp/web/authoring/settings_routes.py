@@ -143,25 +143,24 @@ def upload_limits(question_id: int):
     form = UploadLimitsForm()
     offered = sorted(kinds.ACCEPTED[question.type], key=lambda code: kinds.describe({code}))
     form.accepted.choices = [SelectChoice(code, kinds.describe({code})) for code in offered]
-    limits = kinds.limits_for(question.type, question.extra)
     if request.method == "GET":
-        form.accepted.data = sorted(limits.accepted)
-        asked = kinds.parse_parameters(_column(question, "parameters")).get("max-size")
-        form.max_size.data = round(limits.max_bytes / kinds.MB, 1) if asked else None
+        form.accepted.data = sorted(kinds.limits_for(question.type, question.extra).accepted)
+        form.max_size.data = settings_edits.stored_max_mb(question)
     if form.validate_on_submit():
         accepted, max_mb = list(form.accepted.data or []), form.max_size.data
         # Every problem beside its field at once, not one per attempt.
         problems = settings_edits.limit_problems(question.type, accepted, max_mb)
-        try:
-            if problems:
-                raise problems[0]
-            version = settings_edits.set_upload_limits(question_id, accepted, max_mb)
-        except EditError as error:
-            for problem in problems or [error]:
-                field = form.max_size if problem.code == "bad_size" else form.accepted
-                field.errors = [*field.errors, _message(problem)]
-        else:
-            return _done(question.version_id, version, _l("The limits of the file were saved."))
+        if not problems:
+            try:
+                version = settings_edits.set_upload_limits(question_id, accepted, max_mb)
+            except EditError as error:
+                problems = [error]
+            else:
+                message = _l("The limits of the file were saved.")
+                return _done(question.version_id, version, message)
+        for problem in problems:
+            field = form.max_size if problem.code == "bad_size" else form.accepted
+            field.errors = [*field.errors, _message(problem)]
     default = kinds.DEFAULT_MAX_BYTES[question.type] // kinds.MB
     return render_template(
         "authoring/upload_limits.html",
@@ -171,13 +170,6 @@ def upload_limits(question_id: int):
         default_size=format_decimal(default),
         largest_size=format_decimal(kinds.LARGEST_MAX_BYTES // kinds.MB),
     )
-
-
-def _column(question: Question, name: str) -> str | None:
-    """An XLSForm column kept in the question's ``extra`` (any case of its header)."""
-    extra = question.extra or {}
-    key = next((k for k in extra if str(k).strip().lower() == name), None)
-    return str(extra[key]) if key is not None else None
 
 
 # --- a hidden question's value ------------------------------------------------------
@@ -228,7 +220,7 @@ def _wanted_default(form: MomentDefaultForm, type_code: str) -> str | None:
         return moment_defaults.DYNAMIC[type_code]
     if form.mode.data == "fixed":
         value = (form.value.data or "").strip()
-        if not value or value.lower().removesuffix("()") in ("now", "today"):
+        if not value or moment_defaults.names_the_moment(value):
             raise EditError("bad_default", value)
         return value
     if form.mode.data == "none":
