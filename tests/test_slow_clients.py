@@ -9,6 +9,7 @@ slow connection is bounded in time and count, and only 127.0.0.1 is reached.
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -139,8 +140,11 @@ def test_behind_nginx_a_hundred_slow_clients_never_reach_the_app(app, tmp_path):
         site = site.replace("@STATIC@", str(ROOT / "surveyapp" / "static"))
         for folder in ("logs", "temp"):
             (tmp_path / folder).mkdir()
+        # Started as root, nginx's workers would run as "nobody", who may not enter the
+        # checkout (a clone in a `mktemp -d` folder is 0700): they read as its owner.
+        user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
         (tmp_path / "nginx.conf").write_text(
-            f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/logs/error.log;\n"
+            f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/logs/error.log;\n"
             "daemon off;\nworker_processes 1;\nevents { worker_connections 512; }\n"
             "http {\n"
             f"access_log off;\nclient_body_temp_path {tmp_path}/temp;\n"
